@@ -1,0 +1,41 @@
+# Two entry points for a fresh machine with Python 3.11+ and make:
+#   make demo   -- set up .venv, install cellguard with all extras, run a real example and write a report
+#   make test   -- same set-up, then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.cellguard-installed
+OUT    := out
+
+.PHONY: demo test lint format clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cellguard needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[pulumi,dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	$(BIN)/cellguard validate examples/rag-support-assistant.yaml examples/org examples/saas-finetune.yaml examples/vllm-single-zone.yaml examples/cell-multi-region.yaml
+	$(BIN)/cellguard graph examples/rag-support-assistant.yaml --format mermaid -o $(OUT)/rag-support-assistant.mmd --force
+	$(BIN)/cellguard graph examples/org --format dot -o $(OUT)/org.dot --force
+	@echo "demo: wrote $(OUT)/rag-support-assistant.mmd and $(OUT)/org.dot"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check cellguard tests benchmarks
+	$(BIN)/ruff format --check cellguard tests benchmarks
+	$(BIN)/mypy --strict cellguard
+
+format: $(STAMP)
+	$(BIN)/ruff format cellguard tests benchmarks
+	$(BIN)/ruff check --fix cellguard tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,109 @@
+"""Business impact analysis: journeys with their impact, objectives and demand, and the risk register."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from cellguard.models.base import (
+    Identifier,
+    Money,
+    NonNegativeFloat,
+    Percent,
+    PositiveInt,
+    Reference,
+    SpecModel,
+)
+from cellguard.models.enums import Criticality, Interaction, Likelihood, Reputation, RiskSeverity
+
+
+class Impact(SpecModel):
+    """What an outage of the journey costs."""
+
+    revenue_per_hour: Money | None = Field(
+        None, description="Money lost per hour of outage, in the stack's currency."
+    )
+    penalty_per_incident: Money | None = Field(
+        None, description="Legal, contractual or compliance penalty per incident."
+    )
+    reputation: Reputation | None = Field(None, description="Reputational damage of an outage.")
+    users: PositiveInt | None = Field(None, description="Number of users the journey serves.")
+
+
+class Objectives(SpecModel):
+    """Service level objectives of a journey."""
+
+    availability: Percent | None = Field(
+        None, description="Availability objective in percent over a month, e.g. 99.95."
+    )
+    ttft_p99_ms: PositiveInt | None = Field(
+        None, description="99th percentile time to first token, in milliseconds."
+    )
+    latency_p99_ms: PositiveInt | None = Field(
+        None, description="99th percentile end-to-end latency, in milliseconds."
+    )
+    rto_minutes: NonNegativeFloat | None = Field(
+        None, description="Recovery time objective: longest tolerable outage, in minutes."
+    )
+    rpo_minutes: NonNegativeFloat | None = Field(
+        None, description="Recovery point objective: most data loss tolerable, in minutes."
+    )
+
+
+class Surge(SpecModel):
+    """A sudden rise in demand the journey must absorb."""
+
+    multiplier: float = Field(
+        gt=1, le=1000, description="Peak demand during the surge as a multiple of peak_rps."
+    )
+    ramp_seconds: PositiveInt = Field(description="Seconds over which the surge arrives.")
+
+
+class Demand(SpecModel):
+    """Load a journey puts on the stack."""
+
+    peak_rps: NonNegativeFloat | None = Field(None, description="Peak requests per second.")
+    mean_rps: NonNegativeFloat | None = Field(None, description="Mean requests per second.")
+    input_tokens: PositiveInt | None = Field(
+        None, description="Mean input tokens per request (after retrieval augmentation)."
+    )
+    output_tokens: PositiveInt | None = Field(None, description="Mean output tokens per request.")
+    surge: Surge | None = Field(None, description="The largest expected surge above peak.")
+
+
+class Journey(SpecModel):
+    """A user-facing journey whose outage the business feels."""
+
+    id: Identifier = Field(description="Journey id, unique within the stack.")
+    description: str | None = Field(None, description="What the user does.")
+    entrypoint: Reference = Field(description="The component where the journey enters the stack.")
+    criticality: Criticality = Field(description="Business criticality tier (tier0 is highest).")
+    interaction: Interaction | None = Field(
+        None, description="How users experience the journey (chat, batch, agentic, ...)."
+    )
+    impact: Impact = Field(default_factory=Impact, description="What an outage costs.")
+    objectives: Objectives = Field(
+        default_factory=Objectives, description="Service level objectives."
+    )
+    demand: Demand = Field(default_factory=Demand, description="Load the journey generates.")
+
+
+class Risk(SpecModel):
+    """An entry of the risk register: likelihood times severity."""
+
+    id: Identifier = Field(description="Risk id, unique within the stack.")
+    description: str = Field(description="What could go wrong.")
+    likelihood: Likelihood = Field(description="How likely the risk is to materialise.")
+    severity: RiskSeverity = Field(description="How bad it is when it does.")
+    components: list[Reference] = Field(
+        default_factory=list, description="Components the risk concerns."
+    )
+    mitigation: str | None = Field(None, description="What is done about it.")
+
+
+class Business(SpecModel):
+    """Business impact analysis of the stack."""
+
+    journeys: list[Journey] = Field(
+        min_length=1, description="The journeys the stack serves; at least one."
+    )
+    risks: list[Risk] = Field(default_factory=list, description="Optional risk register.")

@@ -1,0 +1,119 @@
+"""Component kinds of the spec, as one discriminated union on ``kind``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from cellguard.models.components.common import (
+    Autoscaling,
+    Backup,
+    ComponentBase,
+    ContainerImage,
+    Placement,
+    Replication,
+    Rollout,
+)
+from cellguard.models.components.compute import Agent, App, Gateway, Router, Tool, ToolInterface
+from cellguard.models.components.data import (
+    Cache,
+    Database,
+    DataVolume,
+    IngestionPipeline,
+    ObjectStore,
+    PromptStore,
+    Queue,
+    Source,
+    VectorStore,
+)
+from cellguard.models.components.inference import (
+    Capacity,
+    EmbeddingModel,
+    Health,
+    ModelEndpoint,
+    ModelInfo,
+    Quota,
+    Serving,
+    TrainingJob,
+)
+from cellguard.models.components.safety import Guardrail, Observability
+
+Component = Annotated[
+    App
+    | Gateway
+    | Router
+    | ModelEndpoint
+    | EmbeddingModel
+    | VectorStore
+    | IngestionPipeline
+    | Guardrail
+    | PromptStore
+    | Agent
+    | Tool
+    | Cache
+    | Queue
+    | ObjectStore
+    | Database
+    | TrainingJob
+    | Observability,
+    Field(discriminator="kind"),
+]
+"""Any component; pydantic picks the model from ``kind``."""
+
+COMPONENT_TYPES: tuple[type[ComponentBase], ...] = (
+    App,
+    Gateway,
+    Router,
+    ModelEndpoint,
+    EmbeddingModel,
+    VectorStore,
+    IngestionPipeline,
+    Guardrail,
+    PromptStore,
+    Agent,
+    Tool,
+    Cache,
+    Queue,
+    ObjectStore,
+    Database,
+    TrainingJob,
+    Observability,
+)
+
+__all__ = [
+    "COMPONENT_TYPES",
+    "Agent",
+    "App",
+    "Autoscaling",
+    "Backup",
+    "Cache",
+    "Capacity",
+    "Component",
+    "ComponentBase",
+    "ContainerImage",
+    "DataVolume",
+    "Database",
+    "EmbeddingModel",
+    "Gateway",
+    "Guardrail",
+    "Health",
+    "IngestionPipeline",
+    "ModelEndpoint",
+    "ModelInfo",
+    "ObjectStore",
+    "Observability",
+    "Placement",
+    "PromptStore",
+    "Queue",
+    "Quota",
+    "Replication",
+    "Rollout",
+    "Router",
+    "Serving",
+    "Source",
+    "Tool",
+    "ToolInterface",
+    "TrainingJob",
+    "VectorStore",
+]

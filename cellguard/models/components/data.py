@@ -1,0 +1,105 @@
+"""Components that hold or move data: vector stores, prompt stores, caches, queues, stores, pipelines."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from cellguard.models.base import NonNegativeFloat, PositiveInt, SpecModel
+from cellguard.models.components.common import ComponentBase, ServiceFields, StatefulFields
+from cellguard.models.enums import DataContent, PipelineMode, StoreEngine, VectorEngine
+
+
+class DataVolume(SpecModel):
+    """How much data a store holds and what it takes to recreate it."""
+
+    recreate_hours: NonNegativeFloat | None = Field(
+        None, description="Hours to recreate the data from source (e.g. re-embedding)."
+    )
+    vectors: PositiveInt | None = Field(None, description="Number of vectors.")
+    size_gb: NonNegativeFloat | None = Field(None, description="Size in GB.")
+    tenants: PositiveInt | None = Field(
+        None, description="Tenants or departments whose data it holds."
+    )
+
+
+class VectorStore(ComponentBase, StatefulFields):
+    """A vector database or index."""
+
+    kind: Literal["vector_store"] = Field(description="Component kind.")
+    engine: VectorEngine | None = Field(None, description="Vector engine.")
+    data: DataVolume | None = Field(None, description="Data volume and recreate time.")
+    multi_az: bool | None = Field(None, description="Deployed with standby across zones.")
+
+
+class PromptStore(ComponentBase, StatefulFields):
+    """A store of prompt templates and their versions."""
+
+    kind: Literal["prompt_store"] = Field(description="Component kind.")
+    engine: StoreEngine | None = Field(None, description="Storage engine.")
+    versioned: bool | None = Field(None, description="Prompts are versioned and immutable.")
+
+
+class Cache(ComponentBase, StatefulFields):
+    """A cache, possibly a semantic (embedding-similarity) cache."""
+
+    kind: Literal["cache"] = Field(description="Component kind.")
+    engine: StoreEngine | None = Field(None, description="Cache engine.")
+    semantic: bool | None = Field(None, description="Matches semantically similar prompts.")
+    ttl_seconds: PositiveInt | None = Field(None, description="Entry lifetime.")
+
+
+class Queue(ComponentBase):
+    """A queue or stream decoupling producers from consumers."""
+
+    kind: Literal["queue"] = Field(description="Component kind.")
+    engine: StoreEngine | None = Field(None, description="Queue engine.")
+    dead_letter: bool | None = Field(None, description="Failed messages go to a dead-letter queue.")
+    fifo: bool | None = Field(None, description="Ordered delivery.")
+
+
+class ObjectStore(ComponentBase, StatefulFields):
+    """An object store (model artifacts, fine-tuning data, documents)."""
+
+    kind: Literal["object_store"] = Field(description="Component kind.")
+    engine: StoreEngine | None = Field(None, description="Storage engine (s3, efs, ...).")
+    contents: list[DataContent] = Field(default_factory=list, description="What it holds.")
+    versioning: bool | None = Field(None, description="Object versioning enabled.")
+    data: DataVolume | None = Field(None, description="Data volume and recreate time.")
+
+
+class Database(ComponentBase, StatefulFields):
+    """An operational database (sessions, conversations, metadata)."""
+
+    kind: Literal["database"] = Field(description="Component kind.")
+    engine: StoreEngine | None = Field(None, description="Database engine.")
+    contents: list[DataContent] = Field(default_factory=list, description="What it holds.")
+    multi_az: bool | None = Field(None, description="Deployed with standby across zones.")
+    data: DataVolume | None = Field(None, description="Data volume and recreate time.")
+
+
+class Source(SpecModel):
+    """A source an ingestion pipeline reads."""
+
+    name: str = Field(min_length=1, description="Source name, e.g. confluence.")
+    throttled: bool | None = Field(None, description="Reads are throttled to the source's limits.")
+    retries: bool | None = Field(None, description="Failed reads are retried with backoff.")
+    rate_limit_rps: NonNegativeFloat | None = Field(
+        None, description="Read rate the source allows."
+    )
+
+
+class IngestionPipeline(ComponentBase, ServiceFields):
+    """A pipeline that chunks, embeds and indexes documents."""
+
+    kind: Literal["ingestion_pipeline"] = Field(description="Component kind.")
+    mode: PipelineMode | None = Field(None, description="batch or streaming.")
+    sources: list[Source] = Field(default_factory=list, description="Sources read.")
+    parallelism: PositiveInt | None = Field(
+        None, description="Concurrent embedding requests at most."
+    )
+    schedule: str | None = Field(None, description="When batch runs happen (cron or prose).")
+    validation: bool | None = Field(
+        None, description="Output is validated before the index is swapped in."
+    )

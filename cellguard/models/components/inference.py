@@ -1,0 +1,115 @@
+"""Model-serving and training components: model endpoints, embedding models and training jobs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from cellguard.models.base import NonNegativeInt, PositiveInt, SpecModel
+from cellguard.models.components.common import ComponentBase, ServiceFields
+from cellguard.models.enums import (
+    Hosting,
+    Precision,
+    PurchaseOption,
+    ServingEngine,
+    TrainingPlatform,
+)
+
+
+class ModelInfo(SpecModel):
+    """The model served."""
+
+    name: str = Field(min_length=1, description="Model name or id, e.g. meta-llama/Llama-3.1-8B.")
+    params_b: float | None = Field(None, gt=0, le=10000, description="Parameters, in billions.")
+    precision: Precision | None = Field(None, description="Precision of the served weights.")
+    context_tokens: PositiveInt | None = Field(None, description="Context window in tokens.")
+    pinned_version: str | None = Field(None, description="Pinned model version or weights digest.")
+    fine_tuned: bool | None = Field(None, description="A fine-tuned (custom) model.")
+
+
+class Serving(SpecModel):
+    """How a self-hosted (or SageMaker) model is served."""
+
+    engine: ServingEngine | None = Field(None, description="Inference engine.")
+    gpu: str | None = Field(None, description="GPU type, e.g. H100, L40S, A10G.")
+    gpus_per_replica: PositiveInt | None = Field(None, description="GPUs per replica.")
+    instance_types: list[str] = Field(
+        default_factory=list, description="Instance types the replicas may run on."
+    )
+    cold_start_seconds: PositiveInt | None = Field(
+        None, description="Seconds from scale-out decision to serving traffic."
+    )
+    model_cache: bool | None = Field(None, description="Weights cached near the node.")
+    image_prepull: bool | None = Field(None, description="Images pre-pulled onto nodes.")
+    warm_pool: bool | None = Field(None, description="Warm standby nodes exist.")
+    max_concurrency: PositiveInt | None = Field(
+        None, description="Concurrent sequences per replica."
+    )
+
+
+class Quota(SpecModel):
+    """A managed-service quota the endpoint consumes."""
+
+    tokens_per_minute: PositiveInt | None = Field(None, description="Tokens per minute.")
+    requests_per_minute: PositiveInt | None = Field(None, description="Requests per minute.")
+    shared_with: list[str] = Field(
+        default_factory=list, description="Other stacks or teams drawing on the same quota."
+    )
+
+
+class Capacity(SpecModel):
+    """How capacity is bought."""
+
+    purchase: PurchaseOption | None = Field(None, description="Purchase option.")
+    reserved_replicas: NonNegativeInt | None = Field(
+        None, description="Replicas covered by reservations per region."
+    )
+
+
+class Health(SpecModel):
+    """Node and accelerator health management."""
+
+    gpu_health_checks: bool | None = Field(None, description="GPU health checks (DCGM, ...).")
+    node_auto_repair: bool | None = Field(None, description="Unhealthy nodes are replaced.")
+
+
+class HostedModelFields(SpecModel):
+    """Fields shared by components that serve a model."""
+
+    hosting: Hosting = Field(description="bedrock, sagemaker, self_hosted or external_api.")
+    model: ModelInfo | None = Field(None, description="The model served.")
+    serving: Serving | None = Field(None, description="Serving set-up (self-hosted, SageMaker).")
+    quota: Quota | None = Field(None, description="Managed-service quota.")
+    capacity: Capacity | None = Field(None, description="How capacity is bought.")
+    health: Health | None = Field(None, description="GPU and node health management.")
+    cross_region_inference: bool | None = Field(
+        None, description="Managed cross-region inference profile in use."
+    )
+
+
+class ModelEndpoint(ComponentBase, ServiceFields, HostedModelFields):
+    """A generative model endpoint."""
+
+    kind: Literal["model_endpoint"] = Field(description="Component kind.")
+
+
+class EmbeddingModel(ComponentBase, ServiceFields, HostedModelFields):
+    """An embedding model endpoint."""
+
+    kind: Literal["embedding_model"] = Field(description="Component kind.")
+
+
+class TrainingJob(ComponentBase):
+    """Training or fine-tuning jobs (e.g. per-customer fine-tunes)."""
+
+    kind: Literal["training_job"] = Field(description="Component kind.")
+    platform: TrainingPlatform | None = Field(None, description="Where jobs run.")
+    launch_rate_per_second: float | None = Field(
+        None, ge=0, description="Peak job launches per second."
+    )
+    warm_pool: bool | None = Field(None, description="Warm pools keep instances between jobs.")
+    retries: bool | None = Field(None, description="Launches retry with backoff on throttling.")
+    checkpointing: bool | None = Field(None, description="Jobs checkpoint and resume.")
+    gpu: str | None = Field(None, description="GPU type used.")
+    instance_types: list[str] = Field(default_factory=list, description="Instance types used.")

@@ -1,0 +1,129 @@
+"""Load one spec file: bytes -> YAML data with positions -> a validated Stack or Platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from cellguard.models.base import API_VERSION
+from cellguard.models.enums import DocumentKind
+from cellguard.models.loader.errors import Diagnostic, SpecLoadError, one_of, suggest
+from cellguard.models.loader.source import SourceMap, decode, read_yaml
+from cellguard.models.loader.validation_errors import diagnostics_from
+from cellguard.models.stack import DOCUMENT_ADAPTER, Document, Platform, Stack
+
+_STARTER = "start from `cellguard init`, or see the spec reference in the README"
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A validated document with the file it came from and the positions of its keys."""
+
+    file: str
+    document: Stack | Platform
+    source: SourceMap
+
+    @property
+    def name(self) -> str:
+        """The document's ``metadata.name``."""
+        return self.document.metadata.name
+
+
+def _precheck(data: Any, source: SourceMap) -> None:
+    """Clear messages for the mistakes that would otherwise produce a wall of errors."""
+    if data is None:
+        raise SpecLoadError(
+            [
+                source.diagnostic(
+                    (),
+                    "the file is empty",
+                    code="empty-file",
+                    expected="a cellguard document: apiVersion, kind, metadata, topology, ...",
+                    suggestion=_STARTER,
+                )
+            ]
+        )
+    if not isinstance(data, dict):
+        shape = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        raise SpecLoadError(
+            [
+                source.diagnostic(
+                    (),
+                    f"the document is {shape}, not a mapping",
+                    code="not-a-mapping",
+                    expected="a mapping with apiVersion, kind, metadata, topology, components",
+                    suggestion=_STARTER,
+                )
+            ]
+        )
+    problems: list[Diagnostic] = []
+    version = data.get("apiVersion")
+    if "apiVersion" not in data:
+        near = suggest("apiVersion", [k for k in data if isinstance(k, str)])
+        problems.append(
+            source.diagnostic(
+                (),
+                "missing required key 'apiVersion'",
+                code="missing-key",
+                expected=f"apiVersion: {API_VERSION}",
+                suggestion=f"did you mean 'apiVersion' instead of '{near}'?" if near else None,
+            )
+        )
+    elif version != API_VERSION:
+        problems.append(
+            source.diagnostic(
+                ("apiVersion",),
+                f"unsupported apiVersion {version!r}",
+                code="api-version",
+                expected=f"apiVersion: {API_VERSION} (the only version this cellguard reads)",
+                suggestion="upgrade cellguard if the file was written for a newer version",
+            )
+        )
+    kinds = [k.value for k in DocumentKind]
+    kind = data.get("kind")
+    if "kind" not in data:
+        problems.append(
+            source.diagnostic(
+                (), "missing required key 'kind'", code="missing-key", expected=one_of(kinds)
+            )
+        )
+    elif kind not in kinds:
+        near = suggest(str(kind), kinds)
+        problems.append(
+            source.diagnostic(
+                ("kind",),
+                f"unknown document kind {kind!r}",
+                code="unknown-kind",
+                expected=one_of(kinds),
+                suggestion=f"did you mean '{near}'?" if near else None,
+            )
+        )
+    if problems:
+        raise SpecLoadError(problems)
+
+
+def parse_document(text: str, file: str) -> LoadedDocument:
+    """Parse and validate the text of one spec file (no cross-reference checks)."""
+    data, source = read_yaml(text, file)
+    _precheck(data, source)
+    try:
+        document: Stack | Platform = DOCUMENT_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise SpecLoadError(diagnostics_from(exc, Document, data, source)) from None
+    return LoadedDocument(file=file, document=document, source=source)
+
+
+def read_document(path: Path, display: str | None = None) -> LoadedDocument:
+    """Read, parse and validate one spec file (no cross-reference checks)."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SpecLoadError(
+            [Diagnostic(name, 1, 1, (), f"cannot read file: {reason}", code="io")]
+        ) from None
+    return parse_document(decode(raw, name), name)

@@ -1,0 +1,113 @@
+"""Load diagnostics: every problem names file, line, column and key path, says what was expected
+and, where it can, suggests a fix."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+KeyPath = tuple[str | int, ...]
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic is: errors fail the load, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+def format_key_path(path: KeyPath) -> str:
+    """Render ``("components", 2, "depends_on", 0, "to")`` as ``components[2].depends_on[0].to``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(document)"
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """Return the candidate nearest to ``word``, if one is close enough to be a likely typo."""
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in pool}
+    return lowered.get(word.lower())
+
+
+def one_of(values: Iterable[str], limit: int = 24) -> str:
+    """Render a list of valid values for an 'expected' line."""
+    items = sorted(set(values))
+    shown = ", ".join(items[:limit])
+    more = f", ... ({len(items) - limit} more)" if len(items) > limit else ""
+    return f"one of: {shown}{more}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found while loading a spec."""
+
+    file: str
+    line: int
+    column: int
+    path: KeyPath = field(compare=False)
+    message: str
+    code: str = field(default="invalid", compare=False)
+    expected: str | None = field(default=None, compare=False)
+    suggestion: str | None = field(default=None, compare=False)
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    @property
+    def key_path(self) -> str:
+        """The key path in dotted form."""
+        return format_key_path(self.path)
+
+    def render(self) -> str:
+        """Render as ``file:line:column: error[code] path: message`` plus hint lines."""
+        head = (
+            f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}] "
+            f"{self.key_path}: {self.message}"
+        )
+        lines = [head]
+        if self.expected:
+            lines.append(f"    expected: {self.expected}")
+        if self.suggestion:
+            lines.append(f"    hint: {self.suggestion}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.key_path,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "expected": self.expected,
+            "suggestion": self.suggestion,
+        }
+
+
+class SpecLoadError(Exception):
+    """Raised when one or more spec files are invalid; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics: list[Diagnostic] = sorted(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity is Severity.ERROR]
+        first = errors[0].render() if errors else "invalid spec"
+        super().__init__(first if len(errors) == 1 else f"{len(errors)} errors; first: {first}")
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The diagnostics that are errors."""
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    def render(self) -> str:
+        """Every diagnostic, one block each."""
+        return "\n".join(d.render() for d in self.diagnostics)

@@ -1,0 +1,225 @@
+"""Load a file or a directory of stack and platform files as one organisation.
+
+Cross-stack references (``other-stack/component``) resolve across the loaded files, and cycles
+among required dependencies are found over the whole organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from cellguard.models.components import ComponentBase
+from cellguard.models.enums import DependencyMode
+from cellguard.models.loader.document import LoadedDocument, read_document
+from cellguard.models.loader.errors import (
+    Diagnostic,
+    KeyPath,
+    Severity,
+    SpecLoadError,
+    one_of,
+    suggest,
+)
+from cellguard.models.loader.semantic import CrossReference, check_document
+from cellguard.models.stack import Platform, Stack
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Organisation:
+    """Every document loaded together, sorted by name, plus non-fatal warnings."""
+
+    documents: list[LoadedDocument]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def stacks(self) -> list[Stack]:
+        """The Stack documents."""
+        return [d.document for d in self.documents if isinstance(d.document, Stack)]
+
+    @property
+    def platforms(self) -> list[Platform]:
+        """The Platform documents."""
+        return [d.document for d in self.documents if isinstance(d.document, Platform)]
+
+    def by_name(self, name: str) -> LoadedDocument | None:
+        """The document called ``name``."""
+        return next((d for d in self.documents if d.name == name), None)
+
+    def resolve(self, ref: str, within: str) -> tuple[LoadedDocument, ComponentBase] | None:
+        """Resolve a component reference made from document ``within``."""
+        stack, _, comp = ref.rpartition("/")
+        doc = self.by_name(stack or within)
+        if doc is None:
+            return None
+        found = doc.document.component(comp)
+        return (doc, found) if found is not None else None
+
+
+def spec_files(directory: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under ``directory``, skipping hidden folders, sorted."""
+    found = [
+        p
+        for p in directory.rglob("*")
+        if p.suffix in SPEC_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    ]
+    return sorted(found)
+
+
+def _display(path: Path) -> str:
+    """Paths as the user would type them: relative to the working directory where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _resolve_cross(org: Organisation, ref: CrossReference, org_mode: bool) -> Diagnostic | None:
+    stack_name, _, target = ref.ref.rpartition("/")
+    doc = org.by_name(stack_name)
+    source = ref.file.source
+    if doc is None:
+        names = [d.name for d in org.documents]
+        if not org_mode:
+            return source.diagnostic(
+                ref.path,
+                f"cannot check '{ref.ref}': stack '{stack_name}' is not loaded",
+                code="unresolved-reference",
+                severity=Severity.WARNING,
+                suggestion="validate the directory holding every stack to check cross-stack references",
+            )
+        near = suggest(stack_name, names)
+        return source.diagnostic(
+            ref.path,
+            f"unknown stack '{stack_name}' in reference '{ref.ref}'",
+            code="unknown-reference",
+            expected="a stack or platform of the organisation: " + one_of(names),
+            suggestion=f"did you mean '{near}/{target}'?" if near else None,
+        )
+    if ref.what == "component":
+        pool = [c.id for c in doc.document.components]
+    else:
+        pool = [d.id for d in doc.document.topology.shared_domains]
+    if target in pool:
+        return None
+    near = suggest(target, pool)
+    return source.diagnostic(
+        ref.path,
+        f"unknown {ref.what} '{target}' in '{stack_name}'",
+        code="unknown-reference",
+        expected=f"a {ref.what} of '{stack_name}': " + one_of(pool) if pool else None,
+        suggestion=f"did you mean '{stack_name}/{near}'?" if near else None,
+    )
+
+
+def _dependency_edges(
+    org: Organisation,
+) -> Iterator[tuple[str, str, LoadedDocument, KeyPath]]:
+    """Required, blocking dependency edges with qualified ids: (caller, callee, file, path)."""
+    for doc in org.documents:
+        for ci, comp in enumerate(doc.document.components):
+            for di, dep in enumerate(comp.depends_on):
+                if dep.optional or dep.mode is DependencyMode.ASYNC:
+                    continue
+                callee = dep.to if "/" in dep.to else f"{doc.name}/{dep.to}"
+                yield (f"{doc.name}/{comp.id}", callee, doc, ("components", ci, "depends_on", di))
+
+
+def _cycles(org: Organisation) -> list[Diagnostic]:
+    graph: nx.DiGraph = nx.DiGraph()
+    where: dict[tuple[str, str], tuple[LoadedDocument, KeyPath]] = {}
+    for caller, callee, doc, path in _dependency_edges(org):
+        graph.add_edge(caller, callee)
+        where.setdefault((caller, callee), (doc, path))
+    out: list[Diagnostic] = []
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
+        if len(component) < 2:
+            continue
+        start = min(component)
+        sub = graph.subgraph(component)
+        edges = nx.find_cycle(sub, source=start)
+        cycle = [u for u, _ in edges] + [start]
+        single = len({c.split("/")[0] for c in cycle}) == 1
+        shown = [c.split("/", 1)[1] for c in cycle] if single else cycle
+        doc, path = where[(edges[0][0], edges[0][1])]
+        out.append(
+            doc.source.diagnostic(
+                path,
+                "dependency cycle among required dependencies: " + " -> ".join(shown),
+                code="dependency-cycle",
+                suggestion="break the cycle: make one edge optional, async, or remove it",
+            )
+        )
+    return out
+
+
+def _duplicate_names(org: Organisation) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    first: dict[str, LoadedDocument] = {}
+    for doc in org.documents:
+        if doc.name in first:
+            out.append(
+                doc.source.diagnostic(
+                    ("metadata", "name"),
+                    f"duplicate stack name '{doc.name}' (also in {first[doc.name].file})",
+                    code="duplicate-id",
+                    suggestion="stack and platform names must be unique within an organisation",
+                )
+            )
+        first.setdefault(doc.name, doc)
+    return out
+
+
+def build_organisation(documents: Sequence[LoadedDocument], *, org_mode: bool) -> Organisation:
+    """Check a set of parsed documents together; raise :class:`SpecLoadError` on any error."""
+    org = Organisation(sorted(documents, key=lambda d: (d.name, d.file)))
+    diagnostics: list[Diagnostic] = _duplicate_names(org)
+    cross: list[CrossReference] = []
+    for doc in org.documents:
+        checked = check_document(doc)
+        diagnostics += checked.diagnostics
+        cross += checked.cross_refs
+    for ref in cross:
+        found = _resolve_cross(org, ref, org_mode)
+        if found is not None:
+            diagnostics.append(found)
+    if not any(d.severity is Severity.ERROR for d in diagnostics):
+        diagnostics += _cycles(org)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        raise SpecLoadError(diagnostics)
+    org.warnings = sorted(diagnostics)
+    return org
+
+
+def load(path: Path) -> Organisation:
+    """Load a spec file, or every spec file in a directory as one organisation."""
+    if path.is_dir():
+        files = spec_files(path)
+        if not files:
+            raise SpecLoadError(
+                [Diagnostic(_display(path), 1, 1, (), "no *.yaml or *.yml files found", code="io")]
+            )
+        org_mode = True
+    elif path.exists():
+        files, org_mode = [path], False
+    else:
+        raise SpecLoadError(
+            [Diagnostic(_display(path), 1, 1, (), "no such file or directory", code="io")]
+        )
+    documents: list[LoadedDocument] = []
+    diagnostics: list[Diagnostic] = []
+    for file in files:
+        try:
+            documents.append(read_document(file, _display(file)))
+        except SpecLoadError as exc:
+            diagnostics += exc.diagnostics
+    if diagnostics:
+        raise SpecLoadError(diagnostics)
+    return build_organisation(documents, org_mode=org_mode)

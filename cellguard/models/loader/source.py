@@ -1,0 +1,310 @@
+"""Safe, line-aware YAML reading: plain data plus the source position of every key and value.
+
+PyYAML composes the document into a node graph (safe tags only); this module turns it into plain
+Python data itself so that it can (a) record a :class:`SourceMap` of positions, (b) refuse duplicate
+keys, and (c) bound alias expansion before anything is materialised ("billion laughs").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from cellguard.models.loader.errors import Diagnostic, KeyPath, SpecLoadError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Largest spec file read; real stacks are a few hundred lines."""
+
+MAX_EXPANDED_NODES = 200_000
+"""Most YAML nodes a document may expand to once aliases are followed."""
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class SourceMap:
+    """Positions of the keys and values of one document, by key path."""
+
+    file: str
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+
+    def locate(self, path: KeyPath, *, prefer_key: bool = False) -> tuple[Position, KeyPath]:
+        """Position of ``path``, or of its nearest recorded ancestor; and the path found."""
+        probe = tuple(path)
+        while True:
+            first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
+            if probe in first:
+                return first[probe], probe
+            if probe in second:
+                return second[probe], probe
+            if not probe:
+                return Position(1, 1), ()
+            probe = probe[:-1]
+
+    def diagnostic(
+        self,
+        path: KeyPath,
+        message: str,
+        *,
+        code: str,
+        prefer_key: bool = False,
+        **extra: Any,
+    ) -> Diagnostic:
+        """A diagnostic located at ``path`` in this file."""
+        pos, _ = self.locate(path, prefer_key=prefer_key)
+        return Diagnostic(self.file, pos.line, pos.column, tuple(path), message, code=code, **extra)
+
+
+def _pos(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into data while filling a source map."""
+
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.errors: list[Diagnostic] = []
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def _error(self, node: yaml.Node, path: KeyPath, message: str, code: str, **kw: Any) -> None:
+        p = _pos(node)
+        self.errors.append(
+            Diagnostic(self.source.file, p.line, p.column, path, message, code=code, **kw)
+        )
+
+    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        if node.tag in (_TIMESTAMP_TAG, _STR_TAG):
+            return str(node.value)  # dates are parsed (and range-checked) by the models
+        ctor = yaml.constructor.SafeConstructor.yaml_constructors.get(node.tag)
+        if ctor is None:
+            self._error(
+                node,
+                path,
+                f"unsupported YAML tag '{node.tag}'",
+                "yaml-tag",
+                suggestion="remove the tag; cellguard reads plain YAML only",
+            )
+            return None
+        try:
+            return ctor(self._constructor, node)
+        except (ValueError, yaml.YAMLError) as exc:
+            self._error(node, path, f"cannot read value {node.value!r}: {exc}", "yaml-value")
+            return None
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.source.values.setdefault(path, _pos(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        self._error(node, path, "unsupported YAML node", "yaml-node")  # pragma: no cover
+        return None
+
+    def _merge_sources(self, node: yaml.Node, path: KeyPath) -> list[yaml.MappingNode]:
+        if isinstance(node, yaml.MappingNode):
+            return [node]
+        if isinstance(node, yaml.SequenceNode) and all(
+            isinstance(n, yaml.MappingNode) for n in node.value
+        ):
+            return list(node.value)
+        self._error(
+            node, path, "a merge key '<<' needs a mapping or a list of mappings", "yaml-merge"
+        )
+        return []
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_seen: dict[str, Position] = {}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                for src in self._merge_sources(value_node, path):
+                    merged.extend(src.value)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._error(key_node, path, "keys must be plain strings", "yaml-key")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                seen = first_seen[key]
+                self._error(
+                    key_node,
+                    (*path, key),
+                    f"duplicate key '{key}' (first defined at line {seen.line})",
+                    "duplicate-key",
+                    suggestion="remove one of them; YAML would silently keep only the last",
+                )
+                continue
+            first_seen[key] = _pos(key_node)
+            self.source.keys[(*path, key)] = _pos(key_node)
+            out[key] = self.build(value_node, (*path, key))
+        for key_node, value_node in merged:  # explicit keys win over merged ones
+            key = str(key_node.value)
+            if key not in out and isinstance(key_node, yaml.ScalarNode):
+                self.source.keys.setdefault((*path, key), _pos(key_node))
+                out[key] = self.build(value_node, (*path, key))
+        return out
+
+
+def _expanded_size(root: yaml.Node, file: str) -> int:
+    """Count the nodes the document expands to, following aliases, without expanding it."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            p = _pos(node)
+            raise SpecLoadError(
+                [Diagnostic(file, p.line, p.column, (), "recursive YAML alias", code="yaml-alias")]
+            )
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def compose(text: str, file: str) -> yaml.Node | None:
+    """Compose exactly one YAML document with safe tags; ``None`` if the text holds none."""
+    loader = _Loader(text)
+    try:
+        if not loader.check_node():
+            return None
+        node: yaml.Node = loader.get_node()
+        if loader.check_node():
+            extra = loader.get_node()
+            p = _pos(extra)
+            raise SpecLoadError(
+                [
+                    Diagnostic(
+                        file,
+                        p.line,
+                        p.column,
+                        (),
+                        "the file holds more than one YAML document",
+                        code="yaml-multi-document",
+                        suggestion="put each stack or platform in a file of its own",
+                    )
+                ]
+            )
+        return node
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise SpecLoadError(
+            [
+                Diagnostic(
+                    file,
+                    line,
+                    col,
+                    (),
+                    f"YAML syntax error: {problem}{context}",
+                    code="yaml-syntax",
+                )
+            ]
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(
+    text: str, file: str, *, max_nodes: int = MAX_EXPANDED_NODES
+) -> tuple[Any, SourceMap]:
+    """Parse ``text`` into plain data and its source map, or raise :class:`SpecLoadError`."""
+    source = SourceMap(file)
+    node = compose(text, file)
+    if node is None:
+        return None, source
+    size = _expanded_size(node, file)
+    if size > max_nodes:
+        p = _pos(node)
+        raise SpecLoadError(
+            [
+                Diagnostic(
+                    file,
+                    p.line,
+                    p.column,
+                    (),
+                    f"the document expands to {size:,} YAML nodes through aliases "
+                    f"(limit {max_nodes:,}); refusing to expand it",
+                    code="yaml-alias-bomb",
+                    suggestion="write the values out instead of nesting aliases",
+                )
+            ]
+        )
+    builder = _Builder(source)
+    data = builder.build(node, ())
+    if builder.errors:
+        raise SpecLoadError(builder.errors)
+    return data, source
+
+
+def decode(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Decode a spec file's bytes as UTF-8, enforcing the size cap."""
+    if len(raw) > max_bytes:
+        raise SpecLoadError(
+            [
+                Diagnostic(
+                    file,
+                    1,
+                    1,
+                    (),
+                    f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes",
+                    code="file-too-large",
+                    suggestion="split the organisation into one file per stack",
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecLoadError(
+            [
+                Diagnostic(
+                    file,
+                    line,
+                    column,
+                    (),
+                    f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    code="encoding",
+                    suggestion="save the file as UTF-8",
+                )
+            ]
+        ) from None
