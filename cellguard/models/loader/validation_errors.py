@@ -15,19 +15,25 @@ from cellguard.models.loader.source import SourceMap
 _QUOTED = re.compile(r"'([^']*)'")
 
 
+def _child(current: Any, part: str | int) -> tuple[bool, Any]:
+    """Step from ``current`` into ``part`` if the data has it."""
+    if isinstance(current, dict) and isinstance(part, str) and part in current:
+        return True, current[part]
+    if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        return True, current[part]
+    return False, None
+
+
 def clean_path(data: Any, loc: tuple[str | int, ...]) -> KeyPath:
     """Drop union tags and validator names from ``loc``, keeping keys that exist in ``data``."""
     path: list[str | int] = []
     current: Any = data
     for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
+        found, child = _child(current, part)
+        if found:
             path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):  # noqa: SIM114
-            path.append(part)
-            current = current[part]
-        elif last and isinstance(current, dict) and isinstance(part, str):
+            current = child
+        elif i == len(loc) - 1 and isinstance(current, dict) and isinstance(part, str):
             path.append(part)  # a missing key
             current = None
     return tuple(path)
