@@ -119,7 +119,7 @@ def _diagnose(root: Any, data: Any, source: SourceMap, err: ErrorDetails) -> Dia
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     hint = None
-    code = kind.replace("_", "-")
+    code = "invalid" if kind == "value_error" else kind.replace("_", "-")
     if kind == "string_type" and isinstance(value, bool | int | float):
         message = f"{message} (got {_show(value)})"
         hint = "YAML read this as a non-string; put the value in quotes"

@@ -1,0 +1,5 @@
+"""``python -m cellguard`` runs the command-line interface."""
+
+from cellguard.cli.main import run
+
+run()

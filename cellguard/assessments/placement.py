@@ -1,0 +1,189 @@
+"""Failure domains and the effective placement of components.
+
+A component's failure domains are derived from its (possibly omitted) ``placement`` and the
+topology of the document that declares it. The rules, applied by :func:`effective_placement`:
+
+* ``placement`` omitted: the document's first region and first account; zones unknown (a
+  regional managed service). The component is a member of that region and account only.
+* ``placement.regions`` omitted: the first region of the topology.
+* ``placement.account`` omitted: the first account of the topology.
+* ``placement.zones`` omitted: zones unknown (member of region and account only).
+* ``zones: N``: the first N zones of each placement region, in the topology's preference order.
+* ``zones: [ids]``: exactly those zones (the loader allows this with a single region only).
+* ``replicas`` is per region, spread round-robin over that region's zones; ``replicas``
+  omitted means one replica per region.
+* ``placement.cells``: the component is a member of each named cell.
+* ``shared_domains``: explicit shared-fate domains, ``id`` in the declaring document or
+  ``other-stack/id`` in another document.
+
+Accounts, regions and zones are global: the same account name, region name or zone id in two
+documents is the same failure domain (AZ ids such as ``use1-az1`` are global). Cells and shared
+domains belong to the document that declares them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cellguard.models.components import ComponentBase
+from cellguard.models.topology import Topology
+
+
+class DomainKind(StrEnum):
+    """Kinds of failure domain, in the order they are listed and drawn."""
+
+    ACCOUNT = "account"
+    REGION = "region"
+    ZONE = "zone"
+    CELL = "cell"
+    SHARED = "shared"
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(DomainKind)}
+
+
+@dataclass(frozen=True)
+class DomainRef:
+    """A failure domain: its kind and id.
+
+    Ids of accounts, regions and zones are global names (``prod-support``, ``us-east-1``,
+    ``use1-az1``); ids of cells and shared domains are qualified with the name of the document
+    that declares them (``support-assistant/cell-a``).
+    """
+
+    kind: DomainKind
+    id: str
+
+    @property
+    def node_id(self) -> str:
+        """The graph node id, e.g. ``region:us-east-1`` or ``cell:support-assistant/cell-a``."""
+        return f"{self.kind.value}:{self.id}"
+
+    @property
+    def stack(self) -> str | None:
+        """The declaring document of a cell or shared domain; ``None`` for global domains."""
+        if self.kind in (DomainKind.CELL, DomainKind.SHARED):
+            return self.id.split("/", 1)[0]
+        return None
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        """Orders domains by kind (account, region, zone, cell, shared), then by id."""
+        return (_KIND_ORDER[self.kind], self.id)
+
+    def __lt__(self, other: DomainRef) -> bool:
+        """Domains sort by :attr:`sort_key`."""
+        return self.sort_key < other.sort_key
+
+    @classmethod
+    def parse(cls, node_id: str) -> DomainRef:
+        """Parse a node id such as ``zone:use1-az1``; raise ``ValueError`` if it is not one."""
+        kind, sep, ident = node_id.partition(":")
+        if not sep or not ident:
+            raise ValueError(f"not a failure-domain node id: {node_id!r}")
+        return cls(DomainKind(kind), ident)
+
+    @classmethod
+    def account(cls, name: str) -> DomainRef:
+        """The account called ``name``."""
+        return cls(DomainKind.ACCOUNT, name)
+
+    @classmethod
+    def region(cls, name: str) -> DomainRef:
+        """The region called ``name``."""
+        return cls(DomainKind.REGION, name)
+
+    @classmethod
+    def zone(cls, zone_id: str) -> DomainRef:
+        """The availability zone with the (global) AZ id ``zone_id``."""
+        return cls(DomainKind.ZONE, zone_id)
+
+    @classmethod
+    def cell(cls, stack: str, cell_id: str) -> DomainRef:
+        """Cell ``cell_id`` of document ``stack``."""
+        return cls(DomainKind.CELL, f"{stack}/{cell_id}")
+
+    @classmethod
+    def shared(cls, stack: str, domain_id: str) -> DomainRef:
+        """Shared-fate domain ``domain_id`` declared in document ``stack``."""
+        return cls(DomainKind.SHARED, f"{stack}/{domain_id}")
+
+
+@dataclass(frozen=True)
+class EffectivePlacement:
+    """Where a component runs once the defaults are applied.
+
+    ``zones`` maps each region to its zones in preference order, or is ``None`` when the zones
+    are unknown (placement or ``placement.zones`` omitted). ``replicas`` is per region.
+    ``cells`` holds qualified cell ids (``stack/cell``); ``declared`` is false when the spec
+    omits ``placement`` altogether.
+    """
+
+    account: str
+    regions: tuple[str, ...]
+    zones: dict[str, tuple[str, ...]] | None
+    replicas: int
+    cells: tuple[str, ...] = ()
+    shared: tuple[DomainRef, ...] = ()
+    declared: bool = True
+
+    @property
+    def zones_known(self) -> bool:
+        """Whether the zones the component runs in are known."""
+        return self.zones is not None
+
+    def replica_zones(self) -> dict[str, list[str]]:
+        """Region -> zone of each replica, in order (round-robin); empty lists if zones unknown."""
+        out: dict[str, list[str]] = {}
+        for region in self.regions:
+            zones = self.zones.get(region, ()) if self.zones is not None else ()
+            out[region] = [zones[i % len(zones)] for i in range(self.replicas)] if zones else []
+        return out
+
+    def domains(self) -> list[DomainRef]:
+        """Every failure domain the component is a member of, sorted."""
+        found = {DomainRef.account(self.account)}
+        found.update(DomainRef.region(r) for r in self.regions)
+        if self.zones is not None:
+            found.update(DomainRef.zone(z) for zones in self.zones.values() for z in zones)
+        found.update(self.cells_refs())
+        found.update(self.shared)
+        return sorted(found)
+
+    def cells_refs(self) -> list[DomainRef]:
+        """The cell domains (qualified ids are stored in :attr:`cells`)."""
+        return [DomainRef(DomainKind.CELL, c) for c in self.cells]
+
+
+def _zones_for(topology: Topology, region: str, spec: int | list[str] | None) -> tuple[str, ...]:
+    declared = topology.region(region)
+    available = list(declared.zones) if declared is not None else []
+    if isinstance(spec, int):
+        return tuple(available[:spec])
+    return tuple(spec or ())
+
+
+def effective_placement(stack: str, topology: Topology, component: ComponentBase) -> EffectivePlacement:
+    """Apply the placement defaults (see the module docstring) to ``component`` of ``stack``."""
+    placement = component.placement
+    account = (placement.account if placement else None) or topology.accounts[0]
+    regions = tuple((placement.regions if placement else None) or [topology.regions[0].name])
+    zone_spec = placement.zones if placement else None
+    zones = (
+        {r: _zones_for(topology, r, zone_spec) for r in regions} if zone_spec is not None else None
+    )
+    cells = tuple(f"{stack}/{c}" for c in ((placement.cells or []) if placement else []))
+    shared: list[DomainRef] = []
+    for ref in component.shared_domains:
+        owner, _, domain_id = ref.rpartition("/")
+        shared.append(DomainRef.shared(owner or stack, domain_id))
+    return EffectivePlacement(
+        account=account,
+        regions=regions,
+        zones=zones,
+        replicas=1 if component.replicas is None else component.replicas,
+        cells=cells,
+        shared=tuple(sorted(set(shared))),
+        declared=placement is not None,
+    )

@@ -1,0 +1,92 @@
+"""``cellguard validate``: load spec files and directories and report every problem."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cellguard.cli.exit_codes import ExitCode, handle_errors
+from cellguard.models.loader import Diagnostic, Organisation, SpecLoadError, load
+from cellguard.models.stack import Stack
+
+
+class ValidateFormat(StrEnum):
+    """Output formats of ``validate``."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def _summary(org: Organisation) -> str:
+    parts = []
+    for loaded in org.documents:
+        doc = loaded.document
+        what = (
+            f"stack '{doc.name}' ({len(doc.components)} components, "
+            f"{len(doc.business.journeys)} journey{'' if len(doc.business.journeys) == 1 else 's'})"
+            if isinstance(doc, Stack)
+            else f"platform '{doc.name}' ({len(doc.components)} components)"
+        )
+        parts.append(f"ok {loaded.file}: {what}")
+    return "\n".join(parts)
+
+
+@handle_errors
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Spec files, or directories loaded as one organisation each.",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        ValidateFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ValidateFormat.TEXT,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Validate spec files: syntax, schema, references, placement and dependency cycles.
+
+    Each PATH is checked on its own: a file as one stack, a directory as an organisation
+    whose stacks may reference each other as 'stack/component'. Exit code 0 when every
+    PATH is valid, 2 otherwise.
+    """
+    results: list[dict[str, object]] = []
+    invalid = 0
+    for path in paths:
+        warnings: list[Diagnostic] = []
+        try:
+            org = load(path)
+        except SpecLoadError as exc:
+            invalid += 1
+            diagnostics = exc.diagnostics
+            if output_format is ValidateFormat.TEXT:
+                typer.echo(exc.render(), err=True)
+            results.append(
+                {"path": str(path), "valid": False, "diagnostics": [d.to_dict() for d in diagnostics]}
+            )
+            continue
+        warnings = org.warnings
+        if output_format is ValidateFormat.TEXT:
+            if warnings:
+                typer.echo("\n".join(w.render() for w in warnings), err=True)
+            if not quiet:
+                typer.echo(_summary(org))
+        results.append(
+            {
+                "path": str(path),
+                "valid": True,
+                "documents": [{"name": d.name, "file": d.file} for d in org.documents],
+                "diagnostics": [w.to_dict() for w in warnings],
+            }
+        )
+    if output_format is ValidateFormat.JSON:
+        typer.echo(json.dumps({"results": results}, indent=2, sort_keys=True))
+    elif invalid:
+        typer.echo(f"cellguard: {invalid} of {len(paths)} path(s) invalid", err=True)
+    if invalid:
+        raise typer.Exit(ExitCode.INPUT_ERROR)
