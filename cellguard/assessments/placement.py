@@ -23,7 +23,7 @@ domains belong to the document that declares them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cellguard.models.components import ComponentBase
@@ -122,7 +122,7 @@ class EffectivePlacement:
 
     account: str
     regions: tuple[str, ...]
-    zones: dict[str, tuple[str, ...]] | None
+    zones: dict[str, tuple[str, ...]] | None = field(hash=False)
     replicas: int
     cells: tuple[str, ...] = ()
     shared: tuple[DomainRef, ...] = ()
@@ -164,7 +164,9 @@ def _zones_for(topology: Topology, region: str, spec: int | list[str] | None) ->
     return tuple(spec or ())
 
 
-def effective_placement(stack: str, topology: Topology, component: ComponentBase) -> EffectivePlacement:
+def effective_placement(
+    stack: str, topology: Topology, component: ComponentBase
+) -> EffectivePlacement:
     """Apply the placement defaults (see the module docstring) to ``component`` of ``stack``."""
     placement = component.placement
     account = (placement.account if placement else None) or topology.accounts[0]

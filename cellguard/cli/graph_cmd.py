@@ -30,7 +30,9 @@ def graph(
     ] = GraphFormat.MERMAID,
     domains: Annotated[
         bool,
-        typer.Option("--domains", help="Also draw failure domains (accounts, regions, zones, ...)."),
+        typer.Option(
+            "--domains", help="Also draw failure domains (accounts, regions, zones, ...)."
+        ),
     ] = False,
     output: Annotated[
         Path | None,

@@ -67,7 +67,11 @@ def validate(
             if output_format is ValidateFormat.TEXT:
                 typer.echo(exc.render(), err=True)
             results.append(
-                {"path": str(path), "valid": False, "diagnostics": [d.to_dict() for d in diagnostics]}
+                {
+                    "path": str(path),
+                    "valid": False,
+                    "diagnostics": [d.to_dict() for d in diagnostics],
+                }
             )
             continue
         warnings = org.warnings

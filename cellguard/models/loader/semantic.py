@@ -60,7 +60,13 @@ class _Checker:
             else:
                 seen[value] = i
 
+    def local(self, ref: str) -> str:
+        """``ref`` without this document's own name as qualifier (``me/x`` is ``x``)."""
+        prefix = f"{self.doc.name}/"
+        return ref[len(prefix) :] if ref.startswith(prefix) else ref
+
     def reference(self, path: KeyPath, ref: str, what: str = "component") -> None:
+        ref = self.local(ref)
         if "/" in ref:
             self.out.cross_refs.append(CrossReference(self.loaded, path, ref, what))
             return
@@ -78,7 +84,9 @@ class _Checker:
             suggestion=f"did you mean '{near}'?" if near else None,
         )
 
-    def member(self, path: KeyPath, value: str, pool: Iterable[str], what: str) -> bool:
+    def member(
+        self, path: KeyPath, value: str, pool: Iterable[str], what: str, scope: str = "the topology"
+    ) -> bool:
         options = list(pool)
         if value in options:
             return True
@@ -87,7 +95,7 @@ class _Checker:
             path,
             f"unknown {what} '{value}'",
             "unknown-reference",
-            expected=f"a {what} of the topology: " + one_of(options),
+            expected=f"a {what} of {scope}: " + one_of(options),
             suggestion=f"did you mean '{near}'?" if near else None,
         )
         return False
@@ -131,7 +139,13 @@ class _Checker:
                 self.member((*cell_path, "region"), cell.region, region_names, "region")
                 continue
             for zi, zone in enumerate(cell.zones or []):
-                self.member((*cell_path, "zones", zi), zone, cell_region.zones, "zone")
+                self.member(
+                    (*cell_path, "zones", zi),
+                    zone,
+                    cell_region.zones,
+                    "zone",
+                    f"region {cell.region}",
+                )
 
     def component(self, index: int, comp: ComponentBase) -> None:
         base: KeyPath = ("components", index)
@@ -157,22 +171,23 @@ class _Checker:
         targets: dict[str, int] = {}
         for di, dep in enumerate(comp.depends_on):
             dpath: KeyPath = (*base, "depends_on", di)
-            if dep.to == comp.id:
+            to = self.local(dep.to)
+            if to == comp.id:
                 self.error(
                     (*dpath, "to"), f"component '{comp.id}' depends on itself", "self-dependency"
                 )
             else:
                 self.reference((*dpath, "to"), dep.to)
-            if dep.to in targets:
+            if to in targets:
                 self.error(
                     (*dpath, "to"),
-                    f"'{comp.id}' already depends on '{dep.to}' (depends_on[{targets[dep.to]}])",
+                    f"'{comp.id}' already depends on '{dep.to}' (depends_on[{targets[to]}])",
                     "duplicate-dependency",
                     suggestion="merge the two entries",
                 )
-            targets.setdefault(dep.to, di)
+            targets.setdefault(to, di)
             if dep.fallback is not None:
-                if dep.fallback in (dep.to, comp.id):
+                if self.local(dep.fallback) in (to, comp.id):
                     self.error(
                         (*dpath, "fallback"),
                         f"fallback '{dep.fallback}' cannot be the dependency itself or its caller",
@@ -221,7 +236,7 @@ class _Checker:
                     )
                     return
                 for zi, zone in enumerate(placement.zones):
-                    self.member((*path, "zones", zi), zone, region.zones, f"zone of {name}")
+                    self.member((*path, "zones", zi), zone, region.zones, "zone", f"region {name}")
         cells = [c.id for c in topo.cells]
         for ci, cell_id in enumerate(placement.cells or []):
             if self.member((*path, "cells", ci), cell_id, cells, "cell"):

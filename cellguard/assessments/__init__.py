@@ -1,0 +1,22 @@
+"""The graph engine: spec -> networkx graph -> analyses -> findings -> scores."""
+
+from cellguard.assessments.edges import DependencyEdge, FallbackEdge, qualify
+from cellguard.assessments.graph import StackGraph, build_graph
+from cellguard.assessments.placement import (
+    DomainKind,
+    DomainRef,
+    EffectivePlacement,
+    effective_placement,
+)
+
+__all__ = [
+    "DependencyEdge",
+    "DomainKind",
+    "DomainRef",
+    "EffectivePlacement",
+    "FallbackEdge",
+    "StackGraph",
+    "build_graph",
+    "effective_placement",
+    "qualify",
+]

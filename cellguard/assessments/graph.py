@@ -1,0 +1,320 @@
+"""The organisation as one networkx graph: components, dependencies and failure domains.
+
+Nodes (``type`` attribute):
+
+* ``component``: id ``"<stack>/<component-id>"``; attributes ``stack`` (document name),
+  ``component`` (the spec model), ``kind`` (:class:`~cellguard.models.enums.ComponentKind`) and
+  ``placement`` (:class:`~cellguard.assessments.placement.EffectivePlacement`).
+* ``domain``: id :attr:`DomainRef.node_id` (``account:prod``, ``region:us-east-1``,
+  ``zone:use1-az1``, ``cell:<stack>/<cell>``, ``shared:<stack>/<domain>``); attribute ``domain``.
+
+Edges (the multigraph key is the relation; attribute ``relation`` repeats it):
+
+* ``depends_on``: caller -> callee, attribute ``edge`` (:class:`DependencyEdge`).
+* ``fallback``: caller -> fallback target, attribute ``edge`` (:class:`FallbackEdge`).
+* ``member_of``: component -> each failure domain it belongs to.
+* ``part_of``: zone -> region and cell -> region.
+
+References to components of documents that are not loaded (single-file mode) cannot be drawn;
+they are kept in :attr:`StackGraph.unresolved` instead.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from cellguard.assessments.edges import (
+    COMPONENT,
+    DEPENDS_ON,
+    DOMAIN,
+    FALLBACK,
+    MEMBER_OF,
+    PART_OF,
+    DependencyEdge,
+    FallbackEdge,
+    dependency_edge,
+    edge_key,
+    qualify,
+)
+from cellguard.assessments.placement import DomainKind, DomainRef, EffectivePlacement
+from cellguard.assessments.placement import effective_placement as _effective_placement
+from cellguard.models.business import Journey
+from cellguard.models.components import ComponentBase
+from cellguard.models.enums import ComponentKind
+from cellguard.models.loader.organisation import Organisation
+from cellguard.models.stack import Platform, Stack
+
+
+class StackGraph:
+    """Typed, deterministic queries over the organisation graph; :attr:`nx` is the raw graph."""
+
+    def __init__(self, graph: nx.MultiDiGraph, org: Organisation) -> None:
+        """Wrap ``graph`` built from ``org`` (use :func:`build_graph`)."""
+        self.nx: nx.MultiDiGraph = graph
+        self.org = org
+        self.unresolved: list[DependencyEdge | FallbackEdge] = []
+
+    # -- components -------------------------------------------------------------------------
+
+    def _node(self, qid: str, node_type: str) -> dict[str, Any]:
+        data: dict[str, Any] | None = self.nx.nodes.get(qid)
+        if data is None or data.get("type") != node_type:
+            raise KeyError(f"no {node_type} {qid!r} in the graph")
+        return data
+
+    def stacks(self) -> list[str]:
+        """Names of every loaded document (stacks and platforms), sorted."""
+        return sorted(d.name for d in self.org.documents)
+
+    def components(self, stack: str | None = None) -> list[str]:
+        """Qualified ids of every component (of ``stack`` only, if given), sorted."""
+        return sorted(
+            n
+            for n, d in self.nx.nodes(data=True)
+            if d["type"] == COMPONENT and (stack is None or d["stack"] == stack)
+        )
+
+    def component(self, qid: str) -> ComponentBase:
+        """The spec model of component ``qid``; ``KeyError`` if there is none."""
+        model: ComponentBase = self._node(qid, COMPONENT)["component"]
+        return model
+
+    def kind(self, qid: str) -> ComponentKind:
+        """The kind of component ``qid``."""
+        kind: ComponentKind = self._node(qid, COMPONENT)["kind"]
+        return kind
+
+    def stack_of(self, qid: str) -> str:
+        """The name of the document declaring component ``qid``."""
+        stack: str = self._node(qid, COMPONENT)["stack"]
+        return stack
+
+    def placement(self, qid: str) -> EffectivePlacement:
+        """Where component ``qid`` runs once defaults are applied (see ``placement`` module)."""
+        placement: EffectivePlacement = self._node(qid, COMPONENT)["placement"]
+        return placement
+
+    def replica_zones(self, qid: str) -> dict[str, list[str]]:
+        """Region -> zone of each replica of ``qid`` in order; empty lists when zones are unknown."""
+        return self.placement(qid).replica_zones()
+
+    # -- dependencies -----------------------------------------------------------------------
+
+    def _edges(self, edges: Iterable[tuple[str, str, str, dict[str, Any]]], key: str) -> list[Any]:
+        return sorted((d["edge"] for _, _, k, d in edges if k == key), key=edge_key)
+
+    def dependencies(self, qid: str) -> list[DependencyEdge]:
+        """The dependencies ``qid`` calls, sorted by target."""
+        self._node(qid, COMPONENT)
+        return self._edges(self.nx.out_edges(qid, keys=True, data=True), DEPENDS_ON)
+
+    def dependents(self, qid: str) -> list[DependencyEdge]:
+        """The dependency edges calling ``qid`` (callers are ``edge.source``), sorted by caller."""
+        self._node(qid, COMPONENT)
+        return self._edges(self.nx.in_edges(qid, keys=True, data=True), DEPENDS_ON)
+
+    def fallbacks(self, qid: str) -> list[FallbackEdge]:
+        """The fallback edges leaving ``qid``, sorted by fallback target."""
+        self._node(qid, COMPONENT)
+        return self._edges(self.nx.out_edges(qid, keys=True, data=True), FALLBACK)
+
+    def dependency_edges(self) -> list[DependencyEdge]:
+        """Every resolved dependency edge, sorted by (source, target)."""
+        return self._edges(self.nx.edges(keys=True, data=True), DEPENDS_ON)
+
+    def fallback_edges(self) -> list[FallbackEdge]:
+        """Every resolved fallback edge, sorted by (source, target)."""
+        return self._edges(self.nx.edges(keys=True, data=True), FALLBACK)
+
+    # -- journeys ---------------------------------------------------------------------------
+
+    def journeys(self) -> list[tuple[str, Journey]]:
+        """Every journey with the name of its stack, sorted by (stack, journey id)."""
+        found = [(s.name, j) for s in self.org.stacks for j in s.business.journeys]
+        return sorted(found, key=lambda sj: (sj[0], sj[1].id))
+
+    def journey(self, stack: str, journey_id: str) -> Journey:
+        """Journey ``journey_id`` of ``stack``; ``KeyError`` if there is none."""
+        loaded = self.org.by_name(stack)
+        if loaded is not None and isinstance(loaded.document, Stack):
+            for journey in loaded.document.business.journeys:
+                if journey.id == journey_id:
+                    return journey
+        raise KeyError(f"no journey {journey_id!r} in stack {stack!r}")
+
+    def entrypoint(self, stack: str, journey_id: str) -> str:
+        """Qualified id of the journey's entrypoint component."""
+        qid = qualify(self.journey(stack, journey_id).entrypoint, stack)
+        self._node(qid, COMPONENT)
+        return qid
+
+    def journey_components(self, stack: str, journey_id: str) -> list[str]:
+        """Components reachable from the entrypoint over dependency and fallback edges, sorted.
+
+        Every dependency counts here, optional and async ones included: they are part of the
+        journey even when they do not decide its availability (see :meth:`required_paths`).
+        """
+        start = self.entrypoint(stack, journey_id)
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for _, target, key in self.nx.out_edges(node, keys=True):
+                if key in (DEPENDS_ON, FALLBACK) and target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        return sorted(seen)
+
+    def journey_subgraph(self, stack: str, journey_id: str) -> nx.MultiDiGraph:
+        """A new graph of the journey's components and the dependency/fallback edges among them."""
+        nodes = self.journey_components(stack, journey_id)
+        members = set(nodes)
+        sub = nx.MultiDiGraph()
+        for node in nodes:
+            sub.add_node(node, **self.nx.nodes[node])
+        edges = sorted(
+            (u, v, k)
+            for u in nodes
+            for _, v, k in self.nx.out_edges(u, keys=True)
+            if k in (DEPENDS_ON, FALLBACK) and v in members
+        )
+        for u, v, k in edges:
+            sub.add_edge(u, v, key=k, **self.nx.edges[u, v, k])
+        return sub
+
+    def required_paths(self, stack: str, journey_id: str) -> list[list[str]]:
+        """Every path from the entrypoint over required, blocking dependencies to a leaf, sorted.
+
+        An edge is followed when it is neither optional nor async. Fallback targets are
+        alternatives to a dependency, not steps on the path, so fallback edges are not followed.
+        A leaf is a component without required, blocking dependencies; an entrypoint without
+        any yields the single path ``[entrypoint]``.
+        """
+        start = self.entrypoint(stack, journey_id)
+        paths: list[list[str]] = []
+
+        def walk(path: list[str]) -> None:
+            nexts = [
+                e.target
+                for e in self.dependencies(path[-1])
+                if e.on_required_path and e.target not in path
+            ]
+            if not nexts:
+                paths.append(list(path))
+            for target in nexts:
+                walk([*path, target])
+
+        walk([start])
+        return sorted(paths)
+
+    # -- failure domains --------------------------------------------------------------------
+
+    def domains(self, kind: DomainKind | None = None) -> list[DomainRef]:
+        """Every failure domain (of ``kind`` only, if given), sorted by kind then id."""
+        found = (d["domain"] for _, d in self.nx.nodes(data=True) if d["type"] == DOMAIN)
+        return sorted(d for d in found if kind is None or d.kind is kind)
+
+    def members(self, domain: DomainRef) -> list[str]:
+        """Qualified ids of the components that are direct members of ``domain``, sorted."""
+        self._node(domain.node_id, DOMAIN)
+        return sorted(
+            u for u, _, k in self.nx.in_edges(domain.node_id, keys=True) if k == MEMBER_OF
+        )
+
+    def domains_of(self, qid: str) -> list[DomainRef]:
+        """The failure domains component ``qid`` is a member of, sorted by kind then id."""
+        self._node(qid, COMPONENT)
+        return sorted(
+            self.nx.nodes[v]["domain"]
+            for _, v, k in self.nx.out_edges(qid, keys=True)
+            if k == MEMBER_OF
+        )
+
+    def parents(self, domain: DomainRef) -> list[DomainRef]:
+        """The domains ``domain`` is part of (a zone's or a cell's region), sorted."""
+        self._node(domain.node_id, DOMAIN)
+        return sorted(
+            self.nx.nodes[v]["domain"]
+            for _, v, k in self.nx.out_edges(domain.node_id, keys=True)
+            if k == PART_OF
+        )
+
+    def stacks_sharing(self, domain: DomainRef) -> list[str]:
+        """Names of the documents with at least one component in ``domain``, sorted."""
+        return sorted({self.stack_of(qid) for qid in self.members(domain)})
+
+
+def _add_domain(graph: nx.MultiDiGraph, domain: DomainRef, parent: DomainRef | None = None) -> None:
+    if domain.node_id not in graph:
+        graph.add_node(domain.node_id, type=DOMAIN, domain=domain)
+    if parent is not None:
+        _add_domain(graph, parent)
+        graph.add_edge(domain.node_id, parent.node_id, key=PART_OF, relation=PART_OF)
+
+
+def _add_topology(graph: nx.MultiDiGraph, doc: Stack | Platform) -> None:
+    topology = doc.topology
+    for account in topology.accounts:
+        _add_domain(graph, DomainRef.account(account))
+    for region in topology.regions:
+        _add_domain(graph, DomainRef.region(region.name))
+        for zone in region.zones:
+            _add_domain(graph, DomainRef.zone(zone), DomainRef.region(region.name))
+    for cell in topology.cells:
+        _add_domain(graph, DomainRef.cell(doc.name, cell.id), DomainRef.region(cell.region))
+    for shared in topology.shared_domains:
+        _add_domain(graph, DomainRef.shared(doc.name, shared.id))
+
+
+def build_graph(org: Organisation) -> StackGraph:
+    """Build the :class:`StackGraph` of a loaded organisation (or of a single loaded file).
+
+    Placement defaults follow :mod:`cellguard.assessments.placement`. The build is
+    deterministic: documents in the organisation's order, components in declaration order.
+    """
+    graph = nx.MultiDiGraph()
+    result = StackGraph(graph, org)
+    for loaded in org.documents:
+        doc = loaded.document
+        _add_topology(graph, doc)
+        for comp in doc.components:
+            placement = _effective_placement(doc.name, doc.topology, comp)
+            qid = f"{doc.name}/{comp.id}"
+            graph.add_node(
+                qid,
+                type=COMPONENT,
+                stack=doc.name,
+                component=comp,
+                kind=ComponentKind(comp.kind),
+                placement=placement,
+            )
+            for domain in placement.domains():
+                _add_domain(graph, domain)
+                graph.add_edge(qid, domain.node_id, key=MEMBER_OF, relation=MEMBER_OF)
+    fallbacks: dict[tuple[str, str], set[str]] = {}
+    for loaded in org.documents:
+        doc = loaded.document
+        for comp in doc.components:
+            source = f"{doc.name}/{comp.id}"
+            for dep in comp.depends_on:
+                edge = dependency_edge(doc.name, source, dep)
+                if edge.target in graph:
+                    graph.add_edge(
+                        source, edge.target, key=DEPENDS_ON, relation=DEPENDS_ON, edge=edge
+                    )
+                else:
+                    result.unresolved.append(edge)
+                if edge.fallback is not None:
+                    fallbacks.setdefault((source, edge.fallback), set()).add(edge.target)
+    for (source, target), primaries in sorted(fallbacks.items()):
+        fallback = FallbackEdge(source, target, tuple(sorted(primaries)))
+        if target in graph:
+            graph.add_edge(source, target, key=FALLBACK, relation=FALLBACK, edge=fallback)
+        else:
+            result.unresolved.append(fallback)
+    result.unresolved.sort(key=lambda e: (edge_key(e), type(e).__name__))
+    return result

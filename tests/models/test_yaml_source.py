@@ -1,0 +1,103 @@
+"""The line-aware YAML reader: positions, duplicate keys, merge keys, and hostile input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cellguard.models.loader import SpecLoadError
+from cellguard.models.loader.source import Position, decode, read_yaml
+
+
+def test_positions_of_keys_and_values_are_one_based() -> None:
+    data, source = read_yaml("a: 1\nb:\n  - {c: x}\n  - d\n", "f.yaml")
+    assert data == {"a": 1, "b": [{"c": "x"}, "d"]}
+    assert source.keys[("a",)] == Position(1, 1)
+    assert source.values[("a",)] == Position(1, 4)
+    assert source.keys[("b", 0, "c")] == Position(3, 6)
+    assert source.values[("b", 1)] == Position(4, 5)
+
+
+def test_locate_falls_back_to_the_nearest_ancestor() -> None:
+    _, source = read_yaml("a:\n  b: 1\n", "f.yaml")
+    pos, found = source.locate(("a", "b", "missing", 3))
+    assert found == ("a", "b")
+    assert pos == Position(2, 6)
+
+
+def test_dates_stay_strings_for_the_models_to_check() -> None:
+    data, _ = read_yaml("d: 2027-03-31\nbad: 2027-02-30\n", "f.yaml")
+    assert data == {"d": "2027-03-31", "bad": "2027-02-30"}
+
+
+def test_keys_are_read_as_written_not_as_yaml_booleans() -> None:
+    data, _ = read_yaml("on: 1\nno: 2\n", "f.yaml")
+    assert data == {"on": 1, "no": 2}
+
+
+def test_merge_keys_are_supported_and_explicit_keys_win() -> None:
+    data, source = read_yaml("base: &b {k: 1, j: 0}\nm:\n  <<: *b\n  j: 2\n", "f.yaml")
+    assert data["m"] == {"j": 2, "k": 1}
+    assert source.keys[("m", "j")] == Position(4, 3)
+
+
+def test_duplicate_keys_are_errors_with_both_lines() -> None:
+    with pytest.raises(SpecLoadError) as info:
+        read_yaml("x: 1\ny: 2\nx: 3\n", "f.yaml")
+    (diag,) = info.value.errors
+    assert (diag.line, diag.column, diag.code) == (3, 1, "duplicate-key")
+    assert "first defined at line 1" in diag.message
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        ("a: [1,\n", "yaml-syntax", 2),
+        ("a: !!python/object:os.system x\n", "yaml-tag", 1),
+        ("a: &a [*a]\n", "yaml-alias", 1),
+        ("a: 1\n---\nb: 2\n", "yaml-multi-document", 3),
+        ("? [a, b]\n: 1\n", "yaml-key", 1),
+    ],
+)
+def test_hostile_or_broken_yaml_is_reported(text: str, code: str, line: int) -> None:
+    with pytest.raises(SpecLoadError) as info:
+        read_yaml(text, "f.yaml")
+    assert [(d.code, d.line) for d in info.value.errors] == [(code, line)]
+
+
+def billion_laughs(levels: int = 9) -> str:
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    prev = "a"
+    for name in "bcdefghijklmnop"[: levels - 1]:
+        text += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+        prev = name
+    return text
+
+
+def test_alias_bomb_is_refused_fast_without_expanding() -> None:
+    start = time.perf_counter()
+    with pytest.raises(SpecLoadError) as info:
+        read_yaml(billion_laughs(12), "bomb.yaml")
+    elapsed = time.perf_counter() - start
+    (diag,) = info.value.errors
+    assert diag.code == "yaml-alias-bomb"
+    assert "limit 200,000" in diag.message
+    # a correctness bound, not a benchmark: expansion would take minutes and gigabytes
+    assert elapsed < 1.0
+
+
+def test_small_alias_use_is_allowed() -> None:
+    data, _ = read_yaml("t: &t {timeout_ms: 800}\nu: [*t, *t]\n", "f.yaml")
+    assert data["u"] == [{"timeout_ms": 800}, {"timeout_ms": 800}]
+
+
+def test_size_cap_and_encoding_errors_are_clear() -> None:
+    with pytest.raises(SpecLoadError) as info:
+        decode(b"a: 1\n" * 10, "big.yaml", max_bytes=20)
+    assert "limit is 20 bytes" in info.value.errors[0].message
+    with pytest.raises(SpecLoadError) as info:
+        decode(b"a: 1\nb: \xff\n", "bin.yaml")
+    diag = info.value.errors[0]
+    assert (diag.line, diag.column, diag.code) == (2, 4, "encoding")
+    assert decode("\ufeffa: 1\n".encode(), "bom.yaml") == "a: 1\n"
