@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cellguard-installed
 OUT    := out
 
-.PHONY: demo test lint format clean venv
+.PHONY: demo test lint format bench clean venv
 
 venv: $(STAMP)
 
@@ -32,6 +32,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check cellguard tests benchmarks
 	$(BIN)/ruff format --check cellguard tests benchmarks
 	$(BIN)/mypy --strict cellguard
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_loader.py
 
 format: $(STAMP)
 	$(BIN)/ruff format cellguard tests benchmarks

@@ -8,6 +8,7 @@ import pytest
 
 from cellguard.models.loader import SpecLoadError
 from cellguard.models.loader.source import Position, decode, read_yaml
+from tests.invalid_inputs import billion_laughs
 
 
 def test_positions_of_keys_and_values_are_one_based() -> None:
@@ -64,15 +65,6 @@ def test_hostile_or_broken_yaml_is_reported(text: str, code: str, line: int) -> 
     with pytest.raises(SpecLoadError) as info:
         read_yaml(text, "f.yaml")
     assert [(d.code, d.line) for d in info.value.errors] == [(code, line)]
-
-
-def billion_laughs(levels: int = 9) -> str:
-    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    prev = "a"
-    for name in "bcdefghijklmnop"[: levels - 1]:
-        text += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
-        prev = name
-    return text
 
 
 def test_alias_bomb_is_refused_fast_without_expanding() -> None:
