@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,16 @@ SCHEMA = REPO / "schema" / "cellguard-v1.schema.json"
 EXAMPLES = sorted(
     p for p in (REPO / "examples").rglob("*.yaml") if "invalid" not in p.relative_to(REPO).parts
 )
+
+
+def check_jsonschema(*files: Path) -> subprocess.CompletedProcess[str]:
+    """Run the independent validator (check-jsonschema) with the committed schema."""
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(SCHEMA), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_committed_schema_is_fresh() -> None:
@@ -56,19 +67,7 @@ def test_check_jsonschema_accepts_every_example() -> None:
     ],
 )
 def test_check_jsonschema_rejects_schema_level_mistakes(name: str) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--schemafile",
-            str(SCHEMA),
-            str(REPO / "examples" / "invalid" / f"{name}.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = check_jsonschema(REPO / "examples" / "invalid" / f"{name}.yaml")
     assert proc.returncode == 1, proc.stdout
 
 

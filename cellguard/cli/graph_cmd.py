@@ -10,6 +10,7 @@ import typer
 
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.files import emit
+from cellguard.cli.options import ForceOption, OutputOption
 from cellguard.models.loader import load
 
 
@@ -34,11 +35,8 @@ def graph(
             "--domains", help="Also draw failure domains (accounts, regions, zones, ...)."
         ),
     ] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Draw the components, their dependencies and (optionally) failure domains.
 

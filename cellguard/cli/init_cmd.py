@@ -11,6 +11,7 @@ import typer
 
 from cellguard.cli.exit_codes import fail, handle_errors
 from cellguard.cli.files import emit
+from cellguard.cli.options import ForceOption
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")
 
@@ -30,7 +31,7 @@ def init(
     name: Annotated[
         str, typer.Option("--name", "-n", help="Stack name (lowercase, digits, '-', '_', '.').")
     ] = "my-genai-stack",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write a commented starter stack: one chat journey, an API, a guardrail and a model.
 

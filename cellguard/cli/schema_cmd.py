@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.files import emit
+from cellguard.cli.options import ForceOption, OutputOption
 from cellguard.models.schema import spec_json_schema_text
 
 
 @handle_errors
 def schema(
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Print the JSON Schema of cellguard/v1 spec files.
 
