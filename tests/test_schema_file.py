@@ -75,3 +75,14 @@ def test_schema_is_valid_json_schema() -> None:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+def test_committed_spec_reference_is_fresh() -> None:
+    from cellguard.models.reference import spec_reference_markdown
+
+    reference = REPO / "docs" / "spec-reference.md"
+    assert reference.read_text(encoding="utf-8") == spec_reference_markdown(), (
+        "docs/spec-reference.md is stale: run "
+        "`cellguard schema --format markdown -o docs/spec-reference.md --force`"
+    )
+    assert "## ModelEndpoint" in reference.read_text(encoding="utf-8")

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.models.reference import spec_reference_markdown
 from cellguard.models.schema import spec_json_schema_text
+
+
+class SchemaFormat(StrEnum):
+    """Formats of ``schema``."""
+
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 @handle_errors
 def schema(
+    output_format: Annotated[
+        SchemaFormat,
+        typer.Option("--format", "-f", help="json: JSON Schema; markdown: a key reference."),
+    ] = SchemaFormat.JSON,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -18,4 +35,7 @@ def schema(
     Editors validate and complete spec files with it; add this first line to a spec:
     '# yaml-language-server: $schema=<path or URL of the schema>'.
     """
-    emit(spec_json_schema_text(), output, force=force)
+    if output_format is SchemaFormat.MARKDOWN:
+        emit(spec_reference_markdown(), output, force=force)
+    else:
+        emit(spec_json_schema_text(), output, force=force)

@@ -17,12 +17,17 @@ CASES = [
     ("rag-support-assistant.mmd", ["examples/rag-support-assistant.yaml"]),
     ("org-domains.mmd", ["examples/org", "--domains"]),
     ("org.dot", ["examples/org", "--format", "dot"]),
-    ("cell-multi-region-domains.dot", ["examples/cell-multi-region.yaml", "-f", "dot", "--domains"]),
+    (
+        "cell-multi-region-domains.dot",
+        ["examples/cell-multi-region.yaml", "-f", "dot", "--domains"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("golden", "args"), CASES, ids=[c[0] for c in CASES])
-def test_diagrams_of_the_examples_match_golden(repo_root: Path, golden: str, args: list[str]) -> None:
+def test_diagrams_of_the_examples_match_golden(
+    repo_root: Path, golden: str, args: list[str]
+) -> None:
     result = runner.invoke(app, ["graph", *args])
     assert result.exit_code == 0, result.stderr
     again = runner.invoke(app, ["graph", *args])

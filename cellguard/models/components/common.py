@@ -112,7 +112,8 @@ class ComponentBase(SpecModel):
         ),
     )
     depends_on: list[DependencyItem] = Field(
-        default_factory=list, description="Components this one calls."
+        default_factory=list,
+        description="Components this one calls: mappings, or bare ids as shorthand for {to: id}.",
     )
     shared_domains: list[Reference] = Field(
         default_factory=list,
