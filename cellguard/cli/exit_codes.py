@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from enum import IntEnum
 from typing import ParamSpec, TypeVar
@@ -80,8 +79,3 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 def fail(message: str, hint: str | None = None) -> None:
     """Abort the command with a user error."""
     raise UserError(message, hint)
-
-
-def stderr_is_tty() -> bool:
-    """Whether standard error is a terminal."""
-    return sys.stderr.isatty()

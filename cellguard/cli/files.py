@@ -12,24 +12,30 @@ from cellguard.cli.exit_codes import UserError
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename; refuse to overwrite unless forced."""
+    """Write ``text`` to ``path`` via a temporary file and rename; refuse to overwrite unless forced.
+
+    Every file-system failure becomes a :class:`UserError` naming the path (exit code 2).
+    """
+    if path.is_dir():
+        raise UserError(f"{path} is a directory", hint="give a file name")
     if path.exists() and not force:
         raise UserError(f"{path} already exists", hint="pass --force to overwrite it")
-    if path.exists() and path.is_dir():
-        raise UserError(f"{path} is a directory")
-    parent = path.parent if str(path.parent) else Path()
-    if not parent.is_dir():
-        raise UserError(f"directory {parent} does not exist", hint="create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    if not path.parent.is_dir():
+        raise UserError(f"directory {path.parent} does not exist", hint="create it first")
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp.replace(path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def emit(text: str, output: Path | None, *, force: bool) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cellguard.cli.exit_codes import ExitCode, handle_errors
-from cellguard.models.loader import Diagnostic, Organisation, SpecLoadError, load
+from cellguard.models.loader import Organisation, SpecLoadError, load
 from cellguard.models.stack import Stack
 
 
@@ -58,26 +58,23 @@ def validate(
     results: list[dict[str, object]] = []
     invalid = 0
     for path in paths:
-        warnings: list[Diagnostic] = []
         try:
             org = load(path)
         except SpecLoadError as exc:
             invalid += 1
-            diagnostics = exc.diagnostics
             if output_format is ValidateFormat.TEXT:
                 typer.echo(exc.render(), err=True)
             results.append(
                 {
                     "path": str(path),
                     "valid": False,
-                    "diagnostics": [d.to_dict() for d in diagnostics],
+                    "diagnostics": [d.to_dict() for d in exc.diagnostics],
                 }
             )
             continue
-        warnings = org.warnings
         if output_format is ValidateFormat.TEXT:
-            if warnings:
-                typer.echo("\n".join(w.render() for w in warnings), err=True)
+            if org.warnings:
+                typer.echo("\n".join(w.render() for w in org.warnings), err=True)
             if not quiet:
                 typer.echo(_summary(org))
         results.append(
@@ -85,7 +82,7 @@ def validate(
                 "path": str(path),
                 "valid": True,
                 "documents": [{"name": d.name, "file": d.file} for d in org.documents],
-                "diagnostics": [w.to_dict() for w in warnings],
+                "diagnostics": [w.to_dict() for w in org.warnings],
             }
         )
     if output_format is ValidateFormat.JSON:

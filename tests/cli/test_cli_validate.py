@@ -159,6 +159,27 @@ def test_schema_is_deterministic_and_writes_atomically(tmp_path: Path) -> None:
     assert runner.invoke(app, ["schema", "-o", str(out)]).exit_code == 2
 
 
+def test_unwritable_output_is_an_input_error_not_a_crash(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema", "-o", str(tmp_path / "missing" / "s.json")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
+    target = tmp_path / "locked" / "s.yaml"
+    target.parent.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+
+        def refuse(*_args: object, **_kwargs: object) -> tuple[int, str]:
+            raise PermissionError(13, "Permission denied")
+
+        patch.setattr("cellguard.cli.files.tempfile.mkstemp", refuse)
+        result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 2
+    assert f"cannot write {target}: Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr and not target.exists()
+
+
 def test_internal_errors_exit_3_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     import cellguard.cli.schema_cmd as schema_cmd
 

@@ -59,6 +59,10 @@ def test_duplicate_keys_are_errors_with_both_lines() -> None:
         ("a: &a [*a]\n", "yaml-alias", 1),
         ("a: 1\n---\nb: 2\n", "yaml-multi-document", 3),
         ("? [a, b]\n: 1\n", "yaml-key", 1),
+        ("a: 1\nb: x\x07\n", "yaml-character", 2),
+        ("a: !Custom {b: 1}\n", "yaml-tag", 1),
+        ("a: !!set {b: null}\n", "yaml-tag", 1),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "yaml-depth", 1),
     ],
 )
 def test_hostile_or_broken_yaml_is_reported(text: str, code: str, line: int) -> None:

@@ -123,7 +123,5 @@ def read_document(path: Path, display: str | None = None) -> LoadedDocument:
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise SpecLoadError(
-            [Diagnostic(name, 1, 1, (), f"cannot read file: {reason}", code="io")]
-        ) from None
+        raise SpecLoadError.at(name, 1, 1, f"cannot read file: {reason}", code="io") from None
     return parse_document(decode(raw, name), name)

@@ -103,6 +103,20 @@ class SpecLoadError(Exception):
         first = errors[0].render() if errors else "invalid spec"
         super().__init__(first if len(errors) == 1 else f"{len(errors)} errors; first: {first}")
 
+    @classmethod
+    def at(
+        cls,
+        file: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        code: str,
+        suggestion: str | None = None,
+    ) -> SpecLoadError:
+        """An error about the whole document, at one position (no key path)."""
+        return cls([Diagnostic(file, line, column, (), message, code=code, suggestion=suggestion)])
+
     @property
     def errors(self) -> list[Diagnostic]:
         """The diagnostics that are errors."""

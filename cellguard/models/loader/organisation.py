@@ -203,16 +203,14 @@ def load(path: Path) -> Organisation:
     if path.is_dir():
         files = spec_files(path)
         if not files:
-            raise SpecLoadError(
-                [Diagnostic(_display(path), 1, 1, (), "no *.yaml or *.yml files found", code="io")]
+            raise SpecLoadError.at(
+                _display(path), 1, 1, "no *.yaml or *.yml files found", code="io"
             )
         org_mode = True
     elif path.exists():
         files, org_mode = [path], False
     else:
-        raise SpecLoadError(
-            [Diagnostic(_display(path), 1, 1, (), "no such file or directory", code="io")]
-        )
+        raise SpecLoadError.at(_display(path), 1, 1, "no such file or directory", code="io")
     documents: list[LoadedDocument] = []
     diagnostics: list[Diagnostic] = []
     for file in files:

@@ -24,6 +24,7 @@ _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 
 
 @dataclass(frozen=True)
@@ -87,18 +88,21 @@ class _Builder:
             Diagnostic(self.source.file, p.line, p.column, path, message, code=code, **kw)
         )
 
+    def _unsupported_tag(self, node: yaml.Node, path: KeyPath) -> None:
+        self._error(
+            node,
+            path,
+            f"unsupported YAML tag '{node.tag}'",
+            "yaml-tag",
+            suggestion="remove the tag; cellguard reads plain YAML only",
+        )
+
     def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
         if node.tag in (_TIMESTAMP_TAG, _STR_TAG):
             return str(node.value)  # dates are parsed (and range-checked) by the models
         ctor = yaml.constructor.SafeConstructor.yaml_constructors.get(node.tag)
         if ctor is None:
-            self._error(
-                node,
-                path,
-                f"unsupported YAML tag '{node.tag}'",
-                "yaml-tag",
-                suggestion="remove the tag; cellguard reads plain YAML only",
-            )
+            self._unsupported_tag(node, path)
             return None
         try:
             return ctor(self._constructor, node)
@@ -110,6 +114,9 @@ class _Builder:
         self.source.values.setdefault(path, _pos(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and node.tag not in _PLAIN_TAGS:
+            self._unsupported_tag(node, path)
+            return None
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
@@ -173,15 +180,14 @@ def _expanded_size(root: yaml.Node, file: str) -> int:
         key = id(node)
         if done:
             active.discard(key)
-            children = _children(node)
-            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
             continue
         if key in sizes:
             continue
         if key in active:
             p = _pos(node)
-            raise SpecLoadError(
-                [Diagnostic(file, p.line, p.column, (), "recursive YAML alias", code="yaml-alias")]
+            raise SpecLoadError.at(
+                file, p.line, p.column, "recursive YAML alias", code="yaml-alias"
             )
         active.add(key)
         stack.append((node, True))
@@ -197,6 +203,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` of ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _too_deep(file: str) -> SpecLoadError:
+    return SpecLoadError.at(
+        file,
+        1,
+        1,
+        "the document nests too deeply to read",
+        code="yaml-depth",
+        suggestion="real specs nest a few levels; flatten the structure",
+    )
+
+
 def compose(text: str, file: str) -> yaml.Node | None:
     """Compose exactly one YAML document with safe tags; ``None`` if the text holds none."""
     loader = _Loader(text)
@@ -205,20 +228,14 @@ def compose(text: str, file: str) -> yaml.Node | None:
             return None
         node: yaml.Node = loader.get_node()
         if loader.check_node():
-            extra = loader.get_node()
-            p = _pos(extra)
-            raise SpecLoadError(
-                [
-                    Diagnostic(
-                        file,
-                        p.line,
-                        p.column,
-                        (),
-                        "the file holds more than one YAML document",
-                        code="yaml-multi-document",
-                        suggestion="put each stack or platform in a file of its own",
-                    )
-                ]
+            p = _pos(loader.get_node())
+            raise SpecLoadError.at(
+                file,
+                p.line,
+                p.column,
+                "the file holds more than one YAML document",
+                code="yaml-multi-document",
+                suggestion="put each stack or platform in a file of its own",
             )
         return node
     except yaml.MarkedYAMLError as exc:
@@ -226,18 +243,23 @@ def compose(text: str, file: str) -> yaml.Node | None:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        raise SpecLoadError(
-            [
-                Diagnostic(
-                    file,
-                    line,
-                    col,
-                    (),
-                    f"YAML syntax error: {problem}{context}",
-                    code="yaml-syntax",
-                )
-            ]
+        raise SpecLoadError.at(
+            file, line, col, f"YAML syntax error: {problem}{context}", code="yaml-syntax"
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a control code
+        line, col = _line_column(text, exc.position)
+        char = exc.character
+        code_point = ord(char) if isinstance(char, str) else int(char)
+        raise SpecLoadError.at(
+            file,
+            line,
+            col,
+            f"character U+{code_point:04X} is not allowed in YAML",
+            code="yaml-character",
+            suggestion="remove it, or write it as an escape in a double-quoted string",
+        ) from None
+    except RecursionError:
+        raise _too_deep(file) from None
     finally:
         loader.dispose()
 
@@ -253,22 +275,20 @@ def read_yaml(
     size = _expanded_size(node, file)
     if size > max_nodes:
         p = _pos(node)
-        raise SpecLoadError(
-            [
-                Diagnostic(
-                    file,
-                    p.line,
-                    p.column,
-                    (),
-                    f"the document expands to {size:,} YAML nodes through aliases "
-                    f"(limit {max_nodes:,}); refusing to expand it",
-                    code="yaml-alias-bomb",
-                    suggestion="write the values out instead of nesting aliases",
-                )
-            ]
+        raise SpecLoadError.at(
+            file,
+            p.line,
+            p.column,
+            f"the document expands to {size:,} YAML nodes through aliases "
+            f"(limit {max_nodes:,}); refusing to expand it",
+            code="yaml-alias-bomb",
+            suggestion="write the values out instead of nesting aliases",
         )
     builder = _Builder(source)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except RecursionError:
+        raise _too_deep(file) from None
     if builder.errors:
         raise SpecLoadError(builder.errors)
     return data, source
@@ -277,34 +297,24 @@ def read_yaml(
 def decode(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Decode a spec file's bytes as UTF-8, enforcing the size cap."""
     if len(raw) > max_bytes:
-        raise SpecLoadError(
-            [
-                Diagnostic(
-                    file,
-                    1,
-                    1,
-                    (),
-                    f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes",
-                    code="file-too-large",
-                    suggestion="split the organisation into one file per stack",
-                )
-            ]
+        raise SpecLoadError.at(
+            file,
+            1,
+            1,
+            f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes",
+            code="file-too-large",
+            suggestion="split the organisation into one file per stack",
         )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecLoadError(
-            [
-                Diagnostic(
-                    file,
-                    line,
-                    column,
-                    (),
-                    f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                    code="encoding",
-                    suggestion="save the file as UTF-8",
-                )
-            ]
+        raise SpecLoadError.at(
+            file,
+            line,
+            column,
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            code="encoding",
+            suggestion="save the file as UTF-8",
         ) from None
