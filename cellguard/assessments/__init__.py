@@ -1,6 +1,6 @@
 """The graph engine: spec -> networkx graph -> analyses -> findings -> scores."""
 
-from cellguard.assessments.edges import DependencyEdge, FallbackEdge, qualify
+from cellguard.assessments.edges import DependencyEdge, FallbackEdge
 from cellguard.assessments.graph import StackGraph, build_graph
 from cellguard.assessments.placement import (
     DomainKind,
@@ -8,6 +8,7 @@ from cellguard.assessments.placement import (
     EffectivePlacement,
     effective_placement,
 )
+from cellguard.models.references import qualify
 
 __all__ = [
     "DependencyEdge",

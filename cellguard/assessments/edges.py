@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cellguard.models.dependencies import Dependency
+from cellguard.models.dependencies import Dependency, on_required_path
 from cellguard.models.enums import DependencyMode
+from cellguard.models.references import qualify
 
 DEPENDS_ON = "depends_on"
 FALLBACK = "fallback"
@@ -15,16 +16,11 @@ COMPONENT = "component"
 DOMAIN = "domain"
 
 
-def qualify(ref: str, within: str) -> str:
-    """Qualified id of a component reference made in document ``within``."""
-    return ref if "/" in ref else f"{within}/{ref}"
-
-
 @dataclass(frozen=True)
 class DependencyEdge:
     """A call from ``source`` to ``target`` (qualified component ids) and how it is made.
 
-    ``required`` is ``not optional``; whether an async call blocks a journey is left to the
+    :attr:`required` is ``not optional``; whether an async call blocks a journey is left to the
     analyses (see :attr:`blocking`). ``fallback`` is the qualified id of the component called
     when ``target`` fails, if any.
     """
@@ -37,7 +33,11 @@ class DependencyEdge:
     mode: DependencyMode
     optional: bool
     fallback: str | None
-    required: bool
+
+    @property
+    def required(self) -> bool:
+        """Not optional: the caller needs the callee (or its fallback)."""
+        return not self.optional
 
     @property
     def blocking(self) -> bool:
@@ -47,7 +47,7 @@ class DependencyEdge:
     @property
     def on_required_path(self) -> bool:
         """Required and blocking: the caller fails when the callee (and its fallback) fails."""
-        return self.required and self.blocking
+        return on_required_path(optional=self.optional, mode=self.mode)
 
 
 @dataclass(frozen=True)
@@ -75,5 +75,4 @@ def dependency_edge(stack: str, source: str, dep: Dependency) -> DependencyEdge:
         mode=dep.mode,
         optional=dep.optional,
         fallback=qualify(dep.fallback, stack) if dep.fallback is not None else None,
-        required=not dep.optional,
     )

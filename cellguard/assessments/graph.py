@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -38,7 +38,6 @@ from cellguard.assessments.edges import (
     FallbackEdge,
     dependency_edge,
     edge_key,
-    qualify,
 )
 from cellguard.assessments.placement import DomainKind, DomainRef, EffectivePlacement
 from cellguard.assessments.placement import effective_placement as _effective_placement
@@ -46,6 +45,7 @@ from cellguard.models.business import Journey
 from cellguard.models.components import ComponentBase
 from cellguard.models.enums import ComponentKind
 from cellguard.models.loader.organisation import Organisation
+from cellguard.models.references import qualify
 from cellguard.models.stack import Platform, Stack
 
 
@@ -80,23 +80,19 @@ class StackGraph:
 
     def component(self, qid: str) -> ComponentBase:
         """The spec model of component ``qid``; ``KeyError`` if there is none."""
-        model: ComponentBase = self._node(qid, COMPONENT)["component"]
-        return model
+        return cast(ComponentBase, self._node(qid, COMPONENT)["component"])
 
     def kind(self, qid: str) -> ComponentKind:
         """The kind of component ``qid``."""
-        kind: ComponentKind = self._node(qid, COMPONENT)["kind"]
-        return kind
+        return cast(ComponentKind, self._node(qid, COMPONENT)["kind"])
 
     def stack_of(self, qid: str) -> str:
         """The name of the document declaring component ``qid``."""
-        stack: str = self._node(qid, COMPONENT)["stack"]
-        return stack
+        return cast(str, self._node(qid, COMPONENT)["stack"])
 
     def placement(self, qid: str) -> EffectivePlacement:
         """Where component ``qid`` runs once defaults are applied (see ``placement`` module)."""
-        placement: EffectivePlacement = self._node(qid, COMPONENT)["placement"]
-        return placement
+        return cast(EffectivePlacement, self._node(qid, COMPONENT)["placement"])
 
     def replica_zones(self, qid: str) -> dict[str, list[str]]:
         """Region -> zone of each replica of ``qid`` in order; empty lists when zones are unknown."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cellguard.models.components import ComponentBase
+from cellguard.models.references import split_reference
 from cellguard.models.topology import Topology
 
 
@@ -178,8 +179,7 @@ def effective_placement(
     cells = tuple(f"{stack}/{c}" for c in ((placement.cells or []) if placement else []))
     shared: list[DomainRef] = []
     for ref in component.shared_domains:
-        owner, _, domain_id = ref.rpartition("/")
-        shared.append(DomainRef.shared(owner or stack, domain_id))
+        shared.append(DomainRef.shared(*split_reference(ref, stack)))
     return EffectivePlacement(
         account=account,
         regions=regions,

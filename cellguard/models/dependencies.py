@@ -10,6 +10,16 @@ from cellguard.models.base import NonNegativeInt, PositiveInt, Reference, SpecMo
 from cellguard.models.enums import DependencyMode
 
 
+def on_required_path(*, optional: bool, mode: DependencyMode) -> bool:
+    """Whether a caller fails when this dependency (and its fallback) fails.
+
+    True for required (non-optional) calls that the caller waits for (sync or stream); async
+    calls and soft dependencies do not take the caller down. Cycles of such edges are load
+    errors, and journey paths follow only them.
+    """
+    return not optional and mode is not DependencyMode.ASYNC
+
+
 class Dependency(SpecModel):
     """A call from one component to another."""
 
@@ -46,6 +56,11 @@ class Dependency(SpecModel):
         elif self.is_async is False and self.mode is DependencyMode.ASYNC:
             raise ValueError("'async: false' contradicts 'mode: async'")
         return self
+
+    @property
+    def on_required_path(self) -> bool:
+        """Required and blocking: see :func:`on_required_path`."""
+        return on_required_path(optional=self.optional, mode=self.mode)
 
     @property
     def attempts(self) -> int:

@@ -106,13 +106,13 @@ def mermaid_escape(text: str) -> str:
     """Escape text for a quoted Mermaid label: entity codes for ``"#&<>`` and backticks."""
     text = text.replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;")
     text = text.replace("<", "#lt;").replace(">", "#gt;").replace("`", "#96;")
-    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    return " ".join(text.splitlines())
 
 
 def dot_escape(text: str) -> str:
     """Escape text for a quoted DOT string: backslashes and double quotes; newlines as ``\\n``."""
     text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return "\\n".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    return "\\n".join(text.splitlines())
 
 
 def _unresolved_targets(graph: StackGraph) -> list[str]:

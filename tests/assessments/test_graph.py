@@ -122,7 +122,6 @@ def test_cross_stack_edges_resolve(graph: StackGraph) -> None:
         mode=DependencyMode.SYNC,
         optional=False,
         fallback=None,
-        required=True,
     )
     assert graph.nx.has_edge("support/retriever", "platform/kb", key=DEPENDS_ON)
     callers = [e.source for e in graph.dependents("platform/kb")]

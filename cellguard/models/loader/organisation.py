@@ -13,7 +13,6 @@ from pathlib import Path
 import networkx as nx
 
 from cellguard.models.components import ComponentBase
-from cellguard.models.enums import DependencyMode
 from cellguard.models.loader.document import LoadedDocument, read_document
 from cellguard.models.loader.errors import (
     Diagnostic,
@@ -24,6 +23,7 @@ from cellguard.models.loader.errors import (
     suggest,
 )
 from cellguard.models.loader.semantic import CrossReference, check_document
+from cellguard.models.references import qualify, split_reference
 from cellguard.models.stack import Platform, Stack
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -52,8 +52,8 @@ class Organisation:
 
     def resolve(self, ref: str, within: str) -> tuple[LoadedDocument, ComponentBase] | None:
         """Resolve a component reference made from document ``within``."""
-        stack, _, comp = ref.rpartition("/")
-        doc = self.by_name(stack or within)
+        stack, comp = split_reference(ref, within)
+        doc = self.by_name(stack)
         if doc is None:
             return None
         found = doc.document.component(comp)
@@ -81,7 +81,7 @@ def _display(path: Path) -> str:
 
 
 def _resolve_cross(org: Organisation, ref: CrossReference, org_mode: bool) -> Diagnostic | None:
-    stack_name, _, target = ref.ref.rpartition("/")
+    stack_name, target = split_reference(ref.ref, ref.file.name)
     doc = org.by_name(stack_name)
     source = ref.file.source
     if doc is None:
@@ -125,10 +125,9 @@ def _dependency_edges(
     for doc in org.documents:
         for ci, comp in enumerate(doc.document.components):
             for di, dep in enumerate(comp.depends_on):
-                if dep.optional or dep.mode is DependencyMode.ASYNC:
-                    continue
-                callee = dep.to if "/" in dep.to else f"{doc.name}/{dep.to}"
-                yield (f"{doc.name}/{comp.id}", callee, doc, ("components", ci, "depends_on", di))
+                if dep.on_required_path:
+                    caller, callee = qualify(comp.id, doc.name), qualify(dep.to, doc.name)
+                    yield (caller, callee, doc, ("components", ci, "depends_on", di))
 
 
 def _cycles(org: Organisation) -> list[Diagnostic]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from cellguard.models.components import Agent, ComponentBase
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, one_of, suggest
+from cellguard.models.references import localise
 from cellguard.models.stack import Stack
 
 
@@ -40,8 +41,20 @@ class _Checker:
         self.component_ids = [c.id for c in self.doc.components]
         self.domain_ids = [d.id for d in self.doc.topology.shared_domains]
 
-    def error(self, path: KeyPath, message: str, code: str, **kw: str | None) -> None:
-        self.out.diagnostics.append(self.loaded.source.diagnostic(path, message, code=code, **kw))  # type: ignore[arg-type]
+    def error(
+        self,
+        path: KeyPath,
+        message: str,
+        code: str,
+        *,
+        expected: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.out.diagnostics.append(
+            self.loaded.source.diagnostic(
+                path, message, code=code, expected=expected, suggestion=suggestion
+            )
+        )
 
     def unique(self, values: Sequence[str], path: KeyPath, key: str | None, what: str) -> None:
         seen: dict[str, int] = {}
@@ -62,8 +75,7 @@ class _Checker:
 
     def local(self, ref: str) -> str:
         """``ref`` without this document's own name as qualifier (``me/x`` is ``x``)."""
-        prefix = f"{self.doc.name}/"
-        return ref[len(prefix) :] if ref.startswith(prefix) else ref
+        return localise(ref, self.doc.name)
 
     def reference(self, path: KeyPath, ref: str, what: str = "component") -> None:
         ref = self.local(ref)

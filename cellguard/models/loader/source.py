@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from cellguard.models.loader.errors import Diagnostic, KeyPath, SpecLoadError
+from cellguard.models.loader.errors import Diagnostic, KeyPath, Severity, SpecLoadError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest spec file read; real stacks are a few hundred lines."""
@@ -63,11 +63,23 @@ class SourceMap:
         *,
         code: str,
         prefer_key: bool = False,
-        **extra: Any,
+        expected: str | None = None,
+        suggestion: str | None = None,
+        severity: Severity = Severity.ERROR,
     ) -> Diagnostic:
         """A diagnostic located at ``path`` in this file."""
         pos, _ = self.locate(path, prefer_key=prefer_key)
-        return Diagnostic(self.file, pos.line, pos.column, tuple(path), message, code=code, **extra)
+        return Diagnostic(
+            self.file,
+            pos.line,
+            pos.column,
+            tuple(path),
+            message,
+            code=code,
+            expected=expected,
+            suggestion=suggestion,
+            severity=severity,
+        )
 
 
 def _pos(node: yaml.Node) -> Position:
