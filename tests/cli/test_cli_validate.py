@@ -30,6 +30,12 @@ UPDATE = os.environ.get("CELLGUARD_UPDATE_GOLDEN") == "1"
 
 def test_there_are_at_least_fifteen_distinct_invalid_examples() -> None:
     assert len(INVALID) >= 15
+    # distinct: the first error of each golden message has one of at least 15 different codes
+    codes = {
+        (GOLDEN / f"{p.stem}.txt").read_text(encoding="utf-8").split("error[", 1)[1].split("]")[0]
+        for p in INVALID
+    }
+    assert len(codes) >= 15, sorted(codes)
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
@@ -89,6 +95,18 @@ def test_alias_bomb_is_rejected_within_a_second_through_the_real_entry_point(
     assert "Traceback" not in proc.stderr
     # interpreter start-up included; the refusal itself takes about a millisecond
     assert elapsed < 5.0
+
+
+def test_unlistable_directory_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_self: Path, _pattern: str) -> list[Path]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "rglob", refuse)
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot list directory: Permission denied" in result.stderr
 
 
 def test_missing_path_and_directory_without_specs(repo_root: Path, tmp_path: Path) -> None:

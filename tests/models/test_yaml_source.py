@@ -83,6 +83,19 @@ def test_alias_bomb_is_refused_fast_without_expanding() -> None:
     assert elapsed < 1.0
 
 
+def test_alias_bomb_is_refused_before_any_node_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cellguard.models.loader import source
+
+    def must_not_run(*_args: object) -> None:
+        raise AssertionError("the document was expanded")
+
+    monkeypatch.setattr(source._Builder, "build", must_not_run)
+    with pytest.raises(SpecLoadError) as info:
+        read_yaml(billion_laughs(9), "bomb.yaml")
+    assert info.value.errors[0].code == "yaml-alias-bomb"
+    assert "490,329,064" in info.value.errors[0].message
+
+
 def test_small_alias_use_is_allowed() -> None:
     data, _ = read_yaml("t: &t {timeout_ms: 800}\nu: [*t, *t]\n", "f.yaml")
     assert data["u"] == [{"timeout_ms": 800}, {"timeout_ms": 800}]

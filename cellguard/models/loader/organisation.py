@@ -200,7 +200,12 @@ def build_organisation(documents: Sequence[LoadedDocument], *, org_mode: bool) -
 def load(path: Path) -> Organisation:
     """Load a spec file, or every spec file in a directory as one organisation."""
     if path.is_dir():
-        files = spec_files(path)
+        try:
+            files = spec_files(path)
+        except OSError as exc:
+            raise SpecLoadError.at(
+                _display(path), 1, 1, f"cannot list directory: {exc.strerror or exc}", code="io"
+            ) from None
         if not files:
             raise SpecLoadError.at(
                 _display(path), 1, 1, "no *.yaml or *.yml files found", code="io"
