@@ -1,0 +1,170 @@
+"""The vocabulary of assessment results: pillars, severities, statuses and findings.
+
+These are output models: rules produce :class:`Finding` objects, scoring reads them and every
+report format renders them. Plain frozen dataclasses keep an organisation-sized run cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeAlias
+
+Evidence: TypeAlias = "str | int | float | bool | list[Evidence] | dict[str, Evidence] | None"
+"""A JSON value: what a finding shows as its evidence."""
+
+
+class Pillar(StrEnum):
+    """The resilience properties of the AWS Resilience Analysis Framework, plus OBS and SEC."""
+
+    FAULT_ISOLATION = "fault_isolation"
+    SUFFICIENT_CAPACITY = "sufficient_capacity"
+    TIMELY_OUTPUT = "timely_output"
+    CORRECT_OUTPUT = "correct_output"
+    REDUNDANCY = "redundancy"
+    OBSERVABILITY = "observability"
+    SECURITY = "security"
+
+    @property
+    def code(self) -> str:
+        """The pillar's segment of a rule id, e.g. ``FI``."""
+        return PILLAR_CODES[self]
+
+    @property
+    def label(self) -> str:
+        """Human-readable name, e.g. ``Fault isolation``."""
+        return self.value.replace("_", " ").capitalize()
+
+
+PILLAR_CODES: dict[Pillar, str] = {
+    Pillar.FAULT_ISOLATION: "FI",
+    Pillar.SUFFICIENT_CAPACITY: "CAP",
+    Pillar.TIMELY_OUTPUT: "TIM",
+    Pillar.CORRECT_OUTPUT: "COR",
+    Pillar.REDUNDANCY: "RED",
+    Pillar.OBSERVABILITY: "OBS",
+    Pillar.SECURITY: "SEC",
+}
+
+
+class FailureCategory(StrEnum):
+    """The failure category a rule guards against (Resilience Analysis Framework)."""
+
+    SHARED_FATE = "SHARED_FATE"
+    EXCESSIVE_LOAD = "EXCESSIVE_LOAD"
+    EXCESSIVE_LATENCY = "EXCESSIVE_LATENCY"
+    MISCONFIGURATION_AND_BUGS = "MISCONFIGURATION_AND_BUGS"
+    SINGLE_POINT_OF_FAILURE = "SINGLE_POINT_OF_FAILURE"
+
+
+class Severity(StrEnum):
+    """Severity of a failing check, lowest first."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 for info up to 4 for critical."""
+        return _SEVERITY_ORDER.index(self)
+
+    def shifted(self, steps: int) -> Severity:
+        """This severity moved ``steps`` levels up (positive) or down, within info..critical."""
+        return _SEVERITY_ORDER[max(0, min(len(_SEVERITY_ORDER) - 1, self.rank + steps))]
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class Status(StrEnum):
+    """The result of one rule on one target."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    UNKNOWN = "UNKNOWN"
+    WAIVED = "WAIVED"
+    ERROR = "ERROR"
+
+
+class TargetKind(StrEnum):
+    """What a finding is about."""
+
+    STACK = "stack"
+    COMPONENT = "component"
+    JOURNEY = "journey"
+    DEPENDENCY = "dependency"
+    RULE = "rule"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's files a finding points (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """A waiver that matched a finding: whether it applied or had expired."""
+
+    stack: str
+    rule: str
+    target: str | None
+    owner: str
+    reason: str
+    expires: str
+    ticket: str | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Why a failing check's severity was adjusted: the journeys it touches and their stakes."""
+
+    journeys: tuple[str, ...]
+    criticality: str | None
+    revenue_per_hour: float
+    penalty_per_incident: float
+    shift: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's result on one target, after business impact and waivers."""
+
+    rule: str
+    title: str
+    pillar: Pillar
+    category: FailureCategory
+    status: Status
+    severity: Severity
+    base_severity: Severity
+    stack: str
+    target: str
+    target_kind: TargetKind
+    message: str
+    remediation: str
+    location: Location | None
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    impact: Impact | None = None
+    waiver: WaiverUse | None = None
+    note: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity: rule, stack and logical target; never line numbers."""
+        return fingerprint(self.rule, self.stack, self.target)
+
+
+def fingerprint(rule: str, stack: str, target: str) -> str:
+    """The first 16 hex digits of sha256 over rule, stack and target."""
+    digest = hashlib.sha256(f"{rule}\x1f{stack}\x1f{target}".encode()).hexdigest()
+    return digest[:16]

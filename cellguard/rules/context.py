@@ -1,0 +1,145 @@
+"""What a rule sees: the organisation graph plus the lookups most rules need, computed once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+
+from cellguard.assessments.edges import DependencyEdge
+from cellguard.assessments.graph import StackGraph
+from cellguard.models.business import Journey
+from cellguard.models.components import ComponentBase
+from cellguard.models.enums import ComponentKind, Criticality
+from cellguard.models.findings import TargetKind
+from cellguard.models.references import split_reference
+from cellguard.models.stack import Platform, Stack
+from cellguard.rules.outcome import Target
+
+TIER_ORDER = list(Criticality)
+"""tier0 first: a lower index is more critical."""
+
+
+class RuleContext:
+    """Read-only view of one assessment run, shared by every rule."""
+
+    def __init__(self, graph: StackGraph) -> None:
+        """Wrap ``graph``; lookups are computed lazily and cached."""
+        self.graph = graph
+
+    # -- documents ------------------------------------------------------------------------
+
+    def stacks(self) -> list[Stack]:
+        """Stack documents, sorted by name."""
+        return sorted(self.graph.org.stacks, key=lambda s: s.name)
+
+    def documents(self) -> list[Stack | Platform]:
+        """Stack and platform documents, sorted by name."""
+        return sorted((d.document for d in self.graph.org.documents), key=lambda d: d.name)
+
+    def document(self, name: str) -> Stack | Platform:
+        """The document called ``name``."""
+        loaded = self.graph.org.by_name(name)
+        if loaded is None:
+            raise KeyError(f"no document {name!r}")
+        return loaded.document
+
+    # -- components -----------------------------------------------------------------------
+
+    def components(self, *kinds: ComponentKind) -> Iterator[tuple[str, ComponentBase]]:
+        """(qualified id, model) of every component of the given kinds (all if none), sorted."""
+        wanted = set(kinds)
+        for qid in self.graph.components():
+            if not wanted or self.graph.kind(qid) in wanted:
+                yield qid, self.graph.component(qid)
+
+    def component_target(self, qid: str) -> Target:
+        """The :class:`Target` of component ``qid``."""
+        stack, cid = split_reference(qid, "")
+        return Target(TargetKind.COMPONENT, stack, cid, ("components", self._index[qid]))
+
+    def journey_target(self, stack: str, journey_id: str) -> Target:
+        """The :class:`Target` of a journey."""
+        return Target(
+            TargetKind.JOURNEY,
+            stack,
+            journey_id,
+            ("business", "journeys", self._journey_index[(stack, journey_id)]),
+        )
+
+    def stack_target(self, stack: str) -> Target:
+        """The :class:`Target` of a whole document."""
+        return Target(TargetKind.STACK, stack, stack, ())
+
+    def dependency_target(self, edge: DependencyEdge) -> Target:
+        """The :class:`Target` of a dependency: the caller's ``depends_on`` entry."""
+        stack, caller = split_reference(edge.source, "")
+        position = self._dependency_index[(edge.source, edge.target)]
+        callee = (
+            edge.target.split("/", 1)[1] if edge.target.startswith(f"{stack}/") else edge.target
+        )
+        path = ("components", self._index[edge.source], "depends_on", position)
+        return Target(TargetKind.DEPENDENCY, stack, f"{caller}->{callee}", path)
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {
+            f"{doc.name}/{comp.id}": i
+            for doc in self.documents()
+            for i, comp in enumerate(doc.components)
+        }
+
+    @cached_property
+    def _journey_index(self) -> dict[tuple[str, str], int]:
+        return {(s.name, j.id): i for s in self.stacks() for i, j in enumerate(s.business.journeys)}
+
+    @cached_property
+    def _dependency_index(self) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for doc in self.documents():
+            for comp in doc.components:
+                source = f"{doc.name}/{comp.id}"
+                for i, dep in enumerate(comp.depends_on):
+                    stack, cid = split_reference(dep.to, doc.name)
+                    found[(source, f"{stack}/{cid}")] = i
+        return found
+
+    # -- journeys and business impact ------------------------------------------------------
+
+    @cached_property
+    def _journeys_by_component(self) -> dict[str, list[tuple[str, Journey]]]:
+        found: dict[str, list[tuple[str, Journey]]] = {}
+        for stack, journey in self.graph.journeys():
+            for qid in self.graph.journey_components(stack, journey.id):
+                found.setdefault(qid, []).append((stack, journey))
+        return found
+
+    def journeys_of(self, qid: str) -> list[tuple[str, Journey]]:
+        """(stack, journey) of every journey whose components include ``qid``, sorted."""
+        return list(self._journeys_by_component.get(qid, []))
+
+    def journeys(self) -> list[tuple[str, Journey]]:
+        """Every (stack, journey), sorted."""
+        return self.graph.journeys()
+
+    def top_tier(self, qid: str) -> Criticality | None:
+        """The most critical tier of the journeys ``qid`` serves; ``None`` if it serves none."""
+        tiers = [j.criticality for _, j in self.journeys_of(qid)]
+        return min(tiers, key=TIER_ORDER.index) if tiers else None
+
+    def serves_critical(self, qid: str) -> bool:
+        """Whether ``qid`` is on a tier0 or tier1 journey."""
+        return self.top_tier(qid) in (Criticality.TIER0, Criticality.TIER1)
+
+    def departments_of(self, qid: str) -> list[str]:
+        """Departments (or stack names where none is declared) of journeys using ``qid``."""
+        names = set()
+        for stack, _ in self.journeys_of(qid):
+            doc = self.document(stack)
+            names.add(doc.metadata.effective_department or stack)
+        return sorted(names)
+
+    def stacks_using(self, qid: str) -> list[str]:
+        """Stacks that call ``qid`` directly or reach it on a journey, including its own."""
+        found = {stack for stack, _ in self.journeys_of(qid)}
+        found.update(self.graph.stack_of(e.source) for e in self.graph.dependents(qid))
+        return sorted(found)

@@ -1,0 +1,168 @@
+"""The rule engine: run every selected rule over the graph and turn outcomes into findings.
+
+For each rule, every outcome becomes a :class:`Finding`: located in the user's file, its
+severity adjusted by the business impact of the journeys it touches, then waivers applied. A
+rule that raises is reported as one ERROR finding and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.impact import adjust, assess_impact
+from cellguard.assessments.scoring import Score, scores
+from cellguard.models.business import Journey
+from cellguard.models.findings import Finding, Impact, Location, Pillar, Status, TargetKind
+from cellguard.rules.base import Rule
+from cellguard.rules.context import RuleContext
+from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.outcome import Outcome
+from cellguard.rules.waivers import WaiverReport, apply_waivers
+
+Progress = Callable[[int, int, str], None]
+"""Called with (rules done, rules in total, id of the rule about to run)."""
+
+_PILLAR_ORDER = {p: i for i, p in enumerate(Pillar)}
+
+
+@dataclass
+class Assessment:
+    """Everything one run found."""
+
+    findings: list[Finding]
+    waivers: list[WaiverReport]
+    rules: list[RuleMeta]
+    stacks: list[str]
+    as_of: dt.date
+    scores: dict[str, Score] = field(default_factory=dict)
+
+    def stack_scores(self) -> dict[str, dict[str, Score]]:
+        """Scores of each document's own findings."""
+        return {name: scores(f for f in self.findings if f.stack == name) for name in self.stacks}
+
+    def by_status(self, *statuses: Status) -> list[Finding]:
+        """Findings with one of ``statuses``."""
+        return [f for f in self.findings if f.status in statuses]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Rules that crashed."""
+        return self.by_status(Status.ERROR)
+
+
+def _journeys(ctx: RuleContext, outcome: Outcome) -> list[tuple[str, Journey]]:
+    target = outcome.target
+    if target.kind is TargetKind.JOURNEY:
+        return [(target.stack, ctx.graph.journey(target.stack, target.id))]
+    if target.kind is TargetKind.COMPONENT:
+        return ctx.journeys_of(f"{target.stack}/{target.id}")
+    if target.kind is TargetKind.DEPENDENCY:
+        return ctx.journeys_of(f"{target.stack}/{target.id.split('->', 1)[0]}")
+    stack = target.stack
+    doc = ctx.document(stack)
+    found = {
+        (s, j.id): (s, j)
+        for comp in doc.components
+        for s, j in ctx.journeys_of(f"{stack}/{comp.id}")
+    }
+    found.update({(stack, j.id): (stack, j) for s, j in ctx.journeys() if s == stack})
+    return [found[k] for k in sorted(found)]
+
+
+class _Locator:
+    def __init__(self, graph: StackGraph) -> None:
+        self.graph = graph
+
+    def __call__(self, outcome: Outcome) -> Location | None:
+        loaded = self.graph.org.by_name(outcome.target.stack)
+        if loaded is None:
+            return None
+        pos, _ = loaded.source.locate((*outcome.target.path, *outcome.field), prefer_key=True)
+        return Location(loaded.file, pos.line, pos.column)
+
+
+def _finding(
+    meta: RuleMeta, outcome: Outcome, impact: Impact, location: Location | None
+) -> Finding:
+    severity = adjust(meta.severity, impact)
+    return Finding(
+        rule=meta.id,
+        title=meta.title,
+        pillar=meta.pillar,
+        category=meta.category,
+        status=outcome.status,
+        severity=severity,
+        base_severity=meta.severity,
+        stack=outcome.target.stack,
+        target=outcome.target.id,
+        target_kind=outcome.target.kind,
+        message=outcome.message,
+        remediation=meta.remediation,
+        location=location,
+        evidence=dict(outcome.evidence),
+        impact=impact,
+    )
+
+
+def _error(meta: RuleMeta, origin: str, exc: Exception) -> Finding:
+    return Finding(
+        rule=meta.id,
+        title=meta.title,
+        pillar=meta.pillar,
+        category=meta.category,
+        status=Status.ERROR,
+        severity=meta.severity,
+        base_severity=meta.severity,
+        stack="",
+        target=meta.id,
+        target_kind=TargetKind.RULE,
+        message=f"the rule crashed: {type(exc).__name__}: {exc} (in {origin}); its checks did not run",
+        remediation="Report this to the rule's author; run with --ignore to skip the rule meanwhile.",
+        location=None,
+    )
+
+
+def run_rules(
+    graph: StackGraph,
+    rules: Iterable[Rule],
+    *,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> Assessment:
+    """Run ``rules`` over ``graph`` and return the scored, waived findings."""
+    ctx = RuleContext(graph)
+    locate = _Locator(graph)
+    chosen = list(rules)
+    findings: list[Finding] = []
+    impacts: dict[tuple[object, ...], Impact] = {}
+    for done, rule in enumerate(chosen):
+        meta = rule.meta
+        if progress is not None:
+            progress(done, len(chosen), meta.id)
+        try:
+            outcomes = list(rule.evaluate(ctx))
+        except Exception as exc:  # a crashing rule is reported, the run goes on
+            findings.append(_error(meta, rule.origin, exc))
+            continue
+        for outcome in outcomes:
+            key = (outcome.target.kind, outcome.target.stack, outcome.target.id)
+            impact = impacts.get(key)
+            if impact is None:
+                impact = impacts[key] = assess_impact(_journeys(ctx, outcome))
+            findings.append(_finding(meta, outcome, impact, locate(outcome)))
+    if progress is not None:
+        progress(len(chosen), len(chosen), "")
+    findings, waivers = apply_waivers(findings, graph.org, today)
+    findings.sort(key=lambda f: (_PILLAR_ORDER[f.pillar], f.rule, f.stack, f.target))
+    result = Assessment(
+        findings=findings,
+        waivers=waivers,
+        rules=sorted((r.meta for r in chosen), key=lambda m: m.sort_key),
+        stacks=graph.stacks(),
+        as_of=today,
+    )
+    result.scores = scores(findings)
+    return result

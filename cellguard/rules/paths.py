@@ -1,0 +1,75 @@
+"""Check a declarative rule's attribute paths against the spec models at load time."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+from cellguard.models.business import Journey
+from cellguard.models.components import COMPONENT_TYPES
+from cellguard.models.stack import Stack
+from cellguard.rules.declarative import DeclarativeSpec
+
+_KIND_MODELS: dict[str, type[BaseModel]] = {
+    typing.get_args(model.model_fields["kind"].annotation)[0]: model for model in COMPONENT_TYPES
+}
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation can hold (through Optional, unions and Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _models(arg)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def path_exists(model: type[BaseModel], path: str) -> bool:
+    """Whether ``path`` (dotted field names) names a field reachable from ``model``."""
+    current = [model]
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        fields = [m.model_fields[part] for m in current if part in m.model_fields]
+        if not fields:
+            return False
+        if i < len(parts) - 1:
+            current = [m for f in fields for m in _models(f.annotation)]
+    return True
+
+
+def subject_models(applies_to: tuple[str, ...]) -> list[type[BaseModel]]:
+    """The models a rule with this ``applies_to`` reads."""
+    models: list[type[BaseModel]] = []
+    for scope in applies_to:
+        if scope == "stack":
+            models.append(Stack)
+        elif scope == "journey":
+            models.append(Journey)
+        elif scope in _KIND_MODELS:
+            models.append(_KIND_MODELS[scope])
+    return models
+
+
+def attribute_errors(spec: DeclarativeSpec) -> list[str]:
+    """One message per attribute path that some subject model of the rule lacks."""
+    models = subject_models(spec.applies_to)
+    if "dependency" in spec.applies_to:
+        return ["declarative rules apply to stacks, journeys or component kinds, not dependencies"]
+    problems = []
+    conditions = [spec.require, *([spec.when] if spec.when else [])]
+    for cond in conditions:
+        for leaf in cond.leaves():
+            if leaf.attribute is None:
+                continue
+            missing = [m.__name__ for m in models if not path_exists(m, leaf.attribute)]
+            if missing:
+                problems.append(
+                    f"attribute '{leaf.attribute}' does not exist on {', '.join(missing)}"
+                )
+    return problems

@@ -1,0 +1,63 @@
+"""The built-in pack's bookkeeping: ids, metadata, files and case files stay in step."""
+
+from __future__ import annotations
+
+from cellguard.models.findings import Status
+from cellguard.rules.builtin import PACK_DIR, PYTHON_RULES, YAML_RULES, builtin_rules
+from cellguard.rules.cases import CASES_DIR, load_case_file
+
+RULES = builtin_rules()
+
+
+def test_ids_are_unique_and_follow_the_scheme() -> None:
+    ids = [r.meta.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith(f"CG-{r.meta.pillar.code}-") for i, r in zip(ids, RULES, strict=True))
+
+
+def test_every_rule_file_is_registered() -> None:
+    on_disk_py = {p.stem for p in PACK_DIR.glob("cg_*.py")}
+    on_disk_yaml = {p.name for p in PACK_DIR.glob("cg_*.yaml")}
+    assert on_disk_py == set(PYTHON_RULES)
+    assert on_disk_yaml == set(YAML_RULES)
+    stray = {p.name for p in PACK_DIR.iterdir() if p.is_file()} - {
+        *(f"{m}.py" for m in PYTHON_RULES),
+        *YAML_RULES,
+        "__init__.py",
+        "common.py",
+    }
+    assert not {s for s in stray if not s.startswith("_")}, stray
+
+
+def test_file_names_match_rule_ids() -> None:
+    for rule in RULES:
+        stem = rule.meta.id.lower().replace("-", "_")
+        origin = rule.origin.replace("/", ".")
+        assert f".{stem}_" in f".{origin}" or f"builtin.{stem}_" in origin, (rule.meta.id, origin)
+
+
+def test_metadata_is_complete() -> None:
+    for rule in RULES:
+        meta = rule.meta
+        assert meta.title[0].isupper() and not meta.title.endswith("."), meta.id
+        assert meta.rationale.strip() and meta.source.strip() and meta.remediation.strip()
+        assert meta.action
+
+
+def test_every_rule_has_a_case_file_with_pass_and_fail() -> None:
+    for rule in RULES:
+        path = CASES_DIR / f"{rule.meta.id}.yaml"
+        assert path.is_file(), f"{rule.meta.id} has no case file {path.name}"
+        spec = load_case_file(path)
+        assert spec.rule == rule.meta.id
+        statuses = {e.status for case in spec.cases for e in case.expect}
+        assert Status.PASS in statuses, f"{rule.meta.id}: no passing example"
+        assert Status.FAIL in statuses, f"{rule.meta.id}: no failing example"
+
+
+def test_no_orphaned_case_files() -> None:
+    ids = {r.meta.id for r in RULES}
+    orphans = [
+        p.name for p in CASES_DIR.glob("*.yaml") if not p.name.startswith("_") and p.stem not in ids
+    ]
+    assert not orphans
