@@ -20,9 +20,9 @@ a missing value is unknown, and the rule reports UNKNOWN rather than guessing (K
 from __future__ import annotations
 
 import string
-from enum import Enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
