@@ -32,6 +32,7 @@ from cellguard.models.findings import Evidence, Status
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, Target
+from cellguard.rules.predicates import runs_gpus
 
 OPERATORS = (
     "equals",
@@ -156,15 +157,21 @@ def _kinds(ctx: RuleContext, target: Target) -> Any:
     return sorted({graph.kind(q).value for q in qids})
 
 
+def _gpu_models(ctx: RuleContext, target: Target) -> Any:
+    return sum(1 for q in ctx.graph.components(target.stack) if runs_gpus(ctx.graph.component(q)))
+
+
 GRAPH_VALUES: dict[str, GraphValue] = {
     "stacks_using": _stacks_using,
     "departments": _departments,
     "top_tier": _top_tier,
     "kinds": _kinds,
+    "gpu_models": _gpu_models,
 }
 """Values computed from the graph: ``stacks_using`` and ``departments`` (counts, components),
 ``top_tier`` (the most critical journey tier a component serves), ``kinds`` (component kinds
-on a journey, or in a stack)."""
+on a journey, or in a stack), ``gpu_models`` (models in the stack served on the team's own or
+SageMaker GPUs)."""
 
 
 def read_attribute(subject: Subject, path: str) -> Any:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 from cellguard.models.findings import Status
-from cellguard.rules.builtin import PACK_DIR, PYTHON_RULES, YAML_RULES, builtin_rules
+from cellguard.rules.builtin import PACK_DIR, PILLAR_PACKAGES, builtin_rules
 from cellguard.rules.cases import CASES_DIR, load_case_file
 
 RULES = builtin_rules()
@@ -16,24 +18,21 @@ def test_ids_are_unique_and_follow_the_scheme() -> None:
 
 
 def test_every_rule_file_is_registered() -> None:
-    on_disk_py = {p.stem for p in PACK_DIR.glob("cg_*.py")}
-    on_disk_yaml = {p.name for p in PACK_DIR.glob("cg_*.yaml")}
-    assert on_disk_py == set(PYTHON_RULES)
-    assert on_disk_yaml == set(YAML_RULES)
-    stray = {p.name for p in PACK_DIR.iterdir() if p.is_file()} - {
-        *(f"{m}.py" for m in PYTHON_RULES),
-        *YAML_RULES,
-        "__init__.py",
-        "common.py",
-    }
-    assert not {s for s in stray if not s.startswith("_")}, stray
+    for pillar in PILLAR_PACKAGES:
+        package = importlib.import_module(f"cellguard.rules.builtin.{pillar}")
+        folder = PACK_DIR / pillar
+        files = {p.name for p in folder.iterdir() if p.is_file()}
+        listed = {f"{m}.py" for m in package.PYTHON_RULES} | set(package.YAML_RULES)
+        assert files - {"__init__.py"} == listed, f"{pillar}: files and registry differ"
+        assert len(package.PYTHON_RULES) == len(set(package.PYTHON_RULES))
 
 
-def test_file_names_match_rule_ids() -> None:
+def test_file_names_match_rule_ids_and_pillars() -> None:
     for rule in RULES:
         stem = rule.meta.id.lower().replace("-", "_")
         origin = rule.origin.replace("/", ".")
-        assert f".{stem}_" in f".{origin}" or f"builtin.{stem}_" in origin, (rule.meta.id, origin)
+        pillar = rule.meta.pillar.code.lower()
+        assert f"builtin.{pillar}.{stem}_" in origin, (rule.meta.id, origin)
 
 
 def test_metadata_is_complete() -> None:

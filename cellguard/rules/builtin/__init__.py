@@ -1,8 +1,9 @@
 """The built-in rule pack, registered explicitly.
 
-Every rule is one file in this folder: a Python module exposing ``RULE`` (listed in
-:data:`PYTHON_RULES`) or a declarative YAML rule (listed in :data:`YAML_RULES`). Its
-passing, failing and unknown examples live in ``cases/<RULE-ID>.yaml``. A meta-test keeps
+Rules are grouped in one sub-package per pillar (``fi``, ``cap``, ``tim``, ``cor``, ``red``,
+``obs``). Every rule is one file there: a Python module exposing ``RULE`` (listed in the
+sub-package's ``PYTHON_RULES``) or a declarative YAML rule (listed in its ``YAML_RULES``).
+Its passing, failing and unknown examples live in ``cases/<RULE-ID>.yaml``. A meta-test keeps
 these lists, the files on disk and the case files in step.
 """
 
@@ -16,11 +17,8 @@ from cellguard.rules.base import Rule
 
 PACK_DIR = Path(__file__).resolve().parent
 
-PYTHON_RULES: tuple[str, ...] = ("cg_cor_010_gpu_health",)
-"""Modules of the Python rules, in this package."""
-
-YAML_RULES: tuple[str, ...] = ("cg_obs_001_component_metrics.yaml",)
-"""File names of the declarative rules, in this folder."""
+PILLAR_PACKAGES: tuple[str, ...] = ("fi", "cap", "tim", "cor", "red", "obs")
+"""Sub-packages holding the rules, one per pillar."""
 
 
 @cache
@@ -29,9 +27,11 @@ def builtin_rules() -> tuple[Rule, ...]:
     from cellguard.rules.packs import load_yaml_rule
 
     rules: list[Rule] = []
-    for name in PYTHON_RULES:
-        module = importlib.import_module(f"{__name__}.{name}")
-        rules.append(module.RULE)
-    for file in YAML_RULES:
-        rules.append(load_yaml_rule(PACK_DIR / file, display=f"cellguard/rules/builtin/{file}"))
+    for pillar in PILLAR_PACKAGES:
+        package = importlib.import_module(f"{__name__}.{pillar}")
+        for name in package.PYTHON_RULES:
+            rules.append(importlib.import_module(f"{package.__name__}.{name}").RULE)
+        for file in package.YAML_RULES:
+            display = f"cellguard/rules/builtin/{pillar}/{file}"
+            rules.append(load_yaml_rule(PACK_DIR / pillar / file, display=display))
     return tuple(rules)

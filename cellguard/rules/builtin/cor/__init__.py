@@ -1,0 +1,7 @@
+"""Correct output rules of the built-in pack: one file per rule, registered here explicitly."""
+
+PYTHON_RULES: tuple[str, ...] = ("cg_cor_010_gpu_health",)
+"""Modules of this package that define a Python rule (``RULE``)."""
+
+YAML_RULES: tuple[str, ...] = ()
+"""Declarative rule files in this folder."""

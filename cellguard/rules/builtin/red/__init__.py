@@ -1,0 +1,7 @@
+"""Redundancy rules of the built-in pack: one file per rule, registered here explicitly."""
+
+PYTHON_RULES: tuple[str, ...] = ()
+"""Modules of this package that define a Python rule (``RULE``)."""
+
+YAML_RULES: tuple[str, ...] = ()
+"""Declarative rule files in this folder."""
