@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.predicates import MODEL_KINDS, runs_gpus
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, not_applicable, verdict
+from cellguard.rules.predicates import MODEL_KINDS, runs_gpus
 
 META = RuleMeta(
     id="CG-COR-010",
