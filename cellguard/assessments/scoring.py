@@ -1,17 +1,4 @@
-"""Scores: one per pillar and one overall, 0-100.
-
-Each PASS or FAIL result carries a weight by its severity after business impact
-(:data:`WEIGHTS`). For a set of results::
-
-    score = 100 x (1 - failed weight / (passed weight + failed weight))
-
-rounded to one decimal. WAIVED, NOT_APPLICABLE, UNKNOWN and ERROR results are left out of both
-sums, so a waiver never lowers a score and missing data never counts as a failure; a new FAIL
-only adds to the failed weight, so it never raises one. A pillar with no weighted result has
-no score (``None``). ``coverage`` is the share of decided results (PASS or FAIL) among those
-that could have been decided (PASS, FAIL, UNKNOWN): a high score over little data says so.
-Quantitative results (nines, money per year) are reported beside the scores, never folded in.
-"""
+"""Scores: one per pillar and one overall, 0-100 (the formula is :data:`FORMULA`)."""
 
 from __future__ import annotations
 
@@ -79,5 +66,19 @@ def scores(findings: Iterable[Finding]) -> dict[str, Score]:
     return result
 
 
-FORMULA = __doc__ or ""
-"""The formula as prose, for ``cellguard rules explain --scoring``."""
+FORMULA = """\
+Each PASS or FAIL result is weighted by its severity after business impact
+(info 0, low 1, medium 2, high 4, critical 8). For the results of a pillar, or of all
+pillars for the overall score:
+
+    score = 100 x (1 - failed weight / (passed weight + failed weight))
+
+rounded to one decimal. WAIVED, NOT_APPLICABLE, UNKNOWN and ERROR results are left out of
+both sums: a waiver never lowers a score, missing data never counts as a failure, and a new
+FAIL only adds failed weight, so it never raises a score. A pillar without weighted results
+has no score ("-" in tables, null in JSON). Coverage is the share of decided results (PASS
+or FAIL) among the decidable ones (PASS, FAIL, UNKNOWN): a high score over little data says
+so. Quantitative results (nines, money per year) are reported beside the scores, never
+folded into them.
+"""
+"""The formula in prose, for the README and ``cellguard rules explain --scoring``."""

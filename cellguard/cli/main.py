@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 
 from cellguard import __version__
+from cellguard.cli.assess_cmd import assess
 from cellguard.cli.graph_cmd import graph
 from cellguard.cli.init_cmd import init
+from cellguard.cli.rules_cmd import rules_app
 from cellguard.cli.schema_cmd import schema
 from cellguard.cli.validate_cmd import validate
 
@@ -47,6 +49,8 @@ app.command()(validate)
 app.command()(schema)
 app.command()(graph)
 app.command()(init)
+app.command()(assess)
+app.add_typer(rules_app)
 
 
 def run() -> None:

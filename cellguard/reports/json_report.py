@@ -1,0 +1,175 @@
+"""The JSON contract of ``assess --format json`` (DESIGN §7), ``schema_version`` 1.
+
+Stable: fields may be added, none renamed or removed. Keys are written sorted and the
+output is byte-identical for the same input and date. ``journeys`` and ``blast_radius`` are
+filled by the availability analysis; until it runs they are empty lists.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cellguard import __version__
+from cellguard.assessments.scoring import Score
+from cellguard.models.findings import Finding, Pillar, Severity, Status
+from cellguard.rules.engine import Assessment
+from cellguard.rules.waivers import WaiverReport
+
+SCHEMA_VERSION = 1
+REPORTED = (Status.FAIL, Status.WAIVED, Status.UNKNOWN, Status.ERROR)
+"""Statuses listed under ``findings`` by default (PASS and NOT_APPLICABLE are counted only)."""
+
+SCORE_KEYS = ("overall", *(p.value for p in Pillar))
+
+
+def score_dict(scores: dict[str, Score]) -> dict[str, Any]:
+    """``{"overall": 87.5, "fault_isolation": ..., ...}``; ``None`` where nothing was scored."""
+    return {key: scores[key].score for key in SCORE_KEYS}
+
+
+def _tallies(scores: dict[str, Score]) -> dict[str, Any]:
+    return {
+        key: {
+            "passed": s.passed,
+            "failed": s.failed,
+            "unknown": s.unknown,
+            "waived": s.waived,
+            "coverage": s.coverage,
+        }
+        for key, s in ((k, scores[k]) for k in SCORE_KEYS)
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """One finding in the contract's shape, plus ``impact``, ``waiver`` and ``note``."""
+    impact = finding.impact
+    waiver = finding.waiver
+    return {
+        "rule": finding.rule,
+        "title": finding.title,
+        "pillar": finding.pillar.value,
+        "category": finding.category.value,
+        "status": finding.status.value,
+        "severity": finding.severity.value,
+        "base_severity": finding.base_severity.value,
+        "stack": finding.stack,
+        "target": finding.target,
+        "target_kind": finding.target_kind.value,
+        "message": finding.message,
+        "evidence": finding.evidence,
+        "remediation": finding.remediation,
+        "fingerprint": finding.fingerprint,
+        "location": (
+            None
+            if finding.location is None
+            else {
+                "file": finding.location.file,
+                "line": finding.location.line,
+                "column": finding.location.column,
+            }
+        ),
+        "impact": (
+            None
+            if impact is None
+            else {
+                "journeys": list(impact.journeys),
+                "criticality": impact.criticality,
+                "revenue_per_hour": impact.revenue_per_hour,
+                "penalty_per_incident": impact.penalty_per_incident,
+                "severity_shift": impact.shift,
+                "reason": impact.reason,
+            }
+        ),
+        "waiver": (
+            None
+            if waiver is None
+            else {
+                "owner": waiver.owner,
+                "reason": waiver.reason,
+                "expires": waiver.expires,
+                "ticket": waiver.ticket,
+                "expired": waiver.expired,
+            }
+        ),
+        "note": finding.note,
+    }
+
+
+def _waiver_dict(report: WaiverReport) -> dict[str, Any]:
+    use = report.use
+    return {
+        "stack": use.stack,
+        "rule": use.rule,
+        "target": use.target,
+        "owner": use.owner,
+        "reason": use.reason,
+        "ticket": use.ticket,
+        "expires": use.expires,
+        "state": report.state.value,
+        "matched": list(report.matched),
+        "location": {
+            "file": report.location.file,
+            "line": report.location.line,
+            "column": report.location.column,
+        },
+    }
+
+
+def visible(
+    assessment: Assessment,
+    *,
+    min_severity: Severity | None = None,
+    statuses: tuple[Status, ...] = REPORTED,
+) -> list[Finding]:
+    """The findings a report lists: by status, and FAILs at or above ``min_severity``."""
+    floor = min_severity.rank if min_severity is not None else 0
+    return [
+        f
+        for f in assessment.findings
+        if f.status in statuses and (f.status is not Status.FAIL or f.severity.rank >= floor)
+    ]
+
+
+def to_json_data(
+    assessment: Assessment,
+    *,
+    min_severity: Severity | None = None,
+    include_passed: bool = False,
+) -> dict[str, Any]:
+    """The whole report as plain data."""
+    statuses = tuple(Status) if include_passed else REPORTED
+    counts = {s.value: 0 for s in Status}
+    for f in assessment.findings:
+        counts[f.status.value] += 1
+    stack_scores = assessment.stack_scores()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "cellguard", "version": __version__},
+        "as_of": assessment.as_of.isoformat(),
+        "scores": score_dict(assessment.scores),
+        "score_details": _tallies(assessment.scores),
+        "stacks": [
+            {"name": name, "scores": score_dict(stack_scores[name])} for name in assessment.stacks
+        ],
+        "rules": [m.id for m in assessment.rules],
+        "summary": counts,
+        "journeys": [],
+        "blast_radius": [],
+        "findings": [
+            finding_dict(f)
+            for f in visible(assessment, min_severity=min_severity, statuses=statuses)
+        ],
+        "waivers": [_waiver_dict(w) for w in assessment.waivers],
+    }
+
+
+def render_json(
+    assessment: Assessment,
+    *,
+    min_severity: Severity | None = None,
+    include_passed: bool = False,
+) -> str:
+    """The report as JSON text (sorted keys, two-space indent, trailing newline)."""
+    data = to_json_data(assessment, min_severity=min_severity, include_passed=include_passed)
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,203 @@
+"""The terminal report of ``assess``: scores, then findings grouped by pillar.
+
+Rendered with rich. Written to a file or a pipe it is plain text with a fixed width, so the
+same input gives byte-identical output; on a terminal it is coloured.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from cellguard.assessments.scoring import Score
+from cellguard.models.findings import Evidence, Finding, Pillar, Severity, Status
+from cellguard.reports.json_report import visible
+from cellguard.rules.engine import Assessment
+from cellguard.rules.waivers import WaiverState
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+WIDTH = 110
+
+
+def _score_text(value: float | None) -> Text:
+    if value is None:
+        return Text("-", style="dim")
+    style = "green" if value >= 90 else "yellow" if value >= 70 else "red"
+    return Text(f"{value:.1f}", style=style)
+
+
+def _scores_table(scores: dict[str, Score], pillars: list[Pillar], plain: bool) -> Table:
+    table = Table(
+        title="Scores (0-100)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        box=box.ASCII2 if plain else box.SIMPLE_HEAD,
+    )
+    for name, justify in (
+        ("pillar", "left"),
+        ("score", "right"),
+        ("pass", "right"),
+        ("fail", "right"),
+        ("unknown", "right"),
+        ("waived", "right"),
+        ("coverage", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    rows = [("overall", "Overall")] + [(p.value, p.label) for p in pillars]
+    for key, label in rows:
+        s = scores[key]
+        coverage = "-" if s.coverage is None else f"{s.coverage:.0f}%"
+        table.add_row(
+            Text(label, style="bold" if key == "overall" else ""),
+            _score_text(s.score),
+            str(s.passed),
+            str(s.failed),
+            str(s.unknown),
+            str(s.waived),
+            coverage,
+        )
+    return table
+
+
+def _evidence(value: Evidence) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_evidence(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_evidence(v)}" for k, v in value.items()) + "}"
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _finding(f: Finding) -> RenderableType:
+    head = Text()
+    label = f.severity.value.upper() if f.status is Status.FAIL else f.status.value
+    style = SEVERITY_STYLE[f.severity] if f.status is Status.FAIL else "dim"
+    head.append(f"{label:<8}", style=style)
+    head.append(f" {f.rule}  ", style="bold")
+    head.append(f.title)
+    lines: list[RenderableType] = []
+    where = f"{f.stack}/{f.target}" if f.stack != f.target else f.stack
+    if f.location is not None:
+        where += f"  ({f.location.file}:{f.location.line}:{f.location.column})"
+    lines.append(Text(where, style="blue"))
+    lines.append(Text(f.message))
+    if f.evidence:
+        parts = ", ".join(f"{k}={_evidence(v)}" for k, v in f.evidence.items())
+        lines.append(Text(f"evidence: {parts}", style="dim"))
+    if f.status is Status.FAIL and f.impact is not None:
+        journeys = ", ".join(f.impact.journeys) or "none"
+        shift = (
+            f"{f.base_severity.value} -> {f.severity.value}"
+            if f.base_severity is not f.severity
+            else f.severity.value
+        )
+        lines.append(Text(f"impact: {shift}; journeys: {journeys}; {f.impact.reason}", style="dim"))
+    if f.note:
+        lines.append(Text(f"note: {f.note}", style="magenta"))
+    if f.waiver is not None and f.status is Status.WAIVED:
+        lines.append(
+            Text(
+                f"waived by {f.waiver.owner} until {f.waiver.expires}: {f.waiver.reason}",
+                style="dim",
+            )
+        )
+    if f.status is Status.FAIL:
+        lines.append(Text(f"fix: {f.remediation}", style="green"))
+    return Group(head, Padding(Group(*lines), (0, 0, 0, 9)))
+
+
+def _sort_key(f: Finding) -> tuple[int, int, str, str, str]:
+    order = {Status.ERROR: 0, Status.FAIL: 1, Status.WAIVED: 2, Status.UNKNOWN: 3}
+    return (order.get(f.status, 4), -f.severity.rank, f.rule, f.stack, f.target)
+
+
+def renderables(
+    assessment: Assessment, *, min_severity: Severity | None = None, plain: bool = False
+) -> list[RenderableType]:
+    """The report's parts, in order."""
+    parts: list[RenderableType] = []
+    stacks = ", ".join(assessment.stacks)
+    parts.append(
+        Text.assemble(
+            ("cellguard assessment", "bold"),
+            f" of {len(assessment.stacks)} document(s): {stacks}\n",
+            f"{len(assessment.rules)} rules, as of {assessment.as_of.isoformat()}",
+        )
+    )
+    parts.append(Text(""))
+    pillars = [p for p in Pillar if any(m.pillar is p for m in assessment.rules)]
+    parts.append(_scores_table(assessment.scores, pillars, plain))
+    shown = visible(assessment, min_severity=min_severity)
+    for pillar in Pillar:
+        items = sorted((f for f in shown if f.pillar is pillar), key=_sort_key)
+        if not items:
+            continue
+        failing = sum(1 for f in items if f.status is Status.FAIL)
+        parts.append(Text(""))
+        parts.append(
+            Text(f"{pillar.label} ({failing} failing, {len(items)} listed)", style="bold underline")
+        )
+        parts.extend(_finding(f) for f in items)
+    if assessment.waivers:
+        parts.append(Text(""))
+        parts.append(Text("Waivers", style="bold underline"))
+        for w in assessment.waivers:
+            style = "green" if w.state is WaiverState.ACTIVE else "magenta"
+            target = f" on {w.use.target}" if w.use.target else ""
+            parts.append(
+                Text(
+                    f"  {w.state.value:<8} {w.use.stack}: {w.use.rule}{target} by {w.use.owner}, "
+                    f"expires {w.use.expires} ({w.location.file}:{w.location.line})"
+                    + ("  -- matches no failing finding" if w.state is WaiverState.UNUSED else ""),
+                    style=style,
+                )
+            )
+    hidden = len(visible(assessment)) - len(shown)
+    if hidden:
+        parts.append(
+            Text(f"\n{hidden} failing finding(s) below --min-severity not shown.", style="dim")
+        )
+    return parts
+
+
+def render_text(
+    assessment: Assessment, *, min_severity: Severity | None = None, width: int = WIDTH
+) -> str:
+    """The report as plain text (no colour, fixed width): deterministic."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+    )
+    for part in renderables(assessment, min_severity=min_severity, plain=True):
+        console.print(part)
+    return "".join(f"{line.rstrip()}\n" for line in buffer.getvalue().splitlines())
+
+
+def print_report(
+    assessment: Assessment, console: Console, *, min_severity: Severity | None = None
+) -> None:
+    """Print the report to ``console`` (coloured when it is a terminal)."""
+    for part in renderables(assessment, min_severity=min_severity):
+        console.print(part)
