@@ -263,8 +263,8 @@ class DeclarativeRule:
     def _subjects(self, ctx: RuleContext) -> Iterator[tuple[Target, Subject]]:
         scopes = set(self.spec.applies_to)
         if "stack" in scopes:
-            for stack in ctx.stacks():
-                yield ctx.stack_target(stack.name), stack
+            for doc in ctx.documents():  # stacks and platforms: practices apply to both
+                yield ctx.stack_target(doc.name), doc
         if "journey" in scopes:
             for stack_name, journey in ctx.journeys():
                 yield ctx.journey_target(stack_name, journey.id), journey

@@ -1,0 +1,97 @@
+"""CG-CAP-006: services on tier0 and tier1 journeys shed load when overloaded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cellguard.models.components.common import ServiceFields
+from cellguard.models.enums import ComponentKind
+from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.rules.base import PythonRule
+from cellguard.rules.builtin.cap._helpers import critical_journeys, journey_names, provider_runs
+from cellguard.rules.context import RuleContext
+from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.outcome import Outcome, not_applicable, verdict
+
+META = RuleMeta(
+    id="CG-CAP-006",
+    title="Services on tier0 and tier1 journeys shed load when overloaded",
+    pillar=Pillar.SUFFICIENT_CAPACITY,
+    category=FailureCategory.EXCESSIVE_LOAD,
+    severity=Severity.MEDIUM,
+    applies_to=(
+        "app",
+        "gateway",
+        "router",
+        "agent",
+        "tool",
+        "guardrail",
+        "model_endpoint",
+        "embedding_model",
+    ),
+    rationale=(
+        "A service that accepts every request when it is over capacity queues them until "
+        "they time out: latency climbs for everyone, clients retry, and goodput collapses "
+        "while the fleet is busy with work nobody waits for. Model servers are the extreme "
+        "case, with unbounded request queues by default. Shedding excess requests early "
+        "(a bounded queue, concurrency limits, 503 or 429 when saturated) keeps the requests "
+        "it does accept within their latency objective."
+    ),
+    source=(
+        "cellguard DESIGN §6 (no load shedding); AWS Well-Architected Reliability Pillar "
+        "REL05-BP04 (fail fast and limit queues); Amazon Builders' Library, Using load "
+        "shedding to avoid overload"
+    ),
+    remediation=(
+        "Bound the request queue and reject work beyond it: concurrency limits in the "
+        "service or its proxy (Envoy/Istio, adaptive concurrency), a maximum number of "
+        "waiting sequences in the model server; then set protections.load_shedding to true."
+    ),
+    action="add-load-shedding",
+)
+
+KINDS = (
+    ComponentKind.APP,
+    ComponentKind.GATEWAY,
+    ComponentKind.ROUTER,
+    ComponentKind.AGENT,
+    ComponentKind.TOOL,
+    ComponentKind.GUARDRAIL,
+    ComponentKind.MODEL_ENDPOINT,
+    ComponentKind.EMBEDDING_MODEL,
+)
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    """Judge every service the team runs that is on a tier0 or tier1 journey."""
+    for qid, comp in ctx.components(*KINDS):
+        target = ctx.component_target(qid)
+        reason = provider_runs(comp)
+        if reason is not None or not isinstance(comp, ServiceFields):
+            yield not_applicable(target, f"{target.id} {reason or 'is not a service'}.")
+            continue
+        journeys = critical_journeys(ctx, qid)
+        if not journeys:
+            yield not_applicable(target, f"{target.id} serves no tier0 or tier1 journey.")
+            continue
+        names = journey_names(journeys, target.stack)
+        shedding = comp.protections.load_shedding if comp.protections else None
+        yield verdict(
+            shedding,
+            target,
+            passing=f"{target.id} sheds load when overloaded.",
+            failing=(
+                f"{target.id} serves {names} and does not shed load: when overloaded it "
+                "queues requests until they time out."
+            ),
+            missing=(
+                f"{target.id} serves {names} but does not say whether it sheds load "
+                "(protections.load_shedding)."
+            ),
+            field=("protections", "load_shedding") if comp.protections else ("protections",),
+            load_shedding=shedding,
+            journeys=[f"{s}/{j.id}" for s, j in journeys],
+        )
+
+
+RULE = PythonRule(META, check)

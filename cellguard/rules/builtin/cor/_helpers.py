@@ -1,0 +1,78 @@
+"""Lookups the correct-output rules share: which journeys reach a model, which documents serve one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from cellguard.models.enums import ComponentKind, Criticality
+from cellguard.models.findings import Evidence
+from cellguard.models.references import localise
+from cellguard.models.stack import Platform, Stack
+from cellguard.rules.context import RuleContext
+
+CRITICAL_TIERS = (Criticality.TIER0, Criticality.TIER1)
+"""Tiers whose journeys get the stricter practice checks."""
+
+
+def label(qid: str, stack: str) -> str:
+    """``qid`` as a report names it from ``stack``: bare for its own components."""
+    return localise(qid, stack)
+
+
+def labels(qids: Iterable[str], stack: str) -> list[str]:
+    """:func:`label` of each id, in order."""
+    return [label(q, stack) for q in qids]
+
+
+def strings(items: Iterable[str]) -> list[Evidence]:
+    """``items`` as a JSON list for evidence."""
+    out: list[Evidence] = []
+    out.extend(items)
+    return out
+
+
+def mapping(values: Mapping[str, int | bool | None]) -> dict[str, Evidence]:
+    """``values`` as a JSON object for evidence."""
+    out: dict[str, Evidence] = {}
+    out.update(values)
+    return out
+
+
+def journey_models(ctx: RuleContext, stack: str, journey_id: str) -> list[str]:
+    """Qualified ids of the generative model endpoints a journey reaches (fallbacks included)."""
+    graph = ctx.graph
+    return [
+        q
+        for q in graph.journey_components(stack, journey_id)
+        if graph.kind(q) is ComponentKind.MODEL_ENDPOINT
+    ]
+
+
+def document_models(ctx: RuleContext, doc: Stack | Platform) -> list[str]:
+    """Model endpoints a document is answerable for, sorted.
+
+    For a stack: the models its journeys reach (its own or another document's). For any
+    document: its own model endpoints that some journey reaches.
+    """
+    found: set[str] = set()
+    if isinstance(doc, Stack):
+        for journey in doc.business.journeys:
+            found.update(journey_models(ctx, doc.name, journey.id))
+    for qid in ctx.graph.components(doc.name):
+        if ctx.graph.kind(qid) is ComponentKind.MODEL_ENDPOINT and ctx.journeys_of(qid):
+            found.add(qid)
+    return sorted(found)
+
+
+def serves_critical_journey(ctx: RuleContext, doc: Stack | Platform) -> list[str]:
+    """Tier0/tier1 journeys (``stack/journey``) the document declares or its components serve."""
+    found: set[str] = set()
+    if isinstance(doc, Stack):
+        found.update(
+            f"{doc.name}/{j.id}" for j in doc.business.journeys if j.criticality in CRITICAL_TIERS
+        )
+    for qid in ctx.graph.components(doc.name):
+        found.update(
+            f"{s}/{j.id}" for s, j in ctx.journeys_of(qid) if j.criticality in CRITICAL_TIERS
+        )
+    return sorted(found)
