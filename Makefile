@@ -23,7 +23,11 @@ demo: $(STAMP)
 	$(BIN)/cellguard validate examples/rag-support-assistant.yaml examples/org examples/saas-finetune.yaml examples/vllm-single-zone.yaml examples/cell-multi-region.yaml
 	$(BIN)/cellguard graph examples/rag-support-assistant.yaml --format mermaid -o $(OUT)/rag-support-assistant.mmd --force
 	$(BIN)/cellguard graph examples/org --format dot -o $(OUT)/org.dot --force
-	@echo "demo: wrote $(OUT)/rag-support-assistant.mmd and $(OUT)/org.dot"
+	$(BIN)/cellguard assess examples/rag-support-assistant.yaml --format json -o $(OUT)/rag-support-assistant.json --force
+	$(BIN)/cellguard assess examples/rag-support-assistant.yaml -o $(OUT)/rag-support-assistant.txt --force
+	$(BIN)/cellguard assess examples/org -o $(OUT)/org.txt --force
+	@echo "demo: wrote $(OUT)/rag-support-assistant.txt (the assessment), its JSON, $(OUT)/org.txt, and the graphs"
+	@sed -n '1,20p' $(OUT)/rag-support-assistant.txt
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -35,6 +39,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loader.py
+	$(BIN)/python benchmarks/assess_scale.py
 
 format: $(STAMP)
 	$(BIN)/ruff format cellguard tests benchmarks

@@ -57,11 +57,15 @@ class StackGraph:
         self.nx: nx.MultiDiGraph = graph
         self.org = org
         self.unresolved: list[DependencyEdge | FallbackEdge] = []
+        self._components: dict[str | None, list[str]] | None = None
+        self._data: dict[str, dict[str, Any]] | None = None
 
     # -- components -------------------------------------------------------------------------
 
     def _node(self, qid: str, node_type: str) -> dict[str, Any]:
-        data: dict[str, Any] | None = self.nx.nodes.get(qid)
+        if self._data is None:
+            self._data = dict(self.nx.nodes(data=True))
+        data: dict[str, Any] | None = self._data.get(qid)
         if data is None or data.get("type") != node_type:
             raise KeyError(f"no {node_type} {qid!r} in the graph")
         return data
@@ -71,12 +75,18 @@ class StackGraph:
         return sorted(d.name for d in self.org.documents)
 
     def components(self, stack: str | None = None) -> list[str]:
-        """Qualified ids of every component (of ``stack`` only, if given), sorted."""
-        return sorted(
-            n
-            for n, d in self.nx.nodes(data=True)
-            if d["type"] == COMPONENT and (stack is None or d["stack"] == stack)
-        )
+        """Qualified ids of every component (of ``stack`` only, if given), sorted.
+
+        Computed once: the graph is not changed after :func:`build_graph` returns.
+        """
+        if self._components is None:
+            index: dict[str | None, list[str]] = {None: []}
+            for n, d in self.nx.nodes(data=True):
+                if d["type"] == COMPONENT:
+                    index[None].append(n)
+                    index.setdefault(d["stack"], []).append(n)
+            self._components = {k: sorted(v) for k, v in index.items()}
+        return list(self._components.get(stack, []))
 
     def component(self, qid: str) -> ComponentBase:
         """The spec model of component ``qid``; ``KeyError`` if there is none."""
@@ -103,20 +113,26 @@ class StackGraph:
     def _edges(self, edges: Iterable[tuple[str, str, str, dict[str, Any]]], key: str) -> list[Any]:
         return sorted((d["edge"] for _, _, k, d in edges if k == key), key=edge_key)
 
+    @staticmethod
+    def _adjacent(adjacency: dict[str, dict[str, dict[str, Any]]], key: str) -> list[Any]:
+        """Edges with ``key`` in one node's adjacency ({neighbour: {key: data}}), sorted."""
+        found = [keyed[key]["edge"] for keyed in adjacency.values() if key in keyed]
+        return sorted(found, key=edge_key)
+
     def dependencies(self, qid: str) -> list[DependencyEdge]:
         """The dependencies ``qid`` calls, sorted by target."""
         self._node(qid, COMPONENT)
-        return self._edges(self.nx.out_edges(qid, keys=True, data=True), DEPENDS_ON)
+        return self._adjacent(self.nx.succ[qid], DEPENDS_ON)
 
     def dependents(self, qid: str) -> list[DependencyEdge]:
         """The dependency edges calling ``qid`` (callers are ``edge.source``), sorted by caller."""
         self._node(qid, COMPONENT)
-        return self._edges(self.nx.in_edges(qid, keys=True, data=True), DEPENDS_ON)
+        return self._adjacent(self.nx.pred[qid], DEPENDS_ON)
 
     def fallbacks(self, qid: str) -> list[FallbackEdge]:
         """The fallback edges leaving ``qid``, sorted by fallback target."""
         self._node(qid, COMPONENT)
-        return self._edges(self.nx.out_edges(qid, keys=True, data=True), FALLBACK)
+        return self._adjacent(self.nx.succ[qid], FALLBACK)
 
     def dependency_edges(self) -> list[DependencyEdge]:
         """Every resolved dependency edge, sorted by (source, target)."""

@@ -70,7 +70,7 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 for info up to 4 for critical."""
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
     def shifted(self, steps: int) -> Severity:
         """This severity moved ``steps`` levels up (positive) or down, within info..critical."""
@@ -78,6 +78,7 @@ class Severity(StrEnum):
 
 
 _SEVERITY_ORDER = list(Severity)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 
 class Status(StrEnum):

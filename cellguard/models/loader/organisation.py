@@ -35,6 +35,13 @@ class Organisation:
 
     documents: list[LoadedDocument]
     warnings: list[Diagnostic] = field(default_factory=list)
+    _index: dict[str, LoadedDocument] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index the documents by name; ``documents`` is not changed after construction."""
+        self._index = {}
+        for doc in self.documents:
+            self._index.setdefault(doc.name, doc)
 
     @property
     def stacks(self) -> list[Stack]:
@@ -47,8 +54,8 @@ class Organisation:
         return [d.document for d in self.documents if isinstance(d.document, Platform)]
 
     def by_name(self, name: str) -> LoadedDocument | None:
-        """The document called ``name``."""
-        return next((d for d in self.documents if d.name == name), None)
+        """The document called ``name`` (the first one, if a broken set has duplicates)."""
+        return self._index.get(name)
 
     def resolve(self, ref: str, within: str) -> tuple[LoadedDocument, ComponentBase] | None:
         """Resolve a component reference made from document ``within``."""
