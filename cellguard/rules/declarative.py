@@ -5,7 +5,7 @@ A declarative rule is a YAML file holding the rule's metadata plus two condition
     id: CG-OBS-001
     title: Component metrics are collected
     ...                                   # the other RuleMeta fields
-    applies_to: [stack]                   # component kinds, or stack | journey
+    applies_to: [stack]                   # component kinds, or stack (stacks and platforms) | journey
     when: {graph: kinds, contains: model_endpoint}       # optional; false -> NOT_APPLICABLE
     require: {attribute: practices.observability.metrics, equals: true}
     messages: {pass: ..., fail: ..., unknown: ...}
