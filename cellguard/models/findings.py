@@ -7,12 +7,17 @@ report format renders them. Plain frozen dataclasses keep an organisation-sized 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeAlias
 
-Evidence: TypeAlias = "str | int | float | bool | list[Evidence] | dict[str, Evidence] | None"
-"""A JSON value: what a finding shows as its evidence."""
+Evidence: TypeAlias = (
+    "str | int | float | bool | Sequence[Evidence] | Mapping[str, Evidence] | None"
+)
+"""A JSON value: what a finding shows as its evidence. Sequences and mappings are read-only
+views so that a ``list[str]`` or ``dict[str, int]`` is evidence as it is; lists and tuples
+are written as JSON arrays."""
 
 
 class Pillar(StrEnum):

@@ -7,6 +7,7 @@ same input gives byte-identical output; on a terminal it is coloured.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -72,10 +73,10 @@ def _scores_table(scores: dict[str, Score], pillars: list[Pillar], plain: bool) 
 
 
 def _evidence(value: Evidence) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_evidence(v) for v in value) + "]"
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {_evidence(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return "[" + ", ".join(_evidence(v) for v in value) + "]"
     if value is None:
         return "unset"
     if isinstance(value, bool):

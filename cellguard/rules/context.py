@@ -11,12 +11,15 @@ from cellguard.models.business import Journey
 from cellguard.models.components import ComponentBase
 from cellguard.models.enums import ComponentKind, Criticality
 from cellguard.models.findings import TargetKind
-from cellguard.models.references import split_reference
+from cellguard.models.references import localise, split_reference
 from cellguard.models.stack import Platform, Stack
 from cellguard.rules.outcome import Target
 
 TIER_ORDER = list(Criticality)
 """tier0 first: a lower index is more critical."""
+
+CRITICAL_TIERS = (Criticality.TIER0, Criticality.TIER1)
+"""The tiers whose journeys get the stricter checks (cells, reserved capacity, chaos, ...)."""
 
 
 class RuleContext:
@@ -74,9 +77,7 @@ class RuleContext:
         """The :class:`Target` of a dependency: the caller's ``depends_on`` entry."""
         stack, caller = split_reference(edge.source, "")
         position = self._dependency_index[(edge.source, edge.target)]
-        callee = (
-            edge.target.split("/", 1)[1] if edge.target.startswith(f"{stack}/") else edge.target
-        )
+        callee = localise(edge.target, stack)
         path = ("components", self._index[edge.source], "depends_on", position)
         return Target(TargetKind.DEPENDENCY, stack, f"{caller}->{callee}", path)
 
@@ -128,7 +129,11 @@ class RuleContext:
 
     def serves_critical(self, qid: str) -> bool:
         """Whether ``qid`` is on a tier0 or tier1 journey."""
-        return self.top_tier(qid) in (Criticality.TIER0, Criticality.TIER1)
+        return self.top_tier(qid) in CRITICAL_TIERS
+
+    def critical_journeys(self, qid: str) -> list[tuple[str, Journey]]:
+        """The tier0 and tier1 journeys ``qid`` is on, sorted."""
+        return [(s, j) for s, j in self.journeys_of(qid) if j.criticality in CRITICAL_TIERS]
 
     def departments_of(self, qid: str) -> list[str]:
         """Departments (or stack names where none is declared) of journeys using ``qid``."""

@@ -5,13 +5,9 @@ from __future__ import annotations
 from cellguard.models.business import Journey
 from cellguard.models.components import ComponentBase, EmbeddingModel, Guardrail, ModelEndpoint
 from cellguard.models.components.common import ServiceFields
-from cellguard.models.enums import Criticality, GuardrailProvider, Runtime
+from cellguard.models.enums import GuardrailProvider, Runtime
 from cellguard.models.references import localise
-from cellguard.rules.context import RuleContext
 from cellguard.rules.predicates import hosting, runs_gpus
-
-CRITICAL_TIERS = (Criticality.TIER0, Criticality.TIER1)
-"""Tiers whose journeys need reserved, protected capacity."""
 
 MANAGED_GUARDRAILS = (GuardrailProvider.BEDROCK_GUARDRAILS,)
 """Guardrail providers that are a managed API, not a service the team runs."""
@@ -46,8 +42,3 @@ def journey_names(journeys: list[tuple[str, Journey]], within: str) -> str:
     return ", ".join(
         f"{localise(f'{stack}/{j.id}', within)} ({j.criticality.value})" for stack, j in journeys
     )
-
-
-def critical_journeys(ctx: RuleContext, qid: str) -> list[tuple[str, Journey]]:
-    """The tier0 and tier1 journeys ``qid`` is on."""
-    return [(s, j) for s, j in ctx.journeys_of(qid) if j.criticality in CRITICAL_TIERS]

@@ -8,7 +8,7 @@ from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.enums import PurchaseOption
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import critical_journeys, journey_names
+from cellguard.rules.builtin.cap._helpers import journey_names
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -63,7 +63,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if not runs_gpus(comp):
             yield not_applicable(target, f"{target.id} runs on a managed service, not our GPUs.")
             continue
-        journeys = critical_journeys(ctx, qid)
+        journeys = ctx.critical_journeys(qid)
         if not journeys:
             yield not_applicable(target, f"{target.id} serves no tier0 or tier1 journey.")
             continue

@@ -71,7 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             ),
             missing=f"{target.id} does not list the instance types it can run on ({key}).",
             field=field,
-            instance_types=list(types),
+            instance_types=types,
         )
 
 

@@ -8,7 +8,7 @@ from cellguard.models.components.common import ServiceFields
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import critical_journeys, journey_names, provider_runs
+from cellguard.rules.builtin.cap._helpers import journey_names, provider_runs
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, not_applicable, verdict
@@ -70,7 +70,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if reason is not None or not isinstance(comp, ServiceFields):
             yield not_applicable(target, f"{target.id} {reason or 'is not a service'}.")
             continue
-        journeys = critical_journeys(ctx, qid)
+        journeys = ctx.critical_journeys(qid)
         if not journeys:
             yield not_applicable(target, f"{target.id} serves no tier0 or tier1 journey.")
             continue

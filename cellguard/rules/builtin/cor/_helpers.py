@@ -2,40 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
-from cellguard.models.enums import ComponentKind, Criticality
-from cellguard.models.findings import Evidence
-from cellguard.models.references import localise
+from cellguard.models.enums import ComponentKind
 from cellguard.models.stack import Platform, Stack
-from cellguard.rules.context import RuleContext
-
-CRITICAL_TIERS = (Criticality.TIER0, Criticality.TIER1)
-"""Tiers whose journeys get the stricter practice checks."""
-
-
-def label(qid: str, stack: str) -> str:
-    """``qid`` as a report names it from ``stack``: bare for its own components."""
-    return localise(qid, stack)
-
-
-def labels(qids: Iterable[str], stack: str) -> list[str]:
-    """:func:`label` of each id, in order."""
-    return [label(q, stack) for q in qids]
-
-
-def strings(items: Iterable[str]) -> list[Evidence]:
-    """``items`` as a JSON list for evidence."""
-    out: list[Evidence] = []
-    out.extend(items)
-    return out
-
-
-def mapping(values: Mapping[str, int | bool | None]) -> dict[str, Evidence]:
-    """``values`` as a JSON object for evidence."""
-    out: dict[str, Evidence] = {}
-    out.update(values)
-    return out
+from cellguard.rules.context import CRITICAL_TIERS, RuleContext
 
 
 def journey_models(ctx: RuleContext, stack: str, journey_id: str) -> list[str]:

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from cellguard.models.components import Guardrail
 from cellguard.models.enums import ComponentKind, GuardrailCheck
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cor._helpers import journey_models, labels, strings
+from cellguard.rules.builtin.cor._helpers import journey_models
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -74,13 +75,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             for q in graph.journey_components(stack, journey.id)
             if graph.kind(q) is ComponentKind.GUARDRAIL
         ]
-        model_names = labels(models, stack)
+        model_names = [localise(q, stack) for q in models]
         if not guardrails:
             yield failed(
                 target,
                 f"Journey {journey.id} reaches {', '.join(model_names)} without any guardrail: "
                 "prompts and answers go unchecked.",
-                models=strings(model_names),
+                models=model_names,
                 guardrails=[],
             )
             continue
@@ -94,14 +95,14 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 unlisted.append(qid)
         has_input = bool(checks & INPUT_CHECKS)
         has_output = bool(checks & OUTPUT_CHECKS)
-        names = labels(guardrails, stack)
+        names = [localise(q, stack) for q in guardrails]
         listed = sorted(c.value for c in checks)
         evidence: dict[str, Evidence] = {
-            "models": strings(model_names),
-            "guardrails": strings(names),
-            "checks": strings(listed),
-            "input_checks": strings(sorted(c.value for c in checks & INPUT_CHECKS)),
-            "output_checks": strings(sorted(c.value for c in checks & OUTPUT_CHECKS)),
+            "models": model_names,
+            "guardrails": names,
+            "checks": listed,
+            "input_checks": sorted(c.value for c in checks & INPUT_CHECKS),
+            "output_checks": sorted(c.value for c in checks & OUTPUT_CHECKS),
         }
         if has_input and has_output:
             yield passed(
@@ -113,7 +114,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         elif unlisted:
             yield unknown(
                 target,
-                f"Journey {journey.id} passes through {', '.join(labels(unlisted, stack))} but "
+                f"Journey {journey.id} passes through {', '.join([localise(q, stack) for q in unlisted])} but "
                 "does not list its checks (checks), so input and output coverage is unknown.",
                 (),
                 **evidence,

@@ -17,8 +17,9 @@ from cellguard.models.components.common import ServiceFields
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cor._helpers import journey_models, label, labels, mapping, strings
+from cellguard.rules.builtin.cor._helpers import journey_models
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -70,7 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             comp = graph.component(qid)
             info = comp.model if isinstance(comp, HostedModelFields) else None
             if info is not None and info.context_tokens is not None:
-                contexts[label(qid, stack)] = info.context_tokens
+                contexts[localise(qid, stack)] = info.context_tokens
         token_limits: dict[str, int] = {}
         char_limits: dict[str, int] = {}
         silent: list[str] = []
@@ -82,17 +83,17 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 continue
             validation = comp.protections.input_validation
             if validation is None:
-                silent.append(label(qid, stack))
+                silent.append(localise(qid, stack))
                 continue
             if validation.max_prompt_tokens is not None:
-                token_limits[label(qid, stack)] = validation.max_prompt_tokens
+                token_limits[localise(qid, stack)] = validation.max_prompt_tokens
             if validation.max_prompt_chars is not None:
-                char_limits[label(qid, stack)] = validation.max_prompt_chars
+                char_limits[localise(qid, stack)] = validation.max_prompt_chars
         evidence: dict[str, Evidence] = {
-            "models": strings(labels(models, stack)),
-            "context_tokens": mapping(contexts),
-            "max_prompt_tokens": mapping(token_limits),
-            "max_prompt_chars": mapping(char_limits),
+            "models": [localise(q, stack) for q in models],
+            "context_tokens": contexts,
+            "max_prompt_tokens": token_limits,
+            "max_prompt_chars": char_limits,
         }
         if not token_limits and not char_limits:
             where = (
@@ -142,7 +143,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 **evidence,
             )
         else:
-            undeclared = [m for m in labels(models, stack) if m not in contexts]
+            undeclared = [m for m in [localise(q, stack) for q in models] if m not in contexts]
             note = f" (context of {', '.join(undeclared)} not declared)" if undeclared else ""
             yield passed(
                 target,

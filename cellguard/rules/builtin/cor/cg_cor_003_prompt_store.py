@@ -15,8 +15,9 @@ from cellguard.models.components import ComponentBase, Database, ObjectStore, Pr
 from cellguard.models.enums import DataContent
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.loader.errors import KeyPath
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cor._helpers import journey_models, label, labels, mapping, strings
+from cellguard.rules.builtin.cor._helpers import journey_models
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -88,10 +89,10 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         candidates = sorted(reached | set(graph.components(stack.name)))
         stores = [q for q in candidates if _holds_prompts(graph.component(q))]
-        state = {label(q, stack.name): _versioned(graph.component(q)) for q in stores}
+        state = {localise(q, stack.name): _versioned(graph.component(q)) for q in stores}
         evidence: dict[str, Evidence] = {
-            "models": strings(labels(sorted(models), stack.name)),
-            "prompt_stores": mapping(state),
+            "models": [localise(q, stack.name) for q in sorted(models)],
+            "prompt_stores": state,
         }
         if not stores:
             yield failed(
@@ -102,13 +103,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 **evidence,
             )
             continue
-        unversioned = [q for q in stores if state[label(q, stack.name)] is False]
-        undeclared = [q for q in stores if state[label(q, stack.name)] is None]
+        unversioned = [q for q in stores if state[localise(q, stack.name)] is False]
+        undeclared = [q for q in stores if state[localise(q, stack.name)] is None]
         if unversioned:
             first = unversioned[0]
             yield failed(
                 target,
-                f"Prompts in {', '.join(labels(unversioned, stack.name))} are not versioned: "
+                f"Prompts in {', '.join([localise(q, stack.name) for q in unversioned])} are not versioned: "
                 "a bad edit overwrites the only copy and cannot be rolled back.",
                 _field(ctx, stack.name, first),
                 **evidence,
@@ -116,7 +117,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         elif undeclared:
             yield unknown(
                 target,
-                f"{', '.join(labels(undeclared, stack.name))} does not say whether prompts are "
+                f"{', '.join([localise(q, stack.name) for q in undeclared])} does not say whether prompts are "
                 f"versioned ({_how_to_say(graph.component(undeclared[0]))}).",
                 _field(ctx, stack.name, undeclared[0]),
                 **evidence,
@@ -124,7 +125,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         else:
             yield passed(
                 target,
-                f"Prompts live in a versioned store: {', '.join(labels(stores, stack.name))}.",
+                f"Prompts live in a versioned store: {', '.join([localise(q, stack.name) for q in stores])}.",
                 _field(ctx, stack.name, stores[0]),
                 **evidence,
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cor._helpers import document_models, labels, strings
+from cellguard.rules.builtin.cor._helpers import document_models
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, not_applicable, verdict
@@ -68,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             field=("practices", "evaluation", "online_feedback"),
             online_feedback=online,
             user_feedback=thumbs,
-            models=strings(labels(models, doc.name)),
+            models=[localise(q, doc.name) for q in models],
         )
 
 

@@ -69,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         experiments = doc.practices.chaos.experiments
         field = ("practices", "chaos", "experiments")
-        evidence: dict[str, Evidence] = {"critical_journeys": list(critical)}
+        evidence: dict[str, Evidence] = {"critical_journeys": critical}
         if experiments is None:
             yield unknown(
                 target,
@@ -91,7 +91,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
             continue
         uncovered = [t.value for t in _relevant(ctx, doc) if t not in types]
-        evidence["not_rehearsed"] = list(uncovered)
+        evidence["not_rehearsed"] = uncovered
         advice = f"; none yet rehearses {', '.join(uncovered)}" if uncovered else ""
         yield passed(
             target,

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from cellguard.models.components import Guardrail
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cor._helpers import label, strings
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
@@ -51,13 +51,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         assert isinstance(comp, Guardrail)
         target = ctx.component_target(qid)
         skipping = [
-            label(e.source, target.stack)
+            localise(e.source, target.stack)
             for e in ctx.graph.dependents(qid)
             if not e.on_required_path
         ]
         evidence: dict[str, Evidence] = {
             "fail_open": comp.fail_open,
-            "callers_not_waiting": strings(skipping),
+            "callers_not_waiting": skipping,
         }
         field = ("fail_open",)
         if comp.fail_open is True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cellguard.assessments.edges import DependencyEdge
@@ -57,9 +57,9 @@ class Sharing:
     def evidence(self) -> dict[str, Evidence]:
         """The stacks, departments and shared domains, for a finding's evidence."""
         return {
-            "stacks": strings(self.stacks),
-            "departments": strings(self.departments),
-            "shared_domains": strings(self.domains),
+            "stacks": self.stacks,
+            "departments": self.departments,
+            "shared_domains": self.domains,
         }
 
     @property
@@ -110,12 +110,6 @@ def sharing_message(cid: str, noun: str, share: Sharing) -> str:
     )
 
 
-def local_name(qid: str, within: str) -> str:
-    """``qid`` without its stack when it belongs to ``within``."""
-    stack, _, ident = qid.partition("/")
-    return ident if stack == within else qid
-
-
 def unresolved_outcomes(ctx: RuleContext, concern: str) -> Iterator[Outcome]:
     """One UNKNOWN per document that calls components of documents that are not loaded.
 
@@ -139,10 +133,5 @@ def unresolved_outcomes(ctx: RuleContext, concern: str) -> Iterator[Outcome]:
             f"{stack} calls {listing(names)} in documents that are not loaded, so whether "
             f"{concern} cannot be checked; assess the organisation directory instead.",
             field,
-            not_loaded=strings(names),
+            not_loaded=names,
         )
-
-
-def strings(values: Iterable[str]) -> list[Evidence]:
-    """``values`` as a JSON list for a finding's evidence."""
-    return list(values)

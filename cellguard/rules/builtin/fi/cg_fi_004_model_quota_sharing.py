@@ -13,7 +13,6 @@ from cellguard.rules.builtin.fi._helpers import (
     listing,
     owned_by_platform,
     sharing,
-    strings,
     unresolved_outcomes,
 )
 from cellguard.rules.context import RuleContext
@@ -98,11 +97,11 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         evidence: dict[str, Evidence] = {
             "tokens_per_minute": quota.tokens_per_minute if quota else None,
             "requests_per_minute": quota.requests_per_minute if quota else None,
-            "shared_with": strings(shared_with),
-            "stacks": strings(stacks),
-            "departments": strings(sorted(departments)),
-            "quota_domains": strings(share.domains),
-            "same_quota_in_other_stacks": strings(peers),
+            "shared_with": shared_with,
+            "stacks": stacks,
+            "departments": sorted(departments),
+            "quota_domains": share.domains,
+            "same_quota_in_other_stacks": peers,
         }
         consumers = set(stacks) | set(shared_with)
         if not owned_by_platform(ctx, target.stack):

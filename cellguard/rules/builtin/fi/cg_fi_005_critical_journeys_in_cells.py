@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.models.enums import ComponentKind, Criticality
+from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.fi._helpers import listing, local_name, strings
-from cellguard.rules.context import RuleContext
+from cellguard.rules.builtin.fi._helpers import listing
+from cellguard.rules.context import CRITICAL_TIERS, RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
 
@@ -41,8 +42,6 @@ META = RuleMeta(
     action="adopt-cells",
 )
 
-_CRITICAL = (Criticality.TIER0, Criticality.TIER1)
-
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every journey."""
@@ -50,7 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     for stack, journey in ctx.journeys():
         target = ctx.journey_target(stack, journey.id)
         tier = journey.criticality.value
-        if journey.criticality not in _CRITICAL:
+        if journey.criticality not in CRITICAL_TIERS:
             yield not_applicable(target, f"{journey.id} is {tier}; cells are asked of tier0/tier1.")
             continue
         try:
@@ -65,19 +64,19 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         cells = [c.id for c in ctx.document(stack).topology.cells]
         kind = graph.kind(entry)
-        entry_cells = [local_name(c, stack) for c in graph.placement(entry).cells]
-        name = local_name(entry, stack)
+        entry_cells = [localise(c, stack) for c in graph.placement(entry).cells]
+        name = localise(entry, stack)
         celled_callees = [
-            local_name(e.target, stack)
+            localise(e.target, stack)
             for e in graph.dependencies(entry)
             if graph.placement(e.target).cells
         ]
         evidence: dict[str, Evidence] = {
             "criticality": tier,
-            "cells": strings(cells),
+            "cells": cells,
             "entrypoint": name,
             "entrypoint_kind": kind.value,
-            "entrypoint_cells": strings(entry_cells),
+            "entrypoint_cells": entry_cells,
         }
         if entry_cells:
             yield passed(
@@ -102,7 +101,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"{journey.id} ({tier}) enters through router {name} into cells "
                 f"(via {listing(celled_callees)}).",
                 ("entrypoint",),
-                routed_to=strings(celled_callees),
+                routed_to=celled_callees,
                 **evidence,
             )
         elif kind is ComponentKind.ROUTER:

@@ -8,8 +8,9 @@ from cellguard.assessments.edges import DependencyEdge
 from cellguard.models.components import ComponentBase, Guardrail
 from cellguard.models.enums import ComponentKind, GuardrailProvider
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.fi._helpers import listing, local_name, strings
+from cellguard.rules.builtin.fi._helpers import listing
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -61,16 +62,16 @@ def _judge(ctx: RuleContext, edge: DependencyEdge, resolved: bool) -> Outcome:
     graph = ctx.graph
     target = ctx.dependency_target(edge)
     stack = target.stack
-    caller = local_name(edge.source, stack)
-    callee = local_name(edge.target, stack)
+    caller = localise(edge.source, stack)
+    callee = localise(edge.target, stack)
     caller_cells = set(graph.placement(edge.source).cells)
     if not caller_cells:
         has_cells = bool(ctx.document(stack).topology.cells)
         reason = f"{caller} is not deployed in cells" if has_cells else f"{stack} has no cells"
         return not_applicable(target, f"{reason}; there is no cell boundary to cross.")
-    shown = sorted(local_name(c, stack) for c in caller_cells)
+    shown = sorted(localise(c, stack) for c in caller_cells)
     evidence: dict[str, Evidence] = {
-        "caller_cells": strings(shown),
+        "caller_cells": shown,
         "mode": edge.mode.value,
         "optional": edge.optional,
     }
@@ -85,10 +86,10 @@ def _judge(ctx: RuleContext, edge: DependencyEdge, resolved: bool) -> Outcome:
     kind = graph.kind(edge.target)
     callee_cells = set(graph.placement(edge.target).cells)
     evidence["callee_kind"] = kind.value
-    evidence["callee_cells"] = strings(sorted(local_name(c, stack) for c in callee_cells))
+    evidence["callee_cells"] = sorted(localise(c, stack) for c in callee_cells)
     allowed = _allowed_outside(kind, graph.component(edge.target))
-    missing = sorted(local_name(c, stack) for c in caller_cells - callee_cells)
-    evidence["missing_cells"] = strings(missing)
+    missing = sorted(localise(c, stack) for c in caller_cells - callee_cells)
+    evidence["missing_cells"] = missing
     if not missing:
         return passed(target, f"{caller} calls {callee} inside its own cells.", ("to",), **evidence)
     if allowed is not None:

@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 
 from cellguard.models.components import Agent, App
-from cellguard.models.enums import AgentIsolation, ComponentKind, Criticality
+from cellguard.models.enums import AgentIsolation, ComponentKind
 from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.fi._helpers import listing, local_name, strings
-from cellguard.rules.context import RuleContext
+from cellguard.rules.builtin.fi._helpers import listing
+from cellguard.rules.context import CRITICAL_TIERS, RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
 
@@ -47,8 +48,6 @@ META = RuleMeta(
 FAST_MOVING = ("langchain", "langgraph", "llamaindex", "crewai", "autogen", "ag2", "semantickernel")
 """Agent frameworks, compacted (lower case, no separators), matched as prefixes."""
 
-_CRITICAL = (Criticality.TIER0, Criticality.TIER1)
-
 
 def fast_moving(framework: str | None) -> bool:
     """Whether ``framework`` names a fast-moving agent framework (``LangChain.js`` counts)."""
@@ -62,7 +61,7 @@ def _entry_journeys(ctx: RuleContext, qid: str) -> list[str]:
     """``stack/journey (tier)`` of every tier0/tier1 journey entering at ``qid``."""
     found = []
     for stack, journey in ctx.journeys():
-        if journey.criticality not in _CRITICAL:
+        if journey.criticality not in CRITICAL_TIERS:
             continue
         try:
             entry = ctx.graph.entrypoint(stack, journey.id)
@@ -77,7 +76,7 @@ def _agent(ctx: RuleContext, qid: str, comp: Agent) -> Outcome:
     target = ctx.component_target(qid)
     framework = comp.framework or "its framework"
     isolation = comp.isolation.value if comp.isolation is not None else None
-    host = local_name(comp.host, target.stack) if comp.host else None
+    host = localise(comp.host, target.stack) if comp.host else None
     evidence = {"framework": comp.framework, "isolation": isolation, "host": host}
     if comp.isolation is AgentIsolation.SERVICE:
         return passed(
@@ -124,7 +123,7 @@ def _app(ctx: RuleContext, qid: str, comp: App) -> Outcome:
         "journey's front door down; run the orchestration as a service of its own.",
         ("framework",),
         framework=comp.framework,
-        entry_of=strings(journeys),
+        entry_of=journeys,
     )
 
 

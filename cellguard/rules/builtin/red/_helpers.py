@@ -11,7 +11,6 @@ from cellguard.models.components import ComponentBase, Guardrail
 from cellguard.models.components.common import ServiceFields, StatefulFields
 from cellguard.models.enums import BackupScope, DrStrategy, GuardrailProvider, Runtime
 from cellguard.models.findings import Evidence
-from cellguard.models.references import localise
 from cellguard.rules.context import RuleContext
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
 from cellguard.rules.predicates import DATA_KINDS, MANAGED_HOSTING, hosting, runs_gpus
@@ -189,19 +188,6 @@ def recovery_point(comp: ComponentBase) -> RecoveryPoint:
 # -- journeys --------------------------------------------------------------------------------
 
 
-def evidence_list(values: list[str] | tuple[str, ...] | None) -> Evidence:
-    """Strings as a JSON evidence list (``None`` stays ``None``)."""
-    if values is None:
-        return None
-    out: list[Evidence] = list(values)
-    return out
-
-
-def label(qid: str, stack: str) -> str:
-    """A component's id as seen from ``stack``: bare in its own stack, qualified elsewhere."""
-    return localise(qid, stack)
-
-
 def needed_components(graph: StackGraph, stack: str, journey_id: str) -> list[str]:
     """Components the journey cannot complete without: reachable over required (non-optional)
     dependencies, async ones included; fallback targets and soft dependencies are left out."""
@@ -269,7 +255,7 @@ def copy_outcomes(ctx: RuleContext, scope: BackupScope) -> Iterator[Outcome]:
         xa = replicates_cross_account(comp)
         hours = recreate_hours(comp)
         evidence: dict[str, Evidence] = {
-            "backup_scopes": evidence_list(scopes),
+            "backup_scopes": scopes,
             "replication_cross_region": xr,
             "replication_cross_account": xa,
             "recreate_hours": hours,

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.models.enums import Criticality
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.red._helpers import (
-    evidence_list,
-    label,
-    managed_regional,
-    required_components,
-)
-from cellguard.rules.context import RuleContext
+from cellguard.rules.builtin.red._helpers import managed_regional, required_components
+from cellguard.rules.context import CRITICAL_TIERS, RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
 
@@ -59,17 +54,15 @@ META = RuleMeta(
     action="spread-over-zones",
 )
 
-CRITICAL = (Criticality.TIER0, Criticality.TIER1)
-
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every component on the required path of a tier0 or tier1 journey."""
     critical: dict[str, list[str]] = {}
     for stack, journey in ctx.journeys():
-        if journey.criticality in CRITICAL:
+        if journey.criticality in CRITICAL_TIERS:
             for qid in required_components(ctx.graph, stack, journey.id):
                 critical.setdefault(qid, []).append(
-                    label(f"{stack}/{journey.id}", ctx.graph.stack_of(qid))
+                    localise(f"{stack}/{journey.id}", ctx.graph.stack_of(qid))
                 )
     for qid, comp in ctx.components():
         target = ctx.component_target(qid)
@@ -81,8 +74,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         placement = ctx.graph.placement(qid)
         evidence: dict[str, Evidence] = {
-            "regions": evidence_list(placement.regions),
-            "journeys": evidence_list(journeys),
+            "regions": placement.regions,
+            "journeys": journeys,
         }
         managed = managed_regional(comp)
         if managed is not None:
@@ -114,7 +107,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
             continue
         used = {r: sorted(set(z)) for r, z in ctx.graph.replica_zones(qid).items()}
-        zones: dict[str, Evidence] = {r: evidence_list(z) for r, z in used.items()}
+        zones: dict[str, Evidence] = dict(used)
         evidence.update(zones=zones, replicas=comp.replicas)
         if comp.replicas < 2:
             yield failed(
@@ -133,7 +126,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
             fallbacks = sorted(
                 {
-                    label(e.fallback, target.stack)
+                    localise(e.fallback, target.stack)
                     for e in ctx.graph.dependents(qid)
                     if e.fallback is not None
                 }

@@ -14,7 +14,6 @@ from cellguard.rules.builtin.red._helpers import (
     DR_SOURCE,
     REGIONAL_STRATEGIES,
     all_regions,
-    evidence_list,
     required_components,
     serving_regions,
 )
@@ -81,8 +80,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         regions = all_regions(ctx.graph, components)
         rto = journey.objectives.rto_minutes
         evidence: dict[str, Evidence] = {
-            "serving_regions": evidence_list(serving),
-            "regions": evidence_list(regions),
+            "serving_regions": serving,
+            "regions": regions,
             "criticality": journey.criticality.value,
             "rto_minutes": rto,
             "availability": journey.objectives.availability,

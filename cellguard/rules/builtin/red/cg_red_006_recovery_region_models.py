@@ -8,7 +8,6 @@ from cellguard.models.components import ComponentBase
 from cellguard.models.enums import Hosting
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.red._helpers import evidence_list
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -72,8 +71,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         served_by = hosting(comp)
         tuned = _fine_tuned(comp)
         evidence: dict[str, Evidence] = {
-            "recovery_regions": evidence_list(recovery),
-            "regions": evidence_list(placed),
+            "recovery_regions": recovery,
+            "regions": placed,
             "hosting": served_by.value if served_by else None,
             "fine_tuned": tuned,
         }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.red._helpers import label, recovery_point, recreate_hours
+from cellguard.rules.builtin.red._helpers import recovery_point, recreate_hours
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -63,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         oks: list[str] = []
         details: dict[str, Evidence] = {}
         for qid in stores:
-            name = label(qid, stack)
+            name = localise(qid, stack)
             comp = ctx.graph.component(qid)
             point = recovery_point(comp)
             hours = recreate_hours(comp)

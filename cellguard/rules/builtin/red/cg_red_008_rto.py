@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from cellguard.models.enums import BackupScope, DrStrategy
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.red._helpers import (
     DR_CLASSES,
     DR_SOURCE,
     has_copy,
-    label,
     needed_components,
     recreate_hours,
 )
@@ -87,7 +87,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         for qid in needed_components(ctx.graph, stack, journey.id):
             if ctx.graph.kind(qid) not in DATA_KINDS:
                 continue
-            name = label(qid, stack)
+            name = localise(qid, stack)
             comp = ctx.graph.component(qid)
             copy = has_copy(comp, BackupScope.CROSS_REGION, ctx.graph.placement(qid).regions)
             hours = recreate_hours(comp)

@@ -7,11 +7,7 @@ from collections.abc import Iterator
 from cellguard.models.components.common import StatefulFields
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.red._helpers import (
-    REGIONAL_STRATEGIES,
-    evidence_list,
-    replicates_cross_region,
-)
+from cellguard.rules.builtin.red._helpers import REGIONAL_STRATEGIES, replicates_cross_region
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -62,7 +58,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         dr = ctx.document(ctx.graph.stack_of(qid)).practices.disaster_recovery
         evidence: dict[str, Evidence] = {
             "failover_tested": repl.failover_tested,
-            "replica_regions": evidence_list([r for r in repl.regions if r not in regions]),
+            "replica_regions": [r for r in repl.regions if r not in regions],
             "dr_strategy": dr.strategy.value if dr.strategy else None,
             "dr_last_tested": dr.last_tested.isoformat() if dr.last_tested else None,
         }

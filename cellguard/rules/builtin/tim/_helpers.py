@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
 from cellguard.models.components import Agent
 from cellguard.models.enums import ComponentKind
-from cellguard.models.findings import Evidence
 from cellguard.models.references import localise
 
 LONG_AGENT_ITERATIONS = 5
@@ -21,24 +19,14 @@ LONG_AGENT_SECONDS = 30
 what API Gateway (29 s) and typical client and load-balancer timeouts let a caller wait."""
 
 
-def texts(values: Iterable[str]) -> list[Evidence]:
-    """``values`` as an evidence list."""
-    return list(values)
-
-
 def a(word: str) -> str:
     """``word`` with its indefinite article: 'an agentic', 'a chat'."""
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-def short(qid: str, stack: str) -> str:
-    """``qid`` as seen from ``stack``: the bare id for its own components."""
-    return localise(qid, stack)
-
-
 def edge_label(edge: DependencyEdge, stack: str) -> str:
     """``caller->callee`` of ``edge``, with ids relative to ``stack``."""
-    return f"{short(edge.source, stack)}->{short(edge.target, stack)}"
+    return f"{localise(edge.source, stack)}->{localise(edge.target, stack)}"
 
 
 def unresolved_calls(graph: StackGraph, callers: set[str]) -> list[DependencyEdge]:

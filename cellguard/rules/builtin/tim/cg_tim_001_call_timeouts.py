@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.tim._helpers import a, short
+from cellguard.rules.builtin.tim._helpers import a
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -53,8 +54,8 @@ JUDGED = (
 def _judge(ctx: RuleContext, edge: DependencyEdge, kind: ComponentKind | None) -> Outcome:
     target = ctx.dependency_target(edge)
     stack = target.stack
-    callee = short(edge.target, stack)
-    caller = short(edge.source, stack)
+    callee = localise(edge.target, stack)
+    caller = localise(edge.source, stack)
     if not edge.blocking:
         return not_applicable(target, f"{caller} calls {callee} asynchronously; it does not wait.")
     if kind is not None and kind not in JUDGED:

@@ -9,15 +9,9 @@ from cellguard.assessments.graph import StackGraph
 from cellguard.models.business import Journey
 from cellguard.models.enums import ComponentKind, DependencyMode, Interaction
 from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.tim._helpers import (
-    a,
-    blocking_reach,
-    edge_label,
-    short,
-    texts,
-    unresolved_calls,
-)
+from cellguard.rules.builtin.tim._helpers import a, blocking_reach, edge_label, unresolved_calls
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -104,23 +98,23 @@ def _judge(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
     if graph.kind(start) is ComponentKind.MODEL_ENDPOINT:
         return unknown(
             target,
-            f"Clients call model {short(start, stack)} directly; the spec does not say whether "
+            f"Clients call model {localise(start, stack)} directly; the spec does not say whether "
             "they stream its response.",
             ("entrypoint",),
             interaction=journey.interaction.value,
         )
     reach = blocking_reach(graph, start, ComponentKind.MODEL_ENDPOINT)
     models = {q for q in reach if graph.kind(q) is ComponentKind.MODEL_ENDPOINT}
-    names = sorted(short(q, stack) for q in models)
+    names = sorted(localise(q, stack) for q in models)
     path = _stream_path(graph, start, models)
     if path is not None:
-        hops = " -> ".join(short(q, stack) for q in path)
+        hops = " -> ".join(localise(q, stack) for q in path)
         return passed(
             target,
             f"{journey.id} streams the model's answer end to end ({hops}).",
             ("interaction",),
-            models=texts(names),
-            streamed_path=texts(short(q, stack) for q in path),
+            models=names,
+            streamed_path=[localise(q, stack) for q in path],
         )
     calls = unresolved_calls(graph, reach - models)
     streamed = [e for e in calls if e.mode is DependencyMode.STREAM]
@@ -131,8 +125,8 @@ def _judge(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
             f"{journey.id} reaches no model over streaming calls among the loaded documents; "
             f"it calls components of documents that are not loaded ({', '.join(pending)}).",
             ("interaction",),
-            models=texts(names),
-            unresolved_calls=texts(pending),
+            models=names,
+            unresolved_calls=pending,
         )
     if not models:
         return not_applicable(
@@ -151,8 +145,8 @@ def _judge(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
         f"{', '.join(buffered)} {'is' if len(buffered) == 1 else 'are'} synchronous, so users "
         "wait for the last token instead of the first.",
         ("interaction",),
-        models=texts(names),
-        synchronous_calls=texts(buffered),
+        models=names,
+        synchronous_calls=buffered,
     )
 
 

@@ -23,8 +23,9 @@ from cellguard.models.business import Journey
 from cellguard.models.components import Agent
 from cellguard.models.enums import ComponentKind, Interaction
 from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.tim._helpers import AgentRun, a, edge_label, short, texts
+from cellguard.rules.builtin.tim._helpers import AgentRun, a, edge_label
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -92,7 +93,7 @@ def _judge_agent(ctx: RuleContext, qid: str, agent: Agent) -> Outcome:
             f"({', '.join(edge_label(e, stack) for e in callers)}).",
             ("execution",),
             execution=None,
-            callers=texts(edge_label(e, stack) for e in callers),
+            callers=[edge_label(e, stack) for e in callers],
             **bounds,
         )
     return unknown(
@@ -151,7 +152,7 @@ def _judge_journey(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
     for qid in agents:
         agent = graph.component(qid)
         assert isinstance(agent, Agent)
-        name = short(qid, stack)
+        name = localise(qid, stack)
         if agent.execution == "async" or qid not in reach:
             continue
         run = AgentRun.of(agent)
@@ -165,15 +166,15 @@ def _judge_journey(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
             continue
         calls = sorted(edge_label(e, stack) for e in reach[qid])
         waits.append(f"{name} ({', '.join(calls)}; {run.describe()})")
-    names = [short(q, stack) for q in agents]
+    names = [localise(q, stack) for q in agents]
     if waits:
         return failed(
             target,
             f"Agentic journey {journey.id} waits synchronously for long agent work: "
             f"{'; '.join(waits)}.",
             ("interaction",),
-            agents=texts(names),
-            waits_for=texts(waits),
+            agents=names,
+            waits_for=waits,
         )
     if unsure:
         return unknown(
@@ -181,13 +182,13 @@ def _judge_journey(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
             f"Users enter {journey.id} at agent {', '.join(unsure)}, which does not say whether "
             "it runs asynchronously (execution).",
             ("interaction",),
-            agents=texts(names),
+            agents=names,
         )
     return passed(
         target,
         f"{journey.id} does not wait synchronously for long agent work ({', '.join(names)}).",
         ("interaction",),
-        agents=texts(names),
+        agents=names,
     )
 
 

@@ -15,8 +15,9 @@ from cellguard.models.business import Journey
 from cellguard.models.components import Cache
 from cellguard.models.enums import Interaction
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.tim._helpers import a, short
+from cellguard.rules.builtin.tim._helpers import a
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
@@ -73,7 +74,7 @@ def _judge(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
         )
     graph = ctx.graph
     caches = {
-        short(q, stack): comp.semantic
+        localise(q, stack): comp.semantic
         for q in graph.journey_components(stack, journey.id)
         if isinstance(comp := graph.component(q), Cache)
     }
