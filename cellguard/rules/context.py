@@ -13,10 +13,13 @@ from cellguard.models.enums import ComponentKind, Criticality
 from cellguard.models.findings import TargetKind
 from cellguard.models.references import localise, split_reference
 from cellguard.models.stack import Platform, Stack
+from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Target
 
 TIER_ORDER = list(Criticality)
 """tier0 first: a lower index is more critical."""
+
+_KIND_VALUES = frozenset(k.value for k in ComponentKind)
 
 CRITICAL_TIERS = (Criticality.TIER0, Criticality.TIER1)
 """The tiers whose journeys get the stricter checks (cells, reserved capacity, chaos, ...)."""
@@ -54,6 +57,11 @@ class RuleContext:
         for qid in self.graph.components():
             if not wanted or self.graph.kind(qid) in wanted:
                 yield qid, self.graph.component(qid)
+
+    def components_for(self, meta: RuleMeta) -> Iterator[tuple[str, ComponentBase]]:
+        """The components of the kinds in ``meta.applies_to``, so a rule judges what it declares."""
+        kinds = [ComponentKind(k) for k in meta.applies_to if k in _KIND_VALUES]
+        return self.components(*kinds) if kinds else iter(())
 
     def component_target(self, qid: str) -> Target:
         """The :class:`Target` of component ``qid``."""

@@ -9,13 +9,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from cellguard.models.business import Journey
-from cellguard.models.components import COMPONENT_TYPES
+from cellguard.models.components import KIND_MODELS
 from cellguard.models.stack import Stack
 from cellguard.rules.declarative import DeclarativeSpec
 
-_KIND_MODELS: dict[str, type[BaseModel]] = {
-    typing.get_args(model.model_fields["kind"].annotation)[0]: model for model in COMPONENT_TYPES
-}
+_KIND_MODELS: dict[str, type[BaseModel]] = {kind.value: m for kind, m in KIND_MODELS.items()}
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:

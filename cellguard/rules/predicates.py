@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from cellguard.models.components import ComponentBase, EmbeddingModel, ModelEndpoint
+from cellguard.models.components import (
+    KIND_MODELS,
+    ComponentBase,
+    EmbeddingModel,
+    ModelEndpoint,
+)
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.enums import ComponentKind, Hosting
@@ -17,6 +22,17 @@ DATA_KINDS = (
     ComponentKind.DATABASE,
 )
 """Kinds that hold data worth backing up."""
+
+SERVICE_KINDS: tuple[ComponentKind, ...] = tuple(
+    kind for kind, model in KIND_MODELS.items() if issubclass(model, ServiceFields)
+)
+"""Kinds that run code the team deploys (their model has runtime, image, rollout, protections)."""
+
+
+def kind_names(*kinds: ComponentKind) -> tuple[str, ...]:
+    """``applies_to`` entries for ``kinds``."""
+    return tuple(k.value for k in kinds)
+
 
 MANAGED_HOSTING = (Hosting.BEDROCK, Hosting.EXTERNAL_API)
 """Hostings where the provider runs the model and its capacity."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated
 
 from pydantic import Field
@@ -38,6 +39,7 @@ from cellguard.models.components.inference import (
     TrainingJob,
 )
 from cellguard.models.components.safety import Guardrail, Observability
+from cellguard.models.enums import ComponentKind
 
 Component = Annotated[
     App
@@ -81,8 +83,17 @@ COMPONENT_TYPES: tuple[type[ComponentBase], ...] = (
     Observability,
 )
 
+
+def _kind_of(model: type[ComponentBase]) -> ComponentKind:
+    return ComponentKind(typing.get_args(model.model_fields["kind"].annotation)[0])
+
+
+KIND_MODELS: dict[ComponentKind, type[ComponentBase]] = {_kind_of(m): m for m in COMPONENT_TYPES}
+"""The model of each component kind."""
+
 __all__ = [
     "COMPONENT_TYPES",
+    "KIND_MODELS",
     "Agent",
     "App",
     "Autoscaling",

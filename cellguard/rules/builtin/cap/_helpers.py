@@ -5,9 +5,13 @@ from __future__ import annotations
 from cellguard.models.business import Journey
 from cellguard.models.components import ComponentBase, EmbeddingModel, Guardrail, ModelEndpoint
 from cellguard.models.components.common import ServiceFields
-from cellguard.models.enums import GuardrailProvider, Runtime
+from cellguard.models.enums import ComponentKind, GuardrailProvider, Runtime
 from cellguard.models.references import localise
-from cellguard.rules.predicates import hosting, runs_gpus
+from cellguard.rules.predicates import SERVICE_KINDS, hosting, runs_gpus
+
+SERVICES = tuple(k for k in SERVICE_KINDS if k is not ComponentKind.INGESTION_PIPELINE)
+"""Services whose scaling and overload protection CAP rules judge; ingestion pipelines are
+bounded by their parallelism instead (CG-CAP-008)."""
 
 MANAGED_GUARDRAILS = (GuardrailProvider.BEDROCK_GUARDRAILS,)
 """Guardrail providers that are a managed API, not a service the team runs."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.models.components.common import ServiceFields
-from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import provider_runs
+from cellguard.rules.builtin.cap._helpers import SERVICES, provider_runs
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.predicates import kind_names
 
 META = RuleMeta(
     id="CG-CAP-003",
@@ -19,16 +19,7 @@ META = RuleMeta(
     pillar=Pillar.SUFFICIENT_CAPACITY,
     category=FailureCategory.EXCESSIVE_LOAD,
     severity=Severity.MEDIUM,
-    applies_to=(
-        "model_endpoint",
-        "embedding_model",
-        "app",
-        "gateway",
-        "router",
-        "agent",
-        "tool",
-        "guardrail",
-    ),
+    applies_to=kind_names(*SERVICES),
     rationale=(
         "A fixed fleet is sized for yesterday's peak: a launch, a surge or the loss of a "
         "zone's replicas pushes it into overload, and someone has to notice and scale it by "
@@ -47,18 +38,6 @@ META = RuleMeta(
     action="enable-autoscaling",
 )
 
-KINDS = (
-    ComponentKind.MODEL_ENDPOINT,
-    ComponentKind.EMBEDDING_MODEL,
-    ComponentKind.APP,
-    ComponentKind.GATEWAY,
-    ComponentKind.ROUTER,
-    ComponentKind.AGENT,
-    ComponentKind.TOOL,
-    ComponentKind.GUARDRAIL,
-)
-"""Services judged. Ingestion pipelines are bounded by parallelism instead (CG-CAP-008)."""
-
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every GPU model server and every service the team runs on its own fleet.
@@ -66,7 +45,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     Services on Lambda or a managed runtime, and models served by their provider, are
     NOT_APPLICABLE: the platform adds capacity per request, and its limits are quota checks.
     """
-    for qid, comp in ctx.components(*KINDS):
+    for qid, comp in ctx.components_for(META):
         target = ctx.component_target(qid)
         reason = provider_runs(comp)
         if reason is not None or not isinstance(comp, ServiceFields):

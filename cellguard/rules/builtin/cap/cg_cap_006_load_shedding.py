@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.models.components.common import ServiceFields
-from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import journey_names, provider_runs
+from cellguard.rules.builtin.cap._helpers import SERVICES, journey_names, provider_runs
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, not_applicable, verdict
+from cellguard.rules.predicates import kind_names
 
 META = RuleMeta(
     id="CG-CAP-006",
@@ -19,16 +19,7 @@ META = RuleMeta(
     pillar=Pillar.SUFFICIENT_CAPACITY,
     category=FailureCategory.EXCESSIVE_LOAD,
     severity=Severity.MEDIUM,
-    applies_to=(
-        "app",
-        "gateway",
-        "router",
-        "agent",
-        "tool",
-        "guardrail",
-        "model_endpoint",
-        "embedding_model",
-    ),
+    applies_to=kind_names(*SERVICES),
     rationale=(
         "A service that accepts every request when it is over capacity queues them until "
         "they time out: latency climbs for everyone, clients retry, and goodput collapses "
@@ -50,21 +41,10 @@ META = RuleMeta(
     action="add-load-shedding",
 )
 
-KINDS = (
-    ComponentKind.APP,
-    ComponentKind.GATEWAY,
-    ComponentKind.ROUTER,
-    ComponentKind.AGENT,
-    ComponentKind.TOOL,
-    ComponentKind.GUARDRAIL,
-    ComponentKind.MODEL_ENDPOINT,
-    ComponentKind.EMBEDDING_MODEL,
-)
-
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every service the team runs that is on a tier0 or tier1 journey."""
-    for qid, comp in ctx.components(*KINDS):
+    for qid, comp in ctx.components_for(META):
         target = ctx.component_target(qid)
         reason = provider_runs(comp)
         if reason is not None or not isinstance(comp, ServiceFields):

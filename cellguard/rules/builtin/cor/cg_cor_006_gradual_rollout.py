@@ -19,7 +19,7 @@ from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import MANAGED_HOSTING
+from cellguard.rules.predicates import MANAGED_HOSTING, SERVICE_KINDS, kind_names
 
 META = RuleMeta(
     id="CG-COR-006",
@@ -27,17 +27,7 @@ META = RuleMeta(
     pillar=Pillar.CORRECT_OUTPUT,
     category=FailureCategory.MISCONFIGURATION_AND_BUGS,
     severity=Severity.HIGH,
-    applies_to=(
-        "app",
-        "gateway",
-        "router",
-        "agent",
-        "tool",
-        "guardrail",
-        "ingestion_pipeline",
-        "model_endpoint",
-        "embedding_model",
-    ),
+    applies_to=kind_names(*SERVICE_KINDS),
     rationale=(
         "Deploying a new version to every replica at once turns any bad build, config or "
         "model into a full outage (or a full-scale quality regression) before an alarm can "
@@ -63,7 +53,7 @@ GRADUAL = (RolloutStrategy.CANARY, RolloutStrategy.BLUE_GREEN, RolloutStrategy.S
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every component that deploys the team's code or model."""
-    for qid, comp in ctx.components():
+    for qid, comp in ctx.components_for(META):
         if not isinstance(comp, ServiceFields):
             continue
         target = ctx.component_target(qid)

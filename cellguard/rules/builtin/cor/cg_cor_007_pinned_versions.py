@@ -26,7 +26,7 @@ from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import self_hosted
+from cellguard.rules.predicates import SERVICE_KINDS, kind_names, self_hosted
 
 META = RuleMeta(
     id="CG-COR-007",
@@ -34,17 +34,7 @@ META = RuleMeta(
     pillar=Pillar.CORRECT_OUTPUT,
     category=FailureCategory.MISCONFIGURATION_AND_BUGS,
     severity=Severity.MEDIUM,
-    applies_to=(
-        "app",
-        "gateway",
-        "router",
-        "agent",
-        "tool",
-        "guardrail",
-        "ingestion_pipeline",
-        "model_endpoint",
-        "embedding_model",
-    ),
+    applies_to=kind_names(*SERVICE_KINDS),
     rationale=(
         "A mutable image tag or model revision ('latest', 'main') changes what runs without "
         "any deployment: a node replacement or scale-out pulls new code or new weights, "
@@ -109,7 +99,7 @@ def _model_state(comp: ComponentBase) -> tuple[bool | None, str | None]:
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every component that runs an image or serves a model."""
-    for qid, comp in ctx.components():
+    for qid, comp in ctx.components_for(META):
         if not isinstance(comp, ServiceFields):
             continue
         target = ctx.component_target(qid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
@@ -11,6 +12,7 @@ from cellguard.rules.builtin.red._helpers import managed_regional, required_comp
 from cellguard.rules.context import CRITICAL_TIERS, RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.predicates import kind_names
 
 META = RuleMeta(
     id="CG-RED-001",
@@ -18,22 +20,7 @@ META = RuleMeta(
     pillar=Pillar.REDUNDANCY,
     category=FailureCategory.SINGLE_POINT_OF_FAILURE,
     severity=Severity.HIGH,
-    applies_to=(
-        "app",
-        "gateway",
-        "router",
-        "model_endpoint",
-        "embedding_model",
-        "vector_store",
-        "guardrail",
-        "prompt_store",
-        "agent",
-        "tool",
-        "cache",
-        "queue",
-        "object_store",
-        "database",
-    ),
+    applies_to=kind_names(*ComponentKind),
     rationale=(
         "A component whose replicas all sit in one availability zone (or that has a single "
         "replica) goes down with that zone, a node or a capacity shortfall there, and takes every "
@@ -64,7 +51,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 critical.setdefault(qid, []).append(
                     localise(f"{stack}/{journey.id}", ctx.graph.stack_of(qid))
                 )
-    for qid, comp in ctx.components():
+    for qid, comp in ctx.components_for(META):
         target = ctx.component_target(qid)
         journeys = critical.get(qid)
         if not journeys:

@@ -45,7 +45,7 @@ META = RuleMeta(
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every component replicating to another region or account."""
-    for qid, comp in ctx.components():
+    for qid, comp in ctx.components_for(META):
         target = ctx.component_target(qid)
         repl = comp.replication if isinstance(comp, StatefulFields) else None
         regions = ctx.graph.placement(qid).regions
