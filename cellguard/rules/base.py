@@ -15,9 +15,9 @@ Declarative YAML rules (:mod:`cellguard.rules.declarative`) implement the same p
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from cellguard.rules.context import RuleContext
@@ -25,6 +25,9 @@ from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome
 
 CheckFunction = Callable[[RuleContext], Iterable[Outcome]]
+
+PACK_MODULE_PREFIX = "cellguard_pack_"
+"""Module names given to rule files imported from a ``--rules`` directory."""
 
 
 @runtime_checkable
@@ -55,14 +58,13 @@ class PythonRule:
 
     @property
     def origin(self) -> str:
-        """The module that defines the check function."""
+        """The check function's module and name; for a ``--rules`` file, the file's path."""
+        module = sys.modules.get(self.check.__module__)
+        path = getattr(module, "__file__", None)
+        if self.check.__module__.startswith(PACK_MODULE_PREFIX) and path:
+            return str(path)
         return f"{self.check.__module__}.{self.check.__qualname__}"
 
     def evaluate(self, ctx: RuleContext) -> Iterable[Outcome]:
         """Run the check function."""
         return self.check(ctx)
-
-
-def case_file(rule_id: str, directory: Path) -> Path:
-    """Where the case file of ``rule_id`` lives in a pack directory's ``cases`` folder."""
-    return directory / "cases" / f"{rule_id}.yaml"

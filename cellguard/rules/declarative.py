@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -110,11 +110,11 @@ class Messages(BaseModel):
     @model_validator(mode="after")
     def _placeholders(self) -> Messages:
         for text in (self.pass_, self.fail, self.unknown, self.not_applicable):
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
             bad = names - {"target", "stack"}
             if bad:
                 raise ValueError(
-                    f"unknown placeholder(s) {sorted(bad)} in {text!r}; use {{target}} or {{stack}}"
+                    f"unknown placeholder(s) {sorted(bad)} in {text!r} ('{{}}' and positions are not allowed); use {{target}} or {{stack}}"
                 )
         return self
 
@@ -254,11 +254,13 @@ class DeclarativeRule:
 
     spec: DeclarativeSpec
     origin: str
+    meta: RuleMeta = field(init=False)
+    """The metadata part of the spec (without conditions and messages), built once."""
 
-    @property
-    def meta(self) -> RuleMeta:
-        """The metadata part of the spec."""
-        return RuleMeta.model_validate(self.spec.model_dump(include=set(RuleMeta.model_fields)))
+    def __post_init__(self) -> None:
+        """Split the metadata off the spec."""
+        meta = RuleMeta.model_validate(self.spec.model_dump(include=set(RuleMeta.model_fields)))
+        object.__setattr__(self, "meta", meta)
 
     def _subjects(self, ctx: RuleContext) -> Iterator[tuple[Target, Subject]]:
         scopes = set(self.spec.applies_to)
@@ -281,7 +283,7 @@ class DeclarativeRule:
         for target, subject in self._subjects(ctx):
             evidence: dict[str, Evidence] = {}
             evaluation = _Evaluation(ctx, target, subject, evidence)
-            words = {"target": target.label, "stack": target.stack}
+            words = {"target": target.id, "stack": target.stack}
             if spec.when is not None:
                 applies = evaluation.run(spec.when)
                 if applies is False:

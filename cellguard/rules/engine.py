@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.impact import adjust, assess_impact
@@ -37,7 +37,7 @@ class Assessment:
     rules: list[RuleMeta]
     stacks: list[str]
     as_of: dt.date
-    scores: dict[str, Score] = field(default_factory=dict)
+    scores: dict[str, Score]
 
     def stack_scores(self) -> dict[str, dict[str, Score]]:
         """Scores of each document's own findings."""
@@ -157,12 +157,11 @@ def run_rules(
         progress(len(chosen), len(chosen), "")
     findings, waivers = apply_waivers(findings, graph.org, today)
     findings.sort(key=lambda f: (_PILLAR_ORDER[f.pillar], f.rule, f.stack, f.target))
-    result = Assessment(
+    return Assessment(
         findings=findings,
         waivers=waivers,
         rules=sorted((r.meta for r in chosen), key=lambda m: m.sort_key),
         stacks=graph.stacks(),
         as_of=today,
+        scores=scores(findings),
     )
-    result.scores = scores(findings)
-    return result

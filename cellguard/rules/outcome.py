@@ -22,11 +22,6 @@ class Target:
     id: str
     path: KeyPath = ()
 
-    @property
-    def label(self) -> str:
-        """How reports name the target."""
-        return self.id
-
 
 @dataclass(frozen=True)
 class Outcome:

@@ -13,6 +13,7 @@ load with a located error (exit code 2), never a half-loaded pack.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 from cellguard.models.loader.errors import SpecLoadError
 from cellguard.models.loader.source import decode, read_yaml
 from cellguard.models.loader.validation_errors import diagnostics_from
-from cellguard.rules.base import Rule
+from cellguard.rules.base import PACK_MODULE_PREFIX, Rule
 from cellguard.rules.declarative import DeclarativeRule, DeclarativeSpec
 from cellguard.rules.paths import attribute_errors
 from cellguard.rules.registry import Registry, RuleRegistryError
@@ -82,7 +83,8 @@ def _as_rules(value: Any, origin: str) -> list[Rule]:
 
 
 def _import_file(path: Path, display: str) -> ModuleType:
-    name = f"cellguard_pack_{abs(hash(str(path.resolve())))}_{path.stem}"
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    name = f"{PACK_MODULE_PREFIX}{digest}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise SpecLoadError.at(display, 1, 1, "cannot import rule module", code="rule-import")
@@ -149,4 +151,11 @@ def load_rules(directories: Sequence[Path] = (), *, plugins: bool = True) -> Reg
     try:
         return Registry(rules)
     except RuleRegistryError as exc:
-        raise SpecLoadError.at("rules", 1, 1, str(exc), code="rule-duplicate") from None
+        raise SpecLoadError.at(
+            exc.origin,
+            1,
+            1,
+            str(exc),
+            code="rule-duplicate",
+            suggestion="give one of them a new id",
+        ) from None

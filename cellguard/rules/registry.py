@@ -9,7 +9,11 @@ from cellguard.rules.base import Rule
 
 
 class RuleRegistryError(ValueError):
-    """A rule could not be registered (duplicate id, not a rule)."""
+    """A rule could not be registered (duplicate id, not a rule); ``origin`` names the culprit."""
+
+    def __init__(self, message: str, origin: str) -> None:
+        super().__init__(message)
+        self.origin = origin
 
 
 class Registry:
@@ -30,7 +34,8 @@ class Registry:
         existing = self._rules.get(rule.meta.id)
         if existing is not None:
             raise RuleRegistryError(
-                f"duplicate rule id {rule.meta.id}: defined by {existing.origin} and by {rule.origin}"
+                f"duplicate rule id {rule.meta.id}: defined by {existing.origin} and by {rule.origin}",
+                rule.origin,
             )
         self._rules[rule.meta.id] = rule
 

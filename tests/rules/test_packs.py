@@ -120,6 +120,13 @@ def test_bad_placeholder_in_messages_is_rejected(tmp_path: Path) -> None:
     )
     with pytest.raises(SpecLoadError, match="unknown placeholder"):
         load_yaml_rule(path)
+    path.write_text(
+        META.replace("{target} traces.", "{} traces.")
+        + "require: {attribute: practices.observability.tracing, equals: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecLoadError, match="positions are not allowed"):
+        load_yaml_rule(path)
 
 
 PY_RULE = """
@@ -170,8 +177,10 @@ def test_pack_errors_are_reported_not_raised(tmp_path: Path) -> None:
 def test_duplicate_ids_across_packs_fail(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(PY_RULE, encoding="utf-8")
     (tmp_path / "b.py").write_text(PY_RULE, encoding="utf-8")
-    with pytest.raises(SpecLoadError, match="duplicate rule id ACME-RED-001"):
+    with pytest.raises(SpecLoadError, match="duplicate rule id ACME-RED-001") as info:
         load_rules([tmp_path], plugins=False)
+    (diagnostic,) = info.value.errors
+    assert diagnostic.file == str(tmp_path / "b.py") and "a.py" in diagnostic.message
 
 
 class _EntryPoint:
