@@ -11,7 +11,7 @@ from cellguard.models.enums import SharedDomainType
 from cellguard.models.findings import Evidence
 from cellguard.models.stack import Platform, Stack
 from cellguard.rules.context import RuleContext
-from cellguard.rules.outcome import Outcome, unknown
+from cellguard.rules.outcome import Outcome, Target, passed, unknown
 
 
 def shared_domain_type(ctx: RuleContext, domain: DomainRef) -> SharedDomainType | None:
@@ -92,6 +92,28 @@ def sharing(ctx: RuleContext, qid: str, *domain_types: SharedDomainType) -> Shar
 def owned_by_platform(ctx: RuleContext, stack: str) -> bool:
     """Whether ``stack`` is a Platform document (shared components by design)."""
     return isinstance(ctx.document(stack), Platform)
+
+
+def not_shared(
+    ctx: RuleContext,
+    target: Target,
+    users: list[str],
+    what: str,
+    evidence: dict[str, Evidence],
+) -> Outcome:
+    """The verdict on a component no two stacks share: PASS, or UNKNOWN for a platform's
+    component that no loaded stack uses (who shares it cannot be seen). ``what`` names it in
+    the PASS message, e.g. ``"Fine-tuned llm"``."""
+    if not users and owned_by_platform(ctx, target.stack):
+        return unknown(
+            target,
+            f"{target.id} is a shared component of platform {target.stack}, but no stack "
+            "using it is loaded; assess the organisation directory to see who shares it.",
+            (),
+            **evidence,
+        )
+    shown = listing(users) or target.stack
+    return passed(target, f"{what} serves one stack only ({shown}).", (), **evidence)
 
 
 def listing(names: list[str]) -> str:

@@ -10,14 +10,14 @@ from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.fi._helpers import (
     listing,
-    owned_by_platform,
+    not_shared,
     sharing,
     sharing_message,
     unresolved_outcomes,
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, passed, unknown
+from cellguard.rules.outcome import Outcome, failed
 
 META = RuleMeta(
     id="CG-FI-001",
@@ -81,17 +81,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 ("data", "tenants"),
                 **evidence,
             )
-        elif not share.stacks and owned_by_platform(ctx, target.stack):
-            yield unknown(
-                target,
-                f"{target.id} is a shared component of platform {target.stack}, but no stack "
-                "using it is loaded; assess the organisation directory to see who shares it.",
-                (),
-                **evidence,
-            )
         else:
-            users = listing(share.stacks) or target.stack
-            yield passed(target, f"{target.id} serves one stack only ({users}).", (), **evidence)
+            yield not_shared(ctx, target, share.stacks, f"{target.id}", evidence)
     yield from unresolved_outcomes(ctx, "any of them is a vector store shared with other stacks")
 
 

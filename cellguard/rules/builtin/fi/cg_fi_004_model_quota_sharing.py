@@ -11,13 +11,14 @@ from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.fi._helpers import (
     department,
     listing,
+    not_shared,
     owned_by_platform,
     sharing,
     unresolved_outcomes,
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.outcome import Outcome, failed, not_applicable, unknown
 from cellguard.rules.predicates import MANAGED_HOSTING, MODEL_KINDS
 
 META = RuleMeta(
@@ -146,19 +147,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 ("quota",),
                 **evidence,
             )
-        elif not stacks and owned_by_platform(ctx, target.stack):
-            yield unknown(
-                target,
-                f"{target.id} is a shared component of platform {target.stack}, but no stack "
-                "using it is loaded; assess the organisation directory to see who shares it.",
-                (),
-                **evidence,
-            )
         else:
-            users = listing(stacks) or target.stack
-            yield passed(
-                target, f"The quota of {target.id} serves one stack only ({users}).", (), **evidence
-            )
+            yield not_shared(ctx, target, stacks, f"The quota of {target.id}", evidence)
     yield from unresolved_outcomes(
         ctx, "any of them is a model whose quota is shared with other stacks"
     )
