@@ -6,11 +6,12 @@ from cellguard.models.components import (
     KIND_MODELS,
     ComponentBase,
     EmbeddingModel,
+    Guardrail,
     ModelEndpoint,
 )
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.components.inference import HostedModelFields
-from cellguard.models.enums import ComponentKind, Hosting
+from cellguard.models.enums import ComponentKind, GuardrailProvider, Hosting, Runtime
 
 MODEL_KINDS = (ComponentKind.MODEL_ENDPOINT, ComponentKind.EMBEDDING_MODEL)
 """Kinds that serve a model."""
@@ -59,3 +60,46 @@ def self_hosted(comp: ComponentBase) -> bool:
 def is_service(comp: ComponentBase) -> bool:
     """A component running code the team deploys (has runtime, image, protections, ...)."""
     return isinstance(comp, ServiceFields)
+
+
+MANAGED_ENGINES = frozenset(
+    {
+        "dynamodb",
+        "s3",
+        "sqs",
+        "kinesis",
+        "eventbridge",
+        "parameter_store",
+        "bedrock_prompt_management",
+        "opensearch_serverless",
+        "s3_vectors",
+        "kendra",
+    }
+)
+"""Engines that are regional services, replicated across zones by the provider."""
+
+MANAGED_RUNTIMES = (Runtime.LAMBDA, Runtime.MANAGED)
+"""Runtimes where the provider spreads the service over the region's zones."""
+
+
+def provider_runs(comp: ComponentBase) -> str | None:
+    """Why the provider, not the team, runs ``comp`` -- a regional managed service that it
+    spreads over zones, scales and protects -- or ``None`` when the team runs it.
+
+    GPU models (self-hosted or SageMaker) are always the team's fleet, whatever their runtime.
+    The reason reads ``hosting bedrock``, ``engine dynamodb``, ``provider bedrock_guardrails``
+    ``runs on Lambda`` or ``runs on a managed runtime``.
+    """
+    served_by = hosting(comp)
+    if served_by is not None and served_by in MANAGED_HOSTING:
+        return f"hosting {served_by.value}"
+    if runs_gpus(comp):
+        return None  # instances we choose and size, even when the runtime is managed
+    engine = getattr(comp, "engine", None)
+    if engine is not None and str(engine) in MANAGED_ENGINES:
+        return f"engine {engine}"
+    if isinstance(comp, Guardrail) and comp.provider is GuardrailProvider.BEDROCK_GUARDRAILS:
+        return "provider bedrock_guardrails"
+    if isinstance(comp, ServiceFields) and comp.runtime in MANAGED_RUNTIMES:
+        return "runs on Lambda" if comp.runtime is Runtime.LAMBDA else "runs on a managed runtime"
+    return None

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import SERVICES, provider_runs
+from cellguard.rules.builtin.cap._helpers import SERVICES
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import kind_names
+from cellguard.rules.predicates import kind_names, provider_runs
 
 META = RuleMeta(
     id="CG-CAP-003",
@@ -49,7 +49,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         target = ctx.component_target(qid)
         reason = provider_runs(comp)
         if reason is not None or not isinstance(comp, ServiceFields):
-            yield not_applicable(target, f"{target.id} {reason or 'is not a service'}.")
+            why = f"is run, scaled and protected by its provider ({reason})" if reason else ""
+            yield not_applicable(target, f"{target.id} {why or 'is not a service'}.")
             continue
         scaling = comp.autoscaling
         evidence = {

@@ -82,7 +82,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 **evidence,
             )
         else:
-            yield not_shared(ctx, target, share.stacks, f"{target.id}", evidence)
+            yield not_shared(ctx, target, share.stacks, target.id, evidence)
     yield from unresolved_outcomes(ctx, "any of them is a vector store shared with other stacks")
 
 

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cellguard.assessments.graph import StackGraph
-from cellguard.models.components import ComponentBase, Guardrail
-from cellguard.models.components.common import ServiceFields, StatefulFields
-from cellguard.models.enums import BackupScope, DrStrategy, GuardrailProvider, Runtime
+from cellguard.models.components import ComponentBase
+from cellguard.models.components.common import StatefulFields
+from cellguard.models.enums import BackupScope, DrStrategy
 from cellguard.models.findings import Evidence
 from cellguard.rules.context import RuleContext
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
-from cellguard.rules.predicates import DATA_KINDS, MANAGED_HOSTING, hosting, runs_gpus
+from cellguard.rules.predicates import DATA_KINDS
 
 # -- disaster recovery strategies ------------------------------------------------------------
 
@@ -59,46 +59,6 @@ DR_CLASSES: dict[DrStrategy, DrClass] = {
 
 REGIONAL_STRATEGIES = (DrStrategy.PILOT_LIGHT, DrStrategy.WARM_STANDBY, DrStrategy.ACTIVE_ACTIVE)
 """Strategies that keep a live footprint (data at least) in a recovery region."""
-
-# -- managed regional services ---------------------------------------------------------------
-
-MANAGED_ENGINES = frozenset(
-    {
-        "dynamodb",
-        "s3",
-        "sqs",
-        "kinesis",
-        "eventbridge",
-        "parameter_store",
-        "bedrock_prompt_management",
-        "opensearch_serverless",
-        "s3_vectors",
-        "kendra",
-    }
-)
-"""Engines that are regional services, replicated across zones by the provider."""
-
-MANAGED_RUNTIMES = (Runtime.LAMBDA, Runtime.MANAGED)
-"""Runtimes where the provider spreads the service over the region's zones."""
-
-
-def managed_regional(comp: ComponentBase) -> str | None:
-    """Why ``comp`` is a regional managed service (multi-AZ by design), or ``None``."""
-    served_by = hosting(comp)
-    if served_by is not None and served_by in MANAGED_HOSTING:
-        return f"hosting {served_by.value}"
-    if runs_gpus(comp):
-        return None  # instances we choose and size, even when the runtime is managed
-    engine = getattr(comp, "engine", None)
-    if engine is not None and str(engine) in MANAGED_ENGINES:
-        return f"engine {engine}"
-    if isinstance(comp, Guardrail) and comp.provider is GuardrailProvider.BEDROCK_GUARDRAILS:
-        return "provider bedrock_guardrails"
-    if isinstance(comp, ServiceFields) and comp.runtime in MANAGED_RUNTIMES:
-        assert comp.runtime is not None
-        return f"runtime {comp.runtime.value}"
-    return None
-
 
 # -- copies of data --------------------------------------------------------------------------
 

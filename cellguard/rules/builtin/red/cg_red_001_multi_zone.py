@@ -8,11 +8,11 @@ from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.red._helpers import managed_regional, required_components
+from cellguard.rules.builtin.red._helpers import required_components
 from cellguard.rules.context import CRITICAL_TIERS, RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import kind_names
+from cellguard.rules.predicates import kind_names, provider_runs
 
 META = RuleMeta(
     id="CG-RED-001",
@@ -64,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "regions": placement.regions,
             "journeys": journeys,
         }
-        managed = managed_regional(comp)
+        managed = provider_runs(comp)
         if managed is not None:
             yield passed(
                 target,
