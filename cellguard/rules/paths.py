@@ -28,17 +28,40 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return []
 
 
-def path_exists(model: type[BaseModel], path: str) -> bool:
-    """Whether ``path`` (dotted field names) names a field reachable from ``model``."""
+def _leaf_annotations(model: type[BaseModel], path: str) -> list[Any]:
+    """The annotations of the field(s) ``path`` (dotted field names) names from ``model``."""
     current = [model]
     parts = path.split(".")
+    annotations: list[Any] = []
     for i, part in enumerate(parts):
         fields = [m.model_fields[part] for m in current if part in m.model_fields]
         if not fields:
-            return False
+            return []
         if i < len(parts) - 1:
             current = [m for f in fields for m in _models(f.annotation)]
-    return True
+        else:
+            annotations = [f.annotation for f in fields]
+    return annotations
+
+
+def path_exists(model: type[BaseModel], path: str) -> bool:
+    """Whether ``path`` (dotted field names) names a field reachable from ``model``."""
+    return bool(_leaf_annotations(model, path))
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether every non-None member of ``annotation`` is an int or a float (not a bool)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _is_number(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return bool(members) and all(_is_number(a) for a in members)
+    return annotation in (int, float)
+
+
+NUMERIC_GRAPH_VALUES = frozenset({"stacks_using", "departments", "gpu_models"})
+"""Graph values that are counts, comparable with at_least / at_most."""
 
 
 def subject_models(applies_to: tuple[str, ...]) -> list[type[BaseModel]]:
@@ -64,10 +87,23 @@ def attribute_errors(spec: DeclarativeSpec) -> list[str]:
     for cond in conditions:
         for leaf in cond.leaves():
             if leaf.attribute is None:
+                numeric = leaf.graph in NUMERIC_GRAPH_VALUES
+                if not numeric and (leaf.at_least is not None or leaf.at_most is not None):
+                    problems.append(
+                        f"graph value '{leaf.graph}' is not a count; at_least and at_most "
+                        f"compare numbers ({', '.join(sorted(NUMERIC_GRAPH_VALUES))})"
+                    )
                 continue
             missing = [m.__name__ for m in models if not path_exists(m, leaf.attribute)]
             if missing:
                 problems.append(
                     f"attribute '{leaf.attribute}' does not exist on {', '.join(missing)}"
                 )
+            elif leaf.at_least is not None or leaf.at_most is not None:
+                found = [a for m in models for a in _leaf_annotations(m, leaf.attribute)]
+                if not all(_is_number(a) for a in found):
+                    problems.append(
+                        f"attribute '{leaf.attribute}' is not a number; at_least and at_most "
+                        "compare numbers (use equals, in or non_empty)"
+                    )
     return problems

@@ -87,7 +87,7 @@ def provider_runs(comp: ComponentBase) -> str | None:
     spreads over zones, scales and protects -- or ``None`` when the team runs it.
 
     GPU models (self-hosted or SageMaker) are always the team's fleet, whatever their runtime.
-    The reason reads ``hosting bedrock``, ``engine dynamodb``, ``provider bedrock_guardrails``
+    The reason reads ``hosting bedrock``, ``engine dynamodb``, ``provider bedrock_guardrails``,
     ``runs on Lambda`` or ``runs on a managed runtime``.
     """
     served_by = hosting(comp)

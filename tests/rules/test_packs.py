@@ -98,6 +98,11 @@ def test_component_rule_reads_nested_attributes_and_locates_them(tmp_path: Path)
         ("require: {graph: nonsense, at_least: 1}\n", "unknown graph value"),
         ("require: {attribute: a}\n", "exactly one operator"),
         ("requires: {attribute: a, equals: 1}\n", "requires"),
+        (
+            "require: {attribute: practices.observability.tracing, at_least: 1}\n",
+            "is not a number",
+        ),
+        ("require: {graph: kinds, at_most: 3}\n", "is not a count"),
     ],
 )
 def test_malformed_yaml_rules_fail_loudly_with_a_location(
@@ -109,6 +114,15 @@ def test_malformed_yaml_rules_fail_loudly_with_a_location(
     rendered = info.value.render()
     assert message in rendered
     assert str(path) in rendered
+
+
+def test_numeric_comparison_on_a_numeric_attribute_loads(tmp_path: Path) -> None:
+    text = META.replace("applies_to: [stack]", "applies_to: [app]")
+    path = tmp_path / "n.yaml"
+    path.write_text(text + "require: {attribute: replicas, at_least: 2}\n", encoding="utf-8")
+    rule = load_yaml_rule(path)
+    result = run_rules(build_graph(load_texts(BASE_STACK)), [rule], today=dt.date(2026, 11, 21))
+    assert [(f.target, f.status) for f in result.findings] == [("web", Status.PASS)]
 
 
 def test_bad_placeholder_in_messages_is_rejected(tmp_path: Path) -> None:
