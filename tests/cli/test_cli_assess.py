@@ -204,3 +204,22 @@ def test_the_console_script_runs_an_assessment(repo_root: Path) -> None:
         "product-assistant",
         "support-assistant",
     ]
+
+
+def test_readme_json_example_quotes_the_rag_golden() -> None:
+    data = json.loads((GOLDEN / "rag-support-assistant.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    scores = data["scores"]
+    assert (
+        f'"overall": {scores["overall"]}, "fault_isolation": {scores["fault_isolation"]}' in readme
+    )
+    summary = ", ".join(
+        f'"{k}": {v}'
+        for k, v in sorted(
+            data["summary"].items(),
+            key=lambda kv: ["PASS", "FAIL", "NOT_APPLICABLE", "UNKNOWN", "WAIVED", "ERROR"].index(
+                kv[0]
+            ),
+        )
+    )
+    assert f'"summary": {{{summary}}}' in readme
