@@ -125,6 +125,24 @@ def _error(meta: RuleMeta, origin: str, exc: Exception) -> Finding:
     )
 
 
+def _judged(
+    ctx: RuleContext,
+    meta: RuleMeta,
+    outcome: object,
+    impacts: dict[tuple[object, ...], Impact],
+    locate: _Locator,
+) -> Finding:
+    """The finding of one outcome; a rule yielding anything else is a bug in that rule."""
+    if not isinstance(outcome, Outcome):
+        raise TypeError(f"the rule yielded {outcome!r}, not an Outcome")
+    target = outcome.target
+    key = (target.kind, target.stack, target.id)
+    impact = impacts.get(key)
+    if impact is None:
+        impact = impacts[key] = assess_impact(_journeys(ctx, outcome))
+    return _finding(meta, outcome, impact, locate(outcome))
+
+
 def run_rules(
     graph: StackGraph,
     rules: Iterable[Rule],
@@ -143,16 +161,11 @@ def run_rules(
         if progress is not None:
             progress(done, len(chosen), meta.id)
         try:
-            outcomes = list(rule.evaluate(ctx))
-        except Exception as exc:  # a crashing rule is reported, the run goes on
+            produced = [_judged(ctx, meta, o, impacts, locate) for o in rule.evaluate(ctx)]
+        except Exception as exc:  # a crashing or ill-behaved rule is reported, the run goes on
             findings.append(_error(meta, rule.origin, exc))
             continue
-        for outcome in outcomes:
-            key = (outcome.target.kind, outcome.target.stack, outcome.target.id)
-            impact = impacts.get(key)
-            if impact is None:
-                impact = impacts[key] = assess_impact(_journeys(ctx, outcome))
-            findings.append(_finding(meta, outcome, impact, locate(outcome)))
+        findings.extend(produced)
     if progress is not None:
         progress(len(chosen), len(chosen), "")
     findings, waivers = apply_waivers(findings, graph.org, today)

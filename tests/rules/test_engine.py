@@ -9,12 +9,12 @@ import pytest
 
 from cellguard.assessments.graph import build_graph
 from cellguard.models.enums import ComponentKind
-from cellguard.models.findings import FailureCategory, Pillar, Severity, Status
+from cellguard.models.findings import FailureCategory, Pillar, Severity, Status, TargetKind
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.engine import run_rules
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, passed
+from cellguard.rules.outcome import Outcome, Target, failed, passed
 from cellguard.rules.registry import Registry, RuleRegistryError
 from cellguard.rules.waivers import WaiverState
 from tests.helpers import BASE_STACK, load_texts
@@ -121,6 +121,28 @@ def test_a_crashing_rule_is_an_error_and_the_run_goes_on() -> None:
     errors = result.errors
     assert len(errors) == 1 and errors[0].rule == "CG-RED-902"
     assert "RuntimeError: boom" in errors[0].message
+    assert any(f.rule == "CG-RED-901" and f.status is Status.FAIL for f in result.findings)
+
+
+def yields_garbage(ctx: RuleContext) -> Iterator[Outcome]:
+    yield "not an outcome"  # type: ignore[misc]
+
+
+def yields_unknown_journey(ctx: RuleContext) -> Iterator[Outcome]:
+    target = ctx.stack_target("demo")
+    yield failed(Target(TargetKind.JOURNEY, "demo", "nope", target.path), "no such journey")
+
+
+def test_ill_behaved_rules_are_errors_not_internal_errors() -> None:
+    result = run(
+        BASE_STACK,
+        PythonRule(meta("CG-RED-903"), yields_garbage),
+        PythonRule(meta("CG-RED-904"), yields_unknown_journey),
+        PythonRule(meta(), fail_llm),
+    )
+    errors = {f.rule: f.message for f in result.errors}
+    assert "not an Outcome" in errors["CG-RED-903"]
+    assert "no journey 'nope'" in errors["CG-RED-904"]
     assert any(f.rule == "CG-RED-901" and f.status is Status.FAIL for f in result.findings)
 
 
