@@ -11,6 +11,11 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_cap_008_ingestion_throttling",
     "cg_cap_009_training_launch_rate",
     "cg_cap_010_model_fallback",
+    "cg_cap_011_gpu_supply",
+    "cg_cap_012_static_stability",
+    "cg_cap_013_quota_demand",
+    "cg_cap_014_surge",
+    "cg_cap_015_ingestion_embedding",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 

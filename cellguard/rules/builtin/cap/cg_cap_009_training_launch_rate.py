@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cellguard.models.catalog.services import api_rate
 from cellguard.models.components import TrainingJob
 from cellguard.models.enums import ComponentKind, TrainingPlatform
 from cellguard.models.findings import FailureCategory, Pillar, Severity
@@ -13,13 +14,13 @@ from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
 
-CREATE_TRAINING_JOB_RPS = 1.0
-"""SageMaker CreateTrainingJob accepts about one request per second per account and region.
+CREATE_TRAINING_JOB = api_rate("sagemaker.create_training_job")
+"""SageMaker's CreateTrainingJob request rate, with its source, from the services catalog
+(``cellguard/models/catalog/services.yaml``)."""
 
-Source: the personalised-SaaS-on-SageMaker seed of cellguard DESIGN §10 ("SageMaker
-CreateTrainingJob: about 1 request per second"). The limit is an API request rate, separate
-from the instance quotas; re-check it in the account's Service Quotas before relying on it.
-"""
+CREATE_TRAINING_JOB_RPS = CREATE_TRAINING_JOB.per_second
+"""SageMaker CreateTrainingJob accepts about one request per second per account and region
+(an API request rate, separate from the instance quotas)."""
 
 META = RuleMeta(
     id="CG-CAP-009",
@@ -60,6 +61,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "platform": comp.platform.value if comp.platform else None,
             "launch_rate_per_second": rate,
             "api_rate_per_second": CREATE_TRAINING_JOB_RPS,
+            "api_rate_source": CREATE_TRAINING_JOB.source.cite(),
             "retries": comp.retries,
             "warm_pool": comp.warm_pool,
         }

@@ -5,6 +5,9 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_tim_002_chat_streaming",
     "cg_tim_003_async_agents",
     "cg_tim_005_semantic_cache",
+    "cg_tim_006_timeout_inversion",
+    "cg_tim_007_retry_amplification",
+    "cg_tim_008_latency_budget",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 

@@ -1,0 +1,140 @@
+"""Which journeys load a component, and with how much: the demand side of the capacity model.
+
+A journey loads every component its entrypoint reaches over ``depends_on`` edges of any mode:
+required and optional, blocking and async (an asynchronous agent still spends the model's
+tokens). Fallback edges are not followed: a fallback carries load only when its primary
+fails, which the capacity model counts separately as failover demand. Each request of a
+journey is taken to make one call to each component it reaches.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from cellguard.assessments.graph import StackGraph
+
+_REACH: WeakKeyDictionary[StackGraph, dict[str, list[tuple[str, str]]]] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class JourneyLoad:
+    """The load of one journey as its spec declares it (``None`` where undeclared)."""
+
+    stack: str
+    journey: str
+    peak_rps: float | None
+    input_tokens: int | None
+    output_tokens: int | None
+
+    @property
+    def name(self) -> str:
+        """``stack/journey``."""
+        return f"{self.stack}/{self.journey}"
+
+
+@dataclass(frozen=True)
+class Load:
+    """The journeys loading one component. Sums cover the journeys that declare the numbers."""
+
+    journeys: tuple[JourneyLoad, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """``stack/journey`` of every journey, sorted."""
+        return tuple(j.name for j in self.journeys)
+
+    def lacking(self, *fields: str) -> tuple[str, ...]:
+        """Journeys that do not declare every one of ``fields`` (peak_rps, input/output_tokens)."""
+        return tuple(j.name for j in self.journeys if any(getattr(j, f) is None for f in fields))
+
+    def _sum(self, *fields: str) -> float:
+        total = 0.0
+        for j in self.journeys:
+            if j.peak_rps is None or any(getattr(j, f) is None for f in fields):
+                continue
+            total += j.peak_rps * sum(getattr(j, f) for f in fields)
+        return total
+
+    @property
+    def rps(self) -> float:
+        """Peak requests per second of the journeys declaring ``peak_rps``."""
+        return sum(j.peak_rps for j in self.journeys if j.peak_rps is not None)
+
+    @property
+    def output_tps(self) -> float:
+        """Output tokens per second at peak (``peak_rps x output_tokens``)."""
+        return self._sum("output_tokens")
+
+    @property
+    def input_tps(self) -> float:
+        """Input tokens per second at peak."""
+        return self._sum("input_tokens")
+
+    @property
+    def total_tps(self) -> float:
+        """Input plus output tokens per second at peak (what token quotas count)."""
+        return self._sum("input_tokens", "output_tokens")
+
+    @property
+    def mean_output_tokens(self) -> float | None:
+        """Output tokens per request, weighted by peak rps; ``None`` if nothing is declared."""
+        rps = sum(j.peak_rps for j in self.journeys if j.peak_rps and j.output_tokens is not None)
+        return self.output_tps / rps if rps > 0 else None
+
+    @property
+    def input_per_output(self) -> float | None:
+        """Input tokens per output token of the journeys declaring both; ``None`` if none do."""
+        both = [j for j in self.journeys if j.input_tokens is not None and j.output_tokens]
+        if not both or any(j.peak_rps is None for j in both):
+            return None
+        out = sum((j.peak_rps or 0.0) * (j.output_tokens or 0) for j in both)
+        inp = sum((j.peak_rps or 0.0) * (j.input_tokens or 0) for j in both)
+        return inp / out if out > 0 else None
+
+
+def _reach(graph: StackGraph) -> dict[str, list[tuple[str, str]]]:
+    """Component -> (stack, journey id) of every journey reaching it, computed once per graph."""
+    cached = _REACH.get(graph)
+    if cached is not None:
+        return cached
+    found: dict[str, list[tuple[str, str]]] = {}
+    for stack, journey in graph.journeys():
+        start = graph.entrypoint(stack, journey.id)
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for edge in graph.dependencies(node):
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    queue.append(edge.target)
+        for qid in seen:
+            found.setdefault(qid, []).append((stack, journey.id))
+    _REACH[graph] = found
+    return found
+
+
+def journeys_reaching(graph: StackGraph, qid: str) -> list[tuple[str, str]]:
+    """(stack, journey id) of every journey whose calls reach ``qid``, sorted."""
+    return sorted(_reach(graph).get(qid, []))
+
+
+def load_on(graph: StackGraph, qid: str) -> Load:
+    """The :class:`Load` the journeys reaching ``qid`` put on it."""
+    return combined(graph, journeys_reaching(graph, qid))
+
+
+def combined(graph: StackGraph, journeys: Iterable[tuple[str, str]]) -> Load:
+    """The :class:`Load` of the given (stack, journey id) pairs."""
+    loads = []
+    for stack, journey_id in sorted(set(journeys)):
+        demand = graph.journey(stack, journey_id).demand
+        loads.append(
+            JourneyLoad(
+                stack, journey_id, demand.peak_rps, demand.input_tokens, demand.output_tokens
+            )
+        )
+    return Load(tuple(loads))

@@ -1,0 +1,329 @@
+"""Latency budget of every journey: time to first token and end to end, against its objectives.
+
+The budget walks the journey's required, blocking calls from the entrypoint (the calls that
+decide whether it succeeds; optional calls are taken to be cached or cut short by their small
+timeouts, and async work is not waited for). A component's time is its own plus its calls':
+
+* **calls are sequential** by default: an orchestrator checks the guardrail, then retrieves,
+  then generates, so the times add up. ``parallel=True`` takes the slowest call instead, for
+  a caller known to fan out in parallel;
+* **time to first token**: a streamed call (``mode: stream``) contributes the callee's time to
+  first token; any other call its full time, since nothing reaches the user before it returns;
+* **self-hosted and SageMaker models** (derived): p99 queueing wait from Erlang C at the
+  fleet's peak utilisation (:mod:`capacity`), prefill of the journey's input tokens at the
+  GPU's compute rate, and output tokens x time per token (the bandwidth-bound decode step, or
+  the loaded step ``utilisation x concurrency / replica throughput`` if slower). A fleet whose
+  queue is unstable at peak (utilisation >= 1) has no finite budget: it is *saturated*;
+* **everything else** takes the p99 prior of ``latency.yaml``, an assumption reported by name;
+  kinds without a prior (agents, tools) are *unknown*.
+
+Summing per-call p99s over-states the p99 of the sum, so the budget is a conservative bound.
+Retries and fallbacks are left out: they are the worst case of :mod:`timeouts`, not the p99.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from cellguard.assessments.capacity import Fleet, fleet, rounded
+from cellguard.assessments.demand import JourneyLoad
+from cellguard.assessments.edges import DependencyEdge
+from cellguard.assessments.graph import StackGraph
+from cellguard.models.catalog.latency import component_prior, model_prior
+from cellguard.models.components import ComponentBase
+from cellguard.models.components.inference import HostedModelFields
+from cellguard.models.enums import ComponentKind, DependencyMode, Hosting
+from cellguard.models.findings import Evidence
+from cellguard.models.references import qualify
+
+_ROWS: WeakKeyDictionary[StackGraph, list[LatencyRow]] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Span:
+    """Time spent in part of a journey, split by how it is known.
+
+    ``derived_ms`` comes from the spec and the hardware catalog, ``assumed_ms`` from latency
+    priors (the components in ``assumed``); ``unknown`` components have no figure and
+    ``saturated`` ones no finite one. ``queueing_ms`` is the part of ``derived_ms`` spent
+    waiting for a model replica.
+    """
+
+    derived_ms: float = 0.0
+    assumed_ms: float = 0.0
+    queueing_ms: float = 0.0
+    assumed: frozenset[str] = frozenset()
+    unknown: frozenset[str] = frozenset()
+    saturated: frozenset[str] = frozenset()
+
+    @property
+    def total_ms(self) -> float:
+        """Derived plus assumed time (a lower bound while anything is unknown)."""
+        return self.derived_ms + self.assumed_ms
+
+    @property
+    def complete(self) -> bool:
+        """Whether every component on it has a finite figure."""
+        return not self.unknown and not self.saturated
+
+    def then(self, other: Span) -> Span:
+        """``self`` followed by ``other``: times add up."""
+        return Span(
+            self.derived_ms + other.derived_ms,
+            self.assumed_ms + other.assumed_ms,
+            self.queueing_ms + other.queueing_ms,
+            self.assumed | other.assumed,
+            self.unknown | other.unknown,
+            self.saturated | other.saturated,
+        )
+
+    def alongside(self, other: Span) -> Span:
+        """``self`` and ``other`` in parallel: the slower one's time, both ones' gaps."""
+        slow = self if self.total_ms >= other.total_ms else other
+        return Span(
+            slow.derived_ms,
+            slow.assumed_ms,
+            slow.queueing_ms,
+            self.assumed | other.assumed,
+            self.unknown | other.unknown,
+            self.saturated | other.saturated,
+        )
+
+
+@dataclass(frozen=True)
+class NodeTime:
+    """A component's time to first token and end-to-end time, its calls included."""
+
+    ttft: Span
+    e2e: Span
+
+
+def _assumed(qid: str, ms: float) -> Span:
+    return Span(assumed_ms=ms, assumed=frozenset({qid}))
+
+
+def _unknown(qid: str) -> Span:
+    return Span(unknown=frozenset({qid}))
+
+
+def tpot_seconds(model: Fleet) -> float | None:
+    """Time per output token of a GPU-served model at its peak operating point."""
+    spec, row = model.replica, model.row
+    floor = spec.decode_step_seconds() if spec is not None else None
+    if floor is None or spec is None:
+        return None
+    if spec.concurrency and row.per_replica and row.utilisation is not None:
+        return max(floor, min(row.utilisation, 1.0) * spec.concurrency / row.per_replica)
+    return floor
+
+
+def _gpu_model(qid: str, model: Fleet, load: JourneyLoad) -> NodeTime:
+    if model.row.queue_saturated:
+        saturated = Span(saturated=frozenset({qid}))
+        return NodeTime(saturated, saturated)
+    spec = model.replica
+    wait = model.row.p99_wait_ms
+    prefill = spec.prefill_seconds(load.input_tokens) if spec and load.input_tokens else None
+    if wait is None or prefill is None:
+        return NodeTime(_unknown(qid), _unknown(qid))
+    ttft = Span(derived_ms=wait + prefill * 1000, queueing_ms=wait)
+    tpot = tpot_seconds(model)
+    if tpot is None or load.output_tokens is None:
+        return NodeTime(ttft, _unknown(qid))
+    return NodeTime(ttft, ttft.then(Span(derived_ms=load.output_tokens * tpot * 1000)))
+
+
+def _managed_model(qid: str, hosting: Hosting, load: JourneyLoad) -> NodeTime:
+    prior = model_prior(hosting)
+    if prior is None:
+        return NodeTime(_unknown(qid), _unknown(qid))
+    ttft = _assumed(qid, prior.ttft_p99_ms)
+    if load.output_tokens is None:
+        return NodeTime(ttft, _unknown(qid))
+    stream = load.output_tokens / prior.output_tokens_per_s * 1000
+    return NodeTime(ttft, _assumed(qid, prior.ttft_p99_ms + stream))
+
+
+def _provider(comp: ComponentBase) -> str | None:
+    for name in ("provider", "engine"):
+        value = getattr(comp, name, None)
+        if value is not None:
+            return str(value)
+    return None
+
+
+def own_time(graph: StackGraph, qid: str, load: JourneyLoad) -> NodeTime:
+    """The time ``qid`` itself takes for one request of a journey with ``load``."""
+    kind = graph.kind(qid)
+    comp = graph.component(qid)
+    hosting = comp.hosting if isinstance(comp, HostedModelFields) else None
+    if kind is ComponentKind.MODEL_ENDPOINT and hosting is not None:
+        model = fleet(graph, qid)
+        if hosting in (Hosting.SELF_HOSTED, Hosting.SAGEMAKER) and model is not None:
+            return _gpu_model(qid, model, load)
+        return _managed_model(qid, hosting, load)
+    if kind is ComponentKind.EMBEDDING_MODEL and hosting in (
+        Hosting.SELF_HOSTED,
+        Hosting.SAGEMAKER,
+    ):
+        hosting = None  # self-hosted embedders take the kind's generic prior
+    prior = component_prior(kind, provider=_provider(comp), hosting=hosting)
+    span = _assumed(qid, prior.p99_ms) if prior is not None else _unknown(qid)
+    return NodeTime(span, span)
+
+
+@dataclass(frozen=True)
+class LatencyRow:
+    """The latency budget of one journey (``None`` budgets: unknown or saturated components).
+
+    ``*_derived_ms`` is the part computed from the spec and hardware catalog alone, a lower
+    bound of the budget; ``critical_path`` lists the components the budget adds up, in call
+    order; ``queueing_p99_ms`` is the p99 wait for model replicas included in the budget.
+    """
+
+    stack: str
+    journey: str
+    ttft_budget_ms: float | None
+    ttft_derived_ms: float
+    ttft_objective_ms: int | None
+    e2e_budget_ms: float | None
+    e2e_derived_ms: float
+    e2e_objective_ms: int | None
+    queueing_p99_ms: float | None
+    critical_path: tuple[str, ...]
+    assumed: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    saturated: tuple[str, ...] = ()
+    model_sources: dict[str, Evidence] = field(default_factory=dict)
+
+    @property
+    def ttft_slack_ms(self) -> float | None:
+        """Objective minus budget for time to first token (negative: over budget)."""
+        if self.ttft_objective_ms is None or self.ttft_budget_ms is None:
+            return None
+        return self.ttft_objective_ms - self.ttft_budget_ms
+
+    @property
+    def e2e_slack_ms(self) -> float | None:
+        """Objective minus budget end to end (negative: over budget)."""
+        if self.e2e_objective_ms is None or self.e2e_budget_ms is None:
+            return None
+        return self.e2e_objective_ms - self.e2e_budget_ms
+
+    def to_json(self) -> dict[str, Evidence]:
+        """The row as JSON-ready data: fixed key order, milliseconds to 0.1."""
+        return {
+            "stack": self.stack,
+            "journey": self.journey,
+            "ttft_budget_ms": rounded(self.ttft_budget_ms, 1),
+            "ttft_derived_ms": rounded(self.ttft_derived_ms, 1),
+            "ttft_objective_ms": self.ttft_objective_ms,
+            "ttft_slack_ms": rounded(self.ttft_slack_ms, 1),
+            "e2e_budget_ms": rounded(self.e2e_budget_ms, 1),
+            "e2e_derived_ms": rounded(self.e2e_derived_ms, 1),
+            "e2e_objective_ms": self.e2e_objective_ms,
+            "e2e_slack_ms": rounded(self.e2e_slack_ms, 1),
+            "queueing_p99_ms": rounded(self.queueing_p99_ms, 1),
+            "critical_path": list(self.critical_path),
+            "assumed": list(self.assumed),
+            "unknown": list(self.unknown),
+            "saturated": list(self.saturated),
+            "model_sources": dict(sorted(self.model_sources.items())),
+        }
+
+
+def declared_order(graph: StackGraph, qid: str) -> list[DependencyEdge]:
+    """The resolved calls of ``qid`` in the order its ``depends_on`` declares them."""
+    stack = graph.stack_of(qid)
+    position = {qualify(dep.to, stack): i for i, dep in enumerate(graph.component(qid).depends_on)}
+    return sorted(graph.dependencies(qid), key=lambda e: (position.get(e.target, 0), e.target))
+
+
+def journey_time(
+    graph: StackGraph,
+    start: str,
+    load: JourneyLoad,
+    *,
+    parallel: bool = False,
+) -> tuple[NodeTime, list[str]]:
+    """Time of a request entering at ``start``, and the components visited in call order
+    (depth first, each component's calls in their declared order)."""
+    combine: Callable[[Span, Span], Span] = Span.alongside if parallel else Span.then
+    memo: dict[str, NodeTime] = {}
+    order: list[str] = []
+
+    def visit(qid: str) -> NodeTime:
+        """Time of ``qid`` with its required calls (memoised: the calls form a DAG)."""
+        if qid in memo:
+            return memo[qid]
+        order.append(qid)
+        own = own_time(graph, qid, load)
+        ttft, e2e = Span(), Span()
+        for edge in declared_order(graph, qid):
+            if not edge.on_required_path:
+                continue
+            child = visit(edge.target)
+            ttft = combine(ttft, child.ttft if edge.mode is DependencyMode.STREAM else child.e2e)
+            e2e = combine(e2e, child.e2e)
+        for pending in graph.unresolved:
+            if (
+                isinstance(pending, DependencyEdge)
+                and pending.source == qid
+                and pending.on_required_path
+            ):
+                ttft = combine(ttft, _unknown(pending.target))
+                e2e = combine(e2e, _unknown(pending.target))
+        memo[qid] = NodeTime(own.ttft.then(ttft), own.e2e.then(e2e))
+        return memo[qid]
+
+    return visit(start), order
+
+
+def _row(graph: StackGraph, stack: str, journey_id: str, parallel: bool) -> LatencyRow:
+    journey = graph.journey(stack, journey_id)
+    demand = journey.demand
+    load = JourneyLoad(
+        stack, journey_id, demand.peak_rps, demand.input_tokens, demand.output_tokens
+    )
+    time, order = journey_time(graph, graph.entrypoint(stack, journey_id), load, parallel=parallel)
+    ttft, e2e = time.ttft, time.e2e
+    sources: dict[str, Evidence] = {}
+    for qid in order:
+        model = fleet(graph, qid)
+        if model is not None and graph.kind(qid) is ComponentKind.MODEL_ENDPOINT:
+            sources[qid] = model.row.throughput_source
+    return LatencyRow(
+        stack=stack,
+        journey=journey_id,
+        ttft_budget_ms=ttft.total_ms if ttft.complete else None,
+        ttft_derived_ms=ttft.derived_ms,
+        ttft_objective_ms=journey.objectives.ttft_p99_ms,
+        e2e_budget_ms=e2e.total_ms if e2e.complete else None,
+        e2e_derived_ms=e2e.derived_ms,
+        e2e_objective_ms=journey.objectives.latency_p99_ms,
+        queueing_p99_ms=e2e.queueing_ms if not e2e.saturated else None,
+        critical_path=tuple(order),
+        assumed=tuple(sorted(e2e.assumed)),
+        unknown=tuple(sorted(e2e.unknown | ttft.unknown)),
+        saturated=tuple(sorted(e2e.saturated)),
+        model_sources=sources,
+    )
+
+
+def latency_rows(graph: StackGraph) -> list[LatencyRow]:
+    """One row per journey (calls taken in sequence), sorted by (stack, journey)."""
+    cached = _ROWS.get(graph)
+    if cached is None:
+        cached = [_row(graph, stack, j.id, False) for stack, j in graph.journeys()]
+        _ROWS[graph] = cached
+    return list(cached)
+
+
+def latency_row(graph: StackGraph, stack: str, journey_id: str) -> LatencyRow:
+    """The row of one journey (see :func:`latency_rows`)."""
+    for row in latency_rows(graph):
+        if row.stack == stack and row.journey == journey_id:
+            return row
+    raise KeyError(f"no journey {journey_id!r} in stack {stack!r}")

@@ -1,0 +1,192 @@
+"""Timeout inversion and retry amplification along the call graph.
+
+**Timeout inversion.** A caller that gives up on a callee before the callee could have finished
+its own calls wastes the callee's work and, with retries, piles new attempts onto an already
+slow system. The callee's worst case is the time its blocking calls may take before they all
+give up: per call ``timeout x attempts``, plus one more ``timeout`` for the fallback when one is
+declared; calls are taken in sequence (summed), or in parallel (the slowest) on request. A call
+without a timeout is unbounded. The edge *caller -> callee* is **inverted** when the caller's
+per-attempt timeout is shorter than the callee's worst case (or the worst case is unbounded).
+Optional calls count (the callee waits for them all the same); async calls do not, and neither
+do a training job's own calls: launching a job returns before the job reads its data.
+
+**Retry amplification.** When every layer retries, one user request becomes the product of
+the attempts along the path at the deepest layer: three layers of three attempts turn a failing
+dependency's load 27-fold. The journey's amplification is the largest product over its
+required, blocking paths (:meth:`StackGraph.required_paths`), reported with that path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from cellguard.assessments.edges import DependencyEdge
+from cellguard.assessments.graph import StackGraph
+from cellguard.models.enums import ComponentKind
+
+
+@dataclass(frozen=True)
+class CallBudget:
+    """How long one blocking call of a component may take before the component gives up."""
+
+    target: str
+    timeout_ms: int | None
+    attempts: int
+    fallback: str | None = None
+
+    @property
+    def worst_ms(self) -> float | None:
+        """``timeout x attempts`` (+ one timeout for a fallback); ``None`` without a timeout."""
+        if self.timeout_ms is None:
+            return None
+        extra = self.timeout_ms if self.fallback is not None else 0
+        return float(self.timeout_ms * self.attempts + extra)
+
+    @classmethod
+    def of(cls, edge: DependencyEdge) -> CallBudget:
+        """The budget of a dependency edge."""
+        return cls(edge.target, edge.timeout_ms, edge.attempts, edge.fallback)
+
+
+def worst_case_ms(calls: Iterable[CallBudget], *, parallel: bool = False) -> float | None:
+    """The longest a component waits on ``calls``: their sum (or maximum if ``parallel``).
+
+    ``None`` means unbounded (a call without a timeout); no calls take 0 ms.
+    """
+    budgets = [c.worst_ms for c in calls]
+    if any(b is None for b in budgets):
+        return None
+    known = [b for b in budgets if b is not None]
+    if not known:
+        return 0.0
+    return max(known) if parallel else sum(known)
+
+
+def is_inverted(caller_timeout_ms: float, callee_worst_ms: float | None) -> bool:
+    """Whether a caller waiting ``caller_timeout_ms`` per attempt gives up before its callee."""
+    return callee_worst_ms is None or caller_timeout_ms < callee_worst_ms
+
+
+@dataclass(frozen=True)
+class TimeoutCheck:
+    """One blocking edge caller -> callee judged for inversion.
+
+    ``callee_calls`` are the callee's blocking calls; ``callee_worst_ms`` their worst case
+    (``None``: unbounded); ``callee_loaded`` is false when the callee's document is not loaded,
+    so its calls are unknown.
+    """
+
+    edge: DependencyEdge
+    callee_calls: tuple[CallBudget, ...]
+    callee_worst_ms: float | None
+    callee_loaded: bool = True
+
+    @property
+    def inverted(self) -> bool | None:
+        """True or false; ``None`` when the caller has no timeout or the callee is unknown."""
+        if self.edge.timeout_ms is None or not self.callee_loaded or not self.callee_calls:
+            return None
+        return is_inverted(self.edge.timeout_ms, self.callee_worst_ms)
+
+    @property
+    def unbounded_calls(self) -> tuple[str, ...]:
+        """The callee's calls without a timeout."""
+        return tuple(c.target for c in self.callee_calls if c.timeout_ms is None)
+
+
+def blocking_calls(graph: StackGraph, qid: str) -> list[CallBudget]:
+    """Budgets of every blocking call ``qid`` makes, into loaded documents or not, sorted."""
+    edges = [e for e in graph.dependencies(qid) if e.blocking]
+    edges += [
+        e
+        for e in graph.unresolved
+        if isinstance(e, DependencyEdge) and e.source == qid and e.blocking
+    ]
+    return [CallBudget.of(e) for e in sorted(edges, key=lambda e: e.target)]
+
+
+def timeout_check(
+    graph: StackGraph, edge: DependencyEdge, *, parallel: bool = False
+) -> TimeoutCheck:
+    """Judge ``edge`` (resolved or not) for inversion."""
+    if edge.target not in graph.nx:
+        return TimeoutCheck(edge, (), None, callee_loaded=False)
+    if graph.kind(edge.target) is ComponentKind.TRAINING_JOB:
+        return TimeoutCheck(edge, (), 0.0)  # the launch returns before the job's own calls
+    calls = tuple(blocking_calls(graph, edge.target))
+    return TimeoutCheck(edge, calls, worst_case_ms(calls, parallel=parallel))
+
+
+@dataclass(frozen=True)
+class Amplification:
+    """The worst retry amplification from a start component.
+
+    ``path`` is the components from the start, ``attempts`` the attempts of each hop
+    (one fewer than the path), ``factor`` their product. ``complete`` is false when the path
+    ends in a call into a document that is not loaded, so the factor may be higher.
+    """
+
+    factor: int
+    path: tuple[str, ...]
+    attempts: tuple[int, ...]
+    complete: bool = True
+
+
+def amplification(attempts: Iterable[int]) -> int:
+    """The load multiplication of ``attempts`` per hop along a path: their product."""
+    product = 1
+    for n in attempts:
+        if n < 1:
+            raise ValueError("every hop makes at least one attempt")
+        product *= n
+    return product
+
+
+Calls = Callable[[str], Sequence[tuple[str, int, bool]]]
+"""Outgoing required calls of a component: (target, attempts, target loaded)."""
+
+
+def worst_amplification(start: str, calls: Calls) -> Amplification:
+    """The path from ``start`` with the largest product of attempts (ties: first in call order).
+
+    ``calls`` lists a component's required, blocking calls; the call graph they form must be
+    acyclic, as the loader guarantees for required calls.
+    """
+    memo: dict[str, Amplification] = {}
+
+    def best(node: str) -> Amplification:
+        """The worst path from ``node`` (memoised)."""
+        if node in memo:
+            return memo[node]
+        result = Amplification(1, (node,), ())
+        complete = True
+        for target, attempts, loaded in calls(node):
+            tail = best(target) if loaded else Amplification(1, (target,), (), complete=False)
+            complete = complete and tail.complete
+            factor = attempts * tail.factor
+            if factor > result.factor or (factor == result.factor and len(result.path) == 1):
+                result = Amplification(factor, (node, *tail.path), (attempts, *tail.attempts))
+        memo[node] = replace(result, complete=complete)
+        return memo[node]
+
+    return best(start)
+
+
+def journey_amplification(graph: StackGraph, stack: str, journey_id: str) -> Amplification:
+    """The worst retry amplification over the journey's required, blocking paths."""
+    loaded = set(graph.components())
+
+    def calls(qid: str) -> list[tuple[str, int, bool]]:
+        """Required, blocking calls of ``qid``, into loaded documents or not."""
+        found = [
+            (e.target, e.attempts, True) for e in graph.dependencies(qid) if e.on_required_path
+        ]
+        found += [
+            (e.target, e.attempts, e.target in loaded)
+            for e in graph.unresolved
+            if isinstance(e, DependencyEdge) and e.source == qid and e.on_required_path
+        ]
+        return found
+
+    return worst_amplification(graph.entrypoint(stack, journey_id), calls)

@@ -1,0 +1,44 @@
+"""Helpers the quantitative capacity rules share (CG-CAP-011 to CG-CAP-015)."""
+
+from __future__ import annotations
+
+from cellguard.assessments.capacity import CapacityRow
+from cellguard.models.findings import Evidence
+from cellguard.rules.outcome import Outcome, Target, not_applicable
+
+
+def amount(value: float) -> str:
+    """A rate in words: ``3,550`` for large values, ``11.5`` for small ones."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def percent(value: float) -> str:
+    """A utilisation as a percentage: ``139%``."""
+    return f"{value:.0%}"
+
+
+def rate(value: float, unit: str) -> str:
+    """``3,550 output tokens/s``."""
+    return f"{amount(value)} {unit}"
+
+
+def row_evidence(row: CapacityRow, *keys: str) -> dict[str, Evidence]:
+    """The named fields of ``row``'s JSON form, plus where its throughput figure comes from."""
+    data = row.to_json()
+    chosen: dict[str, Evidence] = {k: data[k] for k in keys}
+    chosen["throughput_source"] = data["throughput_source"]
+    chosen["throughput_basis"] = data["throughput_basis"]
+    return chosen
+
+
+def missing_text(row: CapacityRow) -> str:
+    """What the row lacks, as one clause."""
+    return "; ".join(row.missing) if row.missing else "the figures to decide"
+
+
+def without_demand(target: Target, row: CapacityRow) -> Outcome | None:
+    """NOT_APPLICABLE when no declared journey reaches the component, else ``None``."""
+    if row.journeys:
+        return None
+    extra = " (it only carries traffic failed over to it)" if row.failover_demand else ""
+    return not_applicable(target, f"{target.id} serves no declared journey directly{extra}.")

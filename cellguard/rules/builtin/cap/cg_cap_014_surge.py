@@ -1,0 +1,181 @@
+"""CG-CAP-014: GPU fleets absorb the declared surge, by headroom or by scaling out in time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cellguard.assessments.capacity import QUOTA, REQUESTS_PS, CapacityRow, fleet, rounded
+from cellguard.assessments.demand import Load
+from cellguard.models.components import EmbeddingModel, ModelEndpoint
+from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.loader.errors import KeyPath
+from cellguard.models.references import localise
+from cellguard.rules.base import PythonRule
+from cellguard.rules.builtin.cap._capacity import missing_text, percent, rate, row_evidence
+from cellguard.rules.context import RuleContext
+from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.predicates import MODEL_KINDS
+
+META = RuleMeta(
+    id="CG-CAP-014",
+    title="GPU fleets absorb the declared surge by headroom or by scaling out in time",
+    pillar=Pillar.SUFFICIENT_CAPACITY,
+    category=FailureCategory.EXCESSIVE_LOAD,
+    severity=Severity.MEDIUM,
+    applies_to=("model_endpoint", "embedding_model"),
+    rationale=(
+        "A surge (a status-page banner, a launch e-mail) arrives over minutes. A GPU fleet "
+        "absorbs it only if it already has the headroom, or if new replicas serve before "
+        "the surge peaks and the autoscaler may add enough of them. A replica that needs "
+        "seven minutes to launch, pull its image and load its weights is no help against a "
+        "surge that peaks in five; an autoscaling maximum below the surge's need caps the "
+        "fleet short of it."
+    ),
+    source=(
+        "cellguard DESIGN §5 (scale-out time vs the time the spike takes) and §6 (cold start "
+        "longer than the surge allows); AWS Well-Architected Reliability Pillar REL07-BP01"
+    ),
+    remediation=(
+        "Keep enough replicas for the surge running (min replicas at the surge's need), or "
+        "shorten the cold start below the surge's ramp (model cache, image pre-pull, warm "
+        "pools) and raise autoscaling.max to at least the surge's need; declare "
+        "business.journeys[].demand.surge, serving.cold_start_seconds and autoscaling."
+    ),
+    action="absorb-surge",
+)
+
+HEADROOM_LIMIT = 1.0
+"""A surge is absorbed by headroom when the running fleet's utilisation stays at or below 100%:
+a transient peak may queue briefly, but the queue drains."""
+
+
+@dataclass(frozen=True)
+class Surge:
+    """The worst declared surge on a component."""
+
+    journey: str
+    multiplier: float
+    ramp_seconds: int
+    demand: float
+
+
+def worst_surge(load: Load, row: CapacityRow, surges: dict[str, tuple[float, int]]) -> Surge | None:
+    """The journey surge that raises demand on ``row`` the most (one journey surging at a time).
+
+    ``surges`` maps ``stack/journey`` to its declared (multiplier, ramp seconds).
+    """
+    best: Surge | None = None
+    in_tokens = row.unit != REQUESTS_PS
+    for j in load.journeys:
+        declared = surges.get(j.name)
+        if declared is None or j.peak_rps is None or (in_tokens and j.output_tokens is None):
+            continue
+        multiplier, ramp = declared
+        own = j.peak_rps * ((j.output_tokens or 0) if in_tokens else 1)
+        demand = (row.demand or 0.0) + (multiplier - 1) * own
+        if best is None or demand > best.demand:
+            best = Surge(j.name, multiplier, ramp, demand)
+    return best
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    """Judge every GPU fleet that a journey with a declared surge reaches."""
+    surges = {
+        f"{stack}/{j.id}": (j.demand.surge.multiplier, j.demand.surge.ramp_seconds)
+        for stack, j in ctx.journeys()
+        if j.demand.surge is not None
+    }
+    for qid, comp in ctx.components(*MODEL_KINDS):
+        assert isinstance(comp, ModelEndpoint | EmbeddingModel)
+        target = ctx.component_target(qid)
+        model = fleet(ctx.graph, qid)
+        if model is None:
+            continue
+        row = model.row
+        if row.basis == QUOTA:
+            yield not_applicable(
+                target, f"{target.id} is scaled by its provider, within its quota."
+            )
+            continue
+        surge = worst_surge(model.load, row, surges)
+        if surge is None:
+            yield not_applicable(target, f"No journey reaching {target.id} declares a surge.")
+            continue
+        cold = comp.serving.cold_start_seconds if comp.serving else None
+        scaling = comp.autoscaling
+        per, regions = row.per_replica, max(len(row.regions), 1)
+        at_max = per * scaling.max * regions if per is not None and scaling else None
+        evidence: dict[str, Evidence] = row_evidence(row, "unit", "demand", "supply", "replicas")
+        evidence.update(
+            surge_journey=surge.journey,
+            surge_multiplier=surge.multiplier,
+            surge_ramp_seconds=surge.ramp_seconds,
+            surge_demand=rounded(surge.demand, 1),
+            surge_utilisation=rounded(surge.demand / row.supply, 3) if row.supply else None,
+            cold_start_seconds=cold,
+            autoscaling_max=scaling.max if scaling else None,
+            supply_at_max=rounded(at_max, 1),
+        )
+        need = rate(surge.demand, row.unit)
+        journey = localise(surge.journey, target.stack)
+        what = (
+            f"the {surge.multiplier:g}x surge of {journey} ({need} within {surge.ramp_seconds} s)"
+        )
+        if row.supply is None:
+            yield unknown(
+                target,
+                f"{target.id} faces {what}, but its supply is unknown: {missing_text(row)}.",
+                ("serving",),
+                **evidence,
+            )
+            continue
+        if surge.demand <= row.supply * HEADROOM_LIMIT:
+            yield passed(
+                target,
+                f"{target.id}'s {row.replicas} replicas per region absorb {what} at "
+                f"{percent(surge.demand / row.supply)}.",
+                ("replicas",),
+                **evidence,
+            )
+            continue
+        problems = []
+        field: KeyPath = ("autoscaling",)
+        if scaling is None:
+            problems.append("it does not autoscale")
+        elif at_max is not None and at_max < surge.demand:
+            problems.append(
+                f"autoscaling stops at {scaling.max} replicas per region ({rate(at_max, row.unit)})"
+            )
+        if cold is not None and cold > surge.ramp_seconds:
+            problems.append(f"a new replica takes {cold} s to serve")
+            field = field if len(problems) > 1 else ("serving", "cold_start_seconds")
+        if problems:
+            yield failed(
+                target,
+                f"{target.id} cannot absorb {what}: the running fleet covers "
+                f"{percent(row.supply / surge.demand)} of it, and {' and '.join(problems)}.",
+                field,
+                **evidence,
+            )
+        elif cold is None:
+            yield unknown(
+                target,
+                f"{target.id} must scale out for {what}, but does not declare its cold start "
+                "(serving.cold_start_seconds).",
+                ("serving",),
+                **evidence,
+            )
+        else:
+            assert scaling is not None
+            yield passed(
+                target,
+                f"{target.id} scales out for {what}: replicas serve in {cold} s, up to "
+                f"{scaling.max} per region.",
+                ("autoscaling",),
+                **evidence,
+            )
+
+
+RULE = PythonRule(META, check)

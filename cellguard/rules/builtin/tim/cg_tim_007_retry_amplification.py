@@ -1,0 +1,90 @@
+"""CG-TIM-007: retries along a journey's calls multiply load at most eight-fold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cellguard.assessments.timeouts import journey_amplification
+from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
+from cellguard.rules.base import PythonRule
+from cellguard.rules.context import RuleContext
+from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.outcome import Outcome, failed, passed, unknown
+
+AMPLIFICATION_LIMIT = 8
+"""Most load multiplication accepted along one path: one retry at each of three layers
+(2 x 2 x 2). Two layers of three attempts (9x, the storm this rule exists for) fail."""
+
+META = RuleMeta(
+    id="CG-TIM-007",
+    title="Retries along a journey's calls multiply load at most eight-fold",
+    pillar=Pillar.TIMELY_OUTPUT,
+    category=FailureCategory.EXCESSIVE_LATENCY,
+    severity=Severity.MEDIUM,
+    applies_to=("journey",),
+    rationale=(
+        "Retries compose multiplicatively: when the deepest dependency of a path slows down, "
+        "every layer above it times out and retries, so it receives the product of the "
+        "attempts along the path. Three layers of three attempts send it 27 requests for "
+        "every user request, exactly when it is least able to serve them, and latency grows "
+        "with every round. Retrying at one layer, with a retry budget, keeps the factor small."
+    ),
+    source=(
+        "cellguard DESIGN §5 and §6 (retry amplification); Google SRE Book, 'Handling "
+        "Overload' (retrying at one layer, per-request and per-client retry budgets); Amazon "
+        "Builders' Library, 'Timeouts, retries, and backoff with jitter'"
+    ),
+    remediation=(
+        "Retry at a single layer (usually the one nearest the user or the one nearest the "
+        "failing dependency), set retries: 0 on the others, and cap retries with a retry "
+        "budget and backoff with jitter."
+    ),
+    action="limit-retries",
+)
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    """Judge the worst path of every journey."""
+    for stack, journey in ctx.journeys():
+        target = ctx.journey_target(stack, journey.id)
+        worst = journey_amplification(ctx.graph, stack, journey.id)
+        hops = [localise(q, stack) for q in worst.path]
+        route = hops[0] + "".join(
+            f" -{n}x-> {hop}" for n, hop in zip(worst.attempts, hops[1:], strict=True)
+        )
+        evidence: dict[str, Evidence] = {
+            "amplification": worst.factor,
+            "limit": AMPLIFICATION_LIMIT,
+            "path": list(worst.path),
+            "attempts": list(worst.attempts),
+            "complete": worst.complete,
+        }
+        if worst.factor > AMPLIFICATION_LIMIT:
+            yield failed(
+                target,
+                f"Journey {journey.id} multiplies load {worst.factor}-fold along {route}: "
+                f"{worst.factor} requests reach {hops[-1]} for every failing user request.",
+                (),
+                **evidence,
+            )
+        elif not worst.complete:
+            yield unknown(
+                target,
+                f"Journey {journey.id} calls into documents that are not loaded; its retry "
+                f"amplification is at least {worst.factor}x.",
+                (),
+                **evidence,
+            )
+        else:
+            yield passed(
+                target,
+                f"Journey {journey.id}'s worst path multiplies load {worst.factor}x"
+                + (f" ({route})" if worst.attempts else "")
+                + f", within {AMPLIFICATION_LIMIT}x.",
+                (),
+                **evidence,
+            )
+
+
+RULE = PythonRule(META, check)
