@@ -1,0 +1,1 @@
+"""Exact journey availability: priors, the fault-tree compiler, results and blast radius."""

@@ -1,0 +1,209 @@
+"""Compile a journey into a fault tree whose top event is "the journey is down".
+
+The structure, over independent basic events (``True`` = failed):
+
+* ``down(c) = self(c) OR any(dependency_down(c, d))`` for every required, blocking
+  dependency ``d`` of ``c`` (optional and async dependencies drop out);
+* ``dependency_down(c, d) = down(d) AND down(fallback)`` when the call has a fallback;
+* ``self(c) = AND over c's regions r of region_down(c, r)``: a component serves while any of
+  its regions does (callers fail over between regions);
+* ``region_down(c, r) = account OR region r OR its cell in r OR shared domains OR body``;
+* ``body`` is one ``service`` event for a managed regional service, or for self-run
+  replicas ``atleast(n − k + 1)`` of ``replica_i down OR zone(replica_i) down`` with ``n``
+  replicas in the region and ``k = min_healthy_replicas`` (default 1).
+
+Failure domains (account, region, zone, cell, shared domain) are single events shared by
+every component in them, across stacks: that shared fate is what makes the result correct
+for replicated stacks. A component shared by several stacks is one set of events too.
+
+Modelling choices, stated so that figures can be checked by hand: a celled component's
+figure is that of one user's cell (the first cell of the component in each region); a fallback
+that leads back to a component being compiled counts as unavailable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cellguard.assessments.availability.priors import Priors, Resolved
+from cellguard.assessments.faulttree.tree import TRUE, BasicEvent, FaultTree, Gate, GateOp
+from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.placement import DomainRef
+from cellguard.models.catalog.availability import PriorScope
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """What a basic event of a compiled tree stands for."""
+
+    name: str
+    kind: str
+    """``account``, ``region``, ``zone``, ``cell``, ``shared``, ``service`` or ``replica``."""
+    label: str
+    source: str
+    domain: DomainRef | None = None
+    component: str | None = None
+    region: str | None = None
+
+
+@dataclass
+class JourneyTree:
+    """A journey's fault tree and what its events mean."""
+
+    stack: str
+    journey: str
+    tree: FaultTree
+    events: dict[str, EventInfo] = field(default_factory=dict)
+    components: tuple[str, ...] = ()
+
+
+class _Compiler:
+    def __init__(self, graph: StackGraph, priors: Priors, name: str) -> None:
+        self.graph = graph
+        self.priors = priors
+        self.name = name
+        self.events: dict[str, BasicEvent] = {}
+        self.info: dict[str, EventInfo] = {}
+        self.gates: dict[str, Gate] = {}
+        self.in_progress: set[str] = set()
+        self.visited: list[str] = []
+
+    def event(self, name: str, resolved: Resolved, info: EventInfo) -> str:
+        if name not in self.events:
+            self.events[name] = BasicEvent(
+                name, resolved.unavailability, resolved.repair_hours, info.label
+            )
+            self.info[name] = info
+        return name
+
+    def domain(self, ref: DomainRef) -> str:
+        resolved = self.priors.domain(ref)
+        label = f"{ref.kind.value} {ref.id} down"
+        return self.event(
+            ref.node_id,
+            resolved,
+            EventInfo(ref.node_id, ref.kind.value, label, resolved.source, ref),
+        )
+
+    def gate(self, name: str, op: GateOp, args: list[str], k: int | None = None) -> str:
+        if len(args) == 1 and op in (GateOp.AND, GateOp.OR):
+            return args[0]
+        if name not in self.gates:
+            self.gates[name] = Gate(name, op, tuple(args), k)
+        return name
+
+    def body(self, qid: str, region: str, zones: list[str], prior: Resolved) -> str:
+        comp = self.graph.component(qid)
+        if prior.scope is PriorScope.SERVICE:
+            name = f"service:{qid}@{region}"
+            info = EventInfo(
+                name,
+                "service",
+                f"{qid} down in {region}",
+                prior.source,
+                component=qid,
+                region=region,
+            )
+            return self.event(name, prior, info)
+        placement = self.graph.placement(qid)
+        n = placement.replicas
+        k = 1 if comp.min_healthy_replicas is None else comp.min_healthy_replicas
+        if k == 0:
+            return "__false__"
+        if n < k:
+            return TRUE
+        replicas: list[str] = []
+        for i in range(n):
+            name = f"replica:{qid}@{region}#{i + 1}"
+            zone = zones[i] if zones else None
+            where = f" in {zone}" if zone else ""
+            info = EventInfo(
+                name,
+                "replica",
+                f"{qid} replica {i + 1} in {region}{where} down",
+                prior.source,
+                component=qid,
+                region=region,
+            )
+            replica = self.event(name, prior, info)
+            if zone is not None:
+                replica = self.gate(
+                    f"replica-down:{qid}@{region}#{i + 1}",
+                    GateOp.OR,
+                    [replica, self.domain(DomainRef.zone(zone))],
+                )
+            replicas.append(replica)
+        need = n - k + 1
+        if need == 1:
+            return self.gate(f"replicas-down:{qid}@{region}", GateOp.OR, replicas)
+        if need == n:
+            return self.gate(f"replicas-down:{qid}@{region}", GateOp.AND, replicas)
+        return self.gate(f"replicas-down:{qid}@{region}", GateOp.ATLEAST, replicas, need)
+
+    def self_down(self, qid: str) -> str:
+        placement = self.graph.placement(qid)
+        prior = self.priors.component(qid)
+        zones_by_region = placement.replica_zones()
+        regions: list[str] = []
+        for region in placement.regions:
+            args = [
+                self.domain(DomainRef.account(placement.account)),
+                self.domain(DomainRef.region(region)),
+            ]
+            cells = [c for c in placement.cells_refs() if self._cell_region(c) == region]
+            if cells:
+                args.append(self.domain(cells[0]))
+            args += [self.domain(ref) for ref in placement.shared]
+            args.append(self.body(qid, region, zones_by_region.get(region, []), prior))
+            regions.append(self.gate(f"region-down:{qid}@{region}", GateOp.OR, args))
+        return self.gate(f"self-down:{qid}", GateOp.AND, regions)
+
+    def _cell_region(self, cell: DomainRef) -> str | None:
+        parents = self.graph.parents(cell)
+        return parents[0].id if parents else None
+
+    def down(self, qid: str) -> str:
+        name = f"down:{qid}"
+        if name in self.gates:
+            return name
+        if qid in self.in_progress:
+            return TRUE
+        self.in_progress.add(qid)
+        self.visited.append(qid)
+        args = [self.self_down(qid)]
+        for edge in self.graph.dependencies(qid):
+            if not edge.on_required_path:
+                continue
+            target = self.down(edge.target)
+            if edge.fallback is not None and self._known(edge.fallback):
+                alt = self.down(edge.fallback)
+                target = self.gate(
+                    f"dependency-down:{qid}->{edge.target}", GateOp.AND, [target, alt]
+                )
+            args.append(target)
+        self.in_progress.discard(qid)
+        if len(args) == 1:
+            self.gates[name] = Gate(name, GateOp.OR, (args[0],))
+        else:
+            self.gates[name] = Gate(name, GateOp.OR, tuple(args))
+        return name
+
+    def _known(self, qid: str) -> bool:
+        try:
+            self.graph.component(qid)
+        except KeyError:
+            return False
+        return True
+
+
+def compile_journey(
+    graph: StackGraph, stack: str, journey_id: str, priors: Priors | None = None
+) -> JourneyTree:
+    """The fault tree of journey ``journey_id`` of ``stack`` (top: ``journey-down``)."""
+    compiler = _Compiler(graph, priors or Priors(graph), f"{stack}/{journey_id}")
+    entry = compiler.down(graph.entrypoint(stack, journey_id))
+    top = "journey-down"
+    compiler.gates[top] = Gate(top, GateOp.OR, (entry,))
+    tree = FaultTree(f"{stack}/{journey_id}", top, dict(compiler.events), dict(compiler.gates))
+    tree.validate()
+    return JourneyTree(stack, journey_id, tree, compiler.info, tuple(sorted(compiler.visited)))

@@ -1,0 +1,187 @@
+"""Exact availability of every journey, with what dominates it and what it costs.
+
+For each journey: the compiled fault tree (:mod:`.compile`) is quantified exactly with one
+BDD (:mod:`cellguard.assessments.faulttree.importance`), giving the unavailability ``U``:
+
+* availability ``100·(1 − U)`` %, nines ``−log10 U``;
+* expected downtime ``U · 8766`` h/year; failures per year ``Σ I_B(i)·q_i/repair_i · 8766``;
+* expected annual loss ``downtime · revenue_per_hour + failures · penalty_per_incident``;
+* the events with the largest Fussell–Vesely importance, and the minimal cut sets of order
+  ≤ 2 (order 1 = single points of failure).
+
+Results are computed once per graph and cached.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass
+
+from cellguard.assessments.availability.compile import JourneyTree, compile_journey
+from cellguard.assessments.availability.priors import Priors
+from cellguard.assessments.faulttree.cutsets import CutSetLimitError, minimal_cut_sets
+from cellguard.assessments.faulttree.importance import HOURS_PER_YEAR, Importance, analyse
+from cellguard.assessments.graph import StackGraph
+from cellguard.models.findings import Evidence
+
+TOP_IMPORTANCES = 5
+CUT_SET_ORDER = 2
+CUT_SETS_SHOWN = 10
+
+
+def sig(value: float | None, digits: int = 6) -> float | None:
+    """``value`` to ``digits`` significant digits (deterministic JSON); ``None`` stays."""
+    if value is None or value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{digits}g}")
+
+
+@dataclass(frozen=True)
+class JourneyAvailability:
+    """Exact availability figures of one journey."""
+
+    stack: str
+    journey: str
+    criticality: str
+    unavailability: float
+    frequency_per_year: float | None
+    objective: float | None
+    revenue_per_hour: float | None
+    penalty_per_incident: float | None
+    importances: tuple[Importance, ...]
+    cut_sets: tuple[tuple[str, ...], ...]
+    cut_sets_complete: bool
+    labels: dict[str, str]
+    bdd_nodes: int
+    events: int
+    exact: bool = True
+
+    @property
+    def availability(self) -> float:
+        """Availability in percent."""
+        return 100.0 * (1.0 - self.unavailability)
+
+    @property
+    def nines(self) -> float:
+        """``−log10`` of the unavailability (``inf`` when it cannot fail)."""
+        return math.inf if self.unavailability <= 0 else -math.log10(self.unavailability)
+
+    @property
+    def downtime_hours(self) -> float:
+        """Expected downtime per year, hours."""
+        return self.unavailability * HOURS_PER_YEAR
+
+    @property
+    def loss_per_year(self) -> float | None:
+        """Expected annual loss; ``None`` when the journey states no money at all."""
+        if self.revenue_per_hour is None and self.penalty_per_incident is None:
+            return None
+        loss = self.downtime_hours * (self.revenue_per_hour or 0.0)
+        if self.penalty_per_incident:
+            if self.frequency_per_year is None:
+                return None
+            loss += self.frequency_per_year * self.penalty_per_incident
+        return loss
+
+    @property
+    def meets_objective(self) -> bool | None:
+        """Whether the availability reaches the objective (``None`` without one)."""
+        if self.objective is None:
+            return None
+        return self.availability >= self.objective
+
+    @property
+    def single_points(self) -> list[str]:
+        """Events that take the journey down on their own (order-1 cut sets)."""
+        return [c[0] for c in self.cut_sets if len(c) == 1]
+
+    def to_json(self) -> dict[str, Evidence]:
+        """The journey's entry of the JSON contract's ``journeys`` section."""
+        return {
+            "stack": self.stack,
+            "journey": self.journey,
+            "criticality": self.criticality,
+            "unavailability": sig(self.unavailability),
+            "availability": sig(self.availability, 8),
+            "nines": sig(self.nines, 4),
+            "objective": self.objective,
+            "meets_objective": self.meets_objective,
+            "downtime_hours_per_year": sig(self.downtime_hours, 4),
+            "failures_per_year": sig(self.frequency_per_year, 4),
+            "loss_per_year": sig(self.loss_per_year, 6),
+            "exact": self.exact,
+            "single_points_of_failure": [
+                {"event": e, "label": self.labels.get(e, e)} for e in self.single_points
+            ],
+            "top_importances": [
+                {
+                    "event": i.event,
+                    "label": self.labels.get(i.event, i.event),
+                    "probability": sig(i.probability),
+                    "birnbaum": sig(i.birnbaum, 4),
+                    "fussell_vesely": sig(i.fussell_vesely, 4),
+                }
+                for i in self.importances
+            ],
+            "cut_sets": [list(c) for c in self.cut_sets[:CUT_SETS_SHOWN]],
+            "cut_sets_max_order": CUT_SET_ORDER,
+            "bdd_nodes": self.bdd_nodes,
+            "basic_events": self.events,
+        }
+
+
+_CACHE: weakref.WeakKeyDictionary[
+    StackGraph, dict[tuple[str, str], tuple[JourneyTree, JourneyAvailability]]
+] = weakref.WeakKeyDictionary()
+
+
+def _evaluate(jt: JourneyTree, graph: StackGraph) -> JourneyAvailability:
+    journey = graph.journey(jt.stack, jt.journey)
+    analysis = analyse(jt.tree)
+    try:
+        cuts = minimal_cut_sets(jt.tree, CUT_SET_ORDER)
+        complete = True
+    except CutSetLimitError:
+        cuts, complete = [], False
+    return JourneyAvailability(
+        stack=jt.stack,
+        journey=jt.journey,
+        criticality=journey.criticality.value,
+        unavailability=analysis.probability,
+        frequency_per_year=analysis.frequency_per_year,
+        objective=journey.objectives.availability,
+        revenue_per_hour=journey.impact.revenue_per_hour,
+        penalty_per_incident=journey.impact.penalty_per_incident,
+        importances=tuple(analysis.top_importances(TOP_IMPORTANCES)),
+        cut_sets=tuple(tuple(sorted(c)) for c in cuts),
+        cut_sets_complete=complete,
+        labels={name: info.label for name, info in jt.events.items()},
+        bdd_nodes=analysis.bdd_nodes,
+        events=len(jt.tree.events),
+    )
+
+
+def _all(graph: StackGraph) -> dict[tuple[str, str], tuple[JourneyTree, JourneyAvailability]]:
+    cached = _CACHE.get(graph)
+    if cached is not None:
+        return cached
+    priors = Priors(graph)
+    out: dict[tuple[str, str], tuple[JourneyTree, JourneyAvailability]] = {}
+    for stack, journey in graph.journeys():
+        jt = compile_journey(graph, stack, journey.id, priors)
+        out[(stack, journey.id)] = (jt, _evaluate(jt, graph))
+    _CACHE[graph] = out
+    return out
+
+
+def journey_availability(graph: StackGraph) -> list[JourneyAvailability]:
+    """Exact availability of every journey, sorted by (stack, journey)."""
+    return [pair[1] for _, pair in sorted(_all(graph).items())]
+
+
+def journey_result(
+    graph: StackGraph, stack: str, journey_id: str
+) -> tuple[JourneyTree, JourneyAvailability]:
+    """The compiled tree and the figures of one journey."""
+    return _all(graph)[(stack, journey_id)]

@@ -1,0 +1,113 @@
+"""The probability and repair time of every failure domain and component event.
+
+Resolution order for each number: the spec's override (``topology.availability``, a shared
+domain's ``availability``, a component's ``availability``), else the catalog prior
+(:mod:`cellguard.models.catalog.availability`). Accounts, regions and zones are global, so
+when several documents override the same one, the first document (organisation order) wins.
+Every resolved value remembers where it came from, for the evidence of findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.placement import DomainKind, DomainRef
+from cellguard.models.catalog.availability import (
+    PriorScope,
+    availability_catalog,
+    component_prior,
+    shared_domain_prior,
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A probability of being down, its mean repair time and where the figure comes from."""
+
+    availability: float
+    repair_hours: float
+    source: str
+    scope: PriorScope = PriorScope.REPLICA
+
+    @property
+    def unavailability(self) -> float:
+        """Probability of being down at a random time."""
+        return (100.0 - self.availability) / 100.0
+
+
+def _value(raw: object) -> str | None:
+    if raw is None:
+        return None
+    return raw.value if isinstance(raw, Enum) else str(raw)
+
+
+class Priors:
+    """Resolves domain and component priors for one organisation graph."""
+
+    def __init__(self, graph: StackGraph) -> None:
+        """Collect the spec's overrides from every loaded document."""
+        self.graph = graph
+        self._domains: dict[DomainRef, Resolved] = {}
+        catalog = availability_catalog().domains
+        for loaded in graph.org.documents:
+            doc = loaded.document
+            overrides = doc.topology.availability
+            where = f"{doc.name}: topology.availability"
+            refs: list[tuple[DomainRef, float | None, DomainKind]] = []
+            refs += [
+                (DomainRef.account(a), overrides.account, DomainKind.ACCOUNT)
+                for a in doc.topology.accounts
+            ]
+            for region in doc.topology.regions:
+                refs.append((DomainRef.region(region.name), overrides.region, DomainKind.REGION))
+                refs += [(DomainRef.zone(z), overrides.zone, DomainKind.ZONE) for z in region.zones]
+            refs += [
+                (DomainRef.cell(doc.name, c.id), overrides.cell, DomainKind.CELL)
+                for c in doc.topology.cells
+            ]
+            for ref, override, kind in refs:
+                prior = getattr(catalog, kind.value)
+                if override is not None and ref not in self._domains:
+                    self._domains[ref] = Resolved(override, prior.repair_hours, where)
+            for shared in doc.topology.shared_domains:
+                ref = DomainRef.shared(doc.name, shared.id)
+                prior = shared_domain_prior(shared.type.value)
+                if shared.availability is not None:
+                    self._domains[ref] = Resolved(
+                        shared.availability,
+                        prior.repair_hours,
+                        f"{doc.name}: topology.shared_domains[{shared.id}].availability",
+                    )
+                else:
+                    self._domains[ref] = Resolved(
+                        prior.availability, prior.repair_hours, prior.source.cite()
+                    )
+
+    def domain(self, ref: DomainRef) -> Resolved:
+        """The prior of failure domain ``ref``."""
+        found = self._domains.get(ref)
+        if found is not None:
+            return found
+        if ref.kind is DomainKind.SHARED:  # declared in a document that is not loaded
+            prior = shared_domain_prior("other")
+        else:
+            prior = getattr(availability_catalog().domains, ref.kind.value)
+        resolved = Resolved(prior.availability, prior.repair_hours, prior.source.cite())
+        self._domains[ref] = resolved
+        return resolved
+
+    def component(self, qid: str) -> Resolved:
+        """The prior of one replica (scope ``replica``) or one region of the service."""
+        comp = self.graph.component(qid)
+        prior = component_prior(
+            _value(getattr(comp, "hosting", None)),
+            _value(getattr(comp, "engine", None)),
+            _value(getattr(comp, "runtime", None)),
+        )
+        if comp.availability is not None:
+            return Resolved(
+                comp.availability, prior.repair_hours, f"{qid}: availability", prior.scope
+            )
+        return Resolved(prior.availability, prior.repair_hours, prior.source.cite(), prior.scope)

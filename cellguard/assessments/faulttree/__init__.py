@@ -1,0 +1,1 @@
+"""Fault trees: the structure, MEF interchange, exact BDD quantification, Monte Carlo."""

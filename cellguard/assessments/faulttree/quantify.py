@@ -1,0 +1,272 @@
+"""Exact top-event probability of a fault tree with BDDs (``dd.cudd``), or a labelled bound.
+
+The procedure:
+
+1. **Modules** (:mod:`.modules`) are quantified bottom-up; each module's BDD sees its
+   sub-modules as single independent variables carrying their computed probability.
+2. **Static variable order**: depth-first order of first appearance inside each module, which
+   keeps events that meet in a gate next to each other.
+3. **Gates** are built in topological order; ``atleast k-of-n`` by the dynamic programme
+   ``≥j of args[i:] = ite(args[i], ≥j−1 of args[i+1:], ≥j of args[i+1:])`` in ``O(n·k)`` ITE
+   operations, not by enumerating the ``C(n, k)`` combinations.
+4. **Dynamic reordering** (CUDD sifting) is the rescue when a module's diagram grows past
+   :data:`REORDER_AT` nodes: measured on the Aralia trees, the static order is faster than
+   sifting for every diagram below that size.
+5. **Budget**: a gate whose diagram would push the manager past the node budget, or that is
+   reached after the time limit, is replaced by a *free* variable. The result is then an
+   interval: ``P(∀free: top) ≤ P(top) ≤ P(∃free: top)``, valid for any tree (coherent or
+   not) because the true value of the gate is one of the two for every state of the events.
+   Such a result says ``exact: false`` and carries both bounds; it never hangs or crashes.
+
+Probabilities are evaluated by :mod:`.evaluate` without subtractions.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import dd.cudd as cudd
+
+from cellguard.assessments.faulttree.evaluate import probability
+from cellguard.assessments.faulttree.modules import find_modules
+from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, GateOp
+
+DEFAULT_NODE_BUDGET = 4_000_000
+"""Most BDD nodes the manager may hold before a gate is replaced by a free variable."""
+
+DEFAULT_TIME_LIMIT = 50.0
+"""Seconds after which the remaining gates are replaced by free variables."""
+
+REORDER_AT = 1_500_000
+"""Live nodes at which a module's build is sifted once before the budget is enforced."""
+
+CHECK_EVERY = 8
+"""The manager's size is read after every this many gates (reading it costs milliseconds)."""
+
+SIFT_SWAPS = 300_000
+"""Most variable swaps that rescue sifting may make (bounds its time)."""
+
+
+@dataclass(frozen=True)
+class Quantification:
+    """The top-event probability and how it was obtained.
+
+    ``exact`` is true when ``probability`` is the exact value; otherwise ``lower`` and
+    ``upper`` bound it and ``probability`` is the (conservative) upper bound.
+    """
+
+    name: str
+    top_event: str
+    probability: float
+    exact: bool
+    lower: float
+    upper: float
+    bdd_nodes: int
+    modules: int
+    seconds: float
+    free_gates: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``quantify --format json`` object."""
+        out: dict[str, Any] = {
+            "top_event": self.top_event,
+            "probability": self.probability,
+            "exact": self.exact,
+            "bdd_nodes": self.bdd_nodes,
+            "seconds": round(self.seconds, 3),
+        }
+        if not self.exact:
+            out["lower"] = self.lower
+            out["upper"] = self.upper
+            out["free_gates"] = list(self.free_gates)
+        return out
+
+
+def at_least(bdd: Any, args: list[Any], k: int) -> Any:
+    """BDD of "at least ``k`` of ``args`` are true" in ``O(len(args)·k)`` ITE operations."""
+    row = [bdd.true] + [bdd.false] * k
+    for arg in reversed(args):
+        row = [bdd.true] + [bdd.ite(arg, row[j - 1], row[j]) for j in range(1, k + 1)]
+    return row[k]
+
+
+def gate_function(bdd: Any, op: GateOp, args: list[Any], k: int | None) -> Any:
+    """Combine argument BDDs with a gate's connective."""
+    if op is GateOp.AND:
+        out = bdd.true
+        for arg in args:
+            out = out & arg
+        return out
+    if op is GateOp.OR:
+        out = bdd.false
+        for arg in args:
+            out = out | arg
+        return out
+    if op is GateOp.NOT:
+        return ~args[0]
+    if op is GateOp.XOR:
+        out = bdd.false
+        for arg in args:
+            out = bdd.apply("xor", out, arg)
+        return out
+    assert k is not None
+    return at_least(bdd, args, k)
+
+
+def _live_nodes(bdd: Any) -> int:
+    """Nodes in the manager minus dead ones: cheap (``len(bdd)`` counts references, slowly)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return int(bdd.statistics(exact_node_count=False)["n_nodes"])
+
+
+class _Manager:
+    """One CUDD manager with variables ``x<i>`` and their probabilities."""
+
+    def __init__(self) -> None:
+        self.bdd = cudd.BDD()
+        self.bdd.configure(reordering=False)
+        self.q: list[float] = []
+        self.free: set[int] = set()
+        self.peak = 0
+
+    def new_var(self, probability: float | None) -> Any:
+        index = len(self.q)
+        self.q.append(0.0 if probability is None else probability)
+        if probability is None:
+            self.free.add(index)
+        name = f"x{index}"
+        self.bdd.declare(name)
+        return self.bdd.var(name)
+
+
+def _module_gates(tree: FaultTree, module: str, modules: set[str]) -> tuple[list[str], list[str]]:
+    """Gates inside ``module`` in post-order, and its leaves (events, sub-modules) in DFS order."""
+    post: list[str] = []
+    leaves: list[str] = []
+    seen_leaves: set[str] = set()
+    visited = {module}
+    stack = [(module, iter(tree.gates[module].args))]
+    while stack:
+        name, args = stack[-1]
+        for arg in args:
+            if arg in tree.gates and arg not in modules:
+                if arg not in visited:
+                    visited.add(arg)
+                    stack.append((arg, iter(tree.gates[arg].args)))
+                    break
+            elif arg not in seen_leaves and arg not in (TRUE, FALSE):
+                seen_leaves.add(arg)
+                leaves.append(arg)
+        else:
+            stack.pop()
+            post.append(name)
+    return post, leaves
+
+
+def quantify(
+    tree: FaultTree,
+    *,
+    node_budget: int = DEFAULT_NODE_BUDGET,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> Quantification:
+    """Quantify ``tree``'s top event; see the module docstring for the method."""
+    started = time.perf_counter()
+    deadline = started + time_limit
+    if tree.top in tree.events:
+        p = tree.events[tree.top].probability
+        return Quantification(tree.name, tree.top, p, True, p, p, 1, 0, 0.0)
+    modules = find_modules(tree)
+    manager = _Manager()
+    bdd = manager.bdd
+    module_prob: dict[str, float | None] = {}
+    free_gates: list[str] = []
+    nodes = 0
+    result: tuple[float, float] = (0.0, 0.0)
+    for module in tree.topological_order():
+        if module not in modules:
+            continue
+        gates, leaves = _module_gates(tree, module, modules)
+        values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
+        local_free: list[int] = []
+        for leaf in leaves:
+            prob = tree.events[leaf].probability if leaf in tree.events else module_prob[leaf]
+            values[leaf] = manager.new_var(prob)
+            if prob is None:
+                local_free.append(len(manager.q) - 1)
+        uses: dict[str, int] = {}
+        for name in gates:
+            for arg in tree.gates[name].args:
+                uses[arg] = uses.get(arg, 0) + 1
+        sifted = False
+        for position, name in enumerate(gates, start=1):
+            gate = tree.gates[name]
+            if time.perf_counter() > deadline:
+                values[name] = manager.new_var(None)
+                local_free.append(len(manager.q) - 1)
+                free_gates.append(name)
+                continue
+            value = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
+            for arg in gate.args:  # free argument diagrams no other gate of the module needs
+                uses[arg] -= 1
+                if uses[arg] == 0 and arg in tree.gates and arg != module:
+                    del values[arg]
+            if position % CHECK_EVERY and name != module:
+                values[name] = value
+                continue
+            size = _live_nodes(bdd)
+            if size > REORDER_AT and not sifted:
+                bdd.configure(max_swaps=SIFT_SWAPS)
+                bdd.reorder()
+                sifted = True
+                size = _live_nodes(bdd)
+            if size > node_budget:
+                del value
+                values[name] = manager.new_var(None)
+                local_free.append(len(manager.q) - 1)
+                free_gates.append(name)
+                continue
+            values[name] = value
+            manager.peak = max(manager.peak, size)
+        top = values[module]
+        del values
+        if local_free:
+            names = {f"x{i}" for i in local_free}
+            low_f = bdd.forall(names, top)
+            high_f = bdd.exist(names, top)
+            low, _, n1 = probability(bdd, low_f, manager.q)
+            high, _, n2 = probability(bdd, high_f, manager.q)
+            nodes = max(nodes, n1, n2)
+            module_prob[module] = None if module != tree.top else 0.0
+            result = (low, high)
+        else:
+            p, _, n = probability(bdd, top, manager.q)
+            nodes = max(nodes, n)
+            module_prob[module] = p
+            result = (p, p)
+        del top
+    low, high = result
+    exact = not free_gates
+    return Quantification(
+        name=tree.name,
+        top_event=tree.top,
+        probability=high,
+        exact=exact,
+        lower=low,
+        upper=high,
+        bdd_nodes=nodes,
+        modules=len(modules),
+        seconds=time.perf_counter() - started,
+        free_gates=tuple(free_gates),
+    )
+
+
+def nines(unavailability: float) -> float:
+    """Availability as a number of nines: ``−log10(unavailability)`` (inf when it is 0)."""
+    if unavailability <= 0.0:
+        return math.inf
+    return -math.log10(unavailability)
