@@ -105,6 +105,7 @@ class Priors:
             _value(getattr(comp, "hosting", None)),
             _value(getattr(comp, "engine", None)),
             _value(getattr(comp, "runtime", None)),
+            _value(getattr(comp, "provider", None)),
         )
         if comp.availability is not None:
             return Resolved(

@@ -3,7 +3,7 @@
 Every prior has an availability in percent, a mean repair time and a :class:`Source`. A
 component prior also has a *scope*: ``replica`` (each replica fails on its own, in its zone)
 or ``service`` (a managed regional service: one event per region that all callers share).
-Component priors are matched on ``hosting``, ``engine`` and ``runtime``; the first match in
+Component priors are matched on ``hosting``, ``engine``, ``runtime`` and ``provider``; the first match in
 file order wins, and the last entry (empty match) is the default.
 """
 
@@ -43,6 +43,7 @@ class ComponentMatch(CatalogModel):
     hosting: str | None = None
     engine: str | None = None
     runtime: str | None = None
+    provider: str | None = None
 
 
 class ComponentPrior(Prior):
@@ -75,7 +76,9 @@ def availability_catalog() -> AvailabilityCatalog:
     return load_catalog_file("availability.yaml", AvailabilityCatalog)
 
 
-def component_prior(hosting: str | None, engine: str | None, runtime: str | None) -> ComponentPrior:
+def component_prior(
+    hosting: str | None, engine: str | None, runtime: str | None, provider: str | None = None
+) -> ComponentPrior:
     """The first component prior matching these attributes (the catalog ends with a default)."""
     for prior in availability_catalog().components:
         m = prior.match
@@ -83,6 +86,7 @@ def component_prior(hosting: str | None, engine: str | None, runtime: str | None
             (m.hosting is None or m.hosting == hosting)
             and (m.engine is None or m.engine == engine)
             and (m.runtime is None or m.runtime == runtime)
+            and (m.provider is None or m.provider == provider)
         ):
             return prior
     raise LookupError("availability.yaml has no default component prior")  # pragma: no cover
