@@ -1,8 +1,8 @@
 """The JSON contract of ``assess --format json`` (DESIGN §7), ``schema_version`` 1.
 
 Stable: fields may be added, none renamed or removed. Keys are written sorted and the
-output is byte-identical for the same input and date. ``journeys`` and ``blast_radius`` are
-filled by the availability analysis; until it runs they are empty lists.
+output is byte-identical for the same input and date. ``journeys`` (exact availability),
+``blast_radius``, ``capacity`` and ``latency`` hold the quantitative tables.
 """
 
 from __future__ import annotations
@@ -143,6 +143,7 @@ def to_json_data(
     for f in assessment.findings:
         counts[f.status.value] += 1
     stack_scores = assessment.stack_scores()
+    figs = assessment.figures
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cellguard", "version": __version__},
@@ -154,8 +155,10 @@ def to_json_data(
         ],
         "rules": [m.id for m in assessment.rules],
         "summary": counts,
-        "journeys": [],
-        "blast_radius": [],
+        "journeys": [j.to_json() for j in figs.journeys] if figs else [],
+        "blast_radius": [b.to_json() for b in figs.blast_radius] if figs else [],
+        "capacity": [c.to_json() for c in figs.capacity] if figs else [],
+        "latency": [lat.to_json() for lat in figs.latency] if figs else [],
         "findings": [
             finding_dict(f)
             for f in visible(assessment, min_severity=min_severity, statuses=statuses)

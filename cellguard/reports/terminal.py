@@ -18,6 +18,7 @@ from rich.text import Text
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Evidence, Finding, Pillar, Severity, Status
 from cellguard.reports.json_report import visible
+from cellguard.reports.tables import figure_tables
 from cellguard.rules.engine import Assessment
 from cellguard.rules.waivers import WaiverState
 
@@ -145,6 +146,9 @@ def renderables(
     parts.append(Text(""))
     pillars = [p for p in Pillar if any(m.pillar is p for m in assessment.rules)]
     parts.append(_scores_table(assessment.scores, pillars, plain))
+    for table in figure_tables(assessment.figures, plain):
+        parts.append(Text(""))
+        parts.append(table)
     shown = visible(assessment, min_severity=min_severity)
     for pillar in Pillar:
         items = sorted((f for f in shown if f.pillar is pillar), key=_sort_key)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from cellguard.assessments.figures import Figures, figures
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.impact import adjust, assess_impact
 from cellguard.assessments.scoring import Score, scores
@@ -38,6 +39,8 @@ class Assessment:
     stacks: list[str]
     as_of: dt.date
     scores: dict[str, Score]
+    figures: Figures | None = None
+    """Availability, blast radius, capacity and latency tables (reported beside the scores)."""
 
     def stack_scores(self) -> dict[str, dict[str, Score]]:
         """Scores of each document's own findings."""
@@ -177,4 +180,5 @@ def run_rules(
         stacks=graph.stacks(),
         as_of=today,
         scores=scores(findings),
+        figures=figures(graph),
     )

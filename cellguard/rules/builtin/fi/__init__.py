@@ -8,6 +8,7 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_fi_005_critical_journeys_in_cells",
     "cg_fi_006_cross_cell_calls",
     "cg_fi_007_agent_framework_isolation",
+    "cg_fi_009_blast_radius",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 

@@ -10,6 +10,8 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_red_007_rpo",
     "cg_red_008_rto",
     "cg_red_009_failover_tested",
+    "cg_red_010_journey_availability",
+    "cg_red_011_single_points",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 

@@ -1,0 +1,32 @@
+"""The quantitative results reported beside the scores: availability, blast radius,
+capacity and latency. Never folded into the scores (DESIGN §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cellguard.assessments.availability.blast import BlastRadius, blast_radius
+from cellguard.assessments.availability.journeys import JourneyAvailability, journey_availability
+from cellguard.assessments.capacity import CapacityRow, capacity_rows
+from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.latency import LatencyRow, latency_rows
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every table of an assessment, each sorted deterministically."""
+
+    journeys: tuple[JourneyAvailability, ...]
+    blast_radius: tuple[BlastRadius, ...]
+    capacity: tuple[CapacityRow, ...]
+    latency: tuple[LatencyRow, ...]
+
+
+def figures(graph: StackGraph) -> Figures:
+    """Compute (or fetch the cached) figures of ``graph``."""
+    return Figures(
+        tuple(journey_availability(graph)),
+        tuple(blast_radius(graph)),
+        tuple(capacity_rows(graph)),
+        tuple(latency_rows(graph)),
+    )

@@ -1,0 +1,150 @@
+"""Terminal tables of the quantitative figures: journeys, blast radius, capacity, latency."""
+
+from __future__ import annotations
+
+import math
+
+from rich import box
+from rich.table import Table
+
+from cellguard.assessments.figures import Figures
+
+
+def _num(value: float | None, fmt: str = ",.0f", none: str = "-") -> str:
+    return (
+        none
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else format(value, fmt)
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _table(title: str, plain: bool, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.ASCII if plain else box.SIMPLE_HEAD)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    return table
+
+
+def journey_table(figs: Figures, plain: bool) -> Table | None:
+    """Exact availability of each journey."""
+    if not figs.journeys:
+        return None
+    table = _table(
+        "Journey availability (exact)",
+        plain,
+        "journey",
+        "tier",
+        "avail.",
+        "nines",
+        "SLO",
+        "down h/y",
+        "fail/y",
+        "loss/y",
+    )
+    for j in figs.journeys:
+        table.add_row(
+            f"{j.stack}/{j.journey}",
+            j.criticality,
+            f"{j.availability:.4f}%",
+            _num(j.nines, ".2f"),
+            "-"
+            if j.objective is None
+            else f"{j.objective:g}%" + ("" if j.meets_objective else " !"),
+            _num(j.downtime_hours, ",.1f"),
+            _num(j.frequency_per_year, ",.1f"),
+            _num(j.loss_per_year),
+        )
+    return table
+
+
+def blast_table(figs: Figures, plain: bool, limit: int = 15) -> Table | None:
+    """Failure domains that take journeys down on their own, by money at stake."""
+    if not figs.blast_radius:
+        return None
+    table = _table("Blast radius", plain, "domain", "journeys", "stacks", "money/h", "share")
+    for b in figs.blast_radius[:limit]:
+        table.add_row(
+            b.domain.node_id,
+            str(len(b.journeys)),
+            str(len(b.stacks)),
+            _num(b.money_per_hour),
+            _pct(b.share),
+        )
+    return table
+
+
+def capacity_table(figs: Figures, plain: bool) -> Table | None:
+    """Demand against supply of each model endpoint and embedding model (in its own unit:
+    output tokens/s for GPU fleets, tokens or requests per minute for quotas; see the JSON)."""
+    if not figs.capacity:
+        return None
+    table = _table(
+        "Capacity at peak",
+        plain,
+        "endpoint",
+        "demand",
+        "supply",
+        "util",
+        "-zone",
+        "-region",
+        "need",
+        "source",
+    )
+    for c in figs.capacity:
+        source = c.throughput_source or "-"
+        table.add_row(
+            c.qid,
+            _num(c.demand),
+            _num(c.supply),
+            _pct(c.utilisation),
+            _pct(c.utilisation_after_zone_loss),
+            _pct(c.utilisation_after_region_loss),
+            _num(c.replicas_needed, "d"),
+            source.split(":")[0],
+        )
+    return table
+
+
+def latency_table(figs: Figures, plain: bool) -> Table | None:
+    """Latency budget of each journey against its objectives (ms)."""
+    if not figs.latency:
+        return None
+    table = _table(
+        "Latency budget (ms, p99)",
+        plain,
+        "journey",
+        "TTFT",
+        "SLO",
+        "slack",
+        "e2e",
+        "SLO",
+        "slack",
+    )
+    for lat in figs.latency:
+        table.add_row(
+            f"{lat.stack}/{lat.journey}",
+            _num(lat.ttft_budget_ms),
+            _num(lat.ttft_objective_ms),
+            _num(lat.ttft_slack_ms),
+            _num(lat.e2e_budget_ms),
+            _num(lat.e2e_objective_ms),
+            _num(lat.e2e_slack_ms),
+        )
+    return table
+
+
+def figure_tables(figs: Figures | None, plain: bool) -> list[Table]:
+    """Every non-empty table, in report order."""
+    if figs is None:
+        return []
+    made = [
+        journey_table(figs, plain),
+        blast_table(figs, plain),
+        capacity_table(figs, plain),
+        latency_table(figs, plain),
+    ]
+    return [t for t in made if t is not None]

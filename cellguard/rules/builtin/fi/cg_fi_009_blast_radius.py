@@ -1,0 +1,95 @@
+"""CG-FI-009: no shared failure domain takes down several stacks' business at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cellguard.assessments.availability.blast import blast_radius
+from cellguard.assessments.availability.journeys import journey_availability
+from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.rules.base import PythonRule
+from cellguard.rules.context import RuleContext
+from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+
+MAX_SHARE = 0.25
+"""Largest share of the organisation's revenue per hour one shared domain may take down."""
+
+JUDGED_KINDS = ("account", "cell", "shared")
+"""Domains a team chooses to share; regions and zones are judged by the redundancy rules."""
+
+META = RuleMeta(
+    id="CG-FI-009",
+    title="No shared failure domain takes down several stacks' business at once",
+    pillar=Pillar.FAULT_ISOLATION,
+    category=FailureCategory.SHARED_FATE,
+    severity=Severity.HIGH,
+    applies_to=("stack",),
+    rationale=(
+        "A shared account quota, a shared node pool or control plane, a shared vector store "
+        "or prompt library turns one team's incident into everyone's: the seed case is a "
+        "corrupted shared vector index taking down HR, support, legal and product assistants "
+        f"together. A domain whose failure alone stops journeys of several stacks worth more "
+        f"than {MAX_SHARE:.0%} of the organisation's revenue per hour is too wide a blast radius."
+    ),
+    source=(
+        "cellguard DESIGN §4 and §6 (blast radius of any one domain above a share of business "
+        "impact); Generative AI Lens GENREL03; AWS fault isolation boundaries whitepaper"
+    ),
+    remediation=(
+        "Split the domain per stack or per cell (separate accounts, quotas, node pools and "
+        "vector store instances), or give the journeys a fallback outside it."
+    ),
+    action="split-shared-domain",
+)
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    """Judge the widest shared domain reaching each stack's journeys."""
+    results = journey_availability(ctx.graph)
+    total = sum(r.revenue_per_hour or 0.0 for r in results)
+    radii = [b for b in blast_radius(ctx.graph) if b.domain.kind.value in JUDGED_KINDS]
+    for stack in ctx.stacks():
+        target = ctx.stack_target(stack.name)
+        mine = [b for b in radii if stack.name in b.stacks and len(b.stacks) > 1]
+        if not any(r.stack == stack.name for r in results):
+            yield not_applicable(target, f"{stack.name} has no journeys.")
+            continue
+        if not mine:
+            yield passed(
+                target,
+                f"No account, cell or shared domain takes down {stack.name}'s journeys "
+                "together with another stack's.",
+            )
+            continue
+        worst = mine[0]
+        evidence: dict[str, Evidence] = {"blast_radius": [b.to_json() for b in mine]}
+        if total <= 0:
+            yield unknown(
+                target,
+                f"{worst.domain.node_id} takes down journeys of {len(worst.stacks)} stacks, but "
+                "no journey states revenue_per_hour, so its share cannot be judged.",
+                (),
+                **evidence,
+            )
+        elif worst.share > MAX_SHARE:
+            yield failed(
+                target,
+                f"{worst.domain.node_id} alone takes down {len(worst.journeys)} journeys of "
+                f"{len(worst.stacks)} stacks ({', '.join(worst.stacks)}), "
+                f"{worst.money_per_hour:,.0f}/h or {worst.share:.0%} of the organisation's "
+                "revenue per hour.",
+                (),
+                **evidence,
+            )
+        else:
+            yield passed(
+                target,
+                f"The widest shared domain reaching {stack.name}, {worst.domain.node_id}, puts "
+                f"{worst.share:.0%} of revenue per hour at stake (limit {MAX_SHARE:.0%}).",
+                (),
+                **evidence,
+            )
+
+
+RULE = PythonRule(META, check)
