@@ -101,7 +101,7 @@ def capacity_table(figs: Figures, plain: bool) -> Table | None:
             _num(c.demand),
             _num(c.supply),
             _pct(c.utilisation),
-            _pct(c.utilisation_after_zone_loss),
+            "none left" if c.replicas_after_zone_loss == 0 else _pct(c.utilisation_after_zone_loss),
             _pct(c.utilisation_after_region_loss),
             _num(c.replicas_needed, "d"),
             source.split(":")[0],
