@@ -40,6 +40,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loader.py
 	$(BIN)/python benchmarks/assess_scale.py
+	$(BIN)/python benchmarks/aralia.py
 
 format: $(STAMP)
 	$(BIN)/ruff format cellguard tests benchmarks

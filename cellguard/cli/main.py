@@ -8,6 +8,7 @@ import typer
 
 from cellguard import __version__
 from cellguard.cli.assess_cmd import assess
+from cellguard.cli.faulttree_cmd import faulttree_app
 from cellguard.cli.graph_cmd import graph
 from cellguard.cli.init_cmd import init
 from cellguard.cli.rules_cmd import rules_app
@@ -51,6 +52,7 @@ app.command()(graph)
 app.command()(init)
 app.command()(assess)
 app.add_typer(rules_app)
+app.add_typer(faulttree_app)
 
 
 def run() -> None:

@@ -55,6 +55,7 @@ class _Reader:
         self.labels: dict[str, str] = {}
         self.referenced_events: set[str] = set()
         self.untyped: set[str] = set()
+        self.referenced_gates: dict[str, tuple[str, ET.Element]] = {}
         self.anonymous = 0
 
     def error(self, message: str, element: ET.Element | None = None) -> MefError:
@@ -72,6 +73,8 @@ class _Reader:
                 self.referenced_events.add(name)
             elif tag == "event":
                 self.untyped.add(name)
+            else:
+                self.referenced_gates.setdefault(name, (owner, element))
             return name
         if tag == "constant":
             value = (element.get("value") or "").lower()
@@ -164,7 +167,11 @@ class _Reader:
             elif child.tag in ("label", "attributes"):
                 continue
             else:
-                raise self.error(f"unsupported element <{child.tag}>", child)
+                raise self.error(
+                    f"unsupported element <{child.tag}>; expected define-fault-tree, "
+                    "define-gate, define-basic-event or model-data",
+                    child,
+                )
 
 
 def _parse_with_lines(source: str | bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
@@ -185,7 +192,9 @@ def _parse_with_lines(source: str | bytes, path: str) -> tuple[ET.Element, dict[
                     root = element
         parser.close()
     except ET.ParseError as exc:
-        raise MefError(path, f"not well-formed XML: {exc}") from None
+        row, column = exc.position
+        reason = str(exc).split(":", 1)[0]
+        raise MefError(path, f"not well-formed XML: {reason} (column {column + 1})", row) from None
     if root is None:
         raise MefError(path, "empty document")
     return root, lines
@@ -208,6 +217,13 @@ def read_mef(
         raise MefError(path, f"root element is <{root.tag}>, expected <opsa-mef>")
     reader = _Reader(path, lines)
     reader.walk(root)
+    for name, (owner, element) in reader.referenced_gates.items():
+        if name not in reader.gates:
+            raise reader.error(
+                f"gate {owner!r} references gate {name!r}, which is not defined; expected a "
+                f"<define-gate name={name!r}>",
+                element,
+            )
     for name in sorted(reader.untyped):
         if name not in reader.gates and name not in reader.events:
             reader.referenced_events.add(name)

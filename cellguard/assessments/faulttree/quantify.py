@@ -52,6 +52,9 @@ Aralia trees, the static order finishes sooner than sifting would (edf9202: 2 s 
 CHECK_EVERY = 8
 """The manager's size is read after every this many gates (reading it costs milliseconds)."""
 
+SIFT_MAX = 2_000_000
+"""Above this many live nodes sifting cannot finish in time (nus9601: still running at 150 s)."""
+
 SIFT_SWAPS = 100_000
 """Most variable swaps that rescue sifting may make (bounds its time)."""
 
@@ -226,7 +229,7 @@ def quantify(
             size = _live_nodes(bdd)
             now = time.perf_counter()
             if (
-                size > REORDER_AT
+                REORDER_AT < size < SIFT_MAX
                 and not sifted
                 and now - started > SIFT_AFTER
                 and deadline - now > SIFT_AFTER * 3

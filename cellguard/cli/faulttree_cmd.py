@@ -1,0 +1,121 @@
+"""``cellguard faulttree``: fault trees in Open-PSA MEF XML.
+
+``quantify`` computes the exact top-event probability of any MEF file (or a labelled bound
+when the node budget or time limit is reached). ``export`` (a journey's fault tree written as
+MEF) is registered on :data:`faulttree_app` next to ``quantify`` once the journey compiler
+exists.
+
+The engine is imported inside the command, so ``cellguard --help`` and the other commands do
+not pay for loading CUDD.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cellguard.cli.exit_codes import UserError, handle_errors
+
+if TYPE_CHECKING:
+    from cellguard.assessments.faulttree.quantify import Quantification
+    from cellguard.assessments.faulttree.tree import FaultTree
+
+faulttree_app = typer.Typer(
+    name="faulttree",
+    help="Quantify fault trees in Open-PSA MEF XML (and, or, not, xor, atleast; float probabilities).",
+    no_args_is_help=True,
+)
+
+
+class QuantifyFormat(StrEnum):
+    """Output formats of ``faulttree quantify``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+def _read(path: Path, top: str | None) -> FaultTree:
+    """Read a MEF file; unreadable or invalid files are user errors (exit code 2)."""
+    from cellguard.assessments.faulttree.mef import MefError, read_mef_file
+
+    try:
+        return read_mef_file(path, top=top)
+    except MefError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _table(path: Path, tree: FaultTree, result: Quantification) -> str:
+    """A short human summary of one quantification."""
+    rows = [
+        ("fault tree", f"{tree.name} ({path})"),
+        ("top event", result.top_event),
+        ("basic events", f"{len(tree.events)}, gates {len(tree.gates)}, modules {result.modules}"),
+    ]
+    if result.exact:
+        rows.append(("probability", f"{result.probability:.6e} (exact)"))
+    else:
+        rows.append(("probability", f"between {result.lower:.6e} and {result.upper:.6e} (bound)"))
+        rows.append(("free gates", f"{len(result.free_gates)}: budget or time limit reached"))
+    rows += [("BDD nodes", f"{result.bdd_nodes:,}"), ("seconds", f"{result.seconds:.3f}")]
+    width = max(len(label) for label, _ in rows)
+    return "".join(f"{label:<{width}}  {value}\n" for label, value in rows)
+
+
+@faulttree_app.command("quantify")
+@handle_errors
+def quantify_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="Open-PSA MEF XML file.", show_default=False, dir_okay=False)
+    ],
+    output_format: Annotated[
+        QuantifyFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = QuantifyFormat.TABLE,
+    top: Annotated[
+        str | None,
+        typer.Option("--top", help="Gate or event to quantify (default: the one root gate)."),
+    ] = None,
+    node_budget: Annotated[
+        int | None,
+        typer.Option(
+            "--node-budget",
+            min=1,
+            help="Most BDD nodes before gates become free variables (default: the engine's).",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.0,
+            help="Seconds before the remaining gates become free variables (default: the engine's).",
+        ),
+    ] = None,
+) -> None:
+    """Exact top-event probability of a MEF fault tree, or a labelled bound."""
+    from cellguard.assessments.faulttree.quantify import (
+        DEFAULT_NODE_BUDGET,
+        DEFAULT_TIME_LIMIT,
+        quantify,
+    )
+
+    tree = _read(file, top)
+    result = quantify(
+        tree,
+        node_budget=DEFAULT_NODE_BUDGET if node_budget is None else node_budget,
+        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+    )
+    if output_format is QuantifyFormat.JSON:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        typer.echo(_table(file, tree, result), nl=False)
+
+
+# `faulttree export PATH --journey ID -o FILE.xml` (a journey's compiled fault tree written with
+# cellguard.assessments.faulttree.mef.write_mef) is added here as @faulttree_app.command("export")
+# once the journey compiler exists.

@@ -1,0 +1,121 @@
+"""``cellguard faulttree quantify`` end to end, through the real entry point."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cellguard.cli.main import app
+from tests.helpers import REPO
+
+runner = CliRunner()
+ARALIA = REPO / "benchmarks" / "data" / "aralia"
+CHINESE = "benchmarks/data/aralia/chinese.xml"
+
+
+def published(tree: str) -> float:
+    """The published top-event probability of an Aralia tree (reference.csv)."""
+    with (ARALIA / "reference.csv").open(newline="") as handle:
+        rows = {r["tree"]: r["published_top_probability"] for r in csv.DictReader(handle)}
+    return float(rows[tree])
+
+
+def six_digits(x: float) -> str:
+    """``x`` to six significant digits, as the published table prints it."""
+    return f"{x:.5E}"
+
+
+def test_json_has_exactly_the_contract_keys(repo_root: Path) -> None:
+    result = runner.invoke(app, ["faulttree", "quantify", CHINESE, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"top_event", "probability", "exact", "bdd_nodes", "seconds"}
+    assert data["top_event"] == "r1"
+    assert data["exact"] is True
+    assert six_digits(data["probability"]) == six_digits(published("chinese"))
+    assert data["bdd_nodes"] > 0
+    assert data["seconds"] >= 0
+
+
+def test_table_is_a_short_human_summary(repo_root: Path) -> None:
+    result = runner.invoke(app, ["faulttree", "quantify", CHINESE])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "top event     r1" in out
+    assert "1.170582e-03 (exact)" in out
+    assert "basic events  25, gates 36" in out
+    assert len(out.splitlines()) < 10
+
+
+def test_top_selects_another_gate(repo_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "two.xml"
+    path.write_text(
+        """<opsa-mef><define-fault-tree name="two">
+        <define-gate name="any"><or><basic-event name="a"/><basic-event name="b"/></or></define-gate>
+        <define-gate name="both"><and><basic-event name="a"/><basic-event name="b"/></and></define-gate>
+        <define-basic-event name="a"><float value="0.1"/></define-basic-event>
+        <define-basic-event name="b"><float value="0.2"/></define-basic-event>
+        </define-fault-tree></opsa-mef>"""
+    )
+    result = runner.invoke(app, ["faulttree", "quantify", str(path), "-f", "json", "--top", "both"])
+    assert result.exit_code == 0, result.stderr
+    assert math.isclose(json.loads(result.stdout)["probability"], 0.02, rel_tol=1e-12)
+    several = runner.invoke(app, ["faulttree", "quantify", str(path)])
+    assert several.exit_code == 2
+    assert "expected exactly one top gate, found 2 (any, both)" in several.stderr
+
+
+def test_a_small_node_budget_gives_a_labelled_bound(repo_root: Path) -> None:
+    args = ["faulttree", "quantify", "benchmarks/data/aralia/baobab1.xml", "-f", "json"]
+    exact = json.loads(runner.invoke(app, args).stdout)
+    result = runner.invoke(app, [*args, "--node-budget", "2000"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["exact"] is False
+    assert data["lower"] <= exact["probability"] <= data["upper"]
+    assert data["probability"] == data["upper"]
+    assert data["free_gates"] >= 1
+    table = runner.invoke(app, [*args[:3], "--node-budget", "2000"]).stdout
+    assert "(bound)" in table
+
+
+def test_a_bad_file_exits_2_with_the_located_message_and_no_traceback(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.xml"
+    path.write_text(
+        "<opsa-mef>\n<define-fault-tree name='x'>\n<define-gate name='g'>\n</opsa-mef>\n"
+    )
+    result = runner.invoke(app, ["faulttree", "quantify", str(path)])
+    assert result.exit_code == 2
+    assert f"cellguard: error: {path}:4: not well-formed XML: mismatched tag" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_missing_file_exits_2(repo_root: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["faulttree", "quantify", str(tmp_path / "none.xml")])
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+
+
+def test_the_installed_command_in_a_subprocess(repo_root: Path) -> None:
+    cellguard = Path(sys.executable).with_name("cellguard")
+    done = subprocess.run(
+        [str(cellguard), "faulttree", "quantify", CHINESE, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert six_digits(data["probability"]) == six_digits(published("chinese"))
+    assert data["exact"] is True
+    assert data["top_event"] == "r1"
