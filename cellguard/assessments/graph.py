@@ -144,9 +144,21 @@ class StackGraph:
 
     # -- journeys ---------------------------------------------------------------------------
 
-    def journeys(self) -> list[tuple[str, Journey]]:
-        """Every journey with the name of its stack, sorted by (stack, journey id)."""
-        found = [(s.name, j) for s in self.org.stacks for j in s.business.journeys]
+    def journeys(self, stack: str | None = None) -> list[tuple[str, Journey]]:
+        """Every analysable journey (of ``stack`` only, if given) with the name of its stack,
+        sorted by (stack, journey id).
+
+        A journey whose entrypoint is a component of a document that is not loaded (single-file
+        mode; the loader has warned about the reference) has nothing to analyse and is left
+        out, so that no analysis has to guard :meth:`entrypoint` against it.
+        """
+        found = [
+            (s.name, j)
+            for s in self.org.stacks
+            if stack is None or s.name == stack
+            for j in s.business.journeys
+            if qualify(j.entrypoint, s.name) in self.nx
+        ]
         return sorted(found, key=lambda sj: (sj[0], sj[1].id))
 
     def journey(self, stack: str, journey_id: str) -> Journey:

@@ -223,3 +223,22 @@ def test_readme_json_example_quotes_the_rag_golden() -> None:
         )
     )
     assert f'"summary": {{{summary}}}' in readme
+
+
+def test_journey_entering_through_an_unloaded_stack_is_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """Single-file mode: the entrypoint lives in a platform that is not loaded."""
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(
+        "apiVersion: cellguard/v1\nkind: Stack\nmetadata: {name: shop}\n"
+        "business:\n  journeys:\n    - {id: chat, entrypoint: platform/gw, criticality: tier1}\n"
+        "topology:\n  accounts: [prod]\n  regions: [{name: us-east-1, zones: [use1-az1]}]\n"
+        "components:\n  - {id: api, kind: app, depends_on: [platform/llm]}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["assess", str(spec), "--format", "json", "--today", "2026-11-21"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["journeys"] == []
+    assert data["summary"]["ERROR"] == 0

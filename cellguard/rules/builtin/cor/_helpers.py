@@ -24,9 +24,8 @@ def document_models(ctx: RuleContext, doc: Stack | Platform) -> list[str]:
     document: its own model endpoints that some journey reaches.
     """
     found: set[str] = set()
-    if isinstance(doc, Stack):
-        for journey in doc.business.journeys:
-            found.update(journey_models(ctx, doc.name, journey.id))
+    for _, journey in ctx.graph.journeys(doc.name):
+        found.update(journey_models(ctx, doc.name, journey.id))
     for qid in ctx.graph.components(doc.name):
         if ctx.graph.kind(qid) is ComponentKind.MODEL_ENDPOINT and ctx.journeys_of(qid):
             found.add(qid)

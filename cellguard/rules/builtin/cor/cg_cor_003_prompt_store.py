@@ -81,7 +81,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         target = ctx.stack_target(stack.name)
         reached: set[str] = set()
         models: set[str] = set()
-        for journey in stack.business.journeys:
+        for _, journey in graph.journeys(stack.name):
             models.update(journey_models(ctx, stack.name, journey.id))
             reached.update(graph.journey_components(stack.name, journey.id))
         if not models:
