@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from cellguard.assessments.capacity import CapacityRow
+from collections.abc import Callable, Iterator
+
+from cellguard.assessments.capacity import QUOTA, CapacityRow, Fleet, fleet
 from cellguard.models.findings import Evidence
+from cellguard.rules.context import RuleContext
 from cellguard.rules.outcome import Outcome, Target, not_applicable
+from cellguard.rules.predicates import MODEL_KINDS
 
 
 def amount(value: float) -> str:
@@ -42,3 +46,35 @@ def without_demand(target: Target, row: CapacityRow) -> Outcome | None:
         return None
     extra = " (it only carries traffic failed over to it)" if row.failover_demand else ""
     return not_applicable(target, f"{target.id} serves no declared journey directly{extra}.")
+
+
+FleetJudge = Callable[[Target, Fleet], Iterator[Outcome]]
+"""Judges one model fleet: its component's target and its capacity with the inputs."""
+
+
+def judge_fleets(
+    ctx: RuleContext,
+    judge: FleetJudge,
+    *,
+    quota: bool,
+    elsewhere: str,
+    need_journeys: bool = False,
+) -> Iterator[Outcome]:
+    """Run ``judge`` on every model fleet under a quota (``quota``) or on the team's GPUs.
+
+    Fleets of the other kind are NOT_APPLICABLE with ``elsewhere`` (``{target}`` is replaced
+    by the component id); with ``need_journeys``, so are fleets no declared journey reaches.
+    """
+    for qid, _ in ctx.components(*MODEL_KINDS):
+        model = fleet(ctx.graph, qid)
+        if model is None:
+            continue
+        target = ctx.component_target(qid)
+        if (model.row.basis == QUOTA) != quota:
+            yield not_applicable(target, elsewhere.format(target=target.id))
+            continue
+        idle = without_demand(target, model.row) if need_journeys else None
+        if idle is not None:
+            yield idle
+            continue
+        yield from judge(target, model)

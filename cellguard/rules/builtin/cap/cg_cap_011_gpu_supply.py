@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.assessments.capacity import QUOTA, fleet
+from cellguard.assessments.capacity import Fleet
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
+    judge_fleets,
     missing_text,
     percent,
     rate,
     row_evidence,
-    without_demand,
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import MODEL_KINDS
+from cellguard.rules.outcome import Outcome, Target, failed, passed, unknown
 
 META = RuleMeta(
     id="CG-CAP-011",
@@ -63,72 +62,69 @@ FIELDS = (
 )
 
 
+def _judge(target: Target, model: Fleet) -> Iterator[Outcome]:
+    """Judge one GPU fleet against its peak demand."""
+    row = model.row
+    evidence = row_evidence(row, *FIELDS)
+    demand = rate(row.demand or 0.0, row.unit)
+    source = f" ({row.throughput_source})" if row.throughput_source else ""
+    if row.supply == 0 and row.demand:
+        yield failed(
+            target,
+            f"{target.id} has no replicas for {demand} of peak demand.",
+            ("replicas",),
+            **evidence,
+        )
+    elif row.supply is None or row.utilisation is None:
+        yield unknown(
+            target,
+            f"{target.id} serves {demand} at peak, but its supply is unknown: the spec or "
+            f"catalog lacks {missing_text(row)}.",
+            ("serving",),
+            **evidence,
+        )
+    elif row.utilisation > row.target_utilisation:
+        short = "is below" if row.utilisation > 1 else "covers"
+        yield failed(
+            target,
+            f"{target.id}'s supply of {rate(row.supply, row.unit)}{source} {short} peak "
+            f"demand of {demand}: {percent(row.utilisation)} utilisation, above the "
+            f"{percent(row.target_utilisation)} target"
+            + (
+                f"; {row.replicas_needed} replicas per region would be statically stable."
+                if row.replicas_needed
+                else "."
+            ),
+            ("replicas",),
+            **evidence,
+        )
+    elif not row.demand_complete:
+        yield unknown(
+            target,
+            f"{target.id} runs at {percent(row.utilisation)} for the journeys that declare "
+            f"their demand, but {missing_text(row)} is missing.",
+            (),
+            **evidence,
+        )
+    else:
+        yield passed(
+            target,
+            f"{target.id} serves {demand} at {percent(row.utilisation)} of its "
+            f"{rate(row.supply, row.unit)}{source}.",
+            ("replicas",),
+            **evidence,
+        )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every model served on the team's GPUs."""
-    for qid, _ in ctx.components(*MODEL_KINDS):
-        target = ctx.component_target(qid)
-        model = fleet(ctx.graph, qid)
-        if model is None:
-            continue
-        row = model.row
-        if row.basis == QUOTA:
-            yield not_applicable(
-                target, f"{target.id} is served by its provider under a quota (CG-CAP-013)."
-            )
-            continue
-        idle = without_demand(target, row)
-        if idle is not None:
-            yield idle
-            continue
-        evidence = row_evidence(row, *FIELDS)
-        demand = rate(row.demand or 0.0, row.unit)
-        source = f" ({row.throughput_source})" if row.throughput_source else ""
-        if row.supply == 0 and row.demand:
-            yield failed(
-                target,
-                f"{target.id} has no replicas for {demand} of peak demand.",
-                ("replicas",),
-                **evidence,
-            )
-        elif row.supply is None or row.utilisation is None:
-            yield unknown(
-                target,
-                f"{target.id} serves {demand} at peak, but its supply is unknown: the spec or "
-                f"catalog lacks {missing_text(row)}.",
-                ("serving",),
-                **evidence,
-            )
-        elif row.utilisation > row.target_utilisation:
-            short = "is below" if row.utilisation > 1 else "covers"
-            yield failed(
-                target,
-                f"{target.id}'s supply of {rate(row.supply, row.unit)}{source} {short} peak "
-                f"demand of {demand}: {percent(row.utilisation)} utilisation, above the "
-                f"{percent(row.target_utilisation)} target"
-                + (
-                    f"; {row.replicas_needed} replicas per region would be statically stable."
-                    if row.replicas_needed
-                    else "."
-                ),
-                ("replicas",),
-                **evidence,
-            )
-        elif not row.demand_complete:
-            yield unknown(
-                target,
-                f"{target.id} runs at {percent(row.utilisation)} for the journeys that declare "
-                f"their demand, but {missing_text(row)} is missing.",
-                (),
-                **evidence,
-            )
-        else:
-            yield passed(
-                target,
-                f"{target.id} serves {demand} at {percent(row.utilisation)} of its "
-                f"{rate(row.supply, row.unit)}{source}.",
-                ("replicas",),
-                **evidence,
-            )
+    yield from judge_fleets(
+        ctx,
+        _judge,
+        quota=False,
+        elsewhere="{target} is served by its provider under a quota (CG-CAP-013).",
+        need_journeys=True,
+    )
 
 
 RULE = PythonRule(META, check)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.assessments.capacity import QUOTA, CapacityRow, fleet
+from cellguard.assessments.capacity import CapacityRow, Fleet
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
+    judge_fleets,
     missing_text,
     percent,
     rate,
     row_evidence,
-    without_demand,
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import MODEL_KINDS
+from cellguard.rules.outcome import Outcome, Target, failed, passed, unknown
 
 META = RuleMeta(
     id="CG-CAP-012",
@@ -93,63 +92,60 @@ def _problems(row: CapacityRow) -> list[str]:
     return found
 
 
-def check(ctx: RuleContext) -> Iterator[Outcome]:
-    """Judge every model served on the team's GPUs."""
-    for qid, _ in ctx.components(*MODEL_KINDS):
-        target = ctx.component_target(qid)
-        model = fleet(ctx.graph, qid)
-        if model is None:
-            continue
-        row = model.row
-        if row.basis == QUOTA:
-            yield not_applicable(
-                target, f"{target.id} is a managed model: its provider spreads it over zones."
-            )
-            continue
-        idle = without_demand(target, row)
-        if idle is not None:
-            yield idle
-            continue
-        evidence = row_evidence(row, *FIELDS)
-        problems = _problems(row)
-        needed = (
-            f" Statically stable needs {row.replicas_needed} replicas per region."
-            if row.replicas_needed
-            else " No replica count is enough while each region has a single zone."
-            if row.zones == 1
+def _judge(target: Target, model: Fleet) -> Iterator[Outcome]:
+    """Judge whether one GPU fleet survives losing a zone and a region."""
+    row = model.row
+    evidence = row_evidence(row, *FIELDS)
+    problems = _problems(row)
+    needed = (
+        f" Statically stable needs {row.replicas_needed} replicas per region."
+        if row.replicas_needed
+        else " No replica count is enough while each region has a single zone."
+        if row.zones == 1
+        else ""
+    )
+    target_words = f"the {percent(row.target_utilisation)} target"
+    if problems:
+        yield failed(
+            target,
+            f"{target.id} is not statically stable: {'; '.join(problems)}, against "
+            f"{target_words}.{needed}",
+            ("placement",),
+            **evidence,
+        )
+    elif row.utilisation_after_zone_loss is None or not row.demand_complete:
+        yield unknown(
+            target,
+            f"{target.id}'s capacity after losing a zone cannot be computed: the spec or "
+            f"catalog lacks {missing_text(row)}.",
+            ("placement",),
+            **evidence,
+        )
+    else:
+        region = (
+            f", and {percent(row.utilisation_after_region_loss)} after losing a region"
+            if row.utilisation_after_region_loss is not None
             else ""
         )
-        target_words = f"the {percent(row.target_utilisation)} target"
-        if problems:
-            yield failed(
-                target,
-                f"{target.id} is not statically stable: {'; '.join(problems)}, against "
-                f"{target_words}.{needed}",
-                ("placement",),
-                **evidence,
-            )
-        elif row.utilisation_after_zone_loss is None or not row.demand_complete:
-            yield unknown(
-                target,
-                f"{target.id}'s capacity after losing a zone cannot be computed: the spec or "
-                f"catalog lacks {missing_text(row)}.",
-                ("placement",),
-                **evidence,
-            )
-        else:
-            region = (
-                f", and {percent(row.utilisation_after_region_loss)} after losing a region"
-                if row.utilisation_after_region_loss is not None
-                else ""
-            )
-            yield passed(
-                target,
-                f"{target.id} runs at {percent(row.utilisation_after_zone_loss)} after losing "
-                f"its largest zone ({row.replicas_after_zone_loss} of {row.replicas} replicas "
-                f"left){region}, within {target_words}.",
-                ("replicas",),
-                **evidence,
-            )
+        yield passed(
+            target,
+            f"{target.id} runs at {percent(row.utilisation_after_zone_loss)} after losing "
+            f"its largest zone ({row.replicas_after_zone_loss} of {row.replicas} replicas "
+            f"left){region}, within {target_words}.",
+            ("replicas",),
+            **evidence,
+        )
+
+
+def check(ctx: RuleContext) -> Iterator[Outcome]:
+    """Judge every model served on the team's GPUs."""
+    yield from judge_fleets(
+        ctx,
+        _judge,
+        quota=False,
+        elsewhere="{target} is a managed model: its provider spreads it over zones.",
+        need_journeys=True,
+    )
 
 
 RULE = PythonRule(META, check)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.assessments.capacity import QUOTA, CapacityRow, fleet, rounded
+from cellguard.assessments.capacity import CapacityRow, Fleet, rounded
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._capacity import missing_text, percent, rate, row_evidence
+from cellguard.rules.builtin.cap._capacity import (
+    judge_fleets,
+    missing_text,
+    percent,
+    rate,
+    row_evidence,
+)
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import MODEL_KINDS
+from cellguard.rules.outcome import Outcome, Target, failed, passed, unknown
 
 META = RuleMeta(
     id="CG-CAP-013",
@@ -60,85 +65,84 @@ def _failover_utilisation(row: CapacityRow) -> float | None:
     return ((row.demand or 0.0) + row.failover_demand) / row.supply
 
 
+def _judge(target: Target, model: Fleet, is_fallback: bool) -> Iterator[Outcome]:
+    """Judge one quota against the demand on it, failover included."""
+    row = model.row
+    with_failover = _failover_utilisation(row)
+    evidence: dict[str, Evidence] = row_evidence(row, *FIELDS)
+    evidence["utilisation_with_failover"] = rounded(with_failover, 3)
+    evidence["missing"] = list(row.missing)
+    demand = rate(row.demand or 0.0, row.unit)
+    shared = f", shared with {', '.join(row.shared_with)}" if row.shared_with else ""
+    if row.supply is None or row.utilisation is None:
+        yield unknown(
+            target,
+            f"{target.id} carries {demand} at peak but the spec lacks {missing_text(row)}.",
+            ("quota",),
+            **evidence,
+        )
+        return
+    quota = f"its quota of {rate(row.supply, row.unit)}{shared}"
+    problems = []
+    if row.utilisation > row.target_utilisation:
+        problems.append(
+            f"peak demand of {demand} is {percent(row.utilisation)} of {quota} (target "
+            f"{percent(row.target_utilisation)})"
+        )
+    if with_failover is not None and with_failover > 1 and row.failover_demand:
+        problems.append(
+            f"traffic failing over to it ({rate(row.failover_demand, row.unit)}) takes "
+            f"it to {percent(with_failover)} of {quota if not problems else 'the quota'}"
+        )
+    if problems:
+        yield failed(
+            target,
+            f"{target.id} will be throttled: {'; '.join(problems)}.",
+            ("quota",),
+            **evidence,
+        )
+    elif not row.demand_complete or (row.failover_demand is None and is_fallback):
+        gaps = list(row.missing)
+        if row.failover_demand is None and is_fallback:
+            gaps.append("the failover demand of the models falling back to it")
+        yield unknown(
+            target,
+            f"{target.id} runs at {percent(row.utilisation)} of {quota} for the demand "
+            f"known, but the spec lacks {'; '.join(gaps)}.",
+            ("quota",),
+            **evidence,
+        )
+    elif not row.demand and not row.failover_demand:
+        yield passed(
+            target,
+            f"{target.id} carries no journey's peak directly and no traffic fails over to "
+            f"it after a zone or region loss of its primaries; {quota} is spare.",
+            ("quota",),
+            **evidence,
+        )
+    else:
+        failover = (
+            f", {percent(with_failover)} with failover traffic"
+            if with_failover is not None and row.failover_demand
+            else ""
+        )
+        yield passed(
+            target,
+            f"{target.id} runs at {percent(row.utilisation)} of {quota} at peak{failover}.",
+            ("quota",),
+            **evidence,
+        )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every model under a managed-service quota."""
-    for qid, _ in ctx.components(*MODEL_KINDS):
-        target = ctx.component_target(qid)
-        model = fleet(ctx.graph, qid)
-        if model is None:
-            continue
-        row = model.row
-        if row.basis != QUOTA:
-            yield not_applicable(target, f"{target.id} runs on the team's GPUs (CG-CAP-011).")
-            continue
-        with_failover = _failover_utilisation(row)
-        evidence: dict[str, Evidence] = row_evidence(row, *FIELDS)
-        evidence["utilisation_with_failover"] = rounded(with_failover, 3)
-        evidence["missing"] = list(row.missing)
-        demand = rate(row.demand or 0.0, row.unit)
-        shared = f", shared with {', '.join(row.shared_with)}" if row.shared_with else ""
-        if row.supply is None or row.utilisation is None:
-            yield unknown(
-                target,
-                f"{target.id} carries {demand} at peak but the spec lacks {missing_text(row)}.",
-                ("quota",),
-                **evidence,
-            )
-            continue
-        quota = f"its quota of {rate(row.supply, row.unit)}{shared}"
-        problems = []
-        if row.utilisation > row.target_utilisation:
-            problems.append(
-                f"peak demand of {demand} is {percent(row.utilisation)} of {quota} (target "
-                f"{percent(row.target_utilisation)})"
-            )
-        if with_failover is not None and with_failover > 1 and row.failover_demand:
-            problems.append(
-                f"traffic failing over to it ({rate(row.failover_demand, row.unit)}) takes "
-                f"it to {percent(with_failover)} of {quota if not problems else 'the quota'}"
-            )
-        if problems:
-            yield failed(
-                target,
-                f"{target.id} will be throttled: {'; '.join(problems)}.",
-                ("quota",),
-                **evidence,
-            )
-        elif not row.demand_complete or (row.failover_demand is None and _is_fallback(ctx, qid)):
-            gaps = list(row.missing)
-            if row.failover_demand is None and _is_fallback(ctx, qid):
-                gaps.append("the failover demand of the models falling back to it")
-            yield unknown(
-                target,
-                f"{target.id} runs at {percent(row.utilisation)} of {quota} for the demand "
-                f"known, but the spec lacks {'; '.join(gaps)}.",
-                ("quota",),
-                **evidence,
-            )
-        elif not row.demand and not row.failover_demand:
-            yield passed(
-                target,
-                f"{target.id} carries no journey's peak directly and no traffic fails over to "
-                f"it after a zone or region loss of its primaries; {quota} is spare.",
-                ("quota",),
-                **evidence,
-            )
-        else:
-            failover = (
-                f", {percent(with_failover)} with failover traffic"
-                if with_failover is not None and row.failover_demand
-                else ""
-            )
-            yield passed(
-                target,
-                f"{target.id} runs at {percent(row.utilisation)} of {quota} at peak{failover}.",
-                ("quota",),
-                **evidence,
-            )
-
-
-def _is_fallback(ctx: RuleContext, qid: str) -> bool:
-    return any(e.target == qid for e in ctx.graph.fallback_edges())
+    fallbacks = {e.target for e in ctx.graph.fallback_edges()}
+    yield from judge_fleets(
+        ctx,
+        lambda target, model: _judge(target, model, model.row.qid in fallbacks),
+        quota=True,
+        elsewhere="{target} runs on the team's GPUs (CG-CAP-011).",
+    )
 
 
 RULE = PythonRule(META, check)

@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cellguard.assessments.capacity import QUOTA, REQUESTS_PS, CapacityRow, fleet, rounded
+from cellguard.assessments.capacity import REQUESTS_PS, CapacityRow, Fleet, rounded
 from cellguard.assessments.demand import Load
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.loader.errors import KeyPath
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._capacity import missing_text, percent, rate, row_evidence
+from cellguard.rules.builtin.cap._capacity import (
+    judge_fleets,
+    missing_text,
+    percent,
+    rate,
+    row_evidence,
+)
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import MODEL_KINDS
+from cellguard.rules.outcome import Outcome, Target, failed, not_applicable, passed, unknown
 
 META = RuleMeta(
     id="CG-CAP-014",
@@ -80,6 +85,91 @@ def worst_surge(load: Load, row: CapacityRow, surges: dict[str, tuple[float, int
     return best
 
 
+def _judge(
+    target: Target,
+    model: Fleet,
+    comp: ModelEndpoint | EmbeddingModel,
+    surges: dict[str, tuple[float, int]],
+) -> Iterator[Outcome]:
+    """Judge whether one GPU fleet absorbs the largest declared surge reaching it."""
+    row = model.row
+    surge = worst_surge(model.load, row, surges)
+    if surge is None:
+        yield not_applicable(target, f"No journey reaching {target.id} declares a surge.")
+        return
+    cold = comp.serving.cold_start_seconds if comp.serving else None
+    scaling = comp.autoscaling
+    per, regions = row.per_replica, max(len(row.regions), 1)
+    at_max = per * scaling.max * regions if per is not None and scaling else None
+    evidence: dict[str, Evidence] = row_evidence(row, "unit", "demand", "supply", "replicas")
+    evidence.update(
+        surge_journey=surge.journey,
+        surge_multiplier=surge.multiplier,
+        surge_ramp_seconds=surge.ramp_seconds,
+        surge_demand=rounded(surge.demand, 1),
+        surge_utilisation=rounded(surge.demand / row.supply, 3) if row.supply else None,
+        cold_start_seconds=cold,
+        autoscaling_max=scaling.max if scaling else None,
+        supply_at_max=rounded(at_max, 1),
+    )
+    need = rate(surge.demand, row.unit)
+    journey = localise(surge.journey, target.stack)
+    what = f"the {surge.multiplier:g}x surge of {journey} ({need} within {surge.ramp_seconds} s)"
+    if row.supply is None:
+        yield unknown(
+            target,
+            f"{target.id} faces {what}, but its supply is unknown: {missing_text(row)}.",
+            ("serving",),
+            **evidence,
+        )
+        return
+    if surge.demand <= row.supply * HEADROOM_LIMIT:
+        yield passed(
+            target,
+            f"{target.id}'s {row.replicas} replicas per region absorb {what} at "
+            f"{percent(surge.demand / row.supply)}.",
+            ("replicas",),
+            **evidence,
+        )
+        return
+    problems = []
+    field: KeyPath = ("autoscaling",)
+    if scaling is None:
+        problems.append("it does not autoscale")
+    elif at_max is not None and at_max < surge.demand:
+        problems.append(
+            f"autoscaling stops at {scaling.max} replicas per region ({rate(at_max, row.unit)})"
+        )
+    if cold is not None and cold > surge.ramp_seconds:
+        problems.append(f"a new replica takes {cold} s to serve")
+        field = field if len(problems) > 1 else ("serving", "cold_start_seconds")
+    if problems:
+        yield failed(
+            target,
+            f"{target.id} cannot absorb {what}: the running fleet covers "
+            f"{percent(row.supply / surge.demand)} of it, and {' and '.join(problems)}.",
+            field,
+            **evidence,
+        )
+    elif cold is None:
+        yield unknown(
+            target,
+            f"{target.id} must scale out for {what}, but does not declare its cold start "
+            "(serving.cold_start_seconds).",
+            ("serving",),
+            **evidence,
+        )
+    else:
+        assert scaling is not None
+        yield passed(
+            target,
+            f"{target.id} scales out for {what}: replicas serve in {cold} s, up to "
+            f"{scaling.max} per region.",
+            ("autoscaling",),
+            **evidence,
+        )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every GPU fleet that a journey with a declared surge reaches."""
     surges = {
@@ -87,95 +177,18 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         for stack, j in ctx.journeys()
         if j.demand.surge is not None
     }
-    for qid, comp in ctx.components(*MODEL_KINDS):
+
+    def judge(target: Target, model: Fleet) -> Iterator[Outcome]:
+        comp = ctx.graph.component(model.row.qid)
         assert isinstance(comp, ModelEndpoint | EmbeddingModel)
-        target = ctx.component_target(qid)
-        model = fleet(ctx.graph, qid)
-        if model is None:
-            continue
-        row = model.row
-        if row.basis == QUOTA:
-            yield not_applicable(
-                target, f"{target.id} is scaled by its provider, within its quota."
-            )
-            continue
-        surge = worst_surge(model.load, row, surges)
-        if surge is None:
-            yield not_applicable(target, f"No journey reaching {target.id} declares a surge.")
-            continue
-        cold = comp.serving.cold_start_seconds if comp.serving else None
-        scaling = comp.autoscaling
-        per, regions = row.per_replica, max(len(row.regions), 1)
-        at_max = per * scaling.max * regions if per is not None and scaling else None
-        evidence: dict[str, Evidence] = row_evidence(row, "unit", "demand", "supply", "replicas")
-        evidence.update(
-            surge_journey=surge.journey,
-            surge_multiplier=surge.multiplier,
-            surge_ramp_seconds=surge.ramp_seconds,
-            surge_demand=rounded(surge.demand, 1),
-            surge_utilisation=rounded(surge.demand / row.supply, 3) if row.supply else None,
-            cold_start_seconds=cold,
-            autoscaling_max=scaling.max if scaling else None,
-            supply_at_max=rounded(at_max, 1),
-        )
-        need = rate(surge.demand, row.unit)
-        journey = localise(surge.journey, target.stack)
-        what = (
-            f"the {surge.multiplier:g}x surge of {journey} ({need} within {surge.ramp_seconds} s)"
-        )
-        if row.supply is None:
-            yield unknown(
-                target,
-                f"{target.id} faces {what}, but its supply is unknown: {missing_text(row)}.",
-                ("serving",),
-                **evidence,
-            )
-            continue
-        if surge.demand <= row.supply * HEADROOM_LIMIT:
-            yield passed(
-                target,
-                f"{target.id}'s {row.replicas} replicas per region absorb {what} at "
-                f"{percent(surge.demand / row.supply)}.",
-                ("replicas",),
-                **evidence,
-            )
-            continue
-        problems = []
-        field: KeyPath = ("autoscaling",)
-        if scaling is None:
-            problems.append("it does not autoscale")
-        elif at_max is not None and at_max < surge.demand:
-            problems.append(
-                f"autoscaling stops at {scaling.max} replicas per region ({rate(at_max, row.unit)})"
-            )
-        if cold is not None and cold > surge.ramp_seconds:
-            problems.append(f"a new replica takes {cold} s to serve")
-            field = field if len(problems) > 1 else ("serving", "cold_start_seconds")
-        if problems:
-            yield failed(
-                target,
-                f"{target.id} cannot absorb {what}: the running fleet covers "
-                f"{percent(row.supply / surge.demand)} of it, and {' and '.join(problems)}.",
-                field,
-                **evidence,
-            )
-        elif cold is None:
-            yield unknown(
-                target,
-                f"{target.id} must scale out for {what}, but does not declare its cold start "
-                "(serving.cold_start_seconds).",
-                ("serving",),
-                **evidence,
-            )
-        else:
-            assert scaling is not None
-            yield passed(
-                target,
-                f"{target.id} scales out for {what}: replicas serve in {cold} s, up to "
-                f"{scaling.max} per region.",
-                ("autoscaling",),
-                **evidence,
-            )
+        return _judge(target, model, comp, surges)
+
+    yield from judge_fleets(
+        ctx,
+        judge,
+        quota=False,
+        elsewhere="{target} is scaled by its provider, within its quota.",
+    )
 
 
 RULE = PythonRule(META, check)
