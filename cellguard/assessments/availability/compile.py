@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cellguard.assessments.availability.priors import Priors, Resolved
-from cellguard.assessments.faulttree.tree import TRUE, BasicEvent, FaultTree, Gate, GateOp
+from cellguard.assessments.faulttree.tree import FALSE, TRUE, BasicEvent, FaultTree, Gate, GateOp
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.placement import DomainRef
 from cellguard.models.catalog.availability import PriorScope
@@ -58,10 +58,9 @@ class JourneyTree:
 
 
 class _Compiler:
-    def __init__(self, graph: StackGraph, priors: Priors, name: str) -> None:
+    def __init__(self, graph: StackGraph, priors: Priors) -> None:
         self.graph = graph
         self.priors = priors
-        self.name = name
         self.events: dict[str, BasicEvent] = {}
         self.info: dict[str, EventInfo] = {}
         self.gates: dict[str, Gate] = {}
@@ -109,7 +108,7 @@ class _Compiler:
         n = placement.replicas
         k = 1 if comp.min_healthy_replicas is None else comp.min_healthy_replicas
         if k == 0:
-            return "__false__"
+            return FALSE
         if n < k:
             return TRUE
         replicas: list[str] = []
@@ -182,10 +181,7 @@ class _Compiler:
                 )
             args.append(target)
         self.in_progress.discard(qid)
-        if len(args) == 1:
-            self.gates[name] = Gate(name, GateOp.OR, (args[0],))
-        else:
-            self.gates[name] = Gate(name, GateOp.OR, tuple(args))
+        self.gates[name] = Gate(name, GateOp.OR, tuple(args))
         return name
 
     def _known(self, qid: str) -> bool:
@@ -200,7 +196,7 @@ def compile_journey(
     graph: StackGraph, stack: str, journey_id: str, priors: Priors | None = None
 ) -> JourneyTree:
     """The fault tree of journey ``journey_id`` of ``stack`` (top: ``journey-down``)."""
-    compiler = _Compiler(graph, priors or Priors(graph), f"{stack}/{journey_id}")
+    compiler = _Compiler(graph, priors or Priors(graph))
     entry = compiler.down(graph.entrypoint(stack, journey_id))
     top = "journey-down"
     compiler.gates[top] = Gate(top, GateOp.OR, (entry,))

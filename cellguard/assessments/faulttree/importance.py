@@ -16,7 +16,6 @@ without modularisation; :func:`analyse` refuses trees above ``max_events``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,8 +90,3 @@ def analyse(tree: FaultTree, max_events: int = 5000) -> Analysis:
         elif frequency is not None:
             frequency += birnbaum * rate * HOURS_PER_YEAR
     return Analysis(p_top, frequency, tuple(importances), nodes)
-
-
-def nines(unavailability: float) -> float:
-    """Availability in nines, ``−log10(unavailability)``; ``inf`` for a top that cannot fail."""
-    return math.inf if unavailability <= 0 else -math.log10(unavailability)

@@ -23,7 +23,6 @@ Probabilities are evaluated by :mod:`.evaluate` without subtractions.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -139,15 +138,13 @@ class _Manager:
         self.bdd = cudd.BDD()
         self.bdd.configure(reordering=False)
         self.q: list[float] = []
-        self.free: set[int] = set()
-        self.peak = 0
 
-    def new_var(self, probability: float | None) -> Any:
-        index = len(self.q)
+    def new_var(self, probability: float | None, free: list[str]) -> Any:
+        """A new variable; one without a probability is free and its name goes to ``free``."""
+        name = f"x{len(self.q)}"
         self.q.append(0.0 if probability is None else probability)
         if probability is None:
-            self.free.add(index)
-        name = f"x{index}"
+            free.append(name)
         self.bdd.declare(name)
         return self.bdd.var(name)
 
@@ -200,12 +197,10 @@ def quantify(
             continue
         gates, leaves = _module_gates(tree, module, modules)
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
-        local_free: list[int] = []
+        local_free: list[str] = []
         for leaf in leaves:
             prob = tree.events[leaf].probability if leaf in tree.events else module_prob[leaf]
-            values[leaf] = manager.new_var(prob)
-            if prob is None:
-                local_free.append(len(manager.q) - 1)
+            values[leaf] = manager.new_var(prob, local_free)
         uses: dict[str, int] = {}
         for name in gates:
             for arg in tree.gates[name].args:
@@ -214,8 +209,7 @@ def quantify(
         for position, name in enumerate(gates, start=1):
             gate = tree.gates[name]
             if time.perf_counter() > deadline:
-                values[name] = manager.new_var(None)
-                local_free.append(len(manager.q) - 1)
+                values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
                 continue
             value = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
@@ -240,22 +234,20 @@ def quantify(
                 size = _live_nodes(bdd)
             if size > node_budget:
                 del value
-                values[name] = manager.new_var(None)
-                local_free.append(len(manager.q) - 1)
+                values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
                 continue
             values[name] = value
-            manager.peak = max(manager.peak, size)
         top = values[module]
         del values
         if local_free:
-            names = {f"x{i}" for i in local_free}
+            names = set(local_free)
             low_f = bdd.forall(names, top)
             high_f = bdd.exist(names, top)
             low, _, n1 = probability(bdd, low_f, manager.q)
             high, _, n2 = probability(bdd, high_f, manager.q)
             nodes = max(nodes, n1, n2)
-            module_prob[module] = None if module != tree.top else 0.0
+            module_prob[module] = None  # a bounded module is free in the modules above it
             result = (low, high)
         else:
             p, _, n = probability(bdd, top, manager.q)
@@ -277,10 +269,3 @@ def quantify(
         seconds=time.perf_counter() - started,
         free_gates=tuple(free_gates),
     )
-
-
-def nines(unavailability: float) -> float:
-    """Availability as a number of nines: ``−log10(unavailability)`` (inf when it is 0)."""
-    if unavailability <= 0.0:
-        return math.inf
-    return -math.log10(unavailability)
