@@ -119,3 +119,16 @@ def test_blast_radius_names_the_money_at_stake() -> None:
     assert radius["region:us-east-1"].money_per_hour == 10000
     assert radius["region:us-east-1"].share == 1.0
     assert math.isclose(radius["account:prod"].share, 1.0)
+
+
+def test_mef_export_round_trips_to_the_same_probability() -> None:
+    from cellguard.assessments.availability.export import journey_mef
+    from cellguard.assessments.faulttree.mef import read_mef
+    from cellguard.assessments.faulttree.quantify import quantify
+
+    graph = _graph(HAND)
+    [result] = journey_availability(graph)
+    text = journey_mef(graph, "shop", "chat")
+    assert ":" not in text.split("<define-fault-tree")[1].split(">")[0]  # safe identifiers
+    assert "<label>zone:use1-az1: zone use1-az1 down" in text
+    assert quantify(read_mef(text)).probability == pytest.approx(result.unavailability, rel=1e-12)
