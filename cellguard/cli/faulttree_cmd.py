@@ -1,9 +1,8 @@
 """``cellguard faulttree``: fault trees in Open-PSA MEF XML.
 
 ``quantify`` computes the exact top-event probability of any MEF file (or a labelled bound
-when the node budget or time limit is reached). ``export`` (a journey's fault tree written as
-MEF) is registered on :data:`faulttree_app` next to ``quantify`` once the journey compiler
-exists.
+when the node budget or time limit is reached). ``export`` writes a journey's compiled fault
+tree as MEF, for SCRAM, XFTA or any other MEF tool (and for ``quantify``).
 
 The engine is imported inside the command, so ``cellguard --help`` and the other commands do
 not pay for loading CUDD.
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cellguard.cli.exit_codes import UserError, handle_errors
+from cellguard.cli.files import emit
+from cellguard.cli.options import ForceOption, OutputOption
 
 if TYPE_CHECKING:
     from cellguard.assessments.faulttree.quantify import Quantification
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 
 faulttree_app = typer.Typer(
     name="faulttree",
-    help="Quantify fault trees in Open-PSA MEF XML (and, or, not, xor, atleast; float probabilities).",
+    help=(
+        "Export journeys' fault trees to, and quantify fault trees in, Open-PSA MEF XML "
+        "(and, or, not, xor, atleast; float probabilities)."
+    ),
     no_args_is_help=True,
 )
 
@@ -116,6 +120,56 @@ def quantify_cmd(
         typer.echo(_table(file, tree, result), nl=False)
 
 
-# `faulttree export PATH --journey ID -o FILE.xml` (a journey's compiled fault tree written with
-# cellguard.assessments.faulttree.mef.write_mef) is added here as @faulttree_app.command("export")
-# once the journey compiler exists.
+def _journey(journeys: list[tuple[str, str]], wanted: str) -> tuple[str, str]:
+    """The (stack, journey id) that ``wanted`` (``ID`` or ``STACK/ID``) names; else a user error."""
+    names = [f"{s}/{j}" for s, j in journeys]
+    if "/" in wanted:
+        stack, _, jid = wanted.partition("/")
+        matches = [(s, j) for s, j in journeys if s == stack and j == jid]
+    else:
+        matches = [(s, j) for s, j in journeys if j == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UserError(
+            f"journey {wanted!r} exists in several stacks",
+            hint=f"name it as STACK/ID: {', '.join(f'{s}/{j}' for s, j in matches)}",
+        )
+    raise UserError(
+        f"no journey {wanted!r}",
+        hint=f"journeys: {', '.join(names)}" if names else "the spec declares no journeys",
+    )
+
+
+@faulttree_app.command("export")
+@handle_errors
+def export_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(help="Spec file or organisation directory.", show_default=False),
+    ],
+    journey: Annotated[
+        str,
+        typer.Option(
+            "--journey",
+            "-j",
+            help="Journey to export: ID, or STACK/ID when ids repeat.",
+            show_default=False,
+        ),
+    ],
+    output: OutputOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write a journey's fault tree ("journey down") as Open-PSA MEF XML.
+
+    Gates and events get MEF-safe names; each keeps cellguard's name, its meaning and the
+    source of its probability in a <label>. `cellguard faulttree quantify` of the file gives
+    the journey's unavailability.
+    """
+    from cellguard.assessments.availability.export import journey_mef
+    from cellguard.assessments.graph import build_graph
+    from cellguard.models.loader import load
+
+    graph = build_graph(load(path))
+    stack, journey_id = _journey([(s, j.id) for s, j in graph.journeys()], journey)
+    emit(journey_mef(graph, stack, journey_id), output, force=force)

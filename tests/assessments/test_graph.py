@@ -7,15 +7,16 @@ import textwrap
 import networkx as nx
 import pytest
 
-from cellguard.assessments import (
+from cellguard.assessments.edges import (
+    DEPENDS_ON,
+    FALLBACK,
+    MEMBER_OF,
+    PART_OF,
     DependencyEdge,
-    DomainKind,
-    DomainRef,
     FallbackEdge,
-    StackGraph,
-    build_graph,
 )
-from cellguard.assessments.edges import DEPENDS_ON, FALLBACK, MEMBER_OF, PART_OF
+from cellguard.assessments.graph import StackGraph, build_graph
+from cellguard.assessments.placement import DomainKind, DomainRef
 from cellguard.models.enums import ComponentKind, DependencyMode
 from cellguard.models.loader import build_organisation, parse_document
 

@@ -119,3 +119,46 @@ def test_the_installed_command_in_a_subprocess(repo_root: Path) -> None:
     assert six_digits(data["probability"]) == six_digits(published("chinese"))
     assert data["exact"] is True
     assert data["top_event"] == "r1"
+
+
+def test_export_then_quantify_gives_the_journeys_unavailability(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    """The exported MEF of a journey, quantified, is the unavailability `assess` reports."""
+    from cellguard.assessments.availability.journeys import journey_availability
+    from cellguard.assessments.graph import build_graph
+    from cellguard.models.loader import load
+
+    out = tmp_path / "chat.xml"
+    spec = "examples/rag-support-assistant.yaml"
+    done = runner.invoke(app, ["faulttree", "export", spec, "--journey", "chat", "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert f"wrote {out}" in done.stderr
+    assert out.read_text().startswith("<?xml")
+    quantified = runner.invoke(app, ["faulttree", "quantify", str(out), "--format", "json"])
+    assert quantified.exit_code == 0, quantified.stderr
+    data = json.loads(quantified.stdout)
+    figures = journey_availability(build_graph(load(REPO / spec)))
+    expected = next(j.unavailability for j in figures if j.journey == "chat")
+    assert data["exact"] is True
+    assert math.isclose(data["probability"], expected, rel_tol=1e-12)
+    again = runner.invoke(app, ["faulttree", "export", spec, "--journey", "chat", "-o", str(out)])
+    assert again.exit_code == 2
+    assert "--force" in again.stderr
+
+
+def test_export_to_stdout_is_deterministic_and_names_the_stack(repo_root: Path) -> None:
+    args = ["faulttree", "export", "examples/org", "--journey", "hr-assistant/policy-qa"]
+    first, second = runner.invoke(app, args), runner.invoke(app, args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert 'name="hr-assistant-policy-qa"' in first.stdout
+
+
+def test_export_of_an_unknown_journey_exits_2_listing_the_journeys(repo_root: Path) -> None:
+    result = runner.invoke(
+        app, ["faulttree", "export", "examples/rag-support-assistant.yaml", "--journey", "chta"]
+    )
+    assert result.exit_code == 2
+    assert "no journey 'chta'" in result.stderr
+    assert "rag-support-assistant/chat" in result.stderr

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from cellguard.assessments import StackGraph, build_graph
+from cellguard.assessments.graph import StackGraph, build_graph
 from cellguard.models.loader import build_organisation, parse_document
 from cellguard.reports.diagram import dot_escape, mermaid_escape, to_dot, to_mermaid
 

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 SMALL_DAG = 4000
 """Diagrams up to this many nodes are walked in Python; larger ones go through DDDMP."""
 
@@ -90,6 +88,8 @@ def _read_dddmp(bdd: Any, f: Any) -> tuple[bytes, bytes]:
 
 
 def _vectorised(bdd: Any, f: Any, q: Sequence[float]) -> tuple[float, float]:
+    import numpy as np  # only large diagrams need it; small trees skip loading numpy
+
     head, body = _read_dddmp(bdd, f)
     root = next(int(line.split()[1]) for line in head.splitlines() if line.startswith(b".rootids"))
     tokens = body.split()
