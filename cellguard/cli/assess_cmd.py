@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,21 +12,14 @@ import typer
 from rich.console import Console
 
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
-from cellguard.cli.files import emit
-from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.cli.options import ForceOption
+from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
 from cellguard.models.findings import Severity
 from cellguard.models.loader import LoadedDocument, Organisation, build_organisation, load
 from cellguard.rules.engine import Assessment
 
 PROGRESS_MIN_STACKS = 5
 """Show a progress bar (on a terminal) from this many documents up."""
-
-
-class AssessFormat(StrEnum):
-    """Output formats of ``assess``."""
-
-    TABLE = "table"
-    JSON = "json"
 
 
 PathsArgument = Annotated[
@@ -127,10 +119,8 @@ def run_assessment(
 @handle_errors
 def assess(
     paths: PathsArgument,
-    output_format: Annotated[
-        AssessFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = AssessFormat.TABLE,
-    output: OutputOption = None,
+    output_format: FormatsOption = None,
+    output: OutputsOption = None,
     force: ForceOption = False,
     rules: RulesOption = None,
     select: SelectOption = None,
@@ -148,8 +138,7 @@ def assess(
     and unknown finding with its evidence and remediation. Exit code 0 when the assessment ran
     (use `cellguard check` to gate on findings), 2 on bad input, 3 if a rule crashed.
     """
-    from cellguard.reports.json_report import render_json
-    from cellguard.reports.terminal import print_report, render_text
+    from cellguard.reports.formats import ReportContext
 
     assessment = run_assessment(
         paths,
@@ -159,13 +148,13 @@ def assess(
         today=parse_today(today),
         plugins=plugins,
     )
-    if output_format is AssessFormat.JSON:
-        text = render_json(assessment, min_severity=min_severity, include_passed=include_passed)
-        emit(text, output, force=force)
-    elif output is None and sys.stdout.isatty():
-        print_report(assessment, Console(), min_severity=min_severity)
-    else:
-        emit(render_text(assessment, min_severity=min_severity), output, force=force)
+    graph = None
+    if any(f.needs_graph for f in output_format or []):
+        from cellguard.assessments.graph import build_graph
+
+        graph = build_graph(load_paths(paths))
+    ctx = ReportContext(min_severity=min_severity, include_passed=include_passed, graph=graph)
+    write_reports(assessment, output_format, output, force=force, ctx=ctx)
     if assessment.errors:
         ids = ", ".join(sorted({f.rule for f in assessment.errors}))
         typer.echo(f"cellguard: rule(s) crashed: {ids}; their checks did not run", err=True)

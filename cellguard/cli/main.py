@@ -8,11 +8,14 @@ import typer
 
 from cellguard import __version__
 from cellguard.cli.assess_cmd import assess
+from cellguard.cli.check_cmd import check
+from cellguard.cli.diff_cmd import diff
 from cellguard.cli.faulttree_cmd import faulttree_app
 from cellguard.cli.graph_cmd import graph
 from cellguard.cli.init_cmd import init
 from cellguard.cli.rules_cmd import rules_app
 from cellguard.cli.schema_cmd import schema
+from cellguard.cli.signoff_cmd import signoff, verify
 from cellguard.cli.validate_cmd import validate
 
 app = typer.Typer(
@@ -51,6 +54,10 @@ app.command()(schema)
 app.command()(graph)
 app.command()(init)
 app.command()(assess)
+app.command()(check)
+app.command()(diff)
+app.command()(signoff)
+app.command()(verify)
 app.add_typer(rules_app)
 app.add_typer(faulttree_app)
 

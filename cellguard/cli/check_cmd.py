@@ -1,0 +1,223 @@
+"""``cellguard check``: gate a change on its findings, optionally only on what it made worse.
+
+Exit codes (DESIGN §7): 0 no blocking finding, 1 blocking findings, 2 usage or input error,
+3 a rule crashed (its checks did not run, so a clean result cannot be claimed; 3 wins over 1).
+A finding blocks when it FAILs at or above ``--fail-on`` and, with ``--baseline``, its
+fingerprint did not FAIL in the base. WAIVED, UNKNOWN, PASS and NOT_APPLICABLE never block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cellguard.cli.assess_cmd import (
+    IgnoreOption,
+    MinSeverityOption,
+    PathsArgument,
+    PluginsOption,
+    RulesOption,
+    SelectOption,
+    TodayOption,
+    load_paths,
+    parse_today,
+    run_assessment,
+)
+from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
+from cellguard.cli.git_revision import git_ref, paths_at_revision
+from cellguard.cli.options import ForceOption
+from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
+from cellguard.models.findings import Severity
+from cellguard.models.loader import SpecLoadError
+from cellguard.reports.baseline import (
+    Baseline,
+    BaselineError,
+    Comparison,
+    compare,
+    empty_baseline,
+    from_assessment,
+    load_baseline,
+)
+from cellguard.reports.formats import ReportContext, ReportFormat, SignoffBlock
+from cellguard.rules.engine import Assessment
+
+DEFAULT_FAIL_ON = Severity.MEDIUM
+"""Info and low findings are advice; medium and above block unless ``--fail-on`` says otherwise."""
+
+LISTED_BLOCKING = 20
+"""Blocking findings named on standard error (the report lists them all)."""
+
+BaselineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help=(
+            "Fail only on findings new relative to this base: a JSON report "
+            "(assess --format json) or git:REF for the same paths at a git revision."
+        ),
+        show_default=False,
+    ),
+]
+FailOnOption = Annotated[
+    Severity,
+    typer.Option("--fail-on", help="Block on FAIL findings at or above this severity."),
+]
+
+
+def _notice(text: str) -> None:
+    typer.echo(f"cellguard: {text}", err=True)
+
+
+def _git_baseline(
+    paths: list[Path],
+    ref: str,
+    *,
+    rules: list[Path] | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    today: dt.date,
+    plugins: bool,
+) -> Baseline:
+    source = f"git:{ref}"
+    with paths_at_revision(paths, ref) as base:
+        for path in base.missing:
+            _notice(f"{path} has no spec file at {ref}: all of its findings count as new")
+        if not base.at_ref:
+            return empty_baseline(source)
+        try:
+            assessment = run_assessment(
+                list(base.at_ref),
+                rules=rules,
+                select=select,
+                ignore=ignore,
+                today=today,
+                plugins=plugins,
+            )
+        except SpecLoadError as exc:
+            first = exc.errors[0].render().splitlines()[0] if exc.errors else str(exc)
+            raise UserError(
+                f"the specs at {ref} do not load, so they cannot be the baseline: {first}",
+                hint="pick another revision, or pass a JSON report as --baseline",
+            ) from None
+    if assessment.errors:
+        _notice(f"rule(s) crashed on the baseline at {ref}; their findings count as new")
+    return from_assessment(assessment, source)
+
+
+def resolve_baseline(
+    value: str,
+    paths: list[Path],
+    *,
+    rules: list[Path] | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    today: dt.date,
+    plugins: bool,
+) -> Baseline:
+    """The baseline named by ``--baseline`` (a JSON report file or ``git:REF``)."""
+    ref = git_ref(value)
+    if ref is not None:
+        return _git_baseline(
+            paths, ref, rules=rules, select=select, ignore=ignore, today=today, plugins=plugins
+        )
+    try:
+        baseline = load_baseline(Path(value))
+    except BaselineError as exc:
+        raise UserError(
+            f"bad --baseline: {exc}",
+            hint="write one with `cellguard assess PATH --format json -o base.json`, "
+            "or use git:REF",
+        ) from None
+    if not baseline.complete:
+        _notice(
+            f"{value} lists fewer FAIL findings than it counts (written with --min-severity?); "
+            "the missing ones count as new"
+        )
+    return baseline
+
+
+def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison | None) -> str:
+    threshold = ctx.fail_on.value if ctx.fail_on else "info"
+    blocking = [f for f in assessment.findings if ctx.blocking(f)]
+    since = ", new since the baseline" if comparison is not None else ""
+    parts = [f"{len(blocking)} blocking (FAIL >= {threshold}{since})"]
+    if comparison is not None:
+        parts.append(f"{len(comparison.baselined)} baselined")
+        parts.append(f"{len(comparison.resolved)} resolved since the baseline")
+    lines = ["check: " + ", ".join(parts)]
+    worst = sorted(blocking, key=lambda f: (-f.severity.rank, f.rule, f.stack, f.target))
+    for f in worst[:LISTED_BLOCKING]:
+        where = f" ({f.location.file}:{f.location.line})" if f.location else ""
+        lines.append(f"  blocking {f.severity.value:<8} {f.rule} {f.stack}/{f.target}{where}")
+    if len(worst) > LISTED_BLOCKING:
+        lines.append(f"  ... and {len(worst) - LISTED_BLOCKING} more (see the report)")
+    return "\n".join(lines)
+
+
+def _signoff(paths: list[Path], formats: list[ReportFormat] | None) -> SignoffBlock | None:
+    """The last sign-off of a single PATH, for the HTML report's sign-off block."""
+    if ReportFormat.HTML not in (formats or []) or len(paths) != 1:
+        return None
+    from cellguard.cli.signoff_cmd import latest_signoff_block
+
+    return latest_signoff_block(paths[0])
+
+
+@handle_errors
+def check(
+    paths: PathsArgument,
+    baseline: BaselineOption = None,
+    fail_on: FailOnOption = DEFAULT_FAIL_ON,
+    output_format: FormatsOption = None,
+    output: OutputsOption = None,
+    force: ForceOption = False,
+    rules: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    min_severity: MinSeverityOption = None,
+    today: TodayOption = None,
+    plugins: PluginsOption = True,
+) -> None:
+    """Assess stacks and fail (exit 1) on blocking findings, for CI and pre-commit.
+
+    A finding blocks when it FAILs at or above --fail-on (default medium). With --baseline,
+    only findings whose fingerprint (rule, stack, target) did not fail in the base block;
+    the others are reported as baselined. Exit codes: 0 clean, 1 blocking findings, 2 bad
+    input, 3 a rule crashed.
+    """
+    day = parse_today(today)
+    assessment = run_assessment(
+        paths, rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+    )
+    comparison: Comparison | None = None
+    base_scores = None
+    if baseline is not None:
+        base = resolve_baseline(
+            baseline, paths, rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+        )
+        comparison = compare(assessment, base)
+        base_scores = base.scores or None
+    graph = None
+    if any(f.needs_graph for f in output_format or []):
+        from cellguard.assessments.graph import build_graph
+
+        graph = build_graph(load_paths(paths))
+    ctx = ReportContext(
+        baselined=comparison.baselined_fingerprints if comparison else frozenset(),
+        fail_on=fail_on,
+        baseline_scores=base_scores,
+        min_severity=min_severity,
+        graph=graph,
+        signoff=_signoff(paths, output_format),
+    )
+    write_reports(assessment, output_format, output, force=force, ctx=ctx)
+    _notice(_summary(assessment, ctx, comparison))
+    if assessment.errors:
+        ids = ", ".join(sorted({f.rule for f in assessment.errors}))
+        _notice(f"rule(s) crashed: {ids}; their checks did not run")
+        raise typer.Exit(ExitCode.INTERNAL_ERROR)
+    if any(ctx.blocking(f) for f in assessment.findings):
+        raise typer.Exit(ExitCode.FINDINGS)

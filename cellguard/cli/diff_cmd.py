@@ -1,0 +1,100 @@
+"""``cellguard diff OLD NEW``: score, finding, availability and money deltas between two specs.
+
+OLD and NEW are spec files or organisation directories. One of them may instead be
+``git:REF``: it then stands for the *other* side's path as of git revision REF, so
+``cellguard diff git:main examples/org`` compares examples/org at main with the working tree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cellguard.cli.assess_cmd import (
+    IgnoreOption,
+    PluginsOption,
+    RulesOption,
+    SelectOption,
+    TodayOption,
+    parse_today,
+    run_assessment,
+)
+from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
+from cellguard.cli.files import emit
+from cellguard.cli.git_revision import git_ref, paths_at_revision
+from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.reports.diff import DiffFormat, diff_assessments, render_diff
+from cellguard.rules.engine import Assessment
+
+
+@handle_errors
+def diff(
+    old: Annotated[
+        str, typer.Argument(help="The old spec file or directory, or git:REF.", show_default=False)
+    ],
+    new: Annotated[
+        str, typer.Argument(help="The new spec file or directory, or git:REF.", show_default=False)
+    ],
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.TABLE,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    rules: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    today: TodayOption = None,
+    plugins: PluginsOption = True,
+) -> None:
+    """Compare two specs: score deltas, new and resolved findings, availability and loss.
+
+    OLD and NEW are spec files or directories. One side may be git:REF, meaning the other
+    side's path at that git revision: `cellguard diff git:main examples/org` compares
+    examples/org at main (old) with the working tree (new). Findings are matched by
+    fingerprint (rule, stack, target). Exit code 0 when the diff ran, 2 on bad input, 3 if
+    a rule crashed.
+    """
+    day = parse_today(today)
+    old_ref, new_ref = git_ref(old), git_ref(new)
+    if old_ref is not None and new_ref is not None:
+        raise UserError(
+            "only one side of diff can be git:REF",
+            hint="git:REF stands for the other side's path at REF, e.g. "
+            "cellguard diff git:main examples/org",
+        )
+
+    def assess(path: Path) -> Assessment:
+        return run_assessment(
+            [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+        )
+
+    ref = old_ref or new_ref
+    if ref is None:
+        before, after = assess(Path(old)), assess(Path(new))
+        old_label, new_label = old, new
+    else:
+        local = new if old_ref is not None else old
+        with paths_at_revision([Path(local)], ref) as base:
+            if base.missing:
+                raise UserError(
+                    f"{local} has no spec file at {ref}",
+                    hint="pick a revision where the path exists",
+                )
+            at_ref = assess(base.at_ref[0])
+        here = assess(Path(local))
+        labelled = f"{local}@{ref}"
+        if old_ref is not None:
+            before, after, old_label, new_label = at_ref, here, labelled, local
+        else:
+            before, after, old_label, new_label = here, at_ref, local, labelled
+    result = diff_assessments(before, after, old_label=old_label, new_label=new_label)
+    emit(render_diff(result, output_format), output, force=force)
+    crashed = sorted({f.rule for a in (before, after) for f in a.errors})
+    if crashed:
+        typer.echo(
+            f"cellguard: rule(s) crashed: {', '.join(crashed)}; their checks did not run",
+            err=True,
+        )
+        raise typer.Exit(ExitCode.INTERNAL_ERROR)

@@ -1,0 +1,233 @@
+"""The terminal (plain text) and markdown renderings of ``cellguard diff``.
+
+Both show the same sections in the same order: summary, scores, new findings, resolved
+findings, severity changes, journeys. Numbers are formatted here (scores one decimal, nines two,
+downtime minutes one, money whole units); the JSON rendering keeps more digits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cellguard.models.findings import Severity
+from cellguard.reports.diff import AssessmentDiff, FindingChange, JourneyDelta, JourneyFigures
+
+_NONE = "-"
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return _NONE if value is None else format(value, fmt)
+
+
+def _signed(value: float | None, fmt: str) -> str:
+    if value is None:
+        return _NONE
+    text = format(value, fmt)
+    if text.lstrip("-").strip("0.,") == "":
+        return format(0.0, fmt)  # no "-0.0" or "+0.0"
+    return text if text.startswith("-") else f"+{text}"
+
+
+def _severity(value: Severity | None) -> str:
+    return _NONE if value is None else value.value.upper()
+
+
+def _summary(diff: AssessmentDiff) -> str:
+    return (
+        f"failing findings {diff.failing_old} -> {diff.failing_new} "
+        f"({len(diff.new)} new, {len(diff.resolved)} resolved, "
+        f"{len(diff.severity_changed)} severity changed)"
+    )
+
+
+def _figures(figs: JourneyFigures | None) -> tuple[str, str, str, str]:
+    if figs is None:
+        return (_NONE, _NONE, _NONE, _NONE)
+    return (
+        f"{figs.availability_percent:.4f}%",
+        _num(figs.nines, ".2f"),
+        _num(figs.downtime_minutes_per_year, ",.1f"),
+        _num(figs.loss_per_year, ",.0f"),
+    )
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+
+def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    """Columns padded to their widest cell; the first ``left`` columns left-aligned."""
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.ljust(w) if i < left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return ("  " + "  ".join(parts)).rstrip()
+
+    return [line(headers), *(line(r) for r in rows)]
+
+
+def _text_changes(title: str, changes: Sequence[FindingChange], moved: bool = False) -> list[str]:
+    lines = [f"{title} ({len(changes)})"]
+    if not changes:
+        return [*lines, "  none"]
+    for c in changes:
+        severity = (
+            f"{_severity(c.old_severity)} -> {_severity(c.new_severity)}"
+            if moved
+            else _severity(c.new_severity or c.old_severity)
+        )
+        lines.append(f"  {severity:<8} {c.rule}  {c.stack}/{c.target}  {c.title}")
+        lines.append(f"           {c.message}")
+    return lines
+
+
+def _text_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
+    if not journeys:
+        return []
+    rows = []
+    for j in journeys:
+        old, new = _figures(j.old), _figures(j.new)
+        rows.append(
+            [
+                f"{j.stack}/{j.journey}",
+                old[0],
+                new[0],
+                old[1],
+                new[1],
+                _signed(j.nines_delta, ".2f"),
+                _signed(j.downtime_delta, ",.1f"),
+                old[3],
+                new[3],
+                _signed(j.loss_delta, ",.0f"),
+            ]
+        )
+    headers = [
+        "journey",
+        "avail. old",
+        "avail. new",
+        "nines old",
+        "new",
+        "delta",
+        "down min/y delta",
+        "loss/y old",
+        "new",
+        "delta",
+    ]
+    return ["", "Journeys", *_grid(headers, rows)]
+
+
+def render_diff_table(diff: AssessmentDiff) -> str:
+    """Plain text for a terminal or a CI log."""
+    lines = [
+        f"cellguard diff: {diff.old_label} -> {diff.new_label}",
+        _summary(diff),
+        "",
+        "Scores",
+        *_grid(
+            ["score", "old", "new", "delta"],
+            [
+                [s.key, _num(s.old, ".1f"), _num(s.new, ".1f"), _signed(s.delta, ".1f")]
+                for s in diff.scores
+            ],
+        ),
+        "",
+        *_text_changes("New findings", diff.new),
+        "",
+        *_text_changes("Resolved findings", diff.resolved),
+        "",
+        *_text_changes("Severity changed", diff.severity_changed, moved=True),
+        *_text_journeys(diff.journeys),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- markdown ---------------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
+
+
+def _md_table(headers: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
+def _md_changes(title: str, changes: Sequence[FindingChange], moved: bool = False) -> list[str]:
+    lines = [f"### {title} ({len(changes)})", ""]
+    if not changes:
+        return [*lines, "None.", ""]
+    rows = [
+        [
+            (
+                f"{_severity(c.old_severity)} → {_severity(c.new_severity)}"
+                if moved
+                else _severity(c.new_severity or c.old_severity)
+            ),
+            f"`{c.rule}`",
+            _md(f"{c.stack}/{c.target}"),
+            f"**{_md(c.title)}**: {_md(c.message)}",
+        ]
+        for c in changes
+    ]
+    return [*lines, *_md_table(["severity", "rule", "target", "finding"], "llll", rows), ""]
+
+
+def _arrow(old: str, new: str, delta: str | None = None) -> str:
+    text = f"{old} → {new}"
+    return text if delta is None or delta == _NONE else f"{text} ({delta})"
+
+
+def _md_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
+    if not journeys:
+        return []
+    rows = []
+    for j in journeys:
+        old, new = _figures(j.old), _figures(j.new)
+        rows.append(
+            [
+                _md(f"{j.stack}/{j.journey}"),
+                _arrow(old[0], new[0]),
+                _arrow(old[1], new[1], _signed(j.nines_delta, ".2f")),
+                _arrow(old[2], new[2], _signed(j.downtime_delta, ",.1f")),
+                _arrow(old[3], new[3], _signed(j.loss_delta, ",.0f")),
+            ]
+        )
+    headers = ["journey", "availability", "nines", "downtime min/yr", "expected loss/yr"]
+    return ["### Journeys", "", *_md_table(headers, "lrrrr", rows), ""]
+
+
+def render_diff_markdown(diff: AssessmentDiff) -> str:
+    """Markdown for a pull-request comment."""
+    score_rows = [
+        [s.key, _num(s.old, ".1f"), _num(s.new, ".1f"), _signed(s.delta, ".1f")]
+        for s in diff.scores
+    ]
+    lines = [
+        "## cellguard diff",
+        "",
+        f"`{_md(diff.old_label)}` → `{_md(diff.new_label)}`: {_summary(diff).replace('->', '→')}",
+        "",
+        "### Scores",
+        "",
+        *_md_table(["score", "old", "new", "Δ"], "lrrr", score_rows),
+        "",
+        *_md_changes("New findings", diff.new),
+        *_md_changes("Resolved findings", diff.resolved),
+        *_md_changes("Severity changes", diff.severity_changed, moved=True),
+        *_md_journeys(diff.journeys),
+    ]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,146 @@
+"""JUnit XML for CI test reporters (GitLab, Jenkins, Azure DevOps, test-report actions).
+
+One ``<testsuite>`` per pillar (in pillar order, only pillars with results), one
+``<testcase>`` per rule x target (every result, PASS included, so the counts are the
+coverage): ``classname`` is ``<stack>.<rule>``, ``name`` is ``<rule> <target>``.
+
+* ``FAIL`` -> ``<failure>`` (``type`` is the severity), unless the baseline already had it:
+  a baselined FAIL is ``<skipped>`` with the message "baselined", like ``check`` treats it.
+* ``WAIVED``, ``UNKNOWN`` and ``NOT_APPLICABLE`` -> ``<skipped>`` with the reason.
+* ``ERROR`` (the rule crashed) -> ``<error>``.
+
+Built with :mod:`xml.etree.ElementTree`, which escapes text and attributes; characters
+that XML 1.0 cannot hold at all (control characters) are replaced by U+FFFD first.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+
+from cellguard.models.findings import Evidence, Finding, Pillar, Status
+from cellguard.reports.formats import ReportContext
+from cellguard.rules.engine import Assessment
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: object) -> str:
+    """``text`` with the characters XML 1.0 forbids replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def _evidence(value: Evidence) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_evidence(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return "[" + ", ".join(_evidence(v) for v in value) + "]"
+    return "null" if value is None else str(value)
+
+
+def _details(f: Finding) -> str:
+    lines = [f.message]
+    if f.location is not None:
+        lines.append(f"at {f.location.file}:{f.location.line}:{f.location.column}")
+    for key, value in f.evidence.items():
+        lines.append(f"{key}: {_evidence(value)}")
+    if f.note:
+        lines.append(f"note: {f.note}")
+    lines.append(f"fix: {f.remediation}")
+    return "\n".join(lines)
+
+
+def _skip_reason(f: Finding, ctx: ReportContext) -> str | None:
+    if f.status is Status.FAIL and ctx.is_baselined(f):
+        return f"baselined: {f.message}"
+    if f.status is Status.WAIVED and f.waiver is not None:
+        w = f.waiver
+        return f"waived by {w.owner} until {w.expires}: {w.reason}"
+    if f.status is Status.UNKNOWN:
+        return f"unknown (the spec lacks the data): {f.message}"
+    if f.status is Status.NOT_APPLICABLE:
+        return f"not applicable: {f.message}"
+    return None
+
+
+def _case(f: Finding, ctx: ReportContext) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": xml_text(f"{f.stack or 'cellguard'}.{f.rule}"),
+            "name": xml_text(f"{f.rule} {f.target}"),
+            "time": "0",
+        },
+    )
+    if f.location is not None:
+        case.set("file", xml_text(f.location.file))
+        case.set("line", str(f.location.line))
+    skip = _skip_reason(f, ctx)
+    if skip is not None:
+        ET.SubElement(case, "skipped", {"message": xml_text(skip)})
+    elif f.status is Status.FAIL:
+        failure = ET.SubElement(
+            case,
+            "failure",
+            {"message": xml_text(f"{f.title}: {f.message}"), "type": f.severity.value},
+        )
+        failure.text = xml_text(_details(f))
+    elif f.status is Status.ERROR:
+        error = ET.SubElement(case, "error", {"message": xml_text(f.message), "type": "ERROR"})
+        error.text = xml_text(f.message)
+    return case
+
+
+def _suite(name: str, findings: list[Finding], ctx: ReportContext) -> ET.Element:
+    cases = [_case(f, ctx) for f in findings]
+    failures = sum(1 for c in cases if c.find("failure") is not None)
+    errors = sum(1 for c in cases if c.find("error") is not None)
+    skipped = sum(1 for c in cases if c.find("skipped") is not None)
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": name,
+            "tests": str(len(cases)),
+            "failures": str(failures),
+            "errors": str(errors),
+            "skipped": str(skipped),
+            "time": "0",
+        },
+    )
+    suite.extend(cases)
+    return suite
+
+
+def to_junit(assessment: Assessment, ctx: ReportContext) -> ET.Element:
+    """The ``<testsuites>`` element."""
+    floor = ctx.min_severity.rank if ctx.min_severity is not None else 0
+    kept = [
+        f for f in assessment.findings if f.status is not Status.FAIL or f.severity.rank >= floor
+    ]
+    suites = [
+        _suite(f"cellguard.{pillar.value}", items, ctx)
+        for pillar in Pillar
+        if (items := [f for f in kept if f.pillar is pillar])
+    ]
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "cellguard",
+            "tests": str(sum(int(s.get("tests", "0")) for s in suites)),
+            "failures": str(sum(int(s.get("failures", "0")) for s in suites)),
+            "errors": str(sum(int(s.get("errors", "0")) for s in suites)),
+            "skipped": str(sum(int(s.get("skipped", "0")) for s in suites)),
+            "time": "0",
+        },
+    )
+    root.extend(suites)
+    return root
+
+
+def render_junit(assessment: Assessment, ctx: ReportContext) -> str:
+    """The JUnit XML document, indented, with an XML declaration and a final newline."""
+    root = to_junit(assessment, ctx)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

@@ -1,0 +1,116 @@
+"""Baselines: read from a JSON report or an assessment; new, baselined and resolved findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from cellguard.assessments.graph import build_graph
+from cellguard.models.findings import Severity, Status
+from cellguard.reports.baseline import (
+    BaselineError,
+    compare,
+    empty_baseline,
+    from_assessment,
+    load_baseline,
+    parse_baseline,
+)
+from cellguard.reports.json_report import render_json
+from cellguard.rules.engine import Assessment, run_rules
+from cellguard.rules.packs import load_rules
+from tests.helpers import BASE_STACK, load_texts
+
+TODAY = dt.date(2026, 11, 21)
+ONE_ZONE = BASE_STACK.replace(
+    "placement: {zones: 3}\n    replicas: 3", "placement: {zones: 1}\n    replicas: 1"
+)
+
+
+def assess(text: str) -> Assessment:
+    return run_rules(build_graph(load_texts(text)), load_rules(plugins=False), today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def base() -> Assessment:
+    return assess(BASE_STACK)
+
+
+@pytest.fixture(scope="module")
+def worse() -> Assessment:
+    assert ONE_ZONE != BASE_STACK
+    return assess(ONE_ZONE)
+
+
+def failing(assessment: Assessment) -> set[str]:
+    return {f.fingerprint for f in assessment.findings if f.status is Status.FAIL}
+
+
+def test_a_json_report_and_the_assessment_give_the_same_baseline(base: Assessment) -> None:
+    parsed = parse_baseline(render_json(base), "base.json")
+    direct = from_assessment(base, "here")
+    assert parsed.fingerprints == direct.fingerprints == failing(base)
+    assert parsed.failing == direct.failing and parsed.complete
+    assert {k: s.score for k, s in parsed.scores.items()} == {
+        k: s.score for k, s in base.scores.items()
+    }
+    assert parsed.scores["overall"] == base.scores["overall"]  # tallies too
+
+
+def test_compare_splits_new_baselined_and_resolved(base: Assessment, worse: Assessment) -> None:
+    forward = compare(worse, from_assessment(base, "base"))
+    new = failing(worse) - failing(base)
+    assert new, "one zone and one replica must add failing findings"
+    assert {f.fingerprint for f in forward.new} == new
+    assert forward.baselined_fingerprints == failing(worse) & failing(base)
+    assert {b.fingerprint for b in forward.resolved} == failing(base) - failing(worse)
+    backward = compare(base, from_assessment(worse, "worse"))
+    assert {b.fingerprint for b in backward.resolved} == new
+    everything = compare(worse, empty_baseline("nothing"))
+    assert len(everything.new) == len(failing(worse)) and not everything.baselined
+
+
+def test_a_filtered_report_is_flagged_incomplete(base: Assessment) -> None:
+    text = render_json(base, min_severity=Severity.CRITICAL)
+    low = [
+        f for f in base.findings if f.status is Status.FAIL and f.severity is not Severity.CRITICAL
+    ]
+    assert low
+    assert not parse_baseline(text, "filtered.json").complete
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([1, 2], "no top-level object"),
+        ({"tool": {"name": "trivy"}, "schema_version": 1, "findings": []}, "tool.name is not"),
+        ({"tool": {"name": "cellguard"}, "schema_version": 2, "findings": []}, "schema_version 2"),
+        ({"tool": {"name": "cellguard"}, "schema_version": 1, "findings": {}}, "no findings list"),
+        (
+            {"tool": {"name": "cellguard"}, "schema_version": 1, "findings": [{"status": "FAIL"}]},
+            "findings[0] has no fingerprint",
+        ),
+        (
+            {
+                "tool": {"name": "cellguard"},
+                "schema_version": 1,
+                "findings": [{"status": "FAIL", "fingerprint": "ab", "severity": "huge"}],
+            },
+            "unknown severity",
+        ),
+    ],
+)
+def test_unusable_reports_are_errors(data: object, message: str) -> None:
+    with pytest.raises(BaselineError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_baseline(json.dumps(data), "x.json")
+
+
+def test_load_baseline_reports_missing_and_non_json_files(tmp_path: Path) -> None:
+    with pytest.raises(BaselineError, match="no such file"):
+        load_baseline(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(BaselineError, match="not JSON"):
+        load_baseline(bad)
