@@ -13,6 +13,7 @@ from cellguard.cli.diff_cmd import diff
 from cellguard.cli.faulttree_cmd import faulttree_app
 from cellguard.cli.graph_cmd import graph
 from cellguard.cli.init_cmd import init
+from cellguard.cli.policy_cmd import policy_pack
 from cellguard.cli.rules_cmd import rules_app
 from cellguard.cli.schema_cmd import schema
 from cellguard.cli.signoff_cmd import signoff, verify
@@ -58,6 +59,7 @@ app.command()(check)
 app.command()(diff)
 app.command()(signoff)
 app.command()(verify)
+app.command("policy-pack")(policy_pack)
 app.add_typer(rules_app)
 app.add_typer(faulttree_app)
 
