@@ -148,12 +148,14 @@ def assess(
         today=parse_today(today),
         plugins=plugins,
     )
-    graph = None
-    if any(f.needs_graph for f in output_format or []):
-        from cellguard.assessments.graph import build_graph
+    from cellguard.cli.signoff_cmd import report_signoff
 
-        graph = build_graph(load_paths(paths))
-    ctx = ReportContext(min_severity=min_severity, include_passed=include_passed, graph=graph)
+    ctx = ReportContext(
+        min_severity=min_severity,
+        include_passed=include_passed,
+        graph=assessment.graph,
+        signoff=report_signoff(paths, output_format),
+    )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
     if assessment.errors:
         ids = ", ".join(sorted({f.rule for f in assessment.errors}))

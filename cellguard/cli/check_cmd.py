@@ -22,7 +22,6 @@ from cellguard.cli.assess_cmd import (
     RulesOption,
     SelectOption,
     TodayOption,
-    load_paths,
     parse_today,
     run_assessment,
 )
@@ -30,6 +29,7 @@ from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import ForceOption
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
+from cellguard.cli.signoff_cmd import report_signoff
 from cellguard.models.findings import Severity
 from cellguard.models.loader import SpecLoadError
 from cellguard.reports.baseline import (
@@ -41,7 +41,7 @@ from cellguard.reports.baseline import (
     from_assessment,
     load_baseline,
 )
-from cellguard.reports.formats import ReportContext, ReportFormat, SignoffBlock
+from cellguard.reports.formats import ReportContext
 from cellguard.rules.engine import Assessment
 
 DEFAULT_FAIL_ON = Severity.MEDIUM
@@ -157,15 +157,6 @@ def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison 
     return "\n".join(lines)
 
 
-def _signoff(paths: list[Path], formats: list[ReportFormat] | None) -> SignoffBlock | None:
-    """The last sign-off of a single PATH, for the HTML report's sign-off block."""
-    if ReportFormat.HTML not in (formats or []) or len(paths) != 1:
-        return None
-    from cellguard.cli.signoff_cmd import latest_signoff_block
-
-    return latest_signoff_block(paths[0])
-
-
 @handle_errors
 def check(
     paths: PathsArgument,
@@ -200,18 +191,13 @@ def check(
         )
         comparison = compare(assessment, base)
         base_scores = base.scores or None
-    graph = None
-    if any(f.needs_graph for f in output_format or []):
-        from cellguard.assessments.graph import build_graph
-
-        graph = build_graph(load_paths(paths))
     ctx = ReportContext(
         baselined=comparison.baselined_fingerprints if comparison else frozenset(),
         fail_on=fail_on,
         baseline_scores=base_scores,
         min_severity=min_severity,
-        graph=graph,
-        signoff=_signoff(paths, output_format),
+        graph=assessment.graph,
+        signoff=report_signoff(paths, output_format),
     )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
     _notice(_summary(assessment, ctx, comparison))

@@ -25,7 +25,7 @@ from cellguard.cli.assess_cmd import (
 )
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
-from cellguard.reports.formats import SignoffBlock
+from cellguard.reports.formats import ReportFormat, SignoffBlock
 from cellguard.reports.signoff import (
     Decision,
     SignoffError,
@@ -71,6 +71,13 @@ def latest_signoff_block(path: Path, store: Path | None = None) -> SignoffBlock 
     except SignoffError as exc:
         raise UserError(str(exc), hint="fix or remove the broken record") from None
     return stored.record.block() if stored is not None else None
+
+
+def report_signoff(paths: list[Path], formats: list[ReportFormat] | None) -> SignoffBlock | None:
+    """The sign-off block of an HTML report of a single PATH (None otherwise)."""
+    if ReportFormat.HTML not in (formats or []) or len(paths) != 1:
+        return None
+    return latest_signoff_block(paths[0])
 
 
 def _require_exists(path: Path) -> None:

@@ -41,6 +41,8 @@ class Assessment:
     scores: dict[str, Score]
     figures: Figures | None = None
     """Availability, blast radius, capacity and latency tables (reported beside the scores)."""
+    graph: StackGraph | None = None
+    """The graph that was assessed (diagrams in the markdown and HTML reports)."""
 
     def stack_scores(self) -> dict[str, dict[str, Score]]:
         """Scores of each document's own findings."""
@@ -181,4 +183,5 @@ def run_rules(
         as_of=today,
         scores=scores(findings),
         figures=figures(graph),
+        graph=graph,
     )
