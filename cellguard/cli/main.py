@@ -13,6 +13,7 @@ from cellguard.cli.diff_cmd import diff
 from cellguard.cli.faulttree_cmd import faulttree_app
 from cellguard.cli.graph_cmd import graph
 from cellguard.cli.init_cmd import init
+from cellguard.cli.plan_cmd import plan
 from cellguard.cli.policy_cmd import policy_pack
 from cellguard.cli.rules_cmd import rules_app
 from cellguard.cli.schema_cmd import schema
@@ -60,6 +61,7 @@ app.command()(diff)
 app.command()(signoff)
 app.command()(verify)
 app.command("policy-pack")(policy_pack)
+app.command()(plan)
 app.add_typer(rules_app)
 app.add_typer(faulttree_app)
 

@@ -1,0 +1,59 @@
+"""The remediation planner: failing findings -> a target spec that resolves them.
+
+``plan(org, assessment)`` applies the action each failing rule names (see
+:mod:`.registry`), re-assesses the edited spec, and repeats to a fixed point; the
+:class:`~.model.Plan` ties every change to the findings it resolves and lists what it could
+not change as manual steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cellguard.assessments.planner.model import (
+    Change,
+    Edit,
+    FindingRef,
+    JourneyFigures,
+    ManualStep,
+    Plan,
+    Unresolved,
+)
+from cellguard.models.loader import Organisation
+from cellguard.rules.base import Rule
+from cellguard.rules.engine import Assessment
+
+__all__ = [
+    "Change",
+    "Edit",
+    "FindingRef",
+    "JourneyFigures",
+    "ManualStep",
+    "Plan",
+    "Unresolved",
+    "plan",
+]
+
+
+def plan(
+    org: Organisation,
+    assessment: Assessment,
+    *,
+    rules: Sequence[Rule] | None = None,
+    org_mode: bool | None = None,
+) -> Plan:
+    """Plan the remediation of every FAIL of ``assessment`` (an assessment of ``org``).
+
+    ``rules`` re-assess each candidate (default: the built-in rules the assessment ran);
+    ``org_mode`` is how ``org`` was loaded (default: several documents = organisation).
+    """
+    from cellguard.assessments.planner.engine import Planner
+    from cellguard.assessments.planner.registry import ACTIONS
+
+    if rules is None:
+        from cellguard.rules.packs import load_rules
+
+        ran = {m.id for m in assessment.rules}
+        rules = [r for r in load_rules([], plugins=False).select([], []) if r.meta.id in ran]
+    mode = len(org.documents) > 1 if org_mode is None else org_mode
+    return Planner(org, assessment, rules, org_mode=mode).run(ACTIONS)

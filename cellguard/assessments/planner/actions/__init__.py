@@ -1,0 +1,1 @@
+"""Remediation actions, one module per group; :mod:`..registry` maps action ids to them."""

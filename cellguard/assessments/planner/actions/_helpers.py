@@ -1,0 +1,162 @@
+"""Helpers the action modules share: component lookup, placement edits, regions and zones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cellguard.assessments.planner.context import ActionContext
+from cellguard.assessments.planner.model import Edit
+from cellguard.assessments.planner.workspace import Workspace
+from cellguard.models.catalog.hardware import find_instance, instance_catalog
+from cellguard.models.components import ComponentBase, Placement
+from cellguard.models.findings import Finding
+from cellguard.models.references import split_reference
+from cellguard.models.stack import Stack
+from cellguard.models.topology import Region
+
+RECOVERY_PREFERENCE = {
+    "us-east-1": ("us-west-2", "us-east-2"),
+    "us-east-2": ("us-west-2", "us-east-1"),
+    "us-west-2": ("us-east-1", "us-east-2"),
+    "eu-west-1": ("eu-central-1", "eu-west-2"),
+    "eu-central-1": ("eu-west-1", "eu-north-1"),
+}
+"""Preferred recovery region of a primary: another region of the same geography, far enough
+to not share its weather, power grid or control plane (AWS whitepaper 'Disaster Recovery of
+Workloads on AWS', 2021: choose a recovery region at a distance)."""
+
+_DIRECTIONS = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
+
+
+def zone_ids(region: str, count: int = 3) -> list[str]:
+    """AWS availability-zone ids of ``region`` (``us-west-2`` -> ``usw2-az1`` ...).
+
+    AZ ids (not names) are the same in every account; the short region code follows AWS's
+    convention: country, direction initials, number (see 'Availability Zone IDs for your AWS
+    resources', AWS RAM user guide)."""
+    match = re.fullmatch(r"([a-z]{2})-([a-z]+)-(\d+)", region)
+    if match is None:
+        raise ValueError(f"cannot derive zone ids of region {region!r}")
+    code = f"{match[1]}{_DIRECTIONS.get(match[2], match[2][0])}{match[3]}"
+    return [f"{code}-az{i}" for i in range(1, count + 1)]
+
+
+def qid_parts(qid: str) -> tuple[str, str]:
+    """``stack/id`` -> (stack, id)."""
+    stack, _, cid = qid.partition("/")
+    return stack, cid
+
+
+def component(ws: Workspace, stack: str, cid: str) -> ComponentBase:
+    """The current model of component ``cid`` of document ``stack``."""
+    found = ws.document(stack).component(cid)
+    if found is None:
+        raise KeyError(f"no component {cid!r} in {stack!r}")
+    return found
+
+
+def target_component(ws: Workspace, finding: Finding) -> ComponentBase:
+    """The component a component finding is about."""
+    return component(ws, finding.stack, finding.target)
+
+
+def resolve(ws: Workspace, ref: str, within: str) -> tuple[str, str]:
+    """A reference made from ``within`` as (stack, component id)."""
+    return split_reference(ref, within)
+
+
+def journey_qids(ctx: ActionContext, stack: str, journey_id: str) -> list[str]:
+    """Every component on the journey's required paths (qualified ids), sorted."""
+    paths = ctx.graph.required_paths(stack, journey_id)
+    return sorted({qid for path in paths for qid in path})
+
+
+def journey_components(ctx: ActionContext, stack: str, journey_id: str) -> list[str]:
+    """Every component the journey reaches (qualified ids), sorted."""
+    return sorted(ctx.graph.journey_components(stack, journey_id))
+
+
+def regions_of(ws: Workspace, stack: str, comp: ComponentBase) -> list[str]:
+    """The regions ``comp`` runs in (its placement, else the stack's first region)."""
+    if comp.placement is not None and comp.placement.regions:
+        return list(comp.placement.regions)
+    return [ws.document(stack).topology.regions[0].name]
+
+
+def set_placement(ws: Workspace, stack: str, cid: str, **values: object) -> list[Edit]:
+    """Set placement fields of a component, creating the placement if it has none."""
+    comp = component(ws, stack, cid)
+    edits: list[Edit] = []
+    if comp.placement is None:
+        edits += ws.set(stack, ("components", cid, "placement"), Placement())
+    for key, value in values.items():
+        edits += ws.set(stack, ("components", cid, "placement", key), value)
+    return edits
+
+
+def zone_count(ws: Workspace, stack: str, regions: Iterable[str]) -> int:
+    """Fewest zones any of ``regions`` offers in the document's topology."""
+    topo = ws.document(stack).topology
+    counts = [len(r.zones) for r in topo.regions if r.name in set(regions)]
+    return min(counts) if counts else 1
+
+
+def ensure_region(ws: Workspace, stack: str, region: str) -> list[Edit]:
+    """Add ``region`` (with three zone ids) to the document's topology if it lacks it."""
+    topo = ws.document(stack).topology
+    if topo.region(region) is not None:
+        return []
+    return ws.add(stack, ("topology", "regions"), Region(name=region, zones=zone_ids(region)))
+
+
+def instance_types_of(ws: Workspace) -> list[str]:
+    """Every instance type a self-hosted or SageMaker model of the workspace names."""
+    found: set[str] = set()
+    for doc in ws.documents.values():
+        for comp in doc.components:
+            serving = getattr(comp, "serving", None)
+            if serving is not None:
+                found.update(serving.instance_types)
+    return sorted(found)
+
+
+def recovery_region(ws: Workspace, stack: str) -> tuple[str, str]:
+    """The recovery region for ``stack`` and why it was chosen.
+
+    The declared recovery region wins; else the first preferred partner of the primary region
+    that the instance catalog lists for every GPU instance type the stack serves on."""
+    doc = ws.document(stack)
+    primary = doc.topology.regions[0].name
+    dr = doc.practices.disaster_recovery
+    if dr.recovery_region and dr.recovery_region != primary:
+        return dr.recovery_region, "the recovery region the spec declares"
+    for r in doc.topology.regions[1:]:
+        return r.name, "the stack's second region"
+    types = [find_instance(t) for t in instance_types_of(ws)]
+    known = [t for t in types if t is not None]
+    for candidate in RECOVERY_PREFERENCE.get(primary, ()):
+        if all(candidate in t.regions for t in known):
+            why = f"the preferred partner of {primary} that the instance catalog lists for " + (
+                ", ".join(sorted(t.name for t in known)) if known else "the stack"
+            )
+            return candidate, why
+    regions = sorted({r for f in instance_catalog().families for r in f.regions} - {primary})
+    if not regions:
+        raise ValueError(f"no recovery region known for {primary}")
+    return regions[0], "the first other region in the instance catalog"
+
+
+def is_stack(ws: Workspace, name: str) -> bool:
+    """Whether document ``name`` is a Stack (not a Platform)."""
+    return isinstance(ws.document(name), Stack)

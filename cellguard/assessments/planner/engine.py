@@ -1,0 +1,270 @@
+"""``plan(org, assessment)``: apply actions for every FAIL, re-assess, repeat to a fixed point.
+
+Each round takes the failing findings sorted by (rule, stack, target), runs the action each
+rule names on a copy of the spec, writes the copy through the loader and re-assesses it. A
+change is kept only when its finding no longer fails; when some did not help, the round is
+redone with only the helpful actions, so the target never carries an edit that resolved
+nothing. Rounds stop when no FAIL is left, no action changes anything, or after
+:data:`MAX_ROUNDS`. Because unhelpful edits are dropped, planning a target changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from cellguard.assessments.graph import build_graph
+from cellguard.assessments.planner.context import Action, ActionContext
+from cellguard.assessments.planner.figures import journey_figures
+from cellguard.assessments.planner.model import (
+    ActionResult,
+    Change,
+    FindingRef,
+    ManualStep,
+    Plan,
+    Unresolved,
+)
+from cellguard.assessments.planner.workspace import PathError, Workspace
+from cellguard.models.findings import Finding, Status
+from cellguard.models.loader import Organisation, SpecLoadError
+from cellguard.rules.base import Rule
+from cellguard.rules.engine import Assessment, run_rules
+
+MAX_ROUNDS = 6
+"""Most apply-and-reassess rounds; a plan that still changes things after it stops there."""
+
+
+@dataclass
+class _Round:
+    results: list[tuple[Finding, list[ActionResult]]]
+    failures: dict[str, str]
+    """Fingerprint -> why the action could not run."""
+
+    @property
+    def changes(self) -> list[Change]:
+        return [r for _, rs in self.results for r in rs if isinstance(r, Change)]
+
+
+FIRST = ("add-recovery-region", "upgrade-dr-strategy", "spread-over-zones", "adopt-cells")
+"""Actions that change the topology (cells, regions, zones) run first in a round, so that the
+capacity actions after them size fleets for the regions and zones the target will have."""
+
+
+def _failing(assessment: Assessment, actions: dict[str, str] | None = None) -> list[Finding]:
+    """FAIL findings by rule, stack and target (topology actions first when ``actions``)."""
+    fails = assessment.by_status(Status.FAIL)
+    known = actions or {}
+    phase = {a: i for i, a in enumerate(FIRST)}
+    return sorted(
+        fails,
+        key=lambda f: (phase.get(known.get(f.rule, ""), len(FIRST)), f.rule, f.stack, f.target),
+    )
+
+
+def _run_actions(
+    ws: Workspace,
+    findings: Sequence[Finding],
+    actions: dict[str, str],
+    ctx: ActionContext,
+    registry: dict[str, Action],
+    org_mode: bool,
+    *,
+    validate: bool = False,
+) -> _Round:
+    results: list[tuple[Finding, list[ActionResult]]] = []
+    failures: dict[str, str] = {}
+    for finding in findings:
+        action_id = actions.get(finding.rule)
+        action = registry.get(action_id) if action_id else None
+        if action is None:
+            failures[finding.fingerprint] = (
+                f"no planner action '{action_id}' is registered for {finding.rule}"
+            )
+            continue
+        trial = ws.copy()
+        try:
+            produced = action(trial, finding, ctx)
+            if validate and trial.documents != ws.documents:
+                trial.organisation(org_mode=org_mode)
+        except SpecLoadError as exc:
+            first = exc.diagnostics[0].message if exc.diagnostics else str(exc)
+            failures[finding.fingerprint] = (
+                f"action {action_id} would make the spec invalid: {first}"
+            )
+            continue
+        except (PathError, KeyError, ValueError) as exc:
+            failures[finding.fingerprint] = f"action {action_id} could not edit the spec: {exc}"
+            continue
+        ws.documents = trial.documents
+        results.append((finding, produced))
+    return _Round(results, failures)
+
+
+class Planner:
+    """Re-assesses candidate specs with the rules of the original assessment."""
+
+    def __init__(
+        self, org: Organisation, assessment: Assessment, rules: Sequence[Rule], *, org_mode: bool
+    ) -> None:
+        self.org = org
+        self.assessment = assessment
+        self.rules = list(rules)
+        self.org_mode = org_mode
+        self.actions = {m.id: m.action for m in assessment.rules}
+
+    def assess(self, ws: Workspace) -> Assessment:
+        """Assess the workspace's documents as the loader reads them."""
+        org = ws.organisation(org_mode=self.org_mode)
+        return run_rules(build_graph(org), self.rules, today=self.assessment.as_of)
+
+    def _apply(
+        self,
+        ws: Workspace,
+        findings: Sequence[Finding],
+        ctx: ActionContext,
+        registry: dict[str, Action],
+    ) -> tuple[Workspace, _Round]:
+        """Run the actions on a copy of ``ws``; if the result does not load, run them again
+        checking each action's result, so one bad edit only drops its own change."""
+        cand = ws.copy()
+        done = _run_actions(cand, findings, self.actions, ctx, registry, self.org_mode)
+        try:
+            cand.organisation(org_mode=self.org_mode)
+        except SpecLoadError:
+            cand = ws.copy()
+            done = _run_actions(
+                cand, findings, self.actions, ctx, registry, self.org_mode, validate=True
+            )
+        return cand, done
+
+    def run(self, registry: dict[str, Action], max_rounds: int = MAX_ROUNDS) -> Plan:
+        """Plan to a fixed point and verify every claim on the final assessment."""
+        ws = Workspace(self.org.documents)
+        current = self.assessment
+        kept: list[Change] = []
+        manual: dict[tuple[str, str], ManualStep] = {}
+        pinned: set[tuple[str, str]] = set()
+        failures: dict[str, str] = {}
+        tried: dict[str, str] = {}
+        rounds = 0
+        for _ in range(max_rounds):
+            fails = _failing(current, self.actions)
+            if not fails:
+                break
+            ctx = ActionContext(current, build_graph(ws.organisation(org_mode=self.org_mode)))
+            cand, done = self._apply(ws, fails, ctx, registry)
+            failures.update(done.failures)
+            for finding, results in done.results:
+                for r in results:
+                    if isinstance(r, ManualStep):
+                        manual.setdefault((r.action, r.finding.fingerprint), r)
+                    else:
+                        tried.setdefault(finding.fingerprint, r.description)
+            if not done.changes:
+                break
+            after = self.assess(cand)
+            still = {f.fingerprint for f in after.by_status(Status.FAIL)}
+            helped = [
+                f
+                for f, rs in done.results
+                if f.fingerprint not in still and any(isinstance(r, Change) for r in rs)
+            ]
+            if not helped:
+                break
+            if len(helped) < len(
+                {f.fingerprint for f, rs in done.results if any(isinstance(r, Change) for r in rs)}
+            ):
+                cand, done = self._apply(ws, helped, ctx, registry)
+                after = self.assess(cand)
+            rounds += 1
+            for _, results in done.results:
+                for r in results:
+                    if isinstance(r, Change):
+                        kept.append(r)
+                    else:
+                        pinned.add((r.action, r.finding.fingerprint))
+            ws, current = cand, after
+        return self._plan(ws, current, kept, manual, pinned, failures, tried, rounds)
+
+    def _plan(
+        self,
+        ws: Workspace,
+        final: Assessment,
+        kept: list[Change],
+        manual: dict[tuple[str, str], ManualStep],
+        pinned: set[tuple[str, str]],
+        failures: dict[str, str],
+        tried: dict[str, str],
+        rounds: int,
+    ) -> Plan:
+        """Verify every claim against the final assessment and assemble the plan."""
+        before_fail = {f.fingerprint: f for f in self.assessment.by_status(Status.FAIL)}
+        after_fail = {f.fingerprint: f for f in final.by_status(Status.FAIL)}
+        changes = tuple(
+            replace(c, resolves=(c.finding,) if c.finding.fingerprint not in after_fail else ())
+            for c in kept
+        )
+        kept_for = {c.finding.fingerprint for c in kept}
+        side = _refs(
+            f for fp, f in before_fail.items() if fp not in after_fail and fp not in kept_for
+        )
+        dropped = {fp for fp in tried if fp not in kept_for}
+        steps = tuple(
+            sorted(
+                (
+                    s
+                    for key, s in manual.items()
+                    if key in pinned
+                    or (
+                        s.finding.fingerprint in after_fail and s.finding.fingerprint not in dropped
+                    )
+                ),
+                key=lambda s: (*s.finding.sort_key, s.action),
+            )
+        )
+        step_of = {s.finding.fingerprint: s for s in steps}
+        unresolved = [
+            Unresolved(FindingRef.of(f), self._reason(f, step_of, failures, tried, dropped))
+            for f in _failing(final)
+        ]
+        return Plan(
+            changes=changes,
+            manual_steps=steps,
+            unresolved=tuple(unresolved),
+            side_effects=side,
+            new_failures=_refs(f for fp, f in after_fail.items() if fp not in before_fail),
+            scores_before=self.assessment.scores,
+            scores_after=final.scores,
+            journeys=journey_figures(self.assessment, final),
+            rounds=rounds,
+            failing_before=len(before_fail),
+            failing_after=len(after_fail),
+            sources=dict(ws.files),
+            targets=ws.texts(),
+        )
+
+    def _reason(
+        self,
+        finding: Finding,
+        steps: dict[str, ManualStep],
+        failures: dict[str, str],
+        tried: dict[str, str],
+        dropped: set[str],
+    ) -> str:
+        """Why a finding still fails on the target."""
+        fp = finding.fingerprint
+        if fp in dropped:
+            return (
+                f"the planner tried ({tried[fp]}) but re-assessment still failed it, so the "
+                "change was left out; see the finding's remediation"
+            )
+        if fp in steps:
+            return "manual step: " + steps[fp].description
+        if fp in failures:
+            return failures[fp]
+        action = self.actions.get(finding.rule, "?")
+        return f"no change the planner can express in the spec resolved it ({action})"
+
+
+def _refs(findings: Iterable[Finding]) -> tuple[FindingRef, ...]:
+    return tuple(sorted((FindingRef.of(f) for f in findings), key=lambda r: r.sort_key))

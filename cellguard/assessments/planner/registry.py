@@ -1,0 +1,27 @@
+"""The explicit registry of remediation actions, keyed by the ``action`` id rules declare.
+
+Every built-in rule's action id has an entry (a test checks it). An id without an entry (a
+third-party rule's) makes the planner list the finding as unresolved, never fail silently.
+"""
+
+from __future__ import annotations
+
+from cellguard.assessments.planner.actions import (
+    capacity,
+    correctness,
+    fault_isolation,
+    operations,
+    redundancy,
+    timeliness,
+)
+from cellguard.assessments.planner.context import Action
+
+ACTIONS: dict[str, Action] = {
+    **fault_isolation.ACTIONS,
+    **capacity.ACTIONS,
+    **timeliness.ACTIONS,
+    **correctness.ACTIONS,
+    **redundancy.ACTIONS,
+    **operations.ACTIONS,
+}
+"""Action id -> action."""

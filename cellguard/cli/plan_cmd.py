@@ -1,0 +1,108 @@
+"""``cellguard plan``: write the target spec that resolves the failing findings, and the plan."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cellguard.cli.assess_cmd import PluginsOption, TodayOption, parse_today
+from cellguard.cli.exit_codes import UserError, handle_errors
+from cellguard.cli.files import emit, write_text_atomic
+from cellguard.cli.options import ForceOption
+
+
+class PlanFormat(StrEnum):
+    """Formats of the plan."""
+
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+def _targets(
+    path: Path, output: Path, names: dict[str, str], texts: dict[str, str]
+) -> dict[Path, str]:
+    """Where each document's target goes: ``output`` itself for a file, else a file per
+    document under ``output`` at the document's path relative to the input directory."""
+    if not path.is_dir():
+        return {output: next(iter(texts.values()))}
+    root = path.resolve()
+    found: dict[Path, str] = {}
+    for name, text in texts.items():
+        source = Path(names[name]).resolve()
+        try:
+            relative = source.relative_to(root)
+        except ValueError:
+            relative = Path(f"{name}.yaml")
+        found[output / relative] = text
+    return found
+
+
+@handle_errors
+def plan(
+    path: Annotated[
+        Path, typer.Argument(help="A spec file, or an organisation directory.", show_default=False)
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Target spec file (for a file) or directory (for an organisation directory).",
+        ),
+    ],
+    plan_format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="Format of the plan.")
+    ] = PlanFormat.MARKDOWN,
+    plan_output: Annotated[
+        Path | None,
+        typer.Option("--plan-output", help="Write the plan to this file instead of stdout."),
+    ] = None,
+    force: ForceOption = False,
+    today: TodayOption = None,
+    plugins: PluginsOption = True,
+) -> None:
+    """Plan the remediation of every failing finding and write the target spec.
+
+    Applies each failing rule's remediation action to a copy of the spec, re-assesses it and
+    repeats until nothing more resolves. Writes the target (`-o`), and the plan (markdown or
+    JSON) to --plan-output or stdout: every change with the findings it resolves, manual
+    steps, what is not resolved and why, and scores and journey nines before and after.
+    Refuses to overwrite files without --force. Exit code 0 when the plan was written.
+    """
+    from cellguard.assessments.graph import build_graph
+    from cellguard.assessments.planner import plan as make_plan
+    from cellguard.models.loader import load
+    from cellguard.reports.plan_report import render_json, render_markdown
+    from cellguard.rules.engine import run_rules
+    from cellguard.rules.packs import load_rules
+
+    org = load(path)
+    rules = list(load_rules([], plugins=plugins).select([], []))
+    assessment = run_rules(build_graph(org), rules, today=parse_today(today))
+    result = make_plan(org, assessment, rules=rules, org_mode=path.is_dir())
+    files = {d.name: d.file for d in org.documents}
+    targets = _targets(path, output, files, dict(result.targets))
+    if path.is_dir():
+        if output.exists() and not output.is_dir():
+            raise UserError(f"{output} is not a directory", hint="give a directory for -o")
+        if not force:
+            taken = sorted(str(p) for p in targets if p.exists())
+            if taken:
+                raise UserError(
+                    f"{', '.join(taken)} already exist(s)", hint="pass --force to overwrite"
+                )
+    outputs = set(targets)
+    if plan_output is not None and plan_output in outputs:
+        raise UserError("--plan-output and -o name the same file", hint="give two files")
+    if not force and plan_output is not None and plan_output.exists():
+        raise UserError(f"{plan_output} already exists", hint="pass --force to overwrite it")
+    for file, text in sorted(targets.items()):
+        if path.is_dir():
+            file.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(file, text, force=force)
+        typer.echo(f"wrote {file}", err=True)
+    rendered = render_json(result) if plan_format is PlanFormat.JSON else render_markdown(result)
+    emit(rendered, plan_output, force=force)

@@ -1,0 +1,198 @@
+"""A plan as markdown (for a pull request) or JSON (``schema_version`` 1, for tools).
+
+Both list every change with the findings it resolves (rule, target, fingerprint) and the
+spec keys it set, the manual steps, what stays unresolved and why, the scores per pillar and
+each journey's nines, downtime and money per year, before and after. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cellguard import __version__
+from cellguard.assessments.planner.model import Change, Edit, EditOp, FindingRef, Plan
+from cellguard.assessments.scoring import Score
+
+SCHEMA_VERSION = 1
+_VALUE_CHARS = 160
+"""Longest value shown inline in markdown; longer ones (new components) are shortened."""
+
+
+def _score(score: Score | None) -> float | None:
+    return score.score if score is not None else None
+
+
+def _ref(ref: FindingRef) -> dict[str, str]:
+    return {
+        "rule": ref.rule,
+        "stack": ref.stack,
+        "target": ref.target,
+        "fingerprint": ref.fingerprint,
+        "title": ref.title,
+    }
+
+
+def _edit(edit: Edit) -> dict[str, Any]:
+    return {
+        "stack": edit.stack,
+        "path": edit.dotted,
+        "op": edit.op.value,
+        "before": edit.before,
+        "after": edit.after,
+    }
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "action": change.action,
+        "stack": change.stack,
+        "target": change.target,
+        "description": change.description,
+        "finding": _ref(change.finding),
+        "resolves": [_ref(r) for r in change.resolves],
+        "edits": [_edit(e) for e in change.edits],
+    }
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data."""
+    pillars = sorted(plan.scores_before.keys() | plan.scores_after.keys())
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "cellguard", "version": __version__},
+        "summary": {
+            "failing_before": plan.failing_before,
+            "failing_after": plan.failing_after,
+            "resolved": len(plan.resolved),
+            "changes": len(plan.changes),
+            "manual_steps": len(plan.manual_steps),
+            "unresolved": len(plan.unresolved),
+            "rounds": plan.rounds,
+        },
+        "scores": {
+            p: {
+                "before": _score(plan.scores_before.get(p)),
+                "after": _score(plan.scores_after.get(p)),
+            }
+            for p in pillars
+        },
+        "journeys": [
+            {
+                "stack": j.stack,
+                "journey": j.journey,
+                "objective": j.objective,
+                "availability_before": round(j.availability_before, 6),
+                "availability_after": round(j.availability_after, 6),
+                "nines_before": round(j.nines_before, 3),
+                "nines_after": round(j.nines_after, 3),
+                "downtime_hours_before": round(j.downtime_hours_before, 2),
+                "downtime_hours_after": round(j.downtime_hours_after, 2),
+                "loss_per_year_before": round(j.loss_before, 2),
+                "loss_per_year_after": round(j.loss_after, 2),
+            }
+            for j in plan.journeys
+        ],
+        "changes": [_change(c) for c in plan.changes],
+        "resolved_as_side_effect": [_ref(r) for r in plan.side_effects],
+        "manual_steps": [
+            {"action": s.action, "description": s.description, "finding": _ref(s.finding)}
+            for s in plan.manual_steps
+        ],
+        "unresolved": [{"finding": _ref(u.finding), "reason": u.reason} for u in plan.unresolved],
+        "new_failures": [_ref(r) for r in plan.new_failures],
+        "sources": dict(sorted(plan.sources.items())),
+    }
+
+
+def render_json(plan: Plan) -> str:
+    """The plan as indented JSON with a trailing newline."""
+    return json.dumps(plan_data(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def _value(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if len(text) > _VALUE_CHARS:
+        text = text[: _VALUE_CHARS - 3] + "..."
+    return f"`{text}`"
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _finding(ref: FindingRef) -> str:
+    return f"{ref.rule} `{ref.stack}/{ref.target}` ({ref.fingerprint})"
+
+
+def _edit_line(edit: Edit) -> str:
+    where = f"`{edit.stack}`: `{edit.dotted}`"
+    if edit.op is EditOp.ADD:
+        return f"  - {where} += {_value(edit.after)}"
+    return f"  - {where}: {_value(edit.before)} -> {_value(edit.after)}"
+
+
+def render_markdown(plan: Plan) -> str:
+    """The plan as a markdown document."""
+    overall_b = _score(plan.scores_before.get("overall"))
+    overall_a = _score(plan.scores_after.get("overall"))
+    out = [
+        "# cellguard remediation plan",
+        "",
+        f"Failing findings: **{plan.failing_before} -> {plan.failing_after}** "
+        f"({len(plan.resolved)} resolved by {len(plan.changes)} changes in {plan.rounds} "
+        f"round(s)); overall score **{_num(overall_b)} -> {_num(overall_a)}**; "
+        f"{len(plan.manual_steps)} manual step(s).",
+        "",
+        "## Scores",
+        "",
+        "| pillar | before | after |",
+        "|---|---:|---:|",
+    ]
+    for pillar in sorted(plan.scores_before.keys() | plan.scores_after.keys()):
+        out.append(
+            f"| {pillar} | {_num(_score(plan.scores_before.get(pillar)))} | "
+            f"{_num(_score(plan.scores_after.get(pillar)))} |"
+        )
+    out += [
+        "",
+        "## Journeys",
+        "",
+        "| journey | objective | availability | nines | downtime h/yr | loss/yr |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for j in plan.journeys:
+        objective = f"{j.objective:g}%" if j.objective is not None else "-"
+        out.append(
+            f"| {j.stack}/{j.journey} | {objective} | {j.availability_before:.4f}% -> "
+            f"{j.availability_after:.4f}% | {j.nines_before:.2f} -> {j.nines_after:.2f} | "
+            f"{j.downtime_hours_before:,.1f} -> {j.downtime_hours_after:,.1f} | "
+            f"{j.loss_before:,.0f} -> {j.loss_after:,.0f} |"
+        )
+    out += ["", "## Changes", ""]
+    if not plan.changes:
+        out.append("None: the spec already is the target.")
+    for i, change in enumerate(plan.changes, 1):
+        resolves = ", ".join(_finding(r) for r in change.resolves) or "nothing on its own"
+        out += [
+            f"{i}. **{change.action}** on `{change.stack}/{change.target}`: {change.description}",
+            f"  - resolves: {resolves}",
+            *(_edit_line(e) for e in change.edits),
+        ]
+    if plan.side_effects:
+        out += ["", "## Also resolved by the changes above", ""]
+        out += [f"- {_finding(r)}: {r.title}" for r in plan.side_effects]
+    out += ["", "## Manual steps", ""]
+    if not plan.manual_steps:
+        out.append("None.")
+    out += [
+        f"- [ ] **{s.action}** ({_finding(s.finding)}): {s.description}" for s in plan.manual_steps
+    ]
+    out += ["", "## Not resolved", ""]
+    if not plan.unresolved:
+        out.append("None: every failing finding is resolved.")
+    out += [f"- {_finding(u.finding)}: {u.reason}" for u in plan.unresolved]
+    if plan.new_failures:
+        out += ["", "## New failures on the target", ""]
+        out += [f"- {_finding(r)}: {r.title}" for r in plan.new_failures]
+    return "\n".join(out) + "\n"

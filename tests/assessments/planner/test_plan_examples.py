@@ -1,0 +1,71 @@
+"""Plan every example, assess the target through the real loader, and check the promises:
+every finding a change says it resolves no longer fails, scores do not drop, planning the
+target changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cellguard.models.findings import Status
+from cellguard.models.loader import load
+from tests.assessments.planner.conftest import Planned, assess, plan_of, write_targets
+
+
+def _status(assessment: object, fingerprint: str) -> Status | None:
+    found = [f.status for f in assessment.findings if f.fingerprint == fingerprint]  # type: ignore[attr-defined]
+    return found[0] if found else None
+
+
+def test_target_resolves_every_promised_finding(planned: Planned, tmp_path: Path) -> None:
+    result = planned.plan
+    after = assess(load(write_targets(result, tmp_path)))
+    before_score = planned.before.scores["overall"].score
+    after_score = after.scores["overall"].score
+    print(f"\n{planned.path.name}: overall {before_score} -> {after_score}")
+    for j in result.journeys:
+        print(f"  {j.stack}/{j.journey}: {j.nines_before:.2f} -> {j.nines_after:.2f} nines")
+    for u in result.unresolved:
+        print(f"  still FAIL {u.finding.rule} {u.finding.stack}/{u.finding.target}: {u.reason}")
+    promised = [r for c in result.changes for r in c.resolves] + list(result.side_effects)
+    failing_before = {f.fingerprint for f in planned.before.by_status(Status.FAIL)}
+    if failing_before:
+        assert promised, "a plan for a failing spec resolves something"
+    for ref in promised:
+        assert _status(after, ref.fingerprint) is not Status.FAIL, ref
+    assert before_score is not None and after_score is not None
+    assert after_score >= before_score
+    for pillar, score in planned.before.scores.items():
+        if score.score is not None:
+            assert (after.scores[pillar].score or 0.0) >= score.score, pillar
+    # the plan reports what re-assessment finds
+    assert after_score == result.scores_after["overall"].score
+    assert len(after.by_status(Status.FAIL)) == result.failing_after
+    assert {u.finding.fingerprint for u in result.unresolved} == {
+        f.fingerprint for f in after.by_status(Status.FAIL)
+    }
+    assert not result.new_failures
+
+
+def test_every_change_is_tied_to_a_finding_and_edits_the_spec(planned: Planned) -> None:
+    failing = {f.fingerprint for f in planned.before.by_status(Status.FAIL)}
+    for change in planned.plan.changes:
+        assert change.edits
+        assert change.resolves == (change.finding,)
+        # a finding that failed before, or one an earlier change caused and this one fixes
+        assert change.finding.fingerprint in failing or change.resolves
+        for edit in change.edits:
+            assert edit.before != edit.after
+
+
+def test_journeys_do_not_lose_nines(planned: Planned) -> None:
+    for j in planned.plan.journeys:
+        assert j.nines_after >= j.nines_before - 1e-9, (j.stack, j.journey)
+        assert j.downtime_hours_after <= j.downtime_hours_before + 1e-9
+
+
+def test_planning_the_target_changes_nothing(planned: Planned, tmp_path: Path) -> None:
+    target = write_targets(planned.plan, tmp_path / "target")
+    again = plan_of(target)
+    assert again.plan.changes == ()
+    assert dict(again.plan.targets) == dict(planned.plan.targets)  # byte-identical YAML
+    assert again.plan.failing_after == planned.plan.failing_after
