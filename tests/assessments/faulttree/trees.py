@@ -81,6 +81,9 @@ OPS = st.sampled_from(
 )
 """Gate connectives, and/or weighted up so random trees look like fault trees."""
 
+COHERENT_OPS = st.sampled_from([GateOp.AND, GateOp.OR, GateOp.OR, GateOp.ATLEAST])
+"""Connectives of coherent (monotone) trees: what cut sets are defined for."""
+
 
 @st.composite
 def random_trees(
@@ -92,6 +95,7 @@ def random_trees(
     max_arity: int,
     probabilities: st.SearchStrategy[float],
     constant_odds: int = 20,
+    coherent: bool = False,
 ) -> FaultTree:
     """A random DAG of and/or/not/xor/atleast gates over every event, with shared arguments.
 
@@ -99,7 +103,7 @@ def random_trees(
     and gate ends up below the top) and sometimes any earlier node or a constant (sharing,
     which is what breaks independence). After ``max_gates`` gates, more are added until at
     most ``max_arity`` nodes are unused; the top gate takes those. About one argument in
-    ``constant_odds`` is a constant.
+    ``constant_odds`` is a constant. ``coherent`` trees use and/or/atleast only.
     """
     n = draw(st.integers(min_events, max_events))
     events = {f"e{i}": draw(probabilities) for i in range(n)}
@@ -108,7 +112,7 @@ def random_trees(
     gates: list[tuple[str, GateOp, tuple[str, ...], int | None]] = []
     wanted = draw(st.integers(0, max_gates))
     while len(gates) < wanted or len(unused) > max_arity:
-        op = draw(OPS)
+        op = draw(COHERENT_OPS if coherent else OPS)
         arity = (
             1 if op is GateOp.NOT else draw(st.integers(2, 3 if op is GateOp.XOR else max_arity))
         )
@@ -126,7 +130,8 @@ def random_trees(
         gates.append((name, op, tuple(args), k))
         unused.append(name)
         nodes.append(name)
-    top_op = draw(st.sampled_from([GateOp.AND, GateOp.OR, GateOp.ATLEAST, GateOp.XOR]))
+    tops = [GateOp.AND, GateOp.OR, GateOp.ATLEAST] + ([] if coherent else [GateOp.XOR])
+    top_op = draw(st.sampled_from(tops))
     top_args = tuple(unused)
     top_k = draw(st.integers(1, len(top_args))) if top_op is GateOp.ATLEAST else None
     gates.append(("top", top_op, top_args, top_k))
