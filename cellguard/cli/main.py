@@ -8,6 +8,7 @@ import typer
 
 from cellguard import __version__
 from cellguard.cli.assess_cmd import assess
+from cellguard.cli.blueprint_cmd import blueprint
 from cellguard.cli.check_cmd import check
 from cellguard.cli.diff_cmd import diff
 from cellguard.cli.faulttree_cmd import faulttree_app
@@ -62,6 +63,7 @@ app.command()(signoff)
 app.command()(verify)
 app.command("policy-pack")(policy_pack)
 app.command()(plan)
+app.command()(blueprint)
 app.add_typer(rules_app)
 app.add_typer(faulttree_app)
 

@@ -1,0 +1,157 @@
+"""ChaosExperiments: AWS FIS templates for one region, stopped by the region's cell alarms.
+
+- AZ power interruption: network disruption of the first zone's private subnet and termination
+  of that zone's GPU nodes.
+- Pod kill: deletes a share of the vLLM pods of the region's first cell (one cell at a time). The
+  ``aws:eks:pod-delete`` action needs a Kubernetes service account ``fis-experiment`` (README).
+- GPU node termination: terminates a quarter of every GPU node group of the region.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
+from cellguard.blueprints.foundation import assume_role_policy
+from cellguard.blueprints.model import CellPlan
+from cellguard.models.enums import ChaosExperimentType
+
+_FIS_POLICIES = (
+    "service-role/AWSFaultInjectionSimulatorNetworkAccess",
+    "service-role/AWSFaultInjectionSimulatorEKSAccess",
+    "service-role/AWSFaultInjectionSimulatorEC2Access",
+)
+
+
+class ChaosExperiments(pulumi.ComponentResource):
+    """FIS experiment templates of one region."""
+
+    def __init__(
+        self,
+        name: str,
+        stack: str,
+        experiments: list[ChaosExperimentType],
+        cells: list[CellPlan],
+        provider: aws.Provider,
+        cluster_arn: pulumi.Input[str],
+        zone_subnet_arn: pulumi.Input[str],
+        zone_gpu_groups: list[pulumi.Input[str]],
+        gpu_groups: list[pulumi.Input[str]],
+        stop_alarm_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{TOKEN_PREFIX}ChaosExperiments", name, None, opts)
+        role = aws.iam.Role(
+            f"{name}-fis",
+            assume_role_policy=assume_role_policy("fis.amazonaws.com"),
+            opts=child(self, provider),
+        )
+        for policy in _FIS_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                f"{name}-fis-{policy.rsplit('/', 1)[-1]}",
+                role=role.name,
+                policy_arn=f"arn:aws:iam::aws:policy/{policy}",
+                opts=child(self, provider),
+            )
+        stop = [{"source": "aws:cloudwatch:alarm", "value": stop_alarm_arn}]
+        created: list[str] = []
+        gpu_cell = next((c for c in cells if any(w.is_gpu for w in c.workloads)), None)
+        for experiment in experiments:
+            actions: list[dict[str, object]] = []
+            targets: list[dict[str, object]] = []
+            if experiment is ChaosExperimentType.AZ_POWER_INTERRUPTION:
+                targets.append(
+                    {
+                        "name": "zone-subnets",
+                        "resource_type": "aws:ec2:subnet",
+                        "selection_mode": "ALL",
+                        "resource_arns": [zone_subnet_arn],
+                    }
+                )
+                actions.append(
+                    {
+                        "name": "disrupt-zone-network",
+                        "action_id": "aws:network:disrupt-connectivity",
+                        "parameters": [
+                            {"key": "duration", "value": "PT10M"},
+                            {"key": "scope", "value": "all"},
+                        ],
+                        "target": {"key": "Subnets", "value": "zone-subnets"},
+                    }
+                )
+                if zone_gpu_groups:
+                    targets.append(
+                        {
+                            "name": "zone-gpu-nodes",
+                            "resource_type": "aws:eks:nodegroup",
+                            "selection_mode": "ALL",
+                            "resource_arns": zone_gpu_groups,
+                        }
+                    )
+                    actions.append(
+                        {
+                            "name": "terminate-zone-gpu-nodes",
+                            "action_id": "aws:eks:terminate-nodegroup-instances",
+                            "parameters": [
+                                {"key": "instanceTerminationPercentage", "value": "100"}
+                            ],
+                            "target": {"key": "Nodegroups", "value": "zone-gpu-nodes"},
+                        }
+                    )
+            elif experiment is ChaosExperimentType.POD_KILL and gpu_cell is not None:
+                workload = next(w for w in gpu_cell.workloads if w.is_gpu)
+                targets.append(
+                    {
+                        "name": "cell-pods",
+                        "resource_type": "aws:eks:pod",
+                        "selection_mode": "PERCENT(25)",
+                        "parameters": {
+                            "clusterIdentifier": cluster_arn,
+                            "namespace": gpu_cell.id,
+                            "selectorType": "labelSelector",
+                            "selectorValue": f"app.kubernetes.io/name={workload.component}",
+                        },
+                    }
+                )
+                actions.append(
+                    {
+                        "name": "delete-pods",
+                        "action_id": "aws:eks:pod-delete",
+                        "parameters": [
+                            {"key": "kubernetesServiceAccount", "value": "fis-experiment"}
+                        ],
+                        "target": {"key": "Pods", "value": "cell-pods"},
+                    }
+                )
+            elif experiment is ChaosExperimentType.GPU_NODE_LOSS and gpu_groups:
+                targets.append(
+                    {
+                        "name": "gpu-nodes",
+                        "resource_type": "aws:eks:nodegroup",
+                        "selection_mode": "ALL",
+                        "resource_arns": gpu_groups,
+                    }
+                )
+                actions.append(
+                    {
+                        "name": "terminate-gpu-nodes",
+                        "action_id": "aws:eks:terminate-nodegroup-instances",
+                        "parameters": [{"key": "instanceTerminationPercentage", "value": "25"}],
+                        "target": {"key": "Nodegroups", "value": "gpu-nodes"},
+                    }
+                )
+            if not actions:
+                continue
+            aws.fis.ExperimentTemplate(
+                f"{name}-{experiment.value}",
+                description=f"cellguard {experiment.value}",
+                role_arn=role.arn,
+                actions=actions,  # type: ignore[arg-type]
+                targets=targets,  # type: ignore[arg-type]
+                stop_conditions=stop,  # type: ignore[arg-type]
+                tags=tags(stack, role=f"chaos-{experiment.value}"),
+                opts=child(self, provider),
+            )
+            created.append(experiment.value)
+        self.register_outputs({"experiments": created})

@@ -1,0 +1,187 @@
+"""DataReplication: model artifacts, prompt/session tables and per-cell vector stores.
+
+- Model artifacts: a versioned S3 bucket in the primary region replicated (with delete markers)
+  to a versioned bucket in the recovery region.
+- DynamoDB: global tables (streams on, point-in-time recovery on in every replica).
+- Vector stores: an OpenSearch domain per cell (zone awareness, VPC, encrypted) with its manual
+  snapshot repository bucket, versioned, in the recovery region (the cell's own region when the
+  stack has one region). Registering the repository is an OpenSearch API call, done once by the
+  operator (README).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
+from cellguard.blueprints.foundation import assume_role_policy
+from cellguard.blueprints.model import Blueprint
+
+OPENSEARCH_VERSION = "OpenSearch_2.19"
+OPENSEARCH_INSTANCE = "r7g.large.search"
+
+
+class DataReplication(pulumi.ComponentResource):
+    """The stack's replicated data."""
+
+    artifact_bucket: aws.s3.Bucket | None
+
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        providers: dict[str, aws.Provider],
+        subnets: dict[str, list[pulumi.Output[str]]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{TOKEN_PREFIX}DataReplication", name, None, opts)
+        plan = bp.data
+        self.artifact_bucket = None
+        if plan.artifact_bucket:
+            self.artifact_bucket = self._artifacts(name, bp, providers)
+        for table in plan.tables:
+            aws.dynamodb.Table(
+                f"{name}-{table.name}",
+                name=f"{bp.stack}-{table.name}",
+                billing_mode="PAY_PER_REQUEST",
+                hash_key="pk",
+                range_key="sk",
+                attributes=[{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}],
+                stream_enabled=True,
+                stream_view_type="NEW_AND_OLD_IMAGES",
+                point_in_time_recovery={"enabled": True},
+                replicas=[
+                    {"region_name": r, "point_in_time_recovery": True}
+                    for r in table.replica_regions
+                ],
+                deletion_protection_enabled=True,
+                tags=tags(bp.stack, component=table.component),
+                opts=child(self, providers[table.home_region]),
+            )
+        for store in plan.vector_stores:
+            snapshot_region = plan.recovery_region if plan.recovery_region else store.region
+            if snapshot_region == store.region and len(bp.regions) > 1:
+                snapshot_region = plan.primary_region
+            store_tags = tags(bp.stack, component=store.component, cell=store.cell)
+            snapshots = aws.s3.Bucket(
+                f"{name}-{store.cell}-{store.component}-snapshots",
+                tags={**store_tags, "cellguard:role": "vector-snapshots"},
+                opts=child(self, providers[snapshot_region]),
+            )
+            aws.s3.BucketVersioning(
+                f"{name}-{store.cell}-{store.component}-snapshots",
+                bucket=snapshots.id,
+                versioning_configuration={"status": "Enabled"},
+                opts=child(self, providers[snapshot_region]),
+            )
+            if store.opensearch:
+                zones = max(1, min(store.zones, 3, len(subnets[store.region])))
+                aws.opensearch.Domain(
+                    f"{name}-{store.cell}-{store.component}",
+                    engine_version=OPENSEARCH_VERSION,
+                    cluster_config={
+                        "instance_type": OPENSEARCH_INSTANCE,
+                        "instance_count": zones,
+                        "zone_awareness_enabled": zones > 1,
+                        "zone_awareness_config": {"availability_zone_count": zones}
+                        if zones > 1
+                        else None,
+                    },
+                    ebs_options={"ebs_enabled": True, "volume_size": 100, "volume_type": "gp3"},
+                    encrypt_at_rest={"enabled": True},
+                    node_to_node_encryption={"enabled": True},
+                    domain_endpoint_options={"enforce_https": True},
+                    vpc_options={"subnet_ids": subnets[store.region][:zones]},
+                    snapshot_options={"automated_snapshot_start_hour": 3},
+                    tags=store_tags,
+                    opts=child(self, providers[store.region]),
+                )
+        self.register_outputs(
+            {"artifactBucket": self.artifact_bucket.bucket if self.artifact_bucket else None}
+        )
+
+    def _artifacts(
+        self, name: str, bp: Blueprint, providers: dict[str, aws.Provider]
+    ) -> aws.s3.Bucket:
+        plan = bp.data
+        home = providers[plan.primary_region]
+        art_tags = {**tags(bp.stack), "cellguard:role": "model-artifacts"}
+        bucket = aws.s3.Bucket(f"{name}-artifacts", tags=art_tags, opts=child(self, home))
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-artifacts",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child(self, home),
+        )
+        if plan.recovery_region is None:
+            return bucket
+        away = providers[plan.recovery_region]
+        replica = aws.s3.Bucket(f"{name}-artifacts-replica", tags=art_tags, opts=child(self, away))
+        replica_versioning = aws.s3.BucketVersioning(
+            f"{name}-artifacts-replica",
+            bucket=replica.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child(self, away),
+        )
+        role = aws.iam.Role(
+            f"{name}-replication",
+            assume_role_policy=assume_role_policy("s3.amazonaws.com"),
+            opts=child(self, home),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-replication",
+            role=role.id,
+            policy=pulumi.Output.all(bucket.arn, replica.arn).apply(
+                lambda a: _replication_policy(a[0], a[1])
+            ),
+            opts=child(self, home),
+        )
+        aws.s3.BucketReplicationConfig(
+            f"{name}-artifacts",
+            bucket=bucket.id,
+            role=role.arn,
+            rules=[
+                {
+                    "id": "model-artifacts",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "delete_marker_replication": {"status": "Enabled"},
+                    "destination": {"bucket": replica.arn, "storage_class": "STANDARD"},
+                }
+            ],
+            opts=child(self, home, [versioning, replica_versioning]),
+        )
+        return bucket
+
+
+def _replication_policy(source: str, target: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                    "Resource": [source],
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "s3:GetObjectVersionForReplication",
+                        "s3:GetObjectVersionAcl",
+                        "s3:GetObjectVersionTagging",
+                    ],
+                    "Resource": [f"{source}/*"],
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                    "Resource": [f"{target}/*"],
+                },
+            ],
+        },
+        sort_keys=True,
+    )

@@ -1,0 +1,421 @@
+"""Build the :class:`~cellguard.blueprints.model.Blueprint` of a loaded stack spec.
+
+Rules of the translation (each a decision a maintainer may want to change in one place):
+
+- Cells: the spec's cells; a stack without cells gets one implicit unit per region (namespace
+  ``shared``), which the round trip does not report as a cell. Components with
+  ``placement.cells`` run in those cells; other EKS services run in the implicit unit of each of
+  their regions. ``replicas`` (per region) are divided evenly over the region's cells.
+- GPU pools: one per self-hosted model per region, a node group per zone. Nodes per zone carry
+  the region's replicas with one zone lost (static stability): ``ceil(replicas / (zones - 1))``.
+  Fewer than two instance types in the spec are completed from the catalog (same GPU, enough
+  GPUs per node).
+- Managed models (Bedrock, SageMaker, external APIs) create no compute; components the blueprint
+  cannot express (Lambda, ECS, batch pipelines, images missing) are listed in ``not_deployed``.
+- Alarm thresholds: the tightest TTFT objective; the error-rate alarm fires at a 14.4x burn rate of
+  the tightest availability objective (the one-hour fast-burn alert of the Google SRE workbook).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from cellguard.blueprints.model import (
+    AlarmPlan,
+    Blueprint,
+    CellPlan,
+    DataPlan,
+    GpuPool,
+    RegionPlan,
+    RouterPlan,
+    TablePlan,
+    VectorStorePlan,
+    Workload,
+)
+from cellguard.models.catalog.hardware import find_instance, instance_catalog
+from cellguard.models.components import (
+    ComponentBase,
+    EmbeddingModel,
+    IngestionPipeline,
+    ModelEndpoint,
+    Router,
+    VectorStore,
+)
+from cellguard.models.components.common import ServiceFields, StatefulFields
+from cellguard.models.enums import (
+    ChaosExperimentType,
+    Hosting,
+    PurchaseOption,
+    Runtime,
+    StoreEngine,
+)
+from cellguard.models.stack import Stack
+
+IMPLICIT_UNIT = "shared"
+"""Namespace of the per-region unit of a stack without cells."""
+
+DEFAULT_VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.11.0"
+"""Image of a self-hosted model whose spec names none (pin a digest in the spec instead)."""
+
+APP_PORT = 8080
+VLLM_PORT = 8000
+FAST_BURN = 14.4
+FIS_EXPERIMENTS = (
+    ChaosExperimentType.AZ_POWER_INTERRUPTION,
+    ChaosExperimentType.POD_KILL,
+    ChaosExperimentType.GPU_NODE_LOSS,
+)
+_K8S_RUNTIMES = {Runtime.EKS, Runtime.KUBERNETES}
+
+
+def _regions_of(stack: Stack, comp: ComponentBase) -> list[str]:
+    if comp.placement and comp.placement.regions:
+        return list(comp.placement.regions)
+    return [stack.topology.regions[0].name]
+
+
+def _zones_for(comp: ComponentBase, available: list[str]) -> list[str]:
+    """The zones of ``available`` the component spreads over (count or explicit ids)."""
+    zones = comp.placement.zones if comp.placement else None
+    if zones is None:
+        return list(available)
+    if isinstance(zones, int):
+        return list(available[:zones]) or list(available)
+    chosen = [z for z in zones if z in available]
+    return chosen or list(zones)
+
+
+def _size(name: str) -> int:
+    """The size multiplier of an instance type (``xlarge`` 1, ``48xlarge`` 48, ``metal`` last)."""
+    size = name.rsplit(".", 1)[-1]
+    digits = size.removesuffix("xlarge")
+    if size.endswith("xlarge"):
+        return int(digits) if digits.isdigit() else 1
+    return 10_000
+
+
+def _instance_types(types: list[str], gpus_per_replica: int) -> list[str]:
+    """The spec's instance types, completed from the catalog to at least two."""
+    chosen = list(dict.fromkeys(types))
+    if len(chosen) >= 2 or not chosen:
+        return chosen
+    first = find_instance(chosen[0])
+    if first is None:
+        return chosen
+    alternates = sorted(
+        (
+            t
+            for t in instance_catalog().instance_types()
+            if t.platform == "ec2" and t.gpu == first.gpu and t.gpus >= gpus_per_replica
+        ),
+        key=lambda t: (abs(t.gpus - first.gpus), t.gpus, _size(t.name), t.name),
+    )
+    for alt in alternates:
+        if alt.name not in chosen:
+            chosen.append(alt.name)
+            break
+    return chosen
+
+
+def _is_self_hosted_model(comp: ComponentBase) -> bool:
+    return isinstance(comp, ModelEndpoint | EmbeddingModel) and comp.hosting is Hosting.SELF_HOSTED
+
+
+def _workload(comp: ComponentBase, replicas: int, max_replicas: int, zones: list[str]) -> Workload:
+    image = comp.image.reference if isinstance(comp, ServiceFields) and comp.image else None
+    if isinstance(comp, ModelEndpoint | EmbeddingModel) and _is_self_hosted_model(comp):
+        serving = comp.serving
+        return Workload(
+            component=comp.id,
+            image=image or DEFAULT_VLLM_IMAGE,
+            replicas=replicas,
+            max_replicas=max_replicas,
+            zones=zones,
+            port=VLLM_PORT,
+            gpu_pool=comp.id,
+            gpus_per_replica=(serving.gpus_per_replica if serving else None) or 1,
+            model_id=comp.model.name if comp.model else None,
+            model_revision=comp.model.pinned_version if comp.model else None,
+            cold_start_seconds=(serving.cold_start_seconds if serving else None) or 600,
+            model_cache=bool(serving and serving.model_cache),
+            queue_autoscaling=True,
+        )
+    return Workload(
+        component=comp.id,
+        image=image or "",
+        replicas=replicas,
+        max_replicas=max_replicas,
+        zones=zones,
+        port=APP_PORT,
+    )
+
+
+def _deployable(comp: ComponentBase, not_deployed: list[str], managed: list[str]) -> bool:
+    """Whether the component becomes a Deployment; records why not otherwise."""
+    if isinstance(comp, ModelEndpoint | EmbeddingModel) and not _is_self_hosted_model(comp):
+        managed.append(comp.id)
+        return False
+    if isinstance(comp, Router) or not isinstance(comp, ServiceFields):
+        return False
+    if isinstance(comp, IngestionPipeline):
+        not_deployed.append(
+            f"{comp.id}: batch/stream pipelines are not generated (jobs, not services)"
+        )
+        return False
+    if comp.runtime is not None and comp.runtime not in _K8S_RUNTIMES:
+        not_deployed.append(f"{comp.id}: runtime {comp.runtime.value} is not generated (EKS only)")
+        return False
+    if comp.image is None and not _is_self_hosted_model(comp):
+        not_deployed.append(f"{comp.id}: no container image in the spec")
+        return False
+    return True
+
+
+def _per_cell(total: int, cells: int) -> int:
+    return max(1, math.ceil(total / max(cells, 1)))
+
+
+def _cells(stack: Stack, deployable: Sequence[ComponentBase]) -> dict[str, list[CellPlan]]:
+    """Cells per region, with their workloads."""
+    spec_cells = {c.id for c in stack.topology.cells}
+    unit = IMPLICIT_UNIT if IMPLICIT_UNIT not in spec_cells else f"{IMPLICIT_UNIT}-unit"
+    out: dict[str, list[CellPlan]] = {}
+    for region in stack.topology.regions:
+        cells = [c for c in stack.topology.cells if c.region == region.name]
+        loads: dict[str, list[Workload]] = {c.id: [] for c in cells}
+        shared: list[Workload] = []
+        for comp in deployable:
+            if region.name not in _regions_of(stack, comp):
+                continue
+            replicas = comp.replicas or 1
+            auto_max = (
+                comp.autoscaling.max
+                if isinstance(comp, ServiceFields) and comp.autoscaling
+                else replicas
+            )
+            placed = [c for c in cells if comp.placement and c.id in (comp.placement.cells or [])]
+            for cell in placed:
+                zones = _zones_for(comp, cell.zones or region.zones)
+                loads[cell.id].append(
+                    _workload(
+                        comp,
+                        _per_cell(replicas, len(placed)),
+                        _per_cell(max(auto_max, replicas), len(placed)),
+                        zones,
+                    )
+                )
+            if not placed:
+                shared.append(
+                    _workload(
+                        comp, replicas, max(auto_max, replicas), _zones_for(comp, region.zones)
+                    )
+                )
+        plans = [
+            CellPlan(
+                id=c.id, region=region.name, zones=c.zones or region.zones, workloads=loads[c.id]
+            )
+            for c in cells
+        ]
+        if shared:
+            plans.append(
+                CellPlan(
+                    id=unit, region=region.name, zones=region.zones, implicit=True, workloads=shared
+                )
+            )
+        out[region.name] = plans
+    return _with_partners(stack, out)
+
+
+def _with_partners(stack: Stack, cells: dict[str, list[CellPlan]]) -> dict[str, list[CellPlan]]:
+    """Pair the k-th cell of each region with the k-th cell of the next region."""
+    names = [r.name for r in stack.topology.regions]
+    real = {r: [c for c in cells[r] if not c.implicit] for r in names}
+    out: dict[str, list[CellPlan]] = {}
+    for i, region in enumerate(names):
+        other = real[names[(i + 1) % len(names)]] if len(names) > 1 else []
+        out[region] = []
+        for k, cell in enumerate(cells[region]):
+            partner = other[k].id if not cell.implicit and k < len(other) else None
+            out[region].append(cell.model_copy(update={"partner": partner}))
+    return out
+
+
+def _gpu_pools(stack: Stack, region: str, zones_by_model: dict[str, list[str]]) -> list[GpuPool]:
+    pools: list[GpuPool] = []
+    for comp in stack.components:
+        if not isinstance(comp, ModelEndpoint | EmbeddingModel) or not _is_self_hosted_model(comp):
+            continue
+        if comp.id not in zones_by_model:
+            continue
+        serving = comp.serving
+        per_replica = (serving.gpus_per_replica if serving else None) or 1
+        types = _instance_types(list(serving.instance_types) if serving else [], per_replica)
+        first = find_instance(types[0]) if types else None
+        gpus_per_node = first.gpus if first else per_replica
+        zones = zones_by_model[comp.id]
+        replicas = comp.replicas or 1
+        surviving = len(zones) - 1 if len(zones) > 1 else 1
+        per_node = max(1, gpus_per_node // per_replica)
+        nodes = math.ceil(math.ceil(replicas / surviving) / per_node)
+        auto_max = comp.autoscaling.max if comp.autoscaling else replicas
+        max_nodes = max(nodes, math.ceil(math.ceil(auto_max / surviving) / per_node))
+        purchase = (comp.capacity.purchase if comp.capacity else None) or PurchaseOption.ON_DEMAND
+        reserved_total = (comp.capacity.reserved_replicas if comp.capacity else None) or 0
+        reserved = (
+            min(nodes, math.ceil(math.ceil(reserved_total / surviving) / per_node))
+            if purchase in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK)
+            else 0
+        )
+        if purchase in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK) and reserved_total == 0:
+            reserved = nodes
+        pools.append(
+            GpuPool(
+                id=comp.id,
+                region=region,
+                gpu=(serving.gpu if serving else None) or (first.gpu if first else None),
+                instance_types=types,
+                gpus_per_node=gpus_per_node,
+                zones=zones,
+                nodes_per_zone=nodes,
+                max_nodes_per_zone=max_nodes,
+                purchase=purchase,
+                reserved_nodes_per_zone=reserved,
+                node_auto_repair=not (comp.health and comp.health.node_auto_repair is False),
+            )
+        )
+    return pools
+
+
+def _tables(stack: Stack, cells: dict[str, list[CellPlan]]) -> list[TablePlan]:
+    tables: list[TablePlan] = []
+    for comp in stack.components:
+        if (
+            not isinstance(comp, StatefulFields)
+            or getattr(comp, "engine", None) is not StoreEngine.DYNAMODB
+        ):
+            continue
+        regions = _regions_of(stack, comp)
+        replicate = bool(comp.replication and comp.replication.cross_region)
+        placed = set(comp.placement.cells or []) if comp.placement else set()
+        if placed:
+            groups = max(len([c for c in cells[r] if c.id in placed]) for r in regions)
+            for k in range(groups):
+                members = [
+                    [c for c in cells[r] if c.id in placed][k]
+                    for r in regions
+                    if k < len([c for c in cells[r] if c.id in placed])
+                ]
+                home = members[0]
+                others = [m.region for m in members[1:]] if replicate else []
+                tables.append(
+                    TablePlan(
+                        component=comp.id,
+                        name=f"{comp.id}-{home.id}",
+                        home_region=home.region,
+                        replica_regions=others,
+                    )
+                )
+        else:
+            others = regions[1:] if replicate else []
+            tables.append(
+                TablePlan(
+                    component=comp.id, name=comp.id, home_region=regions[0], replica_regions=others
+                )
+            )
+    return tables
+
+
+def _vector_stores(stack: Stack, cells: dict[str, list[CellPlan]]) -> list[VectorStorePlan]:
+    stores: list[VectorStorePlan] = []
+    for comp in stack.components:
+        if not isinstance(comp, VectorStore):
+            continue
+        zones = comp.placement.zones if comp.placement else None
+        count = zones if isinstance(zones, int) else len(zones) if zones else 1
+        placed = set(comp.placement.cells or []) if comp.placement else set()
+        for region in _regions_of(stack, comp):
+            targets = [c for c in cells[region] if c.id in placed] or [
+                c for c in cells[region] if c.implicit
+            ][:1]
+            for cell in targets:
+                stores.append(
+                    VectorStorePlan(
+                        component=comp.id,
+                        cell=cell.id,
+                        region=region,
+                        zones=count,
+                        opensearch=comp.engine is not None and comp.engine.value == "opensearch",
+                    )
+                )
+    return stores
+
+
+def _alarms(stack: Stack) -> AlarmPlan:
+    objectives = [j.objectives for j in stack.business.journeys if j.objectives]
+    ttfts = [o.ttft_p99_ms for o in objectives if o.ttft_p99_ms]
+    avails = [o.availability for o in objectives if o.availability]
+    budget = 100.0 - max(avails) if avails else 0.1
+    return AlarmPlan(
+        ttft_p99_ms=int(min(ttfts)) if ttfts else 2000,
+        error_rate_percent=round(max(budget, 0.001) * FAST_BURN, 4),
+        queue_depth=10,
+    )
+
+
+def _router(stack: Stack) -> RouterPlan:
+    router = next((c for c in stack.components if isinstance(c, Router)), None)
+    if router is None:
+        return RouterPlan()
+    zones = router.placement.zones if router.placement else None
+    return RouterPlan(
+        component=router.id,
+        image=router.image.reference if router.image else None,
+        replicas=router.replicas or 2,
+        zones=zones if isinstance(zones, int) else len(zones) if zones else 1,
+    )
+
+
+def blueprint_of(stack: Stack) -> Blueprint:
+    """The blueprint of ``stack``: what each Pulumi component creates, as data."""
+    not_deployed: list[str] = []
+    managed: list[str] = []
+    deployable = [c for c in stack.components if _deployable(c, not_deployed, managed)]
+    cells = _cells(stack, deployable)
+    regions: list[RegionPlan] = []
+    for index, region in enumerate(stack.topology.regions):
+        zones_by_model: dict[str, list[str]] = {}
+        for cell in cells[region.name]:
+            for w in cell.workloads:
+                if w.gpu_pool:
+                    merged = zones_by_model.setdefault(w.gpu_pool, [])
+                    merged.extend(z for z in w.zones if z not in merged)
+        regions.append(
+            RegionPlan(
+                name=region.name,
+                zones=list(region.zones),
+                index=index,
+                cells=cells[region.name],
+                gpu_pools=_gpu_pools(stack, region.name, zones_by_model),
+            )
+        )
+    names = [r.name for r in stack.topology.regions]
+    recovery = stack.practices.disaster_recovery.recovery_region
+    if recovery not in names or recovery == names[0]:
+        recovery = names[1] if len(names) > 1 else None
+    return Blueprint(
+        stack=stack.name,
+        regions=regions,
+        data=DataPlan(
+            primary_region=names[0],
+            recovery_region=recovery,
+            artifact_bucket=any(p for r in regions for p in r.gpu_pools),
+            tables=_tables(stack, cells),
+            vector_stores=_vector_stores(stack, cells),
+        ),
+        alarms=_alarms(stack),
+        router=_router(stack),
+        chaos=list(FIS_EXPERIMENTS),
+        managed_models=sorted(managed),
+        not_deployed=sorted(not_deployed),
+    )

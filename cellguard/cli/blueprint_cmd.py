@@ -1,0 +1,76 @@
+"""``cellguard blueprint``: write a Pulumi project for a target spec, optionally verify it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cellguard.cli.assess_cmd import TodayOption, parse_today
+from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
+from cellguard.cli.files import write_text_atomic
+from cellguard.cli.options import ForceOption
+
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+@handle_errors
+def blueprint(
+    target: Annotated[
+        Path, typer.Argument(help="Target spec file (one Stack).", show_default=False)
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Project directory to write.")],
+    force: ForceOption = False,
+    stack: Annotated[str, typer.Option("--stack", help="Pulumi stack name.")] = "prod",
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Run the project under Pulumi mocks and check invariants."),
+    ] = False,
+    today: TodayOption = None,
+) -> None:
+    """Write a Pulumi project (Pulumi.yaml, Pulumi.<stack>.yaml, __main__.py, requirements.txt,
+    target.yaml) deploying TARGET as cells; --verify runs it under mocks (exit 1 if a check fails).
+    """
+    try:
+        from cellguard.iac.synth import project_files
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise UserError(
+            f"Pulumi is not installed ({exc.name})", hint="pip install 'cellguard[pulumi]'"
+        ) from None
+    from cellguard.models.loader import load
+
+    if not _STACK_NAME.match(stack):
+        raise UserError(f"invalid stack name {stack!r}", hint="letters, digits, '-', '_' and '.'")
+    if not target.is_file():
+        raise UserError(f"{target} is not a file", hint="give one target spec file")
+    org = load(target)
+    if len(org.stacks) != 1:
+        raise UserError(f"{target} must hold exactly one Stack")
+    if output.exists() and not output.is_dir():
+        raise UserError(f"{output} is not a directory")
+    if output.is_dir() and any(output.iterdir()) and not force:
+        raise UserError(f"{output} is not empty", hint="pass --force to overwrite its files")
+    output.mkdir(parents=True, exist_ok=True)
+    files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
+    for name, text in files.items():
+        write_text_atomic(output / name, text, force=force)
+    typer.echo(f"wrote {len(files)} files to {output}", err=True)
+    if verify:
+        from cellguard.blueprints.from_spec import blueprint_of
+        from cellguard.iac.mockrun import run_project
+        from cellguard.iac.roundtrip import round_trip
+        from cellguard.iac.verify import verify as run_checks
+
+        capture = run_project(output, stack)
+        results = run_checks(capture, blueprint_of(org.stacks[0]))
+        for r in results:
+            typer.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.name}: {r.message}")
+        failed = [r for r in results if not r.passed]
+        typer.echo(f"{len(results) - len(failed)}/{len(results)} checks passed")
+        trip = round_trip(capture, org.stacks[0], today=parse_today(today))
+        for line in trip.lines():
+            typer.echo(line)
+        if failed:
+            raise typer.Exit(ExitCode.FINDINGS)

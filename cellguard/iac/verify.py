@@ -1,0 +1,358 @@
+"""Invariants of a mock-run blueprint: named checks with pass/fail and a message.
+
+Every check reads the captured resources (what the program would ask the cloud for), never the
+blueprint model, except where the spec decides what is expected (regions, replicated tables).
+Kubernetes objects are validated against the OpenAPI schemas of ``kubernetes-validate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cellguard.blueprints.manifests import ZONE_KEY
+from cellguard.blueprints.model import Blueprint
+from cellguard.iac.mockrun import Capture, CapturedResource
+
+COMPONENT_PREFIX = "cellguard:blueprints:"
+K8S_VERSION = "1.33"
+GPU = "nvidia.com/gpu"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One invariant's verdict."""
+
+    name: str
+    passed: bool
+    message: str
+
+
+def manifest(resource: CapturedResource) -> dict[str, Any]:
+    """The Kubernetes object a captured ``kubernetes:*`` resource would apply."""
+    return {k: v for k, v in resource.inputs.items() if not k.startswith("__")}
+
+
+def _deployments(cap: Capture) -> list[CapturedResource]:
+    return cap.of_type("kubernetes:apps/v1:Deployment")
+
+
+def _containers(dep: CapturedResource) -> list[dict[str, Any]]:
+    containers: list[dict[str, Any]] = dep.inputs["spec"]["template"]["spec"]["containers"]
+    return containers
+
+
+def _is_gpu(dep: CapturedResource) -> bool:
+    return any(GPU in c.get("resources", {}).get("limits", {}) for c in _containers(dep))
+
+
+def _ident(dep: CapturedResource) -> str:
+    meta = dep.inputs["metadata"]
+    return f"{meta.get('namespace')}/{meta.get('name')}"
+
+
+def region_of(cap: Capture, resource: CapturedResource) -> str | None:
+    """The region a resource is created in, from its provider (Kubernetes: its cluster's region)."""
+    by_urn = cap.by_urn()
+    provider_urn = (resource.provider or "").rsplit("::", 1)[0]
+    provider = by_urn.get(provider_urn)
+    if provider is None:
+        return None
+    if provider.type == "pulumi:providers:aws":
+        return str(provider.inputs.get("region"))
+    siblings = [
+        r for r in cap.of_type("pulumi:providers:aws") if r.parent and r.parent == provider.parent
+    ]
+    return str(siblings[0].inputs.get("region")) if siblings else None
+
+
+def check_cells_regions(cap: Capture, bp: Blueprint) -> CheckResult:
+    cells = cap.of_type("cellguard:blueprints:InferenceCell")
+    spaces = [
+        n for n in cap.of_type("kubernetes:core/v1:Namespace") if n.parent in {c.urn for c in cells}
+    ]
+    regions = sorted({region_of(cap, n) or "?" for n in spaces})
+    need = 2 if len(bp.regions) >= 2 else 1
+    return CheckResult(
+        "cells-in-regions",
+        len(regions) >= need,
+        f"{len(cells)} cells in {len(regions)} region(s) {regions}; spec has {len(bp.regions)}",
+    )
+
+
+def check_zone_spread(cap: Capture, bp: Blueprint) -> CheckResult:
+    bad = []
+    gpu = [d for d in _deployments(cap) if _is_gpu(d)]
+    for d in gpu:
+        tsc = d.inputs["spec"]["template"]["spec"].get("topologySpreadConstraints", [])
+        if not any(
+            c.get("topologyKey") == ZONE_KEY and c.get("whenUnsatisfiable") == "DoNotSchedule"
+            for c in tsc
+        ):
+            bad.append(_ident(d))
+    return CheckResult(
+        "zone-spread",
+        not bad,
+        f"{len(gpu) - len(bad)}/{len(gpu)} GPU Deployments spread over zones (DoNotSchedule)"
+        + (f"; missing: {bad}" if bad else ""),
+    )
+
+
+def check_pdbs(cap: Capture, bp: Blueprint) -> CheckResult:
+    pdbs = cap.of_type("kubernetes:policy/v1:PodDisruptionBudget")
+    bad = []
+    for d in _deployments(cap):
+        ns = d.inputs["metadata"].get("namespace")
+        labels = d.inputs["spec"]["template"]["metadata"]["labels"]
+        if not any(
+            p.inputs["metadata"].get("namespace") == ns
+            and p.inputs["spec"]["selector"]["matchLabels"].items() <= labels.items()
+            and int(p.inputs["spec"].get("minAvailable", 0)) >= 1
+            for p in pdbs
+        ):
+            bad.append(_ident(d))
+    total = len(_deployments(cap))
+    return CheckResult(
+        "pdb-per-deployment",
+        not bad,
+        f"{total - len(bad)}/{total} Deployments covered by a PDB with minAvailable >= 1"
+        + (f"; missing: {bad}" if bad else ""),
+    )
+
+
+def check_probes(cap: Capture, bp: Blueprint) -> CheckResult:
+    keys = ("startupProbe", "readinessProbe", "livenessProbe")
+    bad = [
+        _ident(d)
+        for d in _deployments(cap)
+        if not all(all(k in c for k in keys) for c in _containers(d))
+    ]
+    total = len(_deployments(cap))
+    return CheckResult(
+        "probes",
+        not bad,
+        f"{total - len(bad)}/{total} Deployments with startup, readiness and liveness probes"
+        + (f"; missing: {bad}" if bad else ""),
+    )
+
+
+def check_gpu_requests(cap: Capture, bp: Blueprint) -> CheckResult:
+    gpu = [d for d in _deployments(cap) if _is_gpu(d)]
+    bad = [
+        _ident(d)
+        for d in gpu
+        for c in _containers(d)
+        if c["resources"].get("requests", {}).get(GPU) != c["resources"]["limits"].get(GPU)
+    ]
+    tolerating = [
+        d
+        for d in gpu
+        if any(
+            t.get("key") == GPU for t in d.inputs["spec"]["template"]["spec"].get("tolerations", [])
+        )
+    ]
+    ok = not bad and len(tolerating) == len(gpu)
+    return CheckResult(
+        "gpu-requests-equal-limits",
+        ok,
+        f"{len(gpu) - len(bad)}/{len(gpu)} GPU Deployments with requests == limits, {len(tolerating)} tolerate the GPU taint",
+    )
+
+
+def check_artifacts(cap: Capture, bp: Blueprint) -> CheckResult:
+    if not bp.data.artifact_bucket:
+        return CheckResult(
+            "s3-versioning-replication", True, "no self-hosted models: no artifact bucket needed"
+        )
+    buckets = [
+        b
+        for b in cap.of_type("aws:s3/bucket:Bucket")
+        if b.inputs.get("tags", {}).get("cellguard:role") == "model-artifacts"
+    ]
+    versioned = {
+        v.inputs.get("bucket")
+        for v in cap.of_type("aws:s3/bucketVersioning:BucketVersioning")
+        if v.inputs.get("versioningConfiguration", {}).get("status") == "Enabled"
+    }
+    unversioned = [b.name for b in buckets if f"{b.name}-id" not in versioned]
+    rules = [
+        rule
+        for rc in cap.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+        for rule in rc.inputs.get("rules", [])
+        if rule.get("status") == "Enabled"
+    ]
+    need_replication = bp.data.recovery_region is not None
+    ok = bool(buckets) and not unversioned and (bool(rules) or not need_replication)
+    return CheckResult(
+        "s3-versioning-replication",
+        ok,
+        f"{len(buckets)} artifact bucket(s), unversioned: {unversioned or 'none'}, {len(rules)} enabled replication rule(s)"
+        + ("" if need_replication else " (one region: no replica)"),
+    )
+
+
+def check_tables(cap: Capture, bp: Blueprint) -> CheckResult:
+    tables = cap.of_type("aws:dynamodb/table:Table")
+    no_pitr = [t.name for t in tables if not t.inputs.get("pointInTimeRecovery", {}).get("enabled")]
+    replicated = [t for t in tables if t.inputs.get("replicas")]
+    wanted = [t for t in bp.data.tables if t.replica_regions]
+    ok = not no_pitr and len(replicated) >= len(wanted)
+    return CheckResult(
+        "dynamodb-replicas",
+        ok,
+        f"{len(tables)} table(s), {len(replicated)} global (spec asks {len(wanted)}), without PITR: {no_pitr or 'none'}",
+    )
+
+
+def check_alarms(cap: Capture, bp: Blueprint) -> CheckResult:
+    alarms = cap.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    per_cell: dict[str, int] = {}
+    for a in alarms:
+        cell = a.inputs.get("dimensions", {}).get("Cell")
+        per_cell[cell] = per_cell.get(cell, 0) + 1
+    missing = [c.id for c in bp.cells if per_cell.get(c.id, 0) == 0]
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(per_cell.items()))
+    return CheckResult(
+        "alarms-per-cell",
+        not missing,
+        f"{len(alarms)} alarms ({counts})"
+        + (f"; cells without alarms: {missing}" if missing else ""),
+    )
+
+
+def check_fis(cap: Capture, bp: Blueprint) -> CheckResult:
+    alarm_arns = {
+        f"arn:aws:mock:::{r.type}/{r.name}"
+        for r in cap.resources
+        if r.type
+        in (
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+        )
+    }
+    templates = cap.of_type("aws:fis/experimentTemplate:ExperimentTemplate")
+    bad = [
+        t.name
+        for t in templates
+        if not t.inputs.get("stopConditions")
+        or not all(
+            s.get("source") == "aws:cloudwatch:alarm" and s.get("value") in alarm_arns
+            for s in t.inputs["stopConditions"]
+        )
+    ]
+    ok = bool(templates) and not bad
+    return CheckResult(
+        "fis-stop-conditions",
+        ok,
+        f"{len(templates)} FIS template(s), {len(templates) - len(bad)} stopped by alarms"
+        + (f"; bad: {bad}" if bad else ""),
+    )
+
+
+def check_private_eks(cap: Capture, bp: Blueprint) -> CheckResult:
+    clusters = cap.of_type("aws:eks/cluster:Cluster")
+    bad = [
+        c.name
+        for c in clusters
+        if not (
+            c.inputs["vpcConfig"].get("endpointPrivateAccess") is True
+            and c.inputs["vpcConfig"].get("endpointPublicAccess") is False
+        )
+    ]
+    return CheckResult(
+        "private-eks-endpoint",
+        bool(clusters) and not bad,
+        f"{len(clusters) - len(bad)}/{len(clusters)} clusters with a private-only endpoint",
+    )
+
+
+def check_instance_types(cap: Capture, bp: Blueprint) -> CheckResult:
+    groups = [
+        g
+        for g in cap.of_type("aws:eks/nodeGroup:NodeGroup")
+        if "cellguard.io/gpu-pool" in g.inputs.get("labels", {})
+        and g.inputs.get("capacityType") != "CAPACITY_BLOCK"
+    ]
+    bad = [g.name for g in groups if len(g.inputs.get("instanceTypes", [])) < 2]
+    return CheckResult(
+        "gpu-instance-types",
+        not bad,
+        f"{len(groups) - len(bad)}/{len(groups)} GPU node groups over >= 2 instance types"
+        + (f"; single-type: {bad}" if bad else ""),
+    )
+
+
+def check_parents(cap: Capture, bp: Blueprint) -> CheckResult:
+    by_urn = cap.by_urn()
+    bad = []
+    for r in cap.resources:
+        if r.type.startswith(COMPONENT_PREFIX):
+            continue
+        node = by_urn.get(r.parent or "")
+        while node is not None and not node.type.startswith(COMPONENT_PREFIX):
+            node = by_urn.get(node.parent or "")
+        if node is None:
+            bad.append(f"{r.type}::{r.name}")
+    return CheckResult(
+        "parent-chain",
+        not bad,
+        f"{len(cap.resources) - len(bad)}/{len(cap.resources)} resources under a cellguard component"
+        + (f"; orphans: {bad[:5]}" if bad else ""),
+    )
+
+
+def check_providers(cap: Capture, bp: Blueprint) -> CheckResult:
+    custom = [r for r in cap.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    bad = [f"{r.type}::{r.name}" for r in custom if not r.provider or "::default" in r.provider]
+    return CheckResult(
+        "explicit-providers",
+        not bad,
+        f"{len(custom) - len(bad)}/{len(custom)} resources with an explicit provider"
+        + (f"; default: {bad[:5]}" if bad else ""),
+    )
+
+
+def check_k8s_schema(cap: Capture, bp: Blueprint) -> CheckResult:
+    import kubernetes_validate
+
+    objects = [
+        r
+        for r in cap.resources
+        if r.type.startswith("kubernetes:") and not r.type.startswith("pulumi:")
+    ]
+    errors = []
+    for r in objects:
+        try:
+            kubernetes_validate.validate(manifest(r), K8S_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            errors.append(f"{r.name}: {exc.message}")
+    return CheckResult(
+        "kubernetes-schema",
+        not errors,
+        f"{len(objects) - len(errors)}/{len(objects)} objects valid against Kubernetes {K8S_VERSION} (strict)"
+        + (f"; {errors[:3]}" if errors else ""),
+    )
+
+
+CHECKS: tuple[Callable[[Capture, Blueprint], CheckResult], ...] = (
+    check_cells_regions,
+    check_zone_spread,
+    check_pdbs,
+    check_probes,
+    check_gpu_requests,
+    check_artifacts,
+    check_tables,
+    check_alarms,
+    check_fis,
+    check_private_eks,
+    check_instance_types,
+    check_parents,
+    check_providers,
+    check_k8s_schema,
+)
+
+
+def verify(cap: Capture, bp: Blueprint) -> list[CheckResult]:
+    """Run every check."""
+    return [check(cap, bp) for check in CHECKS]

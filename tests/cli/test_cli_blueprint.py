@@ -1,0 +1,102 @@
+"""``cellguard blueprint``: project files, golden, --force, --verify and hostile names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+pytest.importorskip("pulumi_aws")
+
+from cellguard.cli.main import app
+from tests.helpers import REPO
+
+runner = CliRunner()
+GOLDEN = REPO / "tests" / "golden" / "blueprint" / "cell-multi-region"
+FILES = ["Pulumi.prod.yaml", "Pulumi.yaml", "__main__.py", "requirements.txt", "target.yaml"]
+
+
+def test_project_files_match_the_golden(tmp_path: Path) -> None:
+    out = tmp_path / "proj"
+    result = runner.invoke(
+        app, ["blueprint", str(REPO / "examples" / "cell-multi-region.yaml"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == FILES
+    for name in FILES:
+        golden = GOLDEN / name
+        text = (out / name).read_text(encoding="utf-8")
+        if os.environ.get("CELLGUARD_UPDATE_GOLDEN") == "1":
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text, encoding="utf-8")
+        assert text == golden.read_text(encoding="utf-8"), name
+
+
+def test_refuses_a_non_empty_directory_without_force(tmp_path: Path) -> None:
+    target = str(REPO / "examples" / "vllm-single-zone.yaml")
+    (tmp_path / "keep.txt").write_text("x")
+    refused = runner.invoke(app, ["blueprint", target, "-o", str(tmp_path)])
+    assert refused.exit_code == 2
+    assert "not empty" in refused.output
+    assert not (tmp_path / "__main__.py").exists()
+    forced = runner.invoke(
+        app, ["blueprint", target, "-o", str(tmp_path), "--force", "--stack", "dev"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert (tmp_path / "Pulumi.dev.yaml").is_file()
+
+
+def test_verify_prints_every_check(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "blueprint",
+            str(REPO / "examples" / "vllm-single-zone.yaml"),
+            "-o",
+            str(tmp_path / "p"),
+            "--verify",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "14/14 checks passed" in result.stdout
+    assert "PASS  kubernetes-schema: 14/14 objects valid" in result.stdout
+
+
+HOSTILE = '"); import os; #'
+
+
+def test_hostile_names_never_reach_code_and_still_run(tmp_path: Path) -> None:
+    text = (REPO / "examples" / "cell-multi-region.yaml").read_text(encoding="utf-8")
+    nasty = HOSTILE + "\\n'''\\\"\\\"\\\" quote"
+    text = text.replace(
+        "description: Customer assistant, cell-based and active-active in us-east-1 and us-west-2 (target)",
+        f"description: {_yaml_str(nasty)}",
+    )
+    text = text.replace(
+        "name: meta-llama/Llama-3.1-8B-Instruct", f"name: {_yaml_str(HOSTILE + ' model')}"
+    )
+    text = text.replace(
+        '"444455556666.dkr.ecr.us-east-1.amazonaws.com/assistant/cell-api@sha256:',
+        '"444455556666.dkr.ecr.us-east-1.amazonaws.com/assistant/cell-api\\"); import os; #@sha256:',
+    )
+    assert HOSTILE in text.replace('\\"', '"')
+    spec = tmp_path / "hostile.yaml"
+    spec.write_text(text, encoding="utf-8")
+    out = tmp_path / "proj"
+    result = runner.invoke(app, ["blueprint", str(spec), "-o", str(out), "--verify"])
+    assert result.exit_code == 0, result.output
+    assert "14/14 checks passed" in result.stdout
+    for py in out.glob("*.py"):
+        code = py.read_text(encoding="utf-8")
+        assert (
+            "import os" not in code
+            and "quote" not in code
+            and "model" not in code.replace("cellguard", "")
+        )
+    assert HOSTILE in (out / "target.yaml").read_text(encoding="utf-8").replace('\\"', '"')
+
+
+def _yaml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
