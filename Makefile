@@ -25,8 +25,9 @@ demo: $(STAMP)
 	$(BIN)/cellguard graph examples/org --format dot -o $(OUT)/org.dot --force
 	$(BIN)/cellguard assess examples/rag-support-assistant.yaml --format json -o $(OUT)/rag-support-assistant.json --force
 	$(BIN)/cellguard assess examples/rag-support-assistant.yaml -o $(OUT)/rag-support-assistant.txt --force
-	$(BIN)/cellguard assess examples/org -o $(OUT)/org.txt --force
-	@echo "demo: wrote $(OUT)/rag-support-assistant.txt (the assessment), its JSON, $(OUT)/org.txt, and the graphs"
+	$(BIN)/cellguard assess examples/org -f table -o $(OUT)/org.txt -f html -o $(OUT)/org.html --force
+	$(BIN)/cellguard plan examples/rag-support-assistant.yaml -o $(OUT)/rag-target.yaml --plan-output $(OUT)/rag-plan.md --force
+	@echo "demo: wrote $(OUT)/rag-support-assistant.txt (the assessment), its JSON, $(OUT)/org.txt and the review report $(OUT)/org.html, the plan $(OUT)/rag-plan.md with its target, and the graphs"
 	@sed -n '1,20p' $(OUT)/rag-support-assistant.txt
 
 test: $(STAMP) sarif-validator
