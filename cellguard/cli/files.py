@@ -11,6 +11,13 @@ import typer
 from cellguard.cli.exit_codes import UserError
 
 
+def _default_mode() -> int:
+    """The mode ``open()`` would give a new file: 0666 minus the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
     """Write ``text`` to ``path`` via a temporary file and rename; refuse to overwrite unless forced.
 
@@ -24,8 +31,10 @@ def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
         raise UserError(f"directory {path.parent} does not exist", hint="create it first")
     tmp: Path | None = None
     try:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         tmp = Path(name)
+        os.fchmod(fd, mode)  # mkstemp makes 0600; keep the file's mode, or use the umask's
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

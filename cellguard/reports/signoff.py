@@ -229,7 +229,10 @@ def _create_exclusive(target: Path, text: str) -> bool:
     """Write ``text`` to a new file ``target`` atomically; False if ``target`` exists."""
     fd, name = tempfile.mkstemp(prefix=".signoff.", suffix=".tmp", dir=target.parent)
     tmp = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; a record is a normal team file
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -242,3 +242,28 @@ def test_journey_entering_through_an_unloaded_stack_is_not_an_internal_error(
     data = json.loads(result.stdout)
     assert data["journeys"] == []
     assert data["summary"]["ERROR"] == 0
+
+
+def test_written_reports_get_the_umask_mode_not_mkstemps_0600(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "report.json"
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(
+            app, ["assess", "examples/rag-support-assistant.yaml", "-f", "json", "-o", str(out)]
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    out.chmod(0o600)
+    again = runner.invoke(
+        app,
+        ["assess", "examples/rag-support-assistant.yaml", "-f", "json", "-o", str(out), "--force"],
+    )
+    assert again.exit_code == 0, again.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600, "an overwritten file keeps its mode"
