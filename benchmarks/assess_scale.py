@@ -182,7 +182,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     print(
-        f"{'components':>10} {'stacks':>6} {'findings':>8} {'best s':>7} {'all runs s':>24} {'peak RSS MiB':>12}"
+        f"{'components':>10} {'stacks':>6} {'findings':>8} {'journeys':>8} {'exact':>5} "
+        f"{'best s':>7} {'all runs s':>24} {'peak RSS MiB':>12}"
     )
     for size in args.components:
         with tempfile.TemporaryDirectory() as tmp:
@@ -195,9 +196,12 @@ def main() -> None:
             peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             findings = len(data["findings"])
             stacks = len(data["stacks"])
+            journeys = len(data["journeys"])
+            exact = sum(1 for j in data["journeys"] if j["exact"])
             shown = " ".join(f"{r:.2f}" for r in runs)
             print(
-                f"{count:>10} {stacks:>6} {findings:>8} {min(runs):>7.2f} {shown:>24} {peak_mib:>12.0f}"
+                f"{count:>10} {stacks:>6} {findings:>8} {journeys:>8} {exact:>5} "
+                f"{min(runs):>7.2f} {shown:>24} {peak_mib:>12.0f}"
             )
 
 

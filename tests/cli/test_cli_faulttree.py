@@ -83,6 +83,27 @@ def test_a_small_node_budget_gives_a_labelled_bound(repo_root: Path) -> None:
     assert data["free_gates"] >= 1
     table = runner.invoke(app, [*args[:3], "--node-budget", "2000"]).stdout
     assert "(bound)" in table
+    assert "statistical, not a bound" in table
+
+
+def test_a_bound_comes_with_a_reproducible_monte_carlo_estimate(repo_root: Path) -> None:
+    """Beside a bound: an estimate whose 95% interval holds the exact value; same seed, same
+    numbers; --mc-trials 0 leaves it out."""
+    args = ["faulttree", "quantify", "benchmarks/data/aralia/baobab1.xml", "-f", "json"]
+    exact = json.loads(runner.invoke(app, args).stdout)
+    assert "monte_carlo" not in exact, "an exact result needs no estimate"
+    bounded = [*args, "--node-budget", "2000", "--mc-trials", "200000"]
+    first, second = runner.invoke(app, bounded), runner.invoke(app, bounded)
+    mc = json.loads(first.stdout)["monte_carlo"]
+    assert mc == json.loads(second.stdout)["monte_carlo"]
+    assert mc["trials"] == 200000
+    assert mc["confidence"] == 0.95
+    assert mc["lower"] <= exact["probability"] <= mc["upper"]
+    assert mc["probability"] == mc["hits"] / mc["trials"]
+    none = json.loads(
+        runner.invoke(app, [*args, "--node-budget", "2000", "--mc-trials", "0"]).stdout
+    )
+    assert "monte_carlo" not in none
 
 
 def test_a_bad_file_exits_2_with_the_located_message_and_no_traceback(

@@ -14,7 +14,8 @@ The procedure:
    a module's diagram grows past :data:`REORDER_AT` nodes after :data:`SIFT_AFTER` seconds
    of work; earlier, the static order measured faster on every Aralia tree.
 5. **Budget**: a gate whose diagram would push the manager past the node budget, or that is
-   reached after the time limit, is replaced by a *free* variable. The result is then an
+   reached when twice the slowest operation so far no longer fits before the time limit (one
+   BDD operation cannot be interrupted), is replaced by a *free* variable. The result is then an
    interval: ``P(∀free: top) ≤ P(top) ≤ P(∃free: top)``, valid for any tree (coherent or
    not) because the true value of the gate is one of the two for every state of the events.
    Such a result says ``exact: false`` and carries both bounds; it never hangs or crashes.
@@ -278,13 +279,16 @@ def quantify(
             for arg in tree.gates[name].args:
                 uses[arg] = uses.get(arg, 0) + 1
         sifted = False
+        slowest = 0.0  # the longest gate operation so far: a gate starts only if twice it fits
         for position, name in enumerate(gates, start=1):
             gate = tree.gates[name]
-            if time.perf_counter() > deadline:
+            before = time.perf_counter()
+            if before + 2.0 * slowest > deadline:  # the next operation could overrun the limit
                 values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
                 continue
             value = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
+            slowest = max(slowest, time.perf_counter() - before)
             for arg in gate.args:  # free argument diagrams no other gate of the module needs
                 uses[arg] -= 1
                 if uses[arg] == 0 and arg in tree.gates and arg != module:
