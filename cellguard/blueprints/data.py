@@ -2,7 +2,10 @@
 
 - Model artifacts: a versioned S3 bucket in the primary region replicated (with delete markers)
   to a versioned bucket in the recovery region.
-- DynamoDB: global tables (streams on, point-in-time recovery on in every replica).
+- DynamoDB: global tables (streams on, point-in-time recovery on in every replica). A table
+  whose spec wants a cross-region backup gets an AWS Backup plan (hourly, or daily when the spec
+  asks for a day or more; one hour is AWS Backup's shortest period) selecting it, with a copy
+  action to a vault in the copy region; vaults and the backup role are shared per region.
 - Vector stores: an OpenSearch domain per cell (zone awareness, VPC, encrypted) with its manual
   snapshot repository bucket, versioned, in the recovery region (the cell's own region when the
   stack has one region). Registering the repository is an OpenSearch API call, done once by the
@@ -18,10 +21,14 @@ import pulumi_aws as aws
 
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.foundation import assume_role_policy
-from cellguard.blueprints.model import Blueprint
+from cellguard.blueprints.model import Blueprint, TablePlan
 
 OPENSEARCH_VERSION = "OpenSearch_2.19"
 OPENSEARCH_INSTANCE = "r7g.large.search"
+BACKUP_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+HOURLY = "cron(0 * * * ? *)"
+DAILY = "cron(0 5 * * ? *)"
+DAY_MINUTES = 1440
 
 
 class DataReplication(pulumi.ComponentResource):
@@ -42,8 +49,10 @@ class DataReplication(pulumi.ComponentResource):
         self.artifact_bucket = None
         if plan.artifact_bucket:
             self.artifact_bucket = self._artifacts(name, bp, providers)
+        vaults: dict[str, aws.backup.Vault] = {}
+        backup_role: aws.iam.Role | None = None
         for table in plan.tables:
-            aws.dynamodb.Table(
+            created = aws.dynamodb.Table(
                 f"{name}-{table.name}",
                 name=f"{bp.stack}-{table.name}",
                 billing_mode="PAY_PER_REQUEST",
@@ -61,6 +70,19 @@ class DataReplication(pulumi.ComponentResource):
                 tags=tags(bp.stack, component=table.component),
                 opts=child(self, providers[table.home_region]),
             )
+            if table.copy_region is None:
+                continue
+            for region in (table.home_region, table.copy_region):
+                if region not in vaults:
+                    vaults[region] = aws.backup.Vault(
+                        f"{name}-vault-{region}",
+                        name=f"{bp.stack}-{region}",
+                        tags={**tags(bp.stack), "cellguard:role": "backup-vault"},
+                        opts=child(self, providers[region]),
+                    )
+            if backup_role is None:
+                backup_role = self._backup_role(name, bp, providers[plan.primary_region])
+            self._copy_plan(name, bp, table, created, vaults, backup_role, providers)
         for store in plan.vector_stores:
             snapshot_region = plan.recovery_region if plan.recovery_region else store.region
             if snapshot_region == store.region and len(bp.regions) > 1:
@@ -101,6 +123,67 @@ class DataReplication(pulumi.ComponentResource):
                 )
         self.register_outputs(
             {"artifactBucket": self.artifact_bucket.bucket if self.artifact_bucket else None}
+        )
+
+    def _backup_role(self, name: str, bp: Blueprint, provider: aws.Provider) -> aws.iam.Role:
+        role = aws.iam.Role(
+            f"{name}-backup",
+            assume_role_policy=assume_role_policy("backup.amazonaws.com"),
+            tags=tags(bp.stack),
+            opts=child(self, provider),
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-backup", role=role.name, policy_arn=BACKUP_POLICY, opts=child(self, provider)
+        )
+        return role
+
+    def _copy_plan(
+        self,
+        name: str,
+        bp: Blueprint,
+        table: TablePlan,
+        created: aws.dynamodb.Table,
+        vaults: dict[str, aws.backup.Vault],
+        role: aws.iam.Role,
+        providers: dict[str, aws.Provider],
+    ) -> None:
+        """An AWS Backup plan for one table with a copy action to ``table.copy_region``."""
+        assert table.copy_region is not None
+        home = providers[table.home_region]
+        daily = (table.copy_every_minutes or DAY_MINUTES) >= DAY_MINUTES
+        plan_tags = {
+            **tags(bp.stack, component=table.component),
+            "cellguard:role": "backup-copy",
+            "cellguard:table": f"{bp.stack}-{table.name}",
+            "cellguard:copy-region": table.copy_region,
+        }
+        backup_plan = aws.backup.Plan(
+            f"{name}-{table.name}-copy",
+            name=f"{bp.stack}-{table.name}-copy",
+            rules=[
+                {
+                    "rule_name": "cross-region-copy",
+                    "target_vault_name": vaults[table.home_region].name,
+                    "schedule": DAILY if daily else HOURLY,
+                    "lifecycle": {"delete_after": 35},
+                    "copy_actions": [
+                        {
+                            "destination_vault_arn": vaults[table.copy_region].arn,
+                            "lifecycle": {"delete_after": 35},
+                        }
+                    ],
+                }
+            ],
+            tags=plan_tags,
+            opts=child(self, home),
+        )
+        aws.backup.Selection(
+            f"{name}-{table.name}-copy",
+            name=f"{bp.stack}-{table.name}",
+            plan_id=backup_plan.id,
+            iam_role_arn=role.arn,
+            resources=[created.arn],
+            opts=child(self, home),
         )
 
     def _artifacts(

@@ -11,7 +11,14 @@ Rules of the translation (each a decision a maintainer may want to change in one
   Fewer than two instance types in the spec are completed from the catalog (same GPU, enough
   GPUs per node).
 - Managed models (Bedrock, SageMaker, external APIs) create no compute; components the blueprint
-  cannot express (Lambda, ECS, batch pipelines, images missing) are listed in ``not_deployed``.
+  cannot express (Lambda, ECS, batch pipelines) are listed in ``not_deployed``. An EKS service or
+  router without an image (typically one the planner added) is deployed with the configured
+  placeholder image (stack config ``placeholderImage``/``placeholderArgs``, default
+  :data:`PLACEHOLDER`), flagged on the workload so the pods are annotated as placeholders.
+- DynamoDB tables: a global table per cell group when the spec replicates the store across
+  regions, else one table per cell (or one for the stack) in its own region. A
+  ``cross_region`` backup in the spec adds an AWS Backup plan whose copy action goes to the
+  recovery region (another region of the stack when the table lives in the recovery region).
 - Alarm thresholds: the tightest TTFT objective; the error-rate alarm fires at a 14.4x burn rate of
   the tightest availability objective (the one-hour fast-burn alert of the Google SRE workbook).
 """
@@ -21,16 +28,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from cellguard.blueprints.data_plan import is_opensearch, tables, vector_stores
 from cellguard.blueprints.model import (
     AlarmPlan,
     Blueprint,
     CellPlan,
     DataPlan,
     GpuPool,
+    Placeholder,
     RegionPlan,
     RouterPlan,
-    TablePlan,
-    VectorStorePlan,
     Workload,
 )
 from cellguard.models.catalog.hardware import find_instance, instance_catalog
@@ -42,13 +49,12 @@ from cellguard.models.components import (
     Router,
     VectorStore,
 )
-from cellguard.models.components.common import ServiceFields, StatefulFields
+from cellguard.models.components.common import ServiceFields
 from cellguard.models.enums import (
     ChaosExperimentType,
     Hosting,
     PurchaseOption,
     Runtime,
-    StoreEngine,
 )
 from cellguard.models.stack import Stack
 
@@ -59,6 +65,13 @@ DEFAULT_VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.11.0"
 """Image of a self-hosted model whose spec names none (pin a digest in the spec instead)."""
 
 APP_PORT = 8080
+
+PLACEHOLDER = Placeholder(
+    image="registry.k8s.io/e2e-test-images/agnhost:2.53",
+    args=["netexec", f"--http-port={APP_PORT}"],
+)
+"""Default stand-in image for services without one: the Kubernetes e2e test server, which
+answers ``/healthz`` on the app port. Overridden by stack config; the spec's image wins."""
 VLLM_PORT = 8000
 FAST_BURN = 14.4
 FIS_EXPERIMENTS = (
@@ -122,7 +135,13 @@ def _is_self_hosted_model(comp: ComponentBase) -> bool:
     return isinstance(comp, ModelEndpoint | EmbeddingModel) and comp.hosting is Hosting.SELF_HOSTED
 
 
-def _workload(comp: ComponentBase, replicas: int, max_replicas: int, zones: list[str]) -> Workload:
+def _workload(
+    comp: ComponentBase,
+    replicas: int,
+    max_replicas: int,
+    zones: list[str],
+    placeholder: Placeholder,
+) -> Workload:
     image = comp.image.reference if isinstance(comp, ServiceFields) and comp.image else None
     if isinstance(comp, ModelEndpoint | EmbeddingModel) and _is_self_hosted_model(comp):
         serving = comp.serving
@@ -143,11 +162,13 @@ def _workload(comp: ComponentBase, replicas: int, max_replicas: int, zones: list
         )
     return Workload(
         component=comp.id,
-        image=image or "",
+        image=image or placeholder.image,
         replicas=replicas,
         max_replicas=max_replicas,
         zones=zones,
         port=APP_PORT,
+        placeholder=image is None,
+        args=[] if image else list(placeholder.args),
     )
 
 
@@ -155,6 +176,10 @@ def _deployable(comp: ComponentBase, not_deployed: list[str], managed: list[str]
     """Whether the component becomes a Deployment; records why not otherwise."""
     if isinstance(comp, ModelEndpoint | EmbeddingModel) and not _is_self_hosted_model(comp):
         managed.append(comp.id)
+        return False
+    if isinstance(comp, VectorStore) and not is_opensearch(comp):
+        engine = comp.engine.value if comp.engine else "unset"
+        not_deployed.append(f"{comp.id}: vector store engine {engine} is not generated")
         return False
     if isinstance(comp, Router) or not isinstance(comp, ServiceFields):
         return False
@@ -166,9 +191,6 @@ def _deployable(comp: ComponentBase, not_deployed: list[str], managed: list[str]
     if comp.runtime is not None and comp.runtime not in _K8S_RUNTIMES:
         not_deployed.append(f"{comp.id}: runtime {comp.runtime.value} is not generated (EKS only)")
         return False
-    if comp.image is None and not _is_self_hosted_model(comp):
-        not_deployed.append(f"{comp.id}: no container image in the spec")
-        return False
     return True
 
 
@@ -176,7 +198,19 @@ def _per_cell(total: int, cells: int) -> int:
     return max(1, math.ceil(total / max(cells, 1)))
 
 
-def _cells(stack: Stack, deployable: Sequence[ComponentBase]) -> dict[str, list[CellPlan]]:
+def _cell_ceiling(replicas: int, auto_max: int, cells: int) -> int:
+    """Autoscaling ceiling of one cell: its share of the ceiling, and when the component
+    autoscales at least one replica above the cell's share of ``replicas`` (rounding the shares
+    up must not turn an autoscaled service into fixed fleets)."""
+    ceiling = _per_cell(max(auto_max, replicas), cells)
+    if auto_max > replicas:
+        ceiling = max(ceiling, _per_cell(replicas, cells) + 1)
+    return ceiling
+
+
+def _cells(
+    stack: Stack, deployable: Sequence[ComponentBase], placeholder: Placeholder
+) -> dict[str, list[CellPlan]]:
     """Cells per region, with their workloads."""
     spec_cells = {c.id for c in stack.topology.cells}
     unit = IMPLICIT_UNIT if IMPLICIT_UNIT not in spec_cells else f"{IMPLICIT_UNIT}-unit"
@@ -201,14 +235,19 @@ def _cells(stack: Stack, deployable: Sequence[ComponentBase]) -> dict[str, list[
                     _workload(
                         comp,
                         _per_cell(replicas, len(placed)),
-                        _per_cell(max(auto_max, replicas), len(placed)),
+                        _cell_ceiling(replicas, auto_max, len(placed)),
                         zones,
+                        placeholder,
                     )
                 )
             if not placed:
                 shared.append(
                     _workload(
-                        comp, replicas, max(auto_max, replicas), _zones_for(comp, region.zones)
+                        comp,
+                        replicas,
+                        max(auto_max, replicas),
+                        _zones_for(comp, region.zones),
+                        placeholder,
                     )
                 )
         plans = [
@@ -287,70 +326,6 @@ def _gpu_pools(stack: Stack, region: str, zones_by_model: dict[str, list[str]]) 
     return pools
 
 
-def _tables(stack: Stack, cells: dict[str, list[CellPlan]]) -> list[TablePlan]:
-    tables: list[TablePlan] = []
-    for comp in stack.components:
-        if (
-            not isinstance(comp, StatefulFields)
-            or getattr(comp, "engine", None) is not StoreEngine.DYNAMODB
-        ):
-            continue
-        regions = _regions_of(stack, comp)
-        replicate = bool(comp.replication and comp.replication.cross_region)
-        placed = set(comp.placement.cells or []) if comp.placement else set()
-        if placed:
-            groups = max(len([c for c in cells[r] if c.id in placed]) for r in regions)
-            for k in range(groups):
-                members = [
-                    [c for c in cells[r] if c.id in placed][k]
-                    for r in regions
-                    if k < len([c for c in cells[r] if c.id in placed])
-                ]
-                home = members[0]
-                others = [m.region for m in members[1:]] if replicate else []
-                tables.append(
-                    TablePlan(
-                        component=comp.id,
-                        name=f"{comp.id}-{home.id}",
-                        home_region=home.region,
-                        replica_regions=others,
-                    )
-                )
-        else:
-            others = regions[1:] if replicate else []
-            tables.append(
-                TablePlan(
-                    component=comp.id, name=comp.id, home_region=regions[0], replica_regions=others
-                )
-            )
-    return tables
-
-
-def _vector_stores(stack: Stack, cells: dict[str, list[CellPlan]]) -> list[VectorStorePlan]:
-    stores: list[VectorStorePlan] = []
-    for comp in stack.components:
-        if not isinstance(comp, VectorStore):
-            continue
-        zones = comp.placement.zones if comp.placement else None
-        count = zones if isinstance(zones, int) else len(zones) if zones else 1
-        placed = set(comp.placement.cells or []) if comp.placement else set()
-        for region in _regions_of(stack, comp):
-            targets = [c for c in cells[region] if c.id in placed] or [
-                c for c in cells[region] if c.implicit
-            ][:1]
-            for cell in targets:
-                stores.append(
-                    VectorStorePlan(
-                        component=comp.id,
-                        cell=cell.id,
-                        region=region,
-                        zones=count,
-                        opensearch=comp.engine is not None and comp.engine.value == "opensearch",
-                    )
-                )
-    return stores
-
-
 def _alarms(stack: Stack) -> AlarmPlan:
     objectives = [j.objectives for j in stack.business.journeys if j.objectives]
     ttfts = [o.ttft_p99_ms for o in objectives if o.ttft_p99_ms]
@@ -363,25 +338,28 @@ def _alarms(stack: Stack) -> AlarmPlan:
     )
 
 
-def _router(stack: Stack) -> RouterPlan:
+def _router(stack: Stack, placeholder: Placeholder) -> RouterPlan:
     router = next((c for c in stack.components if isinstance(c, Router)), None)
     if router is None:
         return RouterPlan()
     zones = router.placement.zones if router.placement else None
+    image = router.image.reference if router.image else None
     return RouterPlan(
         component=router.id,
-        image=router.image.reference if router.image else None,
+        image=image or placeholder.image,
+        placeholder=image is None,
+        args=[] if image else list(placeholder.args),
         replicas=router.replicas or 2,
         zones=zones if isinstance(zones, int) else len(zones) if zones else 1,
     )
 
 
-def blueprint_of(stack: Stack) -> Blueprint:
+def blueprint_of(stack: Stack, placeholder: Placeholder = PLACEHOLDER) -> Blueprint:
     """The blueprint of ``stack``: what each Pulumi component creates, as data."""
     not_deployed: list[str] = []
     managed: list[str] = []
     deployable = [c for c in stack.components if _deployable(c, not_deployed, managed)]
-    cells = _cells(stack, deployable)
+    cells = _cells(stack, deployable, placeholder)
     regions: list[RegionPlan] = []
     for index, region in enumerate(stack.topology.regions):
         zones_by_model: dict[str, list[str]] = {}
@@ -410,11 +388,11 @@ def blueprint_of(stack: Stack) -> Blueprint:
             primary_region=names[0],
             recovery_region=recovery,
             artifact_bucket=any(p for r in regions for p in r.gpu_pools),
-            tables=_tables(stack, cells),
-            vector_stores=_vector_stores(stack, cells),
+            tables=tables(stack, cells, recovery),
+            vector_stores=vector_stores(stack, cells),
         ),
         alarms=_alarms(stack),
-        router=_router(stack),
+        router=_router(stack, placeholder),
         chaos=list(FIS_EXPERIMENTS),
         managed_models=sorted(managed),
         not_deployed=sorted(not_deployed),

@@ -27,6 +27,8 @@ MODEL_DIR = "/models"
 HOST_CACHE = "/mnt/cellguard/models"
 PULL_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.0"
 ARTIFACTS_CONFIGMAP = "cellguard-artifacts"
+PLACEHOLDER_ANNOTATION = "cellguard.io/placeholder-image"
+PLACEHOLDER_NOTE = "the spec names no image; set image.reference and regenerate"
 
 
 def labels(stack: str, cell: str, component: str) -> dict[str, str]:
@@ -196,10 +198,15 @@ def deployment(stack: str, cell: str, w: Workload) -> Manifest:
                 }
             ]
             container["volumeMounts"] = [{"name": "model-cache", "mountPath": MODEL_DIR}]
+    elif w.args:
+        container["args"] = list(w.args)
+    meta = _meta(w.component, cell, stack, cell, w.component)
+    if w.placeholder:
+        meta["annotations"] = {PLACEHOLDER_ANNOTATION: PLACEHOLDER_NOTE}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": _meta(w.component, cell, stack, cell, w.component),
+        "metadata": meta,
         "spec": {
             "replicas": w.replicas,
             "selector": {"matchLabels": match},

@@ -17,6 +17,21 @@ class _Data(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Placeholder(_Data):
+    """The stand-in container for services whose spec names no image (stack config data).
+
+    A planned component (a cell router, an orchestrator split out of an app) has no image yet;
+    it still gets its Deployment, PDB, HPA and Service so that the infrastructure the plan
+    promised exists. Its pods carry the ``cellguard.io/placeholder-image`` annotation: replace
+    the image (set ``image:`` in the spec) before serving traffic.
+    """
+
+    image: str = Field(description="Image reference of the stand-in (config placeholderImage).")
+    args: list[str] = Field(
+        default_factory=list, description="Its container args (config placeholderArgs)."
+    )
+
+
 class Workload(_Data):
     """One deployable service of a cell: a Kubernetes Deployment with its Service, PDB and HPA."""
 
@@ -35,6 +50,10 @@ class Workload(_Data):
     cold_start_seconds: int = Field(60, ge=1, description="Start-up budget of one pod.")
     model_cache: bool = Field(False, description="Weights cached on the node, pre-pulled.")
     queue_autoscaling: bool = Field(False, description="Scale on vLLM queue depth.")
+    placeholder: bool = Field(
+        False, description="The spec names no image: ``image`` is the configured placeholder."
+    )
+    args: list[str] = Field(default_factory=list, description="Container args, as data.")
 
     @property
     def is_gpu(self) -> bool:
@@ -88,6 +107,12 @@ class TablePlan(_Data):
     name: str = Field(description="Table name.")
     home_region: str = Field(description="Region the table is created in.")
     replica_regions: list[str] = Field(description="Other regions holding replicas.")
+    copy_region: str | None = Field(
+        None, description="Region AWS Backup copies the table's backups to (None: no copy job)."
+    )
+    copy_every_minutes: int | None = Field(
+        None, ge=1, description="How often the spec wants the cross-region copy."
+    )
 
 
 class VectorStorePlan(_Data):
@@ -123,6 +148,8 @@ class RouterPlan(_Data):
 
     component: str | None = Field(None, description="Router component id, if the spec has one.")
     image: str | None = Field(None, description="Router image, as data.")
+    placeholder: bool = Field(False, description="``image`` is the configured placeholder.")
+    args: list[str] = Field(default_factory=list, description="Container args, as data.")
     replicas: int = Field(2, ge=1, description="Router replicas per region.")
     zones: int = Field(1, ge=1, description="Zones the router spreads over.")
 

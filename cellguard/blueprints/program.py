@@ -2,12 +2,13 @@
 
 Settings come from stack config (namespace ``cellguard``): ``regions`` (the regions to deploy,
 default all of the spec's; a subset deploys part of the target), ``eksVersion`` and ``domain``
-(the Route 53 zone of GlobalRouting).
+(the Route 53 zone of GlobalRouting), ``placeholderImage`` and ``placeholderArgs`` (the stand-in
+container of services whose spec names no image).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -17,9 +18,9 @@ from cellguard.blueprints.cell import InferenceCell
 from cellguard.blueprints.chaos import ChaosExperiments
 from cellguard.blueprints.data import DataReplication
 from cellguard.blueprints.foundation import EKS_VERSION, RegionalFoundation
-from cellguard.blueprints.from_spec import blueprint_of
+from cellguard.blueprints.from_spec import PLACEHOLDER, blueprint_of
 from cellguard.blueprints.gpu_capacity import GpuCapacity
-from cellguard.blueprints.model import Blueprint
+from cellguard.blueprints.model import Blueprint, Placeholder
 from cellguard.blueprints.routing import CellRouter, GlobalRouting
 from cellguard.models.loader import load
 
@@ -31,16 +32,23 @@ class Settings:
     regions: list[str] | None = None
     eks_version: str = EKS_VERSION
     domain: str | None = None
+    placeholder: Placeholder = field(default_factory=lambda: PLACEHOLDER)
 
     @classmethod
     def from_config(cls) -> Settings:
         """Read ``cellguard:*`` config of the current stack."""
         config = pulumi.Config("cellguard")
         regions = config.get_object("regions")
+        args = config.get_object("placeholderArgs")
+        placeholder = Placeholder(
+            image=config.get("placeholderImage") or PLACEHOLDER.image,
+            args=[str(a) for a in args] if isinstance(args, list) else list(PLACEHOLDER.args),
+        )
         return cls(
             regions=[str(r) for r in regions] if isinstance(regions, list) else None,
             eks_version=config.get("eksVersion") or EKS_VERSION,
             domain=config.get("domain"),
+            placeholder=placeholder,
         )
 
 
@@ -122,4 +130,5 @@ def deploy_file(spec: Path) -> None:
     org = load(spec)
     if len(org.stacks) != 1:
         raise ValueError(f"{spec} must hold exactly one Stack")
-    deploy(blueprint_of(org.stacks[0]), Settings.from_config())
+    settings = Settings.from_config()
+    deploy(blueprint_of(org.stacks[0], settings.placeholder), settings)

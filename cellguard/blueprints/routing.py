@@ -74,6 +74,8 @@ class CellRouter(pulumi.ComponentResource):
                 max_replicas=bp.router.replicas * 3,
                 zones=region.zones[: bp.router.zones],
                 port=APP_PORT,
+                placeholder=bp.router.placeholder,
+                args=bp.router.args,
             )
             ns_name = ROUTER_NAMESPACE
             register(

@@ -31,7 +31,9 @@ def blueprint(
     today: TodayOption = None,
 ) -> None:
     """Write a Pulumi project (Pulumi.yaml, Pulumi.<stack>.yaml, __main__.py, requirements.txt,
-    target.yaml) deploying TARGET as cells; --verify runs it under mocks (exit 1 if a check fails).
+    target.yaml) deploying TARGET as cells; --verify runs it under mocks, checks the invariants and
+    round-trips the deployed topology through the rules (exit 1 if a check fails or a rule's
+    result differs from the target's).
     """
     try:
         from cellguard.iac.synth import project_files
@@ -72,5 +74,5 @@ def blueprint(
         trip = round_trip(capture, org.stacks[0], today=parse_today(today))
         for line in trip.lines():
             typer.echo(line)
-        if failed:
+        if failed or trip.differ:
             raise typer.Exit(ExitCode.FINDINGS)

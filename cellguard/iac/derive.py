@@ -37,8 +37,10 @@ From the resources (the target's value is discarded first):
   targets from their pod label selector or component tag).
 - ``practices.observability.metrics`` / ``gpu_metrics``: per-cell alarms / GPU-health alarms.
 - ``practices.disaster_recovery``: ``recovery_region`` is the region of the artifact replica
-  bucket; the strategy is the target's only when at least two regions are deployed with health
-  checked routing records, else ``backup_restore``.
+  bucket, else the first other region holding a data copy (backup copy vault, global-table
+  replica, vector snapshot bucket); the strategy is the target's only when at least two
+  regions are deployed with health checked routing records, else ``backup_restore`` (a target
+  without a strategy keeps none).
 
 From the target (infrastructure does not express them): ``metadata``, ``business`` (journeys,
 objectives, demand, risks), ``topology.accounts`` and ``availability``, ``waivers``; per component
@@ -340,21 +342,42 @@ def _table_fields(ix: _Index, comp: dict[str, Any], cells: dict[str, str]) -> di
         name = str(t.inputs.get("name", ""))
         home_cell = max((c for c in cells if name.endswith(f"-{c}")), key=len, default=None)
         if home_cell:
-            group = [home_cell] + [
-                p for p in [partners.get(home_cell)] if p and cells.get(p) in replicas
-            ]
+            group = [home_cell]  # and the partner chain through the replica regions
+            nxt = partners.get(home_cell)
+            while nxt and nxt not in group and cells.get(nxt) in replicas:
+                group.append(nxt)
+                nxt = partners.get(nxt)
             placed.extend(c for c in group if c not in placed)
     backups = list(comp.get("backups") or [])
     pitr = all(t.inputs.get("pointInTimeRecovery", {}).get("enabled") for t in tables)
+    copied = _copied_tables(ix, comp["id"])
+    out_backups = [_kept(backups, "same_region", PITR_MINUTES)] if pitr else []
+    if all(copied.get(str(t.inputs.get("name", ""))) not in (None, ix.region(t)) for t in tables):
+        out_backups.append(_kept(backups, "cross_region", None))
     old_rep = comp.get("replication") or {}
     fields: dict[str, Any] = {
         "placement": {"regions": regions, "zones": DYNAMODB_ZONES, **_account(comp)},
-        "backups": [_kept(backups, "same_region", PITR_MINUTES)] if pitr else [],
+        "backups": out_backups,
         "replication": _replication(old_rep, replica_regions, regions),
     }
     if placed:
         fields["placement"]["cells"] = placed
     return fields
+
+
+def _copied_tables(ix: _Index, component: str) -> dict[str, str]:
+    """Table name -> the region its AWS Backup plan copies to (plans with a copy action and a
+    selection of the same logical name; the tags name the table and the copy region)."""
+    selections = {s.name for s in ix.of("aws:backup/selection:Selection")}
+    out: dict[str, str] = {}
+    for plan in ix.of("aws:backup/plan:Plan"):
+        t = _tags(plan)
+        if t.get("cellguard:component") != component or t.get("cellguard:role") != "backup-copy":
+            continue
+        copies = [a for r in plan.inputs.get("rules", []) for a in r.get("copyActions") or []]
+        if copies and plan.name in selections:
+            out[t.get("cellguard:table", "")] = t.get("cellguard:copy-region", "")
+    return out
 
 
 def _replication(old: dict[str, Any], replicas: list[str], regions: list[str]) -> dict[str, Any]:
@@ -535,7 +558,8 @@ def derive(cap: Capture, target: Stack) -> Derivation:
                 comp["replicas"] = 1
         else:
             result.copied.append(cid)
-            comp = _within(comp, list(regions))
+            components.append(_within(comp, list(regions)))  # as written, `backups: []` too
+            continue
         components.append({k: v for k, v in comp.items() if v not in (None, {}, [])} | {"id": cid})
     for comp in components:
         _clip(comp, list(regions))
@@ -554,7 +578,7 @@ def _clip(comp: dict[str, Any], regions: list[str]) -> None:
     replication = comp.get("replication") or {}
     if replication.get("regions"):
         replication["regions"] = [r for r in replication["regions"] if r in regions]
-        if len(replication["regions"]) < 2:
+        if not replication["regions"]:
             comp.pop("replication", None)
 
 
@@ -577,7 +601,13 @@ def _practices(
     alarms = ix.of("aws:cloudwatch/metricAlarm:MetricAlarm")
     obs = dict(practices.get("observability") or {})
     obs["metrics"] = bool(alarms)
-    obs["gpu_metrics"] = any(_tags(a).get("cellguard:role") == "alarm-gpu-health" for a in alarms)
+    gpu_nodes = any(
+        _tags(g).get("cellguard:role") == "gpu-nodes" for g in ix.of("aws:eks/nodeGroup:NodeGroup")
+    )
+    if gpu_nodes:  # without GPU nodes (managed models only) the target's claim is kept
+        obs["gpu_metrics"] = any(
+            _tags(a).get("cellguard:role") == "alarm-gpu-health" for a in alarms
+        )
     practices["observability"] = obs
     dr = dict(practices.get("disaster_recovery") or {})
     replica = [
@@ -585,16 +615,33 @@ def _practices(
         for b in ix.of("aws:s3/bucket:Bucket")
         if _tags(b).get("cellguard:role") == "model-artifacts" and b.name.endswith("-replica")
     ]
-    recovery = next((r for r in replica if r in regions), None)
+    primary = next(iter(regions), None)
+    recovery = next(
+        (r for r in [*replica, *_copy_regions(ix)] if r in regions and r != primary), None
+    )
     routed = {
         _tags(h).get("cellguard:region")
         for h in ix.of("aws:route53/healthCheck:HealthCheck")
         if _tags(h).get("cellguard:region") in regions
     }
     dr["recovery_region"] = recovery
-    if len(routed) < 2 or recovery is None:
+    if (len(routed) < 2 or recovery is None) and dr.get("strategy") not in (None, "none"):
         dr["strategy"] = "backup_restore"
     practices["disaster_recovery"] = {k: v for k, v in dr.items() if v is not None}
+
+
+def _copy_regions(ix: _Index) -> list[str]:
+    """Regions holding copies of the stack's data besides the artifact replica: AWS Backup copy
+    destinations, DynamoDB replicas and vector snapshot buckets (in capture order)."""
+    out: list[str] = []
+    for plan in ix.of("aws:backup/plan:Plan"):
+        out.append(_tags(plan).get("cellguard:copy-region", ""))
+    for t in ix.of("aws:dynamodb/table:Table"):
+        out.extend(str(r.get("regionName")) for r in t.inputs.get("replicas", []))
+    for b in ix.of("aws:s3/bucket:Bucket"):
+        if _tags(b).get("cellguard:role") == "vector-snapshots":
+            out.append(ix.region(b) or "")
+    return [r for r in out if r]
 
 
 def replicas_of(stack: Stack, component: str) -> int | None:

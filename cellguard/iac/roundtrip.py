@@ -4,7 +4,13 @@ The plan promised rule results for the target spec; the blueprint must deliver t
 rules in :data:`EXPRESSED` (each with the reason the infrastructure expresses it) the derived
 spec (:func:`cellguard.iac.derive.derive`) must get the same status as the target for every
 finding target. A rule agrees when every (stack, target) it reports has the same status in both
-assessments, including findings present in only one of them (status ``absent``).
+assessments, including findings present in only one of them (status ``absent``), or when the
+infrastructure passes a rule the target did not (``NOT_APPLICABLE``, ``FAIL``, ``WAIVED`` or
+``UNKNOWN`` -> ``PASS``): the round trip checks that the infrastructure delivers at least what
+the spec promises, and the blueprint deliberately does more than some specs say (a cell router
+with a health-checked record in every region, two instance types per GPU pool, FIS templates,
+GPU-health alarms). Those are listed as ``BETTER``, never hidden; every other change of status
+(weaker, or merely different) is a difference.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ resources), CG-RED-009 (failover tests are operations), the TIM rules (timeouts 
 and the other COR/FI rules (process, guardrail behaviour and sharing across stacks)."""
 
 ABSENT = "absent"
+PASS = "PASS"
 
 
 @dataclass(frozen=True)
@@ -57,17 +64,25 @@ class RuleComparison:
 
     @property
     def agrees(self) -> bool:
-        """Same status for every finding target."""
-        return self.target == self.derived
+        """Same status for every finding target, or better than a target without promise."""
+        return not self.differences()
+
+    def _changes(self, better: bool) -> list[str]:
+        keys = sorted(set(self.target) | set(self.derived))
+        out = []
+        for k in keys:
+            pair = (self.target.get(k, ABSENT), self.derived.get(k, ABSENT))
+            if pair[0] != pair[1] and (pair[1] == PASS and pair[0] != ABSENT) == better:
+                out.append(f"{k}: {pair[0]} -> {pair[1]}")
+        return out
 
     def differences(self) -> list[str]:
         """``target: TARGET_STATUS -> DERIVED_STATUS`` for each finding target that differs."""
-        keys = sorted(set(self.target) | set(self.derived))
-        return [
-            f"{k}: {self.target.get(k, ABSENT)} -> {self.derived.get(k, ABSENT)}"
-            for k in keys
-            if self.target.get(k, ABSENT) != self.derived.get(k, ABSENT)
-        ]
+        return self._changes(better=False)
+
+    def improvements(self) -> list[str]:
+        """The same, for finding targets the infrastructure does better than promised."""
+        return self._changes(better=True)
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,8 @@ class RoundTrip:
         out = [self.summary()]
         for r in self.differ:
             out.extend(f"  DIFF {r.rule} ({r.reason}) {d}" for d in r.differences())
+        for r in self.rules:
+            out.extend(f"  BETTER {r.rule} ({r.reason}) {d}" for d in r.improvements())
         d = self.derivation
         if d.missing:
             out.append(f"  not deployed: {', '.join(d.missing)}")

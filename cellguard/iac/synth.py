@@ -11,6 +11,7 @@ import yaml
 
 from cellguard import __version__
 from cellguard.blueprints.foundation import EKS_VERSION
+from cellguard.blueprints.from_spec import PLACEHOLDER
 from cellguard.models.stack import Stack
 
 SPEC_FILE = "target.yaml"
@@ -59,6 +60,8 @@ def project_files(stack: Stack, spec_text: str, stack_name: str) -> dict[str, st
             "cellguard:regions": regions,
             "cellguard:eksVersion": EKS_VERSION,
             "cellguard:domain": f"{stack.name}.example.com",
+            "cellguard:placeholderImage": PLACEHOLDER.image,
+            "cellguard:placeholderArgs": list(PLACEHOLDER.args),
         }
     }
     return {

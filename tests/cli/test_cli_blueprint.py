@@ -64,6 +64,27 @@ def test_verify_prints_every_check(tmp_path: Path) -> None:
     assert "PASS  kubernetes-schema: 14/14 objects valid" in result.stdout
 
 
+def test_verify_exits_1_when_the_round_trip_differs(tmp_path: Path) -> None:
+    """The rag example is no target: it claims a cross-region backup of prompts in a one-region
+    stack, which no infrastructure can deliver; every invariant check still passes."""
+    result = runner.invoke(
+        app,
+        [
+            "blueprint",
+            str(REPO / "examples" / "rag-support-assistant.yaml"),
+            "-o",
+            str(tmp_path / "p"),
+            "--verify",
+            "--today",
+            "2026-11-21",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "14/14 checks passed" in result.stdout
+    assert "round trip: 18 rules agree, 2 differ" in result.stdout
+    assert "DIFF CG-RED-004" in result.stdout and "prompts: PASS -> FAIL" in result.stdout
+
+
 HOSTILE = '"); import os; #'
 
 

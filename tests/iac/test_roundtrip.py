@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cellguard.blueprints.from_spec import PLACEHOLDER
+from cellguard.blueprints.manifests import PLACEHOLDER_ANNOTATION
 from cellguard.blueprints.program import deploy_file
 from cellguard.cli.main import app
 from cellguard.iac.mockrun import Capture, CapturedResource, run_program
-from cellguard.iac.roundtrip import EXPRESSED, round_trip
+from cellguard.iac.roundtrip import EXPRESSED, RuleComparison, round_trip
 from cellguard.models.loader import load
 from cellguard.models.stack import Stack
 
@@ -30,14 +32,15 @@ def cells_capture() -> Capture:
     return run_program(lambda: deploy_file(CELLS))
 
 
-@pytest.fixture(scope="module")
-def rag_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("plan") / "target.yaml"
+PLANNED = ("rag-support-assistant", "saas-finetune", "vllm-single-zone")
+
+
+def _plan(example: str, out: Path) -> Path:
     result = CliRunner().invoke(
         app,
         [
             "plan",
-            str(REPO / "examples" / "rag-support-assistant.yaml"),
+            str(REPO / "examples" / f"{example}.yaml"),
             "-o",
             str(out),
             "--plan-output",
@@ -47,6 +50,16 @@ def rag_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
     )
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Capture]]:
+    """Each example planned into a target, and the target's blueprint run under mocks."""
+    out: dict[str, tuple[Path, Capture]] = {}
+    for example in PLANNED:
+        target = _plan(example, tmp_path_factory.mktemp("plan") / f"{example}.target.yaml")
+        out[example] = (target, run_program(lambda t=target: deploy_file(t)))
     return out
 
 
@@ -71,20 +84,63 @@ def test_cell_multi_region_every_expressed_rule_agrees(cells_capture: Capture) -
     assert all(r.target for r in trip.rules)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "real blueprint gaps on the planner's rag target: components without an image "
-        "(web-api-orchestrator, the planned cell-router) are not generated, and DynamoDB "
-        "cross-region backups are not generated (CG-FI-006, RED-001, RED-002, RED-004, RED-008)"
-    ),
-)
-def test_planner_target_of_rag_round_trips(rag_target: Path) -> None:
-    cap = run_program(lambda: deploy_file(rag_target))
-    trip = round_trip(cap, _target(rag_target), today=TODAY)
-    assert [r.rule for r in trip.differ] == [], trip.lines()
+@pytest.mark.parametrize("example", PLANNED)
+def test_planner_targets_round_trip(example: str, planned: dict[str, tuple[Path, Capture]]) -> None:
+    target, cap = planned[example]
+    trip = round_trip(cap, _target(target), today=TODAY)
+    assert trip.differ == [], trip.lines()
+    assert trip.summary() == "round trip: 20 rules agree, 0 differ"
+    assert trip.derivation.missing == []
     statuses = {s for r in trip.rules for s in r.target.values()}
     assert "PASS" in statuses
+
+
+def test_services_without_an_image_get_the_placeholder(
+    planned: dict[str, tuple[Path, Capture]],
+) -> None:
+    _, cap = planned["rag-support-assistant"]
+    deployments = cap.of_type("kubernetes:apps/v1:Deployment")
+    named = {
+        name: [d for d in deployments if d.inputs["metadata"]["name"] == name]
+        for name in ("web-api-orchestrator", "cell-router", "web-api")
+    }
+    orchestrators, routers = named["web-api-orchestrator"], named["cell-router"]
+    assert len(orchestrators) == 4  # one per cell
+    assert len(routers) == 2  # one per region
+    for dep in orchestrators + routers:
+        container = dep.inputs["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == PLACEHOLDER.image
+        assert container["args"] == PLACEHOLDER.args
+        assert PLACEHOLDER_ANNOTATION in dep.inputs["metadata"]["annotations"]
+    assert all("annotations" not in d.inputs["metadata"] for d in named["web-api"])
+
+
+def test_dynamodb_cross_region_backups_are_copy_jobs(
+    planned: dict[str, tuple[Path, Capture]],
+) -> None:
+    _, cap = planned["rag-support-assistant"]
+    tables = sorted(str(t.inputs["name"]) for t in cap.of_type("aws:dynamodb/table:Table"))
+    # prompts and conversations: one table per cell (no cross-region replication in the spec)
+    assert len(tables) == 8
+    plans = cap.of_type("aws:backup/plan:Plan")
+    assert len(plans) == 8
+    copy_regions = {
+        p.inputs["tags"]["cellguard:table"]: p.inputs["tags"]["cellguard:copy-region"]
+        for p in plans
+    }
+    assert sorted(copy_regions) == tables
+    assert copy_regions["rag-support-assistant-prompts-cell-use1-a"] == "us-west-2"
+    assert copy_regions["rag-support-assistant-prompts-cell-usw2-a"] == "us-east-1"
+    assert len(cap.of_type("aws:backup/selection:Selection")) == 8
+    assert len(cap.of_type("aws:backup/vault:Vault")) == 2
+
+
+def test_removing_the_copy_jobs_is_reported(planned: dict[str, tuple[Path, Capture]]) -> None:
+    target, cap = planned["rag-support-assistant"]
+    without = Capture(resources=[r for r in cap.resources if r.type != "aws:backup/plan:Plan"])
+    trip = round_trip(without, _target(target), today=TODAY)
+    differ = {r.rule: r for r in trip.differ}
+    assert "rag-support-assistant/prompts: PASS -> FAIL" in differ["CG-RED-004"].differences()
 
 
 def _without_region(cap: Capture, region: str) -> Capture:
@@ -157,3 +213,14 @@ def test_blueprint_verify_prints_the_round_trip(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "round trip: 20 rules agree, 0 differ" in result.stdout
+
+
+def test_passing_where_the_target_did_not_is_better_not_a_difference() -> None:
+    better = RuleComparison("CG-RED-002", "r", {"s/j": "NOT_APPLICABLE"}, {"s/j": "PASS"})
+    assert better.agrees and better.improvements() == ["s/j: NOT_APPLICABLE -> PASS"]
+    weaker = RuleComparison("CG-RED-002", "r", {"s/j": "PASS"}, {"s/j": "FAIL"})
+    assert not weaker.agrees and weaker.differences() == ["s/j: PASS -> FAIL"]
+    unsure = RuleComparison("CG-RED-003", "r", {"s/kb": "FAIL"}, {"s/kb": "UNKNOWN"})
+    assert not unsure.agrees
+    extra = RuleComparison("CG-RED-001", "r", {}, {"s/x": "PASS"})
+    assert extra.differences() == ["s/x: absent -> PASS"]
