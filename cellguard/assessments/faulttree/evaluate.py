@@ -88,6 +88,49 @@ def _read_dddmp(bdd: Any, f: Any) -> tuple[bytes, bytes]:
 
 
 def _vectorised(bdd: Any, f: Any, q: Sequence[float]) -> tuple[float, float]:
+    p, r, root, _ = _forward(bdd, f, q)
+    if root > 0:
+        return float(p[root]), float(r[root])
+    return float(r[-root]), float(p[-root])
+
+
+def birnbaum_all(bdd: Any, f: Any, q: Sequence[float]) -> dict[int, float]:
+    """``P(f | x_i) − P(f | ¬x_i)`` for every variable ``x_i`` in ``f``'s support, in one pass.
+
+    Reverse-mode differentiation of the probability recurrence: the adjoint of a node is
+    ``∂P(f)/∂P(node)``, pushed from the root down level by level (a complemented edge flips
+    its sign, since ``P(¬g) = 1 − P(g)``); the Birnbaum importance of ``x`` is the sum, over
+    the nodes labelled ``x``, of adjoint × (``P(then) − P(else)``). One DDDMP dump and two
+    vectorised sweeps replace two cofactor evaluations per variable.
+    """
+    import numpy as np
+
+    if f == bdd.true or f == bdd.false:
+        return {}
+    p, r, root, nodes = _forward(bdd, f, q)
+    ids, var, then, else_, level = nodes
+    adjoint = np.zeros(p.shape[0])
+    adjoint[abs(root)] = 1.0 if root > 0 else -1.0
+    order = np.argsort(level, kind="stable")
+    bounds = np.flatnonzero(np.diff(level[order])) + 1
+    x = np.array([q[v] for v in var.tolist()], dtype=np.float64)
+    for group in np.split(order, bounds):
+        a = adjoint[ids[group]]
+        t, e = then[group], else_[group]
+        np.add.at(adjoint, np.abs(t), a * x[group] * np.sign(t))
+        np.add.at(adjoint, np.abs(e), a * (1.0 - x[group]) * np.sign(e))
+    pt = np.where(then > 0, p[np.abs(then)], r[np.abs(then)])
+    pe = np.where(else_ > 0, p[np.abs(else_)], r[np.abs(else_)])
+    contribution = adjoint[ids] * (pt - pe)
+    out: dict[int, float] = {}
+    for v, c in zip(var.tolist(), contribution.tolist(), strict=True):
+        out[v] = out.get(v, 0.0) + c
+    return out
+
+
+def _forward(bdd: Any, f: Any, q: Sequence[float]) -> tuple[Any, Any, int, tuple[Any, ...]]:
+    """``P`` and ``Q`` of every node of ``f``'s DDDMP dump (indexed by DDDMP id), the signed
+    root id, and the inner nodes as arrays (ids, variable index, then, else, level)."""
     import numpy as np  # only large diagrams need it; small trees skip loading numpy
 
     head, body = _read_dddmp(bdd, f)
@@ -127,6 +170,4 @@ def _vectorised(bdd: Any, f: Any, q: Sequence[float]) -> tuple[float, float]:
         target = node_ids[group]
         p[target] = x * pt + (1.0 - x) * pe
         r[target] = x * rt + (1.0 - x) * re
-    if root > 0:
-        return float(p[root]), float(r[root])
-    return float(r[-root]), float(p[-root])
+    return p, r, root, (node_ids, node_var, node_then, node_else, node_level)

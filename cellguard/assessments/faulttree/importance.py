@@ -4,7 +4,11 @@ For each basic event ``i`` with unavailability ``q_i``:
 
 * **Birnbaum** ``I_B(i) = P(top | i failed) − P(top | i working)``, computed as
   ``P(f₁ ∧ ¬f₀) − P(f₀ ∧ ¬f₁)`` from the two cofactors, so that no two nearly equal
-  probabilities are subtracted for coherent trees (where the second term is 0);
+  probabilities are subtracted for coherent trees (where the second term is 0). That costs
+  two evaluations per event; on a diagram above :data:`EXACT_ALL_NODES` nodes every event is
+  first differentiated in one reverse sweep (:func:`~.evaluate.birnbaum_all`, whose absolute
+  error is about 1e-16 of the terms it sums) and the :data:`EXACT_TOP` most important events
+  are then recomputed by the cofactor formula, so the reported ones keep every digit;
 * **Fussell–Vesely** ``FV(i) = q_i · I_B(i) / P(top)`` (the share of the top's probability
   in which ``i`` contributes, for coherent trees);
 * the top's steady-state **failure frequency** ``w = Σ_i I_B(i) · w_i`` with
@@ -21,12 +25,19 @@ from typing import Any
 
 import dd.cudd as cudd
 
-from cellguard.assessments.faulttree.evaluate import probability
+from cellguard.assessments.faulttree.evaluate import birnbaum_all, probability
 from cellguard.assessments.faulttree.quantify import gate_function
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree
 
 HOURS_PER_YEAR = 8766.0
 """Mean hours per year (365.25 days)."""
+
+EXACT_ALL_NODES = 4000
+"""Up to this diagram size every event's Birnbaum importance uses the cofactor formula."""
+
+EXACT_TOP = 10
+"""Above it, this many events (largest Fussell–Vesely first) are recomputed exactly: twice
+the five that journeys report (:data:`~cellguard.assessments.availability.journeys.TOP_IMPORTANCES`)."""
 
 
 @dataclass(frozen=True)
@@ -72,21 +83,33 @@ def analyse(tree: FaultTree, max_events: int = 5000) -> Analysis:
         values[name] = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
     top = values[tree.top]
     p_top, _, nodes = probability(bdd, top, q)
-    importances: list[Importance] = []
-    frequency: float | None = 0.0
-    for index, name in enumerate(order):
+
+    def exact(index: int) -> float:
         var = f"x{index}"
         f1 = bdd.let({var: True}, top)
         f0 = bdd.let({var: False}, top)
         up, _, _ = probability(bdd, f1 & ~f0, q)
         down, _, _ = probability(bdd, f0 & ~f1, q)
-        birnbaum = up - down
+        return up - down
+
+    if nodes <= EXACT_ALL_NODES:
+        birnbaum = [exact(i) for i in range(len(order))]
+    else:
+        swept = birnbaum_all(bdd, top, q)
+        birnbaum = [swept.get(i, 0.0) for i in range(len(order))]
+        ranked = sorted(range(len(order)), key=lambda i: (-q[i] * birnbaum[i], order[i]))
+        for i in ranked[:EXACT_TOP]:
+            birnbaum[i] = exact(i)
+    importances: list[Importance] = []
+    frequency: float | None = 0.0
+    for index, name in enumerate(order):
         event = tree.events[name]
-        fv = event.probability * birnbaum / p_top if p_top > 0 else 0.0
-        importances.append(Importance(name, event.probability, birnbaum, fv))
+        b = birnbaum[index]
+        fv = event.probability * b / p_top if p_top > 0 else 0.0
+        importances.append(Importance(name, event.probability, b, fv))
         rate = event.frequency_per_hour
         if rate is None:
             frequency = None
         elif frequency is not None:
-            frequency += birnbaum * rate * HOURS_PER_YEAR
+            frequency += b * rate * HOURS_PER_YEAR
     return Analysis(p_top, frequency, tuple(importances), nodes)
