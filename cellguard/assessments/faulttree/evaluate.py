@@ -135,27 +135,28 @@ def _forward(bdd: Any, f: Any, q: Sequence[float]) -> tuple[Any, Any, int, tuple
 
     head, body = _read_dddmp(bdd, f)
     root = next(int(line.split()[1]) for line in head.splitlines() if line.startswith(b".rootids"))
-    tokens = body.split()
-    ids = np.array(tokens[0::5], dtype=np.int64)
-    names = tokens[1::5]
-    then = np.array(tokens[3::5], dtype=np.int64)
-    else_ = np.array(tokens[4::5], dtype=np.int64)
+    # Lines are "id name index then else" with names x<i> or T (the constant): make every
+    # field a number (T -> -1) and let numpy parse the text in C.
+    numeric = body.replace(b" T ", b" -1 ").replace(b" x", b" ")
+    table = np.fromstring(numeric.decode("ascii"), dtype=np.int64, sep=" ").reshape(-1, 5)
+    ids, names, then, else_ = table[:, 0], table[:, 1], table[:, 3], table[:, 4]
     size = int(ids.max()) + 1
     p = np.zeros(size)
     r = np.zeros(size)
-    terminal = np.array([name == b"T" for name in names])
+    terminal = names < 0
     # The regular terminal is the constant true.
     p[ids[terminal]] = 1.0
     r[ids[terminal]] = 0.0
     inner = ~terminal
-    var_of = {name: int(name[1:]) for name in set(names) if name != b"T"}
-    levels = {v: bdd.level_of_var(f"x{v}") for v in var_of.values()}
-    node_var = np.array([var_of[n] for n, t in zip(names, terminal, strict=True) if not t])
+    node_var = names[inner]
+    used = np.unique(node_var)
+    level_of = np.zeros(int(used.max()) + 1 if used.size else 1, dtype=np.int64)
+    level_of[used] = [bdd.level_of_var(f"x{v}") for v in used.tolist()]
     node_ids = ids[inner]
     node_then = then[inner]
     node_else = else_[inner]
-    node_level = np.array([levels[v] for v in node_var.tolist()], dtype=np.int64)
-    node_q = np.array([q[v] for v in node_var.tolist()], dtype=np.float64)
+    node_level = level_of[node_var]
+    node_q = np.asarray(q, dtype=np.float64)[node_var]
     order = np.argsort(-node_level, kind="stable")
     sorted_levels = node_level[order]
     bounds = np.flatnonzero(np.diff(sorted_levels)) + 1
