@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loader.py
 	$(BIN)/python benchmarks/assess_scale.py
 	$(BIN)/python benchmarks/aralia.py
+	$(BIN)/python benchmarks/blueprint_scale.py
 
 format: $(STAMP)
 	$(BIN)/ruff format cellguard tests benchmarks

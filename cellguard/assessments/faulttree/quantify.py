@@ -52,13 +52,19 @@ Aralia trees, the static order finishes sooner than sifting would (edf9202: 2 s 
 50 s with; edf9204: 8 s without, 37 s when sifted after 3 s)."""
 
 CHECK_EVERY = 8
-"""The manager's size is read after every this many gates (reading it costs milliseconds)."""
+"""The manager's size is read after every this many gates (reading it costs milliseconds),
+and after every gate once it passes a quarter of the budget or a gate took :data:`SLOW_GATE`
+seconds: between two reads a large diagram can outgrow the budget many times over."""
 
-SIFT_MAX = 2_000_000
+SLOW_GATE = 0.1
+"""Seconds of one gate operation from which the size is read after every gate."""
+
+SIFT_MAX = 1_000_000
 """Above this many live nodes sifting cannot finish in time (nus9601: still running at 150 s)."""
 
-SIFT_SWAPS = 100_000
-"""Most variable swaps that rescue sifting may make (bounds its time)."""
+SIFT_SWAPS = 10_000
+"""Most variable swaps that rescue sifting may make: sifting cannot be interrupted, and with
+100,000 swaps das9701 was still sifting 40 s later, far past its time limit."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,7 @@ def quantify(
                 uses[arg] = uses.get(arg, 0) + 1
         sifted = False
         slowest = 0.0  # the longest gate operation so far: a gate starts only if twice it fits
+        size = 0
         for position, name in enumerate(gates, start=1):
             gate = tree.gates[name]
             before = time.perf_counter()
@@ -293,7 +300,8 @@ def quantify(
                 uses[arg] -= 1
                 if uses[arg] == 0 and arg in tree.gates and arg != module:
                     del values[arg]
-            if position % CHECK_EVERY and name != module:
+            large = size > node_budget // 4 or slowest > SLOW_GATE
+            if position % CHECK_EVERY and name != module and not large:
                 values[name] = value
                 continue
             size = _live_nodes(bdd)
