@@ -67,6 +67,12 @@ def region_of(cap: Capture, resource: CapturedResource) -> str | None:
     return str(siblings[0].inputs.get("region")) if siblings else None
 
 
+def _coverage(name: str, total: int, bad: list[str], what: str) -> CheckResult:
+    """A check over ``total`` items of which ``bad`` fail: "k/total what; missing: [...]"."""
+    missing = f"; missing: {bad}" if bad else ""
+    return CheckResult(name, not bad, f"{total - len(bad)}/{total} {what}{missing}")
+
+
 def check_cells_regions(cap: Capture, bp: Blueprint) -> CheckResult:
     cells = cap.of_type("cellguard:blueprints:InferenceCell")
     spaces = [
@@ -91,11 +97,8 @@ def check_zone_spread(cap: Capture, bp: Blueprint) -> CheckResult:
             for c in tsc
         ):
             bad.append(_ident(d))
-    return CheckResult(
-        "zone-spread",
-        not bad,
-        f"{len(gpu) - len(bad)}/{len(gpu)} GPU Deployments spread over zones (DoNotSchedule)"
-        + (f"; missing: {bad}" if bad else ""),
+    return _coverage(
+        "zone-spread", len(gpu), bad, "GPU Deployments spread over zones (DoNotSchedule)"
     )
 
 
@@ -112,12 +115,11 @@ def check_pdbs(cap: Capture, bp: Blueprint) -> CheckResult:
             for p in pdbs
         ):
             bad.append(_ident(d))
-    total = len(_deployments(cap))
-    return CheckResult(
+    return _coverage(
         "pdb-per-deployment",
-        not bad,
-        f"{total - len(bad)}/{total} Deployments covered by a PDB with minAvailable >= 1"
-        + (f"; missing: {bad}" if bad else ""),
+        len(_deployments(cap)),
+        bad,
+        "Deployments covered by a PDB with minAvailable >= 1",
     )
 
 
@@ -128,12 +130,11 @@ def check_probes(cap: Capture, bp: Blueprint) -> CheckResult:
         for d in _deployments(cap)
         if not all(all(k in c for k in keys) for c in _containers(d))
     ]
-    total = len(_deployments(cap))
-    return CheckResult(
+    return _coverage(
         "probes",
-        not bad,
-        f"{total - len(bad)}/{total} Deployments with startup, readiness and liveness probes"
-        + (f"; missing: {bad}" if bad else ""),
+        len(_deployments(cap)),
+        bad,
+        "Deployments with startup, readiness and liveness probes",
     )
 
 
