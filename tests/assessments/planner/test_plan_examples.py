@@ -69,3 +69,25 @@ def test_planning_the_target_changes_nothing(planned: Planned, tmp_path: Path) -
     assert again.plan.changes == ()
     assert dict(again.plan.targets) == dict(planned.plan.targets)  # byte-identical YAML
     assert again.plan.failing_after == planned.plan.failing_after
+
+
+def test_cell_based_components_have_cells_in_every_region_they_run_in(
+    planned: Planned, tmp_path: Path
+) -> None:
+    """A target that serves from a recovery region places its cells there too (saas-finetune
+    used to claim active_active with every cell in us-east-1)."""
+    from cellguard.models.loader import load
+    from cellguard.models.stack import Stack
+
+    target = load(write_targets(planned.plan, tmp_path))
+    for loaded in target.documents:
+        doc = loaded.document
+        if not isinstance(doc, Stack):
+            continue
+        region_of = {c.id: c.region for c in doc.topology.cells}
+        for comp in doc.components:
+            placement = comp.placement
+            if placement is None or not placement.cells or not placement.regions:
+                continue
+            cell_regions = {region_of[c] for c in placement.cells}
+            assert cell_regions == set(placement.regions), (doc.metadata.name, comp.id)

@@ -13,7 +13,7 @@ from cellguard.models.components import ComponentBase, Placement
 from cellguard.models.findings import Finding
 from cellguard.models.references import split_reference
 from cellguard.models.stack import Stack
-from cellguard.models.topology import Region
+from cellguard.models.topology import Cell, Region
 
 RECOVERY_PREFERENCE = {
     "us-east-1": ("us-west-2", "us-east-2"),
@@ -110,6 +110,25 @@ def zone_count(ws: Workspace, stack: str, regions: Iterable[str]) -> int:
     topo = ws.document(stack).topology
     counts = [len(r.zones) for r in topo.regions if r.name in set(regions)]
     return min(counts) if counts else 1
+
+
+CELLS_PER_REGION = 2
+"""Cells the planner creates in a region that has none."""
+
+
+def ensure_cells(ws: Workspace, stack: str, regions: list[str]) -> tuple[list[Cell], list[Edit]]:
+    """The stack's cells in ``regions``, creating two per region where there are none."""
+    edits: list[Edit] = []
+    for region in regions:
+        edits += ensure_region(ws, stack, region)
+        if any(c.region == region for c in ws.document(stack).topology.cells):
+            continue
+        code = zone_ids(region, 1)[0].split("-az")[0]
+        for letter in "abcdefgh"[:CELLS_PER_REGION]:
+            cell = Cell(id=f"cell-{code}-{letter}", region=region, partition="tenant-hash")
+            edits += ws.add(stack, ("topology", "cells"), cell)
+    cells = [c for c in ws.document(stack).topology.cells if c.region in regions]
+    return cells, edits
 
 
 def ensure_region(ws: Workspace, stack: str, region: str) -> list[Edit]:

@@ -7,13 +7,13 @@ import math
 
 from cellguard.assessments.planner.actions._helpers import (
     component,
+    ensure_cells,
     ensure_region,
     journey_components,
     qid_parts,
     regions_of,
     set_placement,
     zone_count,
-    zone_ids,
 )
 from cellguard.assessments.planner.actions.redundancy import ZONES_WANTED
 from cellguard.assessments.planner.context import Action, ActionContext, change, manual
@@ -31,10 +31,8 @@ from cellguard.models.enums import (
 from cellguard.models.findings import Finding
 from cellguard.models.references import qualify
 from cellguard.models.stack import Stack
-from cellguard.models.topology import Cell
 from cellguard.rules.context import CRITICAL_TIERS
 
-CELLS_PER_REGION = 2
 """Cells per region: the smallest number where losing one cell leaves the region serving."""
 
 ROUTER_TIMEOUT_MS = 30_000
@@ -43,23 +41,6 @@ ROUTER_TIMEOUT_MS = 30_000
 
 def _free_id(ws: Workspace, stack: str, wanted: str) -> str:
     return wanted if ws.document(stack).component(wanted) is None else f"{stack}-{wanted}"[:63]
-
-
-def _cells(ws: Workspace, stack: str, regions: list[str]) -> tuple[list[Cell], list[Edit]]:
-    """The stack's cells in ``regions``, creating two per region where there are none."""
-    topo = ws.document(stack).topology
-    edits: list[Edit] = []
-    for region in regions:
-        edits += ensure_region(ws, stack, region)
-        if any(c.region == region for c in ws.document(stack).topology.cells):
-            continue
-        code = zone_ids(region, 1)[0].split("-az")[0]
-        for letter in "abcdefgh"[:CELLS_PER_REGION]:
-            cell = Cell(id=f"cell-{code}-{letter}", region=region, partition="tenant-hash")
-            edits += ws.add(stack, ("topology", "cells"), cell)
-    del topo
-    cells = [c for c in ws.document(stack).topology.cells if c.region in regions]
-    return cells, edits
 
 
 def adopt_cells(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
@@ -97,7 +78,7 @@ def adopt_cells(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[Act
             "deployed per cell: a cell calling a shared instance is not isolated.",
         )
     regions = sorted({r for c in members for r in regions_of(ws, stack, component(ws, stack, c))})
-    cells, edits = _cells(ws, stack, regions)
+    cells, edits = ensure_cells(ws, stack, regions)
     for cid in members:
         comp = component(ws, stack, cid)
         mine = [c.id for c in cells if c.region in regions_of(ws, stack, comp)]
@@ -292,9 +273,8 @@ def split_shared_domain(ws: Workspace, finding: Finding, ctx: ActionContext) -> 
 def remove_cross_cell_dependency(
     ws: Workspace, finding: Finding, ctx: ActionContext
 ) -> list[ActionResult]:
-    """CG-FI-006: deploy the callee in the caller's cells."""
-    stack, _, rest = finding.target.partition("->")
-    del stack
+    """CG-FI-006: deploy the callee in the caller's cells (and so in their regions)."""
+    rest = finding.target.partition("->")[2]
     callee = qualify(rest, finding.stack)
     s, cid = qid_parts(callee)
     caller = component(ws, finding.stack, finding.target.partition("->")[0])
@@ -303,7 +283,13 @@ def remove_cross_cell_dependency(
         return manual(
             action_id := "remove-cross-cell-dependency", finding, f"Keep {action_id} calls in-cell."
         )
-    edits = set_placement(ws, s, cid, cells=cells)
+    topo = ws.document(s).topology
+    regions = regions_of(ws, s, component(ws, s, cid))
+    for cell in cells:
+        found = next((c for c in topo.cells if c.id == cell), None)
+        if found is not None and found.region not in regions:
+            regions.append(found.region)
+    edits = set_placement(ws, s, cid, regions=regions, cells=cells)
     return change(
         "remove-cross-cell-dependency",
         finding,

@@ -8,6 +8,7 @@ import math
 from cellguard.assessments.availability.journeys import JourneyAvailability
 from cellguard.assessments.planner.actions._helpers import (
     component,
+    ensure_cells,
     ensure_region,
     is_stack,
     journey_components,
@@ -77,7 +78,8 @@ def _stack_rto(doc: Stack) -> float | None:
 
 
 def deploy_in_region(ws: Workspace, stack: str, qids: list[str], region: str) -> list[Edit]:
-    """Run every component in ``qids`` in ``region`` too (adding it to its document)."""
+    """Run every component in ``qids`` in ``region`` too (adding it to its document); a
+    component placed in cells is placed in the region's cells too (created if missing)."""
     edits: list[Edit] = []
     for qid in qids:
         doc_name, cid = qid_parts(qid)
@@ -92,6 +94,11 @@ def deploy_in_region(ws: Workspace, stack: str, qids: list[str], region: str) ->
         if isinstance(zones, list):
             edits += set_placement(ws, doc_name, cid, zones=len(zones))
         edits += set_placement(ws, doc_name, cid, regions=[*regions, region])
+        placed = comp.placement.cells if comp.placement is not None else None
+        if placed:  # a cell-based component gets cells in the new region too
+            cells, added = ensure_cells(ws, doc_name, [region])
+            edits += added
+            edits += set_placement(ws, doc_name, cid, cells=[*placed, *(c.id for c in cells)])
     return edits
 
 
