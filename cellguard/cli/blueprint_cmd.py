@@ -49,12 +49,18 @@ def blueprint(
         raise UserError(f"{target} is not a file", hint="give one target spec file")
     org = load(target)
     if len(org.stacks) != 1:
-        raise UserError(f"{target} must hold exactly one Stack")
+        raise UserError(
+            f"{target} holds no Stack (a Platform document cannot be deployed alone)",
+            hint="give the target spec of one Stack (kind: Stack)",
+        )
     if output.exists() and not output.is_dir():
         raise UserError(f"{output} is not a directory")
     if output.is_dir() and any(output.iterdir()) and not force:
         raise UserError(f"{output} is not empty", hint="pass --force to overwrite its files")
-    output.mkdir(parents=True, exist_ok=True)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {output}: {exc.strerror or exc}") from None
     files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
     for name, text in files.items():
         write_text_atomic(output / name, text, force=force)

@@ -121,3 +121,19 @@ def test_hostile_names_never_reach_code_and_still_run(tmp_path: Path) -> None:
 
 def _yaml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_a_platform_document_is_refused_with_a_hint(tmp_path: Path) -> None:
+    platform = REPO / "examples" / "org" / "platform.yaml"
+    result = runner.invoke(app, ["blueprint", str(platform), "-o", str(tmp_path / "proj")])
+    assert result.exit_code == 2
+    assert "holds no Stack" in result.output and "kind: Stack" in result.output
+    assert not (tmp_path / "proj").exists()
+
+
+def test_an_output_under_a_file_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    target = str(REPO / "examples" / "vllm-single-zone.yaml")
+    result = runner.invoke(app, ["blueprint", target, "-o", str(tmp_path / "plain" / "proj")])
+    assert result.exit_code == 2, result.output
+    assert "cannot create" in result.output and "internal error" not in result.output
