@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cellguard.blueprints._base import TOKEN_PREFIX
 from cellguard.blueprints.manifests import ZONE_KEY
 from cellguard.blueprints.model import Blueprint
 from cellguard.iac.mockrun import Capture, CapturedResource
 
-COMPONENT_PREFIX = "cellguard:blueprints:"
+COMPONENT_PREFIX = TOKEN_PREFIX
 K8S_VERSION = "1.33"
 GPU = "nvidia.com/gpu"
 
@@ -74,7 +75,7 @@ def _coverage(name: str, total: int, bad: list[str], what: str) -> CheckResult:
 
 
 def check_cells_regions(cap: Capture, bp: Blueprint) -> CheckResult:
-    cells = cap.of_type("cellguard:blueprints:InferenceCell")
+    cells = cap.of_type(f"{TOKEN_PREFIX}InferenceCell")
     spaces = [
         n for n in cap.of_type("kubernetes:core/v1:Namespace") if n.parent in {c.urn for c in cells}
     ]
@@ -104,8 +105,9 @@ def check_zone_spread(cap: Capture, bp: Blueprint) -> CheckResult:
 
 def check_pdbs(cap: Capture, bp: Blueprint) -> CheckResult:
     pdbs = cap.of_type("kubernetes:policy/v1:PodDisruptionBudget")
+    deployments = _deployments(cap)
     bad = []
-    for d in _deployments(cap):
+    for d in deployments:
         ns = d.inputs["metadata"].get("namespace")
         labels = d.inputs["spec"]["template"]["metadata"]["labels"]
         if not any(
@@ -117,7 +119,7 @@ def check_pdbs(cap: Capture, bp: Blueprint) -> CheckResult:
             bad.append(_ident(d))
     return _coverage(
         "pdb-per-deployment",
-        len(_deployments(cap)),
+        len(deployments),
         bad,
         "Deployments covered by a PDB with minAvailable >= 1",
     )
@@ -317,11 +319,7 @@ def check_providers(cap: Capture, bp: Blueprint) -> CheckResult:
 def check_k8s_schema(cap: Capture, bp: Blueprint) -> CheckResult:
     import kubernetes_validate
 
-    objects = [
-        r
-        for r in cap.resources
-        if r.type.startswith("kubernetes:") and not r.type.startswith("pulumi:")
-    ]
+    objects = [r for r in cap.resources if r.type.startswith("kubernetes:")]
     errors = []
     for r in objects:
         try:
