@@ -65,6 +65,9 @@ from typing import Any
 
 import yaml
 
+from cellguard.blueprints._base import LABEL_COMPONENT, TOKEN_PREFIX
+from cellguard.blueprints.manifests import ZONE_ID_KEY
+from cellguard.blueprints.manifests import ZONE_KEY as ZONE_NAME_KEY
 from cellguard.iac.mockrun import Capture, CapturedResource
 from cellguard.models.catalog.hardware import find_instance
 from cellguard.models.loader.document import parse_document
@@ -72,12 +75,11 @@ from cellguard.models.loader.organisation import build_organisation
 from cellguard.models.spec_writer import dump_document
 from cellguard.models.stack import Stack
 
-LABEL_NAME = "app.kubernetes.io/name"
-LABEL_CELL = "cellguard.io/cell"
-ZONE_KEY = "topology.k8s.aws/zone-id"
-SPREAD_KEYS = ("topology.kubernetes.io/zone", ZONE_KEY)
+LABEL_NAME = LABEL_COMPONENT
+ZONE_KEY = ZONE_ID_KEY
+SPREAD_KEYS = (ZONE_NAME_KEY, ZONE_ID_KEY)
 GPU = "nvidia.com/gpu"
-CELL_TOKEN = "cellguard:blueprints:InferenceCell"
+CELL_TOKEN = f"{TOKEN_PREFIX}InferenceCell"
 IMPLICIT_UNITS = ("shared", "shared-unit")
 PITR_MINUTES = 5
 OPENSEARCH_SNAPSHOT_MINUTES = 60
