@@ -301,13 +301,12 @@ def _gpu_pools(stack: Stack, region: str, zones_by_model: dict[str, list[str]]) 
         max_nodes = max(nodes, math.ceil(math.ceil(auto_max / surviving) / per_node))
         purchase = (comp.capacity.purchase if comp.capacity else None) or PurchaseOption.ON_DEMAND
         reserved_total = (comp.capacity.reserved_replicas if comp.capacity else None) or 0
-        reserved = (
-            min(nodes, math.ceil(math.ceil(reserved_total / surviving) / per_node))
-            if purchase in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK)
-            else 0
-        )
-        if purchase in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK) and reserved_total == 0:
+        if purchase not in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK):
+            reserved = 0
+        elif reserved_total == 0:
             reserved = nodes
+        else:
+            reserved = min(nodes, math.ceil(math.ceil(reserved_total / surviving) / per_node))
         pools.append(
             GpuPool(
                 id=comp.id,
