@@ -62,7 +62,16 @@ def load_yaml_rule(path: Path, display: str | None = None) -> DeclarativeRule:
 def _as_rules(value: Any, origin: str) -> list[Rule]:
     """Accept a rule, an iterable of rules, or a callable returning either."""
     if callable(value) and not isinstance(value, Rule):
-        value = value()
+        try:
+            value = value()
+        except Exception as exc:  # the pack author's factory: report, don't crash
+            raise SpecLoadError.at(
+                origin,
+                1,
+                1,
+                f"calling the rule factory failed: {type(exc).__name__}: {exc}",
+                code="rule-import",
+            ) from None
     items = (
         [value]
         if isinstance(value, Rule)

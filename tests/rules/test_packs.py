@@ -188,6 +188,17 @@ def test_pack_errors_are_reported_not_raised(tmp_path: Path) -> None:
         load_directory(tmp_path / "missing")
 
 
+def test_rule_factory_that_raises_is_reported_with_its_file(tmp_path: Path) -> None:
+    (tmp_path / "factory.py").write_text(
+        "def RULES():\n    raise RuntimeError('no config')\n", encoding="utf-8"
+    )
+    with pytest.raises(SpecLoadError, match="RuntimeError: no config") as info:
+        load_directory(tmp_path)
+    (diagnostic,) = info.value.errors
+    assert diagnostic.file == str(tmp_path / "factory.py")
+    assert "calling the rule factory failed" in diagnostic.message
+
+
 def test_duplicate_ids_across_packs_fail(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(PY_RULE, encoding="utf-8")
     (tmp_path / "b.py").write_text(PY_RULE, encoding="utf-8")
