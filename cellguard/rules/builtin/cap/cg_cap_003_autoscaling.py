@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import SERVICES
+from cellguard.rules.builtin.cap._helpers import SERVICES, run_by_provider
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import kind_names, provider_runs
+from cellguard.rules.outcome import Outcome, failed, passed, unknown
+from cellguard.rules.predicates import kind_names
 
 META = RuleMeta(
     id="CG-CAP-003",
@@ -46,11 +46,12 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     NOT_APPLICABLE: the platform adds capacity per request, and its limits are quota checks.
     """
     for qid, comp in ctx.components_for(META):
+        if not isinstance(comp, ServiceFields):
+            continue  # every kind in SERVICES is a service; this narrows the type
         target = ctx.component_target(qid)
-        reason = provider_runs(comp)
-        if reason is not None or not isinstance(comp, ServiceFields):
-            why = f"is run, scaled and protected by its provider ({reason})" if reason else ""
-            yield not_applicable(target, f"{target.id} {why or 'is not a service'}.")
+        managed = run_by_provider(target, comp)
+        if managed is not None:
+            yield managed
             continue
         scaling = comp.autoscaling
         evidence = {

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._helpers import SERVICES, journey_names
+from cellguard.rules.builtin.cap._helpers import SERVICES, journey_names, run_by_provider
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, not_applicable, verdict
-from cellguard.rules.predicates import kind_names, provider_runs
+from cellguard.rules.predicates import kind_names
 
 META = RuleMeta(
     id="CG-CAP-006",
@@ -45,11 +45,12 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every service the team runs that is on a tier0 or tier1 journey."""
     for qid, comp in ctx.components_for(META):
+        if not isinstance(comp, ServiceFields):
+            continue  # every kind in SERVICES is a service; this narrows the type
         target = ctx.component_target(qid)
-        reason = provider_runs(comp)
-        if reason is not None or not isinstance(comp, ServiceFields):
-            why = f"is run, scaled and protected by its provider ({reason})" if reason else ""
-            yield not_applicable(target, f"{target.id} {why or 'is not a service'}.")
+        managed = run_by_provider(target, comp)
+        if managed is not None:
+            yield managed
             continue
         journeys = ctx.critical_journeys(qid)
         if not journeys:
