@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.components.inference import HostedModelFields
-from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
@@ -23,6 +22,7 @@ from cellguard.rules.builtin.cor._helpers import journey_models
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.predicates import MODEL_KINDS
 
 META = RuleMeta(
     id="CG-COR-002",
@@ -77,7 +77,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         silent: list[str] = []
         for qid in graph.journey_components(stack, journey.id):
             comp = graph.component(qid)
-            if graph.kind(qid) in (ComponentKind.MODEL_ENDPOINT, ComponentKind.EMBEDDING_MODEL):
+            if graph.kind(qid) in MODEL_KINDS:
                 continue
             if not isinstance(comp, ServiceFields) or comp.protections is None:
                 continue

@@ -19,7 +19,7 @@ from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
-from cellguard.rules.predicates import MANAGED_HOSTING, SERVICE_KINDS, kind_names
+from cellguard.rules.predicates import MANAGED_HOSTING, SERVICE_KINDS, hosting, kind_names
 
 META = RuleMeta(
     id="CG-COR-006",
@@ -58,7 +58,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         target = ctx.component_target(qid)
         is_model = isinstance(comp, ModelEndpoint | EmbeddingModel)
-        if isinstance(comp, ModelEndpoint | EmbeddingModel) and comp.hosting in MANAGED_HOSTING:
+        if hosting(comp) in MANAGED_HOSTING:
             yield not_applicable(
                 target, f"{target.id} is a managed model; the provider rolls out its versions."
             )
