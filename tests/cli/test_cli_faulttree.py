@@ -120,6 +120,26 @@ def test_a_bad_file_exits_2_with_the_located_message_and_no_traceback(
     assert result.stdout == ""
 
 
+def test_a_too_deeply_nested_formula_exits_2_not_as_an_internal_error(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    depth = 5000
+    path = tmp_path / "deep.xml"
+    path.write_text(
+        "<opsa-mef><define-fault-tree name='x'><define-gate name='g'>"
+        + "<or>" * depth
+        + "<basic-event name='a'/>"
+        + "</or>" * depth
+        + "</define-gate></define-fault-tree><model-data><define-basic-event name='a'>"
+        "<float value='0.1'/></define-basic-event></model-data></opsa-mef>\n"
+    )
+    result = runner.invoke(app, ["faulttree", "quantify", str(path)])
+    assert result.exit_code == 2
+    assert f"cellguard: error: {path}: formulas are nested too deeply to read" in result.stderr
+    assert "internal error" not in result.stderr
+    assert result.stdout == ""
+
+
 def test_a_missing_file_exits_2(repo_root: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["faulttree", "quantify", str(tmp_path / "none.xml")])
     assert result.exit_code == 2

@@ -88,6 +88,10 @@ class _Reader:
                 "and, or, not, xor, atleast, gate, basic-event, event, constant",
                 element,
             )
+        return self.compound(element, op, owner, None)
+
+    def compound(self, element: ET.Element, op: GateOp, owner: str, name: str | None) -> str:
+        """Add the gate for formula ``element`` (anonymous when ``name`` is None); its name."""
         args = tuple(self.formula(child, owner) for child in element)
         k: int | None = None
         if op is GateOp.ATLEAST:
@@ -95,8 +99,9 @@ class _Reader:
             if raw is None or not raw.isdigit():
                 raise self.error(f"<atleast> in gate {owner!r} needs an integer 'min'", element)
             k = int(raw)
-        self.anonymous += 1
-        name = f"{owner}#{self.anonymous}"
+        if name is None:
+            self.anonymous += 1
+            name = f"{owner}#{self.anonymous}"
         self.add_gate(name, op, args, k, element)
         return name
 
@@ -119,15 +124,7 @@ class _Reader:
             raise self.error(f"gate {name!r} must contain exactly one formula", element)
         formula = body[0]
         if formula.tag in _OPS:
-            args = tuple(self.formula(child, name) for child in formula)
-            op = _OPS[formula.tag]
-            k = None
-            if op is GateOp.ATLEAST:
-                raw = formula.get("min")
-                if raw is None or not raw.isdigit():
-                    raise self.error(f"<atleast> in gate {name!r} needs an integer 'min'", formula)
-                k = int(raw)
-            self.add_gate(name, op, args, k, formula)
+            self.compound(formula, _OPS[formula.tag], name, name)
         else:  # a gate that just passes one argument through
             self.add_gate(name, GateOp.AND, (self.formula(formula, name),), None, formula)
         label = element.find("label")
@@ -216,7 +213,14 @@ def read_mef(
     if root.tag != "opsa-mef":
         raise MefError(path, f"root element is <{root.tag}>, expected <opsa-mef>")
     reader = _Reader(path, lines)
-    reader.walk(root)
+    try:
+        reader.walk(root)
+    except RecursionError:
+        raise MefError(
+            path,
+            "formulas are nested too deeply to read; define inner formulas as separate "
+            "<define-gate>s and reference them with <gate name=...>",
+        ) from None
     for name, (owner, element) in reader.referenced_gates.items():
         if name not in reader.gates:
             raise reader.error(
@@ -244,6 +248,12 @@ def read_mef(
     if top is None:
         used = {arg for gate in reader.gates.values() for arg in gate.args}
         roots = [name for name in reader.gates if name not in used and "#" not in name]
+        if not roots and reader.gates:
+            raise MefError(
+                path,
+                "expected exactly one top gate, found none: every gate is an argument of "
+                "another, so the gates form a cycle",
+            )
         if len(roots) != 1:
             shown = ", ".join(roots[:5]) or "none"
             raise MefError(

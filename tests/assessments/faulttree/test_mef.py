@@ -264,3 +264,32 @@ def test_a_cycle(tmp_path: Path) -> None:
         '<define-gate name="h"><and><gate name="g"/></and></define-gate>\n' + A
     )
     assert "is part of a cycle" in error_of(tmp_path, TREE.format(body=body))
+
+
+def test_a_cycle_without_a_top_gate_is_named_as_a_cycle(tmp_path: Path) -> None:
+    body = (
+        '<define-gate name="g"><or><gate name="h"/><basic-event name="a"/></or></define-gate>\n'
+        '<define-gate name="h"><and><gate name="g"/></and></define-gate>\n' + A
+    )
+    message = error_of(tmp_path, TREE.format(body=body))
+    assert "found none: every gate is an argument of another, so the gates form a cycle" in message
+
+
+def test_formulas_nested_too_deeply_are_an_error_not_a_crash(tmp_path: Path) -> None:
+    depth = 5000
+    formula = "<or>" * depth + '<basic-event name="a"/>' + "</or>" * depth
+    message = error_of(
+        tmp_path, TREE.format(body=f'<define-gate name="g">{formula}</define-gate>{A}')
+    )
+    assert "formulas are nested too deeply to read" in message
+    assert "define inner formulas as separate <define-gate>s" in message
+
+
+def test_nested_formulas_within_the_limit_are_read() -> None:
+    depth = 50
+    formula = "<and>" * depth + '<basic-event name="a"/>' + "</and>" * depth
+    text = TREE.format(body=f'<define-gate name="g">{formula}</define-gate>{A}')
+    tree = read_mef(text)
+    assert tree.top == "g"
+    assert len(tree.gates) == depth
+    assert quantify(tree).probability == pytest.approx(0.1)
