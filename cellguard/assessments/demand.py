@@ -69,11 +69,6 @@ class Load:
         return self._sum("output_tokens")
 
     @property
-    def input_tps(self) -> float:
-        """Input tokens per second at peak."""
-        return self._sum("input_tokens")
-
-    @property
     def total_tps(self) -> float:
         """Input plus output tokens per second at peak (what token quotas count)."""
         return self._sum("input_tokens", "output_tokens")

@@ -23,7 +23,7 @@ class Figures:
 
 
 def figures(graph: StackGraph) -> Figures:
-    """Compute (or fetch the cached) figures of ``graph``."""
+    """Compute the figures of ``graph`` (journey availability and fleets are cached per graph)."""
     return Figures(
         tuple(journey_availability(graph)),
         tuple(blast_radius(graph)),
