@@ -32,6 +32,7 @@ from cellguard.reports.signoff import (
     SignoffStore,
     StoredRecord,
     judge,
+    latest_signoff,
     make_record,
     rules_digest,
     spec_digest,
@@ -65,12 +66,10 @@ def store_root(path: Path, store: Path | None = None) -> Path:
 
 def latest_signoff_block(path: Path, store: Path | None = None) -> SignoffBlock | None:
     """The last sign-off of ``path`` for the HTML report (None without one)."""
-    root = store_root(path, store)
     try:
-        stored = SignoffStore(root).latest(subject_of(path, root))
+        return latest_signoff(path, store_root(path, store))
     except SignoffError as exc:
         raise UserError(str(exc), hint="fix or remove the broken record") from None
-    return stored.record.block() if stored is not None else None
 
 
 def report_signoff(paths: list[Path], formats: list[ReportFormat] | None) -> SignoffBlock | None:

@@ -195,9 +195,14 @@ class SignoffStore:
         for path in sorted(self.directory.glob("*.json")):
             try:
                 record = SignoffRecord.model_validate_json(path.read_bytes())
-            except (OSError, ValidationError) as exc:
-                first = str(exc).splitlines()[0]
-                raise SignoffError(f"{path}: not a readable sign-off record ({first})") from None
+            except OSError as exc:
+                raise SignoffError(
+                    f"{path}: not a readable sign-off record ({exc.strerror or exc})"
+                ) from None
+            except ValidationError as exc:
+                raise SignoffError(
+                    f"{path}: not a readable sign-off record ({_first_problem(exc)})"
+                ) from None
             found.append(StoredRecord(path, record))
         return sorted(found, key=lambda s: (s.record.sequence, s.path.name))
 
@@ -223,6 +228,15 @@ class SignoffStore:
                 return target
             current = current.model_copy(update={"sequence": current.sequence + 1})
         raise SignoffError(f"could not find a free record name in {self.directory}")
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """The first error of a record that does not validate: ``field.path: what was expected``."""
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    more = exc.error_count() - 1
+    tail = f" (and {more} more)" if more else ""
+    return f"{where + ': ' if where else ''}{error['msg']}{tail}"
 
 
 def _create_exclusive(target: Path, text: str) -> bool:

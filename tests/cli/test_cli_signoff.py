@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,27 @@ def test_check_fills_the_html_sign_off_block(spec: Path) -> None:
         "dora" in html
         and json.loads(records(spec.parent)[0].read_text(encoding="utf-8"))["spec_sha256"] in html
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda text: "{oops", "(Invalid JSON: key must be a string at line 1 column 2)"),
+        (lambda text: text.replace('"approve"', '"maybe"'), "(decision: Input should be"),
+        (lambda text: text.replace('"reviewer"', '"who"'), "(reviewer: Field required"),
+    ],
+)
+def test_a_corrupt_record_names_the_field_and_what_was_expected(
+    spec: Path, change: Callable[[str], str], expected: str
+) -> None:
+    sign("approve")
+    (record,) = records(spec.parent)
+    record.write_text(change(record.read_text(encoding="utf-8")), encoding="utf-8")
+    for command in (
+        ["verify", "rag.yaml"],
+        ["signoff", "rag.yaml", "--reviewer", "b", "--decision", "reject"],
+    ):
+        result = runner.invoke(app, [*command, *TODAY])
+        assert result.exit_code == 2, result.output
+        assert f"{record}: not a readable sign-off record {expected}" in result.stderr
+        assert "Traceback" not in result.output
