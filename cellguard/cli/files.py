@@ -18,17 +18,22 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename; refuse to overwrite unless forced.
-
-    Every file-system failure becomes a :class:`UserError` naming the path (exit code 2).
-    """
+def check_writable(path: Path, *, force: bool) -> None:
+    """Raise :class:`UserError` unless ``path`` names a file that may be (over)written."""
     if path.is_dir():
         raise UserError(f"{path} is a directory", hint="give a file name")
     if path.exists() and not force:
         raise UserError(f"{path} already exists", hint="pass --force to overwrite it")
     if not path.parent.is_dir():
         raise UserError(f"directory {path.parent} does not exist", hint="create it first")
+
+
+def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path`` via a temporary file and rename; refuse to overwrite unless forced.
+
+    Every file-system failure becomes a :class:`UserError` naming the path (exit code 2).
+    """
+    check_writable(path, force=force)
     tmp: Path | None = None
     try:
         mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()

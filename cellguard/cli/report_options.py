@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from cellguard.cli.exit_codes import UserError
-from cellguard.cli.files import emit
+from cellguard.cli.files import check_writable, emit
 from cellguard.reports.formats import ReportContext, ReportFormat, render, step_summary
 from cellguard.rules.engine import Assessment
 
@@ -124,12 +124,13 @@ def write_reports(
     """Write every requested report: each to its file (atomically) or to standard output.
 
     The table on an interactive standard output is the coloured rich report; anywhere else it
-    is plain text. Files are checked before any is written, so a refused overwrite writes none.
+    is plain text. Files are checked before any is written, so a refused overwrite, a directory
+    or a missing parent directory writes none.
     """
     targets = pair_targets(formats, outputs, default=default)
     for target in targets:
-        if target.path is not None and target.path.exists() and not force:
-            raise UserError(f"{target.path} already exists", hint="pass --force to overwrite it")
+        if target.path is not None:
+            check_writable(target.path, force=force)
     for target in targets:
         if target.fmt is ReportFormat.TABLE and target.path is None and sys.stdout.isatty():
             from rich.console import Console

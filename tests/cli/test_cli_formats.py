@@ -96,6 +96,25 @@ def test_an_existing_file_refuses_every_write(repo_root: Path, tmp_path: Path) -
     )
 
 
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ("missing/dir/b.html", "directory "),
+        (".", " is a directory"),
+    ],
+)
+def test_an_unwritable_later_output_writes_none(
+    repo_root: Path, tmp_path: Path, second: str, message: str
+) -> None:
+    first = tmp_path / "a.sarif"
+    args = ["-f", "sarif", "-o", str(first), "-f", "html", "-o", str(tmp_path / second)]
+    for extra in ([], ["--force"]):
+        result = runner.invoke(app, ["assess", SPEC, *args, *extra, *TODAY])
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and "already exists" not in result.stderr
+        assert not first.exists()
+
+
 def test_github_format_appends_the_step_summary(repo_root: Path, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("# earlier step\n", encoding="utf-8")
