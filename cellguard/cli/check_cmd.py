@@ -97,10 +97,10 @@ def _git_baseline(
                 plugins=plugins,
             )
         except SpecLoadError as exc:
-            first = exc.errors[0].render().splitlines()[0] if exc.errors else str(exc)
             raise UserError(
-                f"the specs at {ref} do not load, so they cannot be the baseline: {first}",
-                hint="pick another revision, or pass a JSON report as --baseline",
+                str(base.load_error(exc)),
+                hint="so they cannot be the baseline: pick another revision, "
+                "or pass a JSON report as --baseline",
             ) from None
     if assessment.errors:
         _notice(f"rule(s) crashed on the baseline at {ref}; their findings count as new")

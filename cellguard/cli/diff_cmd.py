@@ -25,6 +25,7 @@ from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.models.loader import SpecLoadError
 from cellguard.reports.diff import DiffFormat, diff_assessments, render_diff
 from cellguard.rules.engine import Assessment
 
@@ -82,7 +83,10 @@ def diff(
                     f"{local} has no spec file at {ref}",
                     hint="pick a revision where the path exists",
                 )
-            at_ref = assess(base.at_ref[0])
+            try:
+                at_ref = assess(base.at_ref[0])
+            except SpecLoadError as exc:
+                raise base.load_error(exc) from None
         here = assess(Path(local))
         labelled = f"{local}@{ref}"
         if old_ref is not None:

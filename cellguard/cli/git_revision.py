@@ -8,6 +8,8 @@ relative to the repository root. Every git call runs without a shell and with a 
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from cellguard.cli.exit_codes import UserError
+from cellguard.models.loader import SpecLoadError
 from cellguard.models.loader.organisation import SPEC_SUFFIXES
 
 GIT_PREFIX = "git:"
@@ -31,6 +34,17 @@ class Materialised:
     ref: str
     at_ref: tuple[Path, ...]
     missing: tuple[Path, ...]
+    directory: Path
+    """The temporary directory holding one ``repoN`` folder per repository."""
+
+    def load_error(self, exc: SpecLoadError) -> UserError:
+        """A one-line error for specs at REF that do not load, naming files as ``REF:path``."""
+        first = exc.errors[0].render().splitlines()[0] if exc.errors else str(exc)
+        copy = re.escape(f"{self.directory}{os.sep}") + r"repo\d+" + re.escape(os.sep)
+        return UserError(
+            f"the specs at {self.ref} do not load: {re.sub(copy, f'{self.ref}:', first)}",
+            hint="pick a revision where the specs load",
+        )
 
 
 def git_ref(text: str) -> str | None:
@@ -148,4 +162,4 @@ def paths_at_revision(paths: list[Path], ref: str) -> Iterator[Materialised]:
             for oid, name in blobs:
                 _write_blob(root, oid, base / name)
             at_ref.append(base / relative if relative != "." else base)
-        yield Materialised(ref, tuple(at_ref), tuple(missing))
+        yield Materialised(ref, tuple(at_ref), tuple(missing), Path(tmp))

@@ -284,3 +284,20 @@ def test_the_github_action_matches_the_actions_schema() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_specs_that_do_not_load_at_the_revision_are_named_by_ref_and_path(
+    two_commits: Path,
+) -> None:
+    """The error names ``REF:stacks/bad.yaml``, not the temporary copy git:REF is read into."""
+    bad = two_commits / "stacks" / "bad.yaml"
+    bad.write_text("{bad: [\n", encoding="utf-8")
+    git(two_commits, "add", ".")
+    git(two_commits, "commit", "-q", "-m", "broken")
+    bad.unlink()
+    expected = "the specs at HEAD do not load: HEAD:stacks/bad.yaml:2:1: error[yaml-syntax]"
+    for args in (["check", "stacks", "--baseline", "git:HEAD"], ["diff", "git:HEAD", "stacks"]):
+        result = runner.invoke(app, [*args, *TODAY])
+        assert result.exit_code == 2, result.output
+        assert expected in result.stderr and "cellguard-git-" not in result.stderr
+        assert "Traceback" not in result.output
