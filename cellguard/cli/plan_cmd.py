@@ -97,8 +97,16 @@ def plan(
     outputs = set(targets)
     if plan_output is not None and plan_output in outputs:
         raise UserError("--plan-output and -o name the same file", hint="give two files")
-    if not force and plan_output is not None and plan_output.exists():
-        raise UserError(f"{plan_output} already exists", hint="pass --force to overwrite it")
+    if plan_output is not None and str(plan_output) != "-":
+        # checked before any target is written, so a bad --plan-output writes nothing
+        if plan_output.is_dir():
+            raise UserError(f"{plan_output} is a directory", hint="give a file name")
+        if not force and plan_output.exists():
+            raise UserError(f"{plan_output} already exists", hint="pass --force to overwrite it")
+        if not plan_output.parent.is_dir():
+            raise UserError(
+                f"directory {plan_output.parent} does not exist", hint="create it first"
+            )
     for file, text in sorted(targets.items()):
         if path.is_dir():
             file.parent.mkdir(parents=True, exist_ok=True)

@@ -107,3 +107,16 @@ def test_organisation_directory_gives_one_target_per_document(
     assert len(org.documents) == 5
     again = runner.invoke(app, ["plan", "examples/org", "-o", str(out), *OPTS])
     assert again.exit_code == 2  # refuses to overwrite the directory's files
+
+
+def test_bad_plan_output_writes_no_target(repo_root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "target.yaml"
+    for plan_file, message in (
+        (tmp_path / "missing" / "plan.md", "does not exist"),
+        (tmp_path, "is a directory"),
+    ):
+        args = ["plan", VLLM, "-o", str(target), "--plan-output", str(plan_file), *OPTS]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+        assert not target.exists()  # checked before the target is written
