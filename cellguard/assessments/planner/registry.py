@@ -9,6 +9,7 @@ from __future__ import annotations
 from cellguard.assessments.planner.actions import (
     capacity,
     correctness,
+    fallback,
     fault_isolation,
     operations,
     redundancy,
@@ -19,6 +20,7 @@ from cellguard.assessments.planner.context import Action
 ACTIONS: dict[str, Action] = {
     **fault_isolation.ACTIONS,
     **capacity.ACTIONS,
+    **fallback.ACTIONS,
     **timeliness.ACTIONS,
     **correctness.ACTIONS,
     **redundancy.ACTIONS,

@@ -1,0 +1,70 @@
+"""Model fallback: a caller whose model is down or out of capacity answers from another model
+(CG-CAP-010), the stack's own or a new managed one."""
+
+from __future__ import annotations
+
+from cellguard.assessments.planner.actions._helpers import regions_of
+from cellguard.assessments.planner.context import Action, ActionContext, change, manual
+from cellguard.assessments.planner.model import ActionResult, Edit
+from cellguard.assessments.planner.workspace import Workspace
+from cellguard.models.components import ModelEndpoint, ModelInfo, Placement
+from cellguard.models.enums import ComponentKind, Hosting
+from cellguard.models.findings import Finding
+from cellguard.models.stack import Stack
+
+FALLBACK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+"""The managed model a new fallback endpoint serves: a small Amazon Bedrock model, pinned by
+its dated model id (Amazon Bedrock user guide, 'Supported foundation models')."""
+
+
+def add_model_fallback(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
+    """CG-CAP-010: fall back to another model of the stack, or to a new managed small model."""
+    stack = finding.stack
+    caller, _, callee = finding.target.partition("->")
+    doc = ws.document(stack)
+    callee_comp = doc.component(callee)
+    candidates = [
+        c.id
+        for c in doc.components
+        if c.kind == ComponentKind.MODEL_ENDPOINT.value
+        and c.id not in (callee, caller)
+        and not any(d.to == callee for d in c.depends_on)
+    ]
+    edits: list[Edit] = []
+    if candidates:
+        fallback, how = candidates[0], f"the stack's other model {candidates[0]}"
+    elif not isinstance(doc, Stack):
+        return manual(
+            "add-model-fallback",
+            finding,
+            f"Give {caller} a fallback model for {callee}; a platform's fallback would share "
+            "its quota across every team, so each team should choose its own.",
+        )
+    else:
+        fallback = f"{callee}-fallback"[:63]
+        regions = regions_of(ws, stack, callee_comp) if callee_comp is not None else None
+        endpoint = ModelEndpoint(
+            id=fallback,
+            kind="model_endpoint",
+            description=f"Managed fallback for {callee}: a smaller model, degraded but available",
+            hosting=Hosting.BEDROCK,
+            model=ModelInfo(name=FALLBACK_MODEL, pinned_version=FALLBACK_MODEL.rsplit("-", 1)[-1]),
+            placement=Placement(regions=regions),
+        )
+        edits += ws.add(stack, ("components",), endpoint)
+        how = f"a new Amazon Bedrock endpoint {fallback} ({FALLBACK_MODEL})"
+    edits += ws.set(stack, ("components", caller, "depends_on", callee, "fallback"), fallback)
+    text = f"{caller} falls back to {how} when {callee} is down or out of capacity."
+    out = change("add-model-fallback", finding, text, edits)
+    if out and not candidates:
+        out += manual(
+            "add-model-fallback",
+            finding,
+            f"Request a Bedrock quota for {fallback} that covers {callee}'s peak, and evaluate "
+            "its answers on the golden set before relying on it.",
+        )
+    return out
+
+
+ACTIONS: dict[str, Action] = {"add-model-fallback": add_model_fallback}
+"""Model-fallback actions by id."""
