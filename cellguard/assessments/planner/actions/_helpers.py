@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 
@@ -11,7 +12,6 @@ from cellguard.assessments.planner.workspace import Workspace
 from cellguard.models.catalog.hardware import find_instance, instance_catalog
 from cellguard.models.components import ComponentBase, Placement
 from cellguard.models.findings import Finding
-from cellguard.models.references import split_reference
 from cellguard.models.stack import Stack
 from cellguard.models.topology import Cell, Region
 
@@ -71,15 +71,20 @@ def target_component(ws: Workspace, finding: Finding) -> ComponentBase:
     return component(ws, finding.stack, finding.target)
 
 
-def resolve(ws: Workspace, ref: str, within: str) -> tuple[str, str]:
-    """A reference made from ``within`` as (stack, component id)."""
-    return split_reference(ref, within)
+def free_id(ws: Workspace, stack: str, wanted: str) -> str:
+    """``wanted`` if document ``stack`` has no component of that id, else ``stack-wanted``."""
+    if ws.document(stack).component(wanted) is None:
+        return wanted
+    return f"{stack}-{wanted}"[:63]
 
 
-def journey_qids(ctx: ActionContext, stack: str, journey_id: str) -> list[str]:
-    """Every component on the journey's required paths (qualified ids), sorted."""
-    paths = ctx.graph.required_paths(stack, journey_id)
-    return sorted({qid for path in paths for qid in path})
+MARGIN = 1.1
+"""A caller waits its callee's worst case plus 10%, rounded up to a whole second."""
+
+
+def wait_ms(worst_ms: float) -> int:
+    """How long a caller waits for a callee whose calls take at most ``worst_ms``."""
+    return math.ceil(worst_ms * MARGIN / 1000) * 1000
 
 
 def journey_components(ctx: ActionContext, stack: str, journey_id: str) -> list[str]:

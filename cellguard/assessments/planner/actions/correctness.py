@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cellguard.assessments.planner.actions._helpers import (
     component,
+    free_id,
     journey_components,
     qid_parts,
     regions_of,
@@ -48,13 +49,6 @@ DEFAULT_PROMPT_TOKENS = 8_000
 """Prompt limit when no model on the journey declares its context window."""
 
 
-def _free_id(ws: Workspace, stack: str, wanted: str) -> str:
-    doc = ws.document(stack)
-    if doc.component(wanted) is None:
-        return wanted
-    return f"{stack}-{wanted}"[:63]
-
-
 def _entry(ctx: ActionContext, stack: str, journey: str) -> tuple[str, str]:
     return qid_parts(ctx.graph.entrypoint(stack, journey))
 
@@ -70,7 +64,7 @@ def add_guardrail(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[A
     edits: list[Edit] = []
     entry = component(ws, stack, eid)
     if existing is None:
-        gid = _free_id(ws, stack, "guardrail")
+        gid = free_id(ws, stack, "guardrail")
         guard = Guardrail(
             id=gid,
             kind="guardrail",
@@ -136,7 +130,7 @@ def add_versioned_prompt_store(
     doc = ws.document(stack)
     if not isinstance(doc, Stack):
         return []
-    pid = _free_id(ws, stack, "prompts")
+    pid = free_id(ws, stack, "prompts")
     entries = sorted({_entry(ctx, stack, j.id) for j in doc.business.journeys})
     regions = sorted(
         {r for s, e in entries if s == stack for r in regions_of(ws, stack, component(ws, s, e))}

@@ -3,16 +3,16 @@ dedicated quotas, orchestration frameworks out of the front door, scoped tool cr
 
 from __future__ import annotations
 
-import math
-
 from cellguard.assessments.planner.actions._helpers import (
     component,
     ensure_cells,
     ensure_region,
+    free_id,
     journey_components,
     qid_parts,
     regions_of,
     set_placement,
+    wait_ms,
     zone_count,
 )
 from cellguard.assessments.planner.actions.redundancy import ZONES_WANTED
@@ -33,14 +33,8 @@ from cellguard.models.references import qualify
 from cellguard.models.stack import Stack
 from cellguard.rules.context import CRITICAL_TIERS
 
-"""Cells per region: the smallest number where losing one cell leaves the region serving."""
-
 ROUTER_TIMEOUT_MS = 30_000
 """Router -> cell timeout when the cell's own calls are unbounded."""
-
-
-def _free_id(ws: Workspace, stack: str, wanted: str) -> str:
-    return wanted if ws.document(stack).component(wanted) is None else f"{stack}-{wanted}"[:63]
 
 
 def adopt_cells(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
@@ -86,10 +80,10 @@ def adopt_cells(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[Act
     if routed:
         router_id = entry
     else:
-        router_id = _free_id(ws, stack, "cell-router")
+        router_id = free_id(ws, stack, "cell-router")
         calls = blocking_calls(ctx.graph, f"{stack}/{entry}")
         worst = worst_case_ms(calls)
-        timeout = math.ceil(worst * 1.1 / 1000) * 1000 if worst else ROUTER_TIMEOUT_MS
+        timeout = wait_ms(worst) if worst else ROUTER_TIMEOUT_MS
         streams = any(d.mode is DependencyMode.STREAM for d in entry_comp.depends_on)
         entry_regions = regions_of(ws, stack, entry_comp)
         zones = min(ZONES_WANTED, zone_count(ws, stack, entry_regions))
@@ -141,10 +135,10 @@ def isolate_agent_service(
     comp = component(ws, stack, cid)
     if not isinstance(comp, App) or not comp.framework:
         return manual("isolate-agent-service", finding, f"Run {cid}'s agent as its own service.")
-    new_id = _free_id(ws, stack, f"{cid}-orchestrator")
+    new_id = free_id(ws, stack, f"{cid}-orchestrator")
     calls = blocking_calls(ctx.graph, f"{stack}/{cid}")
     worst = worst_case_ms(calls)
-    timeout = math.ceil(worst * 1.1 / 1000) * 1000 if worst else ROUTER_TIMEOUT_MS
+    timeout = wait_ms(worst) if worst else ROUTER_TIMEOUT_MS
     streams = any(d.mode is DependencyMode.STREAM for d in comp.depends_on)
     service = comp.model_copy(
         update={
@@ -274,14 +268,15 @@ def remove_cross_cell_dependency(
     ws: Workspace, finding: Finding, ctx: ActionContext
 ) -> list[ActionResult]:
     """CG-FI-006: deploy the callee in the caller's cells (and so in their regions)."""
-    rest = finding.target.partition("->")[2]
-    callee = qualify(rest, finding.stack)
-    s, cid = qid_parts(callee)
-    caller = component(ws, finding.stack, finding.target.partition("->")[0])
+    caller_id, _, callee = finding.target.partition("->")
+    s, cid = qid_parts(qualify(callee, finding.stack))
+    caller = component(ws, finding.stack, caller_id)
     cells = list(caller.placement.cells or []) if caller.placement else []
     if s != finding.stack or not cells:
         return manual(
-            action_id := "remove-cross-cell-dependency", finding, f"Keep {action_id} calls in-cell."
+            "remove-cross-cell-dependency",
+            finding,
+            f"Keep {caller_id}'s calls to {callee} in-cell: deploy {callee} in {caller_id}'s cells.",
         )
     topo = ws.document(s).topology
     regions = regions_of(ws, s, component(ws, s, cid))

@@ -220,9 +220,9 @@ def tighten_backup_schedule(
 ) -> list[ActionResult]:
     """CG-RED-007: back every store of the journey up at least as often as the RPO."""
     stack, journey = finding.stack, finding.target
-    rpo = ws.document(stack)
-    doc = rpo if isinstance(rpo, Stack) else None
-    found = next((j for j in doc.business.journeys if j.id == journey), None) if doc else None
+    doc = ws.document(stack)
+    journeys = doc.business.journeys if isinstance(doc, Stack) else []
+    found = next((j for j in journeys if j.id == journey), None)
     if found is None or found.objectives.rpo_minutes is None:
         return []
     every = max(1, math.floor(found.objectives.rpo_minutes))
@@ -232,11 +232,13 @@ def tighten_backup_schedule(
         if ctx.graph.kind(qid) not in DATA_KINDS:
             continue
         s, cid = qid_parts(qid)
+        if s not in ws.documents:
+            continue
         comp = component(ws, s, cid)
         point = recovery_point(comp)
         if point.minutes is not None and point.minutes <= every:
             continue
-        if not isinstance(comp, StatefulFields) or s not in ws.documents:
+        if not isinstance(comp, StatefulFields):
             continue
         backups = [b for b in comp.backups or [] if b.scope is not BackupScope.SAME_REGION]
         old = next((b for b in comp.backups or [] if b.scope is BackupScope.SAME_REGION), None)

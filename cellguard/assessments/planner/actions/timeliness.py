@@ -4,7 +4,6 @@ stopping conditions, asynchronous agents and semantic caches."""
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import replace
 
 from cellguard.assessments.capacity import fleet
@@ -14,6 +13,7 @@ from cellguard.assessments.planner.actions._helpers import (
     qid_parts,
     regions_of,
     target_component,
+    wait_ms,
 )
 from cellguard.assessments.planner.actions.capacity import add_gpu_capacity
 from cellguard.assessments.planner.context import Action, ActionContext, change, manual
@@ -35,14 +35,11 @@ MODEL_TIMEOUT_MS = 30_000
 SERVICE_TIMEOUT_MS = 2_000
 """Timeout of any other call without one."""
 
-MARGIN = 1.1
-"""A caller waits its callee's worst case plus 10%, rounded up to a whole second."""
-
 CACHE_TIMEOUT_MS = 100
 """Timeout of the lookup in a semantic cache (an in-memory vector search)."""
 
 
-def _edge(ctx: ActionContext, finding: Finding) -> tuple[str, str, str]:
+def _edge(finding: Finding) -> tuple[str, str, str]:
     """(stack, caller id, callee reference) of a dependency finding ``caller->callee``."""
     caller, _, callee = finding.target.partition("->")
     return finding.stack, caller, callee
@@ -54,7 +51,7 @@ def _dep_path(caller: str, callee: str) -> tuple[str, ...]:
 
 def align_timeouts(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
     """CG-TIM-006: the callee retries at most once; the caller waits out the callee's calls."""
-    stack, caller, callee = _edge(ctx, finding)
+    stack, caller, callee = _edge(finding)
     callee_stack, callee_id = qid_parts(qualify(callee, stack))
     edits: list[Edit] = []
     if callee_stack in ws.documents:
@@ -73,7 +70,7 @@ def align_timeouts(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[
     dep = next((d for d in component(ws, stack, caller).depends_on if d.to == callee), None)
     if dep is None:
         return []
-    needed = math.ceil(worst * MARGIN / 1000) * 1000
+    needed = wait_ms(worst)
     if dep.timeout_ms is None or dep.timeout_ms < needed:
         edits += ws.set(stack, (*_dep_path(caller, callee), "timeout_ms"), needed)
     text = (
@@ -86,7 +83,7 @@ def align_timeouts(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[
 
 def add_call_timeout(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
     """CG-TIM-001: a timeout on the call (models 30 s, other services 2 s)."""
-    stack, caller, callee = _edge(ctx, finding)
+    stack, caller, callee = _edge(finding)
     qid = qualify(callee, stack)
     model = qid in ctx.graph.nx and ctx.graph.kind(qid) in (
         ComponentKind.MODEL_ENDPOINT,
