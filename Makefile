@@ -11,7 +11,8 @@ OUT    := out
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The C walker (optional; built when a compiler is present) is rebuilt when its source changes.
+$(STAMP): pyproject.toml setup.py cellguard/assessments/faulttree/_cudd_walk.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cellguard needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -60,4 +61,5 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix cellguard tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build
+	find cellguard -name '*.so' -delete

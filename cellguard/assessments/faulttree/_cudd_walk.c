@@ -1,0 +1,298 @@
+/* Probability and Birnbaum importances of a CUDD BDD, walked in C.
+ *
+ * Optional accelerator of cellguard.assessments.faulttree.evaluate: the pure-Python
+ * evaluation (a node walk for small diagrams, CUDD's DDDMP text dump parsed with numpy for
+ * large ones) is always available and gives the same numbers; this module only makes them
+ * faster (a 1M-node diagram in ~0.05 s instead of ~1.2 s).
+ *
+ * It does not link against CUDD: it reads the nodes of a diagram that dd.cudd built, through
+ * the pointer that ``int(f)`` of a ``dd.cudd.Function`` exposes, using CUDD 3.0's node layout
+ * (``struct DdNode`` in cuddInt.h, 64-bit: index, ref, next, then, else). The Python side checks
+ * that layout on a small diagram, through dd's own accessors and ctypes, before it first calls
+ * in here, and falls back to the pure-Python path if it does not match.
+ *
+ * Complemented edges: the low bit of a pointer marks the complement of the node it points to.
+ * Each node carries P (probability of the function) and R = 1 - P, both computed from
+ * non-negative terms; following a complemented edge swaps them. Nothing is computed as 1 - x.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Node {
+    uint32_t index;
+    uint32_t ref;
+    struct Node *next;
+    struct Node *then_;
+    struct Node *else_;
+} Node;
+
+#define REGULAR(p) ((Node *)((uintptr_t)(p) & ~(uintptr_t)1))
+#define COMPLEMENTED(p) ((uintptr_t)(p) & (uintptr_t)1)
+
+/* The diagram's nodes in post-order (children before parents); edges are slot numbers in
+ * this list, with the low bit set for a complemented edge (slot << 1 | complement). */
+typedef struct {
+    Py_ssize_t count;
+    Py_ssize_t capacity;
+    uint32_t *var;
+    int64_t *then_;
+    int64_t *else_;
+    /* open-addressing table: regular node pointer -> slot */
+    Py_ssize_t table_size;
+    uintptr_t *keys;
+    int64_t *slots;
+} Dag;
+
+static void dag_free(Dag *d) {
+    free(d->var);
+    free(d->then_);
+    free(d->else_);
+    free(d->keys);
+    free(d->slots);
+}
+
+static Py_ssize_t hash_find(const Dag *d, uintptr_t key) {
+    size_t mask = (size_t)d->table_size - 1;
+    size_t h = (size_t)((key >> 5) * 0x9E3779B97F4A7C15ULL) & mask;
+    while (d->keys[h] != 0 && d->keys[h] != key) {
+        h = (h + 1) & mask;
+    }
+    return (Py_ssize_t)h;
+}
+
+/* Collect the nodes reachable from root into d, in post-order. ``one`` is the regular
+ * terminal (CUDD's only constant in a BDD); ``nvars`` bounds the variable indices.
+ * Returns 0, or -1 with a Python exception set. */
+static int dag_build(Dag *d, Node *root, Node *one, Py_ssize_t nvars, Py_ssize_t hint) {
+    memset(d, 0, sizeof(*d));
+    Py_ssize_t size = 1024;
+    while (size < 2 * (hint + 1)) {
+        size <<= 1;
+    }
+    d->table_size = size;
+    d->capacity = hint + 1;
+    d->keys = calloc((size_t)size, sizeof(uintptr_t));
+    d->slots = malloc((size_t)size * sizeof(int64_t));
+    d->var = malloc((size_t)d->capacity * sizeof(uint32_t));
+    d->then_ = malloc((size_t)d->capacity * sizeof(int64_t));
+    d->else_ = malloc((size_t)d->capacity * sizeof(int64_t));
+    Py_ssize_t stack_cap = 1024, top = 0;
+    Node **stack = malloc((size_t)stack_cap * sizeof(Node *));
+    if (!d->keys || !d->slots || !d->var || !d->then_ || !d->else_ || !stack) {
+        free(stack);
+        PyErr_NoMemory();
+        return -1;
+    }
+    stack[top++] = REGULAR(root);
+    while (top > 0) {
+        Node *n = stack[top - 1];
+        Py_ssize_t h = hash_find(d, (uintptr_t)n);
+        if (d->keys[h] != 0) { /* already placed (pushed twice) */
+            top--;
+            continue;
+        }
+        int64_t edge[2] = {0, 0};
+        int pending = 0;
+        if (n != one) {
+            if (n->index >= (uint32_t)nvars) {
+                free(stack);
+                PyErr_Format(PyExc_ValueError,
+                             "BDD node with variable index %u, beyond the %zd probabilities given",
+                             n->index, nvars);
+                return -1;
+            }
+            Node *kids[2] = {n->then_, n->else_};
+            for (int i = 0; i < 2; i++) {
+                Node *k = REGULAR(kids[i]);
+                Py_ssize_t hk = hash_find(d, (uintptr_t)k);
+                if (d->keys[hk] == 0) {
+                    if (top == stack_cap) {
+                        stack_cap *= 2;
+                        Node **grown = realloc(stack, (size_t)stack_cap * sizeof(Node *));
+                        if (!grown) {
+                            free(stack);
+                            PyErr_NoMemory();
+                            return -1;
+                        }
+                        stack = grown;
+                    }
+                    stack[top++] = k;
+                    pending = 1;
+                } else {
+                    edge[i] = (d->slots[hk] << 1) | (int64_t)COMPLEMENTED(kids[i]);
+                }
+            }
+        }
+        if (pending) {
+            continue;
+        }
+        top--;
+        if (d->count == d->capacity || 2 * (d->count + 1) > d->table_size) {
+            free(stack);
+            PyErr_SetString(PyExc_ValueError, "BDD larger than the size hint given");
+            return -1;
+        }
+        Py_ssize_t s = d->count++;
+        d->keys[h] = (uintptr_t)n;
+        d->slots[h] = s;
+        d->var[s] = n == one ? UINT32_MAX : n->index;
+        d->then_[s] = edge[0];
+        d->else_[s] = edge[1];
+    }
+    free(stack);
+    return 0;
+}
+
+/* P and R of every slot (post-order makes one forward pass enough). */
+static int forward(const Dag *d, const double *q, double **p_out, double **r_out) {
+    double *p = malloc((size_t)d->count * sizeof(double));
+    double *r = malloc((size_t)d->count * sizeof(double));
+    if (!p || !r) {
+        free(p);
+        free(r);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t s = 0; s < d->count; s++) {
+        if (d->var[s] == UINT32_MAX) {
+            p[s] = 1.0;
+            r[s] = 0.0;
+            continue;
+        }
+        double x = q[d->var[s]];
+        int64_t t = d->then_[s], e = d->else_[s];
+        double pt = (t & 1) ? r[t >> 1] : p[t >> 1];
+        double rt = (t & 1) ? p[t >> 1] : r[t >> 1];
+        double pe = (e & 1) ? r[e >> 1] : p[e >> 1];
+        double re = (e & 1) ? p[e >> 1] : r[e >> 1];
+        p[s] = x * pt + (1.0 - x) * pe;
+        r[s] = x * rt + (1.0 - x) * re;
+    }
+    *p_out = p;
+    *r_out = r;
+    return 0;
+}
+
+static int parse_args(PyObject *args, Node **root, Node **one, Py_buffer *q, Py_ssize_t *hint) {
+    unsigned long long root_ptr, one_ptr;
+    if (!PyArg_ParseTuple(args, "KKy*n", &root_ptr, &one_ptr, q, hint)) {
+        return -1;
+    }
+    if (q->len % (Py_ssize_t)sizeof(double) != 0 || root_ptr == 0 || one_ptr == 0 ||
+        COMPLEMENTED(one_ptr) || *hint < 1) {
+        PyBuffer_Release(q);
+        PyErr_SetString(PyExc_ValueError, "bad arguments");
+        return -1;
+    }
+    *root = (Node *)(uintptr_t)root_ptr;
+    *one = (Node *)(uintptr_t)one_ptr;
+    return 0;
+}
+
+PyDoc_STRVAR(probability_doc,
+             "probability(root, one, q, hint) -> (P, 1 - P, nodes)\n\n"
+             "root: the diagram's node pointer (complement bit included); one: the regular\n"
+             "terminal's pointer; q: float64 buffer of probabilities by CUDD variable index;\n"
+             "hint: at least the number of nodes (Cudd_DagSize).");
+
+static PyObject *walk_probability(PyObject *self, PyObject *args) {
+    (void)self;
+    Node *root, *one;
+    Py_buffer q;
+    Py_ssize_t hint;
+    if (parse_args(args, &root, &one, &q, &hint) < 0) {
+        return NULL;
+    }
+    Dag d;
+    double *p = NULL, *r = NULL;
+    PyObject *out = NULL;
+    if (dag_build(&d, root, one, q.len / (Py_ssize_t)sizeof(double), hint) == 0 &&
+        forward(&d, (const double *)q.buf, &p, &r) == 0) {
+        Py_ssize_t s = d.count - 1; /* the root comes last in post-order */
+        double pr = COMPLEMENTED(root) ? r[s] : p[s];
+        double rr = COMPLEMENTED(root) ? p[s] : r[s];
+        out = Py_BuildValue("ddn", pr, rr, d.count);
+    }
+    free(p);
+    free(r);
+    dag_free(&d);
+    PyBuffer_Release(&q);
+    return out;
+}
+
+PyDoc_STRVAR(birnbaum_doc,
+             "birnbaum(root, one, q, hint) -> list of dP/dq_i by CUDD variable index\n\n"
+             "Reverse-mode differentiation of the probability recurrence: the adjoint of a node\n"
+             "is dP(root)/dP(node), pushed from the root to the leaves (a complemented edge flips\n"
+             "its sign); variable i's importance sums adjoint * (P(then) - P(else)) over its nodes.");
+
+static PyObject *walk_birnbaum(PyObject *self, PyObject *args) {
+    (void)self;
+    Node *root, *one;
+    Py_buffer q;
+    Py_ssize_t hint;
+    if (parse_args(args, &root, &one, &q, &hint) < 0) {
+        return NULL;
+    }
+    Py_ssize_t nvars = q.len / (Py_ssize_t)sizeof(double);
+    Dag d;
+    double *p = NULL, *r = NULL, *adj = NULL, *out_values = NULL;
+    PyObject *out = NULL;
+    if (dag_build(&d, root, one, nvars, hint) == 0 &&
+        forward(&d, (const double *)q.buf, &p, &r) == 0) {
+        const double *qv = (const double *)q.buf;
+        adj = calloc((size_t)d.count, sizeof(double));
+        out_values = calloc((size_t)(nvars > 0 ? nvars : 1), sizeof(double));
+        if (!adj || !out_values) {
+            PyErr_NoMemory();
+        } else {
+            adj[d.count - 1] = COMPLEMENTED(root) ? -1.0 : 1.0;
+            for (Py_ssize_t s = d.count - 1; s >= 0; s--) {
+                if (d.var[s] == UINT32_MAX) {
+                    continue;
+                }
+                double a = adj[s], x = qv[d.var[s]];
+                int64_t t = d.then_[s], e = d.else_[s];
+                double st = (t & 1) ? -1.0 : 1.0, se = (e & 1) ? -1.0 : 1.0;
+                adj[t >> 1] += a * x * st;
+                adj[e >> 1] += a * (1.0 - x) * se;
+                double pt = (t & 1) ? r[t >> 1] : p[t >> 1];
+                double pe = (e & 1) ? r[e >> 1] : p[e >> 1];
+                out_values[d.var[s]] += a * (pt - pe);
+            }
+            out = PyList_New(nvars);
+            for (Py_ssize_t i = 0; out && i < nvars; i++) {
+                PyObject *v = PyFloat_FromDouble(out_values[i]);
+                if (!v) {
+                    Py_CLEAR(out);
+                    break;
+                }
+                PyList_SET_ITEM(out, i, v);
+            }
+        }
+    }
+    free(p);
+    free(r);
+    free(adj);
+    free(out_values);
+    dag_free(&d);
+    PyBuffer_Release(&q);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"probability", walk_probability, METH_VARARGS, probability_doc},
+    {"birnbaum", walk_birnbaum, METH_VARARGS, birnbaum_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_cudd_walk",
+    "Probability and Birnbaum importances of CUDD BDDs built by dd.cudd (optional accelerator).",
+    -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__cudd_walk(void) { return PyModule_Create(&module); }

@@ -1,0 +1,6 @@
+"""Type stub of the optional C walker (``_cudd_walk.c``)."""
+
+from typing_extensions import Buffer
+
+def probability(root: int, one: int, q: Buffer, hint: int, /) -> tuple[float, float, int]: ...
+def birnbaum(root: int, one: int, q: Buffer, hint: int, /) -> list[float]: ...
