@@ -46,7 +46,10 @@ class Assessment:
 
     def stack_scores(self) -> dict[str, dict[str, Score]]:
         """Scores of each document's own findings."""
-        return {name: scores(f for f in self.findings if f.stack == name) for name in self.stacks}
+        own: dict[str, list[Finding]] = {name: [] for name in self.stacks}
+        for finding in self.findings:  # one pass: stacks × findings was 8M steps at 10k components
+            own.setdefault(finding.stack, []).append(finding)
+        return {name: scores(own[name]) for name in self.stacks}
 
     def by_status(self, *statuses: Status) -> list[Finding]:
         """Findings with one of ``statuses``."""
