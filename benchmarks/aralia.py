@@ -140,6 +140,9 @@ def machine_line() -> str:
     import dd
     import numpy
 
+    from cellguard.assessments.faulttree.native import walker
+
+    evaluation = "C walker" if walker() is not None else "pure-Python evaluation (no C walker)"
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -154,7 +157,7 @@ def machine_line() -> str:
     return (
         f'Machine: {os.cpu_count()} vCPU "{cpu}"{memory}, {platform.system()} '
         f"{platform.release()}, CPython {platform.python_version()}, dd {dd.__version__} "
-        f"(CUDD backend), numpy {numpy.__version__}. Recorded {datetime.date.today()}."
+        f"(CUDD backend), numpy {numpy.__version__}, {evaluation}. Recorded {datetime.date.today()}."
     )
 
 
