@@ -35,112 +35,163 @@ typedef struct Node {
 /* The diagram's nodes in post-order (children before parents); edges are slot numbers in
  * this list, with the low bit set for a complemented edge (slot << 1 | complement). */
 typedef struct {
+    uintptr_t key; /* a regular node pointer; 0 = empty */
+    int64_t slot;
+} Entry;
+
+typedef struct {
     Py_ssize_t count;
     Py_ssize_t capacity;
     uint32_t *var;
     int64_t *then_;
     int64_t *else_;
-    /* open-addressing table: regular node pointer -> slot */
-    Py_ssize_t table_size;
-    uintptr_t *keys;
-    int64_t *slots;
+    /* open-addressing table (linear probing, at most half full): node -> slot */
+    int table_bits;
+    Entry *table;
 } Dag;
 
 static void dag_free(Dag *d) {
     free(d->var);
     free(d->then_);
     free(d->else_);
-    free(d->keys);
-    free(d->slots);
+    free(d->table);
 }
 
-static Py_ssize_t hash_find(const Dag *d, uintptr_t key) {
-    size_t mask = (size_t)d->table_size - 1;
-    size_t h = (size_t)((key >> 5) * 0x9E3779B97F4A7C15ULL) & mask;
-    while (d->keys[h] != 0 && d->keys[h] != key) {
+static Entry *hash_find(const Dag *d, uintptr_t key) {
+    size_t mask = ((size_t)1 << d->table_bits) - 1;
+    /* Fibonacci hashing: the high bits of the product */
+    size_t h = (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> (64 - d->table_bits));
+    while (d->table[h].key != 0 && d->table[h].key != key) {
         h = (h + 1) & mask;
     }
-    return (Py_ssize_t)h;
+    return &d->table[h];
 }
 
-/* Collect the nodes reachable from root into d, in post-order. ``one`` is the regular
- * terminal (CUDD's only constant in a BDD); ``nvars`` bounds the variable indices.
- * Returns 0, or -1 with a Python exception set. */
+/* Room for one more node: the arrays and the table grow by doubling. 0, or -1 (no memory). */
+static int dag_reserve(Dag *d) {
+    if (d->count == d->capacity) {
+        Py_ssize_t cap = d->capacity * 2;
+        uint32_t *var = realloc(d->var, (size_t)cap * sizeof(uint32_t));
+        if (var) d->var = var;
+        int64_t *t = realloc(d->then_, (size_t)cap * sizeof(int64_t));
+        if (t) d->then_ = t;
+        int64_t *e = realloc(d->else_, (size_t)cap * sizeof(int64_t));
+        if (e) d->else_ = e;
+        if (!var || !t || !e) {
+            return -1;
+        }
+        d->capacity = cap;
+    }
+    if (2 * (d->count + 1) > ((Py_ssize_t)1 << d->table_bits)) {
+        Entry *old = d->table;
+        size_t old_size = (size_t)1 << d->table_bits;
+        Entry *grown = calloc(old_size * 2, sizeof(Entry));
+        if (!grown) {
+            return -1;
+        }
+        d->table = grown;
+        d->table_bits += 1;
+        for (size_t i = 0; i < old_size; i++) {
+            if (old[i].key != 0) {
+                *hash_find(d, old[i].key) = old[i];
+            }
+        }
+        free(old);
+    }
+    return 0;
+}
+
+/* One node being visited: its children, the edges to those already placed, the next child. */
+typedef struct {
+    Node *node;
+    Node *kids[2];
+    int64_t edge[2];
+    int next;
+} Frame;
+
+/* Collect the nodes reachable from root into d, in post-order (depth-first; a DAG visits each
+ * node once: a child is complete before its parent goes on). ``one`` is the regular terminal
+ * (CUDD's only constant in a BDD); ``nvars`` bounds the variable indices; ``hint`` is an
+ * expected node count (the structures grow past it). 0, or -1 with a Python exception. */
 static int dag_build(Dag *d, Node *root, Node *one, Py_ssize_t nvars, Py_ssize_t hint) {
     memset(d, 0, sizeof(*d));
-    Py_ssize_t size = 1024;
-    while (size < 2 * (hint + 1)) {
-        size <<= 1;
+    d->table_bits = 10;
+    while (((Py_ssize_t)1 << d->table_bits) < 2 * (hint + 1) && d->table_bits < 40) {
+        d->table_bits++;
     }
-    d->table_size = size;
     d->capacity = hint + 1;
-    d->keys = calloc((size_t)size, sizeof(uintptr_t));
-    d->slots = malloc((size_t)size * sizeof(int64_t));
+    d->table = calloc((size_t)1 << d->table_bits, sizeof(Entry));
     d->var = malloc((size_t)d->capacity * sizeof(uint32_t));
     d->then_ = malloc((size_t)d->capacity * sizeof(int64_t));
     d->else_ = malloc((size_t)d->capacity * sizeof(int64_t));
-    Py_ssize_t stack_cap = 1024, top = 0;
-    Node **stack = malloc((size_t)stack_cap * sizeof(Node *));
-    if (!d->keys || !d->slots || !d->var || !d->then_ || !d->else_ || !stack) {
+    Py_ssize_t stack_cap = 256, top = 0;
+    Frame *stack = malloc((size_t)stack_cap * sizeof(Frame));
+    if (!d->table || !d->var || !d->then_ || !d->else_ || !stack) {
         free(stack);
         PyErr_NoMemory();
         return -1;
     }
-    stack[top++] = REGULAR(root);
-    while (top > 0) {
-        Node *n = stack[top - 1];
-        Py_ssize_t h = hash_find(d, (uintptr_t)n);
-        if (d->keys[h] != 0) { /* already placed (pushed twice) */
-            top--;
-            continue;
-        }
-        int64_t edge[2] = {0, 0};
-        int pending = 0;
-        if (n != one) {
-            if (n->index >= (uint32_t)nvars) {
+    Node *visit = REGULAR(root); /* a node to open, or NULL */
+    for (;;) {
+        if (visit != NULL) {
+            if (visit != one && visit->index >= (uint32_t)nvars) {
                 free(stack);
                 PyErr_Format(PyExc_ValueError,
                              "BDD node with variable index %u, beyond the %zd probabilities given",
-                             n->index, nvars);
+                             visit->index, nvars);
                 return -1;
             }
-            Node *kids[2] = {n->then_, n->else_};
-            for (int i = 0; i < 2; i++) {
-                Node *k = REGULAR(kids[i]);
-                Py_ssize_t hk = hash_find(d, (uintptr_t)k);
-                if (d->keys[hk] == 0) {
-                    if (top == stack_cap) {
-                        stack_cap *= 2;
-                        Node **grown = realloc(stack, (size_t)stack_cap * sizeof(Node *));
-                        if (!grown) {
-                            free(stack);
-                            PyErr_NoMemory();
-                            return -1;
-                        }
-                        stack = grown;
-                    }
-                    stack[top++] = k;
-                    pending = 1;
-                } else {
-                    edge[i] = (d->slots[hk] << 1) | (int64_t)COMPLEMENTED(kids[i]);
+            if (top == stack_cap) {
+                stack_cap *= 2;
+                Frame *grown = realloc(stack, (size_t)stack_cap * sizeof(Frame));
+                if (!grown) {
+                    free(stack);
+                    PyErr_NoMemory();
+                    return -1;
                 }
+                stack = grown;
             }
+            Frame *f = &stack[top++];
+            f->node = visit;
+            f->next = visit == one ? 2 : 0;
+            if (visit != one) {
+                f->kids[0] = visit->then_;
+                f->kids[1] = visit->else_;
+            }
+            f->edge[0] = f->edge[1] = 0;
+            visit = NULL;
         }
-        if (pending) {
+        Frame *f = &stack[top - 1];
+        if (f->next < 2) {
+            Node *kid = f->kids[f->next];
+            Entry *found = hash_find(d, (uintptr_t)REGULAR(kid));
+            if (found->key == 0) {
+                visit = REGULAR(kid);
+            } else {
+                f->edge[f->next++] = (found->slot << 1) | (int64_t)COMPLEMENTED(kid);
+            }
             continue;
         }
-        top--;
-        if (d->count == d->capacity || 2 * (d->count + 1) > d->table_size) {
+        /* both children placed: place this node */
+        if (dag_reserve(d) < 0) {
             free(stack);
-            PyErr_SetString(PyExc_ValueError, "BDD larger than the size hint given");
+            PyErr_NoMemory();
             return -1;
         }
         Py_ssize_t s = d->count++;
-        d->keys[h] = (uintptr_t)n;
-        d->slots[h] = s;
-        d->var[s] = n == one ? UINT32_MAX : n->index;
-        d->then_[s] = edge[0];
-        d->else_[s] = edge[1];
+        Entry *slot = hash_find(d, (uintptr_t)f->node);
+        slot->key = (uintptr_t)f->node;
+        slot->slot = s;
+        d->var[s] = f->node == one ? UINT32_MAX : f->node->index;
+        d->then_[s] = f->edge[0];
+        d->else_[s] = f->edge[1];
+        top--;
+        if (top == 0) {
+            break;
+        }
+        Frame *parent = &stack[top - 1];
+        Node *kid = parent->kids[parent->next];
+        parent->edge[parent->next++] = ((int64_t)s << 1) | (int64_t)COMPLEMENTED(kid);
     }
     free(stack);
     return 0;
@@ -182,7 +233,7 @@ static int parse_args(PyObject *args, Node **root, Node **one, Py_buffer *q, Py_
         return -1;
     }
     if (q->len % (Py_ssize_t)sizeof(double) != 0 || root_ptr == 0 || one_ptr == 0 ||
-        COMPLEMENTED(one_ptr) || *hint < 1) {
+        COMPLEMENTED(one_ptr) || *hint < 0) {
         PyBuffer_Release(q);
         PyErr_SetString(PyExc_ValueError, "bad arguments");
         return -1;
@@ -196,7 +247,8 @@ PyDoc_STRVAR(probability_doc,
              "probability(root, one, q, hint) -> (P, 1 - P, nodes)\n\n"
              "root: the diagram's node pointer (complement bit included); one: the regular\n"
              "terminal's pointer; q: float64 buffer of probabilities by CUDD variable index;\n"
-             "hint: at least the number of nodes (Cudd_DagSize).");
+             "hint: the expected number of nodes (the walker grows past it); nodes: the number\n"
+             "of nodes of the diagram, its terminal included (Cudd_DagSize).");
 
 static PyObject *walk_probability(PyObject *self, PyObject *args) {
     (void)self;

@@ -38,11 +38,10 @@ def probability(bdd: Any, f: Any, q: Sequence[float]) -> tuple[float, float, int
         return 1.0, 0.0, 1
     if f == bdd.false:
         return 0.0, 1.0, 1
-    size = int(f.dag_size)
     native = walker()
-    if native is not None:
-        p, r, _ = native.probability(pointer(f), pointer(bdd.true), array("d", q), size)
-        return p, r, size
+    if native is not None:  # it counts the nodes itself: no Cudd_DagSize pass first
+        return native.probability(pointer(f), pointer(bdd.true), array("d", q), 0)
+    size = int(f.dag_size)
     if size <= SMALL_DAG:
         p, r = _walk(bdd, f, q)
         return p, r, size
@@ -119,7 +118,7 @@ def birnbaum_all(bdd: Any, f: Any, q: Sequence[float]) -> dict[int, float]:
         return {}
     native = walker()
     if native is not None:
-        values = native.birnbaum(pointer(f), pointer(bdd.true), array("d", q), int(f.dag_size))
+        values = native.birnbaum(pointer(f), pointer(bdd.true), array("d", q), 0)
         return {i: values[i] for i in sorted(int(name[1:]) for name in bdd.support(f))}
     p, r, root, nodes = _forward(bdd, f, q)
     ids, var, then, else_, level = nodes

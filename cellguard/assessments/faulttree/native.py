@@ -18,8 +18,7 @@ import ctypes
 import os
 from array import array
 from functools import cache
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol, cast
 
 THEN_OFFSET = 16
 ELSE_OFFSET = 24
@@ -28,6 +27,16 @@ ELSE_OFFSET = 24
 DD_INT_OFFSET = 2
 """``int(f)`` of a ``dd.cudd.Function`` is its node pointer plus 2 (0 and 1 mean false/true in
 dd's expression syntax)."""
+
+
+class Walker(Protocol):
+    """What ``_cudd_walk`` offers (see its docstrings)."""
+
+    def probability(
+        self, root: int, one: int, q: array[float], hint: int, /
+    ) -> tuple[float, float, int]: ...
+
+    def birnbaum(self, root: int, one: int, q: array[float], hint: int, /) -> list[float]: ...
 
 
 def pointer(f: Any) -> int:
@@ -58,7 +67,7 @@ def _layout_matches(bdd: Any, f: Any) -> bool:
     return bool(seen)
 
 
-def _self_test(module: ModuleType) -> bool:
+def _self_test(module: Walker) -> bool:
     import dd.cudd as cudd
 
     if ctypes.sizeof(ctypes.c_void_p) != 8:
@@ -71,15 +80,16 @@ def _self_test(module: ModuleType) -> bool:
         return False
     q = array("d", [0.1, 0.2, 0.3])
     one = pointer(bdd.true)
-    p, r, _ = module.probability(pointer(f), one, q, int(f.dag_size))
-    pn, rn, _ = module.probability(pointer(~f), one, q, int(f.dag_size))
+    p, r, nodes = module.probability(pointer(f), one, q, 0)
+    pn, rn, _ = module.probability(pointer(~f), one, q, 0)
     expected = 0.3 + 0.7 * 0.1 * 0.8  # P(x2) + P(¬x2)·P(x0)·P(¬x1)
-    birnbaum = module.birnbaum(pointer(f), one, q, int(f.dag_size))
+    birnbaum = module.birnbaum(pointer(f), one, q, 0)
     # dP/dq0 = 0.7·0.8, dP/dq1 = −0.7·0.1, dP/dq2 = 1 − 0.1·0.8
     wanted = [0.56, -0.07, 0.92]
     close = all(abs(a - b) < 1e-12 for a, b in zip(birnbaum, wanted, strict=True))
     return (
-        abs(p - expected) < 1e-15
+        nodes == f.dag_size
+        and abs(p - expected) < 1e-15
         and abs(r - (1 - expected)) < 1e-15
         and abs(pn - r) < 1e-15
         and abs(rn - p) < 1e-15
@@ -88,7 +98,7 @@ def _self_test(module: ModuleType) -> bool:
 
 
 @cache
-def walker() -> ModuleType | None:
+def walker() -> Walker | None:
     """The checked C walker, or ``None`` (not built, disabled, or its layout check failed)."""
     if os.environ.get("CELLGUARD_NO_NATIVE"):
         return None
@@ -96,5 +106,5 @@ def walker() -> ModuleType | None:
         from cellguard.assessments.faulttree import _cudd_walk
     except ImportError:
         return None
-    module: ModuleType = _cudd_walk
+    module = cast(Walker, _cudd_walk)
     return module if _self_test(module) else None

@@ -7,7 +7,9 @@ The procedure:
 2. **Static variable order**: depth-first order of first appearance inside each module, which
    keeps events that meet in a gate next to each other; of two such orders (arguments as
    written, or lightest sub-tree first) the one with the smaller total gate span is used.
-3. **Gates** are built in topological order; ``atleast k-of-n`` by the dynamic programme
+3. **Gates** are rewritten inside each module (:func:`.rewrite.rewrite`: nested AND/OR flattened,
+   common factors of OR-of-ANDs pulled out, arguments narrowest first, one operation per
+   gate) and built in topological order; ``atleast k-of-n`` by the dynamic programme
    ``≥j of args[i:] = ite(args[i], ≥j−1 of args[i+1:], ≥j of args[i+1:])`` in ``O(n·k)`` ITE
    operations, not by enumerating the ``C(n, k)`` combinations.
 4. **Dynamic reordering** (CUDD sifting, with a bounded number of swaps) is the rescue when
@@ -35,6 +37,7 @@ import dd.cudd as cudd
 
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.modules import find_modules
+from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, GateOp
 
 DEFAULT_NODE_BUDGET = 4_000_000
@@ -52,12 +55,19 @@ Aralia trees, the static order finishes sooner than sifting would (edf9202: 2 s 
 50 s with; edf9204: 8 s without, 37 s when sifted after 3 s)."""
 
 CHECK_EVERY = 8
-"""The manager's size is read after every this many gates (reading it costs milliseconds),
-and after every gate once it passes a quarter of the budget or a gate took :data:`SLOW_GATE`
-seconds: between two reads a large diagram can outgrow the budget many times over."""
+"""The manager's size is read after every this many gates (reading it costs milliseconds,
+so not before the operations since the last read took as long as that read did), and after
+every gate once it passes a quarter of the budget or a gate took :data:`SLOW_GATE` seconds:
+between two reads a large diagram can outgrow the budget many times over."""
 
 SLOW_GATE = 0.1
-"""Seconds of one gate operation from which the size is read after every gate."""
+"""Seconds of one gate operation from which the size is read after every gate..."""
+
+QUICK_GATE = 0.001
+"""...that took longer than this: in a millisecond CUDD makes at most some ten thousand nodes,
+so skipping the read (milliseconds itself on a large manager) until the next
+:data:`CHECK_EVERY` cannot let the budget be outgrown; :func:`.rewrite.rewrite` makes many such
+two-argument gates."""
 
 SIFT_MAX = 1_000_000
 """Above this many live nodes sifting cannot finish in time (nus9601: still running at 150 s)."""
@@ -72,7 +82,8 @@ class Quantification:
     """The top-event probability and how it was obtained.
 
     ``exact`` is true when ``probability`` is the exact value; otherwise ``lower`` and
-    ``upper`` bound it and ``probability`` is the (conservative) upper bound.
+    ``upper`` bound it and ``probability`` is the (conservative) upper bound, and
+    ``free_gates`` names the tree's gates that were (wholly or in part) left free.
     """
 
     name: str
@@ -252,6 +263,12 @@ def _module_gates(tree: FaultTree, module: str, modules: set[str]) -> tuple[list
     return written
 
 
+def _owner(tree: FaultTree, name: str) -> str:
+    """The tree's gate that ``name`` is (or that a gate made by :func:`.rewrite.rewrite` for
+    it, named ``<gate>~<n>``, is part of)."""
+    return name if name in tree.gates else name.rpartition("~")[0]
+
+
 def quantify(
     tree: FaultTree,
     *,
@@ -275,6 +292,7 @@ def quantify(
         if module not in modules:
             continue
         gates, leaves = _module_gates(tree, module, modules)
+        gates, defs = rewrite(tree, module, modules, gates, leaves)
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
         local_free: list[str] = []
         for leaf in leaves:
@@ -282,30 +300,36 @@ def quantify(
             values[leaf] = manager.new_var(prob, local_free)
         uses: dict[str, int] = {}
         for name in gates:
-            for arg in tree.gates[name].args:
+            for arg in defs[name].args:
                 uses[arg] = uses.get(arg, 0) + 1
         sifted = False
         slowest = 0.0  # the longest gate operation so far: a gate starts only if twice it fits
         size = 0
+        spent = reading = 0.0  # operation seconds since the size was last read; that read's
         for position, name in enumerate(gates, start=1):
-            gate = tree.gates[name]
+            gate = defs[name]
             before = time.perf_counter()
             if before + 2.0 * slowest > deadline:  # the next operation could overrun the limit
                 values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
                 continue
             value = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
-            slowest = max(slowest, time.perf_counter() - before)
+            took = time.perf_counter() - before
+            slowest = max(slowest, took)
+            spent += took
             for arg in gate.args:  # free argument diagrams no other gate of the module needs
                 uses[arg] -= 1
-                if uses[arg] == 0 and arg in tree.gates and arg != module:
+                if uses[arg] == 0 and arg in defs and arg != module:
                     del values[arg]
-            large = size > node_budget // 4 or slowest > SLOW_GATE
-            if position % CHECK_EVERY and name != module and not large:
+            large = size > node_budget // 4 or (slowest > SLOW_GATE and took > QUICK_GATE)
+            due = position % CHECK_EVERY == 0 and spent >= reading
+            if not due and name != module and not large:
                 values[name] = value
                 continue
+            started_reading = time.perf_counter()
             size = _live_nodes(bdd)
             now = time.perf_counter()
+            reading, spent = now - started_reading, 0.0
             if (
                 REORDER_AT < size < SIFT_MAX
                 and not sifted
@@ -351,5 +375,5 @@ def quantify(
         bdd_nodes=nodes,
         modules=len(modules),
         seconds=time.perf_counter() - started,
-        free_gates=tuple(free_gates),
+        free_gates=tuple(dict.fromkeys(_owner(tree, name) for name in free_gates)),
     )
