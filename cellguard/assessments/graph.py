@@ -59,6 +59,7 @@ class StackGraph:
         self.unresolved: list[DependencyEdge | FallbackEdge] = []
         self._components: dict[str | None, list[str]] | None = None
         self._data: dict[str, dict[str, Any]] | None = None
+        self._edge_lists: dict[tuple[str, bool, str], list[Any]] = {}
 
     # -- components -------------------------------------------------------------------------
 
@@ -113,26 +114,30 @@ class StackGraph:
     def _edges(self, edges: Iterable[tuple[str, str, str, dict[str, Any]]], key: str) -> list[Any]:
         return sorted((d["edge"] for _, _, k, d in edges if k == key), key=edge_key)
 
-    @staticmethod
-    def _adjacent(adjacency: dict[str, dict[str, dict[str, Any]]], key: str) -> list[Any]:
-        """Edges with ``key`` in one node's adjacency ({neighbour: {key: data}}), sorted."""
-        found = [keyed[key]["edge"] for keyed in adjacency.values() if key in keyed]
-        return sorted(found, key=edge_key)
+    def _adjacent(self, qid: str, outgoing: bool, key: str) -> list[Any]:
+        """Edges with ``key`` leaving (or entering) ``qid``, sorted; each list is made once (a
+        shared store has thousands of callers, and rules ask for them again and again)."""
+        cached = self._edge_lists.get((qid, outgoing, key))
+        if cached is None:
+            adjacency = (self.nx.succ if outgoing else self.nx.pred)[qid]
+            found = [keyed[key]["edge"] for keyed in adjacency.values() if key in keyed]
+            cached = self._edge_lists[(qid, outgoing, key)] = sorted(found, key=edge_key)
+        return list(cached)
 
     def dependencies(self, qid: str) -> list[DependencyEdge]:
         """The dependencies ``qid`` calls, sorted by target."""
         self._node(qid, COMPONENT)
-        return self._adjacent(self.nx.succ[qid], DEPENDS_ON)
+        return self._adjacent(qid, True, DEPENDS_ON)
 
     def dependents(self, qid: str) -> list[DependencyEdge]:
         """The dependency edges calling ``qid`` (callers are ``edge.source``), sorted by caller."""
         self._node(qid, COMPONENT)
-        return self._adjacent(self.nx.pred[qid], DEPENDS_ON)
+        return self._adjacent(qid, False, DEPENDS_ON)
 
     def fallbacks(self, qid: str) -> list[FallbackEdge]:
         """The fallback edges leaving ``qid``, sorted by fallback target."""
         self._node(qid, COMPONENT)
-        return self._adjacent(self.nx.succ[qid], FALLBACK)
+        return self._adjacent(qid, True, FALLBACK)
 
     def dependency_edges(self) -> list[DependencyEdge]:
         """Every resolved dependency edge, sorted by (source, target)."""
