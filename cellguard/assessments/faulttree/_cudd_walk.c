@@ -227,19 +227,44 @@ static int forward(const Dag *d, const double *q, double **p_out, double **r_out
     return 0;
 }
 
-static int parse_args(PyObject *args, Node **root, Node **one, Py_buffer *q, Py_ssize_t *hint) {
+/* One call's state: its arguments, the diagram, and P and R of every node. */
+typedef struct {
+    Node *root;
+    Py_buffer q;
+    Py_ssize_t nvars;
+    Dag d;
+    double *p, *r;
+} Walk;
+
+static void walk_close(Walk *w) {
+    free(w->p);
+    free(w->r);
+    dag_free(&w->d);
+    PyBuffer_Release(&w->q);
+}
+
+/* Parse (root, one, q, hint), collect the diagram and evaluate it. 0, or -1 with a Python
+ * exception set (and nothing left to release). */
+static int walk_open(PyObject *args, Walk *w) {
     unsigned long long root_ptr, one_ptr;
-    if (!PyArg_ParseTuple(args, "KKy*n", &root_ptr, &one_ptr, q, hint)) {
+    Py_ssize_t hint;
+    memset(w, 0, sizeof(*w));
+    if (!PyArg_ParseTuple(args, "KKy*n", &root_ptr, &one_ptr, &w->q, &hint)) {
         return -1;
     }
-    if (q->len % (Py_ssize_t)sizeof(double) != 0 || root_ptr == 0 || one_ptr == 0 ||
-        COMPLEMENTED(one_ptr) || *hint < 0) {
-        PyBuffer_Release(q);
+    if (w->q.len % (Py_ssize_t)sizeof(double) != 0 || root_ptr == 0 || one_ptr == 0 ||
+        COMPLEMENTED(one_ptr) || hint < 0) {
+        PyBuffer_Release(&w->q);
         PyErr_SetString(PyExc_ValueError, "bad arguments");
         return -1;
     }
-    *root = (Node *)(uintptr_t)root_ptr;
-    *one = (Node *)(uintptr_t)one_ptr;
+    w->root = (Node *)(uintptr_t)root_ptr;
+    w->nvars = w->q.len / (Py_ssize_t)sizeof(double);
+    if (dag_build(&w->d, w->root, (Node *)(uintptr_t)one_ptr, w->nvars, hint) < 0 ||
+        forward(&w->d, (const double *)w->q.buf, &w->p, &w->r) < 0) {
+        walk_close(w);
+        return -1;
+    }
     return 0;
 }
 
@@ -252,26 +277,15 @@ PyDoc_STRVAR(probability_doc,
 
 static PyObject *walk_probability(PyObject *self, PyObject *args) {
     (void)self;
-    Node *root, *one;
-    Py_buffer q;
-    Py_ssize_t hint;
-    if (parse_args(args, &root, &one, &q, &hint) < 0) {
+    Walk w;
+    if (walk_open(args, &w) < 0) {
         return NULL;
     }
-    Dag d;
-    double *p = NULL, *r = NULL;
-    PyObject *out = NULL;
-    if (dag_build(&d, root, one, q.len / (Py_ssize_t)sizeof(double), hint) == 0 &&
-        forward(&d, (const double *)q.buf, &p, &r) == 0) {
-        Py_ssize_t s = d.count - 1; /* the root comes last in post-order */
-        double pr = COMPLEMENTED(root) ? r[s] : p[s];
-        double rr = COMPLEMENTED(root) ? p[s] : r[s];
-        out = Py_BuildValue("ddn", pr, rr, d.count);
-    }
-    free(p);
-    free(r);
-    dag_free(&d);
-    PyBuffer_Release(&q);
+    Py_ssize_t s = w.d.count - 1; /* the root comes last in post-order */
+    int negated = COMPLEMENTED(w.root) != 0;
+    PyObject *out = Py_BuildValue("ddn", negated ? w.r[s] : w.p[s], negated ? w.p[s] : w.r[s],
+                                  w.d.count);
+    walk_close(&w);
     return out;
 }
 
@@ -283,55 +297,45 @@ PyDoc_STRVAR(birnbaum_doc,
 
 static PyObject *walk_birnbaum(PyObject *self, PyObject *args) {
     (void)self;
-    Node *root, *one;
-    Py_buffer q;
-    Py_ssize_t hint;
-    if (parse_args(args, &root, &one, &q, &hint) < 0) {
+    Walk w;
+    if (walk_open(args, &w) < 0) {
         return NULL;
     }
-    Py_ssize_t nvars = q.len / (Py_ssize_t)sizeof(double);
-    Dag d;
-    double *p = NULL, *r = NULL, *adj = NULL, *out_values = NULL;
+    const Dag *d = &w.d;
+    const double *qv = (const double *)w.q.buf, *p = w.p, *r = w.r;
+    double *adj = calloc((size_t)d->count, sizeof(double));
+    double *values = calloc((size_t)(w.nvars > 0 ? w.nvars : 1), sizeof(double));
     PyObject *out = NULL;
-    if (dag_build(&d, root, one, nvars, hint) == 0 &&
-        forward(&d, (const double *)q.buf, &p, &r) == 0) {
-        const double *qv = (const double *)q.buf;
-        adj = calloc((size_t)d.count, sizeof(double));
-        out_values = calloc((size_t)(nvars > 0 ? nvars : 1), sizeof(double));
-        if (!adj || !out_values) {
-            PyErr_NoMemory();
-        } else {
-            adj[d.count - 1] = COMPLEMENTED(root) ? -1.0 : 1.0;
-            for (Py_ssize_t s = d.count - 1; s >= 0; s--) {
-                if (d.var[s] == UINT32_MAX) {
-                    continue;
-                }
-                double a = adj[s], x = qv[d.var[s]];
-                int64_t t = d.then_[s], e = d.else_[s];
-                double st = (t & 1) ? -1.0 : 1.0, se = (e & 1) ? -1.0 : 1.0;
-                adj[t >> 1] += a * x * st;
-                adj[e >> 1] += a * (1.0 - x) * se;
-                double pt = (t & 1) ? r[t >> 1] : p[t >> 1];
-                double pe = (e & 1) ? r[e >> 1] : p[e >> 1];
-                out_values[d.var[s]] += a * (pt - pe);
+    if (!adj || !values) {
+        PyErr_NoMemory();
+    } else {
+        adj[d->count - 1] = COMPLEMENTED(w.root) ? -1.0 : 1.0;
+        for (Py_ssize_t s = d->count - 1; s >= 0; s--) {
+            if (d->var[s] == UINT32_MAX) {
+                continue;
             }
-            out = PyList_New(nvars);
-            for (Py_ssize_t i = 0; out && i < nvars; i++) {
-                PyObject *v = PyFloat_FromDouble(out_values[i]);
-                if (!v) {
-                    Py_CLEAR(out);
-                    break;
-                }
-                PyList_SET_ITEM(out, i, v);
+            double a = adj[s], x = qv[d->var[s]];
+            int64_t t = d->then_[s], e = d->else_[s];
+            double st = (t & 1) ? -1.0 : 1.0, se = (e & 1) ? -1.0 : 1.0;
+            adj[t >> 1] += a * x * st;
+            adj[e >> 1] += a * (1.0 - x) * se;
+            double pt = (t & 1) ? r[t >> 1] : p[t >> 1];
+            double pe = (e & 1) ? r[e >> 1] : p[e >> 1];
+            values[d->var[s]] += a * (pt - pe);
+        }
+        out = PyList_New(w.nvars);
+        for (Py_ssize_t i = 0; out && i < w.nvars; i++) {
+            PyObject *v = PyFloat_FromDouble(values[i]);
+            if (!v) {
+                Py_CLEAR(out);
+                break;
             }
+            PyList_SET_ITEM(out, i, v);
         }
     }
-    free(p);
-    free(r);
     free(adj);
-    free(out_values);
-    dag_free(&d);
-    PyBuffer_Release(&q);
+    free(values);
+    walk_close(&w);
     return out;
 }
 
