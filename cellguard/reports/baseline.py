@@ -126,12 +126,22 @@ def _base_finding(item: Any, source: str, index: int) -> BaseFinding | None:
     _require(
         isinstance(fingerprint, str) and bool(fingerprint), source, f"{where} has no fingerprint"
     )
+    known = [s.value for s in Status]
+    _require(
+        status in known,
+        source,
+        f"{where} has an unknown status {status!r} (expected one of {', '.join(known)})",
+    )
     if status != Status.FAIL.value:
         return None
     try:
         severity = Severity(item.get("severity"))
     except ValueError:
-        raise BaselineError(f"{source}: {where} has an unknown severity") from None
+        expected = ", ".join(s.value for s in Severity)
+        raise BaselineError(
+            f"{source}: {where} has an unknown severity {item.get('severity')!r} "
+            f"(expected one of {expected})"
+        ) from None
     return BaseFinding(
         fingerprint=str(fingerprint),
         rule=str(item.get("rule", "")),
