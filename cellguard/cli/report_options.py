@@ -137,7 +137,9 @@ def write_reports(
 
             from cellguard.reports.terminal import print_report
 
-            print_report(assessment, Console(), min_severity=ctx.min_severity)
+            print_report(
+                assessment, Console(), min_severity=ctx.min_severity, baselined=ctx.baselined
+            )
         else:
             emit(render(assessment, target.fmt, ctx), target.path, force=force)
         if target.fmt is ReportFormat.GITHUB:

@@ -114,7 +114,7 @@ def render(assessment: Assessment, fmt: ReportFormat, ctx: ReportContext | None 
     if fmt is ReportFormat.TABLE:
         from cellguard.reports.terminal import render_text
 
-        return render_text(assessment, min_severity=ctx.min_severity)
+        return render_text(assessment, min_severity=ctx.min_severity, baselined=ctx.baselined)
     if fmt is ReportFormat.SARIF:
         from cellguard.reports.sarif import render_sarif
 

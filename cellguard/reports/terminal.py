@@ -87,11 +87,13 @@ def _evidence(value: Evidence) -> str:
     return str(value)
 
 
-def _finding(f: Finding) -> RenderableType:
+def _finding(f: Finding, baselined: frozenset[str]) -> RenderableType:
     head = Text()
     label = f.severity.value.upper() if f.status is Status.FAIL else f.status.value
     style = SEVERITY_STYLE[f.severity] if f.status is Status.FAIL else "dim"
     head.append(f"{label:<8}", style=style)
+    if f.status is Status.FAIL and f.fingerprint in baselined:
+        head.append(" (baselined)", style="dim")
     head.append(f" {f.rule}  ", style="bold")
     head.append(f.title)
     lines: list[RenderableType] = []
@@ -125,15 +127,22 @@ def _finding(f: Finding) -> RenderableType:
     return Group(head, Padding(Group(*lines), (0, 0, 0, 9)))
 
 
-def _sort_key(f: Finding) -> tuple[int, int, str, str, str]:
+def _sort_key(f: Finding, baselined: frozenset[str]) -> tuple[int, int, int, str, str, str]:
+    """Errors, new failures worst first, baselined failures, waived, unknown."""
     order = {Status.ERROR: 0, Status.FAIL: 1, Status.WAIVED: 2, Status.UNKNOWN: 3}
-    return (order.get(f.status, 4), -f.severity.rank, f.rule, f.stack, f.target)
+    known = 1 if f.status is Status.FAIL and f.fingerprint in baselined else 0
+    return (order.get(f.status, 4), known, -f.severity.rank, f.rule, f.stack, f.target)
 
 
 def renderables(
-    assessment: Assessment, *, min_severity: Severity | None = None, plain: bool = False
+    assessment: Assessment,
+    *,
+    min_severity: Severity | None = None,
+    plain: bool = False,
+    baselined: frozenset[str] = frozenset(),
 ) -> list[RenderableType]:
-    """The report's parts, in order."""
+    """The report's parts, in order; failing findings whose fingerprint is in ``baselined``
+    (``check --baseline``) are marked and listed after the new ones."""
     parts: list[RenderableType] = []
     stacks = ", ".join(assessment.stacks)
     parts.append(
@@ -151,15 +160,22 @@ def renderables(
         parts.append(table)
     shown = visible(assessment, min_severity=min_severity)
     for pillar in Pillar:
-        items = sorted((f for f in shown if f.pillar is pillar), key=_sort_key)
+        items = sorted(
+            (f for f in shown if f.pillar is pillar), key=lambda f: _sort_key(f, baselined)
+        )
         if not items:
             continue
-        failing = sum(1 for f in items if f.status is Status.FAIL)
+        failing = [f for f in items if f.status is Status.FAIL]
+        known = sum(1 for f in failing if f.fingerprint in baselined)
+        split = f": {len(failing) - known} new, {known} baselined" if baselined else ""
         parts.append(Text(""))
         parts.append(
-            Text(f"{pillar.label} ({failing} failing, {len(items)} listed)", style="bold underline")
+            Text(
+                f"{pillar.label} ({len(failing)} failing{split}, {len(items)} listed)",
+                style="bold underline",
+            )
         )
-        parts.extend(_finding(f) for f in items)
+        parts.extend(_finding(f, baselined) for f in items)
     if assessment.waivers:
         parts.append(Text(""))
         parts.append(Text("Waivers", style="bold underline"))
@@ -183,7 +199,11 @@ def renderables(
 
 
 def render_text(
-    assessment: Assessment, *, min_severity: Severity | None = None, width: int = WIDTH
+    assessment: Assessment,
+    *,
+    min_severity: Severity | None = None,
+    width: int = WIDTH,
+    baselined: frozenset[str] = frozenset(),
 ) -> str:
     """The report as plain text (no colour, fixed width): deterministic."""
     buffer = io.StringIO()
@@ -195,14 +215,18 @@ def render_text(
         highlight=False,
         emoji=False,
     )
-    for part in renderables(assessment, min_severity=min_severity, plain=True):
+    for part in renderables(assessment, min_severity=min_severity, plain=True, baselined=baselined):
         console.print(part)
     return "".join(f"{line.rstrip()}\n" for line in buffer.getvalue().splitlines())
 
 
 def print_report(
-    assessment: Assessment, console: Console, *, min_severity: Severity | None = None
+    assessment: Assessment,
+    console: Console,
+    *,
+    min_severity: Severity | None = None,
+    baselined: frozenset[str] = frozenset(),
 ) -> None:
     """Print the report to ``console`` (coloured when it is a terminal)."""
-    for part in renderables(assessment, min_severity=min_severity):
+    for part in renderables(assessment, min_severity=min_severity, baselined=baselined):
         console.print(part)

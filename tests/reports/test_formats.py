@@ -186,3 +186,25 @@ def test_sarif_and_junit_keep_hostile_text_intact_but_escaped(
     assert any(HOSTILE in m for m in skipped)
     failures = [e.text or "" for e in root.iter("failure")]
     assert any(HOSTILE in t for t in failures)
+
+
+def test_table_marks_baselined_failures_and_lists_them_after_new_ones(example: Assessed) -> None:
+    failing = sorted(
+        (f for f in example.assessment.findings if f.status is Status.FAIL),
+        key=lambda f: (f.pillar.value, f.rule, f.target),
+    )
+    pillar = failing[0].pillar
+    ours = [f for f in failing if f.pillar is pillar]
+    assert len(ours) >= 2
+    known = frozenset({ours[0].fingerprint})
+    plain = render(example.assessment, ReportFormat.TABLE, example.ctx())
+    assert "(baselined)" not in plain
+    text = render(example.assessment, ReportFormat.TABLE, example.ctx(baselined=known))
+    assert text.count("(baselined)") == 1
+    heading = f"{pillar.label} ({len(ours)} failing: {len(ours) - 1} new, 1 baselined,"
+    assert heading in text
+    section = text[text.index(heading) :]
+    marked = next(i for i, line in enumerate(section.splitlines()) if "(baselined)" in line)
+    assert ours[0].rule in section.splitlines()[marked]
+    new_rules = [i for i, line in enumerate(section.splitlines()) if ours[1].rule in line]
+    assert new_rules and new_rules[0] < marked  # new failures come first
