@@ -89,12 +89,12 @@ class DataReplication(pulumi.ComponentResource):
                 snapshot_region = plan.primary_region
             store_tags = tags(bp.stack, component=store.component, cell=store.cell)
             snapshots = aws.s3.Bucket(
-                f"{name}-{store.cell}-{store.component}-snapshots",
+                f"{name}-{store.unit_name}-{store.component}-snapshots",
                 tags={**store_tags, "cellguard:role": "vector-snapshots"},
                 opts=child(self, providers[snapshot_region]),
             )
             aws.s3.BucketVersioning(
-                f"{name}-{store.cell}-{store.component}-snapshots",
+                f"{name}-{store.unit_name}-{store.component}-snapshots",
                 bucket=snapshots.id,
                 versioning_configuration={"status": "Enabled"},
                 opts=child(self, providers[snapshot_region]),
@@ -102,7 +102,7 @@ class DataReplication(pulumi.ComponentResource):
             if store.opensearch:
                 zones = max(1, min(store.zones, 3, len(subnets[store.region])))
                 aws.opensearch.Domain(
-                    f"{name}-{store.cell}-{store.component}",
+                    f"{name}-{store.unit_name}-{store.component}",
                     engine_version=OPENSEARCH_VERSION,
                     cluster_config={
                         "instance_type": OPENSEARCH_INSTANCE,

@@ -110,6 +110,7 @@ def vector_stores(stack: Stack, cells: dict[str, list[CellPlan]]) -> list[Vector
                         region=region,
                         zones=count,
                         opensearch=True,
+                        unit_name=cell.unit_name,
                     )
                 )
     return stores

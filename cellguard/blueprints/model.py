@@ -89,6 +89,12 @@ class CellPlan(_Data):
     partner: str | None = Field(None, description="Cell in another region taking over its tenants.")
     workloads: list[Workload] = Field(default_factory=list, description="Services deployed.")
 
+    @property
+    def unit_name(self) -> str:
+        """Unique across regions, for resource names: the implicit unit has the same id (its
+        namespace) in every region, so its name carries the region."""
+        return f"{self.id}-{self.region}" if self.implicit else self.id
+
 
 class RegionPlan(_Data):
     """A region with its VPC, EKS cluster and the cells it hosts."""
@@ -123,6 +129,7 @@ class VectorStorePlan(_Data):
     region: str = Field(description="Region of the store.")
     zones: int = Field(ge=1, description="Zones the store spans.")
     opensearch: bool = Field(description="An OpenSearch domain is created (engine opensearch).")
+    unit_name: str = Field(description="The cell's name in resource names (CellPlan.unit_name).")
 
 
 class DataPlan(_Data):

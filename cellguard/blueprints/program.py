@@ -91,7 +91,7 @@ def deploy(bp: Blueprint, settings: Settings) -> None:
         }
         for cell in r.cells:
             InferenceCell(
-                f"{bp.stack}-{cell.id}",
+                f"{bp.stack}-{cell.unit_name}",
                 bp.stack,
                 cell,
                 found.k8s_provider,

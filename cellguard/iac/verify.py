@@ -305,6 +305,20 @@ def check_parents(cap: Capture, bp: Blueprint) -> CheckResult:
     )
 
 
+def check_unique_urns(cap: Capture, bp: Blueprint) -> CheckResult:
+    """Pulumi refuses two resources with one URN (type chain + name); the mocks do not."""
+    seen: dict[str, int] = {}
+    for r in cap.resources:
+        seen[r.urn] = seen.get(r.urn, 0) + 1
+    twice = sorted(u.rsplit("::", 1)[-1] for u, n in seen.items() if n > 1)
+    return CheckResult(
+        "unique-urns",
+        not twice,
+        f"{len(seen) - len(twice)}/{len(seen)} URNs unique"
+        + (f"; repeated: {twice[:5]}" if twice else ""),
+    )
+
+
 def check_providers(cap: Capture, bp: Blueprint) -> CheckResult:
     custom = [r for r in cap.resources if r.custom and not r.type.startswith("pulumi:providers:")]
     bad = [f"{r.type}::{r.name}" for r in custom if not r.provider or "::default" in r.provider]
@@ -347,6 +361,7 @@ CHECKS: tuple[Callable[[Capture, Blueprint], CheckResult], ...] = (
     check_private_eks,
     check_instance_types,
     check_parents,
+    check_unique_urns,
     check_providers,
     check_k8s_schema,
 )

@@ -60,7 +60,7 @@ def test_verify_prints_every_check(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "14/14 checks passed" in result.stdout
+    assert "15/15 checks passed" in result.stdout
     assert "PASS  kubernetes-schema: 14/14 objects valid" in result.stdout
 
 
@@ -80,7 +80,7 @@ def test_verify_exits_1_when_the_round_trip_differs(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 1, result.output
-    assert "14/14 checks passed" in result.stdout
+    assert "15/15 checks passed" in result.stdout
     assert "round trip: 18 rules agree, 2 differ" in result.stdout
     assert "DIFF CG-RED-004" in result.stdout and "prompts: PASS -> FAIL" in result.stdout
 
@@ -108,7 +108,7 @@ def test_hostile_names_never_reach_code_and_still_run(tmp_path: Path) -> None:
     out = tmp_path / "proj"
     result = runner.invoke(app, ["blueprint", str(spec), "-o", str(out), "--verify"])
     assert result.exit_code == 0, result.output
-    assert "14/14 checks passed" in result.stdout
+    assert "15/15 checks passed" in result.stdout
     for py in out.glob("*.py"):
         code = py.read_text(encoding="utf-8")
         assert (

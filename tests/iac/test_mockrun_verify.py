@@ -32,7 +32,7 @@ def test_every_check_passes_on_the_cell_target(cells_run: tuple[Blueprint, Captu
     bp, cap = cells_run
     results = {r.name: r for r in verify(cap, bp)}
     assert [n for n, r in results.items() if not r.passed] == []
-    assert len(results) == 14
+    assert len(results) == 15
     assert results["kubernetes-schema"].message.startswith("106/106")
 
 

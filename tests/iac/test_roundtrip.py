@@ -224,3 +224,37 @@ def test_passing_where_the_target_did_not_is_better_not_a_difference() -> None:
     assert not unsure.agrees
     extra = RuleComparison("CG-RED-001", "r", {}, {"s/x": "PASS"})
     assert extra.differences() == ["s/x: absent -> PASS"]
+
+
+@pytest.mark.parametrize("example", PLANNED)
+def test_the_derived_spec_does_not_depend_on_registration_order(
+    example: str, planned: dict[str, tuple[Path, Capture]]
+) -> None:
+    from cellguard.iac.derive import derive
+    from cellguard.models.spec_writer import dump_document
+
+    target, cap = planned[example]
+    stack = _target(target)
+    shuffled = Capture(resources=list(reversed(cap.resources)))
+    first = derive(cap, stack)
+    second = derive(shuffled, stack)
+    assert dump_document(first.stack) == dump_document(second.stack)
+    assert (first.derived, first.copied, first.missing) == (
+        second.derived,
+        second.copied,
+        second.missing,
+    )
+
+
+@pytest.mark.parametrize("example", PLANNED)
+def test_planner_targets_have_unique_urns(
+    example: str, planned: dict[str, tuple[Path, Capture]]
+) -> None:
+    """Two regions without cells each get an implicit unit of the same id (its namespace);
+    its resources must still be named apart, or `pulumi up` refuses the duplicate URNs."""
+    from cellguard.blueprints.from_spec import blueprint_of
+    from cellguard.iac.verify import check_unique_urns
+
+    target, cap = planned[example]
+    result = check_unique_urns(cap, blueprint_of(_target(target)))
+    assert result.passed, result.message
