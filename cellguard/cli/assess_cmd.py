@@ -116,6 +116,14 @@ def run_assessment(
     return run_rules(graph, chosen, today=today)
 
 
+def exit_if_rules_crashed(*assessments: Assessment, consequence: str) -> None:
+    """Exit 3 naming the rules that crashed in any of ``assessments`` (a bug in those rules)."""
+    ids = sorted({f.rule for a in assessments for f in a.errors})
+    if ids:
+        typer.echo(f"cellguard: rule(s) crashed: {', '.join(ids)}; {consequence}", err=True)
+        raise typer.Exit(ExitCode.INTERNAL_ERROR)
+
+
 @handle_errors
 def assess(
     paths: PathsArgument,
@@ -157,7 +165,4 @@ def assess(
         signoff=report_signoff(paths, output_format),
     )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
-    if assessment.errors:
-        ids = ", ".join(sorted({f.rule for f in assessment.errors}))
-        typer.echo(f"cellguard: rule(s) crashed: {ids}; their checks did not run", err=True)
-        raise typer.Exit(ExitCode.INTERNAL_ERROR)
+    exit_if_rules_crashed(assessment, consequence="their checks did not run")

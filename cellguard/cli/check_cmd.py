@@ -22,6 +22,7 @@ from cellguard.cli.assess_cmd import (
     RulesOption,
     SelectOption,
     TodayOption,
+    exit_if_rules_crashed,
     parse_today,
     run_assessment,
 )
@@ -201,9 +202,6 @@ def check(
     )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
     _notice(_summary(assessment, ctx, comparison))
-    if assessment.errors:
-        ids = ", ".join(sorted({f.rule for f in assessment.errors}))
-        _notice(f"rule(s) crashed: {ids}; their checks did not run")
-        raise typer.Exit(ExitCode.INTERNAL_ERROR)
+    exit_if_rules_crashed(assessment, consequence="their checks did not run")
     if any(ctx.blocking(f) for f in assessment.findings):
         raise typer.Exit(ExitCode.FINDINGS)

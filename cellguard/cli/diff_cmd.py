@@ -18,10 +18,11 @@ from cellguard.cli.assess_cmd import (
     RulesOption,
     SelectOption,
     TodayOption,
+    exit_if_rules_crashed,
     parse_today,
     run_assessment,
 )
-from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
+from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import ForceOption, OutputOption
@@ -95,10 +96,4 @@ def diff(
             before, after, old_label, new_label = here, at_ref, local, labelled
     result = diff_assessments(before, after, old_label=old_label, new_label=new_label)
     emit(render_diff(result, output_format), output, force=force)
-    crashed = sorted({f.rule for a in (before, after) for f in a.errors})
-    if crashed:
-        typer.echo(
-            f"cellguard: rule(s) crashed: {', '.join(crashed)}; their checks did not run",
-            err=True,
-        )
-        raise typer.Exit(ExitCode.INTERNAL_ERROR)
+    exit_if_rules_crashed(before, after, consequence="their checks did not run")

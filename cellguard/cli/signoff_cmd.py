@@ -19,6 +19,7 @@ from cellguard.cli.assess_cmd import (
     RulesOption,
     SelectOption,
     TodayOption,
+    exit_if_rules_crashed,
     load_paths,
     parse_today,
     run_assessment,
@@ -115,14 +116,12 @@ def signoff(
     if not reviewer.strip():
         raise UserError("--reviewer is empty", hint="give the reviewer's name or handle")
     day = parse_today(today)
-    org = load_paths([path])
     assessment = run_assessment(
         [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
     )
-    if assessment.errors:
-        ids = ", ".join(sorted({f.rule for f in assessment.errors}))
-        typer.echo(f"cellguard: rule(s) crashed: {ids}; nothing recorded", err=True)
-        raise typer.Exit(ExitCode.INTERNAL_ERROR)
+    exit_if_rules_crashed(assessment, consequence="nothing recorded")
+    assert assessment.graph is not None  # run_assessment keeps the graph it assessed
+    org = assessment.graph.org
     root = store_root(path, store)
     db = SignoffStore(root)
     try:

@@ -301,3 +301,25 @@ def test_specs_that_do_not_load_at_the_revision_are_named_by_ref_and_path(
         assert result.exit_code == 2, result.output
         assert expected in result.stderr and "cellguard-git-" not in result.stderr
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "consequence"),
+    [
+        (["diff", str(RAG), str(RAG)], "their checks did not run"),
+        (["signoff", str(RAG), "--reviewer", "ana", "--decision", "approve"], "nothing recorded"),
+    ],
+)
+def test_diff_and_signoff_exit_3_when_a_rule_crashes(
+    tmp_path: Path, command: list[str], consequence: str
+) -> None:
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "crash.py").write_text(CRASHING, encoding="utf-8")
+    store = ["--store", str(tmp_path / "store")] if command[0] == "signoff" else []
+    result = runner.invoke(
+        app,
+        [*command, *store, "--rules", str(tmp_path / "pack"), "--select", "ACME-*", *TODAY],
+    )
+    assert result.exit_code == 3, result.output
+    assert f"rule(s) crashed: ACME-RED-002; {consequence}" in result.stderr
+    assert not (tmp_path / "store").exists()  # a sign-off with a crashed rule records nothing
