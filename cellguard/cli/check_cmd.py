@@ -8,7 +8,8 @@ fingerprint did not FAIL in the base. WAIVED, UNKNOWN, PASS and NOT_APPLICABLE n
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -72,16 +73,11 @@ def _notice(text: str) -> None:
     typer.echo(f"cellguard: {text}", err=True)
 
 
-def _git_baseline(
-    paths: list[Path],
-    ref: str,
-    *,
-    rules: list[Path] | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    today: dt.date,
-    plugins: bool,
-) -> Baseline:
+Assess = Callable[[list[Path]], Assessment]
+"""Assess spec paths with the rule choice of the command line (``run_assessment`` bound)."""
+
+
+def _git_baseline(paths: list[Path], ref: str, assess: Assess) -> Baseline:
     source = f"git:{ref}"
     with paths_at_revision(paths, ref) as base:
         for path in base.missing:
@@ -89,14 +85,7 @@ def _git_baseline(
         if not base.at_ref:
             return empty_baseline(source)
         try:
-            assessment = run_assessment(
-                list(base.at_ref),
-                rules=rules,
-                select=select,
-                ignore=ignore,
-                today=today,
-                plugins=plugins,
-            )
+            assessment = assess(list(base.at_ref))
         except SpecLoadError as exc:
             raise UserError(
                 str(base.load_error(exc)),
@@ -108,22 +97,12 @@ def _git_baseline(
     return from_assessment(assessment, source)
 
 
-def resolve_baseline(
-    value: str,
-    paths: list[Path],
-    *,
-    rules: list[Path] | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    today: dt.date,
-    plugins: bool,
-) -> Baseline:
-    """The baseline named by ``--baseline`` (a JSON report file or ``git:REF``)."""
+def resolve_baseline(value: str, paths: list[Path], assess: Assess) -> Baseline:
+    """The baseline named by ``--baseline`` (a JSON report file or ``git:REF``, whose specs
+    ``assess`` assesses like the current ones)."""
     ref = git_ref(value)
     if ref is not None:
-        return _git_baseline(
-            paths, ref, rules=rules, select=select, ignore=ignore, today=today, plugins=plugins
-        )
+        return _git_baseline(paths, ref, assess)
     try:
         baseline = load_baseline(Path(value))
     except BaselineError as exc:
@@ -180,16 +159,19 @@ def check(
     the others are reported as baselined. Exit codes: 0 clean, 1 blocking findings, 2 bad
     input, 3 a rule crashed.
     """
-    day = parse_today(today)
-    assessment = run_assessment(
-        paths, rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+    assess: Assess = functools.partial(
+        run_assessment,
+        rules=rules,
+        select=select,
+        ignore=ignore,
+        today=parse_today(today),
+        plugins=plugins,
     )
+    assessment = assess(paths)
     comparison: Comparison | None = None
     base_scores = None
     if baseline is not None:
-        base = resolve_baseline(
-            baseline, paths, rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
-        )
+        base = resolve_baseline(baseline, paths, assess)
         comparison = compare(assessment, base)
         base_scores = base.scores or None
     ctx = ReportContext(
