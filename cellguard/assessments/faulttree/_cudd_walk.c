@@ -111,15 +111,13 @@ typedef struct {
 
 /* Collect the nodes reachable from root into d, in post-order (depth-first; a DAG visits each
  * node once: a child is complete before its parent goes on). ``one`` is the regular terminal
- * (CUDD's only constant in a BDD); ``nvars`` bounds the variable indices; ``hint`` is an
- * expected node count (the structures grow past it). 0, or -1 with a Python exception. */
-static int dag_build(Dag *d, Node *root, Node *one, Py_ssize_t nvars, Py_ssize_t hint) {
+ * (CUDD's only constant in a BDD); ``nvars`` bounds the variable indices. The table and the
+ * arrays start small and double as needed (sizing them from Cudd_DagSize first cost a whole
+ * extra pass and measured no faster). 0, or -1 with a Python exception. */
+static int dag_build(Dag *d, Node *root, Node *one, Py_ssize_t nvars) {
     memset(d, 0, sizeof(*d));
     d->table_bits = 10;
-    while (((Py_ssize_t)1 << d->table_bits) < 2 * (hint + 1) && d->table_bits < 40) {
-        d->table_bits++;
-    }
-    d->capacity = hint + 1;
+    d->capacity = 512;
     d->table = calloc((size_t)1 << d->table_bits, sizeof(Entry));
     d->var = malloc((size_t)d->capacity * sizeof(uint32_t));
     d->then_ = malloc((size_t)d->capacity * sizeof(int64_t));
@@ -243,24 +241,23 @@ static void walk_close(Walk *w) {
     PyBuffer_Release(&w->q);
 }
 
-/* Parse (root, one, q, hint), collect the diagram and evaluate it. 0, or -1 with a Python
+/* Parse (root, one, q), collect the diagram and evaluate it. 0, or -1 with a Python
  * exception set (and nothing left to release). */
 static int walk_open(PyObject *args, Walk *w) {
     unsigned long long root_ptr, one_ptr;
-    Py_ssize_t hint;
     memset(w, 0, sizeof(*w));
-    if (!PyArg_ParseTuple(args, "KKy*n", &root_ptr, &one_ptr, &w->q, &hint)) {
+    if (!PyArg_ParseTuple(args, "KKy*", &root_ptr, &one_ptr, &w->q)) {
         return -1;
     }
     if (w->q.len % (Py_ssize_t)sizeof(double) != 0 || root_ptr == 0 || one_ptr == 0 ||
-        COMPLEMENTED(one_ptr) || hint < 0) {
+        COMPLEMENTED(one_ptr)) {
         PyBuffer_Release(&w->q);
         PyErr_SetString(PyExc_ValueError, "bad arguments");
         return -1;
     }
     w->root = (Node *)(uintptr_t)root_ptr;
     w->nvars = w->q.len / (Py_ssize_t)sizeof(double);
-    if (dag_build(&w->d, w->root, (Node *)(uintptr_t)one_ptr, w->nvars, hint) < 0 ||
+    if (dag_build(&w->d, w->root, (Node *)(uintptr_t)one_ptr, w->nvars) < 0 ||
         forward(&w->d, (const double *)w->q.buf, &w->p, &w->r) < 0) {
         walk_close(w);
         return -1;
@@ -269,11 +266,10 @@ static int walk_open(PyObject *args, Walk *w) {
 }
 
 PyDoc_STRVAR(probability_doc,
-             "probability(root, one, q, hint) -> (P, 1 - P, nodes)\n\n"
+             "probability(root, one, q) -> (P, 1 - P, nodes)\n\n"
              "root: the diagram's node pointer (complement bit included); one: the regular\n"
              "terminal's pointer; q: float64 buffer of probabilities by CUDD variable index;\n"
-             "hint: the expected number of nodes (the walker grows past it); nodes: the number\n"
-             "of nodes of the diagram, its terminal included (Cudd_DagSize).");
+             "nodes: the number of nodes of the diagram, its terminal included (as Cudd_DagSize).");
 
 static PyObject *walk_probability(PyObject *self, PyObject *args) {
     (void)self;
@@ -290,7 +286,7 @@ static PyObject *walk_probability(PyObject *self, PyObject *args) {
 }
 
 PyDoc_STRVAR(birnbaum_doc,
-             "birnbaum(root, one, q, hint) -> list of dP/dq_i by CUDD variable index\n\n"
+             "birnbaum(root, one, q) -> list of dP/dq_i by CUDD variable index\n\n"
              "Reverse-mode differentiation of the probability recurrence: the adjoint of a node\n"
              "is dP(root)/dP(node), pushed from the root to the leaves (a complemented edge flips\n"
              "its sign); variable i's importance sums adjoint * (P(then) - P(else)) over its nodes.");

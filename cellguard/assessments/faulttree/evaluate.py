@@ -40,7 +40,7 @@ def probability(bdd: Any, f: Any, q: Sequence[float]) -> tuple[float, float, int
         return 0.0, 1.0, 1
     native = walker()
     if native is not None:  # it counts the nodes itself: no Cudd_DagSize pass first
-        return native.probability(pointer(f), pointer(bdd.true), array("d", q), 0)
+        return native.probability(pointer(f), pointer(bdd.true), array("d", q))
     size = int(f.dag_size)
     if size <= SMALL_DAG:
         p, r = _walk(bdd, f, q)
@@ -118,7 +118,7 @@ def birnbaum_all(bdd: Any, f: Any, q: Sequence[float]) -> dict[int, float]:
         return {}
     native = walker()
     if native is not None:
-        values = native.birnbaum(pointer(f), pointer(bdd.true), array("d", q), 0)
+        values = native.birnbaum(pointer(f), pointer(bdd.true), array("d", q))
         return {i: values[i] for i in sorted(int(name[1:]) for name in bdd.support(f))}
     p, r, root, nodes = _forward(bdd, f, q)
     ids, var, then, else_, level = nodes

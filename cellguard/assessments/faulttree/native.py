@@ -32,11 +32,9 @@ dd's expression syntax)."""
 class Walker(Protocol):
     """What ``_cudd_walk`` offers (see its docstrings)."""
 
-    def probability(
-        self, root: int, one: int, q: array[float], hint: int, /
-    ) -> tuple[float, float, int]: ...
+    def probability(self, root: int, one: int, q: array[float], /) -> tuple[float, float, int]: ...
 
-    def birnbaum(self, root: int, one: int, q: array[float], hint: int, /) -> list[float]: ...
+    def birnbaum(self, root: int, one: int, q: array[float], /) -> list[float]: ...
 
 
 def pointer(f: Any) -> int:
@@ -80,10 +78,10 @@ def _self_test(module: Walker) -> bool:
         return False
     q = array("d", [0.1, 0.2, 0.3])
     one = pointer(bdd.true)
-    p, r, nodes = module.probability(pointer(f), one, q, 0)
-    pn, rn, _ = module.probability(pointer(~f), one, q, 0)
+    p, r, nodes = module.probability(pointer(f), one, q)
+    pn, rn, _ = module.probability(pointer(~f), one, q)
     expected = 0.3 + 0.7 * 0.1 * 0.8  # P(x2) + P(¬x2)·P(x0)·P(¬x1)
-    birnbaum = module.birnbaum(pointer(f), one, q, 0)
+    birnbaum = module.birnbaum(pointer(f), one, q)
     # dP/dq0 = 0.7·0.8, dP/dq1 = −0.7·0.1, dP/dq2 = 1 − 0.1·0.8
     wanted = [0.56, -0.07, 0.92]
     close = all(abs(a - b) < 1e-12 for a, b in zip(birnbaum, wanted, strict=True))

@@ -49,9 +49,7 @@ def test_probability_equals_the_python_walks(tree: FaultTree) -> None:
     for f in (top, ~top):
         if f == bdd.true or f == bdd.false:
             continue
-        p, r, nodes = walker.probability(
-            native.pointer(f), native.pointer(bdd.true), array("d", q), 0
-        )
+        p, r, nodes = walker.probability(native.pointer(f), native.pointer(bdd.true), array("d", q))
         assert nodes == f.dag_size
         for expected in (evaluate._walk(bdd, f, q), evaluate._vectorised(bdd, f, q)):
             assert p == pytest.approx(expected[0], rel=1e-14, abs=1e-300)
@@ -88,10 +86,13 @@ def test_bad_arguments_are_errors_not_crashes() -> None:
     assert walker is not None
     root, one = native.pointer(top), native.pointer(bdd.true)
     with pytest.raises(ValueError, match="beyond the"):
-        walker.probability(root, one, array("d", q[:2]), int(top.dag_size))
-    # a hint is only a hint: a diagram larger than it is walked all the same
-    assert walker.probability(root, one, array("d", q), 0) == walker.probability(
-        root, one, array("d", q), int(top.dag_size)
+        walker.probability(root, one, array("d", q[:2]))
+    # the same diagram walked twice gives the same numbers and counts every node
+    assert walker.probability(root, one, array("d", q)) == walker.probability(
+        root, one, array("d", q)
     )
+    assert walker.probability(root, one, array("d", q))[2] == top.dag_size
     with pytest.raises(ValueError, match="bad arguments"):
-        walker.probability(root, native.pointer(bdd.false), array("d", q), int(top.dag_size))
+        walker.probability(root, native.pointer(bdd.false), array("d", q))
+    with pytest.raises(ValueError, match="bad arguments"):
+        walker.probability(root, one, b"\x00" * 7)  # not a whole number of doubles
