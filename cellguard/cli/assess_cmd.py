@@ -60,6 +60,8 @@ PluginsOption = Annotated[
 
 def parse_today(value: str | None) -> dt.date:
     """The assessment date from the option, the environment, or the clock."""
+    if value is not None and not value.strip():
+        raise UserError("--today is empty", hint="use YYYY-MM-DD, or leave it out for today")
     text = value or os.environ.get("CELLGUARD_TODAY")
     if not text:
         return dt.date.today()

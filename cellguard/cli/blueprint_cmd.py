@@ -10,7 +10,7 @@ import typer
 
 from cellguard.cli.assess_cmd import TodayOption, parse_today
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
-from cellguard.cli.files import write_text_atomic
+from cellguard.cli.files import make_directory, write_text_atomic
 from cellguard.cli.options import ForceOption
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -45,6 +45,9 @@ def blueprint(
 
     if not _STACK_NAME.match(stack):
         raise UserError(f"invalid stack name {stack!r}", hint="letters, digits, '-', '_' and '.'")
+    day = parse_today(today)  # checked before anything is written
+    if not target.exists():
+        raise UserError(f"{target}: no such file", hint="give the target spec written by `plan`")
     if not target.is_file():
         raise UserError(f"{target} is not a file", hint="give one target spec file")
     org = load(target)
@@ -57,10 +60,7 @@ def blueprint(
         raise UserError(f"{output} is not a directory")
     if output.is_dir() and any(output.iterdir()) and not force:
         raise UserError(f"{output} is not empty", hint="pass --force to overwrite its files")
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create {output}: {exc.strerror or exc}") from None
+    make_directory(output)
     files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
     for name, text in files.items():
         write_text_atomic(output / name, text, force=force)
@@ -77,7 +77,7 @@ def blueprint(
             typer.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.name}: {r.message}")
         failed = [r for r in results if not r.passed]
         typer.echo(f"{len(results) - len(failed)}/{len(results)} checks passed")
-        trip = round_trip(capture, org.stacks[0], today=parse_today(today))
+        trip = round_trip(capture, org.stacks[0], today=day)
         for line in trip.lines():
             typer.echo(line)
         if failed or trip.differ:

@@ -24,8 +24,18 @@ def check_writable(path: Path, *, force: bool) -> None:
         raise UserError(f"{path} is a directory", hint="give a file name")
     if path.exists() and not force:
         raise UserError(f"{path} already exists", hint="pass --force to overwrite it")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UserError(f"{path.parent} is not a directory", hint="give a path inside a directory")
     if not path.parent.is_dir():
         raise UserError(f"directory {path.parent} does not exist", hint="create it first")
+
+
+def make_directory(path: Path) -> None:
+    """Create ``path`` and its parents (existing is fine), or raise :class:`UserError`."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {path}: {exc.strerror or exc}") from None
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool) -> None:

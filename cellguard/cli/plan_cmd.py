@@ -10,7 +10,7 @@ import typer
 
 from cellguard.cli.assess_cmd import PluginsOption, TodayOption, parse_today
 from cellguard.cli.exit_codes import UserError, handle_errors
-from cellguard.cli.files import emit, write_text_atomic
+from cellguard.cli.files import check_writable, emit, make_directory, write_text_atomic
 from cellguard.cli.options import ForceOption
 
 
@@ -98,18 +98,10 @@ def plan(
     if plan_output is not None and plan_output in outputs:
         raise UserError("--plan-output and -o name the same file", hint="give two files")
     if plan_output is not None and str(plan_output) != "-":
-        # checked before any target is written, so a bad --plan-output writes nothing
-        if plan_output.is_dir():
-            raise UserError(f"{plan_output} is a directory", hint="give a file name")
-        if not force and plan_output.exists():
-            raise UserError(f"{plan_output} already exists", hint="pass --force to overwrite it")
-        if not plan_output.parent.is_dir():
-            raise UserError(
-                f"directory {plan_output.parent} does not exist", hint="create it first"
-            )
+        check_writable(plan_output, force=force)  # before any target: a bad one writes nothing
     for file, text in sorted(targets.items()):
         if path.is_dir():
-            file.parent.mkdir(parents=True, exist_ok=True)
+            make_directory(file.parent)
         write_text_atomic(file, text, force=force)
         typer.echo(f"wrote {file}", err=True)
     rendered = render_json(result) if plan_format is PlanFormat.JSON else render_markdown(result)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cellguard.cli.exit_codes import UserError, handle_errors
-from cellguard.cli.files import write_text_atomic
+from cellguard.cli.files import make_directory, write_text_atomic
 from cellguard.cli.options import ForceOption
 from cellguard.iac.policy_pack import pack_files
 
@@ -40,11 +40,8 @@ def policy_pack(
             hint="pass --force to overwrite them",
         )
     directories = sorted({(output / f.path).parent for f in produced})
-    try:
-        for directory in directories:
-            directory.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create {output}: {exc.strerror or exc}") from None
+    for directory in directories:
+        make_directory(directory)
     for produced_file in produced:
         write_text_atomic(output / produced_file.path, produced_file.text, force=force)
     typer.echo(f"wrote policy pack to {output} ({len(produced)} files)", err=True)
