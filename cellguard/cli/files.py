@@ -30,10 +30,11 @@ def check_writable(path: Path, *, force: bool) -> None:
         raise UserError(f"directory {path.parent} does not exist", hint="create it first")
 
 
-def make_directory(path: Path) -> None:
-    """Create ``path`` and its parents (existing is fine), or raise :class:`UserError`."""
+def make_directory(path: Path, *, parents: bool = True) -> None:
+    """Create ``path`` (and its missing parents, if ``parents``; existing is fine), or raise
+    :class:`UserError`."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=parents, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create {path}: {exc.strerror or exc}") from None
 

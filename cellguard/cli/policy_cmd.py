@@ -40,8 +40,8 @@ def policy_pack(
             hint="pass --force to overwrite them",
         )
     directories = sorted({(output / f.path).parent for f in produced})
-    for directory in directories:
-        make_directory(directory)
+    for directory in directories:  # the output's parent must exist: no path invented
+        make_directory(directory, parents=False)
     for produced_file in produced:
         write_text_atomic(output / produced_file.path, produced_file.text, force=force)
     typer.echo(f"wrote policy pack to {output} ({len(produced)} files)", err=True)
