@@ -53,8 +53,8 @@ class _Reader:
         self.gates: dict[str, Gate] = {}
         self.events: dict[str, float] = {}
         self.labels: dict[str, str] = {}
-        self.referenced_events: set[str] = set()
-        self.untyped: set[str] = set()
+        self.referenced_events: dict[str, ET.Element] = {}  # name -> first reference
+        self.untyped: dict[str, ET.Element] = {}
         self.referenced_gates: dict[str, tuple[str, ET.Element]] = {}
         self.anonymous = 0
 
@@ -70,9 +70,9 @@ class _Reader:
             if not name:
                 raise self.error(f"<{tag}> without a name in gate {owner!r}", element)
             if tag == "basic-event":
-                self.referenced_events.add(name)
+                self.referenced_events.setdefault(name, element)
             elif tag == "event":
-                self.untyped.add(name)
+                self.untyped.setdefault(name, element)
             else:
                 self.referenced_gates.setdefault(name, (owner, element))
             return name
@@ -96,7 +96,7 @@ class _Reader:
         k: int | None = None
         if op is GateOp.ATLEAST:
             raw = element.get("min")
-            if raw is None or not raw.isdigit():
+            if raw is None or not raw.strip().lstrip("-").isdigit():
                 raise self.error(f"<atleast> in gate {owner!r} needs an integer 'min'", element)
             k = int(raw)
         if name is None:
@@ -148,6 +148,8 @@ class _Reader:
             raise self.error(
                 f"basic event {name!r}: probability {probability} not in [0, 1]", value
             )
+        if name in self.events:
+            raise self.error(f"basic event {name!r} is defined twice", element)
         self.events[name] = probability
         label = element.find("label")
         if label is not None and label.text:
@@ -228,15 +230,21 @@ def read_mef(
                 f"<define-gate name={name!r}>",
                 element,
             )
-    for name in sorted(reader.untyped):
+    for name, element in sorted(reader.untyped.items()):
         if name not in reader.gates and name not in reader.events:
-            reader.referenced_events.add(name)
-    missing = sorted(n for n in reader.referenced_events if n not in reader.events)
-    if missing and default_probability is None:
+            reader.referenced_events.setdefault(name, element)
+    clash = sorted(set(reader.gates) & set(reader.events))
+    if clash:
         raise MefError(
             path,
-            f"{len(missing)} basic event(s) have no probability, e.g. {missing[0]!r}; define "
-            "them with <define-basic-event> or pass a default probability",
+            f"{clash[0]!r} is defined both as a gate and as a basic event; give them different names",
+        )
+    missing = sorted(n for n in reader.referenced_events if n not in reader.events)
+    if missing and default_probability is None:
+        raise reader.error(
+            f"{len(missing)} basic event(s) have no probability, e.g. {missing[0]!r} referenced "
+            "here; define them with <define-basic-event>",
+            reader.referenced_events[missing[0]],
         )
     probabilities = dict(reader.events)
     for name in missing:

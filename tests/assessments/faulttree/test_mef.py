@@ -210,6 +210,29 @@ def test_a_basic_event_without_probability(tmp_path: Path) -> None:
     message = error_of(tmp_path, TREE.format(body=body + A))
     assert "1 basic event(s) have no probability, e.g. 'b'" in message
     assert "define them with <define-basic-event>" in message
+    assert "bad.xml:3: " in message  # the line of the first reference
+    assert "default probability" not in message  # the CLI has no such option
+
+
+def test_a_basic_event_defined_twice(tmp_path: Path) -> None:
+    body = '<define-gate name="g"><or><basic-event name="a"/></or></define-gate>\n' + A + "\n"
+    twice = '<define-basic-event name="a"><float value="0.9"/></define-basic-event>'
+    message = error_of(tmp_path, TREE.format(body=body + twice))
+    assert "bad.xml:5: basic event 'a' is defined twice" in message
+
+
+def test_a_gate_and_an_event_with_one_name(tmp_path: Path) -> None:
+    body = '<define-gate name="a"><or><basic-event name="a"/><basic-event name="b"/></or></define-gate>'
+    b = '<define-basic-event name="b"><float value="0.1"/></define-basic-event>'
+    message = error_of(tmp_path, TREE.format(body=body + A + b))
+    assert "'a' is defined both as a gate and as a basic event" in message
+    assert "cycle" not in message
+
+
+def test_a_negative_atleast_min_names_the_range(tmp_path: Path) -> None:
+    body = '<define-gate name="g">\n<atleast min="-1"><basic-event name="a"/></atleast>\n</define-gate>'
+    message = error_of(tmp_path, TREE.format(body=body + A))
+    assert "bad.xml:4: atleast-gate 'g': k=-1 must be between 1 and 1" in message
 
 
 def test_a_probability_that_is_not_a_float(tmp_path: Path) -> None:
