@@ -189,6 +189,12 @@ class SignoffStore:
 
     def records(self) -> list[StoredRecord]:
         """Every record, oldest first (by sequence, then file name)."""
+        for place in (self.directory.parent, self.directory):
+            if place.exists() and not place.is_dir():
+                raise SignoffError(
+                    f"{place} is a file, not the sign-off store's directory: move it away "
+                    "or point --store elsewhere"
+                )
         if not self.directory.is_dir():
             return []
         found: list[StoredRecord] = []
@@ -220,7 +226,10 @@ class SignoffStore:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SignoffError(f"cannot create {self.directory}: {exc.strerror or exc}") from None
+            raise SignoffError(
+                f"cannot create {self.directory}: {exc.strerror or exc} (is a part of that path "
+                "a file? move it away or point --store elsewhere)"
+            ) from None
         current = record
         for _ in range(MAX_ATTEMPTS):
             target = self.directory / current.file_name

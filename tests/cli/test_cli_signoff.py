@@ -168,3 +168,20 @@ def test_a_corrupt_record_names_the_field_and_what_was_expected(
         assert result.exit_code == 2, result.output
         assert f"{record}: not a readable sign-off record {expected}" in result.stderr
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("blocker", [".cellguard", ".cellguard/signoffs"])
+def test_a_file_in_place_of_the_store_is_an_input_error(spec: Path, blocker: str) -> None:
+    store = spec.parent / "st"
+    (store / blocker).parent.mkdir(parents=True, exist_ok=True)
+    (store / blocker).write_text("x", encoding="utf-8")
+    code, output = verify("--store", str(store))
+    assert code == 2, output  # not "no record" (1): the store cannot be read at all
+    assert f"{store / blocker} is a file, not the sign-off store's directory" in output
+    result = runner.invoke(
+        app,
+        ["signoff", "rag.yaml", "--reviewer", "a", "--decision", "approve", "--store", str(store)]
+        + TODAY,
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{store / blocker} is a file" in result.stderr
