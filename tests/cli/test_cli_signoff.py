@@ -180,8 +180,17 @@ def test_a_file_in_place_of_the_store_is_an_input_error(spec: Path, blocker: str
     assert f"{store / blocker} is a file, not the sign-off store's directory" in output
     result = runner.invoke(
         app,
-        ["signoff", "rag.yaml", "--reviewer", "a", "--decision", "approve", "--store", str(store)]
-        + TODAY,
+        [
+            "signoff",
+            "rag.yaml",
+            "--reviewer",
+            "a",
+            "--decision",
+            "approve",
+            "--store",
+            str(store),
+            *TODAY,
+        ],
     )
     assert result.exit_code == 2, result.output
     assert f"{store / blocker} is a file" in result.stderr
