@@ -3,7 +3,7 @@
  * Optional accelerator of cellguard.assessments.faulttree.evaluate: the pure-Python
  * evaluation (a node walk for small diagrams, CUDD's DDDMP text dump parsed with numpy for
  * large ones) is always available and gives the same numbers; this module only makes them
- * faster (a 1M-node diagram in ~0.05 s instead of ~1.2 s).
+ * faster (cea9601's 1,027,394-node diagram: 0.14-0.18 s instead of 1.4-1.6 s, measured).
  *
  * It does not link against CUDD: it reads the nodes of a diagram that dd.cudd built, through
  * the pointer that ``int(f)`` of a ``dd.cudd.Function`` exposes, using CUDD 3.0's node layout
