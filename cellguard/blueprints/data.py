@@ -88,16 +88,10 @@ class DataReplication(pulumi.ComponentResource):
             if snapshot_region == store.region and len(bp.regions) > 1:
                 snapshot_region = plan.primary_region
             store_tags = tags(bp.stack, component=store.component, cell=store.cell)
-            snapshots = aws.s3.Bucket(
+            self._versioned_bucket(
                 f"{name}-{store.unit_name}-{store.component}-snapshots",
-                tags={**store_tags, "cellguard:role": "vector-snapshots"},
-                opts=child(self, providers[snapshot_region]),
-            )
-            aws.s3.BucketVersioning(
-                f"{name}-{store.unit_name}-{store.component}-snapshots",
-                bucket=snapshots.id,
-                versioning_configuration={"status": "Enabled"},
-                opts=child(self, providers[snapshot_region]),
+                {**store_tags, "cellguard:role": "vector-snapshots"},
+                providers[snapshot_region],
             )
             if store.opensearch:
                 zones = max(1, min(store.zones, 3, len(subnets[store.region])))
@@ -124,6 +118,19 @@ class DataReplication(pulumi.ComponentResource):
         self.register_outputs(
             {"artifactBucket": self.artifact_bucket.bucket if self.artifact_bucket else None}
         )
+
+    def _versioned_bucket(
+        self, name: str, bucket_tags: dict[str, str], provider: aws.Provider
+    ) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
+        """An S3 bucket with versioning enabled (both resources named ``name``)."""
+        bucket = aws.s3.Bucket(name, tags=bucket_tags, opts=child(self, provider))
+        versioning = aws.s3.BucketVersioning(
+            name,
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child(self, provider),
+        )
+        return bucket, versioning
 
     def _backup_role(self, name: str, bp: Blueprint, provider: aws.Provider) -> aws.iam.Role:
         role = aws.iam.Role(
@@ -192,22 +199,12 @@ class DataReplication(pulumi.ComponentResource):
         plan = bp.data
         home = providers[plan.primary_region]
         art_tags = {**tags(bp.stack), "cellguard:role": "model-artifacts"}
-        bucket = aws.s3.Bucket(f"{name}-artifacts", tags=art_tags, opts=child(self, home))
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child(self, home),
-        )
+        bucket, versioning = self._versioned_bucket(f"{name}-artifacts", art_tags, home)
         if plan.recovery_region is None:
             return bucket
         away = providers[plan.recovery_region]
-        replica = aws.s3.Bucket(f"{name}-artifacts-replica", tags=art_tags, opts=child(self, away))
-        replica_versioning = aws.s3.BucketVersioning(
-            f"{name}-artifacts-replica",
-            bucket=replica.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child(self, away),
+        replica, replica_versioning = self._versioned_bucket(
+            f"{name}-artifacts-replica", art_tags, away
         )
         role = aws.iam.Role(
             f"{name}-replication",
