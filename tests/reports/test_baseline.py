@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from cellguard.assessments.graph import build_graph
 from cellguard.models.findings import Severity, Status
 from cellguard.reports.baseline import (
     BaselineError,
@@ -20,29 +18,20 @@ from cellguard.reports.baseline import (
     parse_baseline,
 )
 from cellguard.reports.json_report import render_json
-from cellguard.rules.engine import Assessment, run_rules
-from cellguard.rules.packs import load_rules
-from tests.helpers import BASE_STACK, load_texts
-
-TODAY = dt.date(2026, 11, 21)
-ONE_ZONE = BASE_STACK.replace(
-    "placement: {zones: 3}\n    replicas: 3", "placement: {zones: 1}\n    replicas: 1"
-)
-
-
-def assess(text: str) -> Assessment:
-    return run_rules(build_graph(load_texts(text)), load_rules(plugins=False), today=TODAY)
+from cellguard.rules.engine import Assessment
+from tests.helpers import BASE_STACK
+from tests.reports.report_fixtures import ONE_ZONE, assess_text
 
 
 @pytest.fixture(scope="module")
 def base() -> Assessment:
-    return assess(BASE_STACK)
+    return assess_text(BASE_STACK)
 
 
 @pytest.fixture(scope="module")
 def worse() -> Assessment:
     assert ONE_ZONE != BASE_STACK
-    return assess(ONE_ZONE)
+    return assess_text(ONE_ZONE)
 
 
 def failing(assessment: Assessment) -> set[str]:

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 
 import pytest
 
-from cellguard.assessments.graph import build_graph
 from cellguard.models.findings import Status
 from cellguard.reports.diff import DiffFormat, diff_assessments, render_diff
-from cellguard.rules.engine import Assessment, run_rules
-from cellguard.rules.packs import load_rules
-from tests.helpers import BASE_STACK, load_texts
-
-TODAY = dt.date(2026, 11, 21)
-ONE_ZONE = BASE_STACK.replace(
-    "placement: {zones: 3}\n    replicas: 3", "placement: {zones: 1}\n    replicas: 1"
-)
-
-
-def assess(text: str) -> Assessment:
-    return run_rules(build_graph(load_texts(text)), load_rules(plugins=False), today=TODAY)
+from cellguard.rules.engine import Assessment
+from tests.helpers import BASE_STACK
+from tests.reports.report_fixtures import ONE_ZONE, assess_text
 
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[Assessment, Assessment]:
-    return assess(BASE_STACK), assess(ONE_ZONE)
+    return assess_text(BASE_STACK), assess_text(ONE_ZONE)
 
 
 def test_identical_inputs_have_an_empty_diff(pair: tuple[Assessment, Assessment]) -> None:
     base, _ = pair
-    diff = diff_assessments(base, assess(BASE_STACK), old_label="a", new_label="b")
+    diff = diff_assessments(base, assess_text(BASE_STACK), old_label="a", new_label="b")
     assert diff.new == diff.resolved == diff.severity_changed == ()
     assert all(s.delta in (0.0, None) for s in diff.scores)
     assert [(j.stack, j.journey) for j in diff.journeys] == [("demo", "chat")]
