@@ -105,4 +105,8 @@ def walker() -> Walker | None:
     except ImportError:
         return None
     module = cast(Walker, _cudd_walk)
-    return module if _self_test(module) else None
+    try:
+        trusted = _self_test(module)
+    except (TypeError, ValueError):  # a stale build whose signature no longer matches
+        trusted = False
+    return module if trusted else None

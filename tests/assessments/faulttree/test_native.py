@@ -96,3 +96,15 @@ def test_bad_arguments_are_errors_not_crashes() -> None:
         walker.probability(root, native.pointer(bdd.false), array("d", q))
     with pytest.raises(ValueError, match="bad arguments"):
         walker.probability(root, one, b"\x00" * 7)  # not a whole number of doubles
+
+
+def test_a_stale_build_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A walker whose signature does not match (built from an older source) is refused, not
+    a crash of every quantification."""
+    from cellguard.assessments.faulttree import _cudd_walk
+
+    def old_signature(root: int, one: int, q: object, hint: int) -> tuple[float, float, int]:
+        raise AssertionError("never called with three arguments")
+
+    monkeypatch.setattr(_cudd_walk, "probability", old_signature)
+    assert native.walker() is None
