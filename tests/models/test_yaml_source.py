@@ -63,12 +63,39 @@ def test_duplicate_keys_are_errors_with_both_lines() -> None:
         ("a: !Custom {b: 1}\n", "yaml-tag", 1),
         ("a: !!set {b: null}\n", "yaml-tag", 1),
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "yaml-depth", 1),
+        ("a: " + "[" * 999 + "]" * 999 + "\n", "yaml-depth", 1),
+        ("a: " + "[" * 65 + "]" * 65 + "\n", "yaml-depth", 1),
+        ("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 80)), "yaml-depth", 66),
+        ("x: !!bool foo\n", "yaml-value", 1),
+        ('x: !!int ""\n', "yaml-value", 1),
+        ('x: !!float ""\n', "yaml-value", 1),
+        ("x: !!int +\n", "yaml-value", 1),
+        ("x: !!int _\n", "yaml-value", 1),
+        ("x: !!float _\n", "yaml-value", 1),
+        ("x: !!int " + "9" * 5000 + "\n", "yaml-value", 1),
     ],
 )
 def test_hostile_or_broken_yaml_is_reported(text: str, code: str, line: int) -> None:
     with pytest.raises(SpecLoadError) as info:
         read_yaml(text, "f.yaml")
     assert [(d.code, d.line) for d in info.value.errors] == [(code, line)]
+
+
+def test_nesting_within_the_limit_is_read() -> None:
+    data, _ = read_yaml("a: " + "[" * 63 + "]" * 63 + "\n", "f.yaml")
+    depth = 0
+    node = data["a"]
+    while node:
+        node, depth = node[0], depth + 1
+    assert depth == 62  # the innermost list is empty
+
+
+def test_a_bad_tagged_value_is_named_and_shortened() -> None:
+    with pytest.raises(SpecLoadError) as info:
+        read_yaml("x: !!int " + "9" * 5000 + "\n", "f.yaml")
+    (diag,) = info.value.errors
+    assert diag.message == "cannot read value '" + "9" * 60 + "... (5,000 characters)' as int"
+    assert diag.path == ("x",)
 
 
 def test_alias_bomb_is_refused_fast_without_expanding() -> None:

@@ -20,6 +20,12 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
 """Most YAML nodes a document may expand to once aliases are followed."""
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and sequences read (real specs nest fewer than ten levels).
+
+cellguard's own limit, so that the diagnostic does not depend on the YAML library: libyaml
+refuses 1,000 levels with a syntax error, older PyYAML releases recurse until Python's limit."""
+
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -81,6 +87,13 @@ class SourceMap:
         )
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    """``text``, cut to ``limit`` characters with the full length said when it is longer."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
 def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -117,11 +130,22 @@ class _Builder:
             return None
         try:
             return ctor(self._constructor, node)
-        except (ValueError, yaml.YAMLError) as exc:
-            self._error(node, path, f"cannot read value {node.value!r}: {exc}", "yaml-value")
+        except (ValueError, LookupError, OverflowError, TypeError, yaml.YAMLError):
+            # PyYAML's constructors index and look up the raw text: ``!!bool foo`` is a
+            # KeyError, ``!!int ""`` an IndexError; a 5,000-digit ``!!int`` a ValueError.
+            self._error(
+                node,
+                path,
+                f"cannot read value {_shorten(str(node.value))!r} as {node.tag.rsplit(':', 1)[-1]}",
+                "yaml-value",
+                suggestion="remove the tag or write a value of that type",
+            )
             return None
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        if len(path) > MAX_DEPTH:
+            p = _pos(node)
+            raise _too_deep(self.source.file, p.line, p.column)
         self.source.values.setdefault(path, _pos(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
@@ -220,12 +244,12 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _too_deep(file: str) -> SpecLoadError:
+def _too_deep(file: str, line: int = 1, column: int = 1) -> SpecLoadError:
     return SpecLoadError.at(
         file,
-        1,
-        1,
-        "the document nests too deeply to read",
+        line,
+        column,
+        f"the document nests more than {MAX_DEPTH} levels deep",
         code="yaml-depth",
         suggestion="real specs nest a few levels; flatten the structure",
     )
@@ -253,6 +277,8 @@ def compose(text: str, file: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own depth limit (PyYAML >= 6.0.4)
+            raise _too_deep(file, line, col) from None
         context = f" ({exc.context})" if exc.context else ""
         raise SpecLoadError.at(
             file, line, col, f"YAML syntax error: {problem}{context}", code="yaml-syntax"
