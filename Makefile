@@ -7,16 +7,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cellguard-installed
 OUT    := out
 
-.PHONY: demo test lint format bench clean venv sarif-validator
+.PHONY: demo test test-latest constraints lint format bench clean venv sarif-validator
 
 venv: $(STAMP)
 
+PY_CHECK := import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cellguard needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")
+
 # The C walker (optional; built when a compiler is present) is rebuilt when its source changes.
-$(STAMP): pyproject.toml setup.py cellguard/assessments/faulttree/_cudd_walk.c
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cellguard needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
+# Versions come from constraints.txt, so CI installs what the suite last passed with.
+$(STAMP): pyproject.toml setup.py constraints.txt cellguard/assessments/faulttree/_cudd_walk.c
+	@$(PYTHON) -c '$(PY_CHECK)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[pulumi,dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[pulumi,dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -33,6 +36,24 @@ demo: $(STAMP)
 
 test: $(STAMP) sarif-validator
 	$(BIN)/python -m pytest
+
+# The suite on the newest versions pyproject.toml allows (a separate .venv-latest, constraints
+# ignored), so that a new release of a dependency breaks our run before it breaks a user's.
+LATEST := .venv-latest
+test-latest: sarif-validator
+	@$(PYTHON) -c '$(PY_CHECK)'
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[pulumi,dev]'
+	$(LATEST)/bin/python -m pip freeze --exclude-editable | diff constraints.txt - | grep '^[<>] [A-Za-z]' || true
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider
+
+# Rewrite constraints.txt from the newest allowed versions (run test-latest first; commit both).
+constraints:
+	@test -x $(LATEST)/bin/python || { echo "run 'make test-latest' first"; exit 2; }
+	{ sed -n '/^#/p' constraints.txt; $(LATEST)/bin/python -m pip freeze --exclude-editable | grep -iv '^cellguard'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 # Microsoft's SARIF validator for tests/reports/test_sarif.py, into .tools/ (needs npm; the
 # test skips with a notice where it is missing). Invoke the binary itself: the npm bin wrapper
@@ -61,5 +82,5 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix cellguard tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build
+	rm -rf $(VENV) $(LATEST) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis build
 	find cellguard -name '*.so' -delete
