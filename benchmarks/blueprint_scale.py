@@ -65,13 +65,13 @@ def needs_planning(spec: dict[str, object]) -> dict[str, object]:
 
 def main() -> None:
     from cellguard.assessments.graph import build_graph
-    from cellguard.assessments.planner import plan
     from cellguard.blueprints.from_spec import blueprint_of
     from cellguard.iac.mockrun import run_project
     from cellguard.iac.roundtrip import round_trip
     from cellguard.iac.synth import project_files
     from cellguard.iac.verify import verify
     from cellguard.models.loader import load
+    from cellguard.planner import plan
     from cellguard.rules.engine import run_rules
     from cellguard.rules.packs import load_rules
 

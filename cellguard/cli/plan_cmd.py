@@ -73,8 +73,8 @@ def plan(
     Refuses to overwrite files without --force. Exit code 0 when the plan was written.
     """
     from cellguard.assessments.graph import build_graph
-    from cellguard.assessments.planner import plan as make_plan
     from cellguard.models.loader import load
+    from cellguard.planner import plan as make_plan
     from cellguard.reports.plan_report import render_json, render_markdown
     from cellguard.rules.engine import run_rules
     from cellguard.rules.packs import load_rules

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from cellguard import __version__
-from cellguard.assessments.planner.model import Change, Edit, EditOp, FindingRef, Plan
 from cellguard.assessments.scoring import Score
+from cellguard.planner.model import Change, Edit, EditOp, FindingRef, Plan
 
 SCHEMA_VERSION = 1
 _VALUE_CHARS = 160

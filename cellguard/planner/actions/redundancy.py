@@ -6,7 +6,12 @@ from __future__ import annotations
 import math
 
 from cellguard.assessments.availability.journeys import JourneyAvailability
-from cellguard.assessments.planner.actions._helpers import (
+from cellguard.models.components import Backup
+from cellguard.models.components.common import StatefulFields
+from cellguard.models.enums import BackupScope, DrStrategy
+from cellguard.models.findings import Finding
+from cellguard.models.stack import Stack
+from cellguard.planner.actions._helpers import (
     component,
     ensure_cells,
     ensure_region,
@@ -19,14 +24,9 @@ from cellguard.assessments.planner.actions._helpers import (
     target_component,
     zone_count,
 )
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult, Edit
-from cellguard.assessments.planner.workspace import Workspace
-from cellguard.models.components import Backup
-from cellguard.models.components.common import StatefulFields
-from cellguard.models.enums import BackupScope, DrStrategy
-from cellguard.models.findings import Finding
-from cellguard.models.stack import Stack
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult, Edit
+from cellguard.planner.workspace import Workspace
 from cellguard.rules.builtin.red._helpers import DR_CLASSES, recovery_point
 from cellguard.rules.predicates import DATA_KINDS
 

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from cellguard.assessments.planner.actions._helpers import zone_ids
-from cellguard.assessments.planner.actions.redundancy import dr_strategy_for
-from cellguard.assessments.planner.model import EditOp, dotted
-from cellguard.assessments.planner.registry import ACTIONS
-from cellguard.assessments.planner.workspace import PathError, Workspace
 from cellguard.assessments.stability import replicas_for_static_stability
 from cellguard.models.enums import DrStrategy
+from cellguard.planner.actions._helpers import zone_ids
+from cellguard.planner.actions.redundancy import dr_strategy_for
+from cellguard.planner.model import EditOp, dotted
+from cellguard.planner.registry import ACTIONS
+from cellguard.planner.workspace import PathError, Workspace
 from cellguard.rules.packs import load_rules
-from tests.assessments.planner.conftest import plan_of
 from tests.helpers import BASE_STACK, REPO, load_texts
+from tests.planner.conftest import plan_of
 
 
 def test_every_builtin_rule_action_is_registered() -> None:

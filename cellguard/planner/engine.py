@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from cellguard.assessments.graph import build_graph
-from cellguard.assessments.planner.context import Action, ActionContext
-from cellguard.assessments.planner.figures import journey_figures
-from cellguard.assessments.planner.model import (
+from cellguard.models.findings import Finding, Status
+from cellguard.models.loader import Organisation, SpecLoadError
+from cellguard.planner.context import Action, ActionContext
+from cellguard.planner.figures import journey_figures
+from cellguard.planner.model import (
     ActionResult,
     Change,
     FindingRef,
@@ -24,9 +26,7 @@ from cellguard.assessments.planner.model import (
     Plan,
     Unresolved,
 )
-from cellguard.assessments.planner.workspace import PathError, Workspace
-from cellguard.models.findings import Finding, Status
-from cellguard.models.loader import Organisation, SpecLoadError
+from cellguard.planner.workspace import PathError, Workspace
 from cellguard.rules.base import Rule
 from cellguard.rules.engine import Assessment, run_rules
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cellguard.models.findings import Status
 from cellguard.models.loader import load
-from tests.assessments.planner.conftest import Planned, assess, plan_of, write_targets
+from tests.planner.conftest import Planned, assess, plan_of, write_targets
 
 
 def _status(assessment: object, fingerprint: str) -> Status | None:

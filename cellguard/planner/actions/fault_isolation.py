@@ -3,22 +3,6 @@ dedicated quotas, orchestration frameworks out of the front door, scoped tool cr
 
 from __future__ import annotations
 
-from cellguard.assessments.planner.actions._helpers import (
-    component,
-    ensure_cells,
-    ensure_region,
-    free_id,
-    journey_components,
-    qid_parts,
-    regions_of,
-    set_placement,
-    wait_ms,
-    zone_count,
-)
-from cellguard.assessments.planner.actions.redundancy import ZONES_WANTED
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult, Edit
-from cellguard.assessments.planner.workspace import Workspace
 from cellguard.assessments.timeouts import blocking_calls, worst_case_ms
 from cellguard.models.components import App, Autoscaling, Placement, Rollout, Router
 from cellguard.models.dependencies import Dependency, Protections
@@ -31,6 +15,22 @@ from cellguard.models.enums import (
 from cellguard.models.findings import Finding
 from cellguard.models.references import qualify
 from cellguard.models.stack import Stack
+from cellguard.planner.actions._helpers import (
+    component,
+    ensure_cells,
+    ensure_region,
+    free_id,
+    journey_components,
+    qid_parts,
+    regions_of,
+    set_placement,
+    wait_ms,
+    zone_count,
+)
+from cellguard.planner.actions.redundancy import ZONES_WANTED
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult, Edit
+from cellguard.planner.workspace import Workspace
 from cellguard.rules.context import CRITICAL_TIERS
 
 ROUTER_TIMEOUT_MS = 30_000

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cellguard.assessments.planner.model import (
+from cellguard.models.loader import Organisation
+from cellguard.planner.model import (
     Change,
     Edit,
     FindingRef,
@@ -19,7 +20,6 @@ from cellguard.assessments.planner.model import (
     Plan,
     Unresolved,
 )
-from cellguard.models.loader import Organisation
 from cellguard.rules.base import Rule
 from cellguard.rules.engine import Assessment
 
@@ -47,8 +47,8 @@ def plan(
     ``rules`` re-assess each candidate (default: the built-in rules the assessment ran);
     ``org_mode`` is how ``org`` was loaded (default: several documents = organisation).
     """
-    from cellguard.assessments.planner.engine import Planner
-    from cellguard.assessments.planner.registry import ACTIONS
+    from cellguard.planner.engine import Planner
+    from cellguard.planner.registry import ACTIONS
 
     if rules is None:
         from cellguard.rules.packs import load_rules

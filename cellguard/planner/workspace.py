@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cellguard.assessments.planner.model import Edit, EditOp, KeyPath
 from cellguard.models.components import ComponentBase
 from cellguard.models.findings import Evidence
 from cellguard.models.loader import LoadedDocument, Organisation, build_organisation
 from cellguard.models.loader.document import parse_document
 from cellguard.models.spec_writer import component_data, dump_document, generated_from
 from cellguard.models.stack import Platform, Stack
+from cellguard.planner.model import Edit, EditOp, KeyPath
 
 _SELECTORS = ("id", "to", "name")
 

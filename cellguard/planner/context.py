@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from cellguard.assessments.graph import StackGraph
-from cellguard.assessments.planner.model import (
+from cellguard.models.findings import Finding
+from cellguard.planner.model import (
     ActionResult,
     Change,
     Edit,
     FindingRef,
     ManualStep,
 )
-from cellguard.assessments.planner.workspace import Workspace
-from cellguard.models.findings import Finding
+from cellguard.planner.workspace import Workspace
 from cellguard.rules.context import RuleContext
 from cellguard.rules.engine import Assessment
 

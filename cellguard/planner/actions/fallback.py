@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from cellguard.assessments.planner.actions._helpers import regions_of
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult, Edit
-from cellguard.assessments.planner.workspace import Workspace
 from cellguard.models.components import ModelEndpoint, ModelInfo, Placement
 from cellguard.models.enums import ComponentKind, Hosting
 from cellguard.models.findings import Finding
 from cellguard.models.stack import Stack
+from cellguard.planner.actions._helpers import regions_of
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult, Edit
+from cellguard.planner.workspace import Workspace
 
 FALLBACK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 """The managed model a new fallback endpoint serves: a small Amazon Bedrock model, pinned by

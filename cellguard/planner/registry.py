@@ -6,7 +6,7 @@ third-party rule's) makes the planner list the finding as unresolved, never fail
 
 from __future__ import annotations
 
-from cellguard.assessments.planner.actions import (
+from cellguard.planner.actions import (
     capacity,
     correctness,
     fallback,
@@ -15,7 +15,7 @@ from cellguard.assessments.planner.actions import (
     redundancy,
     timeliness,
 )
-from cellguard.assessments.planner.context import Action
+from cellguard.planner.context import Action
 
 ACTIONS: dict[str, Action] = {
     **fault_isolation.ACTIONS,

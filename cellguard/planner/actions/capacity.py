@@ -6,23 +6,23 @@ from __future__ import annotations
 import math
 
 from cellguard.assessments.capacity import fleet
-from cellguard.assessments.planner.actions._helpers import (
-    component,
-    regions_of,
-    set_placement,
-    target_component,
-    zone_count,
-)
-from cellguard.assessments.planner.actions.redundancy import ZONES_WANTED
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult, Edit
-from cellguard.assessments.planner.workspace import Workspace
 from cellguard.assessments.stability import TARGET_UTILISATION, replicas_for_static_stability
 from cellguard.models.catalog.hardware import InstanceType, find_instance, instance_catalog
 from cellguard.models.components import Autoscaling, Capacity
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.enums import AutoscalingMetric, ComponentKind, PurchaseOption
 from cellguard.models.findings import Finding
+from cellguard.planner.actions._helpers import (
+    component,
+    regions_of,
+    set_placement,
+    target_component,
+    zone_count,
+)
+from cellguard.planner.actions.redundancy import ZONES_WANTED
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult, Edit
+from cellguard.planner.workspace import Workspace
 
 QUOTA_STEP = 10_000
 """Quota requests are rounded up to this many tokens (or requests) per minute."""

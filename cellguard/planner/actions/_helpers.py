@@ -6,14 +6,14 @@ import math
 import re
 from collections.abc import Iterable
 
-from cellguard.assessments.planner.context import ActionContext
-from cellguard.assessments.planner.model import Edit
-from cellguard.assessments.planner.workspace import Workspace
 from cellguard.models.catalog.hardware import find_instance, instance_catalog
 from cellguard.models.components import ComponentBase, Placement
 from cellguard.models.findings import Finding
 from cellguard.models.stack import Stack
 from cellguard.models.topology import Cell, Region
+from cellguard.planner.context import ActionContext
+from cellguard.planner.model import Edit
+from cellguard.planner.workspace import Workspace
 
 RECOVERY_PREFERENCE = {
     "us-east-1": ("us-west-2", "us-east-2"),

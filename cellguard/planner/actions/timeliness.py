@@ -7,7 +7,13 @@ import itertools
 from dataclasses import replace
 
 from cellguard.assessments.capacity import fleet
-from cellguard.assessments.planner.actions._helpers import (
+from cellguard.assessments.timeouts import blocking_calls, worst_case_ms
+from cellguard.models.components import Agent, Cache, Placement
+from cellguard.models.dependencies import Dependency
+from cellguard.models.enums import ComponentKind, DependencyMode, StoreEngine
+from cellguard.models.findings import Finding
+from cellguard.models.references import qualify
+from cellguard.planner.actions._helpers import (
     component,
     journey_components,
     qid_parts,
@@ -15,16 +21,10 @@ from cellguard.assessments.planner.actions._helpers import (
     target_component,
     wait_ms,
 )
-from cellguard.assessments.planner.actions.capacity import add_gpu_capacity
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult, Change, Edit, FindingRef
-from cellguard.assessments.planner.workspace import Workspace
-from cellguard.assessments.timeouts import blocking_calls, worst_case_ms
-from cellguard.models.components import Agent, Cache, Placement
-from cellguard.models.dependencies import Dependency
-from cellguard.models.enums import ComponentKind, DependencyMode, StoreEngine
-from cellguard.models.findings import Finding
-from cellguard.models.references import qualify
+from cellguard.planner.actions.capacity import add_gpu_capacity
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult, Change, Edit, FindingRef
+from cellguard.planner.workspace import Workspace
 
 MAX_RETRIES = 1
 """Retries per call the planner leaves: one retry, so a path's attempts grow as 2^depth at most."""

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cellguard.assessments.graph import build_graph
-from cellguard.assessments.planner import Plan, plan
 from cellguard.models.loader import Organisation, load
+from cellguard.planner import Plan, plan
 from cellguard.rules.base import Rule
 from cellguard.rules.engine import Assessment, run_rules
 from cellguard.rules.packs import load_rules

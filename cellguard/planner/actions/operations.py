@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult
-from cellguard.assessments.planner.workspace import Workspace
 from cellguard.models.findings import Finding
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult
+from cellguard.planner.workspace import Workspace
 
 
 def _layer(action: str, flag: str, words: str, step: str) -> Action:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cellguard.assessments.availability.journeys import JourneyAvailability
-from cellguard.assessments.planner.model import JourneyFigures
+from cellguard.planner.model import JourneyFigures
 from cellguard.rules.engine import Assessment
 
 

@@ -7,18 +7,6 @@ evaluation set) is returned as a manual step, beside the spec change where there
 
 from __future__ import annotations
 
-from cellguard.assessments.planner.actions._helpers import (
-    component,
-    free_id,
-    journey_components,
-    qid_parts,
-    regions_of,
-    target_component,
-)
-from cellguard.assessments.planner.actions.redundancy import RETENTION_DAYS
-from cellguard.assessments.planner.context import Action, ActionContext, change, manual
-from cellguard.assessments.planner.model import ActionResult, Edit
-from cellguard.assessments.planner.workspace import Workspace
 from cellguard.models.components import Backup, Guardrail, Placement, PromptStore, Rollout
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.dependencies import Dependency
@@ -33,6 +21,18 @@ from cellguard.models.enums import (
 from cellguard.models.findings import Finding
 from cellguard.models.practices import ChaosExperiment
 from cellguard.models.stack import Stack
+from cellguard.planner.actions._helpers import (
+    component,
+    free_id,
+    journey_components,
+    qid_parts,
+    regions_of,
+    target_component,
+)
+from cellguard.planner.actions.redundancy import RETENTION_DAYS
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult, Edit
+from cellguard.planner.workspace import Workspace
 
 GUARDRAIL_CHECKS = (
     GuardrailCheck.INPUT_TOXICITY,
