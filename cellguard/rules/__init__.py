@@ -1,0 +1,1 @@
+"""Rules: metadata, registry, packs, declarative rules, the engine and waivers."""
