@@ -164,7 +164,7 @@ def assess(
         min_severity=min_severity,
         include_passed=include_passed,
         graph=assessment.graph,
-        signoff=report_signoff(paths, output_format),
+        signoff=report_signoff(paths, output_format, assessment),
     )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
     exit_if_rules_crashed(assessment, consequence="their checks did not run")

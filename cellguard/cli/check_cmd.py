@@ -180,7 +180,7 @@ def check(
         baseline_scores=base_scores,
         min_severity=min_severity,
         graph=assessment.graph,
-        signoff=report_signoff(paths, output_format),
+        signoff=report_signoff(paths, output_format, assessment),
     )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
     _notice(_summary(assessment, ctx, comparison))

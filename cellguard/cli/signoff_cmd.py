@@ -7,6 +7,7 @@ else the current directory. See :mod:`cellguard.reports.signoff` for what a reco
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -20,25 +21,16 @@ from cellguard.cli.assess_cmd import (
     SelectOption,
     TodayOption,
     exit_if_rules_crashed,
-    load_paths,
     parse_today,
     run_assessment,
 )
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
 from cellguard.reports.formats import ReportFormat, SignoffBlock
-from cellguard.reports.signoff import (
-    Decision,
-    SignoffError,
-    SignoffStore,
-    StoredRecord,
-    judge,
-    latest_signoff,
-    make_record,
-    rules_digest,
-    spec_digest,
-    subject_of,
-)
+from cellguard.reports.signoff import Decision, StoredRecord, make_record
+from cellguard.reports.signoff_store import BrokenStoreError, SignoffError, SignoffStore, subject_of
+from cellguard.reports.signoff_verify import Verdict, current_state, judge
+from cellguard.rules.engine import Assessment
 
 PathArgument = Annotated[
     Path, typer.Argument(help="The spec file or organisation directory.", show_default=False)
@@ -65,24 +57,45 @@ def store_root(path: Path, store: Path | None = None) -> Path:
     return repository_root(path.resolve()) or Path.cwd()
 
 
-def latest_signoff_block(path: Path, store: Path | None = None) -> SignoffBlock | None:
-    """The last sign-off of ``path`` for the HTML report (None without one)."""
+def check_signoff(path: Path, assessment: Assessment, store: Path | None = None) -> Verdict:
+    """The verdict on the last sign-off of ``path``, against ``assessment`` of it.
+
+    The whole store is read and its chain audited; the findings and waivers are judged as of
+    the record's date, waiver expiry as of the assessment's date.
+    """
+    root = store_root(path, store)
     try:
-        return latest_signoff(path, store_root(path, store))
+        records = SignoffStore(root).records()
     except SignoffError as exc:
-        raise UserError(str(exc), hint="fix or remove the broken record") from None
+        raise UserError(
+            str(exc), hint="restore the record from version control, or move it away"
+        ) from None
+    return judge(
+        records,
+        subject=subject_of(path, root),
+        current=lambda day: current_state(assessment, day),
+        today=assessment.as_of,
+    )
 
 
-def report_signoff(paths: list[Path], formats: list[ReportFormat] | None) -> SignoffBlock | None:
-    """The sign-off block of an HTML report of a single PATH (None otherwise)."""
+def report_signoff(
+    paths: list[Path], formats: list[ReportFormat] | None, assessment: Assessment
+) -> SignoffBlock | None:
+    """The sign-off block of an HTML report of a single PATH, with whether it still verifies."""
     if ReportFormat.HTML not in (formats or []) or len(paths) != 1:
         return None
-    return latest_signoff_block(paths[0])
+    return check_signoff(paths[0], assessment).block()
 
 
 def _require_exists(path: Path) -> None:
     if not path.exists():
         raise UserError(f"{path}: no such file or directory")
+
+
+BROKEN_HINT = (
+    "run `cellguard verify PATH` for every problem; restore .cellguard/signoffs from version "
+    "control (e.g. git restore), or keep new records elsewhere with --store DIR"
+)
 
 
 @handle_errors
@@ -104,13 +117,15 @@ def signoff(
     today: TodayOption = None,
     plugins: PluginsOption = True,
 ) -> None:
-    """Record an architecture-review decision on a spec (never overwrites a record).
+    """Record an architecture-review decision on a spec (appends; never overwrites a record).
 
-    The record holds the reviewer, the decision, the date, the sha256 of the normalised spec
-    (reformatting or reordering YAML keys does not change it), of the rule pack and of the
-    findings, and the waivers in force with their expiry. It is written to
-    .cellguard/signoffs/<date>-<spec-hash>-<n>.json under the spec's git repository root
-    (or the current directory, or --store). Check it later with `cellguard verify`.
+    The record holds the reviewer, the decision, the comment, the date, the time, the sha256
+    of the normalised spec (reformatting or reordering YAML keys does not change it), of the
+    rule pack and of the findings, and the waivers in force with their expiry, sealed by a
+    digest over all of them and chained to the previous record by its digest. It is written to
+    .cellguard/signoffs/<date>-<spec-hash>-<n>.json under the spec's git repository root (or
+    the current directory, or --store). A store whose chain is broken is not appended to.
+    Check it later with `cellguard verify`.
     """
     _require_exists(path)
     if not reviewer.strip():
@@ -121,26 +136,27 @@ def signoff(
     )
     exit_if_rules_crashed(assessment, consequence="nothing recorded")
     assert assessment.graph is not None  # run_assessment keeps the graph it assessed
-    org = assessment.graph.org
     root = store_root(path, store)
-    db = SignoffStore(root)
+    draft = make_record(
+        assessment,
+        assessment.graph.org,
+        subject=subject_of(path, root),
+        reviewer=reviewer.strip(),
+        decision=decision,
+        comment=comment,
+        version=__version__,
+        signed_at=dt.datetime.now(dt.UTC),
+    )
     try:
-        record = make_record(
-            assessment,
-            org,
-            subject=subject_of(path, root),
-            sequence=db.next_sequence(),
-            reviewer=reviewer.strip(),
-            decision=decision,
-            comment=comment,
-            version=__version__,
-        )
-        written = db.write(record)
+        written = SignoffStore(root).append(draft)
+    except BrokenStoreError as exc:
+        raise UserError(f"{exc}; nothing recorded", hint=BROKEN_HINT) from None
     except SignoffError as exc:
         raise UserError(str(exc)) from None
+    record = written.record
     typer.echo(
         f"recorded {decision.value} of {record.subject} by {record.reviewer} on "
-        f"{record.date.isoformat()} (spec {record.spec_sha256[:12]}): {written}"
+        f"{record.date.isoformat()} (spec {record.spec_sha256[:12]}): {written.path}"
     )
 
 
@@ -164,37 +180,29 @@ def verify(
 ) -> None:
     """Check that the last sign-off of a spec approves it as it is now.
 
-    Exit 0 when the last record for PATH is an approval of the current normalised spec and
-    none of the waivers recorded with it has expired (as of --today); 1 when there is no
-    record, the last decision was a rejection, the spec changed, or a waiver expired; 2 on
-    bad input.
+    Walks the whole chain of the store (every record sealed and linked to the one before),
+    then recomputes what it can: the spec's hash, the findings and the waivers in force as of
+    the record's date. Exit 0 when the chain is intact and the last record for PATH approves
+    the current spec with the same findings and none of its waivers has expired (as of
+    --today); 1 when there is no record, the last decision was a rejection, the spec or the
+    findings changed, a waiver expired, a record was edited or the chain is broken; 2 on bad
+    input (an unreadable record included).
     """
-    from cellguard.rules.packs import load_rules
-
     _require_exists(path)
     day = parse_today(today)
-    org = load_paths([path])
-    root = store_root(path, store)
-    subject = subject_of(path, root)
-    try:
-        stored = SignoffStore(root).latest(subject)
-    except SignoffError as exc:
-        raise UserError(str(exc), hint="fix or remove the broken record") from None
-    registry = load_rules(rules or [], plugins=plugins)
-    verdict = judge(
-        stored,
-        subject=subject,
-        spec_sha256=spec_digest(org),
-        rules_sha256=rules_digest(r.meta for r in registry.select(select or [], ignore or [])),
-        today=day,
+    assessment = run_assessment(
+        [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
     )
+    exit_if_rules_crashed(assessment, consequence="nothing verified")
+    verdict = check_signoff(path, assessment, store)
     if verdict.checked is not None:
         typer.echo(_describe(verdict.checked))
     for note in verdict.notes:
         typer.echo(f"note: {note}")
     if verdict.ok:
-        typer.echo(f"verified: {subject} is approved as it is")
+        assert verdict.checked is not None
+        typer.echo(f"verified: {verdict.checked.record.subject} is approved as it is")
         return
-    for problem, reason in verdict.problems:
-        typer.echo(f"not verified ({problem.value}): {reason}")
+    for issue in verdict.issues:
+        typer.echo(f"not verified ({issue.problem.value}): {issue.text}")
     raise typer.Exit(ExitCode.FINDINGS)

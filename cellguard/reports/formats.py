@@ -56,7 +56,12 @@ _EXTENSIONS = {
 
 @dataclass(frozen=True)
 class SignoffBlock:
-    """The last sign-off of the assessed spec, shown in the HTML report's sign-off block."""
+    """The last sign-off of the assessed spec, shown in the HTML report's sign-off block.
+
+    ``problems`` says whether it still verifies: ``()`` it does, else why not, as pairs of a
+    kind (spec changed, findings changed, record edited, chain broken, ...) and an explanation
+    (the report shows them in a red banner); None when it was not checked.
+    """
 
     reviewer: str
     decision: str
@@ -64,6 +69,13 @@ class SignoffBlock:
     spec_sha256: str
     findings_sha256: str
     comment: str | None = None
+    record: str | None = None
+    problems: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Checked, and it still verifies."""
+        return self.problems == ()
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,22 @@
-"""Architecture-review sign-offs: the record, its digests, the store, and the verdict of ``verify``.
+"""Architecture-review sign-offs: what a record binds, and the digest that seals it.
 
 A record says who approved or rejected which spec, when, and under which rules: the sha256 of
 the *normalised* spec (every loaded document dumped canonically -- defaults filled in, keys
 sorted, file names and comments left out -- so reformatting or reordering YAML keys does not
 change it), of the rule pack (each rule's metadata, sorted by id) and of the findings
-(fingerprint, status and severity, sorted), plus the waivers in force with their expiry.
+(fingerprint, status and severity, sorted), plus the waivers in force with their expiry, the
+reviewer, the decision, the comment, the assessment date and the time it was signed.
 
-Records live in ``<root>/.cellguard/signoffs/`` as ``<date>-<spec-hash-prefix>-<n>.json``;
-``n`` is one more than the largest sequence number in the store, so the last record is the
-one with the largest ``sequence``. A record is written to a temporary file and hard-linked to
-its name, which fails rather than replace an existing file: records are never overwritten.
+A record of ``schema_version`` 2 is *sealed*: ``digest`` is the sha256 of a canonical JSON
+(sorted keys, no whitespace, UTF-8) of every other field except ``field_sha256``, which holds
+the sha256 of each field's canonical JSON on its own so that an edit can be traced to the field
+that was changed. Records are *chained*: ``previous`` is the digest of the record before it in
+the store (``GENESIS`` for the first), see :mod:`cellguard.reports.signoff_chain`. Records of
+``schema_version`` 1 (written before the chain) have neither and are read as
+:class:`LegacyRecord`: they cannot be verified.
+
+The chain has no key: it detects edits, inserted, removed, reordered and extra files and stale
+approvals, not someone who rewrites the whole store and recomputes every digest.
 """
 
 from __future__ import annotations
@@ -17,32 +24,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from cellguard.models.findings import Finding
 from cellguard.models.loader.organisation import Organisation
-from cellguard.reports.formats import SignoffBlock
 from cellguard.rules.engine import Assessment
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.waivers import WaiverState
-
-STORE_DIR = Path(".cellguard") / "signoffs"
-"""Where records live, relative to the store root."""
+from cellguard.rules.waivers import WaiverReport, WaiverState
 
 HASH_PREFIX = 12
-MAX_ATTEMPTS = 1000
+"""Hex digits of a digest shown in messages and file names."""
 
+GENESIS = "0" * 64
+"""What the first record of a chain names as its predecessor."""
 
-class SignoffError(Exception):
-    """A record that cannot be read or written."""
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""A sha256 digest as 64 lower-case hex digits."""
 
 
 class Decision(StrEnum):
@@ -70,23 +73,27 @@ class RecordedWaiver(BaseModel):
     ticket: str | None
     expires: dt.date
 
+    @property
+    def label(self) -> str:
+        """``waiver of RULE on STACK/TARGET by OWNER``."""
+        return f"waiver of {self.rule} on {self.stack}/{self.target or '*'} by {self.owner}"
 
-class SignoffRecord(BaseModel):
-    """One sign-off, as written to ``.cellguard/signoffs/``."""
+
+class _Body(BaseModel):
+    """The fields every record has, in both schema versions."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = 1
     kind: Literal["cellguard-signoff"] = "cellguard-signoff"
     subject: str
-    sequence: int
+    sequence: int = Field(ge=1)
     reviewer: str
     decision: Decision
     comment: str | None
     date: dt.date
-    spec_sha256: str
-    rules_sha256: str
-    findings_sha256: str
+    spec_sha256: Sha256
+    rules_sha256: Sha256
+    findings_sha256: Sha256
     stacks: list[str]
     scores: dict[str, float | None]
     waivers: list[RecordedWaiver]
@@ -97,19 +104,88 @@ class SignoffRecord(BaseModel):
         """``<date>-<spec-hash-prefix>-<n>.json``."""
         return f"{self.date.isoformat()}-{self.spec_sha256[:HASH_PREFIX]}-{self.sequence}.json"
 
+    @property
+    def who(self) -> str:
+        """``REVIEWER on DATE``."""
+        return f"{self.reviewer} on {self.date.isoformat()}"
+
     def to_json(self) -> str:
-        """Canonical JSON text (sorted keys, two-space indent, trailing newline)."""
+        """The text cellguard writes: sorted keys, two-space indent, ASCII, trailing newline."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2) + "\n"
 
-    def block(self) -> SignoffBlock:
-        """The HTML report's sign-off block."""
-        return SignoffBlock(
-            reviewer=self.reviewer,
-            decision=self.decision.value,
-            date=self.date.isoformat(),
-            spec_sha256=self.spec_sha256,
-            findings_sha256=self.findings_sha256,
-            comment=self.comment,
+
+class LegacyRecord(_Body):
+    """A record of ``schema_version`` 1: no digest, no chain; it cannot be verified."""
+
+    schema_version: Literal[1]
+
+
+class SignoffRecord(_Body):
+    """A sealed, chained record (``schema_version`` 2), as written to ``.cellguard/signoffs/``."""
+
+    schema_version: Literal[2] = 2
+    previous: Sha256
+    signed_at: AwareDatetime
+    field_sha256: dict[str, Sha256]
+    digest: Sha256
+
+    def signed(self) -> dict[str, Any]:
+        """The fields under the digest, as canonical JSON values."""
+        return self.model_dump(mode="json", exclude={"digest", "field_sha256"})
+
+    def edited_fields(self) -> list[str]:
+        """The fields that no longer match the record's digest; empty when it is intact.
+
+        A changed field is found through its entry in ``field_sha256``; ``field_sha256.X`` when
+        only that entry was changed (the digest still matches every field); ``digest`` when the
+        digest matches no field's change (the digest itself, or a field together with its
+        ``field_sha256`` entry, was changed).
+        """
+        signed = self.signed()
+        actual = {name: _sha256(value) for name, value in signed.items()}
+        if _sha256(signed) == self.digest:
+            names = sorted(set(actual) | set(self.field_sha256))
+            return [f"field_sha256.{n}" for n in names if self.field_sha256.get(n) != actual.get(n)]
+        changed = [name for name in signed if self.field_sha256.get(name) != actual[name]]
+        return changed or ["digest"]
+
+
+StoredKind = SignoffRecord | LegacyRecord
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record and the file it was read from (or written to)."""
+
+    path: Path
+    record: StoredKind
+    canonical: bool = True
+    """Whether the file holds exactly the text cellguard writes for the record (see
+    :func:`cellguard.reports.signoff_store.parse_record`)."""
+
+    @property
+    def label(self) -> str:
+        """``record N (FILE)``: how messages name it."""
+        return f"record {self.record.sequence} ({self.path.name})"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A record before it takes its place in the chain: everything but sequence and predecessor."""
+
+    body: dict[str, Any]
+
+    def seal(self, *, sequence: int, previous: str) -> SignoffRecord:
+        """The record as number ``sequence`` after the record whose digest is ``previous``."""
+        fields = {**self.body, "sequence": sequence, "previous": previous}
+        draft = SignoffRecord.model_validate({**fields, "field_sha256": {}, "digest": GENESIS})
+        signed = draft.signed()
+        return SignoffRecord.model_validate(
+            {
+                **fields,
+                "field_sha256": {name: _sha256(value) for name, value in signed.items()},
+                "digest": _sha256(signed),
+            }
         )
 
 
@@ -117,6 +193,7 @@ class SignoffRecord(BaseModel):
 
 
 def _sha256(value: object) -> str:
+    """sha256 of ``value`` as canonical JSON: sorted keys, no whitespace, UTF-8."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -141,8 +218,8 @@ def findings_digest(findings: Iterable[Finding]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def waivers_in_force(assessment: Assessment) -> list[RecordedWaiver]:
-    """The spec's waivers that had not expired on the assessment date, sorted."""
+def waivers_in_force(reports: Iterable[WaiverReport]) -> list[RecordedWaiver]:
+    """The waivers that had not expired on the assessment date, sorted."""
     kept = [
         RecordedWaiver(
             stack=w.use.stack,
@@ -153,210 +230,10 @@ def waivers_in_force(assessment: Assessment) -> list[RecordedWaiver]:
             ticket=w.use.ticket,
             expires=dt.date.fromisoformat(w.use.expires),
         )
-        for w in assessment.waivers
+        for w in reports
         if w.state is not WaiverState.EXPIRED and not w.use.expired
     ]
     return sorted(kept, key=lambda w: (w.stack, w.rule, w.target or "", w.expires))
-
-
-# -- the store --------------------------------------------------------------------------------
-
-
-def subject_of(path: Path, root: Path) -> str:
-    """How records name ``path``: relative to the store root (POSIX), else absolute."""
-    absolute = path.resolve()
-    try:
-        relative = absolute.relative_to(root.resolve())
-    except ValueError:
-        return absolute.as_posix()
-    return relative.as_posix() or "."
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    """A record and the file it was read from."""
-
-    path: Path
-    record: SignoffRecord
-
-
-class SignoffStore:
-    """The records under ``<root>/.cellguard/signoffs``."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.directory = root / STORE_DIR
-
-    def records(self) -> list[StoredRecord]:
-        """Every record, oldest first (by sequence, then file name)."""
-        for place in (self.directory.parent, self.directory):
-            if place.exists() and not place.is_dir():
-                raise SignoffError(
-                    f"{place} is a file, not the sign-off store's directory: move it away "
-                    "or point --store elsewhere"
-                )
-        if not self.directory.is_dir():
-            return []
-        found: list[StoredRecord] = []
-        for path in sorted(self.directory.glob("*.json")):
-            try:
-                record = SignoffRecord.model_validate_json(path.read_bytes())
-            except OSError as exc:
-                raise SignoffError(
-                    f"{path}: not a readable sign-off record ({exc.strerror or exc})"
-                ) from None
-            except ValidationError as exc:
-                raise SignoffError(
-                    f"{path}: not a readable sign-off record ({_first_problem(exc)})"
-                ) from None
-            found.append(StoredRecord(path, record))
-        return sorted(found, key=lambda s: (s.record.sequence, s.path.name))
-
-    def latest(self, subject: str) -> StoredRecord | None:
-        """The last record about ``subject``."""
-        mine = [s for s in self.records() if s.record.subject == subject]
-        return mine[-1] if mine else None
-
-    def next_sequence(self) -> int:
-        """One more than the largest sequence number in the store."""
-        return max((s.record.sequence for s in self.records()), default=0) + 1
-
-    def write(self, record: SignoffRecord) -> Path:
-        """Write ``record`` under a new name; bump the sequence while a name is taken."""
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SignoffError(
-                f"cannot create {self.directory}: {exc.strerror or exc} (is a part of that path "
-                "a file? move it away or point --store elsewhere)"
-            ) from None
-        current = record
-        for _ in range(MAX_ATTEMPTS):
-            target = self.directory / current.file_name
-            if _create_exclusive(target, current.to_json()):
-                return target
-            current = current.model_copy(update={"sequence": current.sequence + 1})
-        raise SignoffError(f"could not find a free record name in {self.directory}")
-
-
-def _first_problem(exc: ValidationError) -> str:
-    """The first error of a record that does not validate: ``field.path: what was expected``."""
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"])
-    more = exc.error_count() - 1
-    tail = f" (and {more} more)" if more else ""
-    return f"{where + ': ' if where else ''}{error['msg']}{tail}"
-
-
-def _create_exclusive(target: Path, text: str) -> bool:
-    """Write ``text`` to a new file ``target`` atomically; False if ``target`` exists."""
-    fd, name = tempfile.mkstemp(prefix=".signoff.", suffix=".tmp", dir=target.parent)
-    tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; a record is a normal team file
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, target)  # fails if target exists: never overwrites
-        except FileExistsError:
-            return False
-        except OSError:
-            return _create_no_link(target, text)
-        return True
-    except OSError as exc:
-        raise SignoffError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _create_no_link(target: Path, text: str) -> bool:
-    """Fallback for file systems without hard links: O_EXCL creation."""
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return True
-
-
-# -- verify -----------------------------------------------------------------------------------
-
-
-class Problem(StrEnum):
-    """Why ``verify`` fails."""
-
-    NO_RECORD = "no record"
-    REJECTED = "rejected"
-    SPEC_CHANGED = "spec changed"
-    WAIVER_EXPIRED = "waiver expired"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of ``verify``: ok, or the problems with their explanations."""
-
-    checked: StoredRecord | None
-    problems: tuple[tuple[Problem, str], ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """Approved, unchanged, no waiver expired."""
-        return not self.problems
-
-
-def judge(
-    stored: StoredRecord | None,
-    *,
-    subject: str,
-    spec_sha256: str,
-    rules_sha256: str,
-    today: dt.date,
-) -> Verdict:
-    """Whether the last record approves the current spec with every waiver still in force."""
-    if stored is None:
-        return Verdict(None, ((Problem.NO_RECORD, f"no sign-off recorded for {subject}"),))
-    record = stored.record
-    problems: list[tuple[Problem, str]] = []
-    who = f"{record.reviewer} on {record.date.isoformat()}"
-    if record.decision is Decision.REJECT:
-        problems.append((Problem.REJECTED, f"the last decision was a rejection by {who}"))
-    if record.spec_sha256 != spec_sha256:
-        problems.append(
-            (
-                Problem.SPEC_CHANGED,
-                f"spec changed since the {record.decision.noun} by {who} "
-                f"(recorded {record.spec_sha256[:HASH_PREFIX]}, now {spec_sha256[:HASH_PREFIX]})",
-            )
-        )
-    problems.extend(
-        (
-            Problem.WAIVER_EXPIRED,
-            f"waiver of {w.rule} on {w.stack}/{w.target or '*'} by {w.owner} "
-            f"expired on {w.expires.isoformat()}",
-        )
-        for w in record.waivers
-        if today > w.expires
-    )
-    notes = (
-        ("the rule pack changed since the sign-off (findings may differ)",)
-        if record.rules_sha256 != rules_sha256
-        else ()
-    )
-    return Verdict(stored, tuple(problems), notes)
-
-
-def latest_signoff(path: Path, root: Path) -> SignoffBlock | None:
-    """The sign-off block of the last record about ``path`` in the store at ``root``."""
-    stored = SignoffStore(root).latest(subject_of(path, root))
-    return stored.record.block() if stored is not None else None
 
 
 def make_record(
@@ -364,25 +241,27 @@ def make_record(
     org: Organisation,
     *,
     subject: str,
-    sequence: int,
     reviewer: str,
     decision: Decision,
     comment: str | None,
     version: str,
-) -> SignoffRecord:
-    """The record of a decision on ``org`` as assessed in ``assessment``."""
-    return SignoffRecord(
-        subject=subject,
-        sequence=sequence,
-        reviewer=reviewer,
-        decision=decision,
-        comment=comment,
-        date=assessment.as_of,
-        spec_sha256=spec_digest(org),
-        rules_sha256=rules_digest(assessment.rules),
-        findings_sha256=findings_digest(assessment.findings),
-        stacks=sorted(assessment.stacks),
-        scores={k: s.score for k, s in sorted(assessment.scores.items())},
-        waivers=waivers_in_force(assessment),
-        cellguard_version=version,
+    signed_at: dt.datetime,
+) -> Draft:
+    """The record of a decision on ``org`` as assessed in ``assessment``, not yet chained."""
+    return Draft(
+        {
+            "subject": subject,
+            "reviewer": reviewer,
+            "decision": decision.value,
+            "comment": comment,
+            "date": assessment.as_of.isoformat(),
+            "signed_at": signed_at.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
+            "spec_sha256": spec_digest(org),
+            "rules_sha256": rules_digest(assessment.rules),
+            "findings_sha256": findings_digest(assessment.findings),
+            "stacks": sorted(assessment.stacks),
+            "scores": {k: s.score for k, s in sorted(assessment.scores.items())},
+            "waivers": [w.model_dump(mode="json") for w in waivers_in_force(assessment.waivers)],
+            "cellguard_version": version,
+        }
     )
