@@ -11,6 +11,7 @@ its name, which fails rather than replace an existing file: records are never ov
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,7 +58,10 @@ def subject_of(path: Path, root: Path) -> str:
 def read_record(path: Path) -> StoredRecord:
     """One record file; :class:`SignoffError` naming the file and the first problem."""
     try:
-        if path.stat().st_size > MAX_RECORD_BYTES:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO would block, a device never end
+            raise SignoffError(f"{path}: not a readable sign-off record (not a regular file)")
+        if status.st_size > MAX_RECORD_BYTES:
             raise SignoffError(
                 f"{path}: not a readable sign-off record (larger than "
                 f"{MAX_RECORD_BYTES // (1024 * 1024)} MiB)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -393,3 +394,37 @@ def test_a_reformatted_record_is_noted_and_crlf_is_not(spec: Path) -> None:
         f"note: record 1 ({path.name}) is not in the form cellguard writes (reformatted?); "
         "its fields still match its digest"
     ) in out.splitlines()
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _sparse(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(9 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (_fifo, "(not a regular file)"),  # reading it would block forever
+        (lambda path: path.mkdir(), "(not a regular file)"),
+        (_sparse, "(larger than 8 MiB)"),
+        (
+            lambda path: path.write_text("[" * 100_000, encoding="utf-8"),
+            "(Invalid JSON: recursion limit exceeded at line 1 column ",
+        ),
+    ],
+    ids=["fifo", "directory", "huge", "deep"],
+)
+def test_a_hostile_file_in_the_store_is_an_input_error(
+    spec: Path, make: Callable[[Path], None], expected: str
+) -> None:
+    sign("approve")
+    hostile = spec.parent / ".cellguard" / "signoffs" / "x.json"
+    make(hostile)
+    code, output = verify()
+    assert code == 2, output
+    assert f"{hostile}: not a readable sign-off record {expected}" in output
+    assert "Traceback" not in output
