@@ -12,6 +12,7 @@ from cellguard.cli.assess_cmd import TodayOption, parse_today
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.files import make_directory, write_text_atomic
 from cellguard.cli.options import ForceOption
+from cellguard.models.text import inert
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
@@ -64,7 +65,7 @@ def blueprint(
     files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
     for name, text in files.items():
         write_text_atomic(output / name, text, force=force)
-    typer.echo(f"wrote {len(files)} files to {output}", err=True)
+    typer.echo(inert(f"wrote {len(files)} files to {output}", single_line=True), err=True)
     if verify:
         from cellguard.blueprints.from_spec import blueprint_of
         from cellguard.iac.mockrun import run_project
@@ -74,11 +75,13 @@ def blueprint(
         capture = run_project(output, stack)
         results = run_checks(capture, blueprint_of(org.stacks[0]))
         for r in results:
-            typer.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.name}: {r.message}")
+            typer.echo(
+                inert(f"{'PASS' if r.passed else 'FAIL'}  {r.name}: {r.message}", single_line=True)
+            )
         failed = [r for r in results if not r.passed]
         typer.echo(f"{len(results) - len(failed)}/{len(results)} checks passed")
         trip = round_trip(capture, org.stacks[0], today=day)
         for line in trip.lines():
-            typer.echo(line)
+            typer.echo(inert(line, single_line=True))
         if failed or trip.differ:
             raise typer.Exit(ExitCode.FINDINGS)

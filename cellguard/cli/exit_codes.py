@@ -11,6 +11,7 @@ from typing import ParamSpec, TypeVar
 import typer
 
 from cellguard.models.loader import SpecLoadError
+from cellguard.models.text import inert
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,9 +56,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             typer.echo(f"cellguard: {count} error{'s' if count != 1 else ''}", err=True)
             raise typer.Exit(ExitCode.INPUT_ERROR) from None
         except UserError as exc:
-            typer.echo(f"cellguard: error: {exc}", err=True)
+            typer.echo(inert(f"cellguard: error: {exc}", single_line=True), err=True)
             if exc.hint:
-                typer.echo(f"    hint: {exc.hint}", err=True)
+                typer.echo(inert(f"    hint: {exc.hint}", single_line=True), err=True)
             raise typer.Exit(ExitCode.INPUT_ERROR) from None
         except KeyboardInterrupt:
             typer.echo("cellguard: interrupted", err=True)
@@ -66,7 +67,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if _debug():
                 raise
             typer.echo(
-                f"cellguard: internal error: {type(exc).__name__}: {exc}\n"
+                f"cellguard: internal error: {inert(type(exc).__name__)}: "
+                f"{inert(exc, single_line=True)}\n"
                 "    this is a bug in cellguard; rerun with CELLGUARD_DEBUG=1 for the traceback "
                 "and report it",
                 err=True,

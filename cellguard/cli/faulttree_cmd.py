@@ -20,6 +20,7 @@ import typer
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.models.text import inert
 
 if TYPE_CHECKING:
     from cellguard.assessments.faulttree.montecarlo import MonteCarloResult
@@ -93,7 +94,7 @@ def _table(path: Path, tree: FaultTree, result: Quantification, mc: MonteCarloRe
         )
     rows += [("BDD nodes", f"{result.bdd_nodes:,}"), ("seconds", f"{result.seconds:.3f}")]
     width = max(len(label) for label, _ in rows)
-    return "".join(f"{label:<{width}}  {value}\n" for label, value in rows)
+    return "".join(f"{label:<{width}}  {inert(value, single_line=True)}\n" for label, value in rows)
 
 
 @faulttree_app.command("quantify")

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from cellguard.cli.exit_codes import UserError
+from cellguard.models.text import inert
 
 
 def _default_mode() -> int:
@@ -69,4 +70,4 @@ def emit(text: str, output: Path | None, *, force: bool) -> None:
         typer.echo(text, nl=False)
     else:
         write_text_atomic(output, text, force=force)
-        typer.echo(f"wrote {output}", err=True)
+        typer.echo(inert(f"wrote {output}", single_line=True), err=True)

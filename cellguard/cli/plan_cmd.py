@@ -12,6 +12,7 @@ from cellguard.cli.assess_cmd import PluginsOption, TodayOption, parse_today
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import check_writable, emit, make_directory, write_text_atomic
 from cellguard.cli.options import ForceOption
+from cellguard.models.text import inert
 
 
 class PlanFormat(StrEnum):
@@ -103,6 +104,6 @@ def plan(
         if path.is_dir():
             make_directory(file.parent)
         write_text_atomic(file, text, force=force)
-        typer.echo(f"wrote {file}", err=True)
+        typer.echo(inert(f"wrote {file}", single_line=True), err=True)
     rendered = render_json(result) if plan_format is PlanFormat.JSON else render_markdown(result)
     emit(rendered, plan_output, force=force)

@@ -13,6 +13,7 @@ from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
 from cellguard.models.loader.errors import suggest
+from cellguard.models.text import inert
 
 rules_app = typer.Typer(
     name="rules",
@@ -52,7 +53,10 @@ def list_rules(
         text = json.dumps({"rules": data}, indent=2, sort_keys=True) + "\n"
     else:
         rows = [
-            f"{r.meta.id:<12} {r.meta.pillar.code:<4} {r.meta.severity.value:<9} {r.meta.title}"
+            inert(
+                f"{r.meta.id:<12} {r.meta.pillar.code:<4} {r.meta.severity.value:<9} {r.meta.title}",
+                single_line=True,
+            )
             + (" (advisory)" if r.meta.advisory else "")
             for r in registry
         ]

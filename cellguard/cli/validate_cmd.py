@@ -12,6 +12,7 @@ import typer
 from cellguard.cli.exit_codes import ExitCode, handle_errors
 from cellguard.models.loader import Organisation, SpecLoadError, load
 from cellguard.models.stack import Stack
+from cellguard.models.text import inert
 
 
 class ValidateFormat(StrEnum):
@@ -31,7 +32,7 @@ def _summary(org: Organisation) -> str:
             if isinstance(doc, Stack)
             else f"platform '{doc.name}' ({len(doc.components)} components)"
         )
-        parts.append(f"ok {loaded.file}: {what}")
+        parts.append(inert(f"ok {loaded.file}: {what}", single_line=True))
     return "\n".join(parts)
 
 

@@ -7,6 +7,10 @@ apiVersion, kind, metadata, business, topology, components, practices, waivers; 
 component: id, kind, then the model's field order), values equal to their defaults left out,
 keys spelled as the spec spells them (``apiVersion``, ``async``), and a dependency that only
 names its callee written as the bare id. The same models always give the same bytes.
+
+A string holding a control, bidi or zero-width character (:data:`cellguard.models.text.UNSAFE`)
+is written double-quoted with that character as a YAML escape (``"\\u202e"``), never raw, so
+the target reads back equal and shows the reviewer what is there.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import yaml
 
 from cellguard.models.stack import Platform, Stack
+from cellguard.models.text import UNSAFE, escape_char, inert
 
 _TOP_LEVEL_ORDER = (
     "apiVersion",
@@ -38,6 +43,15 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    """Strings with unsafe characters double-quoted, where YAML escapes are possible."""
+    style = '"' if UNSAFE.search(data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def component_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +86,7 @@ def header(source: str | None) -> str:
             "# Review it like code; re-run `cellguard plan` rather than editing generated values.\n"
         )
     return (
-        f"{_HEADER_START}{source}{_HEADER_END}\n"
+        f"{_HEADER_START}{inert(source, single_line=True)}{_HEADER_END}\n"
         "# Review it like code; re-run `cellguard plan` rather than editing generated values.\n"
     )
 
@@ -102,4 +116,7 @@ def dump_document(document: Stack | Platform, *, source: str | None = None) -> s
         allow_unicode=True,
         width=100,
     )
+    # allow_unicode keeps printable non-ASCII raw, bidi and zero-width characters among them;
+    # _represent_str put every such string in double quotes, where the escape means the same.
+    body = UNSAFE.sub(lambda m: escape_char(m.group()), body)
     return header(source) + body

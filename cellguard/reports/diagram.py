@@ -6,6 +6,10 @@ their mode, timeout and retries; optional dependencies are dashed and fallbacks 
 ``domains=True`` the failure domains are drawn too, with dashed membership edges; membership
 implied by ``part_of`` (a component in a zone is in that zone's region, a component in a cell is
 in the cell's region) is not drawn twice.
+
+Text from the spec is made inert first (:func:`cellguard.models.text.inert`: control, bidi and
+zero-width characters shown as ``\\x1b``, ``\\u202e``), then escaped by the diagram language's
+rules (:func:`mermaid_escape`, :func:`dot_escape`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Iterable
 from cellguard.assessments.edges import DependencyEdge, FallbackEdge, edge_key
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.placement import DomainKind, DomainRef
+from cellguard.models.text import inert
 
 _NON_ID = re.compile(r"[^A-Za-z0-9]")
 _DOMAIN_SHAPES = {
@@ -60,7 +65,7 @@ def edge_label(edge: DependencyEdge) -> str:
 def _stack_title(graph: StackGraph, stack: str) -> str:
     loaded = graph.org.by_name(stack)
     owner = loaded.document.metadata.owner if loaded is not None else None
-    return f"{stack} · {owner}" if owner else stack
+    return inert(f"{stack} · {owner}" if owner else stack, single_line=True)
 
 
 def _domain_title(domain: DomainRef) -> str:
@@ -102,16 +107,34 @@ class _Ids:
         return self._ids[name]
 
 
+_MERMAID_ENTITIES = {
+    "#": "#35;",
+    "&": "#amp;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "`": "#96;",
+    "[": "#91;",
+    "]": "#93;",
+    "(": "#40;",
+    ")": "#41;",
+    "{": "#123;",
+    "}": "#125;",
+    "|": "#124;",
+}
+
+
 def mermaid_escape(text: str) -> str:
-    """Escape text for a quoted Mermaid label: entity codes for ``"#&<>`` and backticks."""
-    text = text.replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;")
-    text = text.replace("<", "#lt;").replace(">", "#gt;").replace("`", "#96;")
-    return " ".join(text.splitlines())
+    """Escape text for a quoted Mermaid label, on one line: inert, then Mermaid's entity codes
+    for ``#&"<>``, backticks, brackets, parentheses, braces and ``|``."""
+    escaped = "".join(_MERMAID_ENTITIES.get(ch, ch) for ch in inert(text))
+    return " ".join(escaped.splitlines())
 
 
 def dot_escape(text: str) -> str:
-    """Escape text for a quoted DOT string: backslashes and double quotes; newlines as ``\\n``."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    """Escape text for a quoted DOT string: inert, then backslashes and double quotes; newlines
+    as ``\\n``."""
+    text = inert(text).replace("\\", "\\\\").replace('"', '\\"')
     return "\\n".join(text.splitlines())
 
 

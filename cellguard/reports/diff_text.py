@@ -2,7 +2,9 @@
 
 Both show the same sections in the same order: summary, scores, new findings, resolved
 findings, severity changes, journeys. Numbers are formatted here (scores one decimal, nines two,
-downtime minutes one, money whole units); the JSON rendering keeps more digits.
+downtime minutes one, money whole units); the JSON rendering keeps more digits. Names, titles and
+messages are made inert (:func:`cellguard.models.text.inert`, on one line) in the text, and
+escaped for markdown (:func:`~cellguard.reports.markdown.md_inline`) in the markdown.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cellguard.models.findings import Severity
+from cellguard.models.text import inert
 from cellguard.reports.diff import AssessmentDiff, FindingChange, JourneyDelta, JourneyFigures
+from cellguard.reports.markdown import code_span, md_inline
 
 _NONE = "-"
 
@@ -78,8 +82,10 @@ def _text_changes(title: str, changes: Sequence[FindingChange], moved: bool = Fa
             if moved
             else _severity(c.new_severity or c.old_severity)
         )
-        lines.append(f"  {severity:<8} {c.rule}  {c.stack}/{c.target}  {c.title}")
-        lines.append(f"           {c.message}")
+        lines.append(
+            inert(f"  {severity:<8} {c.rule}  {c.stack}/{c.target}  {c.title}", single_line=True)
+        )
+        lines.append(f"           {inert(c.message, single_line=True)}")
     return lines
 
 
@@ -91,7 +97,7 @@ def _text_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
         old, new = _figures(j.old), _figures(j.new)
         rows.append(
             [
-                f"{j.stack}/{j.journey}",
+                inert(f"{j.stack}/{j.journey}", single_line=True),
                 old[0],
                 new[0],
                 old[1],
@@ -121,14 +127,19 @@ def _text_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
 def render_diff_table(diff: AssessmentDiff) -> str:
     """Plain text for a terminal or a CI log."""
     lines = [
-        f"cellguard diff: {diff.old_label} -> {diff.new_label}",
+        inert(f"cellguard diff: {diff.old_label} -> {diff.new_label}", single_line=True),
         _summary(diff),
         "",
         "Scores",
         *_grid(
             ["score", "old", "new", "delta"],
             [
-                [s.key, _num(s.old, ".1f"), _num(s.new, ".1f"), _signed(s.delta, ".1f")]
+                [
+                    inert(s.key, single_line=True),
+                    _num(s.old, ".1f"),
+                    _num(s.new, ".1f"),
+                    _signed(s.delta, ".1f"),
+                ]
                 for s in diff.scores
             ],
         ),
@@ -147,15 +158,8 @@ def render_diff_table(diff: AssessmentDiff) -> str:
 
 
 def _md(text: str) -> str:
-    """Text safe inside a markdown table cell."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
+    """Text safe inside a markdown table cell (:func:`~cellguard.reports.markdown.md_inline`)."""
+    return md_inline(text)
 
 
 def _md_table(headers: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
@@ -177,7 +181,7 @@ def _md_changes(title: str, changes: Sequence[FindingChange], moved: bool = Fals
                 if moved
                 else _severity(c.new_severity or c.old_severity)
             ),
-            f"`{c.rule}`",
+            code_span(c.rule),
             _md(f"{c.stack}/{c.target}"),
             f"**{_md(c.title)}**: {_md(c.message)}",
         ]
@@ -219,7 +223,8 @@ def render_diff_markdown(diff: AssessmentDiff) -> str:
     lines = [
         "## cellguard diff",
         "",
-        f"`{_md(diff.old_label)}` → `{_md(diff.new_label)}`: {_summary(diff).replace('->', '→')}",
+        f"{code_span(diff.old_label)} → {code_span(diff.new_label)}: "
+        f"{_summary(diff).replace('->', '→')}",
         "",
         "### Scores",
         "",

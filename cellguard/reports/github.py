@@ -10,12 +10,15 @@ level and end with one plain summary line that says how many were left out; the 
 
 Escaping follows actions/toolkit ``command.ts``: in the message ``%``, ``\\r`` and ``\\n``
 become ``%25``, ``%0D`` and ``%0A``; in property values ``:`` and ``,`` also become ``%3A``
-and ``%2C``. A hostile name therefore cannot end a command early or start a new one.
+and ``%2C``. A hostile name therefore cannot end a command early or start a new one. Text is
+made inert first (:func:`cellguard.models.text.inert`): the log viewer interprets ANSI escape
+sequences, so they are shown as ``\\x1b``, like bidi and zero-width characters.
 """
 
 from __future__ import annotations
 
 from cellguard.models.findings import Finding, Severity, Status
+from cellguard.models.text import inert
 from cellguard.reports.formats import ReportContext
 from cellguard.reports.markdown import (
     counts_line,
@@ -45,13 +48,14 @@ COMMANDS: dict[Severity, str] = {
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (made inert first; line breaks stay line breaks)."""
+    return inert(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
-    """Escape a workflow command's property value."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    """Escape a workflow command's property value (inert and on one line)."""
+    escaped = inert(text, single_line=True).replace("%", "%25")
+    return escaped.replace(":", "%3A").replace(",", "%2C")
 
 
 def command_of(finding: Finding, ctx: ReportContext) -> str:

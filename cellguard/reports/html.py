@@ -7,8 +7,11 @@ with evidence and remediation, waivers with their expiry, and a sign-off block (
 
 Self-contained: no script, no external stylesheet, font or image, no URL (the inline SVG
 needs no namespace attribute in HTML). The jinja2 environment autoescapes everything, so
-every user-provided string (names, descriptions, reasons) is escaped. ``@media print``
-rules keep sections and findings from splitting across pages when printed to PDF.
+every user-provided string (names, descriptions, reasons) is escaped; before that, every string
+a template prints is made inert (:func:`cellguard.models.text.inert`: control, bidi and
+zero-width characters shown as ``\\x1b``, ``\\u202e``), so a bidi override cannot reorder
+what the reviewer reads. ``@media print`` rules keep sections and findings from splitting
+across pages when printed to PDF.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import jinja2
+from markupsafe import Markup
 
 from cellguard import __version__
 from cellguard.models.findings import Evidence, Finding, Pillar, Status
 from cellguard.models.stack import Stack
+from cellguard.models.text import inert
 from cellguard.reports.formats import ReportContext
 from cellguard.reports.json_report import visible
 from cellguard.reports.markdown import fmt_delta, fmt_score, ordered
@@ -145,6 +150,13 @@ def _finding_groups(assessment: Assessment, ctx: ReportContext) -> list[tuple[st
     ]
 
 
+def _finalize(value: object) -> object:
+    """Every printed string made inert before autoescaping (markup the code built is kept)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return inert(value)
+    return value
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -154,6 +166,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters["num"] = num
     env.filters["pct"] = pct

@@ -2,7 +2,9 @@
 
 Stable: fields may be added, none renamed or removed. Keys are written sorted and the
 output is byte-identical for the same input and date. ``journeys`` (exact availability),
-``blast_radius``, ``capacity`` and ``latency`` hold the quantitative tables.
+``blast_radius``, ``capacity`` and ``latency`` hold the quantitative tables. Strings are exact;
+control, bidi and zero-width characters in them are written as ``\\uXXXX`` escapes
+(:func:`cellguard.models.text.json_safe`), never raw.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from cellguard import __version__
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Severity, Status
+from cellguard.models.text import json_safe
 from cellguard.rules.engine import Assessment
 from cellguard.rules.waivers import WaiverReport
 
@@ -183,7 +186,7 @@ def render_json(
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    return json_safe(json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": ")))
 
 
 def dump_lines(data: dict[str, Any]) -> str:

@@ -9,8 +9,9 @@ coverage): ``classname`` is ``<stack>.<rule>``, ``name`` is ``<rule> <target>``.
 * ``WAIVED``, ``UNKNOWN`` and ``NOT_APPLICABLE`` -> ``<skipped>`` with the reason.
 * ``ERROR`` (the rule crashed) -> ``<error>``.
 
-Built with :mod:`xml.etree.ElementTree`, which escapes text and attributes; characters
-that XML 1.0 cannot hold at all (control characters) are replaced by U+FFFD first.
+Built with :mod:`xml.etree.ElementTree`, which escapes text and attributes. Text is made
+inert first (:func:`cellguard.models.text.inert`: control, bidi and zero-width characters shown
+as ``\\x1b``, ``\\u202e``); what XML 1.0 still cannot hold (U+FFFE, U+FFFF) becomes U+FFFD.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 from cellguard.models.findings import Evidence, Finding, Pillar, Status
+from cellguard.models.text import inert
 from cellguard.reports.formats import ReportContext
 from cellguard.rules.engine import Assessment
 
@@ -27,8 +29,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: object) -> str:
-    """``text`` with the characters XML 1.0 forbids replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", str(text))
+    """``text`` made inert, with any character XML 1.0 still forbids replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", inert(text))
 
 
 def _evidence(value: Evidence) -> str:

@@ -3,6 +3,11 @@
 Both list every change with the findings it resolves (rule, target, fingerprint) and the
 spec keys it set, the manual steps, what stays unresolved and why, the scores per pillar and
 each journey's nines, downtime and money per year, before and after. Output is deterministic.
+
+Text from the spec or a rule pack is inert in both: the markdown writes prose through
+:func:`~cellguard.reports.markdown.md_prose` and values and names as code spans
+(:func:`~cellguard.reports.markdown.code_span`); the JSON escapes control, bidi and zero-width
+characters as ``\\uXXXX`` (:func:`cellguard.models.text.json_safe`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from typing import Any
 
 from cellguard import __version__
 from cellguard.assessments.scoring import Score
+from cellguard.models.text import json_safe
 from cellguard.planner.model import Change, Edit, EditOp, FindingRef, Plan
+from cellguard.reports.markdown import code_span, md_inline, md_prose
 
 SCHEMA_VERSION = 1
 _VALUE_CHARS = 160
@@ -107,14 +114,14 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 def render_json(plan: Plan) -> str:
     """The plan as indented JSON with a trailing newline."""
-    return json.dumps(plan_data(plan), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(plan_data(plan), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _value(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
     if len(text) > _VALUE_CHARS:
         text = text[: _VALUE_CHARS - 3] + "..."
-    return f"`{text}`"
+    return code_span(text)
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -122,11 +129,11 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def _finding(ref: FindingRef) -> str:
-    return f"{ref.rule} `{ref.stack}/{ref.target}` ({ref.fingerprint})"
+    return f"{md_inline(ref.rule)} {code_span(f'{ref.stack}/{ref.target}')} ({md_inline(ref.fingerprint)})"
 
 
 def _edit_line(edit: Edit) -> str:
-    where = f"`{edit.stack}`: `{edit.dotted}`"
+    where = f"{code_span(edit.stack)}: {code_span(edit.dotted)}"
     if edit.op is EditOp.ADD:
         return f"  - {where} += {_value(edit.after)}"
     return f"  - {where}: {_value(edit.before)} -> {_value(edit.after)}"
@@ -164,7 +171,7 @@ def render_markdown(plan: Plan) -> str:
     for j in plan.journeys:
         objective = f"{j.objective:g}%" if j.objective is not None else "-"
         out.append(
-            f"| {j.stack}/{j.journey} | {objective} | {j.availability_before:.4f}% -> "
+            f"| {md_inline(f'{j.stack}/{j.journey}')} | {objective} | {j.availability_before:.4f}% -> "
             f"{j.availability_after:.4f}% | {j.nines_before:.2f} -> {j.nines_after:.2f} | "
             f"{j.downtime_hours_before:,.1f} -> {j.downtime_hours_after:,.1f} | "
             f"{j.loss_before:,.0f} -> {j.loss_after:,.0f} |"
@@ -175,24 +182,26 @@ def render_markdown(plan: Plan) -> str:
     for i, change in enumerate(plan.changes, 1):
         resolves = ", ".join(_finding(r) for r in change.resolves) or "nothing on its own"
         out += [
-            f"{i}. **{change.action}** on `{change.stack}/{change.target}`: {change.description}",
+            f"{i}. **{md_inline(change.action)}** on {code_span(f'{change.stack}/{change.target}')}: "
+            f"{md_prose(change.description)}",
             f"  - resolves: {resolves}",
             *(_edit_line(e) for e in change.edits),
         ]
     if plan.side_effects:
         out += ["", "## Also resolved by the changes above", ""]
-        out += [f"- {_finding(r)}: {r.title}" for r in plan.side_effects]
+        out += [f"- {_finding(r)}: {md_prose(r.title)}" for r in plan.side_effects]
     out += ["", "## Manual steps", ""]
     if not plan.manual_steps:
         out.append("None.")
     out += [
-        f"- [ ] **{s.action}** ({_finding(s.finding)}): {s.description}" for s in plan.manual_steps
+        f"- [ ] **{md_inline(s.action)}** ({_finding(s.finding)}): {md_prose(s.description)}"
+        for s in plan.manual_steps
     ]
     out += ["", "## Not resolved", ""]
     if not plan.unresolved:
         out.append("None: every failing finding is resolved.")
-    out += [f"- {_finding(u.finding)}: {u.reason}" for u in plan.unresolved]
+    out += [f"- {_finding(u.finding)}: {md_prose(u.reason)}" for u in plan.unresolved]
     if plan.new_failures:
         out += ["", "## New failures on the target", ""]
-        out += [f"- {_finding(r)}: {r.title}" for r in plan.new_failures]
+        out += [f"- {_finding(r)}: {md_prose(r.title)}" for r in plan.new_failures]
     return "\n".join(out) + "\n"

@@ -1,7 +1,9 @@
 """Rule documentation generated from rule metadata and case files.
 
 ``docs/rules.md`` is this module's output for the built-in pack (``cellguard rules list
---format markdown``); a test keeps the committed file fresh.
+--format markdown``); a test keeps the committed file fresh. A pack's texts are its author's
+markdown, made inert (:func:`cellguard.models.text.inert`: control, bidi and zero-width
+characters shown as ``\\x1b``, ``\\u202e``); titles and table cells stay on one line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from cellguard.assessments.impact import (
 )
 from cellguard.assessments.scoring import FORMULA
 from cellguard.models.findings import Pillar, Status
+from cellguard.models.text import inert
 from cellguard.rules.base import Rule
 from cellguard.rules.cases import CASES_DIR, Case, example_yaml, load_case_file
 from cellguard.rules.metadata import RuleMeta
@@ -40,21 +43,25 @@ def _applies(meta: RuleMeta) -> str:
 
 
 def _wrap(text: str) -> str:
-    return textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  ")
+    return textwrap.fill(inert(text), width=96, initial_indent="  ", subsequent_indent="  ")
+
+
+def _line(text: str) -> str:
+    return inert(text, single_line=True)
 
 
 def explain_text(rule: Rule) -> str:
     """Everything about one rule, as plain text for the terminal."""
     meta = rule.meta
     lines = [
-        f"{meta.id}  {meta.title}",
+        _line(f"{meta.id}  {meta.title}"),
         "",
         f"pillar:      {meta.pillar.label} ({meta.category.value})",
         f"severity:    {meta.severity.value} before business impact"
         + ("  [advisory]" if meta.advisory else ""),
         f"applies to:  {_applies(meta)}",
-        f"action:      {meta.action}",
-        f"defined in:  {rule.origin}",
+        f"action:      {_line(meta.action)}",
+        f"defined in:  {_line(rule.origin)}",
         "",
         "Why:",
         _wrap(meta.rationale),
@@ -93,7 +100,7 @@ def scoring_text() -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _line(" ".join(text.split())).replace("|", "\\|")
 
 
 def rules_markdown(rules: Iterable[Rule]) -> str:
@@ -115,7 +122,7 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
         anchor = m.id.lower()
         advisory = " (advisory)" if m.advisory else ""
         out.append(
-            f"| [{m.id}](#{anchor}) | {_cell(m.title)} | {m.pillar.label} | "
+            f"| [{_cell(m.id)}](#{anchor}) | {_cell(m.title)} | {m.pillar.label} | "
             f"{m.category.value} | {m.severity.value}{advisory} |"
         )
     for pillar in Pillar:
@@ -127,17 +134,17 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
             m = rule.meta
             out += [
                 "",
-                f"### {m.id}",
+                f"### {_line(m.id)}",
                 "",
-                f"**{m.title}** — {m.category.value}, {m.severity.value}"
+                f"**{_line(m.title)}** — {m.category.value}, {m.severity.value}"
                 + (" (advisory)" if m.advisory else "")
-                + f"; applies to {_applies(m)}; planner action `{m.action}`.",
+                + f"; applies to {_applies(m)}; planner action `{_line(m.action)}`.",
                 "",
-                m.rationale,
+                inert(m.rationale),
                 "",
-                f"*Source:* {m.source}",
+                f"*Source:* {_line(m.source)}",
                 "",
-                f"*Remediation:* {m.remediation}",
+                f"*Remediation:* {inert(m.remediation)}",
             ]
             passing, failing = examples(m.id)
             for label, case in (("Passing", passing), ("Failing", failing)):

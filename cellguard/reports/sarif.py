@@ -17,6 +17,11 @@ the finding has no key of its own. ``partialFingerprints["cellguard/v1"]`` is
 :attr:`Finding.fingerprint` (rule + stack + logical target, never line numbers), so an alert
 survives reformatting and reordering of the YAML. With a baseline (``check --baseline``) each
 result also carries ``baselineState`` ``new`` or ``unchanged``.
+
+Texts a viewer displays (messages, descriptions, help, a suppression's justification) are made
+inert (:func:`cellguard.models.text.inert`: escape sequences and bidi controls shown as
+``\\x1b``, ``\\u202e``); properties keep the exact strings, and the JSON text holds no raw
+control character (:func:`cellguard.models.text.json_safe`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from urllib.parse import quote
 
 from cellguard import __version__
 from cellguard.models.findings import Finding, Location, Severity, Status
+from cellguard.models.text import inert, json_safe
 from cellguard.reports.formats import ReportContext
 from cellguard.rules.engine import Assessment
 from cellguard.rules.metadata import RuleMeta
@@ -74,8 +80,9 @@ def help_uri(rule_id: str) -> str | None:
 
 
 def _sentence(text: str) -> str:
-    """Text ending with a period (SARIF messages and descriptions are sentences)."""
-    text = " ".join(text.split())
+    """Inert text on one line, ending with a period (SARIF messages and descriptions are
+    sentences)."""
+    text = " ".join(inert(text).split())
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
@@ -86,7 +93,7 @@ def _rule_name(meta: RuleMeta) -> str:
 
 def _rule(meta: RuleMeta) -> dict[str, Any]:
     uri = help_uri(meta.id)
-    markdown = (
+    markdown = inert(
         f"**{meta.title}**\n\n{meta.rationale}\n\n**Fix:** {meta.remediation}\n\n"
         f"**Source:** {meta.source}"
     )
@@ -172,7 +179,7 @@ def _message(finding: Finding) -> str:
     where = (
         finding.stack if finding.target == finding.stack else f"{finding.stack}/{finding.target}"
     )
-    text = f"{where}: {_sentence(finding.message)}"
+    text = f"{inert(where, single_line=True)}: {_sentence(finding.message)}"
     if finding.note:
         text += f" Note: {_sentence(finding.note)}"
     if finding.status is Status.FAIL:
@@ -206,7 +213,7 @@ def _result(
         suppression: dict[str, Any] = {
             "kind": "external",
             "status": "accepted",
-            "justification": (
+            "justification": inert(
                 f"{waiver.reason} (waived by {waiver.owner}{ticket}, until {waiver.expires})"
             ),
             "properties": {"owner": waiver.owner, "expires": waiver.expires},
@@ -279,4 +286,4 @@ def to_sarif(assessment: Assessment, ctx: ReportContext) -> dict[str, Any]:
 
 def render_sarif(assessment: Assessment, ctx: ReportContext) -> str:
     """The SARIF log as indented JSON text with a final newline."""
-    return json.dumps(to_sarif(assessment, ctx), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(to_sarif(assessment, ctx), indent=2, ensure_ascii=False)) + "\n"

@@ -1,4 +1,9 @@
-"""Terminal tables of the quantitative figures: journeys, blast radius, capacity, latency."""
+"""Terminal tables of the quantitative figures: journeys, blast radius, capacity, latency.
+
+Names from the spec go into the tables as :class:`~rich.text.Text` made inert (:func:`_name`):
+a plain ``str`` cell would be parsed as rich markup, and control characters would reach the
+terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,15 @@ import math
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from cellguard.assessments.figures import Figures
+from cellguard.models.text import inert
+
+
+def _name(text: str) -> Text:
+    """A name from the spec as a cell: never markup, unsafe characters shown, one line."""
+    return Text(inert(text, single_line=True))
 
 
 def _num(value: float | None, fmt: str = ",.0f", none: str = "-") -> str:
@@ -47,8 +59,8 @@ def journey_table(figs: Figures, plain: bool) -> Table | None:
     )
     for j in figs.journeys:
         table.add_row(
-            f"{j.stack}/{j.journey}",
-            j.criticality,
+            _name(f"{j.stack}/{j.journey}"),
+            _name(j.criticality),
             f"{j.availability:.4f}%",
             _num(j.nines, ".2f"),
             "-"
@@ -68,7 +80,7 @@ def blast_table(figs: Figures, plain: bool, limit: int = 15) -> Table | None:
     table = _table("Blast radius", plain, "domain", "journeys", "stacks", "money/h", "share")
     for b in figs.blast_radius[:limit]:
         table.add_row(
-            b.domain.node_id,
+            _name(b.domain.node_id),
             str(len(b.journeys)),
             str(len(b.stacks)),
             _num(b.money_per_hour),
@@ -97,14 +109,14 @@ def capacity_table(figs: Figures, plain: bool) -> Table | None:
     for c in figs.capacity:
         source = c.throughput_source or "-"
         table.add_row(
-            c.qid,
+            _name(c.qid),
             _num(c.demand),
             _num(c.supply),
             _pct(c.utilisation),
             "none left" if c.replicas_after_zone_loss == 0 else _pct(c.utilisation_after_zone_loss),
             _pct(c.utilisation_after_region_loss),
             _num(c.replicas_needed, "d"),
-            source.split(":")[0],
+            _name(source.split(":")[0]),
         )
     return table
 
@@ -126,7 +138,7 @@ def latency_table(figs: Figures, plain: bool) -> Table | None:
     )
     for lat in figs.latency:
         table.add_row(
-            f"{lat.stack}/{lat.journey}",
+            _name(f"{lat.stack}/{lat.journey}"),
             _num(lat.ttft_budget_ms),
             _num(lat.ttft_objective_ms),
             _num(lat.ttft_slack_ms),

@@ -2,6 +2,10 @@
 
 Rendered with rich. Written to a file or a pipe it is plain text with a fixed width, so the
 same input gives byte-identical output; on a terminal it is coloured.
+
+Text from the spec, a rule pack or a file name goes into :class:`~rich.text.Text` objects (never
+parsed as rich markup, so ``[red]`` stays as written) through :func:`line`, which shows escape
+sequences, other control characters and line breaks visibly (:func:`cellguard.models.text.inert`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from rich.text import Text
 
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Evidence, Finding, Pillar, Severity, Status
+from cellguard.models.text import inert
 from cellguard.reports.json_report import visible
 from cellguard.reports.tables import figure_tables
 from cellguard.rules.engine import Assessment
@@ -30,6 +35,11 @@ SEVERITY_STYLE = {
     Severity.INFO: "dim",
 }
 WIDTH = 110
+
+
+def line(text: object) -> str:
+    """User text made inert and kept on one line (see the module docstring)."""
+    return inert(text, single_line=True)
 
 
 def _score_text(value: float | None) -> Text:
@@ -94,17 +104,17 @@ def _finding(f: Finding, baselined: frozenset[str]) -> RenderableType:
     head.append(f"{label:<8}", style=style)
     if f.status is Status.FAIL and f.fingerprint in baselined:
         head.append(" (baselined)", style="dim")
-    head.append(f" {f.rule}  ", style="bold")
-    head.append(f.title)
+    head.append(f" {line(f.rule)}  ", style="bold")
+    head.append(line(f.title))
     lines: list[RenderableType] = []
     where = f"{f.stack}/{f.target}" if f.stack != f.target else f.stack
     if f.location is not None:
         where += f"  ({f.location.file}:{f.location.line}:{f.location.column})"
-    lines.append(Text(where, style="blue"))
-    lines.append(Text(f.message))
+    lines.append(Text(line(where), style="blue"))
+    lines.append(Text(line(f.message)))
     if f.evidence:
         parts = ", ".join(f"{k}={_evidence(v)}" for k, v in f.evidence.items())
-        lines.append(Text(f"evidence: {parts}", style="dim"))
+        lines.append(Text(f"evidence: {line(parts)}", style="dim"))
     if f.status is Status.FAIL and f.impact is not None:
         journeys = ", ".join(f.impact.journeys) or "none"
         shift = (
@@ -112,18 +122,20 @@ def _finding(f: Finding, baselined: frozenset[str]) -> RenderableType:
             if f.base_severity is not f.severity
             else f.severity.value
         )
-        lines.append(Text(f"impact: {shift}; journeys: {journeys}; {f.impact.reason}", style="dim"))
+        lines.append(
+            Text(line(f"impact: {shift}; journeys: {journeys}; {f.impact.reason}"), style="dim")
+        )
     if f.note:
-        lines.append(Text(f"note: {f.note}", style="magenta"))
+        lines.append(Text(f"note: {line(f.note)}", style="magenta"))
     if f.waiver is not None and f.status is Status.WAIVED:
         lines.append(
             Text(
-                f"waived by {f.waiver.owner} until {f.waiver.expires}: {f.waiver.reason}",
+                line(f"waived by {f.waiver.owner} until {f.waiver.expires}: {f.waiver.reason}"),
                 style="dim",
             )
         )
     if f.status is Status.FAIL:
-        lines.append(Text(f"fix: {f.remediation}", style="green"))
+        lines.append(Text(f"fix: {line(f.remediation)}", style="green"))
     return Group(head, Padding(Group(*lines), (0, 0, 0, 9)))
 
 
@@ -144,7 +156,7 @@ def renderables(
     """The report's parts, in order; failing findings whose fingerprint is in ``baselined``
     (``check --baseline``) are marked and listed after the new ones."""
     parts: list[RenderableType] = []
-    stacks = ", ".join(assessment.stacks)
+    stacks = line(", ".join(assessment.stacks))
     parts.append(
         Text.assemble(
             ("cellguard assessment", "bold"),
@@ -182,14 +194,12 @@ def renderables(
         for w in assessment.waivers:
             style = "green" if w.state is WaiverState.ACTIVE else "magenta"
             target = f" on {w.use.target}" if w.use.target else ""
-            parts.append(
-                Text(
-                    f"  {w.state.value:<8} {w.use.stack}: {w.use.rule}{target} by {w.use.owner}, "
-                    f"expires {w.use.expires} ({w.location.file}:{w.location.line})"
-                    + ("  -- matches no failing finding" if w.state is WaiverState.UNUSED else ""),
-                    style=style,
-                )
+            text = (
+                f"{w.use.stack}: {w.use.rule}{target} by {w.use.owner}, "
+                f"expires {w.use.expires} ({w.location.file}:{w.location.line})"
             )
+            unused = "  -- matches no failing finding" if w.state is WaiverState.UNUSED else ""
+            parts.append(Text(f"  {w.state.value:<8} {line(text)}{unused}", style=style))
     hidden = len(visible(assessment)) - len(shown)
     if hidden:
         parts.append(

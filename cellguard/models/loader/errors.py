@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from cellguard.models.text import inert
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -67,16 +69,20 @@ class Diagnostic:
         return format_key_path(self.path)
 
     def render(self) -> str:
-        """Render as ``file:line:column: error[code] path: message`` plus hint lines."""
+        """Render as ``file:line:column: error[code] path: message`` plus hint lines.
+
+        Each part is inert and on one line (:func:`cellguard.models.text.inert`): a key or
+        value echoed from the spec cannot send escape sequences or start a line of its own.
+        """
         head = (
             f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}] "
             f"{self.key_path}: {self.message}"
         )
-        lines = [head]
+        lines = [inert(head, single_line=True)]
         if self.expected:
-            lines.append(f"    expected: {self.expected}")
+            lines.append(f"    expected: {inert(self.expected, single_line=True)}")
         if self.suggestion:
-            lines.append(f"    hint: {self.suggestion}")
+            lines.append(f"    hint: {inert(self.suggestion, single_line=True)}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
