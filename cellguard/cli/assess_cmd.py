@@ -16,6 +16,7 @@ from cellguard.cli.options import ForceOption
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
 from cellguard.models.findings import Severity
 from cellguard.models.loader import LoadedDocument, Organisation, build_organisation, load
+from cellguard.models.text import inert
 from cellguard.rules.engine import Assessment
 
 PROGRESS_MIN_STACKS = 5
@@ -106,13 +107,16 @@ def run_assessment(
     chosen = registry.select(select or [], ignore or [])
     graph = build_graph(org)
     if len(org.documents) >= PROGRESS_MIN_STACKS and sys.stderr.isatty():
+        from rich.markup import escape
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task(f"assessing {len(org.documents)} documents", total=len(chosen))
 
             def advance(done: int, total: int, rule_id: str) -> None:
-                bar.update(task, completed=done, description=f"assessing {rule_id}")
+                # a rich markup string: a rule id from a pack is shown, never interpreted
+                shown = escape(inert(rule_id, single_line=True))
+                bar.update(task, completed=done, description=f"assessing {shown}")
 
             return run_rules(graph, chosen, today=today, progress=advance)
     return run_rules(graph, chosen, today=today)

@@ -34,6 +34,7 @@ from cellguard.cli.report_options import FormatsOption, OutputsOption, write_rep
 from cellguard.cli.signoff_cmd import report_signoff
 from cellguard.models.findings import Severity
 from cellguard.models.loader import SpecLoadError
+from cellguard.models.text import inert
 from cellguard.reports.baseline import (
     Baseline,
     BaselineError,
@@ -70,7 +71,7 @@ FailOnOption = Annotated[
 
 
 def _notice(text: str) -> None:
-    typer.echo(f"cellguard: {text}", err=True)
+    typer.echo(f"cellguard: {inert(text)}", err=True)
 
 
 Assess = Callable[[list[Path]], Assessment]
@@ -131,7 +132,12 @@ def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison 
     worst = sorted(blocking, key=lambda f: (-f.severity.rank, f.rule, f.stack, f.target))
     for f in worst[:LISTED_BLOCKING]:
         where = f" ({f.location.file}:{f.location.line})" if f.location else ""
-        lines.append(f"  blocking {f.severity.value:<8} {f.rule} {f.stack}/{f.target}{where}")
+        lines.append(
+            inert(
+                f"  blocking {f.severity.value:<8} {f.rule} {f.stack}/{f.target}{where}",
+                single_line=True,
+            )
+        )
     if len(worst) > LISTED_BLOCKING:
         lines.append(f"  ... and {len(worst) - LISTED_BLOCKING} more (see the report)")
     return "\n".join(lines)
