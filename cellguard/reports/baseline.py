@@ -10,14 +10,13 @@ line number, so moving or reformatting YAML does not make a finding "new".
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Severity, Status
+from cellguard.reports.json_input import JsonInputError, parse_json, read_bounded, shown
 from cellguard.reports.json_report import SCHEMA_VERSION, SCORE_KEYS
 from cellguard.rules.engine import Assessment
 
@@ -101,25 +100,64 @@ def compare(assessment: Assessment, baseline: Baseline) -> Comparison:
     )
 
 
+MAX_COUNT = 1_000_000_000
+"""Largest tally read from a baseline's summary or score details."""
+
+
 def _require(condition: bool, source: str, what: str) -> None:
     if not condition:
         raise BaselineError(f"{source}: {what}")
 
 
-def _score(value: Any, details: Any) -> Score:
-    tallies = details if isinstance(details, Mapping) else {}
+def _is_int(value: Any) -> bool:
+    """An integer and not a boolean (``true`` is an ``int`` in Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
-    def count(key: str) -> int:
-        item = tallies.get(key, 0)
-        return item if isinstance(item, int) else 0
 
-    number = float(value) if isinstance(value, int | float) else None
+def _count(value: Any, source: str, where: str) -> int:
+    _require(
+        _is_int(value) and 0 <= value <= MAX_COUNT,
+        source,
+        f"{where} is {shown(value)}, expected a count (an integer from 0 to {MAX_COUNT:,})",
+    )
+    return int(value)
+
+
+def _score(value: Any, details: Any, source: str, key: str) -> Score:
+    number_ok = value is None or (
+        isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
+    )
+    _require(
+        number_ok,
+        source,
+        f"scores.{key} is {shown(value)}, expected a score (a number from 0 to 100, or null)",
+    )
+    if details is None:
+        details = {}
+    _require(
+        isinstance(details, dict),
+        source,
+        f"score_details.{key} is {shown(details)}, expected an object",
+    )
+
+    def count(tally: str) -> int:
+        if tally not in details:
+            return 0
+        return _count(details[tally], source, f"score_details.{key}.{tally}")
+
+    number = None if value is None else float(value)
     return Score(number, count("passed"), count("failed"), count("unknown"), count("waived"))
+
+
+def _text(item: dict[str, Any], key: str, source: str, where: str) -> str:
+    value = item.get(key, "")
+    _require(isinstance(value, str), source, f"{where}.{key} is {shown(value)}, expected a string")
+    return str(value)
 
 
 def _base_finding(item: Any, source: str, index: int) -> BaseFinding | None:
     where = f"findings[{index}]"
-    _require(isinstance(item, Mapping), source, f"{where} is not an object")
+    _require(isinstance(item, dict), source, f"{where} is not an object")
     status = item.get("status")
     fingerprint = item.get("fingerprint")
     _require(isinstance(status, str), source, f"{where} has no status")
@@ -130,34 +168,58 @@ def _base_finding(item: Any, source: str, index: int) -> BaseFinding | None:
     _require(
         status in known,
         source,
-        f"{where} has an unknown status {status!r} (expected one of {', '.join(known)})",
+        f"{where} has an unknown status {shown(status)} (expected one of {', '.join(known)})",
     )
     if status != Status.FAIL.value:
         return None
-    try:
-        severity = Severity(item.get("severity"))
-    except ValueError:
-        expected = ", ".join(s.value for s in Severity)
+    severities = [s.value for s in Severity]
+    severity = item.get("severity")
+    if severity not in severities:
         raise BaselineError(
-            f"{source}: {where} has an unknown severity {item.get('severity')!r} "
-            f"(expected one of {expected})"
-        ) from None
+            f"{source}: {where} has an unknown severity {shown(severity)} "
+            f"(expected one of {', '.join(severities)})"
+        )
     return BaseFinding(
         fingerprint=str(fingerprint),
-        rule=str(item.get("rule", "")),
-        stack=str(item.get("stack", "")),
-        target=str(item.get("target", "")),
-        severity=severity,
-        title=str(item.get("title", "")),
+        rule=_text(item, "rule", source, where),
+        stack=_text(item, "stack", source, where),
+        target=_text(item, "target", source, where),
+        severity=Severity(severity),
+        title=_text(item, "title", source, where),
     )
 
 
+def _scores(data: dict[str, Any], source: str) -> dict[str, Score]:
+    scores_in = data.get("scores")
+    details = data.get("score_details")
+    if scores_in is None:
+        return {}
+    _require(
+        isinstance(scores_in, dict), source, f"scores is {shown(scores_in)}, expected an object"
+    )
+    if details is None:
+        details = {}
+    _require(
+        isinstance(details, dict), source, f"score_details is {shown(details)}, expected an object"
+    )
+    return {
+        key: _score(scores_in[key], details.get(key), source, key)
+        for key in SCORE_KEYS
+        if key in scores_in
+    }
+
+
 def parse_baseline(text: str, source: str) -> Baseline:
-    """A baseline from the text of a cellguard JSON report; :class:`BaselineError` otherwise."""
+    """A baseline from the text of a cellguard JSON report; :class:`BaselineError` otherwise.
+
+    Every value used is checked for its type (strictly: ``true`` is not the number 1) and
+    range; size, depth and numbers of the whole document are bounded by
+    :func:`cellguard.reports.json_input.parse_json`.
+    """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{source}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        data = parse_json(text, source)
+    except JsonInputError as exc:
+        raise BaselineError(str(exc)) from None
     _require(isinstance(data, dict), source, "not a cellguard JSON report (no top-level object)")
     tool = data.get("tool")
     _require(
@@ -167,38 +229,35 @@ def parse_baseline(text: str, source: str) -> Baseline:
     )
     version = data.get("schema_version")
     _require(
-        version == SCHEMA_VERSION,
+        _is_int(version) and version == SCHEMA_VERSION,
         source,
-        f"schema_version {version!r} is not supported (this cellguard reads {SCHEMA_VERSION})",
+        f"schema_version {shown(version)} is not supported (this cellguard reads {SCHEMA_VERSION})",
     )
     findings = data.get("findings")
     _require(isinstance(findings, list), source, "has no findings list")
     failing = [
         b for i, item in enumerate(findings) if (b := _base_finding(item, source, i)) is not None
     ]
-    scores_in = data.get("scores")
-    details = data.get("score_details")
-    scores: dict[str, Score] = {}
-    if isinstance(scores_in, dict):
-        detail_map = details if isinstance(details, dict) else {}
-        scores = {
-            key: _score(scores_in.get(key), detail_map.get(key))
-            for key in SCORE_KEYS
-            if key in scores_in
-        }
+    scores = _scores(data, source)
     summary = data.get("summary")
-    counted = summary.get(Status.FAIL.value) if isinstance(summary, dict) else None
-    complete = not isinstance(counted, int) or counted <= len(failing)
+    _require(
+        summary is None or isinstance(summary, dict),
+        source,
+        f"summary is {shown(summary)}, expected an object",
+    )
+    counted = None
+    if isinstance(summary, dict) and Status.FAIL.value in summary:
+        counted = _count(summary[Status.FAIL.value], source, f"summary.{Status.FAIL.value}")
+    complete = counted is None or counted <= len(failing)
     unique = {b.fingerprint: b for b in failing}
     return Baseline(source, tuple(unique[k] for k in sorted(unique)), scores, complete)
 
 
 def load_baseline(path: Path) -> Baseline:
-    """Read a baseline JSON report from ``path``."""
+    """Read a baseline JSON report from ``path`` (at most
+    :data:`~cellguard.reports.json_input.MAX_JSON_BYTES`)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read it ({exc})") from None
+        text = read_bounded(path)
+    except JsonInputError as exc:
+        raise BaselineError(str(exc)) from None
     return parse_baseline(text, str(path))
