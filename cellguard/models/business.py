@@ -5,6 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from cellguard.models.base import (
+    MAX_MINUTES,
+    MAX_MS,
+    MAX_POPULATION,
+    MAX_RATE,
+    MAX_SECONDS,
+    MAX_TOKENS,
     Identifier,
     Money,
     NonNegativeFloat,
@@ -26,7 +32,9 @@ class Impact(SpecModel):
         None, description="Legal, contractual or compliance penalty per incident."
     )
     reputation: Reputation | None = Field(None, description="Reputational damage of an outage.")
-    users: PositiveInt | None = Field(None, description="Number of users the journey serves.")
+    users: PositiveInt | None = Field(
+        None, le=MAX_POPULATION, description="Number of users the journey serves."
+    )
 
 
 class Objectives(SpecModel):
@@ -36,16 +44,20 @@ class Objectives(SpecModel):
         None, description="Availability objective in percent over a month, e.g. 99.95."
     )
     ttft_p99_ms: PositiveInt | None = Field(
-        None, description="99th percentile time to first token, in milliseconds."
+        None, le=MAX_MS, description="99th percentile time to first token, in milliseconds."
     )
     latency_p99_ms: PositiveInt | None = Field(
-        None, description="99th percentile end-to-end latency, in milliseconds."
+        None, le=MAX_MS, description="99th percentile end-to-end latency, in milliseconds."
     )
     rto_minutes: NonNegativeFloat | None = Field(
-        None, description="Recovery time objective: longest tolerable outage, in minutes."
+        None,
+        le=MAX_MINUTES,
+        description="Recovery time objective: longest tolerable outage, in minutes.",
     )
     rpo_minutes: NonNegativeFloat | None = Field(
-        None, description="Recovery point objective: most data loss tolerable, in minutes."
+        None,
+        le=MAX_MINUTES,
+        description="Recovery point objective: most data loss tolerable, in minutes.",
     )
 
 
@@ -55,18 +67,28 @@ class Surge(SpecModel):
     multiplier: float = Field(
         gt=1, le=1000, description="Peak demand during the surge as a multiple of peak_rps."
     )
-    ramp_seconds: PositiveInt = Field(description="Seconds over which the surge arrives.")
+    ramp_seconds: PositiveInt = Field(
+        le=MAX_SECONDS, description="Seconds over which the surge arrives."
+    )
 
 
 class Demand(SpecModel):
     """Load a journey puts on the stack."""
 
-    peak_rps: NonNegativeFloat | None = Field(None, description="Peak requests per second.")
-    mean_rps: NonNegativeFloat | None = Field(None, description="Mean requests per second.")
-    input_tokens: PositiveInt | None = Field(
-        None, description="Mean input tokens per request (after retrieval augmentation)."
+    peak_rps: NonNegativeFloat | None = Field(
+        None, le=MAX_RATE, description="Peak requests per second."
     )
-    output_tokens: PositiveInt | None = Field(None, description="Mean output tokens per request.")
+    mean_rps: NonNegativeFloat | None = Field(
+        None, le=MAX_RATE, description="Mean requests per second."
+    )
+    input_tokens: PositiveInt | None = Field(
+        None,
+        le=MAX_TOKENS,
+        description="Mean input tokens per request (after retrieval augmentation).",
+    )
+    output_tokens: PositiveInt | None = Field(
+        None, le=MAX_TOKENS, description="Mean output tokens per request."
+    )
     surge: Surge | None = Field(None, description="The largest expected surge above peak.")
 
 

@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from cellguard.models.base import NonNegativeInt, PositiveInt, Reference, SpecModel
+from cellguard.models.base import (
+    MAX_CHARS,
+    MAX_MS,
+    MAX_TOKENS,
+    NonNegativeInt,
+    PositiveInt,
+    Reference,
+    SpecModel,
+)
 from cellguard.models.enums import DependencyMode
 
 
@@ -25,7 +33,7 @@ class Dependency(SpecModel):
 
     to: Reference = Field(description="The component called (``stack/id`` for another stack).")
     timeout_ms: PositiveInt | None = Field(
-        None, description="The caller's timeout per attempt, in milliseconds."
+        None, le=MAX_MS, description="The caller's timeout per attempt, in milliseconds."
     )
     retries: NonNegativeInt = Field(
         0, le=20, description="Retries after the first attempt (attempts = retries + 1)."
@@ -91,10 +99,10 @@ class InputValidation(SpecModel):
     """Validation of user input before it reaches a model."""
 
     max_prompt_chars: PositiveInt | None = Field(
-        None, description="Longest prompt accepted, in characters."
+        None, le=MAX_CHARS, description="Longest prompt accepted, in characters."
     )
     max_prompt_tokens: PositiveInt | None = Field(
-        None, description="Longest prompt accepted, in tokens."
+        None, le=MAX_TOKENS, description="Longest prompt accepted, in tokens."
     )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from cellguard.models.bounds import field_bounds
 from cellguard.models.stack import Platform, Stack
 
 
@@ -16,14 +17,17 @@ def _anchor(model: type[BaseModel]) -> str:
     return model.__name__.lower()
 
 
-def _type_name(tp: Any, found: list[type[BaseModel]]) -> str:
-    """Render a field type for humans, collecting the models it mentions."""
+def _type_name(tp: Any, found: list[type[BaseModel]], bounds: str = "") -> str:
+    """Render a field type for humans, collecting the models it mentions.
+
+    ``bounds`` (the field's range in words) is shown after the number type it limits.
+    """
     origin = get_origin(tp)
     if origin is Annotated:
-        return _type_name(get_args(tp)[0], found)
+        return _type_name(get_args(tp)[0], found, bounds)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
-        return " or ".join(_type_name(m, found) for m in members)
+        return " or ".join(_type_name(m, found, bounds) for m in members)
     if origin is list:
         item = _type_name(get_args(tp)[0], found)
         return f"list of {item}"
@@ -38,6 +42,8 @@ def _type_name(tp: Any, found: list[type[BaseModel]]) -> str:
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return " | ".join(f"`{m.value}`" for m in tp)
     names = {str: "string", int: "integer", float: "number", bool: "boolean"}
+    if tp in (int, float) and bounds:
+        return f"{names[tp]} ({bounds})"
     if isinstance(tp, type):
         return names.get(tp, tp.__name__)
     return str(tp)
@@ -69,6 +75,9 @@ def spec_reference_markdown() -> str:
         "",
         "Generated from the models by `cellguard schema --format markdown`; do not edit by hand.",
         "Unset flags mean *unknown*: rules report UNKNOWN, never FAIL, for data the spec lacks.",
+        "Numbers must be finite (`.inf`, `-.inf` and `.nan` are errors) and within the range",
+        "shown with their type: the upper bounds are beyond any real system and keep every",
+        "product of spec numbers (revenue x hours, requests x tokens, ...) finite.",
     ]
     queue: list[type[BaseModel]] = [Stack, Platform]
     done: set[type[BaseModel]] = set()
@@ -83,7 +92,7 @@ def spec_reference_markdown() -> str:
         found: list[type[BaseModel]] = []
         for name, info in model.model_fields.items():
             key = info.alias or name
-            kind = _type_name(info.annotation, found)
+            kind = _type_name(info.annotation, found, field_bounds(info).text())
             lines.append(
                 f"| `{key}` | {_cell(kind)} | {_default(info)} | {_cell(info.description or '')} |"
             )

@@ -20,9 +20,9 @@ _M = TypeVar("_M", bound=BaseModel)
 
 
 class CatalogModel(BaseModel):
-    """Base of catalog models: strict, immutable."""
+    """Base of catalog models: strict, immutable, finite numbers only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Source(CatalogModel):

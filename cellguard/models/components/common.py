@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from cellguard.models.base import (
+    MAX_DAYS,
+    MAX_MINUTES,
+    MAX_REPLICAS,
+    MAX_SECONDS,
+    MAX_ZONES,
     Identifier,
     NonNegativeInt,
     Percent,
@@ -22,7 +29,7 @@ class Placement(SpecModel):
     regions: list[str] | None = Field(
         None, min_length=1, description="Regions the component runs in (default: the first)."
     )
-    zones: PositiveInt | list[str] | None = Field(
+    zones: Annotated[int, Field(ge=1, le=MAX_ZONES)] | list[str] | None = Field(
         None,
         description=(
             "Zones per region: a count (the region's first N zones) or explicit zone ids. "
@@ -40,8 +47,8 @@ class Placement(SpecModel):
 class Autoscaling(SpecModel):
     """Horizontal autoscaling of replicas."""
 
-    min: NonNegativeInt = Field(description="Fewest replicas per region.")
-    max: PositiveInt = Field(description="Most replicas per region.")
+    min: NonNegativeInt = Field(le=MAX_REPLICAS, description="Fewest replicas per region.")
+    max: PositiveInt = Field(le=MAX_REPLICAS, description="Most replicas per region.")
     metric: AutoscalingMetric | None = Field(None, description="The signal scaled on.")
 
 
@@ -69,8 +76,12 @@ class Backup(SpecModel):
     """A backup schedule of a stateful component."""
 
     scope: BackupScope = Field(description="Where the copy lives.")
-    every_minutes: PositiveInt | None = Field(None, description="Backup interval in minutes.")
-    retention_days: PositiveInt | None = Field(None, description="How long copies are kept.")
+    every_minutes: PositiveInt | None = Field(
+        None, le=MAX_MINUTES, description="Backup interval in minutes."
+    )
+    retention_days: PositiveInt | None = Field(
+        None, le=MAX_DAYS, description="How long copies are kept."
+    )
     restore_tested: bool | None = Field(None, description="Restores are tested regularly.")
 
 
@@ -80,7 +91,9 @@ class Replication(SpecModel):
     cross_region: bool | None = Field(None, description="Replicated to another region.")
     cross_account: bool | None = Field(None, description="Replicated to another account.")
     regions: list[str] = Field(default_factory=list, description="Replica regions.")
-    lag_seconds: PositiveInt | None = Field(None, description="Typical replication lag.")
+    lag_seconds: PositiveInt | None = Field(
+        None, le=MAX_SECONDS, description="Typical replication lag."
+    )
     failover_tested: bool | None = Field(
         None, description="Failover to the replica has been tested."
     )
@@ -95,10 +108,13 @@ class ComponentBase(SpecModel):
     labels: dict[str, str] = Field(default_factory=dict, description="Free-form labels.")
     placement: Placement | None = Field(None, description="Where the component runs.")
     replicas: NonNegativeInt | None = Field(
-        None, description="Replicas per region, spread round-robin over the placement's zones."
+        None,
+        le=MAX_REPLICAS,
+        description="Replicas per region, spread round-robin over the placement's zones.",
     )
     min_healthy_replicas: NonNegativeInt | None = Field(
         None,
+        le=MAX_REPLICAS,
         description=(
             "Replicas per region the journeys need (default: what the capacity model says "
             "peak demand needs, else 1)."

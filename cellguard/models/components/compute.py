@@ -6,7 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from cellguard.models.base import PositiveInt, Reference, SpecModel
+from cellguard.models.base import (
+    MAX_PER_REPLICA,
+    MAX_SECONDS,
+    PositiveInt,
+    Reference,
+    SpecModel,
+)
 from cellguard.models.components.common import ComponentBase, ServiceFields
 from cellguard.models.enums import AgentIsolation, RouterStrategy, ToolPermission
 
@@ -50,10 +56,12 @@ class Agent(ComponentBase, ServiceFields):
         None, description="The app whose process hosts the agent when isolation is in_process."
     )
     max_iterations: PositiveInt | None = Field(
-        None, description="Stopping condition: most reasoning/tool iterations per request."
+        None,
+        le=MAX_PER_REPLICA,
+        description="Stopping condition: most reasoning/tool iterations per request.",
     )
     timeout_seconds: PositiveInt | None = Field(
-        None, description="Stopping condition: wall-clock budget per request."
+        None, le=MAX_SECONDS, description="Stopping condition: wall-clock budget per request."
     )
     execution: Literal["sync", "async"] | None = Field(
         None, description="Whether callers wait for the agent (sync) or are notified (async)."

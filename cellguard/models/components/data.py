@@ -6,7 +6,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from cellguard.models.base import NonNegativeFloat, PositiveInt, SpecModel
+from cellguard.models.base import (
+    MAX_HOURS,
+    MAX_PER_REPLICA,
+    MAX_POPULATION,
+    MAX_RATE,
+    MAX_SECONDS,
+    MAX_SIZE_GB,
+    MAX_VECTORS,
+    NonNegativeFloat,
+    PositiveInt,
+    SpecModel,
+)
 from cellguard.models.components.common import ComponentBase, ServiceFields, StatefulFields
 from cellguard.models.enums import DataContent, PipelineMode, StoreEngine, VectorEngine
 
@@ -15,12 +26,14 @@ class DataVolume(SpecModel):
     """How much data a store holds and what it takes to recreate it."""
 
     recreate_hours: NonNegativeFloat | None = Field(
-        None, description="Hours to recreate the data from source (e.g. re-embedding)."
+        None,
+        le=MAX_HOURS,
+        description="Hours to recreate the data from source (e.g. re-embedding).",
     )
-    vectors: PositiveInt | None = Field(None, description="Number of vectors.")
-    size_gb: NonNegativeFloat | None = Field(None, description="Size in GB.")
+    vectors: PositiveInt | None = Field(None, le=MAX_VECTORS, description="Number of vectors.")
+    size_gb: NonNegativeFloat | None = Field(None, le=MAX_SIZE_GB, description="Size in GB.")
     tenants: PositiveInt | None = Field(
-        None, description="Tenants or departments whose data it holds."
+        None, le=MAX_POPULATION, description="Tenants or departments whose data it holds."
     )
 
 
@@ -47,7 +60,7 @@ class Cache(ComponentBase, StatefulFields):
     kind: Literal["cache"] = Field(description="Component kind.")
     engine: StoreEngine | None = Field(None, description="Cache engine.")
     semantic: bool | None = Field(None, description="Matches semantically similar prompts.")
-    ttl_seconds: PositiveInt | None = Field(None, description="Entry lifetime.")
+    ttl_seconds: PositiveInt | None = Field(None, le=MAX_SECONDS, description="Entry lifetime.")
 
 
 class Queue(ComponentBase):
@@ -86,7 +99,7 @@ class Source(SpecModel):
     throttled: bool | None = Field(None, description="Reads are throttled to the source's limits.")
     retries: bool | None = Field(None, description="Failed reads are retried with backoff.")
     rate_limit_rps: NonNegativeFloat | None = Field(
-        None, description="Read rate the source allows."
+        None, le=MAX_RATE, description="Read rate the source allows."
     )
 
 
@@ -97,7 +110,7 @@ class IngestionPipeline(ComponentBase, ServiceFields):
     mode: PipelineMode | None = Field(None, description="batch or streaming.")
     sources: list[Source] = Field(default_factory=list, description="Sources read.")
     parallelism: PositiveInt | None = Field(
-        None, description="Concurrent embedding requests at most."
+        None, le=MAX_PER_REPLICA, description="Concurrent embedding requests at most."
     )
     schedule: str | None = Field(None, description="When batch runs happen (cron or prose).")
     validation: bool | None = Field(

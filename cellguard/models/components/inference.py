@@ -6,7 +6,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from cellguard.models.base import NonNegativeInt, PositiveInt, SpecModel
+from cellguard.models.base import (
+    MAX_PER_MINUTE,
+    MAX_PER_REPLICA,
+    MAX_RATE,
+    MAX_REPLICAS,
+    MAX_SECONDS,
+    MAX_TOKENS,
+    NonNegativeInt,
+    PositiveInt,
+    SpecModel,
+)
 from cellguard.models.components.common import ComponentBase, ServiceFields
 from cellguard.models.enums import (
     Hosting,
@@ -21,9 +31,11 @@ class ModelInfo(SpecModel):
     """The model served."""
 
     name: str = Field(min_length=1, description="Model name or id, e.g. meta-llama/Llama-3.1-8B.")
-    params_b: float | None = Field(None, gt=0, le=10000, description="Parameters, in billions.")
+    params_b: float | None = Field(None, ge=0.001, le=10000, description="Parameters, in billions.")
     precision: Precision | None = Field(None, description="Precision of the served weights.")
-    context_tokens: PositiveInt | None = Field(None, description="Context window in tokens.")
+    context_tokens: PositiveInt | None = Field(
+        None, le=MAX_TOKENS, description="Context window in tokens."
+    )
     pinned_version: str | None = Field(None, description="Pinned model version or weights digest.")
     fine_tuned: bool | None = Field(None, description="A fine-tuned (custom) model.")
 
@@ -33,26 +45,32 @@ class Serving(SpecModel):
 
     engine: ServingEngine | None = Field(None, description="Inference engine.")
     gpu: str | None = Field(None, description="GPU type, e.g. H100, L40S, A10G.")
-    gpus_per_replica: PositiveInt | None = Field(None, description="GPUs per replica.")
+    gpus_per_replica: PositiveInt | None = Field(
+        None, le=MAX_PER_REPLICA, description="GPUs per replica."
+    )
     instance_types: list[str] = Field(
         default_factory=list, description="Instance types the replicas may run on."
     )
     cold_start_seconds: PositiveInt | None = Field(
-        None, description="Seconds from scale-out decision to serving traffic."
+        None, le=MAX_SECONDS, description="Seconds from scale-out decision to serving traffic."
     )
     model_cache: bool | None = Field(None, description="Weights cached near the node.")
     image_prepull: bool | None = Field(None, description="Images pre-pulled onto nodes.")
     warm_pool: bool | None = Field(None, description="Warm standby nodes exist.")
     max_concurrency: PositiveInt | None = Field(
-        None, description="Concurrent sequences per replica."
+        None, le=MAX_PER_REPLICA, description="Concurrent sequences per replica."
     )
 
 
 class Quota(SpecModel):
     """A managed-service quota the endpoint consumes."""
 
-    tokens_per_minute: PositiveInt | None = Field(None, description="Tokens per minute.")
-    requests_per_minute: PositiveInt | None = Field(None, description="Requests per minute.")
+    tokens_per_minute: PositiveInt | None = Field(
+        None, le=MAX_PER_MINUTE, description="Tokens per minute."
+    )
+    requests_per_minute: PositiveInt | None = Field(
+        None, le=MAX_PER_MINUTE, description="Requests per minute."
+    )
     shared_with: list[str] = Field(
         default_factory=list, description="Other stacks or teams drawing on the same quota."
     )
@@ -63,7 +81,7 @@ class Capacity(SpecModel):
 
     purchase: PurchaseOption | None = Field(None, description="Purchase option.")
     reserved_replicas: NonNegativeInt | None = Field(
-        None, description="Replicas covered by reservations per region."
+        None, le=MAX_REPLICAS, description="Replicas covered by reservations per region."
     )
 
 
@@ -106,7 +124,7 @@ class TrainingJob(ComponentBase):
     kind: Literal["training_job"] = Field(description="Component kind.")
     platform: TrainingPlatform | None = Field(None, description="Where jobs run.")
     launch_rate_per_second: float | None = Field(
-        None, ge=0, description="Peak job launches per second."
+        None, ge=0, le=MAX_RATE, description="Peak job launches per second."
     )
     warm_pool: bool | None = Field(None, description="Warm pools keep instances between jobs.")
     retries: bool | None = Field(None, description="Launches retry with backoff on throttling.")

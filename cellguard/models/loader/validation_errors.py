@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from cellguard.models.bounds import field_bounds, number_text
 from cellguard.models.loader.errors import Diagnostic, KeyPath, one_of, suggest
 from cellguard.models.loader.schema_walk import accepted_keys, field_named, model_at, union_tags
 from cellguard.models.loader.source import SourceMap
@@ -51,6 +52,60 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return str(value)
+
+
+_LIMITS = {
+    "less_than_equal": ("le", "less than or equal to"),
+    "less_than": ("lt", "less than"),
+    "greater_than_equal": ("ge", "greater than or equal to"),
+    "greater_than": ("gt", "greater than"),
+}
+"""Range errors of numbers, rewritten with the limit in words (``1,000,000`` not ``1000000``)."""
+
+_FINITE_HINT = (
+    "write a plain number within that range (.inf, -.inf, .nan and numbers beyond the "
+    "range of a double, about 1.8e308, are not numbers cellguard can compute with)"
+)
+
+
+def _show_number(value: Any) -> str:
+    """A number as the user wrote it: ``.inf``, ``1e308`` (YAML reads that as a string)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_text(value)
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return _show(value)
+        return value
+    return _show(value)
+
+
+def _range(root: Any, loc: tuple[str | int, ...]) -> str:
+    """The range of the number field at ``loc`` in words, or ``""``."""
+    if not loc or not isinstance(loc[-1], str):
+        return ""
+    parent = model_at(root, loc[:-1])
+    found = field_named(parent, loc[-1]) if parent is not None else None
+    return field_bounds(found[1]).text() if found else ""
+
+
+def _field_loc(root: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """``loc`` without trailing union member names (``zones.constrained-int``: ``zones``)."""
+    while len(loc) > 1 and model_at(root, loc[:-1]) is None:
+        loc = loc[:-1]
+    return loc
+
+
+def _finite(root: Any, loc: tuple[str | int, ...], value: Any) -> tuple[str, str, str]:
+    """Message, expected line and hint for a number that is not finite."""
+    loc = _field_loc(root, loc)
+    described = _describe(root, loc)
+    bounds = _range(root, loc)
+    expected = "a finite number" + (f" ({bounds})" if bounds else "")
+    if described:
+        expected += f": {described}"
+    return f"not a finite number (got {_show_number(value)})", expected, _FINITE_HINT
 
 
 def _describe(root: Any, loc: tuple[str | int, ...]) -> str | None:
@@ -114,6 +169,19 @@ def _diagnose(root: Any, data: Any, source: SourceMap, err: ErrorDetails) -> Dia
             code="invalid-value",
             expected=one_of(allowed) if allowed else None,
             suggestion=f"did you mean '{near}'?" if near else None,
+        )
+    if kind == "finite_number":
+        text, expected, advice = _finite(root, loc, value)
+        return source.diagnostic(
+            path, text, code="finite-number", expected=expected, suggestion=advice
+        )
+    if kind in _LIMITS and isinstance(ctx.get(_LIMITS[kind][0]), int | float):
+        limit = number_text(ctx[_LIMITS[kind][0]])
+        return source.diagnostic(
+            path,
+            f"input should be {_LIMITS[kind][1]} {limit} (got {_show_number(value)})",
+            code=kind.replace("_", "-"),
+            expected=_describe(root, loc),
         )
     message = err["msg"]
     if message.startswith("Value error, "):
