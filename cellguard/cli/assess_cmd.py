@@ -14,8 +14,10 @@ from rich.console import Console
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.options import ForceOption
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
+from cellguard.models.dates import parse_iso_date
 from cellguard.models.findings import Severity
 from cellguard.models.loader import LoadedDocument, Organisation, build_organisation, load
+from cellguard.models.quoting import quoted
 from cellguard.models.text import inert
 from cellguard.rules.engine import Assessment
 
@@ -67,9 +69,13 @@ def parse_today(value: str | None) -> dt.date:
     if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"invalid date {text!r}", hint="use YYYY-MM-DD, e.g. 2026-11-21") from None
+        return parse_iso_date(text)
+    except ValueError as exc:
+        origin = "--today" if value else "$CELLGUARD_TODAY"
+        raise UserError(
+            f"invalid date {quoted(text, escape=True)} ({origin}: {exc})",
+            hint="use YYYY-MM-DD, e.g. 2026-11-21",
+        ) from None
 
 
 def load_paths(paths: list[Path]) -> Organisation:

@@ -6,12 +6,12 @@ spec does not set reports UNKNOWN rather than FAIL.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
 from cellguard.models.base import Reference, SpecModel
+from cellguard.models.dates import IsoDate
 from cellguard.models.enums import ChaosExperimentType, DrStrategy
 
 
@@ -39,7 +39,7 @@ class ChaosExperiment(SpecModel):
     targets: list[Reference] = Field(
         default_factory=list, description="Components the experiment targets."
     )
-    last_run: dt.date | None = Field(None, description="When it last ran.")
+    last_run: IsoDate | None = Field(None, description="When it last ran.")
 
 
 def _experiment_shorthand(value: Any) -> Any:
@@ -82,7 +82,7 @@ class DisasterRecovery(SpecModel):
 
     strategy: DrStrategy | None = Field(None, description="The DR strategy.")
     recovery_region: str | None = Field(None, description="The region recovered into.")
-    last_tested: dt.date | None = Field(None, description="When failover was last tested.")
+    last_tested: IsoDate | None = Field(None, description="When failover was last tested.")
 
 
 class Practices(SpecModel):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import Field
 
 from cellguard.models.base import SpecModel
+from cellguard.models.dates import IsoDate
 
 
 class Waiver(SpecModel):
@@ -23,4 +22,4 @@ class Waiver(SpecModel):
     reason: str = Field(min_length=1, description="Why the risk is accepted.")
     owner: str = Field(min_length=1, description="Who accepted it.")
     ticket: str | None = Field(None, description="Tracking ticket.")
-    expires: dt.date = Field(description="Date (YYYY-MM-DD) after which the waiver stops applying.")
+    expires: IsoDate = Field(description="Date (YYYY-MM-DD) after which the waiver stops applying.")
