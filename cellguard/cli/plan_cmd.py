@@ -10,7 +10,13 @@ import typer
 
 from cellguard.cli.assess_cmd import PluginsOption, TodayOption, parse_today
 from cellguard.cli.exit_codes import UserError, handle_errors
-from cellguard.cli.files import check_writable, emit, make_directory, write_text_atomic
+from cellguard.cli.files import (
+    check_writable,
+    emit,
+    make_directory,
+    occupied,
+    write_text_atomic,
+)
 from cellguard.cli.options import ForceOption
 from cellguard.models.text import inert
 
@@ -90,7 +96,7 @@ def plan(
         if output.exists() and not output.is_dir():
             raise UserError(f"{output} is not a directory", hint="give a directory for -o")
         if not force:
-            taken = sorted(str(p) for p in targets if p.exists())
+            taken = sorted(str(p) for p in targets if occupied(p))
             if taken:
                 raise UserError(
                     f"{', '.join(taken)} already exist(s)", hint="pass --force to overwrite"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cellguard.cli.exit_codes import UserError, handle_errors
-from cellguard.cli.files import make_directory, write_text_atomic
+from cellguard.cli.files import make_directory, occupied, write_text_atomic
 from cellguard.cli.options import ForceOption
 from cellguard.iac.policy_pack import pack_files
 
@@ -33,7 +33,7 @@ def policy_pack(
     produced = pack_files()
     if output.exists() and not output.is_dir():
         raise UserError(f"{output} is not a directory", hint="give a directory for the pack")
-    clashes = [f.path.as_posix() for f in produced if (output / f.path).exists()]
+    clashes = [f.path.as_posix() for f in produced if occupied(output / f.path)]
     if clashes and not force:
         raise UserError(
             f"{output} already holds {len(clashes)} file(s) of a pack, e.g. {clashes[0]}",
