@@ -26,6 +26,7 @@ from cellguard.cli.assess_cmd import (
 )
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
+from cellguard.models.text import inert
 from cellguard.reports.formats import ReportFormat, SignoffBlock
 from cellguard.reports.signoff import Decision, StoredRecord, make_record
 from cellguard.reports.signoff_store import BrokenStoreError, SignoffError, SignoffStore, subject_of
@@ -155,16 +156,20 @@ def signoff(
         raise UserError(str(exc)) from None
     record = written.record
     typer.echo(
-        f"recorded {decision.value} of {record.subject} by {record.reviewer} on "
-        f"{record.date.isoformat()} (spec {record.spec_sha256[:12]}): {written.path}"
+        inert(
+            f"recorded {decision.value} of {record.subject} by {record.reviewer} on "
+            f"{record.date.isoformat()} (spec {record.spec_sha256[:12]}): {written.path}",
+            single_line=True,
+        )
     )
 
 
 def _describe(stored: StoredRecord) -> str:
     r = stored.record
-    return (
+    return inert(
         f"checked {stored.path}: {r.decision.value} of {r.subject} by {r.reviewer} "
-        f"on {r.date.isoformat()}"
+        f"on {r.date.isoformat()}",
+        single_line=True,
     )
 
 
@@ -198,11 +203,12 @@ def verify(
     if verdict.checked is not None:
         typer.echo(_describe(verdict.checked))
     for note in verdict.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(inert(f"note: {note}", single_line=True))
     if verdict.ok:
         assert verdict.checked is not None
-        typer.echo(f"verified: {verdict.checked.record.subject} is approved as it is")
+        subject = inert(verdict.checked.record.subject, single_line=True)
+        typer.echo(f"verified: {subject} is approved as it is")
         return
     for issue in verdict.issues:
-        typer.echo(f"not verified ({issue.problem.value}): {issue.text}")
+        typer.echo(inert(f"not verified ({issue.problem.value}): {issue.text}", single_line=True))
     raise typer.Exit(ExitCode.FINDINGS)

@@ -283,3 +283,38 @@ def test_rules_list_and_explain_are_inert(workspace: Path) -> None:
         assert RAW.findall(result.stdout + result.stderr) == []
         # a pack that carries control characters is either refused at load or shown inert
         assert result.exit_code == 2 or "202e" in result.stdout
+
+
+def test_signoff_verify_and_the_report_show_reviewer_and_comment_inert(workspace: Path) -> None:
+    reviewer, comment = "rev\x1b[2J\u202e", "c\x1b]0;t\x07\u202e\nverified: fake"
+    signed = run(
+        "signoff",
+        SPEC,
+        "--reviewer",
+        reviewer,
+        "--decision",
+        "approve",
+        "--comment",
+        comment,
+        *TODAY,
+    )
+    assert RAW.findall(signed.stdout + signed.stderr) == []
+    assert (
+        "approve of evil\\x1b[8m\\u202e.yaml by rev\\x1b[2J\\u202e on 2026-11-21" in signed.stdout
+    )
+    verified = run("verify", SPEC, *TODAY)
+    assert RAW.findall(verified.stdout + verified.stderr) == []
+    assert "verified: evil\\x1b[8m\\u202e.yaml is approved as it is" in verified.stdout
+    html = run("assess", SPEC, *TODAY, "-f", "html").stdout
+    assert_inert(html)
+    assert "rev\\x1b[2J\\u202e" in html and "c\\x1b]0;t\\x07\\u202e" in html
+    [record] = (workspace / ".cellguard" / "signoffs").glob("*.json")
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["reviewer"] = "mallory\x1b[2J\u202e\nverified: fake"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    tampered = run("verify", SPEC, *TODAY)
+    assert tampered.exit_code == 1
+    out = tampered.stdout + tampered.stderr
+    assert RAW.findall(out) == []
+    assert "not verified" in out
+    assert not any(line.startswith("verified: fake") for line in out.splitlines())
