@@ -318,3 +318,14 @@ def test_signoff_verify_and_the_report_show_reviewer_and_comment_inert(workspace
     assert RAW.findall(out) == []
     assert "not verified" in out
     assert not any(line.startswith("verified: fake") for line in out.splitlines())
+
+
+def test_a_bad_baseline_is_reported_inert(workspace: Path) -> None:
+    name = "base\x1b]0;t\x07\u202e.json"
+    finding = {"status": "FAIL\x1b[2J\u202e", "fingerprint": "\x1b[2J"}
+    report = {"schema_version": 1, "tool": {"name": "cellguard"}, "findings": [finding]}
+    Path(name).write_text(json.dumps(report), encoding="utf-8")
+    result = runner.invoke(app, ["check", SPEC, *TODAY, "--baseline", name], color=True)
+    assert result.exit_code == 2
+    assert RAW.findall(result.stderr) == []
+    assert "cellguard: error: bad --baseline: base\\x1b]0;t\\x07\\u202e.json: " in result.stderr
