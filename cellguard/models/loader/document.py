@@ -13,6 +13,7 @@ from cellguard.models.enums import DocumentKind
 from cellguard.models.loader.errors import Diagnostic, SpecLoadError, one_of, suggest
 from cellguard.models.loader.source import SourceMap, decode, read_yaml
 from cellguard.models.loader.validation_errors import diagnostics_from
+from cellguard.models.quoting import clipped, quoted
 from cellguard.models.stack import DOCUMENT_ADAPTER, Document, Platform, Stack
 
 _STARTER = "start from `cellguard init`, or see the spec reference in the README"
@@ -32,6 +33,16 @@ class LoadedDocument:
         return self.document.metadata.name
 
 
+def _shown(value: Any) -> str:
+    """A top-level value for a message: as ``repr`` writes it, bounded (a long string is cut, a
+    mapping or list is named, not printed)."""
+    if isinstance(value, str):
+        return quoted(value, escape=True)
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return clipped(repr(value))
+
+
 def _precheck(data: Any, source: SourceMap) -> None:
     """Clear messages for the mistakes that would otherwise produce a wall of errors."""
     if data is None:
@@ -47,7 +58,7 @@ def _precheck(data: Any, source: SourceMap) -> None:
             ]
         )
     if not isinstance(data, dict):
-        shape = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        shape = "a list" if isinstance(data, list) else f"a single value ({_shown(data)})"
         raise SpecLoadError(
             [
                 source.diagnostic(
@@ -76,7 +87,7 @@ def _precheck(data: Any, source: SourceMap) -> None:
         problems.append(
             source.diagnostic(
                 ("apiVersion",),
-                f"unsupported apiVersion {version!r}",
+                f"unsupported apiVersion {_shown(version)}",
                 code="api-version",
                 expected=f"apiVersion: {API_VERSION} (the only version this cellguard reads)",
                 suggestion="upgrade cellguard if the file was written for a newer version",
@@ -95,7 +106,7 @@ def _precheck(data: Any, source: SourceMap) -> None:
         problems.append(
             source.diagnostic(
                 ("kind",),
-                f"unknown document kind {kind!r}",
+                f"unknown document kind {_shown(kind)}",
                 code="unknown-kind",
                 expected=one_of(kinds),
                 suggestion=f"did you mean '{near}'?" if near else None,

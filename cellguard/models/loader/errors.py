@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from cellguard.models.quoting import shortened
 from cellguard.models.text import inert
 
 KeyPath = tuple[str | int, ...]
@@ -27,13 +28,29 @@ def format_key_path(path: KeyPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
+            part = shortened(part)
             out += f".{part}" if out else part
     return out or "(document)"
 
 
+MAX_SUGGESTED_LENGTH = 128
+"""Longest word (and candidate) a typo is looked for: every name cellguard knows is shorter, and
+comparing a megabyte-long value with difflib would take seconds for nothing."""
+
+SUGGESTION_BUDGET = 20_000
+"""Most candidate comparisons one :class:`Suggester` makes (about a second of difflib at worst):
+a file with thousands of broken references among thousands of ids gets hints for the first
+ones instead of a quadratic wait."""
+
+
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """Return the candidate nearest to ``word``, if one is close enough to be a likely typo."""
-    pool = sorted(set(candidates))
+    """Return the candidate nearest to ``word``, if one is close enough to be a likely typo.
+
+    Words and candidates longer than :data:`MAX_SUGGESTED_LENGTH` are never compared.
+    """
+    if len(word) > MAX_SUGGESTED_LENGTH:
+        return None
+    pool = sorted({c for c in candidates if len(c) <= MAX_SUGGESTED_LENGTH})
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if matches:
         return matches[0]
@@ -41,10 +58,25 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     return lowered.get(word.lower())
 
 
+class Suggester:
+    """:func:`suggest` with a bounded total cost: each call spends one unit of
+    :data:`SUGGESTION_BUDGET` per candidate; once it is spent, no more hints are computed."""
+
+    def __init__(self, budget: int = SUGGESTION_BUDGET) -> None:
+        self.left = budget
+
+    def __call__(self, word: str, candidates: Sequence[str]) -> str | None:
+        """The nearest candidate to ``word``, or ``None`` (also when the budget is spent)."""
+        if len(word) > MAX_SUGGESTED_LENGTH or len(candidates) > self.left:
+            return None
+        self.left -= len(candidates)
+        return suggest(word, candidates)
+
+
 def one_of(values: Iterable[str], limit: int = 24) -> str:
-    """Render a list of valid values for an 'expected' line."""
+    """Render a list of valid values for an 'expected' line (long values shortened)."""
     items = sorted(set(values))
-    shown = ", ".join(items[:limit])
+    shown = ", ".join(shortened(item) for item in items[:limit])
     more = f", ... ({len(items) - limit} more)" if len(items) > limit else ""
     return f"one of: {shown}{more}"
 

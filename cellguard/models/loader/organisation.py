@@ -19,8 +19,8 @@ from cellguard.models.loader.errors import (
     KeyPath,
     Severity,
     SpecLoadError,
+    Suggester,
     one_of,
-    suggest,
 )
 from cellguard.models.loader.semantic import CrossReference, check_document
 from cellguard.models.references import qualify, split_reference
@@ -87,42 +87,71 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _resolve_cross(org: Organisation, ref: CrossReference, org_mode: bool) -> Diagnostic | None:
-    stack_name, target = split_reference(ref.ref, ref.file.name)
-    doc = org.by_name(stack_name)
-    source = ref.file.source
-    if doc is None:
-        names = [d.name for d in org.documents]
-        if not org_mode:
+class _CrossReferences:
+    """Resolves ``stack/id`` references against the organisation; each stack's ids are
+    collected once, and the 'did you mean' hints share one :class:`Suggester` budget."""
+
+    def __init__(self, org: Organisation, org_mode: bool) -> None:
+        self.org = org
+        self.org_mode = org_mode
+        self.suggest = Suggester()
+        self._pools: dict[tuple[str, str], tuple[frozenset[str], list[str]]] = {}
+        self._choices: dict[tuple[str, str], str] = {}
+
+    def pool(self, doc: LoadedDocument, what: str) -> tuple[frozenset[str], list[str]]:
+        """The ids of ``what`` (component or shared domain) in ``doc``, as a set and a list."""
+        key = (doc.name, what)
+        if key not in self._pools:
+            if what == "component":
+                ids = [c.id for c in doc.document.components]
+            else:
+                ids = [d.id for d in doc.document.topology.shared_domains]
+            self._pools[key] = (frozenset(ids), ids)
+        return self._pools[key]
+
+    def choices(self, key: tuple[str, str], pool: list[str]) -> str:
+        """``one_of(pool)``, rendered once per ``key``."""
+        if key not in self._choices:
+            self._choices[key] = one_of(pool)
+        return self._choices[key]
+
+    def check(self, ref: CrossReference) -> Diagnostic | None:
+        """A diagnostic when ``ref`` does not resolve, else ``None``."""
+        stack_name, target = split_reference(ref.ref, ref.file.name)
+        doc = self.org.by_name(stack_name)
+        source = ref.file.source
+        if doc is None:
+            names = [d.name for d in self.org.documents]
+            if not self.org_mode:
+                return source.diagnostic(
+                    ref.path,
+                    f"cannot check '{ref.ref}': stack '{stack_name}' is not loaded",
+                    code="unresolved-reference",
+                    severity=Severity.WARNING,
+                    suggestion="validate the directory holding every stack to check cross-stack references",
+                )
+            near = self.suggest(stack_name, names)
             return source.diagnostic(
                 ref.path,
-                f"cannot check '{ref.ref}': stack '{stack_name}' is not loaded",
-                code="unresolved-reference",
-                severity=Severity.WARNING,
-                suggestion="validate the directory holding every stack to check cross-stack references",
+                f"unknown stack '{stack_name}' in reference '{ref.ref}'",
+                code="unknown-reference",
+                expected="a stack or platform of the organisation: "
+                + self.choices(("", "stack"), names),
+                suggestion=f"did you mean '{near}/{target}'?" if near else None,
             )
-        near = suggest(stack_name, names)
+        known, pool = self.pool(doc, ref.what)
+        if target in known:
+            return None
+        near = self.suggest(target, pool)
         return source.diagnostic(
             ref.path,
-            f"unknown stack '{stack_name}' in reference '{ref.ref}'",
+            f"unknown {ref.what} '{target}' in '{stack_name}'",
             code="unknown-reference",
-            expected="a stack or platform of the organisation: " + one_of(names),
-            suggestion=f"did you mean '{near}/{target}'?" if near else None,
+            expected=f"a {ref.what} of '{stack_name}': " + self.choices((doc.name, ref.what), pool)
+            if pool
+            else None,
+            suggestion=f"did you mean '{stack_name}/{near}'?" if near else None,
         )
-    if ref.what == "component":
-        pool = [c.id for c in doc.document.components]
-    else:
-        pool = [d.id for d in doc.document.topology.shared_domains]
-    if target in pool:
-        return None
-    near = suggest(target, pool)
-    return source.diagnostic(
-        ref.path,
-        f"unknown {ref.what} '{target}' in '{stack_name}'",
-        code="unknown-reference",
-        expected=f"a {ref.what} of '{stack_name}': " + one_of(pool) if pool else None,
-        suggestion=f"did you mean '{stack_name}/{near}'?" if near else None,
-    )
 
 
 def _dependency_edges(
@@ -191,8 +220,9 @@ def build_organisation(documents: Sequence[LoadedDocument], *, org_mode: bool) -
         checked = check_document(doc)
         diagnostics += checked.diagnostics
         cross += checked.cross_refs
+    references = _CrossReferences(org, org_mode)
     for ref in cross:
-        found = _resolve_cross(org, ref, org_mode)
+        found = references.check(ref)
         if found is not None:
             diagnostics.append(found)
     if not any(d.severity is Severity.ERROR for d in diagnostics):

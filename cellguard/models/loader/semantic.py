@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from cellguard.models.components import Agent, ComponentBase
 from cellguard.models.loader.document import LoadedDocument
-from cellguard.models.loader.errors import Diagnostic, KeyPath, one_of, suggest
+from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
+from cellguard.models.quoting import quoted
 from cellguard.models.references import localise
 from cellguard.models.stack import Stack
 
@@ -40,6 +41,8 @@ class _Checker:
         self.out = DocumentCheck()
         self.component_ids = [c.id for c in self.doc.components]
         self.domain_ids = [d.id for d in self.doc.topology.shared_domains]
+        self.suggest = Suggester()
+        self._choices: dict[str, tuple[frozenset[str], str]] = {}
 
     def error(
         self,
@@ -83,14 +86,17 @@ class _Checker:
             self.out.cross_refs.append(CrossReference(self.loaded, path, ref, what))
             return
         pool = self.component_ids if what == "component" else self.domain_ids
-        if ref in pool:
+        if what not in self._choices:  # once per document: thousands of references may miss
+            self._choices[what] = (frozenset(pool), one_of(pool))
+        known, choices = self._choices[what]
+        if ref in known:
             return
-        near = suggest(ref, pool)
+        near = self.suggest(ref, pool)
         self.error(
             path,
-            f"unknown {what} '{ref}'",
+            f"unknown {what} {quoted(ref)}",
             "unknown-reference",
-            expected=f"a {what} id of '{self.doc.name}': " + one_of(pool)
+            expected=f"a {what} id of '{self.doc.name}': " + choices
             if pool
             else f"a {what} declared in '{self.doc.name}' (it declares none)",
             suggestion=f"did you mean '{near}'?" if near else None,
@@ -102,10 +108,10 @@ class _Checker:
         options = list(pool)
         if value in options:
             return True
-        near = suggest(value, options)
+        near = self.suggest(value, options)
         self.error(
             path,
-            f"unknown {what} '{value}'",
+            f"unknown {what} {quoted(value)}",
             "unknown-reference",
             expected=f"a {what} of {scope}: " + one_of(options),
             suggestion=f"did you mean '{near}'?" if near else None,
@@ -280,15 +286,19 @@ class _Checker:
         targets = list(self.component_ids)
         if isinstance(self.doc, Stack):
             targets += [j.id for j in self.doc.business.journeys]
+        known = set(targets)
+        choices = ""
         for wi, waiver in enumerate(self.doc.waivers):
-            if waiver.target is None or waiver.target in targets or "/" in waiver.target:
+            if waiver.target is None or waiver.target in known or "/" in waiver.target:
                 continue
-            near = suggest(waiver.target, targets)
+            near = self.suggest(waiver.target, targets)
+            choices = choices or one_of(targets)
             self.error(
                 ("waivers", wi, "target"),
-                f"waiver target '{waiver.target}' is not a component or journey of '{self.doc.name}'",
+                f"waiver target {quoted(waiver.target)} is not a component or journey of "
+                f"'{self.doc.name}'",
                 "unknown-reference",
-                expected=one_of(targets),
+                expected=choices,
                 suggestion=f"did you mean '{near}'?" if near else None,
             )
 

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Severity, SpecLoadError
+from cellguard.models.quoting import quoted
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest spec file read; real stacks are a few hundred lines."""
@@ -116,7 +117,7 @@ class _Builder:
         self._error(
             node,
             path,
-            f"unsupported YAML tag '{node.tag}'",
+            f"unsupported YAML tag {quoted(str(node.tag))}",
             "yaml-tag",
             suggestion="remove the tag; cellguard reads plain YAML only",
         )
@@ -189,7 +190,7 @@ class _Builder:
                 self._error(
                     key_node,
                     (*path, key),
-                    f"duplicate key '{key}' (first defined at line {seen.line})",
+                    f"duplicate key {quoted(key)} (first defined at line {seen.line})",
                     "duplicate-key",
                     suggestion="remove one of them; YAML would silently keep only the last",
                 )

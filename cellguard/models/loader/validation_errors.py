@@ -9,9 +9,10 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from cellguard.models.bounds import field_bounds, number_text
-from cellguard.models.loader.errors import Diagnostic, KeyPath, one_of, suggest
+from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
 from cellguard.models.loader.schema_walk import accepted_keys, field_named, model_at, union_tags
 from cellguard.models.loader.source import SourceMap
+from cellguard.models.quoting import quoted
 
 _QUOTED = re.compile(r"'([^']*)'")
 
@@ -42,7 +43,7 @@ def clean_path(data: Any, loc: tuple[str | int, ...]) -> KeyPath:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return repr(value)
+        return quoted(value, escape=True)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -119,7 +120,9 @@ def _describe(root: Any, loc: tuple[str | int, ...]) -> str | None:
     return found[1].description if found else None
 
 
-def _diagnose(root: Any, data: Any, source: SourceMap, err: ErrorDetails) -> Diagnostic:
+def _diagnose(
+    root: Any, data: Any, source: SourceMap, err: ErrorDetails, suggest: Suggester
+) -> Diagnostic:
     loc = tuple(err["loc"])
     path = clean_path(data, loc)
     kind = err["type"]
@@ -132,7 +135,7 @@ def _diagnose(root: Any, data: Any, source: SourceMap, err: ErrorDetails) -> Dia
         near = suggest(str(key), keys)
         return source.diagnostic(
             path,
-            f"unknown key '{key}'",
+            f"unknown key {quoted(str(key))}",
             code="unknown-key",
             prefer_key=True,
             expected=one_of(keys) if keys else None,
@@ -155,7 +158,7 @@ def _diagnose(root: Any, data: Any, source: SourceMap, err: ErrorDetails) -> Dia
         near = suggest(tag, tags)
         return source.diagnostic(
             (*path, "kind"),
-            f"unknown kind '{tag}'",
+            f"unknown kind {quoted(tag)}",
             code="unknown-kind",
             expected=one_of(tags),
             suggestion=f"did you mean '{near}'?" if near else None,
@@ -214,8 +217,9 @@ def diagnostics_from(
     """Every error of ``exc`` as a located diagnostic (duplicates removed)."""
     seen: set[tuple[int, int, str]] = set()
     found: list[Diagnostic] = []
+    suggest = Suggester()
     for err in exc.errors(include_url=False):
-        diag = _diagnose(root, data, source, err)
+        diag = _diagnose(root, data, source, err, suggest)
         marker = (diag.line, diag.column, diag.message)
         if marker not in seen:
             seen.add(marker)
