@@ -8,6 +8,9 @@ else the current directory. See :mod:`cellguard.reports.signoff` for what a reco
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -28,10 +31,14 @@ from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
 from cellguard.models.text import inert
 from cellguard.reports.formats import ReportFormat, SignoffBlock
-from cellguard.reports.signoff import Decision, StoredRecord, make_record
+from cellguard.reports.signoff import Decision, SignoffRecord, StoredRecord, make_record
+from cellguard.reports.signoff_ssh import AllowedSigners, sign_digest
 from cellguard.reports.signoff_store import BrokenStoreError, SignoffError, SignoffStore, subject_of
 from cellguard.reports.signoff_verify import Verdict, current_state, judge
 from cellguard.rules.engine import Assessment
+
+ALLOWED_SIGNERS_ENV = "CELLGUARD_ALLOWED_SIGNERS"
+"""Where ``verify`` and the HTML report find the allowed-signers file when no option names it."""
 
 PathArgument = Annotated[
     Path, typer.Argument(help="The spec file or organisation directory.", show_default=False)
@@ -49,6 +56,51 @@ StoreOption = Annotated[
 ]
 
 
+SignKeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign-key",
+        envvar="CELLGUARD_SIGNOFF_KEY",
+        help=(
+            "Also sign the record with this SSH key (ssh-keygen -Y sign; a private key, or a "
+            "public key whose private key is in ssh-agent)."
+        ),
+        show_default=False,
+    ),
+]
+AllowedSignersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--allowed-signers",
+        envvar=ALLOWED_SIGNERS_ENV,
+        help=(
+            "Require the record to be signed by a key this ssh allowed-signers file lists for "
+            "its reviewer (ssh-keygen -Y verify)."
+        ),
+        show_default=False,
+    ),
+]
+
+
+def _signature_check(allowed: Path | None) -> Callable[[SignoffRecord], str | None] | None:
+    """The signature check of an allowed-signers file (None: signatures are not required)."""
+    if allowed is None:
+        return None
+    if not allowed.is_file():
+        raise UserError(
+            f"allowed signers {allowed}: no such file",
+            hint=f"give --allowed-signers FILE or set {ALLOWED_SIGNERS_ENV} to an existing file",
+        )
+
+    def check(record: SignoffRecord) -> str | None:
+        try:
+            return AllowedSigners(allowed).check(record)
+        except SignoffError as exc:
+            raise UserError(str(exc)) from None
+
+    return check
+
+
 def store_root(path: Path, store: Path | None = None) -> Path:
     """Where the records of ``path`` live (see the module docstring)."""
     if store is not None:
@@ -58,11 +110,17 @@ def store_root(path: Path, store: Path | None = None) -> Path:
     return repository_root(path.resolve()) or Path.cwd()
 
 
-def check_signoff(path: Path, assessment: Assessment, store: Path | None = None) -> Verdict:
+def check_signoff(
+    path: Path,
+    assessment: Assessment,
+    store: Path | None = None,
+    allowed_signers: Path | None = None,
+) -> Verdict:
     """The verdict on the last sign-off of ``path``, against ``assessment`` of it.
 
     The whole store is read and its chain audited; the findings and waivers are judged as of
-    the record's date, waiver expiry as of the assessment's date.
+    the record's date, waiver expiry as of the assessment's date. With ``allowed_signers`` the
+    record must also carry a good SSH signature by its reviewer.
     """
     root = store_root(path, store)
     try:
@@ -76,6 +134,7 @@ def check_signoff(path: Path, assessment: Assessment, store: Path | None = None)
         subject=subject_of(path, root),
         current=lambda day: current_state(assessment, day),
         today=assessment.as_of,
+        signature=_signature_check(allowed_signers),
     )
 
 
@@ -85,7 +144,9 @@ def report_signoff(
     """The sign-off block of an HTML report of a single PATH, with whether it still verifies."""
     if ReportFormat.HTML not in (formats or []) or len(paths) != 1:
         return None
-    return check_signoff(paths[0], assessment).block()
+    allowed = os.environ.get(ALLOWED_SIGNERS_ENV)
+    signers = Path(allowed) if allowed else None
+    return check_signoff(paths[0], assessment, allowed_signers=signers).block()
 
 
 def _require_exists(path: Path) -> None:
@@ -112,6 +173,7 @@ def signoff(
         str | None, typer.Option("--comment", help="Why, conditions, links.", show_default=False)
     ] = None,
     store: StoreOption = None,
+    sign_key: SignKeyOption = None,
     rules: RulesOption = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
@@ -126,11 +188,14 @@ def signoff(
     digest over all of them and chained to the previous record by its digest. It is written to
     .cellguard/signoffs/<date>-<spec-hash>-<n>.json under the spec's git repository root (or
     the current directory, or --store). A store whose chain is broken is not appended to.
-    Check it later with `cellguard verify`.
+    With --sign-key the digest is also signed with an SSH key (ssh-keygen -Y sign). Check it
+    later with `cellguard verify`.
     """
     _require_exists(path)
     if not reviewer.strip():
         raise UserError("--reviewer is empty", hint="give the reviewer's name or handle")
+    if sign_key is not None and not sign_key.is_file():
+        raise UserError(f"--sign-key {sign_key}: no such key file")
     day = parse_today(today)
     assessment = run_assessment(
         [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
@@ -148,8 +213,9 @@ def signoff(
         version=__version__,
         signed_at=dt.datetime.now(dt.UTC),
     )
+    sign = None if sign_key is None else functools.partial(sign_digest, key=sign_key)
     try:
-        written = SignoffStore(root).append(draft)
+        written = SignoffStore(root).append(draft, sign=sign)
     except BrokenStoreError as exc:
         raise UserError(f"{exc}; nothing recorded", hint=BROKEN_HINT) from None
     except SignoffError as exc:
@@ -177,6 +243,7 @@ def _describe(stored: StoredRecord) -> str:
 def verify(
     path: PathArgument,
     store: StoreOption = None,
+    allowed_signers: AllowedSignersOption = None,
     rules: RulesOption = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
@@ -190,7 +257,8 @@ def verify(
     the record's date. Exit 0 when the chain is intact and the last record for PATH approves
     the current spec with the same findings and none of its waivers has expired (as of
     --today); 1 when there is no record, the last decision was a rejection, the spec or the
-    findings changed, a waiver expired, a record was edited or the chain is broken; 2 on bad
+    findings changed, a waiver expired, a record was edited, the chain is broken, or (with
+    --allowed-signers) the record is not signed by a key allowed for its reviewer; 2 on bad
     input (an unreadable record included).
     """
     _require_exists(path)
@@ -199,7 +267,7 @@ def verify(
         [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
     )
     exit_if_rules_crashed(assessment, consequence="nothing verified")
-    verdict = check_signoff(path, assessment, store)
+    verdict = check_signoff(path, assessment, store, allowed_signers)
     if verdict.checked is not None:
         typer.echo(_describe(verdict.checked))
     for note in verdict.notes:

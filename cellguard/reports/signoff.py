@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -43,6 +43,9 @@ HASH_PREFIX = 12
 
 GENESIS = "0" * 64
 """What the first record of a chain names as its predecessor."""
+
+MAX_SIGNATURE = 16 * 1024
+"""An armoured SSH signature is a few hundred characters."""
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 """A sha256 digest as 64 lower-case hex digits."""
@@ -111,7 +114,16 @@ class _Body(BaseModel):
 
     def to_json(self) -> str:
         """The text cellguard writes: sorted keys, two-space indent, ASCII, trailing newline."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2) + "\n"
+        return (
+            json.dumps(
+                self.model_dump(mode="json", exclude=self._unwritten()), sort_keys=True, indent=2
+            )
+            + "\n"
+        )
+
+    def _unwritten(self) -> set[str]:
+        """Optional fields left out of the file while unset."""
+        return set()
 
 
 class LegacyRecord(_Body):
@@ -128,10 +140,16 @@ class SignoffRecord(_Body):
     signed_at: AwareDatetime
     field_sha256: dict[str, Sha256]
     digest: Sha256
+    signature: Annotated[str, StringConstraints(max_length=MAX_SIGNATURE)] | None = None
+    """An SSH signature of ``digest`` (:mod:`cellguard.reports.signoff_ssh`); not under the
+    digest, which it signs."""
+
+    def _unwritten(self) -> set[str]:
+        return {"signature"} if self.signature is None else set()
 
     def signed(self) -> dict[str, Any]:
         """The fields under the digest, as canonical JSON values."""
-        return self.model_dump(mode="json", exclude={"digest", "field_sha256"})
+        return self.model_dump(mode="json", exclude={"digest", "field_sha256", "signature"})
 
     def edited_fields(self) -> list[str]:
         """The fields that no longer match the record's digest; empty when it is intact.
@@ -175,16 +193,23 @@ class Draft:
 
     body: dict[str, Any]
 
-    def seal(self, *, sequence: int, previous: str) -> SignoffRecord:
-        """The record as number ``sequence`` after the record whose digest is ``previous``."""
+    def seal(
+        self, *, sequence: int, previous: str, sign: Callable[[str], str] | None = None
+    ) -> SignoffRecord:
+        """The record as number ``sequence`` after the record whose digest is ``previous``.
+
+        ``sign`` (optional) returns the signature of the record's digest.
+        """
         fields = {**self.body, "sequence": sequence, "previous": previous}
         draft = SignoffRecord.model_validate({**fields, "field_sha256": {}, "digest": GENESIS})
         signed = draft.signed()
+        digest = _sha256(signed)
         return SignoffRecord.model_validate(
             {
                 **fields,
                 "field_sha256": {name: _sha256(value) for name, value in signed.items()},
-                "digest": _sha256(signed),
+                "digest": digest,
+                "signature": sign(digest) if sign is not None else None,
             }
         )
 

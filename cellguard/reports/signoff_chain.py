@@ -35,6 +35,7 @@ class Problem(StrEnum):
 
     RECORD_EDITED = "record edited"
     CHAIN_BROKEN = "chain broken"
+    SIGNATURE = "signature"
     OLD_FORMAT = "old format"
     NO_RECORD = "no record"
     REJECTED = "rejected"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,8 +120,11 @@ class SignoffStore:
                     "or point --store elsewhere"
                 )
 
-    def append(self, draft: Draft) -> StoredRecord:
-        """Seal ``draft`` as the next record of the chain and write it under a new name."""
+    def append(self, draft: Draft, sign: Callable[[str], str] | None = None) -> StoredRecord:
+        """Seal ``draft`` as the next record of the chain and write it under a new name.
+
+        ``sign`` (optional) signs the record's digest (see :mod:`.signoff_ssh`).
+        """
         self._check_places()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -137,7 +140,7 @@ class SignoffStore:
                 if issues:
                     raise BrokenStoreError(self.directory, issues)
                 sequence, previous = tip(existing)
-                record = draft.seal(sequence=sequence, previous=previous)
+                record = draft.seal(sequence=sequence, previous=previous, sign=sign)
                 target = self.directory / record.file_name
                 if _create_exclusive(target, record.to_json()):
                     return StoredRecord(target, record)

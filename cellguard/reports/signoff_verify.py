@@ -173,12 +173,15 @@ def judge(
     current: Callable[[dt.date], Current],
     today: dt.date,
     command: str = "cellguard signoff",
+    signature: Callable[[SignoffRecord], str | None] | None = None,
 ) -> Verdict:
     """Whether the store's last record about ``subject`` approves it as it is now.
 
     ``records`` is the whole store (sorted by sequence): any edit or break in the chain fails
     every subject. ``current(date)`` recomputes the spec, rules, findings and waivers as of a
-    date; ``command`` is how the message about an old-format record says to sign off again.
+    date; ``command`` is how the message about an old-format record says to sign off again;
+    ``signature`` (when signatures are required) says why the checked record's signature is
+    not good, or None.
     """
     stored = latest(records, subject)
     issues = audit(records)
@@ -209,6 +212,8 @@ def judge(
             )
         )
         return Verdict(stored, tuple(issues), tuple(notes))
+    if signature is not None and (why := signature(record)) is not None:
+        issues.append(Issue(Problem.SIGNATURE, f"{stored.label}: {why}"))
     if record.decision is Decision.REJECT:
         issues.append(Issue(Problem.REJECTED, f"the last decision was a rejection by {record.who}"))
     found, more = _against_current(record, current(record.date), today)
