@@ -135,7 +135,7 @@ def test_a_too_deeply_nested_formula_exits_2_not_as_an_internal_error(
     )
     result = runner.invoke(app, ["faulttree", "quantify", str(path)])
     assert result.exit_code == 2
-    assert f"cellguard: error: {path}: formulas are nested too deeply to read" in result.stderr
+    assert f"cellguard: error: {path}:1: formulas are nested too deeply to read" in result.stderr
     assert "internal error" not in result.stderr
     assert result.stdout == ""
 

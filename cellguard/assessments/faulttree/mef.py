@@ -1,11 +1,16 @@
 """Open-PSA Model Exchange Format (MEF) XML: read any fault tree, write ours.
 
 Reading supports what fault-tree tools exchange in practice: ``define-fault-tree`` with
-``define-gate`` formulas (``and``, ``or``, ``not``, ``xor``, ``atleast min=k``, nested to any
-depth, arguments ``gate``, ``basic-event``, ``event`` or ``constant``), and
-``define-basic-event`` with a ``float`` probability, inside fault trees or ``model-data``.
-Anything else the MEF can express (parameters, expressions other than ``float``, house
-events, CCF groups) is reported as unsupported, naming the element and its line.
+``define-gate`` formulas (``and``, ``or``, ``not``, ``xor``, ``atleast min=k``, nested, arguments
+``gate``, ``basic-event``, ``event`` or ``constant``), and ``define-basic-event`` with a
+``float`` probability, inside fault trees or ``model-data``. Anything else the MEF can express
+(parameters, expressions other than ``float``, house events, CCF groups) is reported as
+unsupported, naming the element and its line.
+
+Nothing in the file is trusted: the XML is parsed within fixed bounds and without entities
+(:mod:`.mef_xml`), every name, ``min`` and probability is checked before use
+(:mod:`.mef_reader`), and every error names the file and a line -- the element's, or for a
+whole-document problem the element concerned (else the root element's).
 
 The top event is the one gate no other gate references; a file with several such gates needs
 the caller to name one (``top=``).
@@ -17,11 +22,19 @@ written through the XML serialiser, never pasted, so any spec string is safe.
 
 from __future__ import annotations
 
-import math
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from cellguard.assessments.faulttree.mef_reader import MAX_NAME, Reader
+from cellguard.assessments.faulttree.mef_xml import (
+    MefError,
+    cut,
+    parse,
+    read_bytes,
+    shown,
+    tag_shown,
+)
 from cellguard.assessments.faulttree.tree import (
     FALSE,
     TRUE,
@@ -29,174 +42,79 @@ from cellguard.assessments.faulttree.tree import (
     FaultTree,
     FaultTreeError,
     Gate,
-    GateOp,
 )
 
-_OPS = {op.value: op for op in GateOp}
-_ARG_TAGS = ("gate", "basic-event", "event")
+__all__ = ["MAX_NAME", "MefError", "read_mef", "read_mef_file", "write_mef"]
 
 
-class MefError(ValueError):
-    """A MEF file that cannot be read: says where and what was expected."""
-
-    def __init__(self, path: str, message: str, line: int | None = None) -> None:
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.line = line
-
-
-class _Reader:
-    def __init__(self, path: str, lines: dict[int, int]) -> None:
-        self.path = path
-        self.lines = lines
-        self.gates: dict[str, Gate] = {}
-        self.events: dict[str, float] = {}
-        self.labels: dict[str, str] = {}
-        self.referenced_events: dict[str, ET.Element] = {}  # name -> first reference
-        self.untyped: dict[str, ET.Element] = {}
-        self.referenced_gates: dict[str, tuple[str, ET.Element]] = {}
-        self.anonymous = 0
-
-    def error(self, message: str, element: ET.Element | None = None) -> MefError:
-        line = self.lines.get(id(element)) if element is not None else None
-        return MefError(self.path, message, line)
-
-    def formula(self, element: ET.Element, owner: str) -> str:
-        """The name standing for ``element``: an argument, or a new anonymous gate."""
-        tag = element.tag
-        if tag in _ARG_TAGS:
-            name = element.get("name")
-            if not name:
-                raise self.error(f"<{tag}> without a name in gate {owner!r}", element)
-            if tag == "basic-event":
-                self.referenced_events.setdefault(name, element)
-            elif tag == "event":
-                self.untyped.setdefault(name, element)
-            else:
-                self.referenced_gates.setdefault(name, (owner, element))
-            return name
-        if tag == "constant":
-            value = (element.get("value") or "").lower()
-            if value not in ("true", "false"):
-                raise self.error(f"<constant> in gate {owner!r} needs value true or false", element)
-            return TRUE if value == "true" else FALSE
-        op = _OPS.get(tag)
-        if op is None:
-            raise self.error(
-                f"unsupported element <{tag}> in gate {owner!r}; expected one of "
-                "and, or, not, xor, atleast, gate, basic-event, event, constant",
-                element,
-            )
-        return self.compound(element, op, owner, None)
-
-    def compound(self, element: ET.Element, op: GateOp, owner: str, name: str | None) -> str:
-        """Add the gate for formula ``element`` (anonymous when ``name`` is None); its name."""
-        args = tuple(self.formula(child, owner) for child in element)
-        k: int | None = None
-        if op is GateOp.ATLEAST:
-            raw = element.get("min")
-            if raw is None or not raw.strip().lstrip("-").isdigit():
-                raise self.error(f"<atleast> in gate {owner!r} needs an integer 'min'", element)
-            k = int(raw)
-        if name is None:
-            self.anonymous += 1
-            name = f"{owner}#{self.anonymous}"
-        self.add_gate(name, op, args, k, element)
-        return name
-
-    def add_gate(
-        self, name: str, op: GateOp, args: tuple[str, ...], k: int | None, element: ET.Element
-    ) -> None:
-        if name in self.gates:
-            raise self.error(f"gate {name!r} is defined twice", element)
-        try:
-            self.gates[name] = Gate(name, op, args, k)
-        except ValueError as exc:
-            raise self.error(str(exc), element) from None
-
-    def define_gate(self, element: ET.Element) -> None:
-        name = element.get("name")
-        if not name:
-            raise self.error("<define-gate> without a name", element)
-        body = [child for child in element if child.tag not in ("label", "attributes")]
-        if len(body) != 1:
-            raise self.error(f"gate {name!r} must contain exactly one formula", element)
-        formula = body[0]
-        if formula.tag in _OPS:
-            self.compound(formula, _OPS[formula.tag], name, name)
-        else:  # a gate that just passes one argument through
-            self.add_gate(name, GateOp.AND, (self.formula(formula, name),), None, formula)
-        label = element.find("label")
-        if label is not None and label.text:
-            self.labels[name] = label.text.strip()
-
-    def define_event(self, element: ET.Element) -> None:
-        name = element.get("name")
-        if not name:
-            raise self.error("<define-basic-event> without a name", element)
-        value = element.find("float")
-        if value is None:
-            raise self.error(
-                f"basic event {name!r}: only <float value=...> probabilities are supported", element
-            )
-        try:
-            probability = float(value.get("value", ""))
-        except ValueError:
-            raise self.error(f"basic event {name!r}: float value is not a number", value) from None
-        if not (math.isfinite(probability) and 0.0 <= probability <= 1.0):
-            raise self.error(
-                f"basic event {name!r}: probability {probability} not in [0, 1]", value
-            )
-        if name in self.events:
-            raise self.error(f"basic event {name!r} is defined twice", element)
-        self.events[name] = probability
-        label = element.find("label")
-        if label is not None and label.text:
-            self.labels[name] = label.text.strip()
-
-    def walk(self, element: ET.Element) -> None:
-        for child in element:
-            if child.tag == "define-gate":
-                self.define_gate(child)
-            elif child.tag == "define-basic-event":
-                self.define_event(child)
-            elif child.tag in ("define-fault-tree", "model-data", "define-component"):
-                self.walk(child)
-            elif child.tag in ("label", "attributes"):
+def _cycle_member(gates: Mapping[str, Gate], start: str) -> str | None:
+    """A gate on a cycle reachable from ``start``, or None (iterative depth-first search)."""
+    state: dict[str, int] = {start: 1}
+    stack: list[tuple[str, Iterator[str]]] = [(start, iter(gates[start].args))]
+    while stack:
+        name, args = stack[-1]
+        for arg in args:
+            if arg not in gates:
                 continue
-            else:
-                raise self.error(
-                    f"unsupported element <{child.tag}>; expected define-fault-tree, "
-                    "define-gate, define-basic-event or model-data",
-                    child,
-                )
+            seen = state.get(arg)
+            if seen == 1:
+                return arg
+            if seen is None:
+                state[arg] = 1
+                stack.append((arg, iter(gates[arg].args)))
+                break
+        else:
+            stack.pop()
+            state[name] = 2
+    return None
 
 
-def _parse_with_lines(source: str | bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
-    """Parse XML; also return the start line of each element, keyed by ``id(element)``."""
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))
-    root: ET.Element | None = None
-    lines: dict[int, int] = {}
-    data = source.encode() if isinstance(source, str) else source
-    try:
-        # Feed line by line so the element's start line is known when the event fires.
-        for number, line in enumerate(data.splitlines(keepends=True), start=1):
-            parser.feed(line)
-            for event in parser.read_events():
-                element: object = event[1]  # type: ignore[misc]
-                assert isinstance(element, ET.Element)
-                lines[id(element)] = number
-                if root is None:
-                    root = element
-        parser.close()
-    except ET.ParseError as exc:
-        row, column = exc.position
-        reason = str(exc).split(":", 1)[0]
-        raise MefError(path, f"not well-formed XML: {reason} (column {column + 1})", row) from None
-    if root is None:
-        raise MefError(path, "empty document")
-    return root, lines
+def _any_cycle_member(gates: Mapping[str, Gate]) -> str:
+    """A gate on a cycle when every gate is some gate's argument (so a cycle exists)."""
+    parents = {arg: name for name, gate in gates.items() for arg in gate.args if arg in gates}
+    name = next(iter(gates))
+    seen: set[str] = set()
+    while name not in seen:  # follow parents: with every gate a child, this ends on a cycle
+        seen.add(name)
+        name = parents[name]
+    return name
+
+
+def _top(reader: Reader, top: str | None, events: Mapping[str, BasicEvent]) -> str:
+    """The top event: ``top`` when given and defined, else the one gate no gate uses."""
+    used = {arg for gate in reader.gates.values() for arg in gate.args}
+    roots = [name for name in reader.gates if name not in used and name not in reader.anonymous]
+    if top is not None:
+        if top in reader.gates or top in events:
+            return top
+        candidates = ", ".join(shown(name) for name in roots[:5]) or "none"
+        raise reader.error(
+            f"top event {shown(top)} is not defined; expected a gate or basic event of the "
+            f"file (gates no other gate uses: {candidates})",
+            reader.root,
+        )
+    if not reader.gates:
+        raise reader.error(
+            "the file defines no gates, so there is no top event; expected a <define-gate> "
+            "in a <define-fault-tree>",
+            reader.root,
+        )
+    if not roots:
+        member = _any_cycle_member(reader.gates)
+        raise reader.error(
+            "expected exactly one top gate, found none: every gate is an argument of "
+            f"another, so the gates form a cycle (gate {shown(member)} is part of it)",
+            reader.gate_nodes[member],
+        )
+    if len(roots) > 1:
+        shown_roots = ", ".join(cut(name) for name in roots[:5])
+        more = ", ..." if len(roots) > 5 else ""
+        raise reader.error(
+            f"expected exactly one top gate, found {len(roots):,} ({shown_roots}{more}); "
+            "name one with --top",
+            reader.gate_nodes[roots[0]],
+        )
+    return roots[0]
 
 
 def read_mef(
@@ -211,39 +129,36 @@ def read_mef(
     ``default_probability`` is given to basic events that are referenced but never defined;
     without it such an event is an error.
     """
-    root, lines = _parse_with_lines(source, path)
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+    root = parse(data, path)
     if root.tag != "opsa-mef":
-        raise MefError(path, f"root element is <{root.tag}>, expected <opsa-mef>")
-    reader = _Reader(path, lines)
-    try:
-        reader.walk(root)
-    except RecursionError:
         raise MefError(
-            path,
-            "formulas are nested too deeply to read; define inner formulas as separate "
-            "<define-gate>s and reference them with <gate name=...>",
-        ) from None
-    for name, (owner, element) in reader.referenced_gates.items():
+            path, f"root element is {tag_shown(root.tag)}, expected <opsa-mef>", root.line
+        )
+    reader = Reader(path, root)
+    reader.walk()
+    for name, (owner, node) in reader.referenced_gates.items():
         if name not in reader.gates:
             raise reader.error(
-                f"gate {owner!r} references gate {name!r}, which is not defined; expected a "
-                f"<define-gate name={name!r}>",
-                element,
+                f"gate {shown(owner)} references gate {shown(name)}, which is not defined; "
+                f"expected a <define-gate name={shown(name)}>",
+                node,
             )
-    for name, element in sorted(reader.untyped.items()):
+    for name, node in reader.untyped.items():
         if name not in reader.gates and name not in reader.events:
-            reader.referenced_events.setdefault(name, element)
+            reader.referenced_events.setdefault(name, node)
     clash = sorted(set(reader.gates) & set(reader.events))
     if clash:
-        raise MefError(
-            path,
-            f"{clash[0]!r} is defined both as a gate and as a basic event; give them different names",
+        raise reader.error(
+            f"{shown(clash[0])} is defined both as a gate and as a basic event (the gate at "
+            f"line {reader.gate_nodes[clash[0]].line}); give them different names",
+            reader.event_nodes[clash[0]],
         )
     missing = sorted(n for n in reader.referenced_events if n not in reader.events)
     if missing and default_probability is None:
         raise reader.error(
-            f"{len(missing)} basic event(s) have no probability, e.g. {missing[0]!r} referenced "
-            "here; define them with <define-basic-event>",
+            f"{len(missing):,} basic event(s) have no probability, e.g. {shown(missing[0])} "
+            "referenced here; define them with <define-basic-event>",
             reader.referenced_events[missing[0]],
         )
     probabilities = dict(reader.events)
@@ -253,34 +168,26 @@ def read_mef(
         name: BasicEvent(name, p, label=reader.labels.get(name, ""))
         for name, p in probabilities.items()
     }
-    if top is None:
-        used = {arg for gate in reader.gates.values() for arg in gate.args}
-        roots = [name for name in reader.gates if name not in used and "#" not in name]
-        if not roots and reader.gates:
-            raise MefError(
-                path,
-                "expected exactly one top gate, found none: every gate is an argument of "
-                "another, so the gates form a cycle",
+    top = _top(reader, top, events)
+    if top in reader.gates:
+        member = _cycle_member(reader.gates, top)
+        if member is not None:
+            raise reader.error(
+                f"gate {shown(member)} is part of a cycle: it is an argument of itself through "
+                "other gates; a fault tree has no cycles",
+                reader.gate_nodes[member],
             )
-        if len(roots) != 1:
-            shown = ", ".join(roots[:5]) or "none"
-            raise MefError(
-                path, f"expected exactly one top gate, found {len(roots)} ({shown}); name one"
-            )
-        top = roots[0]
-    elif top not in reader.gates and top not in events:
-        raise MefError(path, f"top event {top!r} is not defined")
     tree = FaultTree(Path(path).stem, top, events, reader.gates)
     try:
         tree.validate()
-    except FaultTreeError as exc:
-        raise MefError(path, str(exc)) from None
+    except FaultTreeError as exc:  # all checked above; kept so a new rule still gets a line
+        raise reader.error(str(exc), root) from None
     return tree
 
 
 def read_mef_file(path: Path, *, top: str | None = None) -> FaultTree:
-    """Read the MEF file at ``path``."""
-    return read_mef(path.read_bytes(), str(path), top=top)
+    """Read the MEF file at ``path`` (at most :data:`.mef_xml.MAX_BYTES`)."""
+    return read_mef(read_bytes(path), str(path), top=top)
 
 
 def _arg(parent: ET.Element, name: str, tree: FaultTree) -> None:
