@@ -107,7 +107,7 @@ def run_assessment(
     typos = registry.unmatched(patterns)
     if typos:
         raise UserError(
-            f"no rule matches {', '.join(repr(t) for t in typos)}",
+            f"no rule matches {', '.join(quoted(t, escape=True) for t in typos)}",
             hint="see `cellguard rules list` for rule ids; globs like CG-RED-* work",
         )
     chosen = registry.select(select or [], ignore or [])

@@ -13,6 +13,7 @@ from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
 from cellguard.models.loader.errors import suggest
+from cellguard.models.quoting import quoted
 from cellguard.models.text import inert
 
 rules_app = typer.Typer(
@@ -92,7 +93,7 @@ def explain(
     if rule is None:
         near = suggest(rule_id.upper(), registry.ids())
         raise UserError(
-            f"no rule {rule_id!r}",
+            f"no rule {quoted(rule_id, escape=True)}",
             hint=f"did you mean {near}?" if near else "see `cellguard rules list`",
         )
     typer.echo(explain_text(rule), nl=False)

@@ -128,3 +128,15 @@ def test_typo_hints_for_many_broken_references_have_a_budget(
     assert "unknown component 'x0000-component'" in stderr
     assert "hint: did you mean 'c0000-component'?" in stderr
     assert sum(pool for _, pool in compared) <= SUGGESTION_BUDGET
+
+
+def test_huge_rule_ids_on_the_command_line_are_echoed_bounded(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(BASE_STACK, encoding="utf-8")
+    explain = runner.invoke(app, ["rules", "explain", "x" * 100_000, "--no-plugins"])
+    assert explain.exit_code == 2
+    assert f"no rule '{'x' * 40}…' (100,000 characters)" in explain.stderr
+    select = runner.invoke(app, ["assess", str(spec), "--select", "CG-*" * 30_000, *TODAY])
+    assert select.exit_code == 2
+    assert f"no rule matches '{'CG-*' * 10}…' (120,000 characters)" in select.stderr
+    assert len(explain.stderr) + len(select.stderr) < 1_000
