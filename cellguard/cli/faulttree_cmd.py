@@ -11,9 +11,11 @@ not pay for loading CUDD.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -29,6 +31,23 @@ if TYPE_CHECKING:
 
 MC_TRIALS = 1 << 20
 """Monte Carlo trials run beside a bound (das9701: about 1 s, nus9601 about 6 s)."""
+
+MC_WORK = 1 << 32
+"""Most trials × (gates + events) one estimate may simulate: a tree of 30,000 gates and
+events gets 143,165 trials instead of taking minutes; every Aralia tree keeps its 2^20."""
+
+MC_MEMORY = 512 * 1024 * 1024
+"""Bytes of simulated words the estimate may hold at once (8 bytes a word, one row per node)."""
+
+STACK_PER_VARIABLE = 256
+"""C stack bytes given per gate and event: CUDD recurses once per variable of the order, and a
+deeper recursion than the stack crashes. A 100,000-variable chain needed 4 to 8 MiB (at most 84
+bytes a level); 256 leaves room for the variables that gate rewriting adds."""
+
+MIN_STACK = 16 * 1024 * 1024
+"""The smallest stack of the thread that quantifies."""
+
+T = TypeVar("T")
 
 faulttree_app = typer.Typer(
     name="faulttree",
@@ -57,6 +76,47 @@ def _read(path: Path, top: str | None) -> FaultTree:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _with_stack(work: Callable[[], T], variables: int) -> T:
+    """Run ``work`` in a thread whose stack fits CUDD's recursion over ``variables``.
+
+    The main thread's stack (8 MiB, or whatever ``ulimit -s`` says) overflows -- a segmentation
+    fault, not an exception -- when a tree of some 100,000 gates and events is quantified. If
+    no such thread can be made, ``work`` runs here.
+    """
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(work())
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            errors.append(exc)
+
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(max(MIN_STACK, STACK_PER_VARIABLE * variables))
+        thread = threading.Thread(target=target, name="cellguard-quantify", daemon=True)
+        thread.start()
+    except (ValueError, RuntimeError):  # stack size refused, or no thread to be had
+        return work()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+def _monte_carlo(tree: FaultTree, trials: int) -> MonteCarloResult:
+    """The estimate beside a bound, within :data:`MC_WORK` and :data:`MC_MEMORY`."""
+    from cellguard.assessments.faulttree.montecarlo import BITS, CHUNK_WORDS, simulate
+
+    size = len(tree.gates) + len(tree.events)
+    trials = min(trials, max(BITS, MC_WORK // size))
+    chunk_words = min(CHUNK_WORDS, max(1, MC_MEMORY // (8 * size)))
+    return simulate(tree, trials=trials, seed=0, chunk_words=chunk_words)
 
 
 def _monte_carlo_json(mc: MonteCarloResult) -> dict[str, object]:
@@ -131,7 +191,10 @@ def quantify_cmd(
         typer.Option(
             "--mc-trials",
             min=0,
-            help="Monte Carlo trials run beside a bound (a statistical estimate; 0: none).",
+            help=(
+                "Monte Carlo trials run beside a bound (a statistical estimate; 0: none); at most "
+                f"{MC_WORK:,} divided by the number of gates and events."
+            ),
         ),
     ] = MC_TRIALS,
 ) -> None:
@@ -147,16 +210,15 @@ def quantify_cmd(
     )
 
     tree = _read(file, top)
-    result = quantify(
-        tree,
-        node_budget=DEFAULT_NODE_BUDGET if node_budget is None else node_budget,
-        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+    result = _with_stack(
+        lambda: quantify(
+            tree,
+            node_budget=DEFAULT_NODE_BUDGET if node_budget is None else node_budget,
+            time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+        ),
+        len(tree.gates) + len(tree.events),
     )
-    mc = None
-    if not result.exact and mc_trials > 0:
-        from cellguard.assessments.faulttree.montecarlo import simulate
-
-        mc = simulate(tree, trials=mc_trials, seed=0)
+    mc = _monte_carlo(tree, mc_trials) if not result.exact and mc_trials > 0 else None
     if output_format is QuantifyFormat.JSON:
         data = result.to_json()
         if mc is not None:
