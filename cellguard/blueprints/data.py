@@ -14,14 +14,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.foundation import assume_role_policy
 from cellguard.blueprints.model import Blueprint, TablePlan
+from cellguard.models.json_text import dumps
 
 OPENSEARCH_VERSION = "OpenSearch_2.19"
 OPENSEARCH_INSTANCE = "r7g.large.search"
@@ -238,7 +237,7 @@ class DataReplication(pulumi.ComponentResource):
 
 
 def _replication_policy(source: str, target: str) -> str:
-    return json.dumps(
+    return dumps(
         {
             "Version": "2012-10-17",
             "Statement": [

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.model import RegionPlan
+from cellguard.models.json_text import dumps
 
 EKS_VERSION = "1.33"
 """Default Kubernetes version of the clusters (config ``cellguard:eksVersion``)."""
@@ -24,7 +23,7 @@ _NODE_POLICIES = (
 
 
 def _assume(service: str) -> str:
-    return json.dumps(
+    return dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
@@ -42,7 +41,7 @@ def assume_role_policy(service: str) -> str:
 
 def kubeconfig(name: str, endpoint: str, ca_data: str, region: str) -> str:
     """A kubeconfig for ``aws eks get-token`` authentication (JSON, which YAML parsers accept)."""
-    return json.dumps(
+    return dumps(
         {
             "apiVersion": "v1",
             "kind": "Config",

@@ -8,8 +8,6 @@ health check, in front of the regional routers (config ``cellguard:domain``).
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
@@ -19,6 +17,7 @@ from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.from_spec import APP_PORT
 from cellguard.blueprints.k8s_objects import register
 from cellguard.blueprints.model import Blueprint, RegionPlan, Workload
+from cellguard.models.json_text import dumps
 
 ROUTER_NAMESPACE = "cell-router"
 
@@ -35,7 +34,7 @@ def cell_map(bp: Blueprint) -> str:
         for c in bp.cells
         if not c.implicit
     ]
-    return json.dumps({"strategy": "tenant-hash", "cells": cells}, sort_keys=True, indent=2)
+    return dumps({"strategy": "tenant-hash", "cells": cells}, sort_keys=True, indent=2)
 
 
 class CellRouter(pulumi.ComponentResource):

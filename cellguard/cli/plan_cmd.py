@@ -106,10 +106,11 @@ def plan(
         raise UserError("--plan-output and -o name the same file", hint="give two files")
     if plan_output is not None and str(plan_output) != "-":
         check_writable(plan_output, force=force)  # before any target: a bad one writes nothing
+    # rendered before any target is written: a plan that cannot be rendered writes nothing
+    rendered = render_json(result) if plan_format is PlanFormat.JSON else render_markdown(result)
     for file, text in sorted(targets.items()):
         if path.is_dir():
             make_directory(file.parent)
         write_text_atomic(file, text, force=force)
         typer.echo(inert(f"wrote {file}", single_line=True), err=True)
-    rendered = render_json(result) if plan_format is PlanFormat.JSON else render_markdown(result)
     emit(rendered, plan_output, force=force)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from cellguard.cli.assess_cmd import PluginsOption, RulesOption
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.models.json_text import dumps
 from cellguard.models.loader.errors import suggest
 from cellguard.models.quoting import quoted
 from cellguard.models.text import inert
@@ -51,7 +51,7 @@ def list_rules(
         text = rules_markdown(registry)
     elif output_format is ListFormat.JSON:
         data = [r.meta.model_dump(mode="json") | {"origin": r.origin} for r in registry]
-        text = json.dumps({"rules": data}, indent=2, sort_keys=True) + "\n"
+        text = dumps({"rules": data}, indent=2, sort_keys=True) + "\n"
     else:
         rows = [
             inert(

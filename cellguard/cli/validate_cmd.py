@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cellguard.cli.exit_codes import ExitCode, handle_errors
+from cellguard.models.json_text import dumps
 from cellguard.models.loader import Organisation, SpecLoadError, load
 from cellguard.models.stack import Stack
 from cellguard.models.text import inert
@@ -87,7 +87,7 @@ def validate(
             }
         )
     if output_format is ValidateFormat.JSON:
-        typer.echo(json.dumps({"results": results}, indent=2, sort_keys=True))
+        typer.echo(dumps({"results": results}, indent=2, sort_keys=True))
     elif invalid:
         typer.echo(f"cellguard: {invalid} of {len(paths)} path(s) invalid", err=True)
     if invalid:

@@ -10,7 +10,6 @@ with its parent, which the stock monitor does not pass to ``new_resource``.
 from __future__ import annotations
 
 import contextvars
-import json
 import runpy
 import sys
 import threading
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from cellguard.models.json_text import dumps
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def run_program(
 
     def body() -> None:
         pulumi.runtime.set_all_config(
-            {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
+            {k: v if isinstance(v, str) else dumps(v) for k, v in (config or {}).items()}
         )
         mocks = Mocks()
         pulumi.runtime.set_mocks(

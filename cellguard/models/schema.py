@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from cellguard.models.json_text import dumps
 from cellguard.models.stack import DOCUMENT_ADAPTER
 
 SCHEMA_ID = "https://cellguard.dev/schema/cellguard-v1.schema.json"
@@ -27,4 +27,4 @@ def spec_json_schema() -> dict[str, Any]:
 
 def spec_json_schema_text() -> str:
     """The schema as deterministic, pretty JSON text ending in a newline."""
-    return json.dumps(spec_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(spec_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

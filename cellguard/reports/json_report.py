@@ -9,12 +9,12 @@ control, bidi and zero-width characters in them are written as ``\\uXXXX`` escap
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cellguard import __version__
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Severity, Status
+from cellguard.models.json_text import dumps
 from cellguard.models.text import json_safe
 from cellguard.rules.engine import Assessment
 from cellguard.rules.waivers import WaiverReport
@@ -185,8 +185,10 @@ def render_json(
     return dump_lines(data)
 
 
-def _compact(value: Any) -> str:
-    return json_safe(json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": ")))
+def _compact(value: Any, at: str = "") -> str:
+    return json_safe(
+        dumps(value, at=at, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    )
 
 
 def dump_lines(data: dict[str, Any]) -> str:
@@ -198,11 +200,11 @@ def dump_lines(data: dict[str, Any]) -> str:
         if isinstance(value, list) and value:
             lines.append(f"  {_compact(key)}: [")
             lines.extend(
-                f"    {_compact(item)}{',' if j < len(value) - 1 else ''}"
+                f"    {_compact(item, f'{key}[{j}]')}{',' if j < len(value) - 1 else ''}"
                 for j, item in enumerate(value)
             )
             lines.append(f"  ]{comma}")
         else:
-            lines.append(f"  {_compact(key)}: {_compact(value)}{comma}")
+            lines.append(f"  {_compact(key)}: {_compact(value, key)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"

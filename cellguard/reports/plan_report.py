@@ -12,11 +12,11 @@ characters as ``\\uXXXX`` (:func:`cellguard.models.text.json_safe`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cellguard import __version__
 from cellguard.assessments.scoring import Score
+from cellguard.models.json_text import dumps
 from cellguard.models.text import json_safe
 from cellguard.planner.model import Change, Edit, EditOp, FindingRef, Plan
 from cellguard.reports.markdown import code_span, md_inline, md_prose
@@ -114,11 +114,11 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 def render_json(plan: Plan) -> str:
     """The plan as indented JSON with a trailing newline."""
-    return json_safe(json.dumps(plan_data(plan), indent=2, ensure_ascii=False)) + "\n"
+    return json_safe(dumps(plan_data(plan), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _value(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    text = dumps(value, ensure_ascii=False, separators=(", ", ": "))
     if len(text) > _VALUE_CHARS:
         text = text[: _VALUE_CHARS - 3] + "..."
     return code_span(text)

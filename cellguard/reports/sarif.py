@@ -26,7 +26,6 @@ control character (:func:`cellguard.models.text.json_safe`).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -34,6 +33,7 @@ from urllib.parse import quote
 
 from cellguard import __version__
 from cellguard.models.findings import Finding, Location, Severity, Status
+from cellguard.models.json_text import dumps
 from cellguard.models.text import inert, json_safe
 from cellguard.reports.formats import ReportContext
 from cellguard.rules.engine import Assessment
@@ -286,4 +286,4 @@ def to_sarif(assessment: Assessment, ctx: ReportContext) -> dict[str, Any]:
 
 def render_sarif(assessment: Assessment, ctx: ReportContext) -> str:
     """The SARIF log as indented JSON text with a final newline."""
-    return json_safe(json.dumps(to_sarif(assessment, ctx), indent=2, ensure_ascii=False)) + "\n"
+    return json_safe(dumps(to_sarif(assessment, ctx), indent=2, ensure_ascii=False)) + "\n"
