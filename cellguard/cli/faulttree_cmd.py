@@ -10,7 +10,6 @@ not pay for loading CUDD.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from enum import StrEnum
@@ -22,6 +21,7 @@ import typer
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.models.json_text import dumps
 from cellguard.models.text import inert
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def quantify_cmd(
         data = result.to_json()
         if mc is not None:
             data["monte_carlo"] = _monte_carlo_json(mc)
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(dumps(data, indent=2))
     else:
         typer.echo(_table(file, tree, result, mc), nl=False)
 

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from cellguard.models.findings import Finding
+from cellguard.models.json_text import dumps
 from cellguard.models.loader.organisation import Organisation
 from cellguard.rules.engine import Assessment
 from cellguard.rules.metadata import RuleMeta
@@ -66,7 +67,7 @@ class Decision(StrEnum):
 class RecordedWaiver(BaseModel):
     """A waiver in force when the record was made."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     stack: str
     rule: str
@@ -85,7 +86,7 @@ class RecordedWaiver(BaseModel):
 class _Body(BaseModel):
     """The fields every record has, in both schema versions."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["cellguard-signoff"] = "cellguard-signoff"
     subject: str
@@ -115,9 +116,7 @@ class _Body(BaseModel):
     def to_json(self) -> str:
         """The text cellguard writes: sorted keys, two-space indent, ASCII, trailing newline."""
         return (
-            json.dumps(
-                self.model_dump(mode="json", exclude=self._unwritten()), sort_keys=True, indent=2
-            )
+            dumps(self.model_dump(mode="json", exclude=self._unwritten()), sort_keys=True, indent=2)
             + "\n"
         )
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from cellguard.assessments.availability.journeys import JourneyAvailability
 from cellguard.cli.main import app
 from cellguard.models.json_text import NonFiniteJSONError, dumps, non_finite_path
+from tests.helpers import REPO
 
 runner = CliRunner()
 OPTS = ["--today", "2026-11-21", "--no-plugins"]
@@ -119,3 +120,35 @@ def test_dumps_names_the_first_non_finite_value() -> None:
         dumps(data)
     assert dumps({"x": 1e308}) == '{"x": 1e+308}'
     assert non_finite_path([0.0, "nan"]) is None
+
+
+def test_faulttree_quantify_json_is_strict_json(repo_root: Path) -> None:
+    tree = "benchmarks/data/aralia/baobab1.xml"
+    result = runner.invoke(app, ["faulttree", "quantify", tree, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert isinstance(strict_loads(result.stdout), dict)
+
+
+def test_a_sign_off_record_with_a_nan_score_is_unreadable_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records are written as strict JSON, and one edited to hold NaN (which JSON has not) is
+    an input error naming the file and the key, not an internal error."""
+    rag = REPO / "examples" / "rag-support-assistant.yaml"
+    (tmp_path / "rag.yaml").write_text(rag.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    signed = runner.invoke(
+        app, ["signoff", "rag.yaml", "--reviewer", "alice", "--decision", "approve", *OPTS]
+    )
+    assert signed.exit_code == 0, signed.output
+    [record] = sorted((tmp_path / ".cellguard" / "signoffs").glob("*.json"))
+    text = record.read_text(encoding="utf-8")
+    assert isinstance(strict_loads(text), dict)
+    assert '"overall": 55.6' in text
+    record.write_text(text.replace('"overall": 55.6', '"overall": NaN'), encoding="utf-8")
+    result = runner.invoke(app, ["verify", "rag.yaml", *OPTS])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[0] == (
+        f"cellguard: error: {record}: not a readable sign-off record "
+        "(scores.overall: Input should be a finite number)"
+    )
