@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cellguard-installed
 OUT    := out
 
-.PHONY: demo test test-latest constraints lint format bench clean venv sarif-validator
+.PHONY: demo test fuzz test-latest constraints lint format bench clean venv sarif-validator
 
 venv: $(STAMP)
 
@@ -36,6 +36,14 @@ demo: $(STAMP)
 
 test: $(STAMP) sarif-validator
 	$(BIN)/python -m pytest
+
+# Structure-aware fuzzing of the CLI at length (tests/fuzz; `make test` runs a bounded,
+# derandomised 300 cases). CELLGUARD_FUZZ_EXAMPLES sets the number of cases, CELLGUARD_FUZZ_SEED
+# another seed; findings.jsonl and reproducers go to $(OUT)/fuzz/.
+fuzz: $(STAMP)
+	rm -rf $(OUT)/fuzz
+	CELLGUARD_FUZZ_EXAMPLES=$${CELLGUARD_FUZZ_EXAMPLES:-10000} CELLGUARD_FUZZ_ARTIFACTS=$(OUT)/fuzz \
+		$(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -q
 
 # The suite on the newest versions pyproject.toml allows (a separate .venv-latest, constraints
 # ignored), so that a new release of a dependency breaks our run before it breaks a user's.
