@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.fuzz import families
+from tests.fuzz import families, trust_families
 from tests.fuzz.campaign import Campaign, budget, known_fail
 from tests.fuzz.families import Case
 from tests.fuzz.known import classify
@@ -31,8 +31,8 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Case]]] = {
     "waivers": families.waiver_case,
     "baseline": families.baseline_case,
     "mef": families.mef_case,
-    "packs": families.packs_case,
-    "signoff": families.signoff_case,
+    "packs": trust_families.packs_case,
+    "signoff": trust_families.signoff_case,
 }
 
 
