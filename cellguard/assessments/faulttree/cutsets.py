@@ -14,6 +14,8 @@ arguments, each of which is no larger than it.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, GateOp
 
 CutSet = frozenset[str]
@@ -24,13 +26,31 @@ class CutSetLimitError(RuntimeError):
     """The expansion exceeded ``limit`` sets at some gate."""
 
 
+SUBSET_LOOKUP = 4
+"""Sets up to this order are checked by looking up each of their proper subsets (at most
+15) among the kept ones; larger ones against every kept set."""
+
+
 def _minimise(sets: set[CutSet]) -> set[CutSet]:
-    ordered = sorted(sets, key=len)
-    kept: list[CutSet] = []
-    for candidate in ordered:
-        if not any(k <= candidate for k in kept):
-            kept.append(candidate)
-    return set(kept)
+    """The sets of ``sets`` with no proper subset in ``sets``.
+
+    Smallest first, so every possible subset of a candidate is already decided: looking its
+    subsets up keeps this linear in the number of sets (an OR of a few thousand zone pairs
+    used to take seconds of pairwise comparisons)."""
+    kept: set[CutSet] = set()
+    for candidate in sorted(sets, key=len):
+        if len(candidate) <= SUBSET_LOOKUP:
+            members = sorted(candidate)
+            dominated = any(
+                frozenset(sub) in kept
+                for size in range(len(members))
+                for sub in combinations(members, size)
+            )
+        else:
+            dominated = any(k <= candidate for k in kept)
+        if not dominated:
+            kept.add(candidate)
+    return kept
 
 
 def _combine(left: set[CutSet], right: set[CutSet], max_order: int, limit: int) -> set[CutSet]:

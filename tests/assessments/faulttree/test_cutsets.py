@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -45,7 +46,9 @@ def test_cut_sets_equal_brute_force_on_random_coherent_trees(tree: FaultTree, or
 def replicas_over_zones(n: int, zones: int, k: int) -> FaultTree:
     """At least ``k`` of ``n`` replicas down; replica i is down when it or its zone is."""
     events = {f"r{i}": 0.005 for i in range(n)} | {f"z{z}": 0.001 for z in range(zones)}
-    gates = [(f"down{i}", GateOp.OR, (f"r{i}", f"z{i % zones}"), None) for i in range(n)]
+    gates: list[tuple[str, GateOp, tuple[str, ...], int | None]] = [
+        (f"down{i}", GateOp.OR, (f"r{i}", f"z{i % zones}"), None) for i in range(n)
+    ]
     gates.append(("top", GateOp.ATLEAST, tuple(f"down{i}" for i in range(n)), k))
     return make_tree("top", events, gates)
 
@@ -69,3 +72,22 @@ def test_the_limit_names_the_gate() -> None:
     tree = replicas_over_zones(12, 3, 2)
     with pytest.raises(CutSetLimitError, match="at gate top"):
         minimal_cut_sets(tree, 2, limit=10)
+
+
+def test_thousands_of_pairs_are_minimised_without_comparing_every_two() -> None:
+    """An OR of 6,000 pairs (the zone pairs of a component conditioned on many zones) plus
+    singletons that make a third of them non-minimal: minimising used to compare every pair
+    of sets (18 million subset tests, seconds); each set's subsets are looked up instead."""
+    pairs = 6000
+    events = {f"a{i}": 0.01 for i in range(pairs)} | {f"b{i}": 0.01 for i in range(pairs)}
+    gates: list[tuple[str, GateOp, tuple[str, ...], int | None]] = [
+        (f"p{i}", GateOp.AND, (f"a{i}", f"b{i}"), None) for i in range(pairs)
+    ]
+    singles = tuple(f"a{i}" for i in range(0, pairs, 3))
+    gates.append(("top", GateOp.OR, tuple(f"p{i}" for i in range(pairs)) + singles, None))
+    tree = make_tree("top", events, gates)
+    started = time.perf_counter()
+    cuts = minimal_cut_sets(tree, 2)
+    assert time.perf_counter() - started < 2.0  # 4 s before, 0.3 s now
+    assert len(cuts) == pairs  # 2,000 singletons and the 4,000 pairs they do not contain
+    assert sum(len(c) == 1 for c in cuts) == pairs // 3
