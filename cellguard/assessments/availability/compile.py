@@ -9,8 +9,11 @@ The structure, over independent basic events (``True`` = failed):
   its regions does (callers fail over between regions);
 * ``region_down(c, r) = account OR region r OR its cell in r OR shared domains OR body``;
 * ``body`` is one ``service`` event for a managed regional service, or for self-run
-  replicas ``atleast(n − k + 1)`` of ``replica_i down OR zone(replica_i) down`` with ``n``
-  replicas in the region and ``k = min_healthy_replicas`` (default 1).
+  replicas "fewer than ``k`` of the ``n`` replicas in the region up, counting none in a zone
+  that is down" with ``k = min_healthy_replicas`` (default 1). It is encoded in closed form
+  (:mod:`.replicas`): events per zone group of replicas, never one per replica, so the tree's
+  size does not depend on ``n``; a zone holding a single replica keeps that replica's event
+  (``replica:<component>@<region>#<i>``).
 
 Failure domains (account, region, zone, cell, shared domain) are single events shared by
 every component in them, across stacks: that shared fate is what makes the result correct
@@ -26,7 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cellguard.assessments.availability.priors import Priors, Resolved
-from cellguard.assessments.faulttree.tree import FALSE, TRUE, BasicEvent, FaultTree, Gate, GateOp
+from cellguard.assessments.availability.replicas import ReplicaSet, replica_body, replica_groups
+from cellguard.assessments.faulttree.tree import TRUE, BasicEvent, FaultTree, Gate, GateOp
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.placement import DomainRef
 from cellguard.models.catalog.availability import PriorScope
@@ -38,12 +42,16 @@ class EventInfo:
 
     name: str
     kind: str
-    """``account``, ``region``, ``zone``, ``cell``, ``shared``, ``service`` or ``replica``."""
+    """``account``, ``region``, ``zone``, ``cell``, ``shared``, ``service`` or ``replica`` (one
+    replica, or a group of a component's replicas in a zone or region: see the label)."""
     label: str
     source: str
     domain: DomainRef | None = None
     component: str | None = None
     region: str | None = None
+    order: int = 1
+    """How many replica failures the event stands for at least ("all 3 replicas of llm in
+    use1-az1 down": 3): the order it adds to a cut set. 1 for every other event."""
 
 
 @dataclass
@@ -55,6 +63,38 @@ class JourneyTree:
     tree: FaultTree
     events: dict[str, EventInfo] = field(default_factory=dict)
     components: tuple[str, ...] = ()
+    bounded: tuple[str, ...] = ()
+    """Components (``qid@region``) whose replicas are an upper bound, not exact
+    (:mod:`.replicas`): the tree's probability is then an upper bound too."""
+
+
+class _ReplicaSink:
+    """Adds the events and gates of one component's replicas in one region to a compiler."""
+
+    def __init__(self, compiler: _Compiler, replicas: ReplicaSet, source: str) -> None:
+        self.compiler = compiler
+        self.replicas = replicas
+        self.source = source
+
+    def basic(
+        self, name: str, probability: float, repair_hours: float, label: str, order: int
+    ) -> str:
+        info = EventInfo(
+            name,
+            "replica",
+            label,
+            self.source,
+            component=self.replicas.component,
+            region=self.replicas.region,
+            order=order,
+        )
+        return self.compiler.basic(name, probability, repair_hours, info)
+
+    def gate(self, name: str, op: GateOp, args: list[str]) -> str:
+        return self.compiler.gate(name, op, args)
+
+    def zone(self, zone: str) -> str:
+        return self.compiler.domain(DomainRef.zone(zone))
 
 
 class _Compiler:
@@ -66,12 +106,14 @@ class _Compiler:
         self.gates: dict[str, Gate] = {}
         self.in_progress: set[str] = set()
         self.visited: list[str] = []
+        self.bounded: list[str] = []
 
     def event(self, name: str, resolved: Resolved, info: EventInfo) -> str:
+        return self.basic(name, resolved.unavailability, resolved.repair_hours, info)
+
+    def basic(self, name: str, probability: float, repair_hours: float, info: EventInfo) -> str:
         if name not in self.events:
-            self.events[name] = BasicEvent(
-                name, resolved.unavailability, resolved.repair_hours, info.label
-            )
+            self.events[name] = BasicEvent(name, probability, repair_hours, info.label)
             self.info[name] = info
         return name
 
@@ -91,7 +133,7 @@ class _Compiler:
             self.gates[name] = Gate(name, op, tuple(args), k)
         return name
 
-    def body(self, qid: str, region: str, zones: list[str], prior: Resolved) -> str:
+    def body(self, qid: str, region: str, zones: tuple[str, ...], prior: Resolved) -> str:
         comp = self.graph.component(qid)
         if prior.scope is PriorScope.SERVICE:
             name = f"service:{qid}@{region}"
@@ -104,45 +146,19 @@ class _Compiler:
                 region=region,
             )
             return self.event(name, prior, info)
-        placement = self.graph.placement(qid)
-        n = placement.replicas
+        n = self.graph.placement(qid).replicas
         k = 1 if comp.min_healthy_replicas is None else comp.min_healthy_replicas
-        if k == 0:
-            return FALSE
-        if n < k:
-            return TRUE
-        replicas: list[str] = []
-        for i in range(n):
-            name = f"replica:{qid}@{region}#{i + 1}"
-            zone = zones[i] if zones else None
-            where = f" in {zone}" if zone else ""
-            info = EventInfo(
-                name,
-                "replica",
-                f"{qid} replica {i + 1} in {region}{where} down",
-                prior.source,
-                component=qid,
-                region=region,
-            )
-            replica = self.event(name, prior, info)
-            if zone is not None:
-                replica = self.gate(
-                    f"replica-down:{qid}@{region}#{i + 1}",
-                    GateOp.OR,
-                    [replica, self.domain(DomainRef.zone(zone))],
-                )
-            replicas.append(replica)
-        need = n - k + 1
-        if need == 1:
-            return self.gate(f"replicas-down:{qid}@{region}", GateOp.OR, replicas)
-        if need == n:
-            return self.gate(f"replicas-down:{qid}@{region}", GateOp.AND, replicas)
-        return self.gate(f"replicas-down:{qid}@{region}", GateOp.ATLEAST, replicas, need)
+        replicas = ReplicaSet(
+            qid, region, replica_groups(zones, n), k, prior.unavailability, prior.repair_hours
+        )
+        node, exact = replica_body(replicas, _ReplicaSink(self, replicas, prior.source))
+        if not exact:
+            self.bounded.append(f"{qid}@{region}")
+        return node
 
     def self_down(self, qid: str) -> str:
         placement = self.graph.placement(qid)
         prior = self.priors.component(qid)
-        zones_by_region = placement.replica_zones()
         regions: list[str] = []
         for region in placement.regions:
             args = [
@@ -153,7 +169,8 @@ class _Compiler:
             if cells:
                 args.append(self.domain(cells[0]))
             args += [self.domain(ref) for ref in placement.shared]
-            args.append(self.body(qid, region, zones_by_region.get(region, []), prior))
+            zones = placement.zones.get(region, ()) if placement.zones is not None else ()
+            args.append(self.body(qid, region, zones, prior))
             regions.append(self.gate(f"region-down:{qid}@{region}", GateOp.OR, args))
         return self.gate(f"self-down:{qid}", GateOp.AND, regions)
 
@@ -202,4 +219,11 @@ def compile_journey(
     compiler.gates[top] = Gate(top, GateOp.OR, (entry,))
     tree = FaultTree(f"{stack}/{journey_id}", top, dict(compiler.events), dict(compiler.gates))
     tree.validate()
-    return JourneyTree(stack, journey_id, tree, compiler.info, tuple(sorted(compiler.visited)))
+    return JourneyTree(
+        stack,
+        journey_id,
+        tree,
+        compiler.info,
+        tuple(sorted(compiler.visited)),
+        tuple(dict.fromkeys(compiler.bounded)),
+    )

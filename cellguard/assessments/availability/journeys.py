@@ -7,7 +7,16 @@ BDD (:mod:`cellguard.assessments.faulttree.importance`), giving the unavailabili
 * expected downtime ``U · 8766`` h/year; failures per year ``Σ I_B(i)·q_i/repair_i · 8766``;
 * expected annual loss ``downtime · revenue_per_hour + failures · penalty_per_incident``;
 * the events with the largest Fussell–Vesely importance, and the minimal cut sets of order
-  ≤ 2 (order 1 = single points of failure).
+  ≤ 2 (order 1 = single points of failure), where an event standing for several replica
+  failures counts with their number (:attr:`.compile.EventInfo.order`), as the replicas did.
+
+Journey trees stay small (replicas are aggregated per zone, :mod:`.replicas`), but a journey
+through thousands of components can still pass the importance analysis's limit of
+:data:`ANALYSIS_LIMIT` events: its probability then comes from the modular engine
+(:func:`~cellguard.assessments.faulttree.quantify.quantify`, exact or a labelled bound within
+:data:`FALLBACK_SECONDS`), without importances or failure frequency. ``exact`` is false when
+the figure is an upper bound (from that engine's budget or from replicas too unevenly spread
+over too many zones to encode exactly).
 
 Results are computed once per graph and cached.
 """
@@ -21,13 +30,23 @@ from dataclasses import dataclass
 from cellguard.assessments.availability.compile import JourneyTree, compile_journey
 from cellguard.assessments.availability.priors import Priors
 from cellguard.assessments.faulttree.cutsets import CutSetLimitError, minimal_cut_sets
-from cellguard.assessments.faulttree.importance import HOURS_PER_YEAR, Importance, analyse
+from cellguard.assessments.faulttree.importance import (
+    HOURS_PER_YEAR,
+    AnalysisLimitError,
+    Importance,
+    analyse,
+)
+from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.assessments.graph import StackGraph
 from cellguard.models.findings import Evidence
 
 TOP_IMPORTANCES = 5
 CUT_SET_ORDER = 2
 CUT_SETS_SHOWN = 10
+ANALYSIS_LIMIT = 5000
+"""Most basic events a journey's tree may have for the importance analysis."""
+FALLBACK_SECONDS = 10.0
+"""Time limit of the modular engine for a tree beyond :data:`ANALYSIS_LIMIT`."""
 
 
 def sig(value: float | None, digits: int = 6) -> float | None:
@@ -56,6 +75,9 @@ class JourneyAvailability:
     bdd_nodes: int
     events: int
     exact: bool = True
+    several: frozenset[str] = frozenset()
+    """Events that stand for several replica failures ("all 2 replicas of llm in use1-az4
+    down"): a cut set of one of them alone is not a single point of failure."""
 
     @property
     def availability(self) -> float:
@@ -94,7 +116,7 @@ class JourneyAvailability:
     @property
     def single_points(self) -> list[str]:
         """Events that take the journey down on their own (order-1 cut sets)."""
-        return [c[0] for c in self.cut_sets if len(c) == 1]
+        return [c[0] for c in self.cut_sets if len(c) == 1 and c[0] not in self.several]
 
     def to_json(self) -> dict[str, Evidence]:
         """The journey's entry of the JSON contract's ``journeys`` section."""
@@ -136,29 +158,47 @@ _CACHE: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+def _figures(jt: JourneyTree) -> tuple[float, float | None, tuple[Importance, ...], int, bool]:
+    """Probability, failures per year, top importances, diagram size and exactness."""
+    try:
+        analysis = analyse(jt.tree, max_events=ANALYSIS_LIMIT)
+    except AnalysisLimitError:
+        quantified = quantify(jt.tree, time_limit=FALLBACK_SECONDS)
+        exact = quantified.exact and not jt.bounded
+        return quantified.probability, None, (), quantified.bdd_nodes, exact
+    importances = tuple(analysis.top_importances(TOP_IMPORTANCES))
+    frequency = analysis.frequency_per_year
+    return analysis.probability, frequency, importances, analysis.bdd_nodes, not jt.bounded
+
+
 def _evaluate(jt: JourneyTree, graph: StackGraph) -> JourneyAvailability:
     journey = graph.journey(jt.stack, jt.journey)
-    analysis = analyse(jt.tree)
+    probability, frequency, importances, nodes, exact = _figures(jt)
+    order = {name: info.order for name, info in jt.events.items() if info.order != 1}
     try:
-        cuts = minimal_cut_sets(jt.tree, CUT_SET_ORDER)
+        found = minimal_cut_sets(jt.tree, CUT_SET_ORDER)
         complete = True
     except CutSetLimitError:
-        cuts, complete = [], False
+        found, complete = [], False
+    weighed = [(sum(order.get(e, 1) for e in cut), sorted(cut)) for cut in found]
+    cuts = [cut for weight, cut in sorted(weighed) if weight <= CUT_SET_ORDER]
     return JourneyAvailability(
         stack=jt.stack,
         journey=jt.journey,
         criticality=journey.criticality.value,
-        unavailability=analysis.probability,
-        frequency_per_year=analysis.frequency_per_year,
+        unavailability=probability,
+        frequency_per_year=frequency,
         objective=journey.objectives.availability,
         revenue_per_hour=journey.impact.revenue_per_hour,
         penalty_per_incident=journey.impact.penalty_per_incident,
-        importances=tuple(analysis.top_importances(TOP_IMPORTANCES)),
-        cut_sets=tuple(tuple(sorted(c)) for c in cuts),
+        importances=importances,
+        cut_sets=tuple(tuple(c) for c in cuts),
         cut_sets_complete=complete,
         labels={name: info.label for name, info in jt.events.items()},
-        bdd_nodes=analysis.bdd_nodes,
+        bdd_nodes=nodes,
         events=len(jt.tree.events),
+        exact=exact,
+        several=frozenset(order),
     )
 
 

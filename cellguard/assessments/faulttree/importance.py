@@ -45,6 +45,15 @@ EXACT_TOP = 10
 the five that journeys report (:data:`~cellguard.assessments.availability.journeys.TOP_IMPORTANCES`)."""
 
 
+def _rank(value: float) -> float:
+    """``value`` to 12 significant digits, for ranking."""
+    return float(f"{value:.12g}")
+
+
+class AnalysisLimitError(ValueError):
+    """The tree has more basic events than :func:`analyse` takes."""
+
+
 @dataclass(frozen=True)
 class Importance:
     """Importance of one basic event."""
@@ -65,8 +74,15 @@ class Analysis:
     bdd_nodes: int
 
     def top_importances(self, count: int) -> list[Importance]:
-        """The ``count`` events with the largest Fussell–Vesely importance (ties: by name)."""
-        ranked = sorted(self.importances, key=lambda i: (-i.fussell_vesely, -i.birnbaum, i.event))
+        """The ``count`` events with the largest Fussell–Vesely importance (ties: by name).
+
+        Importances are ranked to 12 significant digits: symmetric events (two replicas of
+        a component, two services with the same prior) are tied exactly, and the roundings
+        of their computation must not decide which one is listed."""
+        ranked = sorted(
+            self.importances,
+            key=lambda i: (-_rank(i.fussell_vesely), -_rank(i.birnbaum), i.event),
+        )
         return [i for i in ranked[:count] if i.fussell_vesely > 0 or i.birnbaum > 0]
 
 
@@ -74,7 +90,9 @@ def analyse(tree: FaultTree, max_events: int = 5000) -> Analysis:
     """Build one BDD of ``tree`` and compute probability, importances and frequency."""
     order = tree.event_order()
     if len(order) > max_events:
-        raise ValueError(f"{tree.name}: {len(order)} events exceed the analysis limit {max_events}")
+        raise AnalysisLimitError(
+            f"{tree.name}: {len(order)} events exceed the analysis limit {max_events}"
+        )
     bdd = cudd.BDD(memory_estimate=MANAGER_MEMORY, initial_cache_size=MANAGER_CACHE)
     bdd.configure(reordering=False)
     q: list[float] = []
