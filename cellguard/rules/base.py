@@ -59,11 +59,12 @@ class PythonRule:
     @property
     def origin(self) -> str:
         """The check function's module and name; for a ``--rules`` file, the file's path."""
-        module = sys.modules.get(self.check.__module__)
-        path = getattr(module, "__file__", None)
-        if self.check.__module__.startswith(PACK_MODULE_PREFIX) and path:
+        module_name = str(getattr(self.check, "__module__", None) or "?")
+        name = getattr(self.check, "__qualname__", None) or type(self.check).__qualname__
+        path = getattr(sys.modules.get(module_name), "__file__", None)
+        if module_name.startswith(PACK_MODULE_PREFIX) and path:
             return str(path)
-        return f"{self.check.__module__}.{self.check.__qualname__}"
+        return f"{module_name}.{name}"  # a functools.partial has no __qualname__
 
     def evaluate(self, ctx: RuleContext) -> Iterable[Outcome]:
         """Run the check function."""

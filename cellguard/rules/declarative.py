@@ -19,20 +19,22 @@ a missing value is unknown, and the rule reports UNKNOWN rather than guessing (K
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, Status
+from cellguard.models.loader.errors import KeyPath
 from cellguard.rules.context import RuleContext
-from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.metadata import RuleMeta, control_character
+from cellguard.rules.operands import MAX_LIST_ITEMS, MAX_OPERAND_NUMBER, operand_problem
 from cellguard.rules.outcome import Outcome, Target
 from cellguard.rules.predicates import runs_gpus
+from cellguard.rules.templates import render, template_problems
 
 OPERATORS = (
     "equals",
@@ -52,20 +54,43 @@ class Condition(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    attribute: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
-    graph: str | None = None
+    attribute: str | None = Field(
+        None, pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$", max_length=200
+    )
+    graph: str | None = Field(None, max_length=40)
     equals: Any = None
     not_equals: Any = None
-    in_: list[Any] | None = Field(None, alias="in")
-    not_in: list[Any] | None = None
-    at_least: float | None = None
-    at_most: float | None = None
+    in_: list[Any] | None = Field(None, alias="in", max_length=MAX_LIST_ITEMS)
+    not_in: list[Any] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    at_least: float | None = Field(
+        None, allow_inf_nan=False, ge=-MAX_OPERAND_NUMBER, le=MAX_OPERAND_NUMBER
+    )
+    at_most: float | None = Field(
+        None, allow_inf_nan=False, ge=-MAX_OPERAND_NUMBER, le=MAX_OPERAND_NUMBER
+    )
     present: bool | None = None
     non_empty: bool | None = None
     contains: Any = None
-    all: list[Condition] | None = None
-    any: list[Condition] | None = None
+    all: list[Condition] | None = Field(None, min_length=1, max_length=MAX_LIST_ITEMS)
+    any: list[Condition] | None = Field(None, min_length=1, max_length=MAX_LIST_ITEMS)
     not_: Condition | None = Field(None, alias="not")
+
+    @field_validator("equals", "not_equals", "contains")
+    @classmethod
+    def _comparable(cls, value: Any) -> Any:
+        problem = None if value is None else operand_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("in_", "not_in")
+    @classmethod
+    def _comparable_items(cls, values: list[Any] | None) -> list[Any] | None:
+        for value in values or []:
+            problem = operand_problem(value)
+            if problem is not None:
+                raise ValueError(f"an item: {problem}")
+        return values
 
     @model_validator(mode="after")
     def _one_shape(self) -> Condition:
@@ -90,15 +115,27 @@ class Condition(BaseModel):
 
     def leaves(self) -> Iterator[Condition]:
         """Every leaf condition, depth first."""
-        children = self.all or self.any or ([self.not_] if self.not_ is not None else [])
-        if not children:
-            yield self
-        for child in children:
-            yield from child.leaves()
+        for _, leaf in self.located_leaves(()):
+            yield leaf
+
+    def located_leaves(self, path: KeyPath) -> Iterator[tuple[KeyPath, Condition]]:
+        """Every leaf condition with its key path (``path`` being this condition's), depth first."""
+        if self.not_ is not None:
+            yield from self.not_.located_leaves((*path, "not"))
+        elif self.all is not None or self.any is not None:
+            name = "all" if self.all is not None else "any"
+            for i, child in enumerate(self.all or self.any or []):
+                yield from child.located_leaves((*path, name, i))
+        else:
+            yield path, self
 
 
 class Messages(BaseModel):
-    """What the rule says for each result; ``{target}`` and ``{stack}`` are substituted."""
+    """What the rule says for each result; ``{target}`` and ``{stack}`` are substituted.
+
+    Every template is checked completely here (see :mod:`cellguard.rules.templates`), so a
+    rule that loads never fails to render a message.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -107,16 +144,16 @@ class Messages(BaseModel):
     unknown: str = Field(min_length=3)
     not_applicable: str = Field("The check does not apply to {target}.", min_length=3)
 
-    @model_validator(mode="after")
-    def _placeholders(self) -> Messages:
-        for text in (self.pass_, self.fail, self.unknown, self.not_applicable):
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-            bad = names - {"target", "stack"}
-            if bad:
-                raise ValueError(
-                    f"unknown placeholder(s) {sorted(bad)} in {text!r} ('{{}}' and positions are not allowed); use {{target}} or {{stack}}"
-                )
-        return self
+    @field_validator("pass_", "fail", "unknown", "not_applicable")
+    @classmethod
+    def _template(cls, text: str) -> str:
+        problems = template_problems(text)
+        where = control_character(text, multiline=True)
+        if where is not None:
+            problems.append(f"contains the control or invisible character {where}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return text
 
 
 class DeclarativeSpec(RuleMeta):
@@ -198,6 +235,15 @@ def _plain(value: Any) -> Evidence:
 
 
 def _compare(cond: Condition, value: Any) -> bool | None:
+    """The leaf's verdict on ``value``; ``None`` (unknown) when it is missing or the operator
+    does not apply to its type (checked at load where the type is known; total regardless)."""
+    try:
+        return _apply(cond, value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _apply(cond: Condition, value: Any) -> bool | None:
     if cond.present is not None:
         return (value is not None) is cond.present
     if cond.non_empty is not None:
@@ -218,7 +264,7 @@ def _compare(cond: Condition, value: Any) -> bool | None:
         return bool(value >= cond.at_least)
     if cond.at_most is not None:
         return bool(value <= cond.at_most)
-    return cond.contains in value
+    return bool(cond.contains in value)
 
 
 @dataclass
@@ -254,6 +300,8 @@ class DeclarativeRule:
 
     spec: DeclarativeSpec
     origin: str
+    line: int = 1
+    """The line of the rule's ``id`` in its file (for a duplicate id)."""
     meta: RuleMeta = field(init=False)
     """The metadata part of the spec (without conditions and messages), built once."""
 
@@ -288,14 +336,14 @@ class DeclarativeRule:
                 applies = evaluation.run(spec.when)
                 if applies is False:
                     yield Outcome(
-                        Status.NOT_APPLICABLE, target, spec.messages.not_applicable.format(**words)
+                        Status.NOT_APPLICABLE, target, render(spec.messages.not_applicable, **words)
                     )
                     continue
                 if applies is None:
                     yield Outcome(
                         Status.UNKNOWN,
                         target,
-                        spec.messages.unknown.format(**words),
+                        render(spec.messages.unknown, **words),
                         dict(evidence),
                         field,
                     )
@@ -308,4 +356,4 @@ class DeclarativeRule:
                 if result
                 else (Status.FAIL, spec.messages.fail)
             )
-            yield Outcome(status, target, text.format(**words), dict(evidence), field)
+            yield Outcome(status, target, render(text, **words), dict(evidence), field)

@@ -2,13 +2,14 @@
 
 For each rule, every outcome becomes a :class:`Finding`: located in the user's file, its
 severity adjusted by the business impact of the journeys it touches, then waivers applied. A
-rule that raises is reported as one ERROR finding and the run goes on.
+rule that raises -- anything but KeyboardInterrupt, SystemExit included -- or yields something
+malformed is reported as one ERROR finding and the run goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from cellguard.assessments.figures import Figures, figures
@@ -21,6 +22,8 @@ from cellguard.rules.base import Rule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome
+from cellguard.rules.templates import bounded
+from cellguard.rules.untrusted import CheckedRule, checked_outcome, describe_exception, raised_at
 from cellguard.rules.waivers import WaiverReport, apply_waivers
 
 Progress = Callable[[int, int, str], None]
@@ -115,7 +118,9 @@ def _finding(
     )
 
 
-def _error(meta: RuleMeta, origin: str, exc: Exception) -> Finding:
+def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
+    line = raised_at(exc, origin)
+    where = f"{origin}:{line}" if line > 1 else origin
     return Finding(
         rule=meta.id,
         title=meta.title,
@@ -127,7 +132,7 @@ def _error(meta: RuleMeta, origin: str, exc: Exception) -> Finding:
         stack="",
         target=meta.id,
         target_kind=TargetKind.RULE,
-        message=f"the rule crashed: {type(exc).__name__}: {exc} (in {origin}); its checks did not run",
+        message=f"the rule crashed: {describe_exception(exc)} (in {where}); its checks did not run",
         remediation="Report this to the rule's author; run with --ignore to skip the rule meanwhile.",
         location=None,
     )
@@ -142,13 +147,33 @@ def _judged(
 ) -> Finding:
     """The finding of one outcome; a rule yielding anything else is a bug in that rule."""
     if not isinstance(outcome, Outcome):
-        raise TypeError(f"the rule yielded {outcome!r}, not an Outcome")
+        raise TypeError(f"the rule yielded {bounded(repr(outcome), 80)}, not an Outcome")
     target = outcome.target
     key = (target.kind, target.stack, target.id)
     impact = impacts.get(key)
     if impact is None:
         impact = impacts[key] = assess_impact(_journeys(ctx, outcome))
     return _finding(meta, outcome, impact, locate(outcome))
+
+
+MAX_OUTCOMES_PER_TARGET = 10
+"""A pack's rule may yield at most this many outcomes per possible target (plus 1,000)."""
+
+
+def _outcomes(rule: Rule, ctx: RuleContext) -> Iterator[Outcome]:
+    """The outcomes of ``rule``; a pack's rule's are checked and copied (see
+    :func:`~cellguard.rules.untrusted.checked_outcome`) and their number bounded."""
+    produced = rule.evaluate(ctx)
+    if not isinstance(rule, CheckedRule):
+        yield from produced
+        return
+    graph = ctx.graph
+    targets = len(graph.stacks()) + len(graph.journeys()) + len(graph.components())
+    limit = MAX_OUTCOMES_PER_TARGET * (targets + len(graph.dependency_edges())) + 1000
+    for count, outcome in enumerate(produced, start=1):
+        if count > limit:
+            raise ValueError(f"the rule yielded over {limit:,} outcomes (a runaway generator?)")
+        yield checked_outcome(outcome)
 
 
 def run_rules(
@@ -169,8 +194,11 @@ def run_rules(
         if progress is not None:
             progress(done, len(chosen), meta.id)
         try:
-            produced = [_judged(ctx, meta, o, impacts, locate) for o in rule.evaluate(ctx)]
-        except Exception as exc:  # a crashing or ill-behaved rule is reported, the run goes on
+            produced = [_judged(ctx, meta, o, impacts, locate) for o in _outcomes(rule, ctx)]
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a crashing or ill-behaved rule is reported, the run
+            # goes on; SystemExit from a pack's rule too (exit 0 with no report would pass a gate)
             findings.append(_error(meta, rule.origin, exc))
             continue
         findings.extend(produced)

@@ -8,13 +8,47 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import PILLAR_CODES, FailureCategory, Pillar, Severity
 
-RULE_ID = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<pillar>[A-Z]+)-(?P<number>\d{3})$")
-"""``CG-FI-001`` for built-in rules; third-party packs use their own prefix (``ACME-RED-001``)."""
+RULE_ID = re.compile(
+    r"(?P<prefix>[A-Z][A-Z0-9]{0,15})-(?P<pillar>[A-Z]+)-(?P<number>[0-9]{3})", re.ASCII
+)
+"""``CG-FI-001`` for built-in rules; third-party packs use their own prefix (``ACME-RED-001``,
+at most 16 characters). Matched with ``fullmatch``: no trailing newline, no other characters."""
+
+MAX_ID_CHARS = 24
+"""Longest rule id: a 16-character prefix, a pillar code and three digits."""
+
+TEXT_LIMITS = {"title": 200, "source": 1000, "rationale": 4000, "remediation": 4000}
+"""Longest title, source, rationale and remediation (the built-in pack's longest is 646)."""
+
+SINGLE_LINE = frozenset({"title", "source"})
+"""Fields that may not contain a line break or a tab."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL_OR_BREAK = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def control_character(text: str, *, multiline: bool) -> str | None:
+    """The first control, bidi or zero-width character of ``text`` as ``U+XXXX``, if any.
+
+    Line breaks and tabs are allowed when ``multiline`` (prose fields and messages).
+    """
+    found = (_CONTROL if multiline else _CONTROL_OR_BREAK).search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
 
 SCOPES = ("stack", "journey", "dependency")
 """Targets other than component kinds a rule may apply to."""
@@ -28,28 +62,61 @@ class RuleMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(description="Stable id, CG-<PILLAR>-NNN.")
-    title: str = Field(min_length=8, description="The passing state, e.g. 'Calls have timeouts'.")
+    title: str = Field(
+        min_length=8,
+        max_length=TEXT_LIMITS["title"],
+        description="The passing state, e.g. 'Calls have timeouts'.",
+    )
     pillar: Pillar = Field(description="The resilience pillar.")
     category: FailureCategory = Field(description="The failure category guarded against.")
     severity: Severity = Field(description="Default severity of a FAIL, before business impact.")
     applies_to: tuple[str, ...] = Field(
-        min_length=1, description="Component kinds, or 'stack', 'journey', 'dependency'."
+        min_length=1,
+        max_length=len(SCOPES) + len(ComponentKind),
+        description="Component kinds, or 'stack', 'journey', 'dependency'.",
     )
-    rationale: str = Field(min_length=20, description="Why the check matters.")
+    rationale: str = Field(
+        min_length=20, max_length=TEXT_LIMITS["rationale"], description="Why the check matters."
+    )
     source: str = Field(
-        min_length=3, description="Where the rationale comes from (seed, WA best practice, paper)."
+        min_length=3,
+        max_length=TEXT_LIMITS["source"],
+        description="Where the rationale comes from (seed, WA best practice, paper).",
     )
-    remediation: str = Field(min_length=10, description="How to fix a failure.")
+    remediation: str = Field(
+        min_length=10, max_length=TEXT_LIMITS["remediation"], description="How to fix a failure."
+    )
     action: str = Field(
-        pattern=r"^[a-z][a-z0-9-]*$", description="Id of the planner action that remediates it."
+        pattern=r"^[a-z][a-z0-9-]*$",
+        max_length=64,
+        description="Id of the planner action that remediates it.",
     )
     advisory: bool = Field(False, description="Advice rather than a defect; shown, lightly scored.")
 
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not RULE_ID.match(value):
-            raise ValueError(f"rule id {value!r} must look like CG-FI-001 (PREFIX-PILLAR-NNN)")
+        if len(value) > MAX_ID_CHARS:
+            raise ValueError(
+                f"a rule id has at most {MAX_ID_CHARS} characters, this one {len(value):,}; "
+                "use one like CG-FI-001 (PREFIX-PILLAR-NNN, a prefix of at most 16 characters)"
+            )
+        if not RULE_ID.fullmatch(value):
+            raise ValueError(
+                f"rule id {value!r} must look like CG-FI-001 (PREFIX-PILLAR-NNN: capital letters "
+                "and digits, three ASCII digits, nothing else)"
+            )
+        return value
+
+    @field_validator("title", "rationale", "source", "remediation")
+    @classmethod
+    def _no_control_characters(cls, value: str, info: ValidationInfo) -> str:
+        where = control_character(value, multiline=info.field_name not in SINGLE_LINE)
+        if where is not None:
+            breaks = "" if info.field_name in SINGLE_LINE else " (line breaks and tabs are fine)"
+            raise ValueError(
+                f"contains the control or invisible character {where}; write plain text{breaks}"
+            )
         return value
 
     @field_validator("applies_to")
@@ -64,7 +131,7 @@ class RuleMeta(BaseModel):
 
     @model_validator(mode="after")
     def _pillar_matches_id(self) -> RuleMeta:
-        match = RULE_ID.match(self.id)
+        match = RULE_ID.fullmatch(self.id)
         assert match is not None
         code = match.group("pillar")
         if _CODES_TO_PILLAR.get(code) is not self.pillar:

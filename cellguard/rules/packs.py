@@ -7,8 +7,13 @@ rules. An installed package publishes rules with an entry point::
     [project.entry-points."cellguard.rules"]
     acme = "acme_rules:RULES"      # a rule, a list of rules, or a function returning them
 
-Anything malformed -- bad YAML, bad metadata, an import error, a duplicate id -- fails the
-load with a located error (exit code 2), never a half-loaded pack.
+Anything malformed -- bad YAML, bad metadata, an import error, a duplicate id, a message
+template that would not render, an operand that does not suit its attribute -- fails the load
+with a located error (exit code 2), never a half-loaded pack. Pack code that raises anything
+while loading (``SystemExit`` and other ``BaseException`` too; ``KeyboardInterrupt`` is an
+interrupt) is such an error, at the line that raised. Every size is bounded: rule files
+(:data:`MAX_RULE_FILE_BYTES`, regular files only), rules per source, ids, texts, templates,
+operands and the errors that echo them.
 """
 
 from __future__ import annotations
@@ -17,78 +22,140 @@ import hashlib
 import importlib.util
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from importlib.metadata import entry_points
+from itertools import islice
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from pydantic import ValidationError
 
-from cellguard.models.loader.errors import SpecLoadError
+from cellguard.models.loader.errors import Diagnostic, SpecLoadError
 from cellguard.models.loader.source import decode, read_yaml
 from cellguard.models.loader.validation_errors import diagnostics_from
 from cellguard.rules.base import PACK_MODULE_PREFIX, Rule
 from cellguard.rules.declarative import DeclarativeRule, DeclarativeSpec
 from cellguard.rules.paths import attribute_errors
 from cellguard.rules.registry import Registry, RuleRegistryError
+from cellguard.rules.templates import bounded
+from cellguard.rules.untrusted import checked_rule, describe_exception, raised_at
 
 ENTRY_POINT_GROUP = "cellguard.rules"
 
 
-def load_yaml_rule(path: Path, display: str | None = None) -> DeclarativeRule:
-    """Read one declarative rule file."""
-    name = display or str(path)
+MAX_RULE_FILE_BYTES = 1024 * 1024
+"""Largest declarative rule file read (the built-in ones are under 2 KiB)."""
+
+MAX_RULES_PER_SOURCE = 10_000
+"""Most rules one Python module or entry point may publish."""
+
+MAX_ERROR_CHARS = 600
+"""Longest message, expected or hint line of a load error (a value echoed in it is cut)."""
+
+
+def _bounded(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics`` with every text cut to :data:`MAX_ERROR_CHARS` (a 1 MB id is not echoed)."""
+    return [
+        replace(
+            d,
+            message=bounded(d.message, MAX_ERROR_CHARS),
+            expected=d.expected and bounded(d.expected, MAX_ERROR_CHARS),
+            suggestion=d.suggestion and bounded(d.suggestion, MAX_ERROR_CHARS),
+        )
+        for d in diagnostics
+    ]
+
+
+def _read_rule_file(path: Path, name: str) -> bytes:
+    """The bytes of a rule file: a regular file of at most :data:`MAX_RULE_FILE_BYTES`."""
     try:
-        raw = path.read_bytes()
+        if not path.is_file():  # a FIFO or a device would block or never end
+            raise SpecLoadError.at(name, 1, 1, "a rule file must be a regular file", code="rule-io")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RULE_FILE_BYTES + 1)
     except OSError as exc:
         raise SpecLoadError.at(
             name, 1, 1, f"cannot read rule: {exc.strerror}", code="rule-io"
         ) from None
-    data, source = read_yaml(decode(raw, name), name)
+    if len(raw) > MAX_RULE_FILE_BYTES:
+        raise SpecLoadError.at(
+            name,
+            1,
+            1,
+            f"a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes; this one is larger",
+            code="file-too-large",
+            suggestion="one rule per file; rules are a few dozen lines",
+        )
+    return raw
+
+
+def load_yaml_rule(path: Path, display: str | None = None) -> DeclarativeRule:
+    """Read one declarative rule file; every problem is a located :class:`SpecLoadError`."""
+    name = display or str(path)
+    data, source = read_yaml(decode(_read_rule_file(path, name), name), name)
     if not isinstance(data, dict):
         raise SpecLoadError.at(name, 1, 1, "a rule file must be a mapping", code="rule-shape")
     try:
         spec = DeclarativeSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecLoadError(diagnostics_from(exc, DeclarativeSpec, data, source)) from None
+        raise SpecLoadError(
+            _bounded(diagnostics_from(exc, DeclarativeSpec, data, source))
+        ) from None
     problems = attribute_errors(spec)
     if problems:
         raise SpecLoadError(
-            [source.diagnostic(("require",), p, code="rule-attribute") for p in problems]
+            _bounded(
+                source.diagnostic(where, p, code="rule-attribute", prefer_key=True)
+                for where, p in problems
+            )
         )
-    return DeclarativeRule(spec, name)
+    line = source.locate(("id",), prefer_key=True)[0].line
+    return DeclarativeRule(spec, name, line)
 
 
-def _as_rules(value: Any, origin: str) -> list[Rule]:
-    """Accept a rule, an iterable of rules, or a callable returning either."""
-    if callable(value) and not isinstance(value, Rule):
-        try:
-            value = value()
-        except Exception as exc:  # the pack author's factory: report, don't crash
+def _failure(origin: str, what: str, exc: BaseException, file: str | None = None) -> SpecLoadError:
+    """A load error for pack code that raised ``exc``, at its line in ``file`` when known."""
+    return SpecLoadError.at(
+        origin,
+        raised_at(exc, file) if file else 1,
+        1,
+        f"{what}: {describe_exception(exc)}",
+        code="rule-import",
+        suggestion="fix the rule pack, or leave it out (--rules, --no-plugins)",
+    )
+
+
+def _as_rules(value: Any, origin: str, file: str | None = None) -> list[Rule]:
+    """Accept a rule, an iterable of rules, or a callable returning either; each rule's
+    metadata is validated again and frozen (see :func:`checked_rule`)."""
+    try:
+        if callable(value) and not isinstance(value, Rule):
+            try:
+                value = value()
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # the pack author's factory: report, don't crash
+                raise _failure(origin, "calling the rule factory failed", exc, file) from None
+        if isinstance(value, Rule):
+            items: list[Any] = [value]
+        elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
+            items = list(islice(iter(value), MAX_RULES_PER_SOURCE + 1))
+        else:
+            items = [value]
+        if len(items) > MAX_RULES_PER_SOURCE:
             raise SpecLoadError.at(
                 origin,
                 1,
                 1,
-                f"calling the rule factory failed: {type(exc).__name__}: {exc}",
-                code="rule-import",
-            ) from None
-    items = (
-        [value]
-        if isinstance(value, Rule)
-        else list(value)
-        if isinstance(value, Iterable)
-        else [value]
-    )
-    bad = [item for item in items if not isinstance(item, Rule)]
-    if bad:
-        raise SpecLoadError.at(
-            origin,
-            1,
-            1,
-            f"{bad[0]!r} is not a rule (it needs 'meta', 'origin' and 'evaluate')",
-            code="rule-type",
-        )
-    return items
+                f"more than {MAX_RULES_PER_SOURCE:,} rules from one source",
+                code="rule-shape",
+            )
+        return [checked_rule(item, origin) for item in items]
+    except (SpecLoadError, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # a hostile iterable, property or repr
+        raise _failure(origin, "reading the rules failed", exc, file) from None
 
 
 def _import_file(path: Path, display: str) -> ModuleType:
@@ -101,15 +168,12 @@ def _import_file(path: Path, display: str) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code: report, don't crash
+    except KeyboardInterrupt:
         del sys.modules[name]
-        raise SpecLoadError.at(
-            display,
-            1,
-            1,
-            f"importing the rule module failed: {type(exc).__name__}: {exc}",
-            code="rule-import",
-        ) from None
+        raise
+    except BaseException as exc:  # the user's code, SystemExit included: report, don't crash
+        del sys.modules[name]
+        raise _failure(display, "importing the rule module failed", exc, str(path)) from None
     return module
 
 
@@ -124,12 +188,12 @@ def load_directory(directory: Path) -> list[Rule]:
         if path.name.startswith("_"):
             continue
         module = _import_file(path, str(path))
-        value = getattr(module, "RULES", getattr(module, "RULE", None))
+        value = vars(module).get("RULES", vars(module).get("RULE"))
         if value is None:
             raise SpecLoadError.at(
                 str(path), 1, 1, "a rule module must define RULE or RULES", code="rule-shape"
             )
-        rules.extend(_as_rules(value, str(path)))
+        rules.extend(_as_rules(value, str(path), str(path)))
     return rules
 
 
@@ -140,10 +204,10 @@ def load_entry_points(group: str = ENTRY_POINT_GROUP) -> list[Rule]:
         origin = f"entry point {ep.name} = {ep.value}"
         try:
             value = ep.load()
-        except Exception as exc:  # a third party's package: report, don't crash
-            raise SpecLoadError.at(
-                origin, 1, 1, f"loading failed: {type(exc).__name__}: {exc}", code="rule-import"
-            ) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a third party's package, SystemExit included
+            raise _failure(origin, "loading failed", exc) from None
         rules.extend(_as_rules(value, origin))
     return rules
 
@@ -160,9 +224,17 @@ def load_rules(directories: Sequence[Path] = (), *, plugins: bool = True) -> Reg
     try:
         return Registry(rules)
     except RuleRegistryError as exc:
+        line = next(
+            (
+                r.line
+                for r in reversed(rules)
+                if isinstance(r, DeclarativeRule) and r.origin == exc.origin
+            ),
+            1,
+        )
         raise SpecLoadError.at(
             exc.origin,
-            1,
+            line,
             1,
             str(exc),
             code="rule-duplicate",

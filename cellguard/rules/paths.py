@@ -10,8 +10,10 @@ from pydantic import BaseModel
 
 from cellguard.models.business import Journey
 from cellguard.models.components import KIND_MODELS
+from cellguard.models.loader.errors import KeyPath
 from cellguard.models.stack import Stack
-from cellguard.rules.declarative import DeclarativeSpec
+from cellguard.rules.declarative import Condition, DeclarativeSpec
+from cellguard.rules.value_types import GRAPH_TYPES, leaf_operator, operator_problems, value_types
 
 _KIND_MODELS: dict[str, type[BaseModel]] = {kind.value: m for kind, m in KIND_MODELS.items()}
 
@@ -77,33 +79,46 @@ def subject_models(applies_to: tuple[str, ...]) -> list[type[BaseModel]]:
     return models
 
 
-def attribute_errors(spec: DeclarativeSpec) -> list[str]:
-    """One message per attribute path that some subject model of the rule lacks."""
+def attribute_errors(spec: DeclarativeSpec) -> list[tuple[KeyPath, str]]:
+    """One (key path, message) per leaf whose path some subject model of the rule lacks, or
+    whose operator or operand does not suit the value the path yields."""
     models = subject_models(spec.applies_to)
     if "dependency" in spec.applies_to:
-        return ["declarative rules apply to stacks, journeys or component kinds, not dependencies"]
-    problems = []
-    conditions = [spec.require, *([spec.when] if spec.when else [])]
-    for cond in conditions:
-        for leaf in cond.leaves():
-            if leaf.attribute is None:
-                numeric = leaf.graph in NUMERIC_GRAPH_VALUES
-                if not numeric and (leaf.at_least is not None or leaf.at_most is not None):
-                    problems.append(
-                        f"graph value '{leaf.graph}' is not a count; at_least and at_most "
-                        f"compare numbers ({', '.join(sorted(NUMERIC_GRAPH_VALUES))})"
-                    )
-                continue
-            missing = [m.__name__ for m in models if not path_exists(m, leaf.attribute)]
-            if missing:
-                problems.append(
-                    f"attribute '{leaf.attribute}' does not exist on {', '.join(missing)}"
-                )
-            elif leaf.at_least is not None or leaf.at_most is not None:
-                found = [a for m in models for a in _leaf_annotations(m, leaf.attribute)]
-                if not all(_is_number(a) for a in found):
-                    problems.append(
-                        f"attribute '{leaf.attribute}' is not a number; at_least and at_most "
-                        "compare numbers (use equals, in or non_empty)"
-                    )
+        return [
+            (
+                ("applies_to",),
+                "declarative rules apply to stacks, journeys or component kinds, not dependencies",
+            )
+        ]
+    problems: list[tuple[KeyPath, str]] = []
+    conditions = [("require", spec.require), *([("when", spec.when)] if spec.when else [])]
+    for key, cond in conditions:
+        for path, leaf in cond.located_leaves((key,)):
+            where = (*path, leaf_operator(leaf))
+            problems.extend((where, p) for p in _leaf_problems(leaf, models))
     return problems
+
+
+def _leaf_problems(leaf: Condition, models: list[type[BaseModel]]) -> list[str]:
+    if leaf.attribute is None:
+        assert leaf.graph is not None
+        numeric = leaf.graph in NUMERIC_GRAPH_VALUES
+        if not numeric and (leaf.at_least is not None or leaf.at_most is not None):
+            return [
+                f"graph value '{leaf.graph}' is not a count; at_least and at_most "
+                f"compare numbers ({', '.join(sorted(NUMERIC_GRAPH_VALUES))})"
+            ]
+        return operator_problems(leaf, f"graph value '{leaf.graph}'", [GRAPH_TYPES[leaf.graph]])
+    missing = [m.__name__ for m in models if not path_exists(m, leaf.attribute)]
+    if missing:
+        return [f"attribute '{leaf.attribute}' does not exist on {', '.join(missing)}"]
+    found = [a for m in models for a in _leaf_annotations(m, leaf.attribute)]
+    if leaf.at_least is not None or leaf.at_most is not None:
+        if not all(_is_number(a) for a in found):
+            return [
+                f"attribute '{leaf.attribute}' is not a number; at_least and at_most "
+                "compare numbers (use equals, in or non_empty)"
+            ]
+        return []
+    types = [t for a in found for t in value_types(a)]
+    return operator_problems(leaf, f"attribute '{leaf.attribute}'", types)

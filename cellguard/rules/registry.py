@@ -29,7 +29,8 @@ class Registry:
         """Add ``rule``; a second rule with the same id is an error naming both origins."""
         if not isinstance(rule, Rule):
             raise RuleRegistryError(
-                f"{rule!r} is not a rule (it needs 'meta', 'origin' and 'evaluate')"
+                f"{rule!r:.80} is not a rule (it needs 'meta', 'origin' and 'evaluate')",
+                "(unknown)",
             )
         existing = self._rules.get(rule.meta.id)
         if existing is not None:
