@@ -15,7 +15,7 @@ its supply is counted in:
 estimate labelled ``estimate``), or the quota. Utilisation is demand / supply at peak.
 
 **Static stability** (per region, replicas spread round-robin over the region's zones as
-:meth:`EffectivePlacement.replica_zones` places them, demand split evenly over the regions):
+:meth:`EffectivePlacement.replica_counts` places them, demand split evenly over the regions):
 after losing the zone with most replicas, the region's survivors must carry the region's share
 of peak at or below :data:`TARGET_UTILISATION`; with several regions, the others must carry the
 whole peak after losing one region. :func:`replicas_for_static_stability` (defined in
@@ -38,6 +38,7 @@ from cellguard.assessments.stability import (
     TARGET_UTILISATION,
     replicas_after_zone_loss,
     replicas_for_static_stability,
+    survivors_of_zone_loss,
 )
 from cellguard.assessments.throughput import ReplicaSpec, replica_spec, replica_throughput
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
@@ -187,12 +188,16 @@ def _gpu_fleet(
     if lacking:
         missing.append(f"the peak demand of {', '.join(lacking)} (peak_rps, output_tokens)")
     supply = per * n * len(regions) if per is not None else None
-    by_region = placement.replica_zones()
+    by_region = placement.replica_counts()
     zone_lists = placement.zones or {}
     zones_known = all(zone_lists.get(r) for r in regions) and bool(zone_lists)
     if not zones_known:
         missing.append("the zones the replicas run in (placement.zones)")
-    left = min(replicas_after_zone_loss(by_region[r]) for r in regions) if zones_known else None
+    left = (
+        min(survivors_of_zone_loss([c for _, c in by_region[r]]) for r in regions)
+        if zones_known
+        else None
+    )
     zones = min(len(zone_lists[r]) for r in regions) if zones_known else None
     share = demand / len(regions)
     after_zone = left * per if left is not None and per is not None else None

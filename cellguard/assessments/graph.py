@@ -106,8 +106,13 @@ class StackGraph:
         return cast(EffectivePlacement, self._node(qid, COMPONENT)["placement"])
 
     def replica_zones(self, qid: str) -> dict[str, list[str]]:
-        """Region -> zone of each replica of ``qid`` in order; empty lists when zones are unknown."""
+        """Region -> zone of each replica of ``qid`` in order; empty lists when zones are unknown
+        (one entry per replica: :meth:`replica_counts` does not grow with them)."""
         return self.placement(qid).replica_zones()
+
+    def replica_counts(self, qid: str) -> dict[str, list[tuple[str, int]]]:
+        """Region -> ``(zone, replicas)`` of ``qid``'s zones holding replicas, in zone order."""
+        return self.placement(qid).replica_counts()
 
     # -- dependencies -----------------------------------------------------------------------
 

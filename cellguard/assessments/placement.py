@@ -134,8 +134,20 @@ class EffectivePlacement:
         """Whether the zones the component runs in are known."""
         return self.zones is not None
 
+    def replica_counts(self) -> dict[str, list[tuple[str, int]]]:
+        """Region -> ``(zone, replicas)`` of each zone holding replicas, in zone order
+        (round-robin, :func:`round_robin`); empty lists if zones unknown. Its size is that of the
+        zones, whatever ``replicas`` is."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for region in self.regions:
+            zones = self.zones.get(region, ()) if self.zones is not None else ()
+            out[region] = round_robin(zones, self.replicas)
+        return out
+
     def replica_zones(self) -> dict[str, list[str]]:
-        """Region -> zone of each replica, in order (round-robin); empty lists if zones unknown."""
+        """Region -> zone of each replica, in order (round-robin); empty lists if zones unknown.
+
+        One entry per replica: for tests and small fleets; :meth:`replica_counts` otherwise."""
         out: dict[str, list[str]] = {}
         for region in self.regions:
             zones = self.zones.get(region, ()) if self.zones is not None else ()
@@ -155,6 +167,19 @@ class EffectivePlacement:
     def cells_refs(self) -> list[DomainRef]:
         """The cell domains (qualified ids are stored in :attr:`cells`)."""
         return [DomainRef(DomainKind.CELL, c) for c in self.cells]
+
+
+def round_robin(zones: tuple[str, ...], replicas: int) -> list[tuple[str, int]]:
+    """How many of ``replicas`` each of ``zones`` holds when replica ``i`` goes to zone
+    ``i mod len(zones)``: ``(zone, count)`` in zone order, zones with none left out."""
+    if not zones:
+        return []
+    counts: dict[str, int] = {}
+    for j, zone in enumerate(zones):
+        count = replicas // len(zones) + (1 if j < replicas % len(zones) else 0)
+        if count:
+            counts[zone] = counts.get(zone, 0) + count
+    return list(counts.items())
 
 
 def _zones_for(topology: Topology, region: str, spec: int | list[str] | None) -> tuple[str, ...]:

@@ -2,13 +2,14 @@
 
 Pure arithmetic shared by the capacity model (:mod:`capacity`) and the remediation planner.
 Replicas of a region are spread round-robin over its zones, as
-:meth:`EffectivePlacement.replica_zones` places them; losing a zone loses the replicas in it.
+:meth:`EffectivePlacement.replica_counts` places them; losing a zone loses the replicas in it.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 
 TARGET_UTILISATION = 0.8
 """Highest peak utilisation a fleet should run at, before and after losing a zone or region.
@@ -21,9 +22,12 @@ _EPS = 1e-9
 
 def replicas_after_zone_loss(replica_zones: list[str]) -> int:
     """Replicas left after losing the zone that holds most of ``replica_zones`` (one per replica)."""
-    if not replica_zones:
-        return 0
-    return len(replica_zones) - max(Counter(replica_zones).values())
+    return survivors_of_zone_loss(list(Counter(replica_zones).values()))
+
+
+def survivors_of_zone_loss(counts: Sequence[int]) -> int:
+    """Replicas left after losing the zone that holds most, from the replicas per zone."""
+    return sum(counts) - max(counts, default=0)
 
 
 def replicas_for_static_stability(

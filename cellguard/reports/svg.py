@@ -163,7 +163,7 @@ def _pips(graph: StackGraph, qid: str, x: float, y: float) -> tuple[Pip, ...]:
     placement = graph.placement(qid)
     if placement.zones is None:
         return ()
-    used = {z for zones in placement.replica_zones().values() for z in zones}
+    used = {z for counts in placement.replica_counts().values() for z, _ in counts}
     region_zones: list[str] = []
     for region in placement.regions:
         region_zones.extend(_region_zones(graph, qid, region))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 from cellguard.assessments.availability import journeys
 from cellguard.assessments.availability.journeys import journey_availability
 from cellguard.assessments.graph import build_graph
+from cellguard.assessments.placement import EffectivePlacement
 from cellguard.cli.main import app
 from tests.helpers import load_texts
 
@@ -163,3 +165,62 @@ def test_replicas_spread_too_unevenly_over_too_many_zones_are_a_labelled_bound(
     assert journey["exact"] is False
     labels = " ".join(i["label"] for i in journey["top_importances"])
     assert "upper bound: every zone counted with 1 replicas" in labels
+
+
+def test_replica_counts_are_round_robin_without_listing_each_replica() -> None:
+    for n in range(13):
+        for m in range(5):
+            zones = tuple(f"z{i}" for i in range(m))
+            placement = EffectivePlacement("a", ("r",), {"r": zones} if m else None, n)
+            listed = Counter(placement.replica_zones()["r"])
+            assert placement.replica_counts()["r"] == [(z, listed[z]) for z in zones if listed[z]]
+    huge = EffectivePlacement("a", ("r",), {"r": ("z1", "z2", "z3")}, 10**12)
+    assert huge.replica_counts()["r"] == [
+        ("z1", 333333333334),
+        ("z2", 333333333333),
+        ("z3", 333333333333),
+    ]
+
+
+FLEETS = """\
+apiVersion: cellguard/v1
+kind: Stack
+metadata: {name: fleets, owner: team}
+business:
+  journeys:
+    - {id: chat, entrypoint: llm0, criticality: tier1, demand: {peak_rps: 50}}
+topology:
+  accounts: [prod]
+  regions:
+    - {name: us-east-1, zones: [use1-az1, use1-az2, use1-az4]}
+    - {name: us-west-2, zones: [usw2-az1, usw2-az2, usw2-az3]}
+    - {name: eu-west-1, zones: [euw1-az1, euw1-az2, euw1-az3]}
+components:
+"""
+
+FLEET = """\
+  - id: llm{i}
+    kind: model_endpoint
+    hosting: self_hosted
+    model: {{name: meta-llama/Llama-3.1-8B-Instruct, context_tokens: 128000}}
+    serving: {{engine: vllm, gpu: L40S, instance_types: [g6e.xlarge]}}
+    placement: {{zones: 3, regions: [us-east-1, us-west-2, eu-west-1]}}
+    replicas: 1000000
+"""
+
+
+def test_million_replica_fleets_in_three_regions_cost_no_list_per_replica(tmp_path: Path) -> None:
+    """Capacity (zone loss), CG-RED-001 and the diagram took each replica's zone from a list
+    of one entry per replica: 0.3 s per region and fleet at 10^6 replicas."""
+    spec = tmp_path / "fleets.yaml"
+    spec.write_text(FLEETS + "".join(FLEET.format(i=i) for i in range(4)), encoding="utf-8")
+    out = tmp_path / "report.html"
+    started = time.perf_counter()
+    result = runner.invoke(
+        app, ["assess", str(spec), "-f", "json", "-f", "html", "-o", "-", "-o", str(out), *TODAY]
+    )
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    assert seconds < 3.0, f"assess took {seconds:.2f} s"
+    [row] = [c for c in json.loads(result.stdout)["capacity"] if c["id"] == "llm0"]
+    assert row["replicas_after_zone_loss"] == 666666  # 333,334 in the first zone

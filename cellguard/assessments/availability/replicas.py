@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from cellguard.assessments.availability.binomial import log_below, log_pmf
 from cellguard.assessments.availability.nested import Level, Sink, chain
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, GateOp
+from cellguard.assessments.placement import round_robin
 
 THRESHOLD_BUDGET = 400
 """Most terms (OR gates) of the zone-threshold recursion; beyond it the body conditions on the
@@ -83,14 +84,7 @@ def replica_groups(zones: tuple[str, ...], n: int) -> tuple[Group, ...]:
     """How round-robin places ``n`` replicas over ``zones`` (zones with none left out)."""
     if not zones:
         return (Group(None, n, 1),) if n > 0 else ()
-    m = len(zones)
-    counts: dict[str, list[int]] = {}
-    for j, zone in enumerate(zones):
-        count = n // m + (1 if j < n % m else 0)
-        if count:
-            entry = counts.setdefault(zone, [0, j + 1])
-            entry[0] += count
-    return tuple(Group(zone, count, first) for zone, (count, first) in counts.items())
+    return tuple(Group(z, count, zones.index(z) + 1) for z, count in round_robin(zones, n))
 
 
 @dataclass(frozen=True)

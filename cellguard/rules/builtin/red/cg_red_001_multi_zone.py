@@ -93,7 +93,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 **evidence,
             )
             continue
-        used = {r: sorted(set(z)) for r, z in ctx.graph.replica_zones(qid).items()}
+        used = {r: sorted(z for z, _ in c) for r, c in ctx.graph.replica_counts(qid).items()}
         zones: dict[str, Evidence] = dict(used)
         evidence.update(zones=zones, replicas=comp.replicas)
         if comp.replicas < 2:
