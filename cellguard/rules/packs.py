@@ -47,6 +47,9 @@ ENTRY_POINT_GROUP = "cellguard.rules"
 MAX_RULE_FILE_BYTES = 1024 * 1024
 """Largest declarative rule file read (the built-in ones are under 2 KiB)."""
 
+MAX_FILES_PER_PACK = 10_000
+"""Most rule files (``*.y*ml`` and ``*.py``) in one pack directory."""
+
 MAX_RULES_PER_SOURCE = 10_000
 """Most rules one Python module or entry point may publish."""
 
@@ -67,26 +70,45 @@ def _bounded(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     ]
 
 
-def _read_rule_file(path: Path, name: str) -> bytes:
-    """The bytes of a rule file: a regular file of at most :data:`MAX_RULE_FILE_BYTES`."""
+def _too_large(name: str) -> SpecLoadError:
+    return SpecLoadError.at(
+        name,
+        1,
+        1,
+        f"a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes; this one is larger",
+        code="file-too-large",
+        suggestion="one rule per file; rules are a few dozen lines",
+    )
+
+
+def _check_rule_file(path: Path, name: str) -> None:
+    """A rule file (YAML or Python) must be a regular file of at most
+    :data:`MAX_RULE_FILE_BYTES`: a FIFO or a device would block the load or never end."""
     try:
-        if not path.is_file():  # a FIFO or a device would block or never end
-            raise SpecLoadError.at(name, 1, 1, "a rule file must be a regular file", code="rule-io")
+        regular = path.is_file()
+        size = path.stat().st_size if regular else 0
+    except OSError as exc:
+        raise SpecLoadError.at(
+            name, 1, 1, f"cannot read rule: {exc.strerror}", code="rule-io"
+        ) from None
+    if not regular:
+        raise SpecLoadError.at(name, 1, 1, "a rule file must be a regular file", code="rule-io")
+    if size > MAX_RULE_FILE_BYTES:
+        raise _too_large(name)
+
+
+def _read_rule_file(path: Path, name: str) -> bytes:
+    """The bytes of a rule file (see :func:`_check_rule_file`); never more than the limit."""
+    _check_rule_file(path, name)
+    try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_RULE_FILE_BYTES + 1)
     except OSError as exc:
         raise SpecLoadError.at(
             name, 1, 1, f"cannot read rule: {exc.strerror}", code="rule-io"
         ) from None
-    if len(raw) > MAX_RULE_FILE_BYTES:
-        raise SpecLoadError.at(
-            name,
-            1,
-            1,
-            f"a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes; this one is larger",
-            code="file-too-large",
-            suggestion="one rule per file; rules are a few dozen lines",
-        )
+    if len(raw) > MAX_RULE_FILE_BYTES:  # it grew since it was checked
+        raise _too_large(name)
     return raw
 
 
@@ -159,6 +181,7 @@ def _as_rules(value: Any, origin: str, file: str | None = None) -> list[Rule]:
 
 
 def _import_file(path: Path, display: str) -> ModuleType:
+    _check_rule_file(path, display)
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     name = f"{PACK_MODULE_PREFIX}{digest}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -182,9 +205,20 @@ def load_directory(directory: Path) -> list[Rule]:
     if not directory.is_dir():
         raise SpecLoadError.at(str(directory), 1, 1, "rule pack is not a directory", code="rule-io")
     rules: list[Rule] = []
-    for path in sorted(directory.glob("*.y*ml")):
+    yaml_files = list(islice(directory.glob("*.y*ml"), MAX_FILES_PER_PACK + 1))
+    py_files = list(islice(directory.glob("*.py"), MAX_FILES_PER_PACK + 1))
+    if len(yaml_files) + len(py_files) > MAX_FILES_PER_PACK:
+        raise SpecLoadError.at(
+            str(directory),
+            1,
+            1,
+            f"a rule pack holds at most {MAX_FILES_PER_PACK:,} rule files",
+            code="rule-io",
+            suggestion="is --rules pointing at the right directory?",
+        )
+    for path in sorted(yaml_files):
         rules.append(load_yaml_rule(path))
-    for path in sorted(directory.glob("*.py")):
+    for path in sorted(py_files):
         if path.name.startswith("_"):
             continue
         module = _import_file(path, str(path))

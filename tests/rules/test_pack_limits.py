@@ -11,6 +11,7 @@ import pytest
 from cellguard.assessments.graph import build_graph
 from cellguard.models.findings import Status
 from cellguard.models.loader import SpecLoadError
+from cellguard.rules import packs
 from cellguard.rules.declarative import Condition, _compare
 from cellguard.rules.engine import run_rules
 from cellguard.rules.packs import load_directory, load_rules, load_yaml_rule
@@ -88,15 +89,28 @@ def test_duplicate_yaml_ids_point_at_the_second_id(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-def test_a_fifo_named_like_a_rule_is_refused_not_read(tmp_path: Path) -> None:
-    os.mkfifo(tmp_path / "rule.yaml")
-    with pytest.raises(SpecLoadError, match="a rule file must be a regular file"):
+@pytest.mark.parametrize("name", ["rule.yaml", "rule.py"])
+def test_a_fifo_named_like_a_rule_is_refused_not_read(tmp_path: Path, name: str) -> None:
+    os.mkfifo(tmp_path / name)
+    with pytest.raises(SpecLoadError, match="a rule file must be a regular file") as info:
+        load_directory(tmp_path)
+    assert info.value.errors[0].file == str(tmp_path / name)
+
+
+@pytest.mark.parametrize("name", ["rule.yaml", "rule.py"])
+def test_a_rule_file_over_1_mib_is_refused_before_parsing(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"# " + b"x" * 1024 * 1024 + b"\n")
+    with pytest.raises(SpecLoadError, match=r"a rule file is at most 1,048,576 bytes"):
         load_directory(tmp_path)
 
 
-def test_a_rule_file_over_1_mib_is_refused_before_parsing(tmp_path: Path) -> None:
-    (tmp_path / "rule.yaml").write_bytes(b"# " + b"x" * 1024 * 1024 + b"\n")
-    with pytest.raises(SpecLoadError, match=r"a rule file is at most 1,048,576 bytes"):
+def test_a_pack_directory_holds_a_bounded_number_of_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packs, "MAX_FILES_PER_PACK", 2)
+    for name in ("a.yaml", "b.yml", "c.py"):
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    with pytest.raises(SpecLoadError, match="a rule pack holds at most 2 rule files"):
         load_directory(tmp_path)
 
 
