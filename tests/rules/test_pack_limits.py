@@ -146,3 +146,19 @@ def test_a_python_rule_with_a_partial_check_has_an_origin(tmp_path: Path) -> Non
     )
     (rule,) = load_directory(tmp_path)
     assert rule.origin == "functools.partial"
+
+
+class _ExitingEntryPoint:
+    name, value = "quits", "pkg:quits"
+
+    def load(self) -> object:
+        raise SystemExit(0)
+
+
+def test_an_entry_point_that_exits_is_a_load_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packs, "entry_points", lambda group: [_ExitingEntryPoint()])
+    with pytest.raises(SpecLoadError) as info:
+        packs.load_entry_points()
+    (diagnostic,) = info.value.errors
+    assert diagnostic.file == "entry point quits = pkg:quits"
+    assert diagnostic.message == "loading failed: SystemExit: 0"
