@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 from hypothesis import given
@@ -91,3 +92,31 @@ def test_more_servers_mean_less_waiting(servers: int, load: float) -> None:
     if load >= servers:
         return
     assert erlang_c(servers + 1, load) <= erlang_c(servers, load) + 1e-12
+
+
+def _recursion(servers: int, load: float) -> float:
+    blocking = 1.0
+    for k in range(1, servers + 1):
+        blocking = load * blocking / (k + load * blocking)
+    return blocking
+
+
+@pytest.mark.parametrize("servers", [10_001, 50_000])
+@pytest.mark.parametrize("rho", [0.9, 0.99, 1.0, 1.01, 1.5, 3.0])
+def test_many_servers_give_the_recursion_s_blocking_from_the_poisson_tails(
+    servers: int, rho: float
+) -> None:
+    assert erlang_b(servers, rho * servers) == pytest.approx(
+        _recursion(servers, rho * servers), rel=1e-12
+    )
+
+
+def test_a_million_replicas_queue_in_milliseconds() -> None:
+    """Erlang B took one step per server: 0.3 s for each fleet of 10^6 replicas assessed."""
+    started = time.perf_counter()
+    for rho in (0.01, 0.5, 0.9, 0.999, 1.2):
+        stats = mmc(rho * 1e6, 1.0, 1_000_000)
+        assert stats.stable is (rho < 1)
+    assert time.perf_counter() - started < 0.5
+    # the recursion gives 0.22330339029133708 (half a second)
+    assert erlang_c(1_000_000, 999_000.0) == pytest.approx(0.22330339029133708, rel=1e-13)
