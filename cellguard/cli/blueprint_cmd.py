@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assess_cmd import TodayOption, parse_today
+from cellguard.cli.assessing import parse_today
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.files import make_directory, write_text_atomic
-from cellguard.cli.options import ForceOption
+from cellguard.cli.options import ForceOption, TodayOption
 from cellguard.models.text import inert
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")

@@ -15,7 +15,11 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assess_cmd import (
+from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
+from cellguard.cli.git_revision import git_ref, paths_at_revision
+from cellguard.cli.options import (
+    ForceOption,
     IgnoreOption,
     MinSeverityOption,
     PathsArgument,
@@ -23,13 +27,7 @@ from cellguard.cli.assess_cmd import (
     RulesOption,
     SelectOption,
     TodayOption,
-    exit_if_rules_crashed,
-    parse_today,
-    run_assessment,
 )
-from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
-from cellguard.cli.git_revision import git_ref, paths_at_revision
-from cellguard.cli.options import ForceOption
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
 from cellguard.cli.signoff_cmd import report_signoff
 from cellguard.models.findings import Severity

@@ -12,20 +12,19 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assess_cmd import (
+from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.exit_codes import UserError, handle_errors
+from cellguard.cli.files import emit
+from cellguard.cli.git_revision import git_ref, paths_at_revision
+from cellguard.cli.options import (
+    ForceOption,
     IgnoreOption,
+    OutputOption,
     PluginsOption,
     RulesOption,
     SelectOption,
     TodayOption,
-    exit_if_rules_crashed,
-    parse_today,
-    run_assessment,
 )
-from cellguard.cli.exit_codes import UserError, handle_errors
-from cellguard.cli.files import emit
-from cellguard.cli.git_revision import git_ref, paths_at_revision
-from cellguard.cli.options import ForceOption, OutputOption
 from cellguard.models.loader import SpecLoadError
 from cellguard.reports.diff import DiffFormat, diff_assessments, render_diff
 from cellguard.rules.engine import Assessment

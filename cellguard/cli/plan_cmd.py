@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assess_cmd import PluginsOption, TodayOption, parse_today
+from cellguard.cli.assessing import parse_today
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import (
     check_writable,
@@ -17,7 +17,7 @@ from cellguard.cli.files import (
     occupied,
     write_text_atomic,
 )
-from cellguard.cli.options import ForceOption
+from cellguard.cli.options import ForceOption, PluginsOption, TodayOption
 from cellguard.models.text import inert
 
 

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assess_cmd import PluginsOption, RulesOption
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
-from cellguard.cli.options import ForceOption, OutputOption
+from cellguard.cli.options import ForceOption, OutputOption, PluginsOption, RulesOption
 from cellguard.models.json_text import dumps
 from cellguard.models.loader.errors import suggest
 from cellguard.models.quoting import quoted

@@ -17,18 +17,16 @@ from typing import Annotated
 import typer
 
 from cellguard import __version__
-from cellguard.cli.assess_cmd import (
+from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
+from cellguard.cli.git_revision import repository_root
+from cellguard.cli.options import (
     IgnoreOption,
     PluginsOption,
     RulesOption,
     SelectOption,
     TodayOption,
-    exit_if_rules_crashed,
-    parse_today,
-    run_assessment,
 )
-from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
-from cellguard.cli.git_revision import repository_root
 from cellguard.models.text import inert
 from cellguard.reports.formats import ReportFormat, SignoffBlock
 from cellguard.reports.signoff import Decision, SignoffRecord, StoredRecord, make_record

@@ -155,7 +155,7 @@ def test_table_written_with_output_is_inert(workspace: Path) -> None:
 
 def test_terminal_report_is_inert_and_markup_is_not_interpreted(workspace: Path) -> None:
     """The coloured report of a terminal: only rich's own colour sequences are escapes."""
-    from cellguard.cli.assess_cmd import run_assessment
+    from cellguard.cli.assessing import run_assessment
     from cellguard.reports.terminal import print_report
 
     assessment = run_assessment(

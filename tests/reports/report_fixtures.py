@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cellguard.assessments.graph import StackGraph, build_graph
-from cellguard.cli.assess_cmd import run_assessment
+from cellguard.cli.assessing import run_assessment
 from cellguard.reports.formats import ReportContext
 from cellguard.rules.engine import Assessment, run_rules
 from cellguard.rules.packs import load_rules

@@ -1,0 +1,100 @@
+"""Running an assessment for a command: the date, the paths, the rules chosen, and exit 3 on a crash.
+
+Shared by ``assess``, ``check``, ``diff``, ``signoff``/``verify``, ``plan`` and ``blueprint``; kept apart
+from any one command so that commands import it, never each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from cellguard.cli.exit_codes import ExitCode, UserError
+from cellguard.models.dates import parse_iso_date
+from cellguard.models.loader import LoadedDocument, Organisation, build_organisation, load
+from cellguard.models.quoting import quoted
+from cellguard.models.text import inert
+from cellguard.rules.engine import Assessment
+
+PROGRESS_MIN_STACKS = 5
+"""Show a progress bar (on a terminal) from this many documents up."""
+
+
+def parse_today(value: str | None) -> dt.date:
+    """The assessment date from the option, the environment, or the clock."""
+    if value is not None and not value.strip():
+        raise UserError("--today is empty", hint="use YYYY-MM-DD, or leave it out for today")
+    text = value or os.environ.get("CELLGUARD_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        origin = "--today" if value else "$CELLGUARD_TODAY"
+        raise UserError(
+            f"invalid date {quoted(text, escape=True)} ({origin}: {exc})",
+            hint="use YYYY-MM-DD, e.g. 2026-11-21",
+        ) from None
+
+
+def load_paths(paths: list[Path]) -> Organisation:
+    """Load each path; several paths are checked together as one organisation."""
+    orgs = [load(p) for p in paths]
+    if len(orgs) == 1:
+        return orgs[0]
+    documents: list[LoadedDocument] = [d for org in orgs for d in org.documents]
+    return build_organisation(documents, org_mode=True)
+
+
+def run_assessment(
+    paths: list[Path],
+    *,
+    rules: list[Path] | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    today: dt.date,
+    plugins: bool,
+) -> Assessment:
+    """Load, build the graph, pick the rules and run them (with a progress bar if useful)."""
+    from cellguard.assessments.graph import build_graph
+    from cellguard.rules.engine import run_rules
+    from cellguard.rules.packs import load_rules
+
+    org = load_paths(paths)
+    registry = load_rules(rules or [], plugins=plugins)
+    patterns = [*(select or []), *(ignore or [])]
+    typos = registry.unmatched(patterns)
+    if typos:
+        raise UserError(
+            f"no rule matches {', '.join(quoted(t, escape=True) for t in typos)}",
+            hint="see `cellguard rules list` for rule ids; globs like CG-RED-* work",
+        )
+    chosen = registry.select(select or [], ignore or [])
+    graph = build_graph(org)
+    if len(org.documents) >= PROGRESS_MIN_STACKS and sys.stderr.isatty():
+        from rich.markup import escape
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(f"assessing {len(org.documents)} documents", total=len(chosen))
+
+            def advance(done: int, total: int, rule_id: str) -> None:
+                # a rich markup string: a rule id from a pack is shown, never interpreted
+                shown = escape(inert(rule_id, single_line=True))
+                bar.update(task, completed=done, description=f"assessing {shown}")
+
+            return run_rules(graph, chosen, today=today, progress=advance)
+    return run_rules(graph, chosen, today=today)
+
+
+def exit_if_rules_crashed(*assessments: Assessment, consequence: str) -> None:
+    """Exit 3 naming the rules that crashed in any of ``assessments`` (a bug in those rules)."""
+    ids = sorted({f.rule for a in assessments for f in a.errors})
+    if ids:
+        typer.echo(f"cellguard: rule(s) crashed: {', '.join(ids)}; {consequence}", err=True)
+        raise typer.Exit(ExitCode.INTERNAL_ERROR)
