@@ -92,6 +92,9 @@ class InstanceFamily(CatalogModel):
     family: str = Field(min_length=1, description="e.g. g6e.")
     gpu: str = Field(min_length=1, description="Canonical GPU name (gpus.yaml).")
     sizes: dict[str, int] = Field(min_length=1, description="Size -> GPUs per instance.")
+    shapes: dict[str, tuple[int, int]] = Field(
+        default_factory=dict, description="Size -> (vCPUs, memory in GiB) of the instance."
+    )
     platforms: tuple[Literal["ec2", "sagemaker"], ...] = Field(min_length=1)
     regions: tuple[str, ...] = Field(description="Regions known to offer it (partial).")
     source: Source
@@ -103,8 +106,20 @@ class InstanceType(CatalogModel):
     name: str = Field(description="e.g. g6e.xlarge or ml.g6e.xlarge.")
     gpu: str = Field(description="Canonical GPU name.")
     gpus: int = Field(gt=0, description="GPUs per instance.")
+    vcpus: int | None = Field(None, gt=0, description="vCPUs per instance (None: not recorded).")
+    memory_gib: int | None = Field(None, gt=0, description="Memory in GiB (None: not recorded).")
     platform: Literal["ec2", "sagemaker"]
     regions: tuple[str, ...] = Field(description="Regions known to offer it (partial).")
+    source: Source
+
+
+class NodeFamily(CatalogModel):
+    """A general-purpose (CPU-only) instance family: the shape of each size."""
+
+    family: str = Field(min_length=1, description="e.g. m7i.")
+    shapes: dict[str, tuple[int, int]] = Field(
+        min_length=1, description="Size -> (vCPUs, memory in GiB)."
+    )
     source: Source
 
 
@@ -112,6 +127,17 @@ class InstanceCatalog(CatalogModel):
     """``instances.yaml``."""
 
     families: tuple[InstanceFamily, ...] = Field(min_length=1)
+    general_purpose: tuple[NodeFamily, ...] = Field(
+        default=(), description="CPU-only families the blueprints use for system nodes."
+    )
+
+    def shape(self, name: str) -> tuple[int, int] | None:
+        """(vCPUs, memory GiB) of an EC2 instance type, GPU or general purpose; None if unknown."""
+        family, _, size = name.strip().lower().partition(".")
+        for fam in (*self.families, *self.general_purpose):
+            if fam.family == family and size in fam.shapes:
+                return fam.shapes[size]
+        return None
 
     def instance_types(self) -> list[InstanceType]:
         """Every instance type of every family, SageMaker ones with their ``ml.`` prefix."""
@@ -125,6 +151,8 @@ class InstanceCatalog(CatalogModel):
                             name=f"{prefix}{fam.family}.{size}",
                             gpu=fam.gpu,
                             gpus=gpus,
+                            vcpus=fam.shapes[size][0] if size in fam.shapes else None,
+                            memory_gib=fam.shapes[size][1] if size in fam.shapes else None,
                             platform=platform,
                             regions=fam.regions,
                             source=fam.source,
