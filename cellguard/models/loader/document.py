@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,13 @@ from pydantic import ValidationError
 from cellguard.models.base import API_VERSION
 from cellguard.models.enums import DocumentKind
 from cellguard.models.loader.errors import Diagnostic, SpecLoadError, one_of, suggest
-from cellguard.models.loader.source import SourceMap, decode, read_yaml
+from cellguard.models.loader.source import (
+    MAX_FILE_BYTES,
+    SourceMap,
+    decode,
+    read_yaml,
+    too_large,
+)
 from cellguard.models.loader.validation_errors import diagnostics_from
 from cellguard.models.quoting import clipped, quoted
 from cellguard.models.stack import DOCUMENT_ADAPTER, Document, Platform, Stack
@@ -127,12 +135,50 @@ def parse_document(text: str, file: str) -> LoadedDocument:
     return LoadedDocument(file=file, document=document, source=source)
 
 
-def read_document(path: Path, display: str | None = None) -> LoadedDocument:
-    """Read, parse and validate one spec file (no cross-reference checks)."""
-    name = display or str(path)
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def read_spec_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a spec file: a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    The file is opened without blocking and checked on the open descriptor: a FIFO would block
+    the open or the read, a device (``/dev/zero``) never ends. Anything else is a located
+    :class:`SpecLoadError` (exit code 2), as is every OS error.
+    """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise SpecLoadError.at(name, 1, 1, f"cannot read file: {reason}", code="io") from None
-    return parse_document(decode(raw, name), name)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+            raise SpecLoadError.at(
+                name,
+                1,
+                1,
+                f"not a regular file ({kind})",
+                code="io",
+                suggestion="give a spec file, or a directory of them",
+            )
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            raise too_large(name, size)
+        try:
+            return handle.read(MAX_FILE_BYTES + 1)  # decode() refuses a file that grew past it
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise SpecLoadError.at(name, 1, 1, f"cannot read file: {reason}", code="io") from None
+
+
+def read_document(path: Path, display: str | None = None) -> LoadedDocument:
+    """Read, parse and validate one spec file (no cross-reference checks)."""
+    name = display or str(path)
+    return parse_document(decode(read_spec_bytes(path, name), name), name)

@@ -80,10 +80,13 @@ def spec_files(directory: Path) -> list[Path]:
 
 
 def _display(path: Path) -> str:
-    """Paths as the user would type them: relative to the working directory where possible."""
+    """Paths as the user would type them: relative to the working directory where possible.
+
+    Symbolic links are not followed: a link is named as given (also one that dangles or loops).
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -248,7 +251,7 @@ def load(path: Path) -> Organisation:
                 _display(path), 1, 1, "no *.yaml or *.yml files found", code="io"
             )
         org_mode = True
-    elif path.exists():
+    elif path.exists() or path.is_symlink():  # a dangling or looping link: reading says why
         files, org_mode = [path], False
     else:
         raise SpecLoadError.at(_display(path), 1, 1, "no such file or directory", code="io")

@@ -334,17 +334,22 @@ def read_yaml(
     return data, source
 
 
+def too_large(file: str, size: int, max_bytes: int = MAX_FILE_BYTES) -> SpecLoadError:
+    """The error for a file of ``size`` bytes, over the cap of ``max_bytes``."""
+    return SpecLoadError.at(
+        file,
+        1,
+        1,
+        f"file is {size:,} bytes; the limit is {max_bytes:,} bytes",
+        code="file-too-large",
+        suggestion="split the organisation into one file per stack",
+    )
+
+
 def decode(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Decode a spec file's bytes as UTF-8, enforcing the size cap."""
     if len(raw) > max_bytes:
-        raise SpecLoadError.at(
-            file,
-            1,
-            1,
-            f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes",
-            code="file-too-large",
-            suggestion="split the organisation into one file per stack",
-        )
+        raise too_large(file, len(raw), max_bytes)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
