@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from cellguard.models.findings import Severity
 from cellguard.models.text import inert
 from cellguard.reports.diff import AssessmentDiff, FindingChange, JourneyDelta, JourneyFigures
-from cellguard.reports.markdown import code_span, md_inline
+from cellguard.reports.md_text import code_span, md_inline
 
 _NONE = "-"
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from cellguard.models.findings import Finding, Severity, Status
 from cellguard.models.text import inert
-from cellguard.reports.formats import ReportContext
-from cellguard.reports.markdown import (
+from cellguard.reports.context import ReportContext
+from cellguard.reports.sections import (
     counts_line,
     finding_sort_key,
     findings_table,

@@ -29,9 +29,10 @@ from cellguard import __version__
 from cellguard.models.findings import Evidence, Finding, Pillar, Status
 from cellguard.models.stack import Stack
 from cellguard.models.text import inert
-from cellguard.reports.formats import ReportContext
+from cellguard.reports.context import ReportContext
 from cellguard.reports.json_report import visible
-from cellguard.reports.markdown import fmt_delta, fmt_score, ordered
+from cellguard.reports.md_text import fmt_delta, fmt_score
+from cellguard.reports.sections import ordered
 from cellguard.reports.svg import layout
 from cellguard.rules.engine import Assessment
 from cellguard.rules.waivers import WaiverState

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from cellguard.models.findings import Evidence, Finding, Pillar, Status
 from cellguard.models.text import inert
-from cellguard.reports.formats import ReportContext
+from cellguard.reports.context import ReportContext
 from cellguard.rules.engine import Assessment
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

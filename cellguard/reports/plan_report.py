@@ -19,7 +19,7 @@ from cellguard.assessments.scoring import Score
 from cellguard.models.json_text import dumps
 from cellguard.models.text import json_safe
 from cellguard.planner.model import Change, Edit, EditOp, FindingRef, Plan
-from cellguard.reports.markdown import code_span, md_inline, md_prose
+from cellguard.reports.md_text import code_span, md_inline, md_prose
 
 SCHEMA_VERSION = 1
 _VALUE_CHARS = 160

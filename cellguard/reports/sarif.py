@@ -35,7 +35,7 @@ from cellguard import __version__
 from cellguard.models.findings import Finding, Location, Severity, Status
 from cellguard.models.json_text import dumps
 from cellguard.models.text import inert, json_safe
-from cellguard.reports.formats import ReportContext
+from cellguard.reports.context import ReportContext
 from cellguard.rules.engine import Assessment
 from cellguard.rules.metadata import RuleMeta
 

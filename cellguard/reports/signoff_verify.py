@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cellguard.models.findings import Status
-from cellguard.reports.formats import SignoffBlock
+from cellguard.reports.context import SignoffBlock
 from cellguard.reports.signoff import (
     HASH_PREFIX,
     Decision,
