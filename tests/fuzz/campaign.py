@@ -138,6 +138,9 @@ def _materialise(case: Case, root: Path) -> None:
     for rel, target in case.setup.links.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).symlink_to(target)
+    for rel in case.setup.fifos:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(root / rel)
 
 
 def _across(case: Case, outcomes: list[Outcome]) -> list[Violation]:

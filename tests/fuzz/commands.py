@@ -32,12 +32,46 @@ class Setup:
     files: dict[str, bytes] = field(default_factory=dict)
     dirs: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
+    fifos: list[str] = field(default_factory=list)
 
     def merge(self, other: Setup) -> Setup:
         """Both setups in one."""
         return Setup(
-            {**self.files, **other.files}, [*self.dirs, *other.dirs], {**self.links, **other.links}
+            {**self.files, **other.files},
+            [*self.dirs, *other.dirs],
+            {**self.links, **other.links},
+            [*self.fifos, *other.fifos],
         )
+
+
+SPECIAL_PATHS = (
+    "fifo",
+    "dev-zero",
+    "dev-null",
+    "self-loop",
+    "dangling",
+    "directory",
+    "device-link",
+)
+"""Input paths that are not regular files: a FIFO (an open blocks), /dev/zero (never ends),
+/dev/null (empty), a symlink to itself, to nowhere or to a device, a directory."""
+
+
+@st.composite
+def special_path(draw: st.DrawFn, name: str) -> tuple[str, Setup, str]:
+    """An input path of one of the :data:`SPECIAL_PATHS` kinds: (path, setup, kind)."""
+    kind = draw(st.sampled_from(SPECIAL_PATHS))
+    if kind == "fifo":
+        return name, Setup(fifos=[name]), kind
+    if kind in ("dev-zero", "dev-null"):
+        return f"/dev/{kind[4:]}", Setup(), kind
+    if kind == "self-loop":
+        return name, Setup(links={name: name.rsplit("/", 1)[-1]}), kind
+    if kind == "dangling":
+        return name, Setup(links={name: "nowhere/at/all"}), kind
+    if kind == "directory":
+        return name, Setup(dirs=[name]), kind
+    return name, Setup(links={name: "/dev/zero"}), kind
 
 
 @dataclass

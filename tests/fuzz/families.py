@@ -81,6 +81,7 @@ class Case:
         lines = [f"mkdir -p {d}" for d in self.setup.dirs]
         lines += [f"printf 'precious user data\\n' > {f}" for f in self.setup.files]
         lines += [f"ln -s {t} {link}" for link, t in self.setup.links.items()]
+        lines += [f"mkfifo {f}" for f in self.setup.fifos]
         return lines
 
 
@@ -169,12 +170,17 @@ def spec_case(draw: st.DrawFn) -> Case:
     seeds = spec_seeds()
     name = draw(st.sampled_from(sorted(seeds)))
     text, data = seeds[name]
-    mutated, mutation = draw(mutate_yaml(text, data))
-    invocations, setup = draw(spec_commands("spec.yaml", "original.yaml", False, True))
-    files = {"spec.yaml": mutated, "original.yaml": text.encode("utf-8")}
+    files = {"original.yaml": text.encode("utf-8")}
+    path, setup = "spec.yaml", Setup()
+    if draw(st.integers(0, 19)) == 0:
+        path, setup, kind = draw(cmd.special_path("special.yaml"))
+        mutation = Mutation("special-path", kind)
+    else:
+        files["spec.yaml"], mutation = draw(mutate_yaml(text, data))
+    invocations, more = draw(spec_commands(path, "original.yaml", False, True))
     if any("base.json" in inv.argv for inv in invocations):
         files["base.json"] = baseline_seed(name).encode("utf-8")
-    return Case("spec", name, mutation, files, invocations, setup)
+    return Case("spec", name, mutation, files, invocations, setup.merge(more))
 
 
 @st.composite
@@ -183,17 +189,24 @@ def org_case(draw: st.DrawFn) -> Case:
     seeds = org_seed()
     name = draw(st.sampled_from(sorted(seeds)))
     text, data = seeds[name]
-    mutated, mutation = draw(mutate_yaml(text, data))
     files = {}
     for other, (other_text, _) in seeds.items():
         files[f"original/{other}"] = other_text.encode("utf-8")
-        files[f"org/{other}"] = mutated if other == name else other_text.encode("utf-8")
-    invocations, setup = draw(spec_commands("org", "original", True))
+        files[f"org/{other}"] = other_text.encode("utf-8")
+    setup = Setup()
+    inputs = [f"org/{n}" for n in seeds] + [f"original/{n}" for n in seeds]
+    if draw(st.integers(0, 19)) == 0:
+        special, setup, kind = draw(cmd.special_path("org/zz-special.yaml"))
+        mutation = Mutation("special-path", f"{kind} in the directory")
+        inputs.append(special)
+    else:
+        files[f"org/{name}"], mutation = draw(mutate_yaml(text, data))
+    invocations, more = draw(spec_commands("org", "original", True))
     for inv in invocations:
-        inv.inputs += [f"org/{n}" for n in seeds] + [f"original/{n}" for n in seeds]
+        inv.inputs += inputs
     if any("base.json" in inv.argv for inv in invocations):
         files["base.json"] = baseline_seed("org").encode("utf-8")
-    return Case("org", f"org/{name}", mutation, files, invocations, setup)
+    return Case("org", f"org/{name}", mutation, files, invocations, setup.merge(more))
 
 
 WAIVER = {
@@ -258,9 +271,8 @@ def baseline_case(draw: st.DrawFn) -> Case:
     baseline = "base.json"
     setup = Setup()
     if special == 0:
-        baseline = draw(st.sampled_from(["/dev/zero", "/dev/null", "missing.json", "folder"]))
-        setup = Setup(dirs=["folder"])
-        mutation = Mutation("path", baseline)
+        baseline, setup, kind = draw(cmd.special_path("base.json"))
+        mutation = Mutation("special-path", kind)
     else:
         mutated, mutation = draw(mutate_json(text))
         files["base.json"] = mutated
@@ -278,10 +290,15 @@ def mef_case(draw: st.DrawFn) -> Case:
     seeds = mef_seeds()
     name = draw(st.sampled_from(sorted(seeds)))
     text = seeds[name]
-    if draw(st.integers(0, 5)) == 0:
-        mutated, mutation = draw(byte_mutation(text, b"<!-- padding -->\n", 10 * MIB))
+    path, setup, files = "tree.xml", Setup(), {}
+    choice = draw(st.integers(0, 19))
+    if choice == 0:
+        path, setup, kind = draw(cmd.special_path("tree.xml"))
+        mutation = Mutation("special-path", kind)
+    elif choice < 4:
+        files["tree.xml"], mutation = draw(byte_mutation(text, b"<!-- padding -->\n", 10 * MIB))
     else:
         xml, mutation = draw(xml_mutation(text))
-        mutated = xml.encode("utf-8", "surrogatepass")
-    invocations, setup = draw(cmd.quantify("tree.xml"))
-    return Case("mef", name, mutation, {"tree.xml": mutated}, invocations, setup)
+        files["tree.xml"] = xml.encode("utf-8", "surrogatepass")
+    invocations, more = draw(cmd.quantify(path))
+    return Case("mef", name, mutation, files, invocations, setup.merge(more))

@@ -42,7 +42,7 @@ from cellguard.cli.main import app
 CPU_SECONDS = 10.0
 MEMORY_BYTES = 1 << 30
 FILE_BYTES = 256 << 20
-WALL_SECONDS = 60.0
+WALL_SECONDS = 30.0
 OUTPUT_CAP = 64 << 20
 """Bytes of standard output or error sent back; more is reported as a huge output."""
 
