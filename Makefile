@@ -39,10 +39,12 @@ test: $(STAMP) sarif-validator
 
 # Structure-aware fuzzing of the CLI at length (tests/fuzz; `make test` runs a bounded,
 # derandomised 300 cases). CELLGUARD_FUZZ_EXAMPLES sets the number of cases, CELLGUARD_FUZZ_SEED
-# another seed; findings.jsonl and reproducers go to $(OUT)/fuzz/.
+# another seed; known failures fail too (CELLGUARD_FUZZ_KNOWN=report only lists them);
+# findings.jsonl and reproducers go to $(OUT)/fuzz/.
 fuzz: $(STAMP)
 	rm -rf $(OUT)/fuzz
 	CELLGUARD_FUZZ_EXAMPLES=$${CELLGUARD_FUZZ_EXAMPLES:-10000} CELLGUARD_FUZZ_ARTIFACTS=$(OUT)/fuzz \
+		CELLGUARD_FUZZ_KNOWN=$${CELLGUARD_FUZZ_KNOWN:-fail} \
 		$(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -q
 
 # The suite on the newest versions pyproject.toml allows (a separate .venv-latest, constraints
