@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cellguard.models.loader.errors import KeyPath, format_key_path
-from cellguard.models.quoting import quoted
+from cellguard.models.quoting import clipped, quoted
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """Largest JSON file read (64 MiB); the report of a large organisation is a few megabytes."""
@@ -56,7 +56,7 @@ def _int(text: str) -> int | _Unusable:
 def _float(text: str) -> float | _Unusable:
     value = float(text)
     if not math.isfinite(value):
-        return _Unusable(f"{quoted(text)[1:-1]} (beyond the range of a floating-point number)")
+        return _Unusable(f"{clipped(text)} (beyond the range of a floating-point number)")
     return value
 
 
