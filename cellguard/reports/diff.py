@@ -72,12 +72,13 @@ class FindingChange:
 
 @dataclass(frozen=True)
 class JourneyFigures:
-    """The figures of one journey on one side of the diff."""
+    """The figures of one journey on one side of the diff (``unavailability`` exact)."""
 
     availability_percent: float
     nines: float | None
     downtime_minutes_per_year: float
     loss_per_year: float | None
+    unavailability: float
 
     @classmethod
     def of(cls, journey: JourneyAvailability) -> JourneyFigures:
@@ -87,6 +88,7 @@ class JourneyFigures:
             nines=journey.nines if math.isfinite(journey.nines) else None,
             downtime_minutes_per_year=journey.downtime_hours * MINUTES_PER_HOUR,
             loss_per_year=journey.loss_per_year,
+            unavailability=journey.unavailability,
         )
 
 
@@ -226,6 +228,7 @@ def _figures_json(figs: JourneyFigures | None) -> dict[str, Any] | None:
     if figs is None:
         return None
     return {
+        "unavailability": figs.unavailability,
         "availability_percent": sig(figs.availability_percent, 8),
         "nines": sig(figs.nines, 4),
         "downtime_minutes_per_year": sig(figs.downtime_minutes_per_year, 6),

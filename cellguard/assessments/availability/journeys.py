@@ -119,14 +119,20 @@ class JourneyAvailability:
         return [c[0] for c in self.cut_sets if len(c) == 1 and c[0] not in self.several]
 
     def to_json(self) -> dict[str, Evidence]:
-        """The journey's entry of the JSON contract's ``journeys`` section."""
+        """The journey's entry of the JSON contract's ``journeys`` section.
+
+        ``unavailability`` is the exact probability, unrounded; ``nines`` is ``None`` for a
+        journey that cannot fail (unavailability 0), which JSON writes as ``null``.
+        """
         return {
             "stack": self.stack,
             "journey": self.journey,
             "criticality": self.criticality,
-            "unavailability": sig(self.unavailability),
+            # exact: the engine's double, which JSON carries digit for digit (repr); the
+            # percentage beside it is rounded for people
+            "unavailability": self.unavailability,
             "availability": sig(self.availability, 8),
-            "nines": sig(self.nines, 4),
+            "nines": sig(self.nines, 4) if math.isfinite(self.nines) else None,
             "objective": self.objective,
             "meets_objective": self.meets_objective,
             "downtime_hours_per_year": sig(self.downtime_hours, 4),

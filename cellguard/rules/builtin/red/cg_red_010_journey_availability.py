@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.assessments.availability.journeys import journey_availability
+from cellguard.assessments.availability.journeys import journey_availability, sig
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
@@ -57,6 +57,9 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 "single_points_of_failure",
             )
         }
+        # evidence is read by people: the unavailability to 6 digits, as the other figures
+        # (the JSON report's journeys section has it exact)
+        evidence["unavailability"] = sig(result.unavailability)
         shown = f"{result.availability:.4f}%"
         if result.objective is None:
             yield unknown(
