@@ -163,3 +163,26 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_without_hard_links_the_check_is_repeated_before_renaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system without hard links the file is renamed into place, after checking again."""
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    fresh = tmp_path / "fresh.txt"
+    files.write_text_atomic(fresh, "ours\n", force=False)
+    assert fresh.read_text(encoding="utf-8") == "ours\n"
+
+    late = tmp_path / "late.txt"
+    monkeypatch.setattr(
+        files, "check_writable", lambda p, *, force: p.write_text("theirs\n", encoding="utf-8")
+    )
+    with pytest.raises(UserError, match="already exists"):
+        files.write_text_atomic(late, "ours\n", force=False)
+    assert late.read_text(encoding="utf-8") == "theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.txt", "late.txt"]
