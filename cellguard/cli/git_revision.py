@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from cellguard.cli.exit_codes import UserError
 from cellguard.models.loader import SpecLoadError
 from cellguard.models.loader.organisation import SPEC_SUFFIXES
+from cellguard.models.quoting import quoted
 
 GIT_PREFIX = "git:"
 GIT_TIMEOUT_S = 60.0
@@ -54,7 +55,7 @@ def git_ref(text: str) -> str | None:
     ref = text[len(GIT_PREFIX) :]
     if not ref or ref.startswith("-") or any(c.isspace() or c == "\0" for c in ref):
         raise UserError(
-            f"invalid git revision {ref!r} in {text!r}",
+            f"invalid git revision {quoted(ref, escape=True)} in {quoted(text, escape=True)}",
             hint="write git:REF with a branch, tag or commit, e.g. git:main or git:HEAD~1",
         )
     return ref
@@ -96,7 +97,7 @@ def _verify_ref(root: Path, ref: str) -> str:
     proc = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if proc.returncode != 0:
         raise UserError(
-            f"{ref!r} is not a commit in the git repository {root}",
+            f"{quoted(ref, escape=True)} is not a commit in the git repository {root}",
             hint="use a branch, tag or commit that exists here (git fetch it first in CI, "
             "e.g. actions/checkout with fetch-depth: 0)",
         )
