@@ -22,6 +22,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -123,7 +124,29 @@ class Stats:
 STATS = Stats()
 
 
+GIT = [
+    "git",
+    "-c",
+    "user.name=fuzz",
+    "-c",
+    "user.email=fuzz@example.com",
+    "-c",
+    "init.defaultBranch=main",
+]
+
+
+def _repository(root: Path, files: dict[str, bytes]) -> None:
+    """A git repository in ``root`` whose one commit holds ``files``."""
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "seed"]):
+        subprocess.run([*GIT, *args], cwd=root, check=True, capture_output=True, timeout=60)
+
+
 def _materialise(case: Case, root: Path) -> None:
+    if case.setup.git:
+        _repository(root, case.setup.git)
     for rel, data in case.files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

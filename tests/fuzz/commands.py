@@ -33,6 +33,9 @@ class Setup:
     dirs: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
     fifos: list[str] = field(default_factory=list)
+    git: dict[str, bytes] = field(default_factory=dict)
+    """Files committed to a git repository made in the workspace before the case's own files
+    are written (so ``git:HEAD`` holds the unmutated spec); empty: no repository."""
 
     def merge(self, other: Setup) -> Setup:
         """Both setups in one."""
@@ -41,7 +44,32 @@ class Setup:
             [*self.dirs, *other.dirs],
             {**self.links, **other.links},
             [*self.fifos, *other.fifos],
+            {**self.git, **other.git},
         )
+
+
+GIT_REFS = (
+    "HEAD",
+    "HEAD",
+    "HEAD~1",
+    "--output=pwned",
+    "-h",
+    "",
+    "HEAD\nx",
+    "HEAD\x1b[2J",
+    "@{-1}",
+    "HEAD^{/x",
+    "HEAD:../../etc/passwd",
+    "refs/heads/nope",
+    "0" * 40,
+    "a" * 100_000,
+)
+"""Revisions for ``git:REF``: real ones, options in disguise, control characters, a huge one."""
+
+
+def git_options(ref: str) -> list[str]:
+    """What locates an error about ``git:REF``: the option and the start of the revision."""
+    return ["--baseline", "git:", f"'{ref[:30]}"]
 
 
 SPECIAL_PATHS = (

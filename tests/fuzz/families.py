@@ -82,6 +82,8 @@ class Case:
         lines += [f"printf 'precious user data\\n' > {f}" for f in self.setup.files]
         lines += [f"ln -s {t} {link}" for link, t in self.setup.links.items()]
         lines += [f"mkfifo {f}" for f in self.setup.fifos]
+        if self.setup.git:
+            lines.insert(0, f"# a git repository whose one commit holds {sorted(self.setup.git)}")
         return lines
 
 
@@ -153,15 +155,39 @@ def spec_commands(
         return draw(cmd.assess([path], dates))
     if which == "check":
         return draw(cmd.check([path], dates=dates))
-    if which == "baseline":
-        return draw(cmd.check([path], baseline="base.json", dates=dates))
-    if which == "diff":
-        return draw(cmd.diff(original, path, dates))
+    if which in ("baseline", "diff"):
+        return draw(_compare(which, path, original, dates))
     if which == "plan":
         return draw(cmd.plan(path, directory, dates))
     if which == "graph":
         return draw(cmd.graph(path))
     return draw(cmd.signoff_verify(path))
+
+
+GIT_SEED = "<the unmutated spec>"
+"""Placeholder in :attr:`Setup.git` that the family replaces with the files to commit."""
+
+
+@st.composite
+def _compare(
+    draw: st.DrawFn, which: str, path: str, original: str, dates: bool
+) -> tuple[list[Invocation], Setup]:
+    """``check --baseline`` or ``diff`` against a file or (1 in 4) ``git:REF``: a hostile or
+    real revision, in a repository whose commit holds the unmutated spec or (1 in 5) outside
+    any repository."""
+    ref = draw(st.sampled_from(cmd.GIT_REFS)) if draw(st.integers(0, 3)) == 0 else None
+    other = f"git:{ref}" if ref is not None else original if which == "diff" else "base.json"
+    if which == "diff":
+        invocations, setup = draw(cmd.diff(other, path, dates))
+    else:
+        invocations, setup = draw(cmd.check([path], baseline=other, dates=dates))
+    if ref is None:
+        return invocations, setup
+    for inv in invocations:
+        inv.options += cmd.git_options(ref)
+    if draw(st.integers(0, 4)) == 0:
+        return invocations, setup
+    return invocations, setup.merge(Setup(git={GIT_SEED: b""}))
 
 
 @st.composite
@@ -180,6 +206,8 @@ def spec_case(draw: st.DrawFn) -> Case:
     invocations, more = draw(spec_commands(path, "original.yaml", False, True))
     if any("base.json" in inv.argv for inv in invocations):
         files["base.json"] = baseline_seed(name).encode("utf-8")
+    if more.git:
+        more.git = {"spec.yaml": files["original.yaml"]}
     return Case("spec", name, mutation, files, invocations, setup.merge(more))
 
 
@@ -202,6 +230,8 @@ def org_case(draw: st.DrawFn) -> Case:
     else:
         files[f"org/{name}"], mutation = draw(mutate_yaml(text, data))
     invocations, more = draw(spec_commands("org", "original", True))
+    if more.git:
+        more.git = {f"org/{n}": t.encode("utf-8") for n, (t, _) in seeds.items()}
     for inv in invocations:
         inv.inputs += inputs
     if any("base.json" in inv.argv for inv in invocations):
