@@ -134,10 +134,9 @@ class InstanceCatalog(CatalogModel):
     def shape(self, name: str) -> tuple[int, int] | None:
         """(vCPUs, memory GiB) of an EC2 instance type, GPU or general purpose; None if unknown."""
         family, _, size = name.strip().lower().partition(".")
-        for fam in (*self.families, *self.general_purpose):
-            if fam.family == family and size in fam.shapes:
-                return fam.shapes[size]
-        return None
+        shapes = [f.shapes for f in self.families if f.family == family]
+        shapes += [f.shapes for f in self.general_purpose if f.family == family]
+        return next((s[size] for s in shapes if size in s), None)
 
     def instance_types(self) -> list[InstanceType]:
         """Every instance type of every family, SageMaker ones with their ``ml.`` prefix."""
