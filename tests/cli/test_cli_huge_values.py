@@ -140,3 +140,17 @@ def test_huge_rule_ids_on_the_command_line_are_echoed_bounded(tmp_path: Path) ->
     assert select.exit_code == 2
     assert f"no rule matches '{'CG-*' * 10}…' (120,000 characters)" in select.stderr
     assert len(explain.stderr) + len(select.stderr) < 1_000
+
+
+def test_a_huge_number_written_as_a_string_is_echoed_bounded(tmp_path: Path) -> None:
+    line = "      criticality: tier1\n"
+    digits = "9" * 100_000
+    text = BASE_STACK.replace(line, f'{line}      impact: {{revenue_per_hour: "{digits}"}}\n')
+    code, stderr = run(tmp_path, "validate", text)
+    assert code == 2
+    assert (
+        "business.journeys[0].impact.revenue_per_hour: not a finite number (got "
+        + "9" * 40
+        + "… (100,000 characters))"
+    ) in stderr
+    assert len(stderr) < 2_000

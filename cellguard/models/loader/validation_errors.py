@@ -12,7 +12,7 @@ from cellguard.models.bounds import field_bounds, number_text
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
 from cellguard.models.loader.schema_walk import accepted_keys, field_named, model_at, union_tags
 from cellguard.models.loader.source import SourceMap
-from cellguard.models.quoting import quoted
+from cellguard.models.quoting import clipped, quoted
 
 _QUOTED = re.compile(r"'([^']*)'")
 
@@ -78,7 +78,7 @@ def _show_number(value: Any) -> str:
             float(value)
         except ValueError:
             return _show(value)
-        return value
+        return clipped(value)
     return _show(value)
 
 
