@@ -8,6 +8,7 @@ import pytest
 
 from cellguard.assessments.stability import replicas_for_static_stability
 from cellguard.models.enums import DrStrategy
+from cellguard.planner import plan
 from cellguard.planner.actions._helpers import zone_ids
 from cellguard.planner.actions.redundancy import dr_strategy_for
 from cellguard.planner.model import EditOp, dotted
@@ -15,7 +16,7 @@ from cellguard.planner.registry import ACTIONS
 from cellguard.planner.workspace import PathError, Workspace
 from cellguard.rules.packs import load_rules
 from tests.helpers import BASE_STACK, REPO, load_texts
-from tests.planner.conftest import plan_of
+from tests.planner.conftest import assess, plan_of
 
 
 def test_every_builtin_rule_action_is_registered() -> None:
@@ -92,3 +93,35 @@ def test_gpu_replicas_come_from_the_capacity_model(monkeypatch: pytest.MonkeyPat
     steps = {(s.action, s.target) for s in planned.plan.manual_steps}
     assert ("pin-versions", "llm") in steps
     assert ("reserve-gpu-capacity", "llm") in steps
+
+
+CRAMMED = """
+apiVersion: cellguard/v1
+kind: Stack
+metadata: {name: shop, owner: team}
+business:
+  journeys:
+    - id: chat
+      entrypoint: api
+      criticality: tier2
+      objectives: {availability: 99.999}
+topology:
+  accounts: [prod]
+  regions: [{name: us-east-1, zones: [use1-az1, use1-az2, use1-az4]}]
+components:
+  - id: api
+    kind: app
+    runtime: eks
+    placement: {zones: [use1-az1]}
+    replicas: 2
+"""
+
+
+def test_a_journey_short_of_its_objective_spreads_replicas_crammed_into_one_zone() -> None:
+    """The two replicas in use1-az1 are one event, "all 2 replicas of shop/api in use1-az1
+    (us-east-1) down" (``replicas:...``), in the journey's cut sets: CG-RED-010's action
+    spreads them as it did the per-replica events (``replica:...#1``, ``#2``)."""
+    org = load_texts(CRAMMED)
+    result = plan(org, assess(org), org_mode=False)
+    [unresolved] = [u for u in result.unresolved if u.finding.rule == "CG-RED-010"]
+    assert "api: 3 replicas per region over 3 zones" in unresolved.reason

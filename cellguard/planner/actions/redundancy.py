@@ -311,7 +311,7 @@ def _fix_events(
     regional = False
     for event in events:
         kind, _, rest = event.partition(":")
-        if kind == "replica":
+        if kind in ("replica", "replicas"):  # one replica, or several in a zone or region
             qid = rest.split("@", 1)[0]
             s, cid = qid_parts(qid)
             if s in ws.documents:
