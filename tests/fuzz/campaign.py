@@ -98,6 +98,7 @@ class Stats:
     slowest: tuple[float, str] = (0.0, "")
     failures: list[Failure] = field(default_factory=list)
     signatures: Counter[str] = field(default_factory=Counter)
+    exits: Counter[str] = field(default_factory=Counter)
     artifacts: Path | None = None
 
     def summary(self) -> list[str]:
@@ -109,6 +110,8 @@ class Stats:
             f"in {elapsed:.1f} s ({self.cpu_seconds:.1f} s CPU in the cases; slowest "
             f"{self.slowest[0]:.2f} s: {self.slowest[1][:80]})",
         ]
+        exits = ", ".join(f"{code} {n}" for code, n in sorted(self.exits.items()))
+        lines.append(f"fuzz: exit codes of the commands: {exits} (2: refused as input)")
         known = Counter(f.known.area for f in self.failures if f.known is not None)
         unknown = {f.violation.signature for f in self.failures if f.known is None}
         lines.append(
@@ -225,6 +228,7 @@ class Campaign:
                 found += check(inv, out, root, before, after)
                 outcomes.append(out)
                 STATS.commands += 1
+                STATS.exits[str(out.exit_code) if out.killed is None else "killed"] += 1
                 STATS.cpu_seconds += out.cpu_seconds
                 if out.cpu_seconds > STATS.slowest[0]:
                     STATS.slowest = (out.cpu_seconds, shlex.join(inv.argv))

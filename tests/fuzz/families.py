@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from hypothesis import strategies as st
 
 from tests.fuzz import commands as cmd
@@ -121,11 +122,34 @@ def json_keys_strategy() -> st.SearchStrategy[Hostile]:
 def mutate_yaml(
     draw: st.DrawFn, text: str, data: Any, values: Any = yaml_values
 ) -> tuple[bytes, Mutation]:
-    """A tree mutation (5 in 6) or byte damage (1 in 6) of a YAML document."""
+    """Byte damage (1 in 6) or one to three tree mutations of a YAML document: a further one
+    applies to the previous result while it still reads as a mapping (many single mutations
+    are refused at load; several plausible ones reach the assessment, the planner, the graph)."""
     if draw(st.integers(0, 5)) == 0:
         return draw(byte_mutation(text, b"# padding\n", 10 * MIB))
-    mutated, mutation = draw(tree_mutation(data, YAML_FORMAT, values, yaml_keys))
-    return mutated.encode("utf-8", "surrogatepass"), mutation
+    done: list[Mutation] = []
+    for _ in range(draw(st.sampled_from([1, 1, 2, 3]))):
+        mutated, mutation = draw(tree_mutation(data, YAML_FORMAT, values, yaml_keys))
+        done.append(mutation)
+        data = _reread(mutated)
+        if not isinstance(data, dict):
+            break
+    if len(done) == 1:
+        return mutated.encode("utf-8", "surrogatepass"), done[0]
+    where = "; ".join(m.describe() for m in done[:-1])
+    last = done[-1]
+    combined = Mutation(last.op, f"{last.where} after [{where[:400]}]", last.value)
+    return mutated.encode("utf-8", "surrogatepass"), combined
+
+
+def _reread(text: str) -> Any:
+    """``text`` as YAML data, or None when it does not read (as cellguard would refuse it)."""
+    if len(text) > MIB:
+        return None
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:  # anything PyYAML raises: the document is not a further seed
+        return None
 
 
 @st.composite

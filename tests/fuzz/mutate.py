@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from tests.fuzz.hostile import Hostile
+from tests.fuzz.hostile import HOSTILE_TEXTS, Hostile
 
 Path_ = tuple[str | int, ...]
 
@@ -173,6 +173,7 @@ def _splice(fmt: TreeFormat, text: str, value: str | None, key: str | None) -> s
 
 
 TREE_OPS = (
+    ("nudge", 8),
     ("replace", 10),
     ("drop", 2),
     ("add-key", 2),
@@ -233,9 +234,45 @@ def tree_mutation(
             _set(tree, path, theirs)
             _set(tree, other, mine)
             return fmt.dump(tree), Mutation(op, f"{where} <-> {render_path(other)}")
+    if op == "nudge":
+        nudged = draw(plausible(get(tree, path), _strings(data)))
+        if nudged is not None:
+            _set(tree, path, SENTINEL)
+            return _splice(fmt, fmt.dump(tree), nudged.text, None), Mutation(op, where, nudged)
     value = draw(values())
     _set(tree, path, SENTINEL)
     return _splice(fmt, fmt.dump(tree), value.text, None), Mutation("replace", where, value)
+
+
+def _strings(data: Any) -> list[str]:
+    """The short string values of a document (ids, names, references) for nudges to reuse."""
+    values = (get(data, p) for p in walk(data))
+    return sorted({v for v in values if isinstance(v, str) and len(v) < 64})
+
+
+@st.composite
+def plausible(draw: st.DrawFn, node: Any, strings: list[str]) -> Hostile | None:
+    """A value of the node's own type that may well be accepted: another number (zero, one,
+    ten times more, a bound), the other boolean, another string of the document (an id where a
+    different one was), or the string with hostile text around it. ``None`` for a container.
+    JSON text, which YAML reads too."""
+    if isinstance(node, bool):
+        return Hostile("nudge-bool", json.dumps(not node))
+    if isinstance(node, int):
+        integers = [0, 1, 2, 3, node + 1, max(node - 1, 0), node * 10, 64, 1000, 1_000_000]
+        return Hostile("nudge-number", str(draw(st.sampled_from(integers))))
+    if isinstance(node, float):
+        floats = [0.0, 0.5, 1.0, node * 10, node / 10, 99.999, 100.0, 1e-6, 1e9]
+        return Hostile("nudge-number", repr(draw(st.sampled_from(floats))))
+    if isinstance(node, str):
+        how = draw(st.sampled_from(["other", "other", "suffix", "hostile"]))
+        if how == "other" and strings:
+            return Hostile("nudge-reference", json.dumps(draw(st.sampled_from(strings))))
+        if how == "hostile":
+            text = draw(st.sampled_from([t for _, t in HOSTILE_TEXTS]))
+            return Hostile("nudge-text", json.dumps(node + " " + text, ensure_ascii=False))
+        return Hostile("nudge-text", json.dumps(node + "-2"))
+    return None
 
 
 def _pad(text: bytes, size: int, comment: bytes) -> bytes:
