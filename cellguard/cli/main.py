@@ -11,8 +11,10 @@ from cellguard.cli.assess_cmd import assess
 from cellguard.cli.blueprint_cmd import blueprint
 from cellguard.cli.check_cmd import check
 from cellguard.cli.diff_cmd import diff
+from cellguard.cli.drift_cmd import drift
 from cellguard.cli.faulttree_cmd import faulttree_app
 from cellguard.cli.graph_cmd import graph
+from cellguard.cli.import_cmd import import_app
 from cellguard.cli.init_cmd import init
 from cellguard.cli.plan_cmd import plan
 from cellguard.cli.policy_cmd import policy_pack
@@ -64,8 +66,10 @@ app.command()(verify)
 app.command("policy-pack")(policy_pack)
 app.command()(plan)
 app.command()(blueprint)
+app.command()(drift)
 app.add_typer(rules_app)
 app.add_typer(faulttree_app)
+app.add_typer(import_app)
 
 
 def run() -> None:
