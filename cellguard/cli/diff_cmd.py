@@ -26,7 +26,8 @@ from cellguard.cli.options import (
     TodayOption,
 )
 from cellguard.models.loader import SpecLoadError
-from cellguard.reports.diff import DiffFormat, diff_assessments, render_diff
+from cellguard.reports.diff import DiffFormat, diff_assessments
+from cellguard.reports.diff_text import render_diff
 from cellguard.rules.engine import Assessment
 
 

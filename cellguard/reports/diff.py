@@ -274,14 +274,3 @@ def to_json_data(diff: AssessmentDiff) -> dict[str, Any]:
 def render_diff_json(diff: AssessmentDiff) -> str:
     """The diff as JSON: sorted keys, one top-level key and one list item per line."""
     return dump_lines(to_json_data(diff))
-
-
-def render_diff(diff: AssessmentDiff, fmt: DiffFormat) -> str:
-    """The diff in ``fmt``."""
-    if fmt is DiffFormat.JSON:
-        return render_diff_json(diff)
-    from cellguard.reports.diff_text import render_diff_markdown, render_diff_table
-
-    if fmt is DiffFormat.MARKDOWN:
-        return render_diff_markdown(diff)
-    return render_diff_table(diff)

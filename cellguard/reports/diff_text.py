@@ -1,10 +1,11 @@
-"""The terminal (plain text) and markdown renderings of ``cellguard diff``.
+"""The renderings of ``cellguard diff``: :func:`render_diff` picks one; plain text and markdown live here.
 
 Both show the same sections in the same order: summary, scores, new findings, resolved
 findings, severity changes, journeys. Numbers are formatted here (scores one decimal, nines two,
 downtime minutes one, money whole units); the JSON rendering keeps more digits. Names, titles and
 messages are made inert (:func:`cellguard.models.text.inert`, on one line) in the text, and
-escaped for markdown (:func:`~cellguard.reports.markdown.md_inline`) in the markdown.
+escaped for markdown (:func:`~cellguard.reports.md_text.md_inline`) in the markdown. The JSON
+rendering is :func:`cellguard.reports.diff.render_diff_json`, next to the data it writes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from collections.abc import Sequence
 
 from cellguard.models.findings import Severity
 from cellguard.models.text import inert
-from cellguard.reports.diff import AssessmentDiff, FindingChange, JourneyDelta, JourneyFigures
+from cellguard.reports.diff import (
+    AssessmentDiff,
+    DiffFormat,
+    FindingChange,
+    JourneyDelta,
+    JourneyFigures,
+    render_diff_json,
+)
 from cellguard.reports.md_text import code_span, md_inline
 
 _NONE = "-"
@@ -236,3 +244,12 @@ def render_diff_markdown(diff: AssessmentDiff) -> str:
         *_md_journeys(diff.journeys),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_diff(diff: AssessmentDiff, fmt: DiffFormat) -> str:
+    """The diff in ``fmt``."""
+    if fmt is DiffFormat.JSON:
+        return render_diff_json(diff)
+    if fmt is DiffFormat.MARKDOWN:
+        return render_diff_markdown(diff)
+    return render_diff_table(diff)

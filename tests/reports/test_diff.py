@@ -8,7 +8,8 @@ import math
 import pytest
 
 from cellguard.models.findings import Status
-from cellguard.reports.diff import DiffFormat, diff_assessments, render_diff
+from cellguard.reports.diff import DiffFormat, diff_assessments
+from cellguard.reports.diff_text import render_diff
 from cellguard.rules.engine import Assessment
 from tests.helpers import BASE_STACK
 from tests.reports.report_fixtures import ONE_ZONE, assess_text
