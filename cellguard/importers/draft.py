@@ -34,6 +34,7 @@ from cellguard.models.components import (
     Rollout,
     Serving,
 )
+from cellguard.models.text import inert
 
 TODO = "TODO(cellguard import)"
 PLACEHOLDER_REGION = "xx-todo-1"
@@ -156,7 +157,8 @@ class _Builder:
         self._dependencies(w, node)
         secrets = sorted({name for name, _ in w.secrets})
         if secrets:
-            node.note(f"secrets used (names only, values never read): {', '.join(secrets)}")
+            names = inert(", ".join(secrets), single_line=True)
+            node.note(f"secrets used (names only, values never read): {names}")
         return node
 
     def _kind_reason(self, w: Workload) -> str:

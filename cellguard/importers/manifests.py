@@ -20,7 +20,7 @@ from typing import Any
 from cellguard.importers.inputs import Input
 from cellguard.models.loader.errors import Diagnostic, KeyPath, SpecLoadError
 from cellguard.models.loader.source import Position, SourceMap, read_yaml
-from cellguard.models.quoting import quoted
+from cellguard.models.quoting import clipped, quoted
 
 MAX_DOCUMENTS = 20_000
 """Most YAML documents read over all inputs."""
@@ -285,7 +285,7 @@ def type_problem(
     if isinstance(value, bool):
         shown = str(value).lower()
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        shown = repr(value)
+        shown = clipped(repr(value))
     elif isinstance(value, dict):
         shown = "a mapping"
     elif isinstance(value, list):

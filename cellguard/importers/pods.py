@@ -87,7 +87,8 @@ def gpu_count(m: Manifest, resources: KeyPath, problems: Problems) -> tuple[int,
         if value is None:
             continue
         if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and _QUANTITY.match(value))
+            (isinstance(value, int) and 0 <= value <= 1_000_000)
+            or (isinstance(value, str) and _QUANTITY.match(value))
         ):
             type_problem(m, path, value, "a whole number of GPUs", problems)
             return None

@@ -310,3 +310,35 @@ def test_a_directory_without_workloads_and_a_missing_path_are_errors(
     missing = runner.invoke(app, ["import", "k8s", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2
     assert re.search(r"nope\.yaml:1:1: error\[io\] .*no such file or directory", missing.stderr)
+
+
+def test_a_count_past_the_spec_bounds_is_an_input_error(repo_root: Path, tmp_path: Path) -> None:
+    text = (REPO / FIXTURES / "lws-vllm-multinode.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "huge.yaml"
+    path.write_text(text.replace("    size: 2\n", "    size: 200000\n"), encoding="utf-8")
+    result = runner.invoke(app, ["import", "k8s", str(path)])
+    assert result.exit_code == 2, result.output
+    assert (
+        "error[k8s-value] (document): LeaderWorkerSet/inference/llama-405b: "
+        "serving.gpus_per_replica comes to 1,600,000 (leader 8 + 199999 worker(s) x 8), more "
+        "than the spec allows (1,000,000)"
+    ) in result.stderr
+
+
+def test_hostile_text_in_manifests_is_written_inert(repo_root: Path, tmp_path: Path) -> None:
+    text = (REPO / CHAT).read_text(encoding="utf-8")
+    text = text.replace("ghcr.io/example/chat-frontend:2.4.1", '"ghcr.io/x\\e[2J:1\\u202e"')
+    path = tmp_path / "hostile\nname.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "draft.yaml"
+    result = runner.invoke(app, ["import", "k8s", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    draft = out.read_text(encoding="utf-8")
+    assert "\x1b" not in draft and "\u202e" not in draft
+    assert 'reference: "ghcr.io/x\\u001b[2J:1\\u202e"' in draft
+    assert "hostile\\nname.yaml" in draft
+    assert "# name.yaml" not in draft  # a line break in a file name does not split a comment
+    reloaded = yaml.safe_load(draft)
+    front = _component(reloaded, "chat-frontend")
+    assert front["image"]["reference"] == "ghcr.io/x\x1b[2J:1\u202e"
+    assert "\x1b" not in result.stderr
