@@ -157,8 +157,8 @@ class _Builder:
         self._dependencies(w, node)
         secrets = sorted({name for name, _ in w.secrets})
         if secrets:
-            names = inert(", ".join(secrets), single_line=True)
-            node.note(f"secrets used (names only, values never read): {names}")
+            listed = inert(", ".join(secrets), single_line=True)
+            node.note(f"secrets used (names only, values never read): {listed}")
         return node
 
     def _kind_reason(self, w: Workload) -> str:
