@@ -47,6 +47,8 @@ _ORDER = (
     "engine",
     "product",
     "platform",
+    "gpu",
+    "instance_types",
     "model",
     "serving",
     "image",
@@ -153,7 +155,8 @@ class _Builder:
                     p[-1] for p in w.facts
                 }
                 known = self.pools.get(identifier(name), (origin, False, []))
-                self.pools[identifier(name)] = (known[0], known[1] or gpus, [*known[2], w.id])
+                members = known[2] if w.id in known[2] else [*known[2], w.id]
+                self.pools[identifier(name)] = (known[0], known[1] or gpus, members)
         self._dependencies(w, node)
         secrets = sorted({name for name, _ in w.secrets})
         if secrets:

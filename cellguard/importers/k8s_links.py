@@ -19,7 +19,7 @@ from cellguard.importers.classify import apply_nodes
 from cellguard.importers.context import Context
 from cellguard.importers.facts import LABEL_PDB, LABEL_PRIORITY, Fact, Text, Workload
 from cellguard.importers.manifests import Manifest, Origin
-from cellguard.importers.nodes import GPU_RESOURCE, ZONE_LABELS, region_of_zone
+from cellguard.importers.nodes import EKS_PREFIXES, GPU_RESOURCE, ZONE_LABELS, region_of_zone
 from cellguard.models.quoting import quoted
 
 _GPU_WORDS = ("gpu", "dcgm")
@@ -215,8 +215,11 @@ def read_node_pools(ctx: Context) -> None:
             for path, fact in probe.facts.items():
                 if path != ("runtime",) or ("runtime",) not in w.facts:
                     w.facts.setdefault(path, fact)
-            if (m.name, m.origin("metadata", "name")) not in w.node_pools:
+            if not any(name == m.name for name, _ in w.node_pools):
                 w.node_pools.append((m.name, m.origin("metadata", "name")))
+            on_eks = any(k.startswith(EKS_PREFIXES) for k in requirements)
+            if w.value(("platform",)) == "other" and on_eks:
+                w.set(("platform",), "eks", m.origin("metadata", "name"), f"NodePool {m.name}")
 
 
 def _lands_on(

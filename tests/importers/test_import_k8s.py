@@ -40,10 +40,11 @@ def _component(data: dict[str, object], cid: str) -> dict[str, object]:
     return next(c for c in components if c["id"] == cid)
 
 
-def test_there_are_the_five_fixtures_the_issue_asks_for() -> None:
+def test_there_are_the_five_fixtures_the_issue_asks_for_and_one_for_the_other_kinds() -> None:
     assert GOOD == [
         "chat-frontend.yaml",
         "keda-worker.yaml",
+        "kserve-kubeflow-karpenter.yaml",
         "lws-vllm-multinode.yaml",
         "nim-service.yaml",
         "ray-serve-vllm.yaml",
@@ -240,6 +241,43 @@ def test_keda_worker_scales_from_zero_and_calls_its_queue_and_store(
     )
     region = data["topology"]["regions"][0]
     assert region == {"name": "us-east-1", "zones": ["us-east-1a", "todo-zone-1", "todo-zone-2"]}
+
+
+def test_kserve_kubeflow_cronjob_daemonset_and_karpenter_node_pool(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    _, data, _ = _import(tmp_path, str(FIXTURES / "kserve-kubeflow-karpenter.yaml"))
+    llm = _component(data, "llama3")
+    assert llm["model"] == {"name": "meta-llama/Meta-Llama-3-8B-Instruct"}
+    assert llm["labels"]["k8s/served-model-name"] == "llama3"
+    # the GPU type, capacity type and zones come from the NodePool its toleration matches
+    assert llm["serving"] == {"gpu": "H100", "gpus_per_replica": 1}
+    assert llm["capacity"] == {"purchase": "on_demand"}
+    assert llm["placement"] == {"zones": ["us-west-2a", "us-west-2b"]}
+    assert (llm["replicas"], llm["autoscaling"]) == (2, {"min": 2, "max": 5})
+    assert llm["shared_domains"] == ["gpu-h100"]
+    job = _component(data, "finetune-support")
+    assert (job["kind"], job["platform"], job["gpu"], job["replicas"]) == (
+        "training_job",
+        "eks",
+        "H100",
+        4,
+    )
+    assert job["shared_domains"] == ["gpu-h100"]
+    cron = _component(data, "nightly-eval")
+    assert cron["labels"]["k8s/schedule"] == "0 2 * * *"
+    assert cron["depends_on"] == [{"to": "llama3"}]  # via the predictor's Service name
+    daemon = _component(data, "dcgm-exporter")
+    assert "replicas" not in daemon
+    topology = data["topology"]
+    assert topology["regions"] == [{"name": "us-west-2", "zones": ["us-west-2a", "us-west-2b"]}]
+    assert topology["shared_domains"] == [
+        {
+            "id": "gpu-h100",
+            "type": "gpu_node_pool",
+            "description": "node pool gpu-h100: llama3, finetune-support",
+        }
+    ]
 
 
 def test_prints_to_standard_output_without_o_and_reads_standard_input(
