@@ -12,7 +12,7 @@ template that would not render, an operand that does not suit its attribute -- f
 with a located error (exit code 2), never a half-loaded pack. Pack code that raises anything
 while loading (``SystemExit`` and other ``BaseException`` too; ``KeyboardInterrupt`` is an
 interrupt) is such an error, at the line that raised. Every size is bounded: rule files
-(:data:`MAX_RULE_FILE_BYTES`, regular files only), rules per source, ids, texts, templates,
+(:data:`~.rule_files.MAX_RULE_FILE_BYTES`, regular files only), rules per source, ids, texts, templates,
 operands and the errors that echo them.
 """
 
@@ -22,118 +22,31 @@ import hashlib
 import importlib.util
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from importlib.metadata import entry_points
 from itertools import islice
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pydantic import ValidationError
-
-from cellguard.models.loader.errors import Diagnostic, SpecLoadError
-from cellguard.models.loader.source import decode, read_yaml
-from cellguard.models.loader.validation_errors import diagnostics_from
+from cellguard.models.loader.errors import SpecLoadError
 from cellguard.rules.base import PACK_MODULE_PREFIX, Rule
-from cellguard.rules.declarative import DeclarativeRule, DeclarativeSpec
-from cellguard.rules.paths import attribute_errors
+from cellguard.rules.builtin import builtin_rules
+from cellguard.rules.declarative import DeclarativeRule
 from cellguard.rules.registry import Registry, RuleRegistryError
-from cellguard.rules.templates import bounded
+from cellguard.rules.rule_files import (
+    check_rule_file,
+    load_yaml_rule,
+)
 from cellguard.rules.untrusted import checked_rule, describe_exception, raised_at
 
 ENTRY_POINT_GROUP = "cellguard.rules"
 
-
-MAX_RULE_FILE_BYTES = 1024 * 1024
-"""Largest declarative rule file read (the built-in ones are under 2 KiB)."""
 
 MAX_FILES_PER_PACK = 10_000
 """Most rule files (``*.y*ml`` and ``*.py``) in one pack directory."""
 
 MAX_RULES_PER_SOURCE = 10_000
 """Most rules one Python module or entry point may publish."""
-
-MAX_ERROR_CHARS = 600
-"""Longest message, expected or hint line of a load error (a value echoed in it is cut)."""
-
-
-def _bounded(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """``diagnostics`` with every text cut to :data:`MAX_ERROR_CHARS` (a 1 MB id is not echoed)."""
-    return [
-        replace(
-            d,
-            message=bounded(d.message, MAX_ERROR_CHARS),
-            expected=d.expected and bounded(d.expected, MAX_ERROR_CHARS),
-            suggestion=d.suggestion and bounded(d.suggestion, MAX_ERROR_CHARS),
-        )
-        for d in diagnostics
-    ]
-
-
-def _too_large(name: str) -> SpecLoadError:
-    return SpecLoadError.at(
-        name,
-        1,
-        1,
-        f"a rule file is at most {MAX_RULE_FILE_BYTES:,} bytes; this one is larger",
-        code="file-too-large",
-        suggestion="one rule per file; rules are a few dozen lines",
-    )
-
-
-def _check_rule_file(path: Path, name: str) -> None:
-    """A rule file (YAML or Python) must be a regular file of at most
-    :data:`MAX_RULE_FILE_BYTES`: a FIFO or a device would block the load or never end."""
-    try:
-        regular = path.is_file()
-        size = path.stat().st_size if regular else 0
-    except OSError as exc:
-        raise SpecLoadError.at(
-            name, 1, 1, f"cannot read rule: {exc.strerror}", code="rule-io"
-        ) from None
-    if not regular:
-        raise SpecLoadError.at(name, 1, 1, "a rule file must be a regular file", code="rule-io")
-    if size > MAX_RULE_FILE_BYTES:
-        raise _too_large(name)
-
-
-def _read_rule_file(path: Path, name: str) -> bytes:
-    """The bytes of a rule file (see :func:`_check_rule_file`); never more than the limit."""
-    _check_rule_file(path, name)
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RULE_FILE_BYTES + 1)
-    except OSError as exc:
-        raise SpecLoadError.at(
-            name, 1, 1, f"cannot read rule: {exc.strerror}", code="rule-io"
-        ) from None
-    if len(raw) > MAX_RULE_FILE_BYTES:  # it grew since it was checked
-        raise _too_large(name)
-    return raw
-
-
-def load_yaml_rule(path: Path, display: str | None = None) -> DeclarativeRule:
-    """Read one declarative rule file; every problem is a located :class:`SpecLoadError`."""
-    name = display or str(path)
-    data, source = read_yaml(decode(_read_rule_file(path, name), name), name)
-    if not isinstance(data, dict):
-        raise SpecLoadError.at(name, 1, 1, "a rule file must be a mapping", code="rule-shape")
-    try:
-        spec = DeclarativeSpec.model_validate(data)
-    except ValidationError as exc:
-        raise SpecLoadError(
-            _bounded(diagnostics_from(exc, DeclarativeSpec, data, source))
-        ) from None
-    problems = attribute_errors(spec)
-    if problems:
-        raise SpecLoadError(
-            _bounded(
-                source.diagnostic(where, p, code="rule-attribute", prefer_key=True)
-                for where, p in problems
-            )
-        )
-    line = source.locate(("id",), prefer_key=True)[0].line
-    return DeclarativeRule(spec, name, line)
 
 
 def _failure(origin: str, what: str, exc: BaseException, file: str | None = None) -> SpecLoadError:
@@ -181,7 +94,7 @@ def _as_rules(value: Any, origin: str, file: str | None = None) -> list[Rule]:
 
 
 def _import_file(path: Path, display: str) -> ModuleType:
-    _check_rule_file(path, display)
+    check_rule_file(path, display)
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     name = f"{PACK_MODULE_PREFIX}{digest}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -248,8 +161,6 @@ def load_entry_points(group: str = ENTRY_POINT_GROUP) -> list[Rule]:
 
 def load_rules(directories: Sequence[Path] = (), *, plugins: bool = True) -> Registry:
     """The built-in pack plus every pack directory and (unless disabled) entry-point pack."""
-    from cellguard.rules.builtin import builtin_rules
-
     rules = [*builtin_rules()]
     for directory in directories:
         rules.extend(load_directory(directory))

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from cellguard.rules.base import Rule
+from cellguard.rules.rule_files import load_yaml_rule
 
 PACK_DIR = Path(__file__).resolve().parent
 
@@ -24,8 +25,6 @@ PILLAR_PACKAGES: tuple[str, ...] = ("fi", "cap", "tim", "cor", "red", "obs")
 @cache
 def builtin_rules() -> tuple[Rule, ...]:
     """Every built-in rule (loaded once per process)."""
-    from cellguard.rules.packs import load_yaml_rule
-
     rules: list[Rule] = []
     for pillar in PILLAR_PACKAGES:
         package = importlib.import_module(f"{__name__}.{pillar}")
