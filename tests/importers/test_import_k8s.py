@@ -380,3 +380,12 @@ def test_hostile_text_in_manifests_is_written_inert(repo_root: Path, tmp_path: P
     front = _component(reloaded, "chat-frontend")
     assert front["image"]["reference"] == "ghcr.io/x\x1b[2J:1\u202e"
     assert "\x1b" not in result.stderr
+
+
+def test_name_option(repo_root: Path, tmp_path: Path) -> None:
+    named = runner.invoke(app, ["import", "k8s", RAY, "--name", "llm-serving"])
+    assert named.exit_code == 0, named.output
+    assert yaml.safe_load(named.stdout)["metadata"]["name"] == "llm-serving"
+    bad = runner.invoke(app, ["import", "k8s", RAY, "--name", "Not A Name"])
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("cellguard: error: invalid stack name 'Not A Name'")
