@@ -6,6 +6,9 @@ expected) and nothing on stdout: never a traceback, never exit 3.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -374,11 +377,44 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_an_endless_file_is_read_only_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mef_xml, "MAX_BYTES", 1024 * 1024)
+def test_a_device_is_refused_not_read_forever() -> None:
+    """The old reader read /dev/zero until memory ran out (19 GB when the OOM killer came)."""
     result = runner.invoke(app, ["faulttree", "quantify", "/dev/zero"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("cellguard: error: /dev/zero:1: the file is larger than 1 MiB")
+    assert result.stderr == (
+        "cellguard: error: /dev/zero:1: not a regular file (a character device); give a MEF "
+        "XML file\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    """Opening a FIFO without a writer blocked forever (a subprocess, so the old code fails
+    by its timeout instead of hanging the suite)."""
+    fifo = tmp_path / "tree.xml"
+    os.mkfifo(fifo)
+    cellguard = Path(sys.executable).with_name("cellguard")
+    done = subprocess.run(
+        [str(cellguard), "faulttree", "quantify", str(fifo)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"cellguard: error: {fifo}:1: not a regular file (a FIFO); give a MEF XML file\n"
+    )
+
+
+def test_an_unreadable_path_is_reported_at_line_1_like_a_spec(tmp_path: Path) -> None:
+    loop = tmp_path / "tree.xml"
+    loop.symlink_to(loop)
+    result = runner.invoke(app, ["faulttree", "quantify", str(loop)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"cellguard: error: {loop}:1: cannot read file: Too many levels of symbolic links\n"
+    )
 
 
 def test_more_elements_than_the_limit_are_refused_at_the_first_one_over(

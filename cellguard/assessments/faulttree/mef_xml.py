@@ -16,7 +16,9 @@ Every problem is a :class:`MefError` with the file and the line it concerns.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -223,13 +225,39 @@ def parse(data: bytes, path: str) -> Node:
     return builder.root
 
 
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
 def read_bytes(path: Path) -> bytes:
-    """The content of ``path``, refusing files over :data:`MAX_BYTES` (``OSError`` as is)."""
-    with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
+    """The content of the regular file ``path``, of at most :data:`MAX_BYTES`.
+
+    The file is opened without blocking and checked on the open descriptor (a FIFO would block
+    the open or the read, a device such as ``/dev/zero`` never ends); every refusal and OS error
+    is a :class:`MefError` at line 1, as the spec loader reports them.
+    """
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise MefError(name, f"cannot read file: {exc.strerror or exc}", 1) from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+            raise MefError(name, f"not a regular file ({kind}); give a MEF XML file", 1)
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise MefError(name, f"cannot read file: {exc.strerror or exc}", 1) from None
     if len(data) > MAX_BYTES:
         raise MefError(
-            str(path),
+            name,
             f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the most cellguard "
             "reads as MEF; split the model, or quantify its parts separately",
             1,
