@@ -3,7 +3,9 @@
 The stack is generated here (cell-multi-region.yaml stretched to 3 regions x 4 cells, with
 autoscaling and GPU capacity settings removed so that the planner has findings to fix). Run:
 ``.venv/bin/python benchmarks/blueprint_scale.py``. Prints seconds per phase and the total;
-issue 6's target is plan + blueprint + mock run under 20 s.
+issue 6's target is plan + blueprint + mock run under 20 s, issue 18's under 10 s (with the GPU
+platform add-ons, the cell network and the router data plane). A verify that raises is reported,
+not hidden.
 """
 
 from __future__ import annotations
@@ -97,7 +99,11 @@ def main() -> None:
         t2 = time.perf_counter()
         cap = run_project(out, "prod")
         t3 = time.perf_counter()
-        results = verify(cap, blueprint_of(stack))
+        try:
+            results = verify(cap, blueprint_of(stack))
+            verify_error = ""
+        except Exception as exc:  # reported below: the checks did not run to the end
+            results, verify_error = [], f" raised {type(exc).__name__}: {exc}"
         t4 = time.perf_counter()
         trip = round_trip(cap, stack, today=today)
         t5 = time.perf_counter()
@@ -108,7 +114,7 @@ def main() -> None:
         f"plan + blueprint + mock run {t3 - t0:.2f} s"
     )
     print(
-        f"verify {t4 - t3:.2f} s ({passed}/{len(results)} checks); "
+        f"verify {t4 - t3:.2f} s ({passed}/{len(results)} checks{verify_error}); "
         f"{trip.summary()} {t5 - t4:.2f} s; total {t5 - t0:.2f} s"
     )
     for line in trip.lines()[1:]:

@@ -24,9 +24,12 @@ def child(
     parent: pulumi.Resource,
     provider: pulumi.ProviderResource | None = None,
     depends_on: list[pulumi.Resource] | None = None,
+    ignore_changes: list[str] | None = None,
 ) -> pulumi.ResourceOptions:
     """Options of a child resource: ``parent`` set, the provider explicit."""
-    return pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on)
+    return pulumi.ResourceOptions(
+        parent=parent, provider=provider, depends_on=depends_on, ignore_changes=ignore_changes
+    )
 
 
 def tags(stack: str, **extra: str) -> dict[str, str]:

@@ -2,7 +2,11 @@
 
 Metrics are published per cell to the ``CellGuard/Inference`` namespace with dimensions
 ``Stack`` and ``Cell`` (the ADOT collector scrapes vLLM and DCGM and renames; README).
-The composite alarm of a region is what chaos experiments stop on.
+The composite alarm of a region is what chaos experiments stop on, and it notifies an SNS topic
+per region (``cellguard:alarmEmail`` subscribes an address; confirm the subscription mail).
+Every alarm treats missing data as not breaching: a cell that publishes nothing yet (no
+traffic, no GPU errors) is not in ALARM, so FIS experiments can start. ``TimeToFirstToken`` is
+in seconds, as vLLM measures it; ``GpuXidErrors`` is the DCGM exporter's last XID error code.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class Alarms(pulumi.ComponentResource):
         cells: list[CellPlan],
         plan: AlarmPlan,
         provider: aws.Provider,
+        email: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"{TOKEN_PREFIX}Alarms", name, None, opts)
@@ -41,17 +46,11 @@ class Alarms(pulumi.ComponentResource):
             ]
             if gpu:
                 specs += [
-                    (
-                        "ttft-p99",
-                        "TimeToFirstToken",
-                        "p99",
-                        float(plan.ttft_p99_ms),
-                        "Milliseconds",
-                    ),
-                    ("queue-depth", "QueueDepth", "Average", float(plan.queue_depth), "Count"),
-                    ("gpu-health", "GpuUnhealthyCount", "Maximum", 0.0, "Count"),
+                    ("ttft-p99", "TimeToFirstToken", "p99", plan.ttft_p99_ms / 1000, "Seconds"),
+                    ("queue-depth", "QueueDepth", "Average", float(plan.queue_depth), "None"),
+                    ("gpu-health", "GpuXidErrors", "Maximum", 0.0, "None"),
                 ]
-            for kind, metric, stat, threshold, unit in specs:
+            for kind, metric, stat, threshold, _unit in specs:
                 alarm_name = f"{stack}-{cell.id}-{kind}"
                 percentile = stat.startswith("p")
                 alarm = aws.cloudwatch.MetricAlarm(
@@ -62,24 +61,36 @@ class Alarms(pulumi.ComponentResource):
                     dimensions={"Stack": stack, "Cell": cell.id},
                     statistic=None if percentile else stat,
                     extended_statistic=stat if percentile else None,
-                    unit=unit,
+                    unit=None,  # match datapoints whatever unit the publisher gave
                     comparison_operator="GreaterThanThreshold",
                     threshold=threshold,
                     period=60,
                     evaluation_periods=5,
                     datapoints_to_alarm=3,
-                    treat_missing_data="breaching" if kind == "gpu-health" else "notBreaching",
+                    treat_missing_data="notBreaching",
                     tags=tags(stack, cell=cell.id, role=f"alarm-{kind}"),
                     opts=child(self, provider),
                 )
                 names.append(alarm_name)
                 created.append(alarm)
+        topic = aws.sns.Topic(f"{name}-topic", tags=tags(stack), opts=child(self, provider))
+        if email:
+            aws.sns.TopicSubscription(
+                f"{name}-email",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child(self, provider),
+            )
         rule = " OR ".join(f'ALARM("{n}")' for n in names) or "FALSE"
         self.composite = aws.cloudwatch.CompositeAlarm(
             f"{name}-rollup",
             alarm_name=f"{stack}-{region}-cells",
             alarm_rule=rule,
+            alarm_actions=[topic.arn],
+            ok_actions=[topic.arn],
             tags=tags(stack, role="alarm-rollup"),
             opts=child(self, provider, list(created)),
         )
-        self.register_outputs({"alarms": names, "rollup": self.composite.arn})
+        self.topic = topic
+        self.register_outputs({"alarms": names, "rollup": self.composite.arn, "topic": topic.arn})

@@ -2,8 +2,11 @@
 
 - AZ power interruption: network disruption of the first zone's private subnet and termination
   of that zone's GPU nodes.
-- Pod kill: deletes a share of the vLLM pods of the region's first cell (one cell at a time). The
-  ``aws:eks:pod-delete`` action needs a Kubernetes service account ``fis-experiment`` (README).
+- Pod kill: deletes a share of the vLLM pods of the region's first GPU cell (one cell at a time).
+  ``aws:eks:pod-delete`` runs as the FIS role, which an EKS access entry maps to the Kubernetes
+  user ``fis-experiment``; a Role in the cell's namespace (the permissions the FIS documentation
+  lists for EKS pod actions) is bound to that user and to the ``fis-experiment`` service account
+  the action names.
 - GPU node termination: terminates a quarter of every GPU node group of the region.
 """
 
@@ -11,11 +14,55 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.foundation import assume_role_policy
+from cellguard.blueprints.k8s_objects import register
+from cellguard.blueprints.manifests import Manifest, service_account
 from cellguard.blueprints.model import CellPlan
 from cellguard.models.enums import ChaosExperimentType
+
+FIS_USER = "fis-experiment"
+_FIS_RULES = [
+    {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "create", "patch", "delete"]},
+    {
+        "apiGroups": [""],
+        "resources": ["pods"],
+        "verbs": ["create", "list", "get", "delete", "deletecollection"],
+    },
+    {"apiGroups": [""], "resources": ["pods/ephemeralcontainers"], "verbs": ["update"]},
+    {"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]},
+    {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]},
+]
+
+
+def fis_rbac(stack: str, namespace: str) -> list[Manifest]:
+    """Role and RoleBinding letting FIS (user and service account ``fis-experiment``) act."""
+    meta = {
+        "name": FIS_USER,
+        "namespace": namespace,
+        "labels": {"app.kubernetes.io/part-of": stack},
+    }
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": meta,
+            "rules": _FIS_RULES,
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": dict(meta),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": FIS_USER},
+            "subjects": [
+                {"kind": "ServiceAccount", "name": FIS_USER, "namespace": namespace},
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": FIS_USER},
+            ],
+        },
+    ]
+
 
 _FIS_POLICIES = (
     "service-role/AWSFaultInjectionSimulatorNetworkAccess",
@@ -34,7 +81,8 @@ class ChaosExperiments(pulumi.ComponentResource):
         experiments: list[ChaosExperimentType],
         cells: list[CellPlan],
         provider: aws.Provider,
-        cluster_arn: pulumi.Input[str],
+        k8s_provider: k8s.Provider,
+        cluster: aws.eks.Cluster,
         zone_subnet_arn: pulumi.Input[str],
         zone_gpu_groups: list[pulumi.Input[str]],
         gpu_groups: list[pulumi.Input[str]],
@@ -101,13 +149,14 @@ class ChaosExperiments(pulumi.ComponentResource):
                     )
             elif experiment is ChaosExperimentType.POD_KILL and gpu_cell is not None:
                 workload = next(w for w in gpu_cell.workloads if w.is_gpu)
+                self._pod_access(name, stack, gpu_cell.id, role, provider, k8s_provider, cluster)
                 targets.append(
                     {
                         "name": "cell-pods",
                         "resource_type": "aws:eks:pod",
                         "selection_mode": "PERCENT(25)",
                         "parameters": {
-                            "clusterIdentifier": cluster_arn,
+                            "clusterIdentifier": cluster.arn,
                             "namespace": gpu_cell.id,
                             "selectorType": "labelSelector",
                             "selectorValue": f"app.kubernetes.io/name={workload.component}",
@@ -118,9 +167,7 @@ class ChaosExperiments(pulumi.ComponentResource):
                     {
                         "name": "delete-pods",
                         "action_id": "aws:eks:pod-delete",
-                        "parameters": [
-                            {"key": "kubernetesServiceAccount", "value": "fis-experiment"}
-                        ],
+                        "parameters": [{"key": "kubernetesServiceAccount", "value": FIS_USER}],
                         "target": {"key": "Pods", "value": "cell-pods"},
                     }
                 )
@@ -155,3 +202,29 @@ class ChaosExperiments(pulumi.ComponentResource):
             )
             created.append(experiment.value)
         self.register_outputs({"experiments": created})
+
+    def _pod_access(
+        self,
+        name: str,
+        stack: str,
+        namespace: str,
+        role: aws.iam.Role,
+        provider: aws.Provider,
+        k8s_provider: k8s.Provider,
+        cluster: aws.eks.Cluster,
+    ) -> None:
+        """Access entry for the FIS role, the service account and the RBAC of the pod action."""
+        aws.eks.AccessEntry(
+            f"{name}-fis",
+            cluster_name=cluster.name,
+            principal_arn=role.arn,
+            user_name=FIS_USER,
+            type="STANDARD",
+            opts=child(self, provider),
+        )
+        account = register(
+            f"{name}-fis-sa", service_account(stack, namespace, FIS_USER), self, k8s_provider
+        )
+        for manifest in fis_rbac(stack, namespace):
+            kind = str(manifest["kind"]).lower()
+            register(f"{name}-fis-{kind}", manifest, self, k8s_provider, [account])

@@ -1,7 +1,10 @@
 """DataReplication: model artifacts, prompt/session tables and per-cell vector stores.
 
 - Model artifacts: a versioned S3 bucket in the primary region replicated (with delete markers)
-  to a versioned bucket in the recovery region.
+  to a versioned bucket in every other region of the spec (:mod:`cellguard.blueprints.artifacts`);
+  the cells of a region pull weights from their own region's bucket.
+- ``allow_destroy`` (config ``cellguard:allowDestroy``) turns off DynamoDB deletion protection
+  and lets ``pulumi destroy`` empty the buckets; off by default, so destroy stops there (README).
 - DynamoDB: global tables (streams on, point-in-time recovery on in every replica). A table
   whose spec wants a cross-region backup gets an AWS Backup plan (hourly, or daily when the spec
   asks for a day or more; one hour is AWS Backup's shortest period) selecting it, with a copy
@@ -14,20 +17,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
+from cellguard.blueprints.artifacts import artifact_buckets
 from cellguard.blueprints.foundation import assume_role_policy
 from cellguard.blueprints.model import Blueprint, TablePlan
-from cellguard.models.json_text import dumps
+from cellguard.blueprints.policies.tags import ROLE_TAG
+from cellguard.blueprints.search import opensearch_domain
 
-OPENSEARCH_VERSION = "OpenSearch_2.19"
-OPENSEARCH_INSTANCE = "r7g.large.search"
 BACKUP_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
 HOURLY = "cron(0 * * * ? *)"
 DAILY = "cron(0 5 * * ? *)"
 DAY_MINUTES = 1440
+
+
+@dataclass(frozen=True)
+class Network:
+    """A region's VPC as the data stores need it."""
+
+    vpc_id: pulumi.Output[str]
+    vpc_cidr: pulumi.Output[str]
+    subnet_ids: list[pulumi.Output[str]]
 
 
 class DataReplication(pulumi.ComponentResource):
@@ -40,14 +54,27 @@ class DataReplication(pulumi.ComponentResource):
         name: str,
         bp: Blueprint,
         providers: dict[str, aws.Provider],
-        subnets: dict[str, list[pulumi.Output[str]]],
+        networks: dict[str, Network],
+        allow_destroy: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"{TOKEN_PREFIX}DataReplication", name, None, opts)
         plan = bp.data
-        self.artifact_bucket = None
+        providers = dict(providers)
+        for spec_region in bp.regions:
+            if spec_region.name not in providers:
+                # a region left out of cellguard:regions still holds the spec's data replicas
+                providers[spec_region.name] = aws.Provider(
+                    f"{name}-{spec_region.name}-aws",
+                    region=spec_region.name,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+        self.providers = providers
+        self.allow_destroy = allow_destroy
+        self.artifact_buckets: dict[str, aws.s3.Bucket] = {}
         if plan.artifact_bucket:
-            self.artifact_bucket = self._artifacts(name, bp, providers)
+            self.artifact_buckets = artifact_buckets(self, name, bp, providers)
+        self.artifact_bucket = self.artifact_buckets.get(plan.primary_region)
         vaults: dict[str, aws.backup.Vault] = {}
         backup_role: aws.iam.Role | None = None
         for table in plan.tables:
@@ -65,8 +92,9 @@ class DataReplication(pulumi.ComponentResource):
                     {"region_name": r, "point_in_time_recovery": True}
                     for r in table.replica_regions
                 ],
-                deletion_protection_enabled=True,
-                tags=tags(bp.stack, component=table.component),
+                deletion_protection_enabled=not allow_destroy,
+                tags=tags(bp.stack, component=table.component)
+                | ({ROLE_TAG: table.role} if table.role else {}),
                 opts=child(self, providers[table.home_region]),
             )
             if table.copy_region is None:
@@ -83,6 +111,8 @@ class DataReplication(pulumi.ComponentResource):
                 backup_role = self._backup_role(name, bp, providers[plan.primary_region])
             self._copy_plan(name, bp, table, created, vaults, backup_role, providers)
         for store in plan.vector_stores:
+            if store.region not in networks:
+                continue  # the store's cell is in a region left out of cellguard:regions
             snapshot_region = plan.recovery_region if plan.recovery_region else store.region
             if snapshot_region == store.region and len(bp.regions) > 1:
                 snapshot_region = plan.primary_region
@@ -93,36 +123,29 @@ class DataReplication(pulumi.ComponentResource):
                 providers[snapshot_region],
             )
             if store.opensearch:
-                zones = max(1, min(store.zones, 3, len(subnets[store.region])))
-                aws.opensearch.Domain(
+                net = networks[store.region]
+                opensearch_domain(
+                    self,
                     f"{name}-{store.unit_name}-{store.component}",
-                    engine_version=OPENSEARCH_VERSION,
-                    cluster_config={
-                        "instance_type": OPENSEARCH_INSTANCE,
-                        "instance_count": zones,
-                        "zone_awareness_enabled": zones > 1,
-                        "zone_awareness_config": {"availability_zone_count": zones}
-                        if zones > 1
-                        else None,
-                    },
-                    ebs_options={"ebs_enabled": True, "volume_size": 100, "volume_type": "gp3"},
-                    encrypt_at_rest={"enabled": True},
-                    node_to_node_encryption={"enabled": True},
-                    domain_endpoint_options={"enforce_https": True},
-                    vpc_options={"subnet_ids": subnets[store.region][:zones]},
-                    snapshot_options={"automated_snapshot_start_hour": 3},
-                    tags=store_tags,
-                    opts=child(self, providers[store.region]),
+                    bp.stack,
+                    store,
+                    providers[store.region],
+                    net.vpc_id,
+                    net.vpc_cidr,
+                    net.subnet_ids,
+                    store_tags,
                 )
         self.register_outputs(
-            {"artifactBucket": self.artifact_bucket.bucket if self.artifact_bucket else None}
+            {"artifactBuckets": {r: b.bucket for r, b in self.artifact_buckets.items()}}
         )
 
     def _versioned_bucket(
         self, name: str, bucket_tags: dict[str, str], provider: aws.Provider
     ) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
         """An S3 bucket with versioning enabled (both resources named ``name``)."""
-        bucket = aws.s3.Bucket(name, tags=bucket_tags, opts=child(self, provider))
+        bucket = aws.s3.Bucket(
+            name, tags=bucket_tags, force_destroy=self.allow_destroy, opts=child(self, provider)
+        )
         versioning = aws.s3.BucketVersioning(
             name,
             bucket=bucket.id,
@@ -191,76 +214,3 @@ class DataReplication(pulumi.ComponentResource):
             resources=[created.arn],
             opts=child(self, home),
         )
-
-    def _artifacts(
-        self, name: str, bp: Blueprint, providers: dict[str, aws.Provider]
-    ) -> aws.s3.Bucket:
-        plan = bp.data
-        home = providers[plan.primary_region]
-        art_tags = {**tags(bp.stack), "cellguard:role": "model-artifacts"}
-        bucket, versioning = self._versioned_bucket(f"{name}-artifacts", art_tags, home)
-        if plan.recovery_region is None:
-            return bucket
-        away = providers[plan.recovery_region]
-        replica, replica_versioning = self._versioned_bucket(
-            f"{name}-artifacts-replica", art_tags, away
-        )
-        role = aws.iam.Role(
-            f"{name}-replication",
-            assume_role_policy=assume_role_policy("s3.amazonaws.com"),
-            opts=child(self, home),
-        )
-        aws.iam.RolePolicy(
-            f"{name}-replication",
-            role=role.id,
-            policy=pulumi.Output.all(bucket.arn, replica.arn).apply(
-                lambda a: _replication_policy(a[0], a[1])
-            ),
-            opts=child(self, home),
-        )
-        aws.s3.BucketReplicationConfig(
-            f"{name}-artifacts",
-            bucket=bucket.id,
-            role=role.arn,
-            rules=[
-                {
-                    "id": "model-artifacts",
-                    "status": "Enabled",
-                    "filter": {"prefix": ""},
-                    "delete_marker_replication": {"status": "Enabled"},
-                    "destination": {"bucket": replica.arn, "storage_class": "STANDARD"},
-                }
-            ],
-            opts=child(self, home, [versioning, replica_versioning]),
-        )
-        return bucket
-
-
-def _replication_policy(source: str, target: str) -> str:
-    return dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-                    "Resource": [source],
-                },
-                {
-                    "Effect": "Allow",
-                    "Action": [
-                        "s3:GetObjectVersionForReplication",
-                        "s3:GetObjectVersionAcl",
-                        "s3:GetObjectVersionTagging",
-                    ],
-                    "Resource": [f"{source}/*"],
-                },
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                    "Resource": [f"{target}/*"],
-                },
-            ],
-        },
-        sort_keys=True,
-    )

@@ -9,7 +9,8 @@ backup; OpenSearch vector stores: one per cell, or one in the region's implicit 
 from __future__ import annotations
 
 from cellguard.blueprints.model import CellPlan, TablePlan, VectorStorePlan
-from cellguard.models.components import VectorStore
+from cellguard.blueprints.policies.tags import PROMPTS
+from cellguard.models.components import PromptStore, VectorStore
 from cellguard.models.components.common import StatefulFields
 from cellguard.models.enums import BackupScope, StoreEngine
 from cellguard.models.stack import Stack
@@ -40,6 +41,7 @@ def tables(stack: Stack, cells: dict[str, list[CellPlan]], recovery: str | None)
         replicate = bool(comp.replication and comp.replication.cross_region)
         copy = next((b for b in comp.backups or [] if b.scope is BackupScope.CROSS_REGION), None)
         every = copy.every_minutes if copy else None
+        role = PROMPTS if isinstance(comp, PromptStore) else None
         placed = set(comp.placement.cells or []) if comp.placement else set()
         groups: list[tuple[str, list[CellPlan], list[str]]] = []
         by_region = {r: [c for c in cells[r] if c.id in placed] for r in regions}
@@ -64,6 +66,7 @@ def tables(stack: Stack, cells: dict[str, list[CellPlan]], recovery: str | None)
                     replica_regions=others,
                     copy_region=_copy_region(stack, home, recovery) if copy else None,
                     copy_every_minutes=every,
+                    role=role,
                 )
             )
             continue
@@ -78,6 +81,7 @@ def tables(stack: Stack, cells: dict[str, list[CellPlan]], recovery: str | None)
                     replica_regions=replicas,
                     copy_region=_copy_region(stack, home, recovery) if copy else None,
                     copy_every_minutes=every,
+                    role=role,
                 )
             )
     return out

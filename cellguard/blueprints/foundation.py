@@ -1,4 +1,12 @@
-"""RegionalFoundation: VPC across the zones, NAT per zone, a private EKS cluster, system nodes."""
+"""RegionalFoundation: VPC across the zones, NAT per zone, an EKS cluster, system nodes.
+
+The cluster's API endpoint is private *and* public: the Kubernetes provider connects from wherever
+``pulumi up`` runs, which is outside the VPC the same update creates (issue 18, blocker 1). The
+public endpoint is limited to ``cellguard:apiAllowedCidrs`` (default ``0.0.0.0/0``: restrict it to
+your deployer's addresses), authentication is by EKS access entries only, and the identity that
+runs ``pulumi up`` gets cluster-admin through ``bootstrapClusterCreatorAdminPermissions``. The
+system node group is sized by :func:`cellguard.blueprints.sizing.system_nodes`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,15 @@ import pulumi_kubernetes as k8s
 
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.model import RegionPlan
+from cellguard.blueprints.sizing import SystemNodes
 from cellguard.models.json_text import dumps
 
 EKS_VERSION = "1.33"
 """Default Kubernetes version of the clusters (config ``cellguard:eksVersion``)."""
 
-SYSTEM_INSTANCE_TYPES = ["m7i.large", "m6i.large"]
+PUBLIC_API = ("0.0.0.0/0",)
+"""Default CIDRs allowed to the public API endpoint (config ``cellguard:apiAllowedCidrs``)."""
+SYSTEM_DISK_GIB = 50
 MAX_ZONES = 7
 _NODE_POLICIES = (
     "AmazonEKSWorkerNodePolicy",
@@ -91,10 +102,13 @@ class RegionalFoundation(pulumi.ComponentResource):
         name: str,
         stack: str,
         region: RegionPlan,
+        system: SystemNodes,
         eks_version: str = EKS_VERSION,
+        api_cidrs: tuple[str, ...] = PUBLIC_API,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"{TOKEN_PREFIX}RegionalFoundation", name, None, opts)
+        self.region = region.name
         if len(region.zones) > MAX_ZONES:
             raise ValueError(f"region {region.name}: at most {MAX_ZONES} zones are supported")
         self.aws_provider = aws.Provider(
@@ -102,7 +116,7 @@ class RegionalFoundation(pulumi.ComponentResource):
         )
         p = self.aws_provider
         base = f"10.{region.index}"
-        vpc = aws.ec2.Vpc(
+        self.vpc = vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=f"{base}.0.0/16",
             enable_dns_hostnames=True,
@@ -118,6 +132,7 @@ class RegionalFoundation(pulumi.ComponentResource):
             opts=child(self, p),
         )
         self.private_subnets = {}
+        self.private_route_tables: list[aws.ec2.RouteTable] = []
         for i, zone in enumerate(region.zones):
             public = aws.ec2.Subnet(
                 f"{name}-public-{zone}",
@@ -166,6 +181,7 @@ class RegionalFoundation(pulumi.ComponentResource):
                 opts=child(self, p),
             )
             self.private_subnets[zone] = private
+            self.private_route_tables.append(rt)
         cluster_role = aws.iam.Role(
             f"{name}-cluster", assume_role_policy=_assume("eks.amazonaws.com"), opts=child(self, p)
         )
@@ -193,27 +209,35 @@ class RegionalFoundation(pulumi.ComponentResource):
             vpc_config={
                 "subnet_ids": subnet_ids,
                 "endpoint_private_access": True,
-                "endpoint_public_access": False,
+                "endpoint_public_access": True,
+                "public_access_cidrs": list(api_cidrs),
             },
-            access_config={"authentication_mode": "API"},
+            access_config={
+                "authentication_mode": "API",
+                "bootstrap_cluster_creator_admin_permissions": True,
+            },
             enabled_cluster_log_types=["api", "audit", "authenticator"],
             tags=tags(stack, role="cluster"),
             opts=child(self, p),
         )
-        zones = len(region.zones)
         self.system_nodes = aws.eks.NodeGroup(
             f"{name}-system",
             cluster_name=self.cluster.name,
             node_role_arn=self.node_role.arn,
             subnet_ids=subnet_ids,
-            instance_types=SYSTEM_INSTANCE_TYPES,
-            scaling_config={"desired_size": zones, "min_size": zones, "max_size": 2 * zones},
+            instance_types=list(system.instance_types),
+            disk_size=SYSTEM_DISK_GIB,
+            scaling_config={
+                "desired_size": system.min_size,
+                "min_size": system.min_size,
+                "max_size": system.max_size,
+            },
             labels={"cellguard.io/role": "system"},
             node_repair_config={"enabled": True},
             tags=tags(stack, role="system-nodes"),
-            opts=child(self, p),
+            opts=child(self, p, ignore_changes=["scalingConfig.desiredSize"]),
         )
-        config = pulumi.Output.all(
+        self.kubeconfig = config = pulumi.Output.all(
             self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority
         ).apply(lambda a: kubeconfig(str(a[0]), str(a[1]), _ca_data(a[2]), region.name))
         self.k8s_provider = k8s.Provider(

@@ -29,18 +29,18 @@ import math
 from collections.abc import Sequence
 
 from cellguard.blueprints.data_plan import is_opensearch, tables, vector_stores
+from cellguard.blueprints.gpu_pools import gpu_pools, is_self_hosted_model
 from cellguard.blueprints.model import (
     AlarmPlan,
     Blueprint,
     CellPlan,
     DataPlan,
-    GpuPool,
     Placeholder,
     RegionPlan,
     RouterPlan,
     Workload,
 )
-from cellguard.models.catalog.hardware import find_instance, instance_catalog
+from cellguard.blueprints.sizing import with_requests
 from cellguard.models.components import (
     ComponentBase,
     EmbeddingModel,
@@ -52,8 +52,7 @@ from cellguard.models.components import (
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.enums import (
     ChaosExperimentType,
-    Hosting,
-    PurchaseOption,
+    Precision,
     Runtime,
 )
 from cellguard.models.stack import Stack
@@ -99,42 +98,6 @@ def _zones_for(comp: ComponentBase, available: list[str]) -> list[str]:
     return chosen or list(zones)
 
 
-def _size(name: str) -> int:
-    """The size multiplier of an instance type (``xlarge`` 1, ``48xlarge`` 48, ``metal`` last)."""
-    size = name.rsplit(".", 1)[-1]
-    digits = size.removesuffix("xlarge")
-    if size.endswith("xlarge"):
-        return int(digits) if digits.isdigit() else 1
-    return 10_000
-
-
-def _instance_types(types: list[str], gpus_per_replica: int) -> list[str]:
-    """The spec's instance types, completed from the catalog to at least two."""
-    chosen = list(dict.fromkeys(types))
-    if len(chosen) >= 2 or not chosen:
-        return chosen
-    first = find_instance(chosen[0])
-    if first is None:
-        return chosen
-    alternates = sorted(
-        (
-            t
-            for t in instance_catalog().instance_types()
-            if t.platform == "ec2" and t.gpu == first.gpu and t.gpus >= gpus_per_replica
-        ),
-        key=lambda t: (abs(t.gpus - first.gpus), t.gpus, _size(t.name), t.name),
-    )
-    for alt in alternates:
-        if alt.name not in chosen:
-            chosen.append(alt.name)
-            break
-    return chosen
-
-
-def _is_self_hosted_model(comp: ComponentBase) -> bool:
-    return isinstance(comp, ModelEndpoint | EmbeddingModel) and comp.hosting is Hosting.SELF_HOSTED
-
-
 def _workload(
     comp: ComponentBase,
     replicas: int,
@@ -143,7 +106,7 @@ def _workload(
     placeholder: Placeholder,
 ) -> Workload:
     image = comp.image.reference if isinstance(comp, ServiceFields) and comp.image else None
-    if isinstance(comp, ModelEndpoint | EmbeddingModel) and _is_self_hosted_model(comp):
+    if isinstance(comp, ModelEndpoint | EmbeddingModel) and is_self_hosted_model(comp):
         serving = comp.serving
         return Workload(
             component=comp.id,
@@ -156,6 +119,7 @@ def _workload(
             gpus_per_replica=(serving.gpus_per_replica if serving else None) or 1,
             model_id=comp.model.name if comp.model else None,
             model_revision=comp.model.pinned_version if comp.model else None,
+            quantization="fp8" if comp.model and comp.model.precision is Precision.FP8 else None,
             cold_start_seconds=(serving.cold_start_seconds if serving else None) or 600,
             model_cache=bool(serving and serving.model_cache),
             queue_autoscaling=True,
@@ -174,7 +138,7 @@ def _workload(
 
 def _deployable(comp: ComponentBase, not_deployed: list[str], managed: list[str]) -> bool:
     """Whether the component becomes a Deployment; records why not otherwise."""
-    if isinstance(comp, ModelEndpoint | EmbeddingModel) and not _is_self_hosted_model(comp):
+    if isinstance(comp, ModelEndpoint | EmbeddingModel) and not is_self_hosted_model(comp):
         managed.append(comp.id)
         return False
     if isinstance(comp, VectorStore) and not is_opensearch(comp):
@@ -280,51 +244,6 @@ def _with_partners(stack: Stack, cells: dict[str, list[CellPlan]]) -> dict[str, 
     return out
 
 
-def _gpu_pools(stack: Stack, region: str, zones_by_model: dict[str, list[str]]) -> list[GpuPool]:
-    pools: list[GpuPool] = []
-    for comp in stack.components:
-        if not isinstance(comp, ModelEndpoint | EmbeddingModel) or not _is_self_hosted_model(comp):
-            continue
-        if comp.id not in zones_by_model:
-            continue
-        serving = comp.serving
-        per_replica = (serving.gpus_per_replica if serving else None) or 1
-        types = _instance_types(list(serving.instance_types) if serving else [], per_replica)
-        first = find_instance(types[0]) if types else None
-        gpus_per_node = first.gpus if first else per_replica
-        zones = zones_by_model[comp.id]
-        replicas = comp.replicas or 1
-        surviving = len(zones) - 1 if len(zones) > 1 else 1
-        per_node = max(1, gpus_per_node // per_replica)
-        nodes = math.ceil(math.ceil(replicas / surviving) / per_node)
-        auto_max = comp.autoscaling.max if comp.autoscaling else replicas
-        max_nodes = max(nodes, math.ceil(math.ceil(auto_max / surviving) / per_node))
-        purchase = (comp.capacity.purchase if comp.capacity else None) or PurchaseOption.ON_DEMAND
-        reserved_total = (comp.capacity.reserved_replicas if comp.capacity else None) or 0
-        if purchase not in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK):
-            reserved = 0
-        elif reserved_total == 0:
-            reserved = nodes
-        else:
-            reserved = min(nodes, math.ceil(math.ceil(reserved_total / surviving) / per_node))
-        pools.append(
-            GpuPool(
-                id=comp.id,
-                region=region,
-                gpu=(serving.gpu if serving else None) or (first.gpu if first else None),
-                instance_types=types,
-                gpus_per_node=gpus_per_node,
-                zones=zones,
-                nodes_per_zone=nodes,
-                max_nodes_per_zone=max_nodes,
-                purchase=purchase,
-                reserved_nodes_per_zone=reserved,
-                node_auto_repair=not (comp.health and comp.health.node_auto_repair is False),
-            )
-        )
-    return pools
-
-
 def _alarms(stack: Stack) -> AlarmPlan:
     objectives = [j.objectives for j in stack.business.journeys if j.objectives]
     ttfts = [o.ttft_p99_ms for o in objectives if o.ttft_p99_ms]
@@ -373,14 +292,14 @@ def blueprint_of(stack: Stack, placeholder: Placeholder = PLACEHOLDER) -> Bluepr
                 zones=list(region.zones),
                 index=index,
                 cells=cells[region.name],
-                gpu_pools=_gpu_pools(stack, region.name, zones_by_model),
+                gpu_pools=gpu_pools(stack, region.name, zones_by_model),
             )
         )
     names = [r.name for r in stack.topology.regions]
     recovery = stack.practices.disaster_recovery.recovery_region
     if recovery not in names or recovery == names[0]:
         recovery = names[1] if len(names) > 1 else None
-    return Blueprint(
+    blueprint = Blueprint(
         stack=stack.name,
         regions=regions,
         data=DataPlan(
@@ -396,3 +315,4 @@ def blueprint_of(stack: Stack, placeholder: Placeholder = PLACEHOLDER) -> Bluepr
         managed_models=sorted(managed),
         not_deployed=sorted(not_deployed),
     )
+    return with_requests(blueprint)

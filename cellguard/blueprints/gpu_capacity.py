@@ -6,6 +6,14 @@ Sizes come from the blueprint model, which already includes the static-stability
 region's replicas fit with one zone lost). ODCRs are ``open``: matching instances use them
 without a launch template. Capacity Blocks get a dedicated node group on the block and an
 on-demand fallback group (min 0) over every instance type.
+
+Every GPU node has a ``GPU_DISK_GIB`` gp3 root volume (the vLLM image alone is 12-25 GB and the
+weight cache sits on the same disk; EKS's default is 20 GiB). Desired sizes are left to the
+cluster autoscaler after creation (``ignore_changes``). A Capacity Block is bought once: the
+lookup runs at the first ``up`` and a later offering id does not replace (re-buy) the block; its
+node group starts at zero nodes (instances launch only once the block is active) and the
+autoscaler scales it up to the block's size when pods are pending; the launch template names the
+instance type and the root volume, as EKS requires for Capacity Blocks.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from cellguard.models.enums import PurchaseOption
 GPU_AMI = "AL2023_x86_64_NVIDIA"
 CAPACITY_BLOCK_HOURS = 24
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+GPU_DISK_GIB = 200
+_DESIRED = ["scalingConfig.desiredSize"]
 
 
 class GpuCapacity(pulumi.ComponentResource):
@@ -63,7 +73,7 @@ class GpuCapacity(pulumi.ComponentResource):
             }
             reserved = pool.reserved_nodes_per_zone
             if pool.purchase is PurchaseOption.CAPACITY_BLOCK and reserved:
-                self._capacity_block(name, zone, pool, provider, common, reserved)
+                self._capacity_block(name, zone, pool, provider, common, reserved, az.name)
                 fallback_min = max(0, pool.nodes_per_zone - reserved)
             else:
                 if pool.purchase is PurchaseOption.ODCR and reserved:
@@ -85,12 +95,13 @@ class GpuCapacity(pulumi.ComponentResource):
                     f"{name}-{zone}",
                     instance_types=pool.instance_types,
                     capacity_type="SPOT" if pool.purchase is PurchaseOption.SPOT else "ON_DEMAND",
+                    disk_size=GPU_DISK_GIB,
                     scaling_config={
                         "desired_size": fallback_min,
                         "min_size": fallback_min,
                         "max_size": max(1, pool.max_nodes_per_zone),
                     },
-                    opts=child(self, provider),
+                    opts=child(self, provider, ignore_changes=_DESIRED),
                     **common,
                 )
             )
@@ -107,6 +118,7 @@ class GpuCapacity(pulumi.ComponentResource):
         provider: aws.Provider,
         common: dict[str, Any],
         reserved: int,
+        zone_name: pulumi.Output[str],
     ) -> None:
         offering = aws.ec2.get_capacity_block_offering_output(
             instance_type=pool.instance_types[0],
@@ -119,10 +131,21 @@ class GpuCapacity(pulumi.ComponentResource):
             capacity_block_offering_id=offering.capacity_block_offering_id,
             instance_platform="Linux/UNIX",
             tags=common["tags"],
-            opts=child(self, provider),
+            opts=child(self, provider, ignore_changes=["capacityBlockOfferingId"]),
         )
         template = aws.ec2.LaunchTemplate(
             f"{name}-{zone}-block",
+            instance_type=pool.instance_types[0],
+            block_device_mappings=[
+                {
+                    "device_name": "/dev/xvda",
+                    "ebs": {
+                        "volume_size": GPU_DISK_GIB,
+                        "volume_type": "gp3",
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
             instance_market_options={"market_type": "capacity-block"},
             capacity_reservation_specification={
                 "capacity_reservation_target": {"capacity_reservation_id": block.id}
@@ -132,15 +155,24 @@ class GpuCapacity(pulumi.ComponentResource):
         self.node_groups.append(
             aws.eks.NodeGroup(
                 f"{name}-{zone}-block",
-                instance_types=[pool.instance_types[0]],
                 capacity_type="CAPACITY_BLOCK",
+                subnet_ids=pulumi.Output.all(
+                    offering.availability_zone, zone_name, common["subnet_ids"][0]
+                ).apply(lambda a: _same_zone(str(a[0] or ""), str(a[1]), str(a[2]), pool.id)),
                 launch_template={"id": template.id, "version": template.latest_version.apply(str)},
-                scaling_config={
-                    "desired_size": reserved,
-                    "min_size": reserved,
-                    "max_size": reserved,
-                },
-                opts=child(self, provider),
-                **common,
+                scaling_config={"desired_size": 0, "min_size": 0, "max_size": reserved},
+                opts=child(self, provider, ignore_changes=_DESIRED),
+                **{k: v for k, v in common.items() if k != "subnet_ids"},
             )
         )
+
+
+def _same_zone(offered: str, wanted: str, subnet_id: str, pool: str) -> list[str]:
+    """The zone's subnet when the Capacity Block offering is in that zone; an error otherwise
+    (the offering lookup cannot be asked for a zone, and a block in another zone is unusable)."""
+    if offered and offered != wanted:
+        raise ValueError(
+            f"GPU pool {pool}: the Capacity Block offering found is in {offered}, not in {wanted}; "
+            "buy the block for this zone by hand and import it, or use purchase: odcr"
+        )
+    return [subnet_id]

@@ -22,13 +22,25 @@ Manifest = dict[str, Any]
 
 ZONE_KEY = "topology.kubernetes.io/zone"
 ZONE_ID_KEY = "topology.k8s.aws/zone-id"
-QUEUE_METRIC = "vllm:num_requests_waiting"
 MODEL_DIR = "/models"
 HOST_CACHE = "/mnt/cellguard/models"
 PULL_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.0"
 ARTIFACTS_CONFIGMAP = "cellguard-artifacts"
 PLACEHOLDER_ANNOTATION = "cellguard.io/placeholder-image"
 PLACEHOLDER_NOTE = "the spec names no image; set image.reference and regenerate"
+WEIGHTS_ACCOUNT = "model-weights"
+"""Service account of vLLM pods that pull weights (Pod Identity: read the region's bucket)."""
+SKIP_AWAIT = "pulumi.com/skipAwait"
+HF_SECRET = "hf-token"
+"""Secret (key ``token``) with a Hugging Face token, created from ``cellguard:huggingfaceToken``."""
+SHM_LIMIT_GIB = 16
+PULL_SCRIPT = (
+    'src="s3://${ARTIFACT_BUCKET}/${WEIGHTS_PREFIX}"; '
+    'until aws s3 ls "${src}config.json" >/dev/null 2>&1; do '
+    'echo "waiting for the model weights at ${src} (upload them: see the project README)"; '
+    "sleep 60; done; "
+    'exec aws s3 sync --only-show-errors "${src}" "${WEIGHTS_DIR}"'
+)
 
 
 def labels(stack: str, cell: str, component: str) -> dict[str, str]:
@@ -89,19 +101,17 @@ def _probes(w: Workload) -> dict[str, Manifest]:
 
 
 def _resources(w: Workload) -> Manifest:
+    """Requests = limits: the workload's CPU and memory (sized to fit its nodes) and GPUs."""
+    amounts = {"cpu": f"{w.cpu_millis}m", "memory": f"{w.memory_mib}Mi"}
     if w.is_gpu:
-        amounts = {
-            "cpu": str(4 * w.gpus_per_replica),
-            "memory": f"{32 * w.gpus_per_replica}Gi",
-            "nvidia.com/gpu": str(w.gpus_per_replica),
-        }
-    else:
-        amounts = {"cpu": "1", "memory": "2Gi"}
+        amounts["nvidia.com/gpu"] = str(w.gpus_per_replica)
     return {"requests": dict(amounts), "limits": dict(amounts)}
 
 
 def _vllm_args(w: Workload) -> list[str]:
     args = ["--port", str(w.port), "--tensor-parallel-size", str(w.gpus_per_replica)]
+    if w.quantization:
+        args += ["--quantization", w.quantization]
     if w.model_cache:
         args += ["--model", f"{MODEL_DIR}/{w.component}"]
         if w.model_id:
@@ -113,25 +123,27 @@ def _vllm_args(w: Workload) -> list[str]:
     return args
 
 
+def weights_prefix(w: Workload) -> str:
+    """Key prefix of the workload's weights in the artifact bucket (README: upload them there)."""
+    return f"models/{w.component}/{w.model_revision or 'latest'}/"
+
+
 def _prepull(w: Workload) -> Manifest:
-    """Init container: copy the pinned weights from the artifact bucket to the node cache once."""
-    revision = w.model_revision or "latest"
+    """Init container: wait until the pinned weights are in the region's artifact bucket (it is
+    empty after the first ``pulumi up``), then copy them to the node cache. The script is fixed
+    text; the bucket and prefix reach it as environment variables, never as code."""
     return {
         "name": "prepull-weights",
         "image": PULL_IMAGE,
-        "command": ["aws"],
-        "args": [
-            "s3",
-            "sync",
-            "--only-show-errors",
-            f"s3://$(ARTIFACT_BUCKET)/models/{w.component}/{revision}/",
-            f"{MODEL_DIR}/{w.component}",
-        ],
+        "command": ["/bin/sh", "-c"],
+        "args": [PULL_SCRIPT],
         "env": [
             {
                 "name": "ARTIFACT_BUCKET",
                 "valueFrom": {"configMapKeyRef": {"name": ARTIFACTS_CONFIGMAP, "key": "bucket"}},
-            }
+            },
+            {"name": "WEIGHTS_PREFIX", "value": weights_prefix(w)},
+            {"name": "WEIGHTS_DIR", "value": f"{MODEL_DIR}/{w.component}"},
         ],
         "resources": {
             "requests": {"cpu": "1", "memory": "1Gi"},
@@ -189,85 +201,52 @@ def deployment(stack: str, cell: str, w: Workload) -> Manifest:
             {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
         ]
         pod["nodeSelector"] = {LABEL_POOL: w.gpu_pool or w.component}
+        pod["volumes"] = [
+            {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": f"{SHM_LIMIT_GIB}Gi"}}
+        ]
+        container["volumeMounts"] = [{"name": "dshm", "mountPath": "/dev/shm"}]
+        container["env"] = [
+            {
+                "name": "HF_TOKEN",
+                "valueFrom": {
+                    "secretKeyRef": {"name": HF_SECRET, "key": "token", "optional": True}
+                },
+            }
+        ]
         if w.model_cache:
+            pod["serviceAccountName"] = WEIGHTS_ACCOUNT
             pod["initContainers"] = [_prepull(w)]
-            pod["volumes"] = [
+            pod["volumes"].append(
                 {
                     "name": "model-cache",
                     "hostPath": {"path": f"{HOST_CACHE}", "type": "DirectoryOrCreate"},
                 }
-            ]
-            container["volumeMounts"] = [{"name": "model-cache", "mountPath": MODEL_DIR}]
+            )
+            container["volumeMounts"].append({"name": "model-cache", "mountPath": MODEL_DIR})
     elif w.args:
         container["args"] = list(w.args)
     meta = _meta(w.component, cell, stack, cell, w.component)
+    annotations: dict[str, str] = {}
     if w.placeholder:
-        meta["annotations"] = {PLACEHOLDER_ANNOTATION: PLACEHOLDER_NOTE}
+        annotations[PLACEHOLDER_ANNOTATION] = PLACEHOLDER_NOTE
+    if w.model_cache:
+        # the pods wait for weights nobody has uploaded yet at the first `pulumi up`
+        annotations[SKIP_AWAIT] = "true"
+    if annotations:
+        meta["annotations"] = annotations
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": meta,
         "spec": {
-            "replicas": w.replicas,
+            # no ``replicas``: the autoscaler owns the count (an update would reset it); a new
+            # Deployment starts at one pod and the autoscaler raises it to its minimum
             "selector": {"matchLabels": match},
             "strategy": {
                 "type": "RollingUpdate",
                 "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1},
             },
             "template": {"metadata": {"labels": labels(stack, cell, w.component)}, "spec": pod},
-        },
-    }
-
-
-def min_available(w: Workload) -> int:
-    """Pods that must stay up during voluntary disruptions: all but one zone's share."""
-    if w.replicas <= 1:
-        return 1
-    per_zone = max(1, math.ceil(w.replicas / max(1, len(w.zones))))
-    return max(1, w.replicas - per_zone)
-
-
-def pod_disruption_budget(stack: str, cell: str, w: Workload) -> Manifest:
-    """A PDB keeping all but one zone's share of the pods through drains."""
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": _meta(w.component, cell, stack, cell, w.component),
-        "spec": {
-            "minAvailable": min_available(w),
-            "selector": {"matchLabels": _selector(cell, w.component)},
-        },
-    }
-
-
-def autoscaler(stack: str, cell: str, w: Workload, queue_depth: int) -> Manifest:
-    """autoscaling/v2 HPA: vLLM on waiting requests per pod, other services on CPU."""
-    if w.queue_autoscaling:
-        metric: Manifest = {
-            "type": "Pods",
-            "pods": {
-                "metric": {"name": QUEUE_METRIC},
-                "target": {"type": "AverageValue", "averageValue": str(max(1, queue_depth // 2))},
-            },
-        }
-    else:
-        metric = {
-            "type": "Resource",
-            "resource": {
-                "name": "cpu",
-                "target": {"type": "Utilization", "averageUtilization": 70},
-            },
-        }
-    return {
-        "apiVersion": "autoscaling/v2",
-        "kind": "HorizontalPodAutoscaler",
-        "metadata": _meta(w.component, cell, stack, cell, w.component),
-        "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": w.component},
-            "minReplicas": w.replicas,
-            "maxReplicas": max(w.replicas, w.max_replicas),
-            "metrics": [metric],
-            "behavior": {"scaleDown": {"stabilizationWindowSeconds": 600}},
         },
     }
 
@@ -290,6 +269,53 @@ def service(stack: str, cell: str, w: Workload, load_balancer: bool = False) -> 
     return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
 
 
+GATEWAY = "cell-gateway"
+"""Service of a cell's entry workload that the routers of every region reach (internal NLB)."""
+PRIVATE_RANGES = ["10.0.0.0/8"]
+"""The stack's VPCs (10.<region index>.0.0/16): who may reach a cell gateway."""
+
+
+def gateway(stack: str, cell: str, w: Workload) -> Manifest:
+    """The cell's gateway: an internal NLB (AWS Load Balancer Controller) to its entry workload,
+    reachable from every region's VPC over the peering (see ``cell_network``)."""
+    meta = _meta(GATEWAY, cell, stack, cell, w.component)
+    meta["annotations"] = {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta,
+        "spec": {
+            "type": "LoadBalancer",
+            "selector": _selector(cell, w.component),
+            "ports": [{"name": "http", "port": 80, "targetPort": w.port}],
+            "loadBalancerSourceRanges": list(PRIVATE_RANGES),
+        },
+    }
+
+
+def service_account(stack: str, cell: str, name: str) -> Manifest:
+    """A service account (Pod Identity associations name it with the namespace)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": name, "namespace": cell, "labels": {LABEL_PART_OF: stack}},
+    }
+
+
+def secret(stack: str, cell: str, name: str) -> Manifest:
+    """An Opaque Secret without data (the component sets ``stringData`` from a config secret)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": name, "namespace": cell, "labels": {LABEL_PART_OF: stack}},
+    }
+
+
 def config_map(stack: str, cell: str, name: str, data: dict[str, str]) -> Manifest:
     """A ConfigMap holding ``data`` (cell map, artifact bucket name)."""
     return {
@@ -302,13 +328,3 @@ def config_map(stack: str, cell: str, name: str, data: dict[str, str]) -> Manife
         },
         "data": data,
     }
-
-
-def workload_objects(stack: str, cell: str, w: Workload, queue_depth: int) -> list[Manifest]:
-    """Deployment, Service, PDB and HPA of one workload."""
-    return [
-        deployment(stack, cell, w),
-        service(stack, cell, w),
-        pod_disruption_budget(stack, cell, w),
-        autoscaler(stack, cell, w, queue_depth),
-    ]

@@ -54,6 +54,11 @@ class Workload(_Data):
         False, description="The spec names no image: ``image`` is the configured placeholder."
     )
     args: list[str] = Field(default_factory=list, description="Container args, as data.")
+    cpu_millis: int = Field(1000, ge=1, description="CPU request = limit, in millicores.")
+    memory_mib: int = Field(2048, ge=1, description="Memory request = limit, in MiB.")
+    quantization: str | None = Field(
+        None, description="vLLM --quantization (fp8 when the spec serves fp8 weights)."
+    )
 
     @property
     def is_gpu(self) -> bool:
@@ -118,6 +123,9 @@ class TablePlan(_Data):
     )
     copy_every_minutes: int | None = Field(
         None, ge=1, description="How often the spec wants the cross-region copy."
+    )
+    role: str | None = Field(
+        None, description="``cellguard:role`` tag (``prompts`` for a prompt store's table)."
     )
 
 

@@ -1,9 +1,13 @@
 """CellRouter and GlobalRouting: thin deterministic cell routing and Route 53 in front of regions.
 
-The cell map is data (a ConfigMap): each cell with its region and partner cell; the router maps a
-tenant to ``cells[hash(tenant) % len(cells)]`` and fails over to the partner when the cell's
-health check fails. GlobalRouting puts one latency record per region, each with a Route 53
-health check, in front of the regional routers (config ``cellguard:domain``).
+The cell map is data (a ConfigMap ``cell-map``): each cell with its region, partner cell and
+gateway address ``<cell>.cells.<domain>`` (:mod:`cellguard.blueprints.cell_network` makes that
+name resolve from every region). A router whose spec names no image runs the NGINX data plane of
+:mod:`cellguard.blueprints.router_config` (tenant -> cell by pin or hash, failover to the partner
+cell); a router image of the spec gets the same map and is expected to implement it. The router
+Service is an internet-facing NLB made by the AWS Load Balancer Controller; GlobalRouting puts one
+latency record per region in front of the regional routers, each with a Route 53 health check of
+``HTTP :80 /healthz`` — the listener and path the router serves.
 """
 
 from __future__ import annotations
@@ -12,29 +16,51 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from cellguard.blueprints import manifests
+from cellguard.blueprints import manifests, scaling
 from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
 from cellguard.blueprints.from_spec import APP_PORT
 from cellguard.blueprints.k8s_objects import register
 from cellguard.blueprints.model import Blueprint, RegionPlan, Workload
+from cellguard.blueprints.router_config import ROUTER_IMAGE, cell_host, nginx_conf
 from cellguard.models.json_text import dumps
 
 ROUTER_NAMESPACE = "cell-router"
+NGINX_CONF_DIR = "/etc/nginx/conf.d"
 
 
-def cell_map(bp: Blueprint) -> str:
+def cell_map(bp: Blueprint, domain: str) -> str:
     """The cell map the routers load: deterministic JSON, cells in a fixed order."""
     cells = [
         {
             "id": c.id,
             "region": c.region,
             "partner": c.partner,
-            "service": f"{c.id}.svc.cluster.local",
+            "service": cell_host(c.id, domain),
         }
         for c in bp.cells
         if not c.implicit
     ]
     return dumps({"strategy": "tenant-hash", "cells": cells}, sort_keys=True, indent=2)
+
+
+def router_pods(bp: Blueprint, region: RegionPlan) -> tuple[int, int]:
+    """(replicas, autoscaling ceiling) of the region's router; (0, 0) when it has none."""
+    if not (any(not c.implicit for c in region.cells) or bp.router.component):
+        return 0, 0
+    if not (bp.router.component and bp.router.image):
+        return 0, 0
+    return bp.router.replicas, bp.router.replicas * 3
+
+
+def _nginx(deployment: manifests.Manifest) -> manifests.Manifest:
+    """Mount the generated configuration into the router's NGINX container."""
+    pod = deployment["spec"]["template"]["spec"]
+    pod["volumes"] = [{"name": "nginx-conf", "configMap": {"name": "router-nginx"}}]
+    (container,) = pod["containers"]
+    container.pop("args", None)
+    container["volumeMounts"] = [{"name": "nginx-conf", "mountPath": NGINX_CONF_DIR}]
+    deployment["metadata"].pop("annotations", None)
+    return deployment
 
 
 class CellRouter(pulumi.ComponentResource):
@@ -48,16 +74,27 @@ class CellRouter(pulumi.ComponentResource):
         bp: Blueprint,
         region: RegionPlan,
         provider: k8s.Provider,
+        domain: str,
+        pins: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"{TOKEN_PREFIX}CellRouter", name, None, opts)
         ns = register(f"{name}-ns", manifests.namespace(bp.stack, ROUTER_NAMESPACE), self, provider)
         cmap = manifests.config_map(
-            bp.stack, ROUTER_NAMESPACE, "cell-map", {"cells.json": cell_map(bp)}
+            bp.stack, ROUTER_NAMESPACE, "cell-map", {"cells.json": cell_map(bp, domain)}
         )
         deps: list[pulumi.Resource] = [ns, register(f"{name}-cell-map", cmap, self, provider, [ns])]
         self.service = None
         if bp.router.component and bp.router.image:
+            nginx = bp.router.placeholder
+            if nginx:
+                conf = manifests.config_map(
+                    bp.stack,
+                    ROUTER_NAMESPACE,
+                    "router-nginx",
+                    {"default.conf": nginx_conf(bp, domain, pins)},
+                )
+                deps.append(register(f"{name}-nginx", conf, self, provider, [ns]))
             deps.append(
                 register(
                     f"{name}-priority",
@@ -68,31 +105,35 @@ class CellRouter(pulumi.ComponentResource):
             )
             w = Workload(
                 component=bp.router.component,
-                image=bp.router.image,
+                image=ROUTER_IMAGE if nginx else bp.router.image,
                 replicas=bp.router.replicas,
                 max_replicas=bp.router.replicas * 3,
                 zones=region.zones[: bp.router.zones],
                 port=APP_PORT,
-                placeholder=bp.router.placeholder,
-                args=bp.router.args,
+                args=[] if nginx else bp.router.args,
             )
             ns_name = ROUTER_NAMESPACE
+            deployment = manifests.deployment(bp.stack, ns_name, w)
             register(
                 f"{name}-deployment",
-                manifests.deployment(bp.stack, ns_name, w),
+                _nginx(deployment) if nginx else deployment,
                 self,
                 provider,
                 deps,
             )
             register(
                 f"{name}-pdb",
-                manifests.pod_disruption_budget(bp.stack, ns_name, w),
+                scaling.pod_disruption_budget(bp.stack, ns_name, w),
                 self,
                 provider,
                 deps,
             )
             register(
-                f"{name}-hpa", manifests.autoscaler(bp.stack, ns_name, w, 10), self, provider, deps
+                f"{name}-hpa",
+                scaling.autoscaler(bp.stack, ns_name, w, 10, region.name),
+                self,
+                provider,
+                deps,
             )
             self.service = register(
                 f"{name}-service",
@@ -104,7 +145,7 @@ class CellRouter(pulumi.ComponentResource):
         self.register_outputs({"cells": len([c for c in bp.cells if not c.implicit])})
 
 
-def _hostname(status: object) -> str:
+def hostname(status: object) -> str:
     """The NLB hostname of a LoadBalancer Service status ('' until it is provisioned)."""
     lb = getattr(status, "load_balancer", None)
     items = getattr(lb, "ingress", None) or []
@@ -131,12 +172,12 @@ class GlobalRouting(pulumi.ComponentResource):
         for region, router in routers.items():
             if router.service is None:
                 continue
-            host = router.service.status.apply(_hostname)  # type: ignore[attr-defined]
+            host = router.service.status.apply(hostname)  # type: ignore[attr-defined]
             check = aws.route53.HealthCheck(
                 f"{name}-{region}",
-                type="HTTPS",
+                type="HTTP",
                 fqdn=host,
-                port=443,
+                port=80,
                 resource_path="/healthz",
                 failure_threshold=3,
                 request_interval=10,
@@ -155,4 +196,5 @@ class GlobalRouting(pulumi.ComponentResource):
                 health_check_id=check.id,
                 opts=child(self, first),
             )
-        self.register_outputs({"zoneId": zone.zone_id})
+        self.name_servers = zone.name_servers
+        self.register_outputs({"zoneId": zone.zone_id, "nameServers": zone.name_servers})

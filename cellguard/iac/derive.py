@@ -75,7 +75,13 @@ LABEL_NAME = LABEL_COMPONENT
 ZONE_KEY = ZONE_ID_KEY
 SPREAD_KEYS = (ZONE_NAME_KEY, ZONE_ID_KEY)
 GPU = "nvidia.com/gpu"
-_HPA_METRICS = {"vllm:num_requests_waiting": "queue_depth", "cpu": "cpu"}
+_HPA_METRICS = {
+    "vllm:num_requests_waiting": "queue_depth",
+    "QueueDepth": "queue_depth",
+    "cpu": "cpu",
+}
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+"""KEDA ScaledObjects (the blueprints' queue autoscaling) count as HPAs."""
 
 
 @dataclass
@@ -96,7 +102,7 @@ def _pod_spec(dep: CapturedResource) -> dict[str, Any]:
     return spec
 
 
-def _zones_of(dep: CapturedResource) -> int:
+def _zones_of(dep: CapturedResource, minimum: int | None = None) -> int:
     """Zones the Deployment's replicas are guaranteed to be spread over."""
     pod = _pod_spec(dep)
     terms = (
@@ -115,7 +121,7 @@ def _zones_of(dep: CapturedResource) -> int:
         c.get("topologyKey") in SPREAD_KEYS and c.get("whenUnsatisfiable") == "DoNotSchedule"
         for c in pod.get("topologySpreadConstraints", [])
     )
-    replicas = int(dep.inputs["spec"].get("replicas", 1))
+    replicas = int(dep.inputs["spec"].get("replicas") or minimum or 1)
     if not spread or not allowed:
         return 1
     return max(1, min(min(allowed), replicas))
@@ -142,33 +148,68 @@ class _Service:
     gpus_per_replica: int = 0
 
 
+def _autoscaled(ix: CaptureIndex) -> list[tuple[CapturedResource, int, int, list[str]]]:
+    """(object, min, max, metric names) of every HPA and KEDA ScaledObject."""
+    out = []
+    for hpa in ix.of("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"):
+        spec = hpa.inputs["spec"]
+        metrics = [
+            str(
+                m.get("pods", {}).get("metric", {}).get("name") or m.get("resource", {}).get("name")
+            )
+            for m in spec.get("metrics", [])
+        ]
+        out.append((hpa, int(spec.get("minReplicas", 1)), int(spec["maxReplicas"]), metrics))
+    for scaled in ix.of(SCALED_OBJECT):
+        spec = scaled.inputs["spec"]
+        metrics = [str(t.get("metadata", {}).get("metricName")) for t in spec.get("triggers", [])]
+        out.append(
+            (scaled, int(spec.get("minReplicaCount", 0)), int(spec["maxReplicaCount"]), metrics)
+        )
+    return out
+
+
+def _minimum(
+    auto: list[tuple[CapturedResource, int, int, list[str]]], dep: CapturedResource
+) -> int | None:
+    """The autoscaler minimum of a Deployment that leaves its replica count to it."""
+    meta = dep.inputs["metadata"]
+    for obj, low, _, _ in auto:
+        other = obj.inputs["metadata"]
+        if (other.get("name"), other.get("namespace")) == (
+            meta.get("name"),
+            meta.get("namespace"),
+        ) and obj.provider == dep.provider:
+            return low
+    return None
+
+
 def _services(ix: CaptureIndex, cells: dict[str, str]) -> dict[str, _Service]:
     out: dict[str, _Service] = defaultdict(_Service)
+    auto = _autoscaled(ix)
     for dep in ix.of("kubernetes:apps/v1:Deployment"):
         name = labels(dep).get(LABEL_NAME)
         region = ix.region(dep)
         if not name or not region:
             continue
         svc = out[name]
-        svc.regions[region] += int(dep.inputs["spec"].get("replicas", 1))
-        svc.zones.append(_zones_of(dep))
+        minimum = _minimum(auto, dep)
+        svc.regions[region] += int(dep.inputs["spec"].get("replicas") or minimum or 1)
+        svc.zones.append(_zones_of(dep, minimum))
         svc.gpus_per_replica = max(svc.gpus_per_replica, _gpus(dep))
         ns = dep.inputs["metadata"].get("namespace")
         if ns in cells and ns not in svc.cells:
             svc.cells.append(str(ns))
-    for hpa in ix.of("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"):
+    for hpa, low, high, metrics in auto:
         name = labels(hpa).get(LABEL_NAME)
         region = ix.region(hpa)
         if not name or not region or name not in out:
             continue
         svc = out[name]
-        svc.hpa_min[region] += int(hpa.inputs["spec"].get("minReplicas", 1))
-        svc.hpa_max[region] += int(hpa.inputs["spec"]["maxReplicas"])
-        for m in hpa.inputs["spec"].get("metrics", []):
-            key = m.get("pods", {}).get("metric", {}).get("name") or m.get("resource", {}).get(
-                "name"
-            )
-            svc.metric = _HPA_METRICS.get(str(key), svc.metric)
+        svc.hpa_min[region] += low
+        svc.hpa_max[region] += high
+        for key in metrics:
+            svc.metric = _HPA_METRICS.get(key, svc.metric)
     return out
 
 

@@ -3,15 +3,28 @@
 The program text is fixed: it reads ``target.yaml`` (the spec, copied byte for byte) as data and
 hands it to :mod:`cellguard.blueprints`. No string from the spec is ever placed in Python code;
 the YAML files carry the stack name and regions through ``yaml.safe_dump``.
+
+``requirements.txt`` installs the same cellguard that generated the project: the installed
+distribution's origin is read from its PEP 610 ``direct_url.json`` (a local directory, editable
+or not, a VCS checkout at its commit, or an archive URL with its hash); only a distribution that
+came from an index (no ``direct_url.json``) is pinned by version. ``README.md`` is the project's
+own guide (:mod:`cellguard.iac.synth_readme`).
 """
 
 from __future__ import annotations
 
+import json
+from importlib import metadata
+from typing import Protocol
+
 import yaml
 
 from cellguard import __version__
-from cellguard.blueprints.foundation import EKS_VERSION
+from cellguard.blueprints.foundation import EKS_VERSION, PUBLIC_API
 from cellguard.blueprints.from_spec import PLACEHOLDER
+from cellguard.blueprints.gpu_pools import BlueprintError
+from cellguard.blueprints.versions import CHARTS
+from cellguard.iac.synth_readme import project_readme
 from cellguard.models.stack import Stack
 
 SPEC_FILE = "target.yaml"
@@ -29,11 +42,58 @@ deploy_file(Path(__file__).with_name("target.yaml"))
 '''
 
 
-def requirements() -> str:
-    """Pinned-range requirements of the generated project."""
+class Distribution(Protocol):
+    """What :func:`cellguard_requirement` reads of an installed distribution."""
+
+    @property
+    def version(self) -> str: ...
+
+    def read_text(self, filename: str) -> str | None: ...
+
+
+REQUIREMENT = "cellguard[pulumi]"
+
+
+def cellguard_requirement(dist: Distribution) -> str:
+    """The requirement that installs ``dist`` again, from where it was installed (PEP 610)."""
+    text = dist.read_text("direct_url.json")
+    try:
+        origin = json.loads(text) if text else None
+    except ValueError:
+        origin = None
+    if not isinstance(origin, dict) or not isinstance(origin.get("url"), str):
+        return f"{REQUIREMENT}=={dist.version}"
+    url = str(origin["url"])
+    vcs = origin.get("vcs_info")
+    if isinstance(vcs, dict):
+        commit = vcs.get("commit_id") or vcs.get("requested_revision")
+        return f"{REQUIREMENT} @ {vcs.get('vcs', 'git')}+{url}" + (f"@{commit}" if commit else "")
+    archive = origin.get("archive_info")
+    if isinstance(archive, dict):
+        hashes = archive.get("hashes")
+        if isinstance(hashes, dict) and hashes:
+            algorithm = "sha256" if "sha256" in hashes else sorted(hashes)[0]
+            return f"{REQUIREMENT} @ {url}#{algorithm}={hashes[algorithm]}"
+        return f"{REQUIREMENT} @ {url}"
+    return f"{REQUIREMENT} @ {url}"
+
+
+def installed_requirement() -> str:
+    """:func:`cellguard_requirement` of the running cellguard (a version pin if not installed)."""
+    found = list(metadata.distributions(name="cellguard"))
+    # an installer writes INSTALLER (PEP 376); a cellguard.egg-info left in a source tree on
+    # sys.path (the working directory) is not how this cellguard was installed
+    installed = [d for d in found if d.read_text("INSTALLER") is not None] or found
+    if not installed:
+        return f"{REQUIREMENT}=={__version__}"
+    return cellguard_requirement(installed[0])
+
+
+def requirements(cellguard: str | None = None) -> str:
+    """Requirements of the generated project: this cellguard, then pinned ranges."""
     return "\n".join(
         [
-            f"cellguard[pulumi]=={__version__}",
+            cellguard or installed_requirement(),
             "pulumi>=3.120,<4",
             "pulumi-aws>=7,<8",
             "pulumi-kubernetes>=4.15,<5",
@@ -46,8 +106,11 @@ def _dump(data: object) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
-def project_files(stack: Stack, spec_text: str, stack_name: str) -> dict[str, str]:
-    """Every file of the project, keyed by relative path, deterministic for the same input."""
+def project_files(
+    stack: Stack, spec_text: str, stack_name: str, cellguard: str | None = None
+) -> dict[str, str]:
+    """Every file of the project, keyed by relative path, deterministic for the same input and
+    the same installed cellguard (``cellguard`` overrides the requirement line)."""
     regions = [r.name for r in stack.topology.regions]
     project = {
         "name": stack.name,
@@ -60,14 +123,24 @@ def project_files(stack: Stack, spec_text: str, stack_name: str) -> dict[str, st
             "cellguard:regions": regions,
             "cellguard:eksVersion": EKS_VERSION,
             "cellguard:domain": f"{stack.name}.example.com",
+            "cellguard:apiAllowedCidrs": list(PUBLIC_API),
+            "cellguard:allowDestroy": False,
+            "cellguard:versions": {key: c.version for key, c in CHARTS.items()},
             "cellguard:placeholderImage": PLACEHOLDER.image,
             "cellguard:placeholderArgs": list(PLACEHOLDER.args),
         }
     }
+    try:
+        readme = project_readme(stack, stack_name)
+    except BlueprintError as exc:
+        from cellguard.cli.exit_codes import UserError
+
+        raise UserError(f"{stack.name}: {exc}", hint=exc.hint) from exc
     return {
         "Pulumi.yaml": _dump(project),
         f"Pulumi.{stack_name}.yaml": _dump(config),
         "__main__.py": MAIN_PY,
-        "requirements.txt": requirements(),
+        "requirements.txt": requirements(cellguard),
+        "README.md": readme,
         SPEC_FILE: spec_text,
     }

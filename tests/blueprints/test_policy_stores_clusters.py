@@ -196,18 +196,32 @@ def test_a_prompt_table_without_recovery_fails() -> None:
 def test_a_private_eks_endpoint_passes() -> None:
     props = {"vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": False}}
     assert validate("cellguard-eks-private-endpoint", CLUSTER, props) == []
+    limited = {
+        "vpcConfig": {
+            "endpointPrivateAccess": True,
+            "endpointPublicAccess": True,
+            "publicAccessCidrs": ["203.0.113.0/24"],
+        }
+    }
+    assert validate("cellguard-eks-private-endpoint", CLUSTER, limited) == []
 
 
-def test_eks_defaults_and_a_public_endpoint_fail() -> None:
+def test_eks_defaults_and_an_open_public_endpoint_fail() -> None:
     [message] = validate("cellguard-eks-private-endpoint", CLUSTER, {"vpcConfig": {}}, "eks")
     assert message.startswith(
-        "EKS cluster eks: endpointPrivateAccess is not true; endpointPublicAccess is not false "
-        "(EKS defaults it to true). Fix: set vpc_config"
+        "EKS cluster eks: endpointPrivateAccess is not true; the public endpoint (EKS defaults "
+        "it to on) is open to 0.0.0.0/0 (publicAccessCidrs unset or 0.0.0.0/0). Fix: set vpc_config"
     )
     assert message.endswith("[cellguard]")
-    props = {"vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": True}}
+    props = {
+        "vpcConfig": {
+            "endpointPrivateAccess": True,
+            "endpointPublicAccess": True,
+            "publicAccessCidrs": ["0.0.0.0/0"],
+        }
+    }
     [message] = validate("cellguard-eks-private-endpoint", CLUSTER, props, "eks")
-    assert message.startswith("EKS cluster eks: endpointPublicAccess is not false")
+    assert message.startswith("EKS cluster eks: the public endpoint (EKS defaults it to on)")
 
 
 def gpu_nodes(**props: Any) -> dict[str, Any]:

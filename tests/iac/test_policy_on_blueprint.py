@@ -24,8 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 OPTS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
 
-def test_generated_infrastructure_has_no_policy_violations() -> None:
-    cap = run_program(lambda: deploy_file(REPO / "examples" / "cell-multi-region.yaml"))
+def _violations(config: dict[str, object]) -> tuple[Counter[str], int, int]:
+    """Violations per policy of the cell-multi-region blueprint under ``config``."""
+    cap = run_program(lambda: deploy_file(REPO / "examples" / "cell-multi-region.yaml"), config)
     resources = []
     for r in cap.resources:
         # outputs the mocks answer with (what a preview shows once the ids are known)
@@ -49,6 +50,16 @@ def test_generated_infrastructure_has_no_policy_violations() -> None:
                 StackValidationArgs(resources),
                 lambda m, u=None, n=policy.name: violations.update([n]),
             )
+    return violations, len(policies), sum(is_gpu_workload(r) for r in resources)
+
+
+def test_generated_infrastructure_has_no_policy_violations() -> None:
+    violations, policies, gpu = _violations({"cellguard:apiAllowedCidrs": ["203.0.113.0/24"]})
     assert dict(violations) == {}
-    assert len(policies) >= 5
-    assert sum(is_gpu_workload(r) for r in resources) == 8  # llm + embedder in 4 cells
+    assert policies >= 5
+    assert gpu == 8  # llm + embedder in 4 cells
+
+
+def test_the_default_open_api_endpoint_is_reported_as_advisory() -> None:
+    violations, _, _ = _violations({})
+    assert dict(violations) == {"cellguard-eks-private-endpoint": 2}  # one per region

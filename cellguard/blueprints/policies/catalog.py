@@ -195,17 +195,18 @@ PROMPT_TABLE_RECOVERY = PolicyInfo(
 EKS_PRIVATE_ENDPOINT = PolicyInfo(
     name="cellguard-eks-private-endpoint",
     description=(
-        "EKS clusters expose their API endpoint privately only (endpointPrivateAccess true, "
-        "endpointPublicAccess false)."
+        "EKS clusters keep node traffic on the private endpoint (endpointPrivateAccess true); "
+        "a public endpoint, where deployments need one, is limited to listed CIDRs "
+        "(publicAccessCidrs without 0.0.0.0/0)."
     ),
     scope=Scope.RESOURCE,
     resource_types=(EKS_CLUSTER_TYPE,),
     rules=(),
     enforcement=Enforcement.ADVISORY,
     remediation=(
-        "set vpc_config endpoint_private_access=True and endpoint_public_access=False (the "
-        "RegionalFoundation baseline), and run deployments from inside the VPC or through a "
-        "VPN or bastion."
+        "set vpc_config endpoint_private_access=True and either endpoint_public_access=False "
+        "(deploy from inside the VPC) or public_access_cidrs to the deployers' addresses "
+        "(blueprints: pulumi config set --path 'cellguard:apiAllowedCidrs[0]' <CIDR>)."
     ),
 )
 

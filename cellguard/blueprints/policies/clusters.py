@@ -36,8 +36,11 @@ def is_gpu_node_group(resource: Resource) -> bool:
     return any(get(t, "key") == "nvidia.com/gpu" for t in items(resource.props.get("taints")))
 
 
+OPEN = "0.0.0.0/0"
+
+
 def check_private_endpoint(args: Resource, report: Report) -> None:
-    """The cluster's API endpoint is private and not public."""
+    """Private endpoint on; a public endpoint only for listed CIDRs (not 0.0.0.0/0)."""
     if args.resource_type != catalog.EKS_CLUSTER_TYPE:
         return
     problems = []
@@ -45,7 +48,12 @@ def check_private_endpoint(args: Resource, report: Report) -> None:
         problems.append("endpointPrivateAccess is not true")
     public = get(args.props, "vpcConfig", "endpointPublicAccess")
     if public is None or is_true(public):
-        problems.append("endpointPublicAccess is not false (EKS defaults it to true)")
+        cidrs = [str(c) for c in items(get(args.props, "vpcConfig", "publicAccessCidrs"))]
+        if not cidrs or OPEN in cidrs:
+            problems.append(
+                "the public endpoint (EKS defaults it to on) is open to 0.0.0.0/0 "
+                "(publicAccessCidrs unset or 0.0.0.0/0)"
+            )
     if problems:
         report(
             catalog.EKS_PRIVATE_ENDPOINT.message(
