@@ -143,6 +143,11 @@ def test_routers_route_by_tenant_with_health_checks_they_answer(nginx: Path) -> 
     )
     assert "    server cell-usw2-a.cells.cells.example.org:80 resolve backup;" in conf
     assert 'split_clients "$http_x_tenant_id" $hashed_cell {' in conf
+    shares = [
+        line.split()[0] for line in conf.split("$hashed_cell {\n")[1].split("}")[0].splitlines()
+    ]
+    assert shares == ["25.00%", "25.00%", "25.00%", "*"]  # NGINX reads two decimals at most
+    assert conf.count("zone cells 256k;") == 1 and conf.count("    zone cells;") == 3
     cell_map = json.loads(
         next(
             c.inputs["data"]["cells.json"]
