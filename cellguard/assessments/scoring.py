@@ -1,4 +1,18 @@
-"""Scores: one per pillar and one overall, 0-100 (the formula is :data:`FORMULA`)."""
+"""Scores: one per pillar and one overall, 0-100 (the formula is :data:`FORMULA`).
+
+Three figures describe a set of results. With ``P``, ``F`` and ``U`` the weights (see
+:data:`WEIGHTS`) of its PASS, FAIL and UNKNOWN results:
+
+* the **score** (the headline) is what the spec proves, ``100 x P / (P + F + U)``: missing data
+  is never a FAIL, but it is not a PASS either, so saying less never raises the score;
+* the **upper** score counts every UNKNOWN as a PASS, ``100 x (P + U) / (P + F + U)``: the best
+  the score can become once the missing data is supplied;
+* the **assurance** is the weighted share of the applicable verdicts that are known,
+  ``100 x (P + F) / (P + F + U)``.
+
+The score and the upper score bracket every score the spec could reach by answering its
+UNKNOWNs; their gap is ``100 - assurance``.
+"""
 
 from __future__ import annotations
 
@@ -18,26 +32,36 @@ WEIGHTS: dict[Severity, float] = {
 
 @dataclass(frozen=True)
 class Score:
-    """A score and the tallies behind it."""
+    """A score, its upper score and assurance, and the tallies behind them.
+
+    ``upper`` and ``assurance`` are ``None`` where nothing was weighted, and in scores read back
+    from reports written before they existed.
+    """
 
     score: float | None
     passed: int
     failed: int
     unknown: int
     waived: int
+    upper: float | None = None
+    assurance: float | None = None
 
     @property
     def coverage(self) -> float | None:
-        """Decided results as a share of decidable ones, in percent."""
+        """Decided results as a share of decidable ones, in percent (counted, not weighted)."""
         decidable = self.passed + self.failed + self.unknown
         if decidable == 0:
             return None
         return round(100.0 * (self.passed + self.failed) / decidable, 1)
 
 
+def _percent(part: float, whole: float) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
 def score(findings: Iterable[Finding]) -> Score:
     """The score of a set of results (see the module docstring)."""
-    good = bad = 0.0
+    good = bad = unknown = 0.0
     counts = dict.fromkeys(Status, 0)
     for finding in findings:
         counts[finding.status] += 1
@@ -46,14 +70,17 @@ def score(findings: Iterable[Finding]) -> Score:
             good += weight
         elif finding.status is Status.FAIL:
             bad += weight
-    total = good + bad
-    value = None if total == 0 else round(100.0 * (1.0 - bad / total), 1)
+        elif finding.status is Status.UNKNOWN:
+            unknown += weight
+    total = good + bad + unknown
     return Score(
-        value,
+        _percent(good, total),
         counts[Status.PASS],
         counts[Status.FAIL],
         counts[Status.UNKNOWN],
         counts[Status.WAIVED],
+        upper=_percent(good + unknown, total),
+        assurance=_percent(good + bad, total),
     )
 
 
@@ -67,18 +94,22 @@ def scores(findings: Iterable[Finding]) -> dict[str, Score]:
 
 
 FORMULA = """\
-Each PASS or FAIL result is weighted by its severity after business impact
-(info 0, low 1, medium 2, high 4, critical 8). For the results of a pillar, or of all
-pillars for the overall score:
+Each PASS, FAIL or UNKNOWN result is weighted by its severity after business impact
+(info 0, low 1, medium 2, high 4, critical 8). With P, F and U the passed, failed and
+unknown weight of the results of a pillar, or of all pillars for the overall score:
 
-    score = 100 x (1 - failed weight / (passed weight + failed weight))
+    score     = 100 x P / (P + F + U)          what the spec proves (the headline)
+    upper     = 100 x (P + U) / (P + F + U)    every UNKNOWN counted as a PASS
+    assurance = 100 x (P + F) / (P + F + U)    the weighted share of known verdicts
 
-rounded to one decimal. WAIVED, NOT_APPLICABLE, UNKNOWN and ERROR results are left out of
-both sums: a waiver never lowers a score, missing data never counts as a failure, and a new
-FAIL only adds failed weight, so it never raises a score. A pillar without weighted results
-has no score ("-" in tables, null in JSON). Coverage is the share of decided results (PASS
-or FAIL) among the decidable ones (PASS, FAIL, UNKNOWN): a high score over little data says
-so. Quantitative results (nines, money per year) are reported beside the scores, never
-folded into them.
+each rounded to one decimal. An UNKNOWN (the spec lacks the data) is never a FAIL, but it
+is not a PASS either: removing information never raises the score, and answering an
+UNKNOWN moves the score up (PASS) or leaves it (FAIL; the upper score drops). The score
+and the upper score bracket every score the spec can reach; their gap is 100 - assurance.
+WAIVED, NOT_APPLICABLE and ERROR results count in no sum: a waiver never lowers a score
+and a new FAIL never raises one. A pillar without weighted results has no score ("-" in
+tables, null in JSON). Coverage (JSON only) is the same share as assurance, counted
+instead of weighted. Quantitative results (nines, money per year) are reported beside the
+scores, never folded into them.
 """
 """The formula in prose, for the README and ``cellguard rules explain --scoring``."""

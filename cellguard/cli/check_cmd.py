@@ -4,11 +4,14 @@ Exit codes (DESIGN §7): 0 no blocking finding, 1 blocking findings, 2 usage or 
 3 a rule crashed (its checks did not run, so a clean result cannot be claimed; 3 wins over 1).
 A finding blocks when it FAILs at or above ``--fail-on`` and, with ``--baseline``, its
 fingerprint did not FAIL in the base. WAIVED, UNKNOWN, PASS and NOT_APPLICABLE never block.
+``--min-score`` and ``--min-assurance`` also exit 1 when the overall score (what the spec
+proves) or its assurance (the weighted share of verdicts known) is below the bar.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -65,6 +68,26 @@ BaselineOption = Annotated[
 FailOnOption = Annotated[
     Severity,
     typer.Option("--fail-on", help="Block on FAIL findings at or above this severity."),
+]
+MinScoreOption = Annotated[
+    float | None,
+    typer.Option(
+        "--min-score",
+        help=(
+            "Fail when the overall score (what the spec proves: UNKNOWN counts as not "
+            "passing; see `cellguard rules explain --scoring`) is below this (0-100)."
+        ),
+        show_default=False,
+    ),
+]
+MinAssuranceOption = Annotated[
+    float | None,
+    typer.Option(
+        "--min-assurance",
+        help="Fail when the overall assurance (weighted share of verdicts known) is below this "
+        "percentage (0-100).",
+        show_default=False,
+    ),
 ]
 
 
@@ -141,6 +164,44 @@ def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison 
     return "\n".join(lines)
 
 
+def _bar(value: float | None, option: str) -> float | None:
+    """A gate's bar: a finite number from 0 to 100 (``None``: no gate)."""
+    if value is not None and not (math.isfinite(value) and 0 <= value <= 100):
+        raise UserError(
+            f"{option} {value:g} is not a percentage",
+            hint=f"give a number from 0 to 100, e.g. {option} 60",
+        )
+    return value
+
+
+def score_gates(
+    assessment: Assessment, min_score: float | None, min_assurance: float | None
+) -> list[str]:
+    """One line per gate the overall score misses (an empty list when it meets them all).
+
+    A score that does not exist (nothing weighted) meets no bar: nothing was proven.
+    """
+    s = assessment.scores["overall"]
+    lines: list[str] = []
+    for option, bar, value, unit in (
+        ("--min-score", min_score, s.score, ""),
+        ("--min-assurance", min_assurance, s.assurance, "%"),
+    ):
+        if bar is None or (value is not None and value >= bar):
+            continue
+        shown = "-, nothing weighted" if value is None else f"{value:.1f}{unit}"
+        lines.append(
+            f"check: overall {option.removeprefix('--min-')} {shown} is below {option} "
+            f"{bar:g}{unit} (score {_figure(s.score)}, upper {_figure(s.upper)}, "
+            f"assurance {_figure(s.assurance)}%)"
+        )
+    return lines
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 @handle_errors
 def check(
     paths: PathsArgument,
@@ -155,14 +216,19 @@ def check(
     min_severity: MinSeverityOption = None,
     today: TodayOption = None,
     plugins: PluginsOption = True,
+    min_score: MinScoreOption = None,
+    min_assurance: MinAssuranceOption = None,
 ) -> None:
     """Assess stacks and fail (exit 1) on blocking findings, for CI and pre-commit.
 
     A finding blocks when it FAILs at or above --fail-on (default medium). With --baseline,
     only findings whose fingerprint (rule, stack, target) did not fail in the base block;
-    the others are reported as baselined. Exit codes: 0 clean, 1 blocking findings, 2 bad
-    input, 3 a rule crashed.
+    the others are reported as baselined. --min-score and --min-assurance also fail the check
+    when the overall score or its assurance is below the bar. Exit codes: 0 clean, 1 blocking
+    findings or a score below its bar, 2 bad input, 3 a rule crashed.
     """
+    min_score = _bar(min_score, "--min-score")
+    min_assurance = _bar(min_assurance, "--min-assurance")
     assess: Assess = functools.partial(
         run_assessment,
         rules=rules,
@@ -188,6 +254,9 @@ def check(
     )
     write_reports(assessment, output_format, output, force=force, ctx=ctx)
     _notice(_summary(assessment, ctx, comparison))
+    gates = score_gates(assessment, min_score, min_assurance)
+    for line in gates:
+        _notice(line)
     exit_if_rules_crashed(assessment, consequence="their checks did not run")
-    if any(ctx.blocking(f) for f in assessment.findings):
+    if gates or any(ctx.blocking(f) for f in assessment.findings):
         raise typer.Exit(ExitCode.FINDINGS)

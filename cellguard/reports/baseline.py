@@ -123,15 +123,23 @@ def _count(value: Any, source: str, where: str) -> int:
     return int(value)
 
 
-def _score(value: Any, details: Any, source: str, key: str) -> Score:
+def _percentage(value: Any, source: str, where: str) -> float | None:
+    """A score or share from 0 to 100, or ``None`` (JSON null)."""
     number_ok = value is None or (
         isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
     )
     _require(
         number_ok,
         source,
-        f"scores.{key} is {shown(value)}, expected a score (a number from 0 to 100, or null)",
+        f"{where} is {shown(value)}, expected a score (a number from 0 to 100, or null)",
     )
+    return None if value is None else float(value)
+
+
+def _score(value: Any, details: Any, source: str, key: str) -> Score:
+    """One score; ``upper`` and ``assurance`` are absent from reports written before they
+    existed (read as ``None``), like any tally (read as 0)."""
+    number = _percentage(value, source, f"scores.{key}")
     if details is None:
         details = {}
     _require(
@@ -145,8 +153,18 @@ def _score(value: Any, details: Any, source: str, key: str) -> Score:
             return 0
         return _count(details[tally], source, f"score_details.{key}.{tally}")
 
-    number = None if value is None else float(value)
-    return Score(number, count("passed"), count("failed"), count("unknown"), count("waived"))
+    def share(name: str) -> float | None:
+        return _percentage(details.get(name), source, f"score_details.{key}.{name}")
+
+    return Score(
+        number,
+        count("passed"),
+        count("failed"),
+        count("unknown"),
+        count("waived"),
+        upper=share("upper"),
+        assurance=share("assurance"),
+    )
 
 
 def _text(item: dict[str, Any], key: str, source: str, where: str) -> str:

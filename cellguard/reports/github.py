@@ -20,6 +20,7 @@ from __future__ import annotations
 from cellguard.models.findings import Finding, Severity, Status
 from cellguard.models.text import inert
 from cellguard.reports.context import ReportContext
+from cellguard.reports.md_text import fmt_percent, fmt_score
 from cellguard.reports.sections import (
     counts_line,
     finding_sort_key,
@@ -123,8 +124,10 @@ def render_annotations(assessment: Assessment, ctx: ReportContext) -> str:
 
 
 def _score(assessment: Assessment) -> str:
-    value = assessment.scores["overall"].score
-    return "-" if value is None else f"{value:.1f}/100"
+    s = assessment.scores["overall"]
+    if s.score is None:
+        return "-"
+    return f"{s.score:.1f}/100 (upper {fmt_score(s.upper)}, assurance {fmt_percent(s.assurance)})"
 
 
 def render_step_summary(assessment: Assessment, ctx: ReportContext) -> str:

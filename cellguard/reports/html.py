@@ -31,7 +31,7 @@ from cellguard.models.stack import Stack
 from cellguard.models.text import inert
 from cellguard.reports.context import ReportContext
 from cellguard.reports.json_report import visible
-from cellguard.reports.md_text import fmt_delta, fmt_score
+from cellguard.reports.md_text import fmt_delta, fmt_percent, fmt_score
 from cellguard.reports.sections import ordered
 from cellguard.reports.svg import layout
 from cellguard.rules.engine import Assessment
@@ -173,6 +173,7 @@ def _environment() -> jinja2.Environment:
     env.filters["pct"] = pct
     env.filters["evidence"] = evidence_text
     env.filters["score"] = fmt_score
+    env.filters["percent"] = fmt_percent
     return env
 
 

@@ -32,6 +32,7 @@ def score_dict(scores: dict[str, Score]) -> dict[str, Any]:
 
 
 def _tallies(scores: dict[str, Score]) -> dict[str, Any]:
+    """``score_details``: the tallies, the upper score and the assurance of each score."""
     return {
         key: {
             "passed": s.passed,
@@ -39,6 +40,8 @@ def _tallies(scores: dict[str, Score]) -> dict[str, Any]:
             "unknown": s.unknown,
             "waived": s.waived,
             "coverage": s.coverage,
+            "upper": s.upper,
+            "assurance": s.assurance,
         }
         for key, s in ((k, scores[k]) for k in SCORE_KEYS)
     }

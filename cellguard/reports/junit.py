@@ -9,6 +9,10 @@ coverage): ``classname`` is ``<stack>.<rule>``, ``name`` is ``<rule> <target>``.
 * ``WAIVED``, ``UNKNOWN`` and ``NOT_APPLICABLE`` -> ``<skipped>`` with the reason.
 * ``ERROR`` (the rule crashed) -> ``<error>``.
 
+Each ``<testsuite>`` starts with ``<properties>``: the pillar's ``score``, ``upper`` and
+``assurance`` and the same three of the overall score (``overall.score``, ...), ``-`` where
+nothing was weighted (see ``cellguard rules explain --scoring``).
+
 Built with :mod:`xml.etree.ElementTree`, which escapes text and attributes. Text is made
 inert first (:func:`cellguard.models.text.inert`: control, bidi and zero-width characters shown
 as ``\\x1b``, ``\\u202e``); what XML 1.0 still cannot hold (U+FFFE, U+FFFF) becomes U+FFFD.
@@ -20,6 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
+from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Evidence, Finding, Pillar, Status
 from cellguard.models.text import inert
 from cellguard.reports.context import ReportContext
@@ -94,7 +99,22 @@ def _case(f: Finding, ctx: ReportContext) -> ET.Element:
     return case
 
 
-def _suite(name: str, findings: list[Finding], ctx: ReportContext) -> ET.Element:
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _properties(pillar: Score, overall: Score) -> ET.Element:
+    """The suite's ``<properties>``: its pillar's scores and the overall ones."""
+    props = ET.Element("properties")
+    for prefix, s in (("", pillar), ("overall.", overall)):
+        for name, value in (("score", s.score), ("upper", s.upper), ("assurance", s.assurance)):
+            ET.SubElement(props, "property", {"name": prefix + name, "value": _figure(value)})
+    return props
+
+
+def _suite(
+    name: str, findings: list[Finding], ctx: ReportContext, properties: ET.Element
+) -> ET.Element:
     cases = [_case(f, ctx) for f in findings]
     failures = sum(1 for c in cases if c.find("failure") is not None)
     errors = sum(1 for c in cases if c.find("error") is not None)
@@ -110,6 +130,7 @@ def _suite(name: str, findings: list[Finding], ctx: ReportContext) -> ET.Element
             "time": "0",
         },
     )
+    suite.append(properties)
     suite.extend(cases)
     return suite
 
@@ -120,8 +141,14 @@ def to_junit(assessment: Assessment, ctx: ReportContext) -> ET.Element:
     kept = [
         f for f in assessment.findings if f.status is not Status.FAIL or f.severity.rank >= floor
     ]
+    overall = assessment.scores["overall"]
     suites = [
-        _suite(f"cellguard.{pillar.value}", items, ctx)
+        _suite(
+            f"cellguard.{pillar.value}",
+            items,
+            ctx,
+            _properties(assessment.scores[pillar.value], overall),
+        )
         for pillar in Pillar
         if (items := [f for f in kept if f.pillar is pillar])
     ]

@@ -100,6 +100,11 @@ def fmt_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def fmt_percent(value: float | None) -> str:
+    """A share with one decimal and a percent sign, or an en dash where there is none."""
+    return "–" if value is None else f"{value:.1f}%"
+
+
 def fmt_delta(current: float | None, base: float | None) -> str:
     """``+2.5``, ``-10.0``, ``±0`` or an en dash when either side has no score."""
     if current is None or base is None:

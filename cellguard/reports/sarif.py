@@ -36,6 +36,7 @@ from cellguard.models.findings import Finding, Location, Severity, Status
 from cellguard.models.json_text import dumps
 from cellguard.models.text import inert, json_safe
 from cellguard.reports.context import ReportContext
+from cellguard.reports.json_report import SCORE_KEYS
 from cellguard.rules.engine import Assessment
 from cellguard.rules.metadata import RuleMeta
 
@@ -243,6 +244,15 @@ def _notification(finding: Finding, index: int) -> dict[str, Any]:
     }
 
 
+def score_properties(assessment: Assessment) -> dict[str, dict[str, float | None]]:
+    """The run's scores: ``{"overall": {"score": 27.1, "upper": 31.4, "assurance": 95.7},
+    ...}`` for the overall score and each pillar (``null`` where nothing was weighted)."""
+    return {
+        key: {"score": s.score, "upper": s.upper, "assurance": s.assurance}
+        for key, s in ((k, assessment.scores[k]) for k in SCORE_KEYS)
+    }
+
+
 def to_sarif(assessment: Assessment, ctx: ReportContext) -> dict[str, Any]:
     """The SARIF log as plain data."""
     index = {meta.id: i for i, meta in enumerate(assessment.rules)}
@@ -279,7 +289,11 @@ def to_sarif(assessment: Assessment, ctx: ReportContext) -> dict[str, Any]:
         },
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "properties": {"asOf": assessment.as_of.isoformat(), "stacks": list(assessment.stacks)},
+        "properties": {
+            "asOf": assessment.as_of.isoformat(),
+            "stacks": list(assessment.stacks),
+            "scores": score_properties(assessment),
+        },
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

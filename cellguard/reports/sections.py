@@ -11,7 +11,7 @@ from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Status
 from cellguard.reports.context import ReportContext
 from cellguard.reports.json_report import visible
-from cellguard.reports.md_text import code, fmt_delta, fmt_score, md, table
+from cellguard.reports.md_text import code, fmt_delta, fmt_percent, fmt_score, md, table
 from cellguard.rules.engine import Assessment
 
 STATUS_ORDER = {Status.ERROR: 0, Status.FAIL: 1, Status.WAIVED: 2, Status.UNKNOWN: 3}
@@ -23,7 +23,7 @@ def score_rows(assessment: Assessment, ctx: ReportContext) -> tuple[list[str], l
     base = ctx.baseline_scores
     if base is not None:
         header.append("Δ")
-    header += ["fail", "waived", "unknown", "coverage"]
+    header += ["upper", "assurance", "fail", "waived", "unknown"]
     pillars = [p for p in Pillar if any(m.pillar is p for m in assessment.rules)]
     rows: list[list[str]] = []
     for key, label in [("overall", "**Overall**"), *((p.value, p.label) for p in pillars)]:
@@ -32,8 +32,8 @@ def score_rows(assessment: Assessment, ctx: ReportContext) -> tuple[list[str], l
         if base is not None:
             b = base.get(key)
             row.append(fmt_delta(s.score, b.score if b is not None else None))
-        coverage = "–" if s.coverage is None else f"{s.coverage:.0f}%"
-        row += [str(s.failed), str(s.waived), str(s.unknown), coverage]
+        row += [fmt_score(s.upper), fmt_percent(s.assurance)]
+        row += [str(s.failed), str(s.waived), str(s.unknown)]
         rows.append(row)
     return header, rows
 
@@ -41,7 +41,7 @@ def score_rows(assessment: Assessment, ctx: ReportContext) -> tuple[list[str], l
 def scores_table(assessment: Assessment, ctx: ReportContext) -> list[str]:
     """The scores as a markdown table."""
     header, rows = score_rows(assessment, ctx)
-    return table(header, rows, "lr" + "r" * (len(header) - 2))
+    return [*table(header, rows, "lr" + "r" * (len(header) - 2)), "", SCORES_NOTE]
 
 
 def _num(value: float | None, spec: str) -> str:
@@ -155,10 +155,19 @@ def header_lines(assessment: Assessment, title: str) -> list[str]:
 
 
 def scores_line(assessment: Assessment, ctx: ReportContext) -> str:
-    """One bold line with the overall score (and its delta)."""
-    overall = assessment.scores["overall"].score
+    """One bold line with the overall score (and its delta), then its upper score and
+    assurance."""
+    s = assessment.scores["overall"]
+    overall = s.score
     text = f"**Overall score: {fmt_score(overall)}/100**"
     if ctx.baseline_scores is not None and "overall" in ctx.baseline_scores:
         delta = fmt_delta(overall, ctx.baseline_scores["overall"].score)
         text += f" ({delta} against the baseline)"
-    return text
+    return text + f" · upper {fmt_score(s.upper)} · assurance {fmt_percent(s.assurance)}"
+
+
+SCORES_NOTE = (
+    "*score*: what the spec proves (UNKNOWN is not passing); *upper*: every UNKNOWN passing; "
+    "*assurance*: weighted share of the verdicts known."
+)
+"""The line under the scores table."""

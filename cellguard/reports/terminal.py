@@ -35,6 +35,11 @@ SEVERITY_STYLE = {
     Severity.INFO: "dim",
 }
 WIDTH = 110
+SCORES_NOTE = (
+    "score: what the spec proves (UNKNOWN is not passing); upper: every UNKNOWN passing; "
+    "assurance: share known"
+)
+"""The line under the scores table (``cellguard rules explain --scoring`` has the formula)."""
 
 
 def line(text: object) -> str:
@@ -60,25 +65,26 @@ def _scores_table(scores: dict[str, Score], pillars: list[Pillar], plain: bool) 
     for name, justify in (
         ("pillar", "left"),
         ("score", "right"),
+        ("upper", "right"),
+        ("assurance", "right"),
         ("pass", "right"),
         ("fail", "right"),
         ("unknown", "right"),
         ("waived", "right"),
-        ("coverage", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     rows = [("overall", "Overall")] + [(p.value, p.label) for p in pillars]
     for key, label in rows:
         s = scores[key]
-        coverage = "-" if s.coverage is None else f"{s.coverage:.0f}%"
         table.add_row(
             Text(label, style="bold" if key == "overall" else ""),
             _score_text(s.score),
+            Text("-" if s.upper is None else f"{s.upper:.1f}", style="dim"),
+            "-" if s.assurance is None else f"{s.assurance:.1f}%",
             str(s.passed),
             str(s.failed),
             str(s.unknown),
             str(s.waived),
-            coverage,
         )
     return table
 
@@ -167,6 +173,7 @@ def renderables(
     parts.append(Text(""))
     pillars = [p for p in Pillar if any(m.pillar is p for m in assessment.rules)]
     parts.append(_scores_table(assessment.scores, pillars, plain))
+    parts.append(Text(SCORES_NOTE, style="dim"))
     for table in figure_tables(assessment.figures, plain):
         parts.append(Text(""))
         parts.append(table)

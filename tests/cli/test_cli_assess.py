@@ -174,7 +174,9 @@ def test_rules_list_explain_and_scoring() -> None:
     for part in ("Why:", "Source:", "Fix:", "Passing example", "Failing example"):
         assert part in explained.stdout
     scoring = runner.invoke(app, ["rules", "explain", "--scoring"])
-    assert "score = 100 x (1 - failed weight" in scoring.stdout
+    assert "    score     = 100 x P / (P + F + U)          what the spec proves" in scoring.stdout
+    assert "    upper     = 100 x (P + U) / (P + F + U)    every UNKNOWN" in scoring.stdout
+    assert "    assurance = 100 x (P + F) / (P + F + U)    the weighted share" in scoring.stdout
     typo = runner.invoke(app, ["rules", "explain", "CG-CORE-010", "--no-plugins"])
     assert typo.exit_code == 2 and "did you mean CG-COR-010?" in typo.stderr
 

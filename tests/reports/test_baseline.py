@@ -112,3 +112,31 @@ def test_load_baseline_reports_missing_and_non_json_files(tmp_path: Path) -> Non
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(BaselineError, match="not JSON"):
         load_baseline(bad)
+
+
+def test_a_report_written_before_upper_and_assurance_is_still_read(base: Assessment) -> None:
+    data = json.loads(render_json(base))
+    for details in data["score_details"].values():
+        del details["upper"], details["assurance"]
+    parsed = parse_baseline(json.dumps(data), "old.json")
+    overall = parsed.scores["overall"]
+    assert overall.score == base.scores["overall"].score
+    assert (overall.upper, overall.assurance) == (None, None)
+    assert parsed.fingerprints == failing(base)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [("upper", 100.5, "100.5"), ("assurance", "95", "'95'"), ("upper", True, "true")],
+)
+def test_a_bad_upper_or_assurance_is_refused(
+    base: Assessment, name: str, value: object, shown: str
+) -> None:
+    data = json.loads(render_json(base))
+    data["score_details"]["overall"][name] = value
+    with pytest.raises(BaselineError) as caught:
+        parse_baseline(json.dumps(data), "base.json")
+    assert str(caught.value) == (
+        f"base.json: score_details.overall.{name} is {shown}, "
+        "expected a score (a number from 0 to 100, or null)"
+    )

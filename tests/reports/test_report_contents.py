@@ -77,8 +77,14 @@ def test_markdown_shows_score_deltas_and_caps_findings(org: Assessed) -> None:
     assert (
         f"**Overall score: {overall:.1f}/100** ({overall - 50:+.1f} against the baseline)" in text
     )
-    assert "| **Overall** | 56.0 | +6.0 |" in text
-    assert "| Fault isolation | 5.0 | +10.0 |" in text
+    o, fi = org.assessment.scores["overall"], org.assessment.scores["fault_isolation"]
+    assert o.score is not None and fi.score is not None
+    assert (
+        f"| **Overall** | {o.score:.1f} | {o.score - 50:+.1f} | {o.upper:.1f} | "
+        f"{o.assurance:.1f}% | {o.failed} | {o.waived} | {o.unknown} |" in text
+    )
+    assert f"| Fault isolation | {fi.score:.1f} | +10.0 | {fi.upper:.1f} |" in text
+    assert f" · upper {o.upper:.1f} · assurance {o.assurance:.1f}%" in text
     rows = [line for line in text.split("### Top findings")[1].splitlines() if "<code>CG-" in line]
     assert len(rows) == 7
     assert "…and 80 more failing finding(s)" in text
@@ -119,3 +125,28 @@ def test_html_report_has_every_section_and_an_svg_of_failure_domains(org: Assess
     assert "Ada &lt;Lovelace&gt;" in html and "a" * 64 in html
     unsigned = render(org.assessment, ReportFormat.HTML, org.ctx())
     assert "Not signed off yet" in unsigned and 'class="blank"' in unsigned
+
+
+def test_sarif_and_junit_carry_score_upper_and_assurance(org: Assessed) -> None:
+    scores = org.assessment.scores
+    sarif = json.loads(render(org.assessment, ReportFormat.SARIF, org.ctx()))
+    carried = sarif["runs"][0]["properties"]["scores"]
+    assert carried == {
+        key: {"score": s.score, "upper": s.upper, "assurance": s.assurance}
+        for key, s in scores.items()
+    }
+    assert carried["security"] == {"score": None, "upper": None, "assurance": None}
+    root = ET.fromstring(render(org.assessment, ReportFormat.JUNIT, org.ctx()))
+    overall = scores["overall"]
+    for suite in root.iter("testsuite"):
+        pillar = scores[suite.get("name", "").removeprefix("cellguard.")]
+        props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert props == {
+            "score": f"{pillar.score:.1f}",
+            "upper": f"{pillar.upper:.1f}",
+            "assurance": f"{pillar.assurance:.1f}",
+            "overall.score": f"{overall.score:.1f}",
+            "overall.upper": f"{overall.upper:.1f}",
+            "overall.assurance": f"{overall.assurance:.1f}",
+        }
+        assert next(iter(suite)).tag == "properties"
