@@ -160,9 +160,7 @@ def _table(path: Path, tree: FaultTree, result: Quantification, mc: MonteCarloRe
 @faulttree_app.command("quantify")
 @handle_errors
 def quantify_cmd(
-    file: Annotated[
-        Path, typer.Argument(help="Open-PSA MEF XML file.", show_default=False, dir_okay=False)
-    ],
+    file: Annotated[Path, typer.Argument(help="Open-PSA MEF XML file.", show_default=False)],
     output_format: Annotated[
         QuantifyFormat, typer.Option("--format", "-f", help="Output format.")
     ] = QuantifyFormat.TABLE,

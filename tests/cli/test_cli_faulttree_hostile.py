@@ -407,6 +407,15 @@ def test_a_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
     )
 
 
+def test_a_directory_is_refused_at_line_1_like_a_spec(tmp_path: Path) -> None:
+    """It was click's usage error ('Invalid value for 'file'...') in a box, naming no line."""
+    result = runner.invoke(app, ["faulttree", "quantify", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"cellguard: error: {tmp_path}:1: not a regular file (a directory); give a MEF XML file\n"
+    )
+
+
 def test_an_unreadable_path_is_reported_at_line_1_like_a_spec(tmp_path: Path) -> None:
     loop = tmp_path / "tree.xml"
     loop.symlink_to(loop)

@@ -246,11 +246,12 @@ def read_bytes(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise MefError(name, f"cannot read file: {exc.strerror or exc}", 1) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # checked before fdopen(), which refuses a directory itself
+        os.close(fd)
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        raise MefError(name, f"not a regular file ({kind}); give a MEF XML file", 1)
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
-            raise MefError(name, f"not a regular file ({kind}); give a MEF XML file", 1)
         try:
             data = handle.read(MAX_BYTES + 1)
         except OSError as exc:
