@@ -139,7 +139,10 @@ GIT = [
 
 
 def _repository(root: Path, files: dict[str, bytes]) -> None:
-    """A git repository in ``root`` whose one commit holds ``files``."""
+    """A git repository in ``root`` whose one commit holds ``files`` (none without git: the
+    case then runs outside any repository, which is a case too)."""
+    if shutil.which("git") is None:
+        return
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(data)

@@ -23,7 +23,10 @@ from tests.fuzz.campaign import Campaign, budget, known_fail
 from tests.fuzz.families import Case
 from tests.fuzz.known import classify
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [
+    pytest.mark.fuzz,
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks a child per case"),
+]
 
 STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Case]]] = {
     "spec": families.spec_case,
