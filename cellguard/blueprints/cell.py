@@ -16,9 +16,10 @@ import pulumi_kubernetes as k8s
 
 from cellguard.blueprints import manifests, scaling
 from cellguard.blueprints._base import TOKEN_PREFIX
+from cellguard.blueprints.aws_reads import reads_policy
 from cellguard.blueprints.identity import bucket_reader, pod_role
 from cellguard.blueprints.k8s_objects import register
-from cellguard.blueprints.model import CellPlan
+from cellguard.blueprints.model import Blueprint, CellPlan
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class CellContext:
     bucket: aws.s3.Bucket | None
     hf_token: pulumi.Output[str] | None
     queue_depth: int
+    blueprint: Blueprint | None = None
 
 
 class InferenceCell(pulumi.ComponentResource):
@@ -77,6 +79,21 @@ class InferenceCell(pulumi.ComponentResource):
         if not cell.implicit and entry is not None:
             self.gateway = register(
                 f"{name}-gateway", manifests.gateway(stack, cell.id, entry), self, provider, deps
+            )
+        for w in cell.workloads:
+            document = reads_policy(ctx.blueprint, w, cell.region) if ctx.blueprint else None
+            if document is None or w.model_cache:
+                continue
+            account = manifests.service_account(stack, cell.id, w.component)
+            deps.append(register(f"{name}-{w.component}-sa", account, self, provider, [ns]))
+            pod_role(
+                f"{name}-{w.component}",
+                self,
+                ctx.aws_provider,
+                ctx.cluster_name,
+                cell.id,
+                w.component,
+                document,
             )
         deployments: list[str] = []
         for w in cell.workloads:

@@ -8,6 +8,9 @@
   lists for EKS pod actions) is bound to that user and to the ``fis-experiment`` service account
   the action names.
 - GPU node termination: terminates a quarter of every GPU node group of the region.
+
+Node groups are targeted by ARN, or by their tags (stack, role ``gpu-nodes``, region, zone) when
+there are more than FIS's five ARNs per target.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from cellguard.blueprints._base import TOKEN_PREFIX, child, tags
+from cellguard.blueprints._base import TAG_ROLE, TAG_STACK, TAG_ZONE, TOKEN_PREFIX, child, tags
 from cellguard.blueprints.foundation import assume_role_policy
 from cellguard.blueprints.k8s_objects import register
 from cellguard.blueprints.manifests import Manifest, service_account
@@ -64,6 +67,27 @@ def fis_rbac(stack: str, namespace: str) -> list[Manifest]:
     ]
 
 
+MAX_TARGET_ARNS = 5
+"""FIS takes at most five resource ARNs per target (CreateExperimentTemplate)."""
+REGION_TAG = "cellguard:region"
+
+
+def _node_groups(
+    name: str, arns: list[pulumi.Input[str]], by_tags: dict[str, str]
+) -> dict[str, object]:
+    """A node-group target: by ARN up to FIS's limit, else by the groups' tags."""
+    target: dict[str, object] = {
+        "name": name,
+        "resource_type": "aws:eks:nodegroup",
+        "selection_mode": "ALL",
+    }
+    if len(arns) <= MAX_TARGET_ARNS:
+        target["resource_arns"] = arns
+    else:
+        target["resource_tags"] = [{"key": k, "value": v} for k, v in sorted(by_tags.items())]
+    return target
+
+
 _FIS_POLICIES = (
     "service-role/AWSFaultInjectionSimulatorNetworkAccess",
     "service-role/AWSFaultInjectionSimulatorEKSAccess",
@@ -87,6 +111,8 @@ class ChaosExperiments(pulumi.ComponentResource):
         zone_gpu_groups: list[pulumi.Input[str]],
         gpu_groups: list[pulumi.Input[str]],
         stop_alarm_arn: pulumi.Input[str],
+        region: str = "",
+        zone: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(f"{TOKEN_PREFIX}ChaosExperiments", name, None, opts)
@@ -103,6 +129,7 @@ class ChaosExperiments(pulumi.ComponentResource):
                 opts=child(self, provider),
             )
         stop = [{"source": "aws:cloudwatch:alarm", "value": stop_alarm_arn}]
+        gpu_tags = {TAG_STACK: stack, TAG_ROLE: "gpu-nodes", REGION_TAG: region}
         created: list[str] = []
         gpu_cell = next((c for c in cells if any(w.is_gpu for w in c.workloads)), None)
         for experiment in experiments:
@@ -130,12 +157,11 @@ class ChaosExperiments(pulumi.ComponentResource):
                 )
                 if zone_gpu_groups:
                     targets.append(
-                        {
-                            "name": "zone-gpu-nodes",
-                            "resource_type": "aws:eks:nodegroup",
-                            "selection_mode": "ALL",
-                            "resource_arns": zone_gpu_groups,
-                        }
+                        _node_groups(
+                            "zone-gpu-nodes",
+                            zone_gpu_groups,
+                            {**gpu_tags, TAG_ZONE: zone} if zone else gpu_tags,
+                        )
                     )
                     actions.append(
                         {
@@ -172,14 +198,7 @@ class ChaosExperiments(pulumi.ComponentResource):
                     }
                 )
             elif experiment is ChaosExperimentType.GPU_NODE_LOSS and gpu_groups:
-                targets.append(
-                    {
-                        "name": "gpu-nodes",
-                        "resource_type": "aws:eks:nodegroup",
-                        "selection_mode": "ALL",
-                        "resource_arns": gpu_groups,
-                    }
-                )
+                targets.append(_node_groups("gpu-nodes", gpu_groups, gpu_tags))
                 actions.append(
                     {
                         "name": "terminate-gpu-nodes",

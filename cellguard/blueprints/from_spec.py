@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from cellguard.blueprints.aws_reads import with_reads
 from cellguard.blueprints.data_plan import is_opensearch, tables, vector_stores
 from cellguard.blueprints.gpu_pools import gpu_pools, is_self_hosted_model
 from cellguard.blueprints.model import (
@@ -315,4 +316,4 @@ def blueprint_of(stack: Stack, placeholder: Placeholder = PLACEHOLDER) -> Bluepr
         managed_models=sorted(managed),
         not_deployed=sorted(not_deployed),
     )
-    return with_requests(blueprint)
+    return with_reads(with_requests(blueprint), stack)

@@ -59,7 +59,9 @@ class GpuCapacity(pulumi.ComponentResource):
             az = aws.get_availability_zone_output(
                 zone_id=zone, opts=pulumi.InvokeOutputOptions(parent=self, provider=provider)
             )
-            group_tags = tags(stack, component=pool.id, zone=zone, role="gpu-nodes")
+            group_tags = tags(
+                stack, component=pool.id, zone=zone, role="gpu-nodes", region=pool.region
+            )
             common: dict[str, Any] = {
                 "cluster_name": cluster_name,
                 "node_role_arn": node_role_arn,

@@ -8,6 +8,7 @@ namespace and service account; the ``eks-pod-identity-agent`` add-on hands out t
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pulumi
@@ -41,6 +42,20 @@ def allow(actions: list[str], resources: list[str] | str = "*", **extra: Any) ->
     return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
 
 
+MAX_ROLE_NAME = 64
+AUTO_SUFFIX = 8
+"""Pulumi auto-names a resource ``<logical name>-<7 random characters>``."""
+
+
+def role_name(logical: str) -> str | None:
+    """None (Pulumi auto-names) when the auto-name fits IAM's 64 characters; else an explicit
+    name: a prefix of the logical name and 7 hex of its SHA-256 (unique, stable)."""
+    if len(logical) + AUTO_SUFFIX <= MAX_ROLE_NAME:
+        return None
+    digest = hashlib.sha256(logical.encode()).hexdigest()[:7]
+    return f"{logical[: MAX_ROLE_NAME - 8].rstrip('-')}-{digest}"
+
+
 def pod_role(
     name: str,
     parent: pulumi.Resource,
@@ -53,7 +68,12 @@ def pod_role(
     depends_on: list[pulumi.Resource] | None = None,
 ) -> aws.iam.Role:
     """A role for ``namespace/service_account`` with an inline and/or managed policies."""
-    role = aws.iam.Role(name, assume_role_policy=POD_IDENTITY_TRUST, opts=child(parent, provider))
+    role = aws.iam.Role(
+        name,
+        name=role_name(name),
+        assume_role_policy=POD_IDENTITY_TRUST,
+        opts=child(parent, provider),
+    )
     if inline is not None:
         aws.iam.RolePolicy(name, role=role.id, policy=inline, opts=child(parent, provider))
     for arn in managed:

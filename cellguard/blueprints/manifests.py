@@ -225,6 +225,8 @@ def deployment(stack: str, cell: str, w: Workload) -> Manifest:
             container["volumeMounts"].append({"name": "model-cache", "mountPath": MODEL_DIR})
     elif w.args:
         container["args"] = list(w.args)
+    if w.calls_aws and not w.model_cache:
+        pod["serviceAccountName"] = w.component  # its own Pod Identity role (aws_reads)
     meta = _meta(w.component, cell, stack, cell, w.component)
     annotations: dict[str, str] = {}
     if w.placeholder:

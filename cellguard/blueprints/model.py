@@ -59,6 +59,17 @@ class Workload(_Data):
     quantization: str | None = Field(
         None, description="vLLM --quantization (fp8 when the spec serves fp8 weights)."
     )
+    reads_stores: list[str] = Field(
+        default_factory=list, description="DynamoDB store components it calls (spec depends_on)."
+    )
+    reads_models: list[str] = Field(
+        default_factory=list, description="Bedrock model ids it calls (spec depends_on)."
+    )
+
+    @property
+    def calls_aws(self) -> bool:
+        """Whether its pods need an AWS identity of their own (tables, Bedrock)."""
+        return bool(self.reads_stores or self.reads_models)
 
     @property
     def is_gpu(self) -> bool:

@@ -25,7 +25,7 @@ import pulumi_kubernetes as k8s
 
 from cellguard.blueprints import iam_documents as docs
 from cellguard.blueprints._base import TOKEN_PREFIX, child
-from cellguard.blueprints.identity import POD_IDENTITY_TRUST, pod_role
+from cellguard.blueprints.identity import POD_IDENTITY_TRUST, pod_role, role_name
 from cellguard.blueprints.metrics_pipeline import collector_values
 from cellguard.blueprints.versions import ADDONS, chart
 
@@ -70,6 +70,7 @@ class ClusterPlatform(pulumi.ComponentResource):
                 ns, sa = ACCOUNTS[addon]
                 role = aws.iam.Role(
                     f"{name}-ebs-csi",
+                    name=role_name(f"{name}-ebs-csi"),
                     assume_role_policy=POD_IDENTITY_TRUST,
                     opts=child(self, p),
                 )

@@ -151,6 +151,7 @@ def deploy(bp: Blueprint, settings: Settings) -> None:
             data.artifact_buckets.get(r.name),
             settings.hf_token,
             bp.alarms.queue_depth,
+            bp,
         )
         for cell in r.cells:
             created = InferenceCell(
@@ -194,6 +195,8 @@ def deploy(bp: Blueprint, settings: Settings) -> None:
             [g.arn for p in pools.values() for g in p.zone_groups.get(first_zone, [])],
             [g.arn for p in pools.values() for g in p.node_groups],
             alarms.composite.arn,
+            r.name,
+            first_zone,
         )
     providers = data.providers
     with_service = {name: router for name, router in routers.items() if router.service is not None}

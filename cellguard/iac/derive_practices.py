@@ -71,7 +71,10 @@ def _chaos(ix: CaptureIndex, target: list[dict[str, Any]], known: set[str]) -> l
             selector = str(tgt.get("parameters", {}).get("selectorValue", ""))
             if selector.startswith(f"{LABEL_COMPONENT}="):
                 names.append(selector.split("=", 1)[1])
-            tag = (tgt.get("resourceTags") or {}).get("cellguard:component")
+            raw = tgt.get("resourceTags") or {}
+            if isinstance(raw, list):  # FIS takes tags as [{key, value}]
+                raw = {str(x.get("key")): x.get("value") for x in raw if isinstance(x, dict)}
+            tag = raw.get("cellguard:component")
             if tag:
                 names.append(str(tag))
         existing = next((e for e in out if e["type"] == kind), None)

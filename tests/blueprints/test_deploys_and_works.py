@@ -352,3 +352,37 @@ def test_a_replica_whose_weights_leave_vllm_no_room_is_exit_2(tmp_path: Path) ->
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     fits = CliRunner().invoke(app, ["blueprint", str(path), "-o", str(out)])
     assert fits.exit_code == 0, fits.output
+
+
+def test_iam_role_names_fit_after_pulumi_auto_naming(cap: Capture) -> None:
+    for role in cap.of_type("aws:iam/role:Role"):
+        name = role.inputs.get("name") or f"{role.name}-1234567"
+        assert len(name) <= 64, (role.name, name)
+
+
+def test_fis_targets_name_at_most_five_arns_else_tags(cap: Capture) -> None:
+    groups = cap.of_type("aws:eks/nodeGroup:NodeGroup")
+    for template in cap.of_type("aws:fis/experimentTemplate:ExperimentTemplate"):
+        for target in template.inputs["targets"]:
+            assert len(target.get("resourceArns", [])) <= 5, template.name
+            if "resourceTags" not in target:
+                continue
+            wanted = {t["key"]: t["value"] for t in target["resourceTags"]}
+            matched = [g for g in groups if wanted.items() <= g.inputs["tags"].items()]
+            assert len(matched) == 6, (template.name, wanted)  # llm + embedder, 3 zones
+
+
+def test_services_calling_dynamodb_and_bedrock_have_their_own_identity(cap: Capture) -> None:
+    api = _named(cap, DEPLOYMENT, "cell-api")
+    assert len(api) == 4 and {_pod(d)["serviceAccountName"] for d in api} == {"cell-api"}
+    policies = {
+        p.name: json.loads(p.inputs["policy"]) for p in cap.of_type("aws:iam/rolePolicy:RolePolicy")
+    }
+    doc = policies["assistant-cells-cell-usw2-a-cell-api"]
+    resources = {r for s in doc["Statement"] for r in s["Resource"]}
+    assert "arn:aws:dynamodb:us-west-2:*:table/assistant-cells-prompts-cell-use1-a" in resources
+    assert any(r.startswith("arn:aws:bedrock:*::foundation-model/anthropic.") for r in resources)
+    associations = cap.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert ("cell-usw2-a", "cell-api") in {
+        (a.inputs["namespace"], a.inputs["serviceAccount"]) for a in associations
+    }
