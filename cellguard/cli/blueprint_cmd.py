@@ -10,7 +10,7 @@ import typer
 
 from cellguard.cli.assessing import parse_today
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
-from cellguard.cli.files import make_directory, write_text_atomic
+from cellguard.cli.files import check_writable, make_directory, write_text_atomic
 from cellguard.cli.options import ForceOption, TodayOption
 from cellguard.models.text import inert
 
@@ -29,15 +29,27 @@ def blueprint(
         bool,
         typer.Option("--verify", help="Run the project under Pulumi mocks and check invariants."),
     ] = False,
+    capture: Annotated[
+        Path | None,
+        typer.Option(
+            "--capture",
+            help="With --verify: write every captured resource (type, name, URN, parent, "
+            "provider, inputs) to this JSON file, sorted by URN.",
+            show_default=False,
+        ),
+    ] = None,
     today: TodayOption = None,
 ) -> None:
     """Write a Pulumi project (Pulumi.yaml, Pulumi.<stack>.yaml, __main__.py, requirements.txt,
     target.yaml) deploying TARGET as cells; --verify runs it under mocks, checks the invariants and
     round-trips the deployed topology through the rules (exit 1 if a check fails or a rule's
-    result differs from the target's).
+    result differs from the target's); --capture FILE.json also writes what the mocks captured.
     """
     try:
         from cellguard.iac.synth import project_files
+
+        if verify:
+            import botocore  # noqa: F401  (--verify reads the AWS API models it ships)
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise UserError(
             f"Pulumi is not installed ({exc.name})", hint="pip install 'cellguard[pulumi]'"
@@ -47,6 +59,13 @@ def blueprint(
     if not _STACK_NAME.match(stack):
         raise UserError(f"invalid stack name {stack!r}", hint="letters, digits, '-', '_' and '.'")
     day = parse_today(today)  # checked before anything is written
+    if capture is not None and not verify:
+        raise UserError(
+            "--capture needs --verify (the capture is what the mock run registers)",
+            hint=f"cellguard blueprint {target} -o {output} --verify --capture {capture}",
+        )
+    if capture is not None:
+        check_writable(capture, force=force)
     if not target.exists():
         raise UserError(f"{target}: no such file", hint="give the target spec written by `plan`")
     if not target.is_file():
@@ -72,15 +91,23 @@ def blueprint(
         from cellguard.iac.roundtrip import round_trip
         from cellguard.iac.verify import verify as run_checks
 
-        capture = run_project(output, stack)
-        results = run_checks(capture, blueprint_of(org.stacks[0]))
+        captured = run_project(output, stack)
+        if capture is not None:
+            from cellguard.iac.capture_json import capture_json
+
+            write_text_atomic(capture, capture_json(captured), force=force)
+            typer.echo(
+                inert(f"wrote {len(captured.resources)} resources to {capture}", single_line=True),
+                err=True,
+            )
+        results = run_checks(captured, blueprint_of(org.stacks[0]), org.stacks[0])
         for r in results:
             typer.echo(
                 inert(f"{'PASS' if r.passed else 'FAIL'}  {r.name}: {r.message}", single_line=True)
             )
         failed = [r for r in results if not r.passed]
         typer.echo(f"{len(results) - len(failed)}/{len(results)} checks passed")
-        trip = round_trip(capture, org.stacks[0], today=day)
+        trip = round_trip(captured, org.stacks[0], today=day)
         for line in trip.lines():
             typer.echo(inert(line, single_line=True))
         if failed or trip.differ:

@@ -3,75 +3,45 @@
 Every check reads the captured resources (what the program would ask the cloud for), never the
 blueprint model, except where the spec decides what is expected (regions, replicated tables).
 Kubernetes objects are validated against the OpenAPI schemas of ``kubernetes-validate``.
+What the AWS APIs and the Kubernetes scheduler will check beyond the mocks' acceptance is in
+:mod:`cellguard.iac.checks_aws` (input constraints from botocore's models, auto-named names),
+:mod:`cellguard.iac.checks_schedule` (pods fit nodes; node groups hold the replicas),
+:mod:`cellguard.iac.checks_addons` (add-ons resources rely on) and
+:mod:`cellguard.iac.checks_identity` (identities of the workloads that read AWS data).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from cellguard.blueprints._base import TOKEN_PREFIX
 from cellguard.blueprints.manifests import ZONE_KEY
 from cellguard.blueprints.model import Blueprint
-from cellguard.iac.mockrun import Capture, CapturedResource
+from cellguard.iac.checks_addons import check_addons
+from cellguard.iac.checks_aws import check_aws_inputs
+from cellguard.iac.checks_cluster import check_eks_endpoint, check_instance_types
+from cellguard.iac.checks_identity import check_identities
+from cellguard.iac.checks_schedule import check_schedulable, replicas
+from cellguard.iac.mockrun import Capture
+from cellguard.iac.verify_base import (
+    GPU,
+    CheckResult,
+    cluster_of,
+    coverage,
+    manifest,
+    region_of,
+)
+from cellguard.iac.verify_base import containers as _containers
+from cellguard.iac.verify_base import deployments as _deployments
+from cellguard.iac.verify_base import ident as _ident
+from cellguard.iac.verify_base import is_gpu as _is_gpu
+from cellguard.models.stack import Stack
+
+__all__ = ["CHECKS", "GPU", "CheckResult", "manifest", "region_of", "verify"]
 
 COMPONENT_PREFIX = TOKEN_PREFIX
 K8S_VERSION = "1.33"
-GPU = "nvidia.com/gpu"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One invariant's verdict."""
-
-    name: str
-    passed: bool
-    message: str
-
-
-def manifest(resource: CapturedResource) -> dict[str, Any]:
-    """The Kubernetes object a captured ``kubernetes:*`` resource would apply."""
-    return {k: v for k, v in resource.inputs.items() if not k.startswith("__")}
-
-
-def _deployments(cap: Capture) -> list[CapturedResource]:
-    return cap.of_type("kubernetes:apps/v1:Deployment")
-
-
-def _containers(dep: CapturedResource) -> list[dict[str, Any]]:
-    containers: list[dict[str, Any]] = dep.inputs["spec"]["template"]["spec"]["containers"]
-    return containers
-
-
-def _is_gpu(dep: CapturedResource) -> bool:
-    return any(GPU in c.get("resources", {}).get("limits", {}) for c in _containers(dep))
-
-
-def _ident(dep: CapturedResource) -> str:
-    meta = dep.inputs["metadata"]
-    return f"{meta.get('namespace')}/{meta.get('name')}"
-
-
-def region_of(cap: Capture, resource: CapturedResource) -> str | None:
-    """The region a resource is created in, from its provider (Kubernetes: its cluster's region)."""
-    by_urn = cap.by_urn()
-    provider_urn = (resource.provider or "").rsplit("::", 1)[0]
-    provider = by_urn.get(provider_urn)
-    if provider is None:
-        return None
-    if provider.type == "pulumi:providers:aws":
-        return str(provider.inputs.get("region"))
-    siblings = [
-        r for r in cap.of_type("pulumi:providers:aws") if r.parent and r.parent == provider.parent
-    ]
-    return str(siblings[0].inputs.get("region")) if siblings else None
-
-
-def _coverage(name: str, total: int, bad: list[str], what: str) -> CheckResult:
-    """A check over ``total`` items of which ``bad`` fail: "k/total what; missing: [...]"."""
-    missing = f"; missing: {bad}" if bad else ""
-    return CheckResult(name, not bad, f"{total - len(bad)}/{total} {what}{missing}")
 
 
 def check_cells_regions(cap: Capture, bp: Blueprint) -> CheckResult:
@@ -98,30 +68,51 @@ def check_zone_spread(cap: Capture, bp: Blueprint) -> CheckResult:
             for c in tsc
         ):
             bad.append(_ident(d))
-    return _coverage(
+    return coverage(
         "zone-spread", len(gpu), bad, "GPU Deployments spread over zones (DoNotSchedule)"
     )
 
 
+def _budget(value: object, replicas: int) -> int:
+    """A PDB's minAvailable or maxUnavailable as a pod count (percentages round up)."""
+    text = str(value)
+    if text.endswith("%"):
+        return math.ceil(replicas * float(text[:-1]) / 100)
+    return int(text)
+
+
 def check_pdbs(cap: Capture, bp: Blueprint) -> CheckResult:
+    """Every Deployment has a PDB that keeps a pod up (one-replica Deployments excepted) and
+    still lets a node drain evict one (minAvailable equal to the replicas blocks every drain
+    and managed node group upgrade)."""
     pdbs = cap.of_type("kubernetes:policy/v1:PodDisruptionBudget")
     deployments = _deployments(cap)
     bad = []
     for d in deployments:
         ns = d.inputs["metadata"].get("namespace")
         labels = d.inputs["spec"]["template"]["metadata"]["labels"]
-        if not any(
-            p.inputs["metadata"].get("namespace") == ns
-            and p.inputs["spec"]["selector"]["matchLabels"].items() <= labels.items()
-            and int(p.inputs["spec"].get("minAvailable", 0)) >= 1
-            for p in pdbs
-        ):
-            bad.append(_ident(d))
-    return _coverage(
+        count = replicas(cap, d, cluster_of(cap, d))
+        ok = False
+        for p in pdbs:
+            spec = p.inputs.get("spec", {})
+            selector = spec.get("selector", {}).get("matchLabels", {})
+            if (
+                p.inputs["metadata"].get("namespace") != ns
+                or not selector.items() <= labels.items()
+            ):
+                continue
+            if "maxUnavailable" in spec:
+                evictable = _budget(spec["maxUnavailable"], count)
+            else:
+                evictable = count - _budget(spec.get("minAvailable", 0), count)
+            ok = ok or (evictable >= 1 and (count - evictable >= 1 or count == 1))
+        if not ok:
+            bad.append(f"{_ident(d)} ({count} replicas)")
+    return coverage(
         "pdb-per-deployment",
         len(deployments),
         bad,
-        "Deployments covered by a PDB with minAvailable >= 1",
+        "Deployments with a PDB that keeps a pod up and lets a drain evict one",
     )
 
 
@@ -132,7 +123,7 @@ def check_probes(cap: Capture, bp: Blueprint) -> CheckResult:
         for d in _deployments(cap)
         if not all(all(k in c for k in keys) for c in _containers(d))
     ]
-    return _coverage(
+    return coverage(
         "probes",
         len(_deployments(cap)),
         bad,
@@ -253,39 +244,6 @@ def check_fis(cap: Capture, bp: Blueprint) -> CheckResult:
     )
 
 
-def check_private_eks(cap: Capture, bp: Blueprint) -> CheckResult:
-    clusters = cap.of_type("aws:eks/cluster:Cluster")
-    bad = [
-        c.name
-        for c in clusters
-        if not (
-            c.inputs["vpcConfig"].get("endpointPrivateAccess") is True
-            and c.inputs["vpcConfig"].get("endpointPublicAccess") is False
-        )
-    ]
-    return CheckResult(
-        "private-eks-endpoint",
-        bool(clusters) and not bad,
-        f"{len(clusters) - len(bad)}/{len(clusters)} clusters with a private-only endpoint",
-    )
-
-
-def check_instance_types(cap: Capture, bp: Blueprint) -> CheckResult:
-    groups = [
-        g
-        for g in cap.of_type("aws:eks/nodeGroup:NodeGroup")
-        if "cellguard.io/gpu-pool" in g.inputs.get("labels", {})
-        and g.inputs.get("capacityType") != "CAPACITY_BLOCK"
-    ]
-    bad = [g.name for g in groups if len(g.inputs.get("instanceTypes", [])) < 2]
-    return CheckResult(
-        "gpu-instance-types",
-        not bad,
-        f"{len(groups) - len(bad)}/{len(groups)} GPU node groups over >= 2 instance types"
-        + (f"; single-type: {bad}" if bad else ""),
-    )
-
-
 def check_parents(cap: Capture, bp: Blueprint) -> CheckResult:
     by_urn = cap.by_urn()
     bad = []
@@ -331,19 +289,42 @@ def check_providers(cap: Capture, bp: Blueprint) -> CheckResult:
 
 
 def check_k8s_schema(cap: Capture, bp: Blueprint) -> CheckResult:
+    """Every Kubernetes object applied directly validates, strictly, against the Kubernetes
+    OpenAPI schemas; Helm releases (their charts render the objects) and custom resources (no
+    schema in ``kubernetes-validate``) are counted, not validated."""
     import kubernetes_validate
 
-    objects = [r for r in cap.resources if r.type.startswith("kubernetes:")]
+    objects = [
+        r
+        for r in cap.resources
+        if r.type.startswith("kubernetes:") and not r.type.startswith("kubernetes:helm.sh/")
+    ]
+    releases = sum(1 for r in cap.resources if r.type.startswith("kubernetes:helm.sh/"))
     errors = []
+    custom: dict[str, int] = {}
     for r in objects:
+        body = manifest(r)
+        if "apiVersion" not in body or "kind" not in body:
+            errors.append(f"{r.name}: no apiVersion or kind")
+            continue
         try:
-            kubernetes_validate.validate(manifest(r), K8S_VERSION, strict=True)
+            kubernetes_validate.validate(body, K8S_VERSION, strict=True)
+        except kubernetes_validate.SchemaNotFoundError:
+            custom[str(body["kind"])] = custom.get(str(body["kind"]), 0) + 1
         except kubernetes_validate.ValidationError as exc:
             errors.append(f"{r.name}: {exc.message}")
+    checked = len(objects) - sum(custom.values())
+    extra = ""
+    if custom:
+        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(custom.items()))
+        extra += f"; custom resources without a schema, not validated: {kinds}"
+    if releases:
+        extra += f"; {releases} Helm releases not rendered"
     return CheckResult(
         "kubernetes-schema",
         not errors,
-        f"{len(objects) - len(errors)}/{len(objects)} objects valid against Kubernetes {K8S_VERSION} (strict)"
+        f"{checked - len(errors)}/{checked} objects valid against Kubernetes {K8S_VERSION} (strict)"
+        + extra
         + (f"; {errors[:3]}" if errors else ""),
     )
 
@@ -358,15 +339,21 @@ CHECKS: tuple[Callable[[Capture, Blueprint], CheckResult], ...] = (
     check_tables,
     check_alarms,
     check_fis,
-    check_private_eks,
+    check_eks_endpoint,
     check_instance_types,
     check_parents,
     check_unique_urns,
     check_providers,
     check_k8s_schema,
+    check_aws_inputs,
+    check_schedulable,
+    check_addons,
 )
+"""The checks of the capture alone; :func:`verify` adds the identity check, which also reads
+the spec (who calls which store or model)."""
 
 
-def verify(cap: Capture, bp: Blueprint) -> list[CheckResult]:
-    """Run every check."""
-    return [check(cap, bp) for check in CHECKS]
+def verify(cap: Capture, bp: Blueprint, stack: Stack | None = None) -> list[CheckResult]:
+    """Run every check; ``stack`` (the target spec) tells which workloads call DynamoDB, S3 or
+    Bedrock (without it, only the reads visible in the containers are checked)."""
+    return [check(cap, bp) for check in CHECKS] + [check_identities(cap, bp, stack)]

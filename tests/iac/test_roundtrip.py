@@ -26,7 +26,7 @@ TODAY = dt.date(2026, 11, 21)
 
 VERIFY_PENDING = pytest.mark.xfail(
     strict=True,
-    reason="verify.py (issue 18, deliverable 4, another engineer's part) does not yet read the new blueprint: kubernetes-schema validates Helm Releases and KEDA ScaledObjects as core objects (KeyError apiVersion, exit 3), private-eks-endpoint checks the withdrawn private-only requirement (blocker 1), pdb-per-deployment rejects maxUnavailable for one replica; remove this mark when verify.py handles them",
+    reason="--verify's checks beyond the mocks (issue 18, deliverable 4) find what today's blueprints do not yet fix: aws-api-constraints (auto-named IAM role names over 64 characters with Pulumi's suffix; a FIS target with 6 resourceArns, at most 5) and workload-identity (workloads calling DynamoDB or Bedrock without a Pod Identity or IRSA role naming them); see tests/cli/test_cli_blueprint_verify.py; remove this mark when they pass",
 )
 
 
