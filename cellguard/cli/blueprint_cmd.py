@@ -46,6 +46,7 @@ def blueprint(
     result differs from the target's); --capture FILE.json also writes what the mocks captured.
     """
     try:
+        from cellguard.blueprints.gpu_pools import BlueprintError
         from cellguard.iac.synth import project_files
 
         if verify:
@@ -81,7 +82,10 @@ def blueprint(
     if output.is_dir() and any(output.iterdir()) and not force:
         raise UserError(f"{output} is not empty", hint="pass --force to overwrite its files")
     make_directory(output)
-    files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
+    try:
+        files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
+    except BlueprintError as exc:
+        raise UserError(f"{org.stacks[0].name}: {exc}", hint=exc.hint) from exc
     for name, text in files.items():
         write_text_atomic(output / name, text, force=force)
     typer.echo(inert(f"wrote {len(files)} files to {output}", single_line=True), err=True)

@@ -22,7 +22,6 @@ import yaml
 from cellguard import __version__
 from cellguard.blueprints.foundation import EKS_VERSION, PUBLIC_API
 from cellguard.blueprints.from_spec import PLACEHOLDER
-from cellguard.blueprints.gpu_pools import BlueprintError
 from cellguard.blueprints.versions import CHARTS
 from cellguard.iac.synth_readme import project_readme
 from cellguard.models.stack import Stack
@@ -130,12 +129,7 @@ def project_files(
             "cellguard:placeholderArgs": list(PLACEHOLDER.args),
         }
     }
-    try:
-        readme = project_readme(stack, stack_name)
-    except BlueprintError as exc:
-        from cellguard.cli.exit_codes import UserError
-
-        raise UserError(f"{stack.name}: {exc}", hint=exc.hint) from exc
+    readme = project_readme(stack, stack_name)  # BlueprintError: the CLI reports it (exit 2)
     return {
         "Pulumi.yaml": _dump(project),
         f"Pulumi.{stack_name}.yaml": _dump(config),
