@@ -9,7 +9,7 @@ the primary region in the event it exists for). The recovery region's bucket kee
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import pulumi
 import pulumi_aws as aws
@@ -19,8 +19,10 @@ from cellguard.blueprints.foundation import assume_role_policy
 from cellguard.blueprints.identity import allow, policy
 from cellguard.blueprints.model import Blueprint
 
-if TYPE_CHECKING:
-    from cellguard.blueprints.data import DataReplication
+VersionedBucket = Callable[
+    [str, dict[str, str], aws.Provider], tuple[aws.s3.Bucket, aws.s3.BucketVersioning]
+]
+"""Makes a versioned bucket under the owner (``DataReplication._versioned_bucket``)."""
 
 
 def _replica_name(name: str, region: str, bp: Blueprint) -> str:
@@ -49,17 +51,21 @@ def replication_policy(source: str, targets: list[str]) -> str:
 
 
 def artifact_buckets(
-    owner: DataReplication, name: str, bp: Blueprint, providers: dict[str, aws.Provider]
+    owner: pulumi.ComponentResource,
+    versioned_bucket: VersionedBucket,
+    name: str,
+    bp: Blueprint,
+    providers: dict[str, aws.Provider],
 ) -> dict[str, aws.s3.Bucket]:
     """Region -> artifact bucket (the primary's first), with the replication configured."""
     primary = bp.data.primary_region
     home = providers[primary]
     art_tags = {**tags(bp.stack), "cellguard:role": "model-artifacts"}
-    bucket, versioning = owner._versioned_bucket(f"{name}-artifacts", art_tags, home)
+    bucket, versioning = versioned_bucket(f"{name}-artifacts", art_tags, home)
     buckets = {primary: bucket}
     waits: list[pulumi.Resource] = [versioning]
     for region in [r.name for r in bp.regions if r.name != primary]:
-        replica, replica_versioning = owner._versioned_bucket(
+        replica, replica_versioning = versioned_bucket(
             _replica_name(name, region, bp), art_tags, providers[region]
         )
         buckets[region] = replica

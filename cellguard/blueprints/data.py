@@ -73,7 +73,9 @@ class DataReplication(pulumi.ComponentResource):
         self.allow_destroy = allow_destroy
         self.artifact_buckets: dict[str, aws.s3.Bucket] = {}
         if plan.artifact_bucket:
-            self.artifact_buckets = artifact_buckets(self, name, bp, providers)
+            self.artifact_buckets = artifact_buckets(
+                self, self._versioned_bucket, name, bp, providers
+            )
         self.artifact_bucket = self.artifact_buckets.get(plan.primary_region)
         vaults: dict[str, aws.backup.Vault] = {}
         backup_role: aws.iam.Role | None = None
