@@ -80,6 +80,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check cellguard tests benchmarks
 	$(BIN)/ruff format --check cellguard tests benchmarks
 	$(BIN)/mypy --strict cellguard
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loader.py
