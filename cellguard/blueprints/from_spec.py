@@ -282,18 +282,20 @@ def blueprint_of(stack: Stack, placeholder: Placeholder = PLACEHOLDER) -> Bluepr
     regions: list[RegionPlan] = []
     for index, region in enumerate(stack.topology.regions):
         zones_by_model: dict[str, list[str]] = {}
+        cell_pods: dict[str, list[tuple[int, int]]] = {}
         for cell in cells[region.name]:
             for w in cell.workloads:
                 if w.gpu_pool:
                     merged = zones_by_model.setdefault(w.gpu_pool, [])
                     merged.extend(z for z in w.zones if z not in merged)
+                    cell_pods.setdefault(w.gpu_pool, []).append((w.replicas, w.max_replicas))
         regions.append(
             RegionPlan(
                 name=region.name,
                 zones=list(region.zones),
                 index=index,
                 cells=cells[region.name],
-                gpu_pools=gpu_pools(stack, region.name, zones_by_model),
+                gpu_pools=gpu_pools(stack, region.name, zones_by_model, cell_pods),
             )
         )
     names = [r.name for r in stack.topology.regions]

@@ -96,8 +96,21 @@ def _instance_types(types: list[str], gpus_per_replica: int) -> list[str]:
     return chosen
 
 
-def gpu_pools(stack: Stack, region: str, zones_by_model: dict[str, list[str]]) -> list[GpuPool]:
-    """The GPU pools of ``region``: one per self-hosted model placed there."""
+def _per_zone(counts: list[int], surviving: int) -> int:
+    """Pods a zone must hold with one zone lost: each cell spreads its own pods over the
+    surviving zones (maxSkew 1), so a zone gets up to ``ceil(n / surviving)`` of every cell."""
+    return sum(math.ceil(n / surviving) for n in counts)
+
+
+def gpu_pools(
+    stack: Stack,
+    region: str,
+    zones_by_model: dict[str, list[str]],
+    cell_pods: dict[str, list[tuple[int, int]]] | None = None,
+) -> list[GpuPool]:
+    """The GPU pools of ``region``: one per self-hosted model placed there. ``cell_pods`` gives
+    each model's (replicas, autoscaling ceiling) per cell of the region: the pods the pools must
+    hold (a cell's share is rounded up, so they can exceed the spec's replicas)."""
     pools: list[GpuPool] = []
     for comp in stack.components:
         if not isinstance(comp, ModelEndpoint | EmbeddingModel) or not is_self_hosted_model(comp):
@@ -116,9 +129,10 @@ def gpu_pools(stack: Stack, region: str, zones_by_model: dict[str, list[str]]) -
         replicas = comp.replicas or 1
         surviving = len(zones) - 1 if len(zones) > 1 else 1
         per_node = max(1, gpus_per_node // per_replica)
-        nodes = math.ceil(math.ceil(replicas / surviving) / per_node)
         auto_max = comp.autoscaling.max if comp.autoscaling else replicas
-        max_nodes = max(nodes, math.ceil(math.ceil(auto_max / surviving) / per_node))
+        cells = (cell_pods or {}).get(comp.id) or [(replicas, auto_max)]
+        nodes = math.ceil(_per_zone([c[0] for c in cells], surviving) / per_node)
+        max_nodes = max(nodes, math.ceil(_per_zone([c[1] for c in cells], surviving) / per_node))
         purchase = (comp.capacity.purchase if comp.capacity else None) or PurchaseOption.ON_DEMAND
         reserved_total = (comp.capacity.reserved_replicas if comp.capacity else None) or 0
         if purchase not in (PurchaseOption.ODCR, PurchaseOption.CAPACITY_BLOCK):

@@ -331,3 +331,46 @@ def test_blocker2_requirements_install_the_cellguard_that_generated_it(tmp_path:
         "cellguard[pulumi] @ https://files.example.com/cellguard-0.1.0.tar.gz#sha256=ab12"
     )
     assert cellguard_requirement(Dist(None)) == "cellguard[pulumi]==0.1.0"
+
+
+def test_blocker5_gpu_pools_hold_every_cells_pods_with_a_zone_lost(tmp_path: Path) -> None:
+    """Four cells per region: each cell's share of the replicas is rounded up and spread over
+    the zones on its own, so the pools must hold more than the spec's replicas per zone."""
+    import yaml
+
+    spec = yaml.safe_load((REPO / "examples" / "cell-multi-region.yaml").read_text("utf-8"))
+    extra = {
+        "us-east-1": ["cell-use1-c", "cell-use1-d"],
+        "us-west-2": ["cell-usw2-c", "cell-usw2-d"],
+    }
+    for region, ids in extra.items():
+        spec["topology"]["cells"] += [
+            {"id": i, "region": region, "partition": "tenant-hash"} for i in ids
+        ]
+    for comp in spec["components"]:
+        placed = (comp.get("placement") or {}).get("cells")
+        if placed:
+            placed += [i for ids in extra.values() for i in ids]
+    path = tmp_path / "four-cells.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    bp = blueprint_of(load(path).stacks[0])
+    cap = run_program(lambda: deploy(bp, Settings()))
+    scaled = cap.of_type("kubernetes:keda.sh/v1alpha1:ScaledObject")
+    for pool in ("llm", "embedder"):
+        for region in ("us-east-1", "us-west-2"):
+            counts = [
+                s.inputs["spec"]["minReplicaCount"]
+                for s in scaled
+                if s.inputs["metadata"]["name"] == pool and region_of(cap, s) == region
+            ]
+            assert len(counts) == 4
+            need = sum(-(-n // 2) for n in counts)  # 3 zones, one lost: ceil(n / 2) per cell
+            groups = [
+                g
+                for g in cap.of_type(NODE_GROUP)
+                if g.inputs["labels"].get("cellguard.io/gpu-pool") == pool
+                and region_of(cap, g) == region
+            ]
+            assert len(groups) == 3
+            for g in groups:  # one GPU per node and per pod in both pools
+                assert g.inputs["scalingConfig"]["minSize"] >= need, (pool, region, counts)
