@@ -148,7 +148,8 @@ def report_signoff(
 
 
 def _require_exists(path: Path) -> None:
-    if not path.exists():
+    # a dangling or looping link goes on to the loader, which says why it cannot be read
+    if not path.exists() and not path.is_symlink():
         raise UserError(f"{path}: no such file or directory")
 
 

@@ -90,3 +90,17 @@ def test_a_link_to_a_spec_is_read_and_named_as_given(tmp_path: Path) -> None:
     result = cellguard("validate", "stack.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok stack.yaml: stack 'forge-code-assistant'")
+
+
+@pytest.mark.parametrize("command", ["signoff", "verify"])
+def test_signoff_and_verify_of_a_symlink_loop_say_why(tmp_path: Path, command: str) -> None:
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    extra = ["--reviewer", "alice", "--decision", "approve"] if command == "signoff" else []
+    result = cellguard(
+        command, "loop.yaml", *extra, "--store", ".", "--today", "2026-11-21", cwd=tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        "loop.yaml:1:1: error[io] (document): cannot read file: Too many levels of symbolic links"
+        in result.stderr
+    )
