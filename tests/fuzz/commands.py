@@ -68,8 +68,8 @@ GIT_REFS = (
 
 
 def git_options(ref: str) -> list[str]:
-    """What locates an error about ``git:REF``: the option and the start of the revision."""
-    return ["--baseline", "git:", f"'{ref[:30]}"]
+    """What locates an error about ``git:REF``: the option, or the revision (its start)."""
+    return ["--baseline", "git:", f"'{ref[:30]}", *([f" {ref}"] if ref.isalnum() else [])]
 
 
 SPECIAL_PATHS = (
