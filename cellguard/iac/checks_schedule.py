@@ -7,10 +7,11 @@ nodeSelector and required node affinity admit. Fit: the pod's requests (containe
 largest init container if larger) within the allocatable of at least one instance type of such
 a group (:mod:`cellguard.iac.nodes`). Static capacity: every group at ``minSize`` (spread evenly
 over its zones, rounded down), each node counted at the smallest allocatable of its group's
-types, resource by resource; a workload with a ``DoNotSchedule`` zone spread may put
-``floor((replicas + maxSkew x (zones - 1)) / zones)`` pods in any one of its zones, and each zone
-must hold that many; pods without a zone spread go wherever room is left. Pods are placed first
-fit, largest first. Replicas are the Deployment's, else its HPA's minimum, else 1.
+types, resource by resource, must take every replica: workloads are placed largest first, pod by
+pod, as the scheduler may place them: a pod with a ``DoNotSchedule`` zone spread only in a zone
+where it keeps the spread within ``maxSkew`` (fewest of its pods first, then most room, as the
+scheduler's spread and least-allocated scores prefer), any other pod in any zone with room. Replicas are the Deployment's, else the minimum of its HPA or KEDA
+ScaledObject, else 1.
 """
 
 from __future__ import annotations
@@ -168,32 +169,49 @@ def _nodes(groups: list[NodeGroup]) -> list[_Node]:
     return out
 
 
-def _demand(p: Placement) -> list[tuple[str | None, Placement]]:
-    """One entry per pod to place: its zone (None: any of its zones)."""
-    zones = sorted({z for _, z in p.fits})
-    if p.spread_skew is None or len(zones) < 2:
-        return [(None, p)] * p.replicas
-    most = min(p.replicas, (p.replicas + p.spread_skew * (len(zones) - 1)) // len(zones))
-    return [(z, p) for z in zones for _ in range(most)]
+def _room(nodes: list[_Node], p: Placement, zone: str) -> _Node | None:
+    """The first node of ``zone`` admitting the pod with room for it."""
+    want = [*p.requests, 1]
+    for node in nodes:
+        fits = all(f >= w for f, w in zip(node.free, want, strict=True))
+        if node.zone == zone and (node.group, zone) in p.fits and fits:
+            return node
+    return None
 
 
-def _pack(placements: list[Placement], nodes: list[_Node]) -> dict[str, list[str]]:
-    """First fit, zone-bound pods then the others, each largest first; per workload, the
-    zones (or 'any zone') left short."""
-    pods = [d for p in placements for d in _demand(p)]
-    # Pods bound to a zone first (the others may go wherever room is left), largest first.
-    pods.sort(key=lambda d: (d[0] is None, -d[1].requests[2], -d[1].requests[0], -d[1].requests[1]))
-    short: dict[str, list[str]] = defaultdict(list)
-    for zone, p in pods:
-        want = [*p.requests, 1]
-        for node in nodes:
-            if (node.group, node.zone) not in p.fits or (zone is not None and node.zone != zone):
-                continue
-            if all(f >= w for f, w in zip(node.free, want, strict=True)):
-                node.free = [f - w for f, w in zip(node.free, want, strict=True)]
-                break
-        else:
-            short[p.name].append(zone or "any zone")
+def _slots(nodes: list[_Node], p: Placement, zone: str) -> int:
+    """How many more of the workload's pods ``zone``'s nodes hold (the scheduler prefers the
+    least allocated nodes)."""
+    want = [*p.requests, 1]
+    return sum(
+        min(f // w for f, w in zip(node.free, want, strict=True) if w)
+        for node in nodes
+        if node.zone == zone and (node.group, zone) in p.fits
+    )
+
+
+def _pack(placements: list[Placement], nodes: list[_Node]) -> dict[str, list[list[str]]]:
+    """Place every replica, largest workloads first, as the scheduler may: a pod with a zone
+    spread goes only to zones where it keeps the skew within ``maxSkew`` (those with fewest of
+    its pods first, then those with most room), any other pod to any zone with room; per workload, the zones of each pod left over."""
+    short: dict[str, list[list[str]]] = defaultdict(list)
+    order = sorted(placements, key=lambda p: (-p.requests[2], -p.requests[0], -p.requests[1]))
+    for p in order:
+        zones = sorted({z for _, z in p.fits})
+        counts = dict.fromkeys(zones, 0)
+        for _ in range(p.replicas):
+            allowed = zones
+            if p.spread_skew is not None:
+                least = min(counts.values())
+                allowed = [z for z in zones if counts[z] + 1 - least <= p.spread_skew]
+            for zone in sorted(allowed, key=lambda z: (counts[z], -_slots(nodes, p, z), z)):
+                node = _room(nodes, p, zone)
+                if node is not None:
+                    node.free = [f - w for f, w in zip(node.free, [*p.requests, 1], strict=True)]
+                    counts[zone] += 1
+                    break
+            else:
+                short[p.name].append(allowed)
     return short
 
 
@@ -242,7 +260,10 @@ def check_schedulable(cap: Capture, bp: Blueprint) -> CheckResult:
     if unfit:
         parts.append(f"do not fit: {'; '.join(unfit[:SHOWN])}" + _more(unfit))
     if short:
-        lines = [f"{w}: {len(z)} pods in {sorted(set(z))}" for w, z in sorted(short.items())]
+        lines = [
+            f"{w}: {len(pods)} pods in {sorted({z for zones in pods for z in zones})}"
+            for w, pods in sorted(short.items())
+        ]
         parts.append(f"no room at minimum size: {'; '.join(lines[:SHOWN])}" + _more(lines))
     return CheckResult(NAME, not unfit and not short, "; ".join(parts))
 

@@ -14,11 +14,6 @@ from cellguard.cli.main import app
 from cellguard.iac.synth import installed_requirement
 from tests.helpers import REPO
 
-VERIFY_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="--verify's checks beyond the mocks (issue 18, deliverable 4) find what today's blueprints do not yet fix: aws-api-constraints (auto-named IAM role names over 64 characters with Pulumi's suffix; a FIS target with 6 resourceArns, at most 5) and workload-identity (workloads calling DynamoDB or Bedrock without a Pod Identity or IRSA role naming them); see tests/cli/test_cli_blueprint_verify.py; remove this mark when they pass",
-)
-
 runner = CliRunner()
 GOLDEN = REPO / "tests" / "golden" / "blueprint" / "cell-multi-region"
 FILES = [
@@ -68,7 +63,6 @@ def test_refuses_a_non_empty_directory_without_force(tmp_path: Path) -> None:
     assert (tmp_path / "Pulumi.dev.yaml").is_file()
 
 
-@VERIFY_PENDING
 def test_verify_prints_every_check(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
@@ -82,7 +76,7 @@ def test_verify_prints_every_check(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "19/19 checks passed" in result.stdout
-    assert "PASS  kubernetes-schema: 14/14 objects valid" in result.stdout
+    assert "PASS  kubernetes-schema: 16/16 objects valid" in result.stdout
 
 
 def test_verify_exits_1_when_the_round_trip_differs(tmp_path: Path) -> None:
@@ -109,7 +103,6 @@ def test_verify_exits_1_when_the_round_trip_differs(tmp_path: Path) -> None:
 HOSTILE = '"); import os; #'
 
 
-@VERIFY_PENDING
 def test_hostile_names_never_reach_code_and_still_run(tmp_path: Path) -> None:
     text = (REPO / "examples" / "cell-multi-region.yaml").read_text(encoding="utf-8")
     nasty = HOSTILE + "\\n'''\\\"\\\"\\\" quote"

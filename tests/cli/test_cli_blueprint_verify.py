@@ -4,7 +4,8 @@ Each target (cell-multi-region, the planner's targets of the other examples, and
 GPU has one instance type) is planned where needed, generated and verified once through the CLI;
 each of the checks that go beyond the mocks is then a test of its own, so a check that fails
 only because the blueprints (issue 18's other deliverables) do not yet fix what it finds is
-marked ``xfail(strict=True)`` with what it finds, and the mark fails as soon as it passes.
+marked ``xfail(strict=True)`` with what it finds (:data:`KNOWN`), and the mark fails as soon as
+it passes.
 """
 
 from __future__ import annotations
@@ -28,32 +29,12 @@ CHECKS = ("aws-api-constraints", "schedulable", "addons-present", "workload-iden
 PLANNED = ("vllm-single-zone", "rag-support-assistant", "saas-finetune")
 TARGETS = ("cell-multi-region", *PLANNED, "single-type-gpu")
 
-IAM_NAMES = (
-    "aws-api-constraints finds auto-named IAM roles whose names pass 64 characters with "
-    "Pulumi's 8-character suffix (<stack>-<region>-platform-aws-load-balancer-controller, "
-    "-opentelemetry-collector): the blueprints must name them"
-)
-FIS_ARNS = " and a FIS gpu_node_loss target listing 6 resourceArns (FIS allows 5)"
-NO_IDENTITY = (
-    "workload-identity finds workloads that call DynamoDB or Bedrock in the spec with no Pod "
-    "Identity association or IRSA role naming the table or model ({who}): the blueprints give "
-    "only the vLLM weight readers an identity"
-)
-KNOWN: dict[tuple[str, str], str] = {
-    ("cell-multi-region", "aws-api-constraints"): IAM_NAMES + FIS_ARNS,
-    ("single-type-gpu", "aws-api-constraints"): IAM_NAMES + FIS_ARNS,
-    ("vllm-single-zone", "aws-api-constraints"): IAM_NAMES,
-    ("rag-support-assistant", "aws-api-constraints"): IAM_NAMES,
-    ("saas-finetune", "aws-api-constraints"): IAM_NAMES,
-    ("cell-multi-region", "workload-identity"): NO_IDENTITY.format(who="cell-api"),
-    ("single-type-gpu", "workload-identity"): NO_IDENTITY.format(who="cell-api"),
-    ("vllm-single-zone", "workload-identity"): NO_IDENTITY.format(who="ide-gateway"),
-    ("rag-support-assistant", "workload-identity"): NO_IDENTITY.format(
-        who="retriever, web-api-orchestrator, agent-console"
-    ),
-    ("saas-finetune", "workload-identity"): NO_IDENTITY.format(who="generate-svc"),
-}
-"""(target, check) -> what the check finds in today's blueprints (issue 18, deliverables 1-3)."""
+KNOWN: dict[tuple[str, str], str] = {}
+"""(target, check) -> what the check still finds in today's blueprints (issue 18, deliverables
+1-3): such a case is xfail(strict) with this reason. Empty: every check passes on every target
+(1f313c4 fixed what aws-api-constraints and workload-identity found: IAM role names over 64
+characters with Pulumi's suffix, a FIS target with 6 resourceArns, workloads calling DynamoDB or
+Bedrock without an identity)."""
 
 
 def _single_type_gpu(tmp: Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cellguard.iac.checks_schedule import check_schedulable
 from cellguard.iac.nodes import allocatable, pod_requests, quantity, reserved_cpu_m
 from tests.iac.capture_kit import BP, GPU_TAINT, GPU_TOLERATION, Kit
@@ -180,3 +182,30 @@ def test_replicas_come_from_the_autoscaler_when_the_deployment_has_none() -> Non
     )
     result = check_schedulable(kit.cap, BP)
     assert "10 pods on 3 nodes" in result.message, result.message
+
+
+@pytest.mark.parametrize(("per_zone", "left"), [(3, 0), (2, 2)])
+def test_spread_pods_go_to_the_zones_with_room(per_zone: int, left: int) -> None:
+    """Four cells of 2 replicas each over 3 zones: any zone may get a cell's pod, not every zone
+    (8 pods fit 9 GPU nodes; 6 nodes leave 2 over)."""
+    kit = Kit()
+    aws, k8s = kit.region("us-east-1", "c1")
+    kit.node_group(
+        aws,
+        "c1",
+        "llm",
+        ZONES,
+        ["g6e.xlarge"],
+        3 * per_zone,
+        labels={"pool": "llm"},
+        taints=[GPU_TAINT],
+        ami="AL2023_x86_64_NVIDIA",
+    )
+    for cell in range(4):
+        kit.deployment(
+            k8s, f"cell-{cell}", "llm", cpu="3", memory="24Gi", gpus=1, replicas=2, pod=GPU_POD
+        )
+    result = check_schedulable(kit.cap, BP)
+    assert result.passed == (left == 0), result.message
+    assert f"8 pods on {3 * per_zone} nodes at minimum size in 3 zones" in result.message
+    assert (f", {left} pods left over" in result.message) == bool(left)

@@ -17,11 +17,6 @@ from cellguard.iac.verify import region_of, verify
 from cellguard.models.loader import load
 from tests.helpers import REPO
 
-VERIFY_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="--verify's checks beyond the mocks (issue 18, deliverable 4) find what today's blueprints do not yet fix: aws-api-constraints (auto-named IAM role names over 64 characters with Pulumi's suffix; a FIS target with 6 resourceArns, at most 5) and workload-identity (workloads calling DynamoDB or Bedrock without a Pod Identity or IRSA role naming them); see tests/cli/test_cli_blueprint_verify.py; remove this mark when they pass",
-)
-
 
 def _run(example: str) -> tuple[Blueprint, Capture]:
     bp = blueprint_of(load(REPO / "examples" / example).stacks[0])
@@ -33,13 +28,12 @@ def cells_run() -> tuple[Blueprint, Capture]:
     return _run("cell-multi-region.yaml")
 
 
-@VERIFY_PENDING
 def test_every_check_passes_on_the_cell_target(cells_run: tuple[Blueprint, Capture]) -> None:
     bp, cap = cells_run
     results = {r.name: r for r in verify(cap, bp)}
     assert [n for n, r in results.items() if not r.passed] == []
     assert len(results) == 19
-    assert results["kubernetes-schema"].message.startswith("112/112")
+    assert results["kubernetes-schema"].message.startswith("116/116")
 
 
 def test_cell_target_numbers(cells_run: tuple[Blueprint, Capture]) -> None:
@@ -118,7 +112,6 @@ def test_gpu_pools_are_statically_stable(cells_run: tuple[Blueprint, Capture]) -
         assert g.inputs["nodeRepairConfig"]["enabled"] is True
 
 
-@VERIFY_PENDING
 def test_runs_repeat_in_one_process_with_the_same_result() -> None:
     bp, first = _run("vllm-single-zone.yaml")
     second = run_program(lambda: deploy(bp, Settings()))

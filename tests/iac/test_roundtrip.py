@@ -24,12 +24,6 @@ CELLS = REPO / "examples" / "cell-multi-region.yaml"
 TODAY = dt.date(2026, 11, 21)
 
 
-VERIFY_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="--verify's checks beyond the mocks (issue 18, deliverable 4) find what today's blueprints do not yet fix: aws-api-constraints (auto-named IAM role names over 64 characters with Pulumi's suffix; a FIS target with 6 resourceArns, at most 5) and workload-identity (workloads calling DynamoDB or Bedrock without a Pod Identity or IRSA role naming them); see tests/cli/test_cli_blueprint_verify.py; remove this mark when they pass",
-)
-
-
 def _target(path: Path) -> Stack:
     return load(path).stacks[0]
 
@@ -218,7 +212,6 @@ def test_dropping_gpu_reservations_is_reported(cells_capture: Capture) -> None:
     assert "CG-CAP-001" in {r.rule for r in trip.differ}
 
 
-@VERIFY_PENDING
 def test_blueprint_verify_prints_the_round_trip(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
