@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,19 @@ def read_bounded(path: Path, *, limit: int | None = None) -> str:
     """
     limit = MAX_JSON_BYTES if limit is None else limit
     try:
-        with path.open("rb") as handle:
+        # Opened without blocking and checked on the descriptor: opening a FIFO with no writer,
+        # or reading one whose writer never writes, would wait for ever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+                kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket"
+                raise JsonInputError(
+                    f"{path}: not a regular file ({kind}); write the report to a file and "
+                    "give that file"
+                )
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
             raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise JsonInputError(f"{path}: no such file") from None

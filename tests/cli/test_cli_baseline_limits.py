@@ -7,6 +7,8 @@ internal error (exit 3) and never a kernel kill for memory.
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +193,21 @@ def test_a_directory_and_bad_bytes_are_named(tmp_path: Path) -> None:
     latin.write_bytes(b'{"schema_version": 1,\n"tool": {"name": "caf\xe9"}}')
     code, stderr = check(tmp_path, latin)
     assert code == 2 and f"bad --baseline: {latin}: line 2: not UTF-8 (byte 0xe9)" in stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs mkfifo")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    """Found by the fuzz harness: opening a FIFO with no writer blocked ``check`` for ever."""
+    fifo = tmp_path / "base.json"
+    os.mkfifo(fifo)
+    outcome: list[tuple[int, str]] = []
+    worker = threading.Thread(target=lambda: outcome.append(check(tmp_path, fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert outcome, "check --baseline FIFO did not return within 60 s"
+    code, stderr = outcome[0]
+    assert code == 2
+    assert (
+        f"bad --baseline: {fifo}: not a regular file (a FIFO); write the report to a file and "
+        "give that file"
+    ) in stderr

@@ -29,11 +29,6 @@ class Known:
     matches: Callable[[Case, Violation], bool]
 
 
-def _fifo_baseline(case: Case, v: Violation) -> bool:
-    special = case.mutation.op == "special-path" and case.mutation.where == "fifo"
-    return case.family == "baseline" and special and v.kind == "timeout"
-
-
 def _schema_version_dropped(case: Case, v: Violation) -> bool:
     dropped = case.mutation.op == "drop" and case.mutation.where.endswith(" schema_version")
     return v.kind == "tamper-accepted" and dropped
@@ -52,12 +47,6 @@ def _record_key_echoed(case: Case, v: Violation) -> bool:
 
 
 KNOWN: tuple[Known, ...] = (
-    Known(
-        "baselines-dates-outputs",
-        "check --baseline FIFO blocks forever in open() (the 64 MiB bounded reader opens it "
-        "blocking)",
-        _fifo_baseline,
-    ),
     Known(
         "signoff-integrity",
         "a record without schema_version verifies (exit 0) with only a note that it is not in "
