@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import from_json
 
+from cellguard.models.quoting import clipped, quoted
 from cellguard.reports.signoff import Draft, LegacyRecord, SignoffRecord, StoredRecord
 from cellguard.reports.signoff_chain import Issue, audit, tip
 
@@ -85,6 +86,9 @@ def parse_record(raw: bytes, path: Path) -> StoredRecord:
         data = from_json(raw)
     except ValueError:
         data = None  # the model reports the JSON error with its line and column
+    if isinstance(data, dict) and "schema_version" not in data:
+        # SignoffRecord's default would read it as version 2, and the digest would still match.
+        raise SignoffError(f"{path}: not a readable sign-off record (schema_version: missing)")
     old = isinstance(data, dict) and data.get("schema_version") == 1
     try:
         record = (LegacyRecord if old else SignoffRecord).model_validate_json(raw)
@@ -166,10 +170,19 @@ def _locked(directory: Path) -> Iterator[None]:
 def _first_problem(exc: ValidationError) -> str:
     """The first error of a record that does not validate: ``field.path: what was expected``."""
     error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"])
+    where = ".".join(_field(part) for part in error["loc"])
     more = exc.error_count() - 1
     tail = f" (and {more} more)" if more else ""
-    return f"{where + ': ' if where else ''}{error['msg']}{tail}"
+    return f"{where + ': ' if where else ''}{clipped(error['msg'])}{tail}"
+
+
+def _field(part: str | int) -> str:
+    """One part of a field path: a plain name as is, an empty, odd or long key quoted (bounded,
+    control characters escaped), so that every problem names its field readably."""
+    text = str(part)
+    if isinstance(part, int) or (text.isidentifier() and len(text) <= 64):
+        return text
+    return quoted(text, escape=True)
 
 
 def _create_exclusive(target: Path, text: str) -> bool:

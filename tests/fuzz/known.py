@@ -29,43 +29,7 @@ class Known:
     matches: Callable[[Case, Violation], bool]
 
 
-def _schema_version_dropped(case: Case, v: Violation) -> bool:
-    dropped = case.mutation.op == "drop" and case.mutation.where.endswith(" schema_version")
-    return v.kind == "tamper-accepted" and dropped
-
-
-def _empty_key_unnamed(case: Case, v: Violation) -> bool:
-    value = case.mutation.value
-    empty_key = value is not None and value.kind == "key empty-key"
-    return case.family == "signoff" and v.kind == "unlocated-error" and empty_key
-
-
-def _record_key_echoed(case: Case, v: Violation) -> bool:
-    value = case.mutation.value
-    huge_key = value is not None and value.kind == "key huge-key"
-    return case.family == "signoff" and v.kind == "echo-unbounded" and huge_key
-
-
-KNOWN: tuple[Known, ...] = (
-    Known(
-        "signoff-integrity",
-        "a record without schema_version verifies (exit 0) with only a note that it is not in "
-        "the form cellguard writes",
-        _schema_version_dropped,
-    ),
-    Known(
-        "signoff-integrity",
-        "a record with an empty-string key is 'not a readable sign-off record (Extra inputs are "
-        "not permitted)', naming no field",
-        _empty_key_unnamed,
-    ),
-    Known(
-        "signoff-integrity",
-        "a record with a 100,000-character key is 'not a readable sign-off record (kkkk...)' "
-        "with the key in full",
-        _record_key_echoed,
-    ),
-)
+KNOWN: tuple[Known, ...] = ()
 """Known defects that still reproduce, by the part of issue 14 that fixes them. Entries whose
 fixes have landed are removed (the history of this file lists them)."""
 

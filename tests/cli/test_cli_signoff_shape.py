@@ -1,0 +1,63 @@
+"""Sign-off records whose shape was tampered with (found by the fuzz harness, tests/fuzz): each is
+unreadable (exit 2) with a message that names the field, bounded, never a pass."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cellguard.cli.main import app
+from tests.helpers import REPO
+
+runner = CliRunner()
+ENV = {"CELLGUARD_TODAY": "2026-11-21"}
+
+
+def _drop_version(record: dict[str, Any]) -> None:
+    record.pop("schema_version")
+
+
+def _empty_key(record: dict[str, Any]) -> None:
+    record[""] = 1
+
+
+def _huge_key(record: dict[str, Any]) -> None:
+    record["k" * 100_000] = 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_drop_version, "not a readable sign-off record (schema_version: missing)"),
+        (_empty_key, "not a readable sign-off record ('': Extra inputs are not permitted)"),
+        (
+            _huge_key,
+            "not a readable sign-off record ('" + "k" * 40 + "…' (100,000 characters): "
+            "Extra inputs are not permitted)",
+        ),
+    ],
+)
+def test_a_record_of_the_wrong_shape_is_unreadable_naming_the_field(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    spec = tmp_path / "s.yaml"
+    shutil.copy(REPO / "examples" / "vllm-single-zone.yaml", spec)
+    store = ["--store", str(tmp_path), "--no-plugins"]
+    signed = runner.invoke(
+        app, ["signoff", str(spec), "--reviewer", "ann", "--decision", "approve", *store], env=ENV
+    )
+    assert signed.exit_code == 0, signed.output
+    (path,) = (tmp_path / ".cellguard" / "signoffs").glob("*.json")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    edit(record)
+    path.write_text(json.dumps(record), encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(spec), *store], env=ENV)
+    assert result.exit_code == 2, result.output
+    assert f"{path.name}: {message}" in result.stderr
+    assert len(result.stderr) < 1_000
