@@ -227,23 +227,45 @@ class StackGraph:
         alternatives to a dependency, not steps on the path, so fallback edges are not followed.
         A leaf is a component without required, blocking dependencies; an entrypoint without
         any yields the single path ``[entrypoint]``.
+
+        There can be exponentially many (a lattice of ``n`` levels of two has ``2^n``): analyses
+        use :meth:`required_edges` instead, which lists each step once.
         """
         start = self.entrypoint(stack, journey_id)
         paths: list[list[str]] = []
-
-        def walk(path: list[str]) -> None:
+        pending = [[start]]  # an explicit stack: paths of any depth
+        while pending:
+            path = pending.pop()
             nexts = [
                 e.target
                 for e in self.dependencies(path[-1])
                 if e.on_required_path and e.target not in path
             ]
             if not nexts:
-                paths.append(list(path))
-            for target in nexts:
-                walk([*path, target])
-
-        walk([start])
+                paths.append(path)
+            pending += [[*path, target] for target in reversed(nexts)]
         return sorted(paths)
+
+    def required_edges(self, stack: str, journey_id: str) -> list[DependencyEdge]:
+        """Every required, blocking dependency reachable from the journey's entrypoint, once
+        each: the steps of :meth:`required_paths` without listing the paths (linear in the
+        graph's size). In depth-first order, each component's calls sorted by target, so a
+        call comes in the order of the first sorted path through it.
+        """
+        start = self.entrypoint(stack, journey_id)
+        found: list[DependencyEdge] = []
+        seen = {start}
+        pending = [iter(self.dependencies(start))]
+        while pending:
+            edge = next(pending[-1], None)
+            if edge is None:
+                pending.pop()
+            elif edge.on_required_path:
+                found.append(edge)
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    pending.append(iter(self.dependencies(edge.target)))
+        return found
 
     # -- failure domains --------------------------------------------------------------------
 

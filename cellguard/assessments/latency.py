@@ -27,10 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
+from cellguard.assessments import iterative
 from cellguard.assessments.capacity import Fleet, fleet, rounded
 from cellguard.assessments.demand import JourneyLoad
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.iterative import Step
 from cellguard.models.catalog.latency import component_prior, model_prior
 from cellguard.models.components import ComponentBase
 from cellguard.models.components.inference import HostedModelFields
@@ -254,8 +256,9 @@ def journey_time(
     memo: dict[str, NodeTime] = {}
     order: list[str] = []
 
-    def visit(qid: str) -> NodeTime:
-        """Time of ``qid`` with its required calls (memoised: the calls form a DAG)."""
+    def visit(qid: str) -> Step[str, NodeTime]:
+        """Time of ``qid`` with its required calls (memoised: the calls form a DAG); a
+        recursive step of :func:`iterative.run`, so that a chain of any depth is timed."""
         if qid in memo:
             return memo[qid]
         order.append(qid)
@@ -264,7 +267,7 @@ def journey_time(
         for edge in declared_order(graph, qid):
             if not edge.on_required_path:
                 continue
-            child = visit(edge.target)
+            child = yield edge.target
             ttft = combine(ttft, child.ttft if edge.mode is DependencyMode.STREAM else child.e2e)
             e2e = combine(e2e, child.e2e)
         for pending in graph.unresolved:
@@ -278,7 +281,7 @@ def journey_time(
         memo[qid] = NodeTime(own.ttft.then(ttft), own.e2e.then(e2e))
         return memo[qid]
 
-    return visit(start), order
+    return iterative.run(visit, start), order
 
 
 def _row(graph: StackGraph, stack: str, journey_id: str, parallel: bool) -> LatencyRow:

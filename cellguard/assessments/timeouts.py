@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from cellguard.assessments import iterative
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.iterative import Step
 from cellguard.models.enums import ComponentKind
 
 
@@ -118,6 +120,12 @@ def timeout_check(
     return TimeoutCheck(edge, calls, worst_case_ms(calls, parallel=parallel))
 
 
+AMPLIFICATION_CAP = 10**15
+"""Largest retry amplification computed exactly; beyond it the factor is "more than 1e15"
+(no system survives it, and the exact product over a chain of thousands of hops would be an
+integer too long to print)."""
+
+
 @dataclass(frozen=True)
 class Amplification:
     """The worst retry amplification from a start component.
@@ -131,6 +139,23 @@ class Amplification:
     path: tuple[str, ...]
     attempts: tuple[int, ...]
     complete: bool = True
+    capped: bool = False
+    """True when the product passed :data:`AMPLIFICATION_CAP`: ``factor`` is then the cap and
+    the real factor is larger (the product along thousands of hops has thousands of digits)."""
+
+    @property
+    def text(self) -> str:
+        """The factor for humans: ``27``, or ``more than 1e15`` when capped."""
+        return (
+            f"more than {AMPLIFICATION_CAP:.0e}".replace("e+", "e")
+            if self.capped
+            else str(self.factor)
+        )
+
+    @property
+    def figure(self) -> int | float:
+        """The factor as data: the integer, or the cap as a float when capped."""
+        return float(AMPLIFICATION_CAP) if self.capped else self.factor
 
 
 def amplification(attempts: Iterable[int]) -> int:
@@ -148,29 +173,37 @@ Calls = Callable[[str], Sequence[tuple[str, int, bool]]]
 
 
 def worst_amplification(start: str, calls: Calls) -> Amplification:
-    """The path from ``start`` with the largest product of attempts (ties: first in call order).
+    """The path from ``start`` with the largest product of attempts (ties: first in call order;
+    products past :data:`AMPLIFICATION_CAP` count as the cap).
 
     ``calls`` lists a component's required, blocking calls; the call graph they form must be
     acyclic, as the loader guarantees for required calls.
     """
     memo: dict[str, Amplification] = {}
 
-    def best(node: str) -> Amplification:
-        """The worst path from ``node`` (memoised)."""
+    def best(node: str) -> Step[str, Amplification]:
+        """The worst path from ``node`` (memoised); a recursive step of :func:`iterative.run`,
+        so that a chain of any depth is followed."""
         if node in memo:
             return memo[node]
         result = Amplification(1, (node,), ())
         complete = True
         for target, attempts, loaded in calls(node):
-            tail = best(target) if loaded else Amplification(1, (target,), (), complete=False)
+            if loaded:
+                tail = yield target
+            else:
+                tail = Amplification(1, (target,), (), complete=False)
             complete = complete and tail.complete
             factor = attempts * tail.factor
+            capped = tail.capped or factor > AMPLIFICATION_CAP
+            factor = min(factor, AMPLIFICATION_CAP)
             if factor > result.factor or (factor == result.factor and len(result.path) == 1):
-                result = Amplification(factor, (node, *tail.path), (attempts, *tail.attempts))
+                path, hops = (node, *tail.path), (attempts, *tail.attempts)
+                result = Amplification(factor, path, hops, capped=capped)
         memo[node] = replace(result, complete=complete)
         return memo[node]
 
-    return best(start)
+    return iterative.run(best, start)
 
 
 def journey_amplification(graph: StackGraph, stack: str, journey_id: str) -> Amplification:

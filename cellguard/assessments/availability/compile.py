@@ -28,10 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cellguard.assessments import iterative
 from cellguard.assessments.availability.priors import Priors, Resolved
 from cellguard.assessments.availability.replicas import ReplicaSet, replica_body, replica_groups
 from cellguard.assessments.faulttree.tree import TRUE, BasicEvent, FaultTree, Gate, GateOp
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.iterative import Step
 from cellguard.assessments.placement import DomainRef
 from cellguard.models.catalog.availability import PriorScope
 
@@ -179,6 +181,12 @@ class _Compiler:
         return parents[0].id if parents else None
 
     def down(self, qid: str) -> str:
+        """The gate of "``qid`` is down", built depth first without Python's call stack
+        (:mod:`cellguard.assessments.iterative`: a chain of any length compiles)."""
+        return iterative.run(self._down, qid)
+
+    def _down(self, qid: str) -> Step[str, str]:
+        """:meth:`down` as a recursive step: ``yield`` a component for its gate."""
         name = f"down:{qid}"
         if name in self.gates:
             return name
@@ -190,9 +198,9 @@ class _Compiler:
         for edge in self.graph.dependencies(qid):
             if not edge.on_required_path:
                 continue
-            target = self.down(edge.target)
+            target = yield edge.target
             if edge.fallback is not None and self._known(edge.fallback):
-                alt = self.down(edge.fallback)
+                alt = yield edge.fallback
                 target = self.gate(
                     f"dependency-down:{qid}->{edge.target}", GateOp.AND, [target, alt]
                 )

@@ -3,7 +3,6 @@ stopping conditions, asynchronous agents and semantic caches."""
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 
 from cellguard.assessments.capacity import fleet
@@ -111,6 +110,28 @@ def limit_retries(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[A
     return change("limit-retries", finding, text, edits)
 
 
+def _steps_to(
+    ctx: ActionContext, stack: str, journey: str, ends: set[str]
+) -> list[tuple[str, str]]:
+    """The calls (caller, callee) on the journey's required paths that end in ``ends``, in
+    the order of the first sorted path through each; found per call, not per path (a lattice
+    has exponentially many paths)."""
+    edges = ctx.graph.required_edges(stack, journey)
+    callers: dict[str, list[str]] = {}
+    for edge in edges:
+        callers.setdefault(edge.target, []).append(edge.source)
+    leaves = {e.target for e in edges} - {e.source for e in edges}
+    leaves |= {ctx.graph.entrypoint(stack, journey)} - {e.source for e in edges}
+    reaching = leaves & ends
+    pending = list(reaching)
+    while pending:
+        for caller in callers.get(pending.pop(), []):
+            if caller not in reaching:
+                reaching.add(caller)
+                pending.append(caller)
+    return [(e.source, e.target) for e in edges if e.target in reaching]
+
+
 def stream_model_responses(
     ws: Workspace, finding: Finding, ctx: ActionContext
 ) -> list[ActionResult]:
@@ -122,16 +143,13 @@ def stream_model_responses(
         for q in journey_components(ctx, stack, journey)
         if ctx.graph.kind(q) is ComponentKind.MODEL_ENDPOINT
     }
-    for path in ctx.graph.required_paths(stack, journey):
-        if path[-1] not in models:
+    for a, b in _steps_to(ctx, stack, journey, models):
+        s, cid = qid_parts(a)
+        if s not in ws.documents:
             continue
-        for a, b in itertools.pairwise(path):
-            s, cid = qid_parts(a)
-            if s not in ws.documents:
-                continue
-            for dep in component(ws, s, cid).depends_on:
-                if qualify(dep.to, s) == b and dep.mode is DependencyMode.SYNC:
-                    edits += ws.set(s, (*_dep_path(cid, dep.to), "mode"), DependencyMode.STREAM)
+        for dep in component(ws, s, cid).depends_on:
+            if qualify(dep.to, s) == b and dep.mode is DependencyMode.SYNC:
+                edits += ws.set(s, (*_dep_path(cid, dep.to), "mode"), DependencyMode.STREAM)
     return change(
         "stream-model-responses",
         finding,

@@ -164,23 +164,23 @@ def needed_components(graph: StackGraph, stack: str, journey_id: str) -> list[st
 
 def required_components(graph: StackGraph, stack: str, journey_id: str) -> list[str]:
     """Every component on the journey's required paths, sorted."""
-    return sorted({qid for path in graph.required_paths(stack, journey_id) for qid in path})
+    edges = graph.required_edges(stack, journey_id)
+    return sorted({graph.entrypoint(stack, journey_id), *(e.target for e in edges)})
 
 
 def serving_regions(graph: StackGraph, stack: str, journey_id: str) -> list[str]:
     """Regions from which the journey can be served alone: every component of its required
-    paths (or the fallback of the call that reaches it) runs there."""
-    regions: set[str] | None = None
-    for path in graph.required_paths(stack, journey_id):
-        for index, qid in enumerate(path):
-            here = set(graph.placement(qid).regions)
-            if index:
-                for edge in graph.dependencies(path[index - 1]):
-                    fallback = edge.fallback
-                    if edge.target == qid and fallback is not None and fallback in graph.nx:
-                        here |= set(graph.placement(fallback).regions)
-            regions = here if regions is None else regions & here
-    return sorted(regions or set())
+    paths (or the fallback of the call that reaches it) runs there. Judged per call
+    (:meth:`StackGraph.required_edges`), not per path: there may be exponentially many."""
+    regions = set(graph.placement(graph.entrypoint(stack, journey_id)).regions)
+    for edge in graph.required_edges(stack, journey_id):
+        here = set(graph.placement(edge.target).regions)
+        for call in graph.dependencies(edge.source):
+            fallback = call.fallback
+            if call.target == edge.target and fallback is not None and fallback in graph.nx:
+                here |= set(graph.placement(fallback).regions)
+        regions &= here
+    return sorted(regions)
 
 
 def all_regions(graph: StackGraph, qids: list[str]) -> list[str]:

@@ -44,17 +44,29 @@ META = RuleMeta(
 )
 
 
+ROUTE_SHOWN = 6
+"""Hops of a long path named in the message at each end; the evidence lists the whole path."""
+
+
+def _route(hops: list[str], attempts: tuple[int, ...]) -> str:
+    """``a -3x-> b -2x-> c``; a path of more than twice :data:`ROUTE_SHOWN` hops shows its
+    first and last ones around ``... (N more hops) ...``."""
+    steps = [f" -{n}x-> {hop}" for n, hop in zip(attempts, hops[1:], strict=True)]
+    if len(steps) > 2 * ROUTE_SHOWN:
+        hidden = len(steps) - 2 * ROUTE_SHOWN
+        steps = [*steps[:ROUTE_SHOWN], f" ... ({hidden:,} more hops) ...", *steps[-ROUTE_SHOWN:]]
+    return hops[0] + "".join(steps)
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge the worst path of every journey."""
     for stack, journey in ctx.journeys():
         target = ctx.journey_target(stack, journey.id)
         worst = journey_amplification(ctx.graph, stack, journey.id)
         hops = [localise(q, stack) for q in worst.path]
-        route = hops[0] + "".join(
-            f" -{n}x-> {hop}" for n, hop in zip(worst.attempts, hops[1:], strict=True)
-        )
+        route = _route(hops, worst.attempts)
         evidence: dict[str, Evidence] = {
-            "amplification": worst.factor,
+            "amplification": worst.figure,
             "limit": AMPLIFICATION_LIMIT,
             "path": list(worst.path),
             "attempts": list(worst.attempts),
@@ -63,8 +75,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if worst.factor > AMPLIFICATION_LIMIT:
             yield failed(
                 target,
-                f"Journey {journey.id} multiplies load {worst.factor}-fold along {route}: "
-                f"{worst.factor} requests reach {hops[-1]} for every failing user request.",
+                f"Journey {journey.id} multiplies load {worst.text}-fold along {route}: "
+                f"{worst.text} requests reach {hops[-1]} for every failing user request.",
                 (),
                 **evidence,
             )
@@ -72,14 +84,14 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             yield unknown(
                 target,
                 f"Journey {journey.id} calls into documents that are not loaded; its retry "
-                f"amplification is at least {worst.factor}x.",
+                f"amplification is at least {worst.text}x.",
                 (),
                 **evidence,
             )
         else:
             yield passed(
                 target,
-                f"Journey {journey.id}'s worst path multiplies load {worst.factor}x"
+                f"Journey {journey.id}'s worst path multiplies load {worst.text}x"
                 + (f" ({route})" if worst.attempts else "")
                 + f", within {AMPLIFICATION_LIMIT}x.",
                 (),
