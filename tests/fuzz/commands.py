@@ -68,8 +68,11 @@ GIT_REFS = (
 
 
 def git_options(ref: str) -> list[str]:
-    """What locates an error about ``git:REF``: the option, or the revision (its start)."""
-    return ["--baseline", "git:", f"'{ref[:30]}", *([f" {ref}"] if ref.isalnum() else [])]
+    """What locates an error about ``git:REF``: the option, or the revision's start as written
+    or with its control characters escaped (as messages show it)."""
+    shown = ref.encode("unicode_escape").decode("ascii")
+    bare = [f" {ref}"] if ref.isalnum() else []
+    return ["--baseline", "git:", f"'{ref[:30]}", f"'{shown[:30]}", *bare]
 
 
 SPECIAL_PATHS = (

@@ -143,13 +143,16 @@ def mutate_yaml(
 
 
 def _reread(text: str) -> Any:
-    """``text`` as YAML data, or None when it does not read (as cellguard would refuse it)."""
+    """``text`` as YAML data, or None when it does not read, or reads as data no mutation can
+    walk (a recursive alias makes a cyclic list; thousands of levels exceed Python's stack)."""
     if len(text) > MIB:
         return None
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except Exception:  # anything PyYAML raises: the document is not a further seed
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        json.dumps(data, default=str)  # ValueError on a cycle, RecursionError when too deep
+    except Exception:  # anything PyYAML raises, a cycle, too deep: not a further seed
         return None
+    return data
 
 
 @st.composite
