@@ -33,6 +33,10 @@ class DependencyEdge:
     mode: DependencyMode
     optional: bool
     fallback: str | None
+    retries_declared: bool = True
+    """Whether the spec says how often the caller retries (``retries``, 0 included). Without
+    it ``retries`` is 0 for the arithmetic, but rules whose verdict would improve with fewer
+    retries treat the number as unknown."""
 
     @property
     def required(self) -> bool:
@@ -75,4 +79,5 @@ def dependency_edge(stack: str, source: str, dep: Dependency) -> DependencyEdge:
         mode=dep.mode,
         optional=dep.optional,
         fallback=qualify(dep.fallback, stack) if dep.fallback is not None else None,
+        retries_declared="retries" in dep.model_fields_set,
     )

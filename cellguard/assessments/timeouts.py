@@ -25,7 +25,11 @@ from cellguard.assessments import iterative
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.iterative import Step
+from cellguard.models.dependencies import MAX_RETRIES
 from cellguard.models.enums import ComponentKind
+
+MAX_ATTEMPTS = MAX_RETRIES + 1
+"""Most attempts a call may make (first try plus :data:`MAX_RETRIES`)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class CallBudget:
     timeout_ms: int | None
     attempts: int
     fallback: str | None = None
+    retries_declared: bool = True
+    """False when the spec leaves the call's ``retries`` out: ``attempts`` is then a lower
+    bound (see :meth:`at_most`)."""
 
     @property
     def worst_ms(self) -> float | None:
@@ -48,7 +55,14 @@ class CallBudget:
     @classmethod
     def of(cls, edge: DependencyEdge) -> CallBudget:
         """The budget of a dependency edge."""
-        return cls(edge.target, edge.timeout_ms, edge.attempts, edge.fallback)
+        return cls(
+            edge.target, edge.timeout_ms, edge.attempts, edge.fallback, edge.retries_declared
+        )
+
+    def at_most(self) -> CallBudget:
+        """This budget with the most attempts the spec allows where it does not declare the
+        retries (:data:`MAX_ATTEMPTS`): the upper bound of its worst case."""
+        return self if self.retries_declared else replace(self, attempts=MAX_ATTEMPTS)
 
 
 def worst_case_ms(calls: Iterable[CallBudget], *, parallel: bool = False) -> float | None:

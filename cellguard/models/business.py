@@ -65,7 +65,12 @@ class Surge(SpecModel):
     """A sudden rise in demand the journey must absorb."""
 
     multiplier: float = Field(
-        gt=1, le=1000, description="Peak demand during the surge as a multiple of peak_rps."
+        ge=1,
+        le=1000,
+        description=(
+            "Peak demand during the surge as a multiple of peak_rps (1: demand never rises "
+            "above peak_rps)."
+        ),
     )
     ramp_seconds: PositiveInt = Field(
         le=MAX_SECONDS, description="Seconds over which the surge arrives."

@@ -17,6 +17,9 @@ from cellguard.models.base import (
 )
 from cellguard.models.enums import DependencyMode
 
+MAX_RETRIES = 20
+"""Most retries a dependency may declare."""
+
 
 def on_required_path(*, optional: bool, mode: DependencyMode) -> bool:
     """Whether a caller fails when this dependency (and its fallback) fails.
@@ -36,7 +39,12 @@ class Dependency(SpecModel):
         None, le=MAX_MS, description="The caller's timeout per attempt, in milliseconds."
     )
     retries: NonNegativeInt = Field(
-        0, le=20, description="Retries after the first attempt (attempts = retries + 1)."
+        0,
+        le=MAX_RETRIES,
+        description=(
+            "Retries after the first attempt (attempts = retries + 1). Not declared: the "
+            "arithmetic counts none, and checks that would pass only with few retries are UNKNOWN."
+        ),
     )
     mode: DependencyMode = Field(
         DependencyMode.SYNC, description="How the caller waits: sync, async or stream."

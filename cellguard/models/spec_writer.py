@@ -4,8 +4,9 @@ The planner produces target specs as models; this module turns them into files a
 read and review and that the loader (:func:`cellguard.models.loader.load`) reads back into
 equal models. Canonical means: keys in the order the spec documents them (top level:
 apiVersion, kind, metadata, business, topology, components, practices, waivers; inside a
-component: id, kind, then the model's field order), values equal to their defaults left out,
-keys spelled as the spec spells them (``apiVersion``, ``async``), and a dependency that only
+component: id, kind, then the model's field order), keys that were never set left out (a key
+set to its default value stays: ``retries: 0`` or ``shared_with: []`` declares something, and
+leaving it out would turn the verdicts it feeds into UNKNOWN), keys spelled as the spec spells them (``apiVersion``, ``async``), and a dependency that only
 names its callee written as the bare id. The same models always give the same bytes.
 
 A string holding a control, bidi or zero-width character (:data:`cellguard.models.text.UNSAFE`)
@@ -68,7 +69,7 @@ def component_data(data: dict[str, Any]) -> dict[str, Any]:
 
 def document_data(document: Stack | Platform) -> dict[str, Any]:
     """The document as plain, minimal data in canonical key order."""
-    raw = document.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    raw = document.model_dump(mode="json", by_alias=True, exclude_unset=True)
     raw["apiVersion"] = document.api_version
     raw["kind"] = document.kind
     data = {k: raw[k] for k in _TOP_LEVEL_ORDER if k in raw}

@@ -123,6 +123,7 @@ def test_cross_stack_edges_resolve(graph: StackGraph) -> None:
         mode=DependencyMode.SYNC,
         optional=False,
         fallback=None,
+        retries_declared=False,  # the spec leaves retries out: 0 for the arithmetic
     )
     assert graph.nx.has_edge("support/retriever", "platform/kb", key=DEPENDS_ON)
     callers = [e.source for e in graph.dependents("platform/kb")]

@@ -64,7 +64,23 @@ def test_bare_dependencies_and_aliases_are_spelled_as_the_spec_spells_them() -> 
     data = yaml.safe_load(dump_document(doc))
     deps = data["components"][0]["depends_on"]
     assert deps[0] == "llm"
-    assert deps[1] == {"to": "q", "mode": "async", "async": True}
+    assert deps[1] == {"to": "q", "async": True}
+
+
+def test_keys_set_to_their_default_are_kept() -> None:
+    """``retries: 0`` and ``shared_with: []`` declare something (issue 15): a key the spec sets
+    stays in the target even when its value is the default; keys it leaves out stay out."""
+    line = "- {to: llm, timeout_ms: 30000, mode: stream}"
+    text = BASE_STACK.replace(line, "- {to: llm, timeout_ms: 30000, mode: stream, retries: 0}")
+    text = text.replace(
+        "    hosting: bedrock\n", "    hosting: bedrock\n    quota: {shared_with: []}\n"
+    )
+    doc = load_texts(text).documents[0].document
+    data = yaml.safe_load(dump_document(doc))
+    web, llm = data["components"]
+    assert web["depends_on"] == [{"to": "llm", "timeout_ms": 30000, "mode": "stream", "retries": 0}]
+    assert llm["quota"] == {"shared_with": []}
+    assert "optional" not in web["depends_on"][0] and "labels" not in web
 
 
 def test_same_models_give_the_same_bytes(tmp_path: Path) -> None:

@@ -72,8 +72,17 @@ class Quota(SpecModel):
         None, le=MAX_PER_MINUTE, description="Requests per minute."
     )
     shared_with: list[str] = Field(
-        default_factory=list, description="Other stacks or teams drawing on the same quota."
+        default_factory=list,
+        description=(
+            "Other stacks or teams drawing on the same quota ([] for none; left out, whether "
+            "it is shared is unknown)."
+        ),
     )
+
+    @property
+    def sharing_declared(self) -> bool:
+        """Whether the spec says who shares the quota (``shared_with``, ``[]`` included)."""
+        return "shared_with" in self.model_fields_set
 
 
 class Capacity(SpecModel):

@@ -41,11 +41,26 @@ META = RuleMeta(
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    """Judge every component that retries a dependency."""
+    """Judge every component that retries a dependency; one that does not say whether it
+    retries (``retries`` left out) is UNKNOWN unless it backs off with jitter anyway."""
     for qid, comp in ctx.components():
         target = ctx.component_target(qid)
-        retried = [e for e in ctx.graph.dependencies(qid) if e.retries > 0]
+        edges = list(ctx.graph.dependencies(qid))
+        retried = [e for e in edges if e.retries > 0]
         if not retried:
+            undeclared = [e for e in edges if not e.retries_declared]
+            protections = comp.protections if isinstance(comp, ServiceFields) else None
+            if undeclared and not (protections and protections.backoff_jitter):
+                names = ", ".join(localise(e.target, target.stack) for e in undeclared)
+                yield unknown(
+                    target,
+                    f"{target.id} does not declare whether it retries {names} "
+                    "(depends_on[].retries; 0 for no retries).",
+                    ("depends_on",),
+                    retries_undeclared=[localise(e.target, target.stack) for e in undeclared],
+                    backoff_jitter=protections.backoff_jitter if protections else None,
+                )
+                continue
             yield not_applicable(target, f"{target.id} does not retry its dependencies.")
             continue
         calls = ", ".join(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.assessments.capacity import CapacityRow, Fleet, rounded
+from cellguard.models.components import ComponentBase, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
@@ -65,8 +66,27 @@ def _failover_utilisation(row: CapacityRow) -> float | None:
     return ((row.demand or 0.0) + row.failover_demand) / row.supply
 
 
-def _judge(target: Target, model: Fleet, is_fallback: bool) -> Iterator[Outcome]:
-    """Judge one quota against the demand on it, failover included."""
+def _undeclared(comp: ComponentBase) -> list[str]:
+    """What the quota of ``comp`` leaves out that a PASS needs: who shares it and, for a
+    generative model, both limits (a provider enforces tokens and requests per minute)."""
+    quota = getattr(comp, "quota", None)
+    if quota is None:
+        return []
+    gaps = []
+    if isinstance(comp, ModelEndpoint):
+        for name in ("tokens_per_minute", "requests_per_minute"):
+            if getattr(quota, name) is None:
+                gaps.append(f"its {name.replace('_', ' ')} limit (quota.{name})")
+    if not quota.sharing_declared:
+        gaps.append("who else draws on the quota (quota.shared_with; [] for nobody)")
+    return gaps
+
+
+def _judge(
+    target: Target, model: Fleet, is_fallback: bool, undeclared: list[str]
+) -> Iterator[Outcome]:
+    """Judge one quota against the demand on it, failover included; a quota that leaves out
+    what a PASS needs (``undeclared``) cannot PASS."""
     row = model.row
     with_failover = _failover_utilisation(row)
     evidence: dict[str, Evidence] = row_evidence(row, *FIELDS)
@@ -101,10 +121,11 @@ def _judge(target: Target, model: Fleet, is_fallback: bool) -> Iterator[Outcome]
             ("quota",),
             **evidence,
         )
-    elif not row.demand_complete or (row.failover_demand is None and is_fallback):
+    elif not row.demand_complete or (row.failover_demand is None and is_fallback) or undeclared:
         gaps = list(row.missing)
         if row.failover_demand is None and is_fallback:
             gaps.append("the failover demand of the models falling back to it")
+        gaps += undeclared
         yield unknown(
             target,
             f"{target.id} runs at {percent(row.utilisation)} of {quota} for the demand "
@@ -137,9 +158,15 @@ def _judge(target: Target, model: Fleet, is_fallback: bool) -> Iterator[Outcome]
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every model under a managed-service quota."""
     fallbacks = {e.target for e in ctx.graph.fallback_edges()}
+
     yield from judge_fleets(
         ctx,
-        lambda target, model: _judge(target, model, model.row.qid in fallbacks),
+        lambda target, model: _judge(
+            target,
+            model,
+            model.row.qid in fallbacks,
+            _undeclared(ctx.graph.component(model.row.qid)),
+        ),
         quota=True,
         elsewhere="{target} runs on the team's GPUs (CG-CAP-011).",
     )

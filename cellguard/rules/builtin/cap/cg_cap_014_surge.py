@@ -94,8 +94,19 @@ def _judge(
     """Judge whether one GPU fleet absorbs the largest declared surge reaching it."""
     row = model.row
     surge = worst_surge(model.load, row, surges)
+    silent = [localise(j.name, target.stack) for j in model.load.journeys if j.name not in surges]
     if surge is None:
-        yield not_applicable(target, f"No journey reaching {target.id} declares a surge.")
+        if silent:
+            yield unknown(
+                target,
+                f"No journey reaching {target.id} declares its surge ({', '.join(silent)}: "
+                "demand.surge; multiplier 1 when demand never rises above peak_rps), so "
+                "whether it absorbs one is unknown.",
+                ("serving",),
+                surge_undeclared=silent,
+            )
+        else:
+            yield not_applicable(target, f"No journey with a known demand reaches {target.id}.")
         return
     cold = comp.serving.cold_start_seconds if comp.serving else None
     scaling = comp.autoscaling
@@ -123,7 +134,22 @@ def _judge(
             **evidence,
         )
         return
+    doubt = []
+    if silent:
+        evidence["surge_undeclared"] = silent
+        doubt.append(f"{', '.join(silent)} declare no surge (demand.surge)")
+    if not row.demand_complete:
+        doubt.append(f"the spec lacks {missing_text(row)}")
     if surge.demand <= row.supply * HEADROOM_LIMIT:
+        if doubt:
+            yield unknown(
+                target,
+                f"{target.id}'s {row.replicas} replicas per region absorb {what} at "
+                f"{percent(surge.demand / row.supply)}, but {' and '.join(doubt)}.",
+                ("replicas",),
+                **evidence,
+            )
+            return
         yield passed(
             target,
             f"{target.id}'s {row.replicas} replicas per region absorb {what} at "
@@ -157,6 +183,15 @@ def _judge(
             f"{target.id} must scale out for {what}, but does not declare its cold start "
             "(serving.cold_start_seconds).",
             ("serving",),
+            **evidence,
+        )
+    elif doubt:
+        assert scaling is not None
+        yield unknown(
+            target,
+            f"{target.id} scales out for {what} (replicas serve in {cold} s, up to "
+            f"{scaling.max} per region), but {' and '.join(doubt)}.",
+            ("autoscaling",),
             **evidence,
         )
     else:

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 
 from cellguard.models.components import ComponentBase, ContainerImage, EmbeddingModel, ModelEndpoint
 from cellguard.models.components.common import ServiceFields
-from cellguard.models.enums import Hosting, Runtime
+from cellguard.models.components.safety import Guardrail
+from cellguard.models.enums import GuardrailProvider, Hosting, Runtime
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.loader.errors import KeyPath
 from cellguard.rules.base import PythonRule
@@ -97,14 +98,30 @@ def _model_state(comp: ComponentBase) -> tuple[bool | None, str | None]:
     return None, "its model version (model.pinned_version)"
 
 
+def _managed(comp: ComponentBase) -> bool:
+    """A guardrail run by its provider (Bedrock Guardrails): no image of the team's runs."""
+    return isinstance(comp, Guardrail) and comp.provider is GuardrailProvider.BEDROCK_GUARDRAILS
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    """Judge every component that runs an image or serves a model."""
+    """Judge every component that runs an image or serves a model; one that does not say
+    where it runs (no runtime, no image) is UNKNOWN, unless its provider runs it."""
     for qid, comp in ctx.components_for(META):
         if not isinstance(comp, ServiceFields):
             continue
         target = ctx.component_target(qid)
         is_model = isinstance(comp, ModelEndpoint | EmbeddingModel)
         image = comp.image
+        if image is None and not is_model and comp.runtime is None and not _managed(comp):
+            yield unknown(
+                target,
+                f"{target.id} declares neither its runtime nor an image (runtime, "
+                "image.reference), so whether what runs is pinned is unknown.",
+                ("runtime",),
+                image=None,
+                image_pinned=None,
+            )
+            continue
         if image is None and not is_model and comp.runtime not in CONTAINER_RUNTIMES:
             yield not_applicable(target, f"{target.id} declares no container image.")
             continue

@@ -147,6 +147,14 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 ("quota",),
                 **evidence,
             )
+        elif quota is not None and not quota.sharing_declared and not share.domains:
+            yield unknown(
+                target,
+                f"{target.id}'s quota does not say who else draws on it (quota.shared_with; [] "
+                "when nobody does), and no other loaded stack is seen using it.",
+                ("quota",),
+                **evidence,
+            )
         else:
             yield not_shared(ctx, target, stacks, f"The quota of {target.id}", evidence)
     yield from unresolved_outcomes(

@@ -105,11 +105,21 @@ def _agent(ctx: RuleContext, qid: str, comp: Agent) -> Outcome:
 
 def _app(ctx: RuleContext, qid: str, comp: App) -> Outcome:
     target = ctx.component_target(qid)
+    journeys = _entry_journeys(ctx, qid)
+    if comp.framework is None and journeys:
+        return unknown(
+            target,
+            f"{target.id} is the entry tier of {listing(journeys)} but does not declare its "
+            "framework (framework, e.g. fastapi or langgraph), so whether it runs a "
+            "fast-moving agent framework in-process is unknown.",
+            ("framework",),
+            framework=None,
+            entry_of=journeys,
+        )
     if not fast_moving(comp.framework):
         return not_applicable(
             target, f"{target.id} declares no fast-moving agent framework (framework)."
         )
-    journeys = _entry_journeys(ctx, qid)
     if not journeys:
         return not_applicable(
             target,

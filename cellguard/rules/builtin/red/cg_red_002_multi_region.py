@@ -19,7 +19,7 @@ from cellguard.rules.builtin.red._helpers import (
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed
+from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
 
 FAST_RTO_MINUTES = 60.0
 """A tier1 journey with an RTO below this cannot wait for a region to come back."""
@@ -71,6 +71,17 @@ def _demands(journey: Journey) -> list[str]:
     return reasons
 
 
+def _undeclared(journey: Journey) -> list[str]:
+    """The objectives that could demand a second region but are not declared."""
+    objectives = journey.objectives
+    missing = []
+    if journey.criticality is Criticality.TIER1 and objectives.rto_minutes is None:
+        missing.append("objectives.rto_minutes")
+    if objectives.availability is None:
+        missing.append("objectives.availability")
+    return missing
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every journey."""
     for stack, journey in ctx.journeys():
@@ -95,6 +106,18 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             )
             continue
         reasons = _demands(journey)
+        undeclared = _undeclared(journey)
+        if not reasons and undeclared:
+            yield unknown(
+                target,
+                f"{journey.id} ({journey.criticality.value}) runs in "
+                + (serving[0] if serving else "no single region that holds its required path")
+                + f" and does not declare {' or '.join(undeclared)}, so whether it needs a "
+                "second region is unknown.",
+                ("objectives",),
+                **evidence,
+            )
+            continue
         if not reasons:
             yield not_applicable(
                 target,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.models.components import ComponentBase
-from cellguard.models.enums import Hosting
+from cellguard.models.enums import DrStrategy, Hosting
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
@@ -53,6 +53,18 @@ def _recovery_regions(ctx: RuleContext, qid: str) -> list[str]:
     return sorted(found)
 
 
+def _without_dr_decision(ctx: RuleContext, qid: str) -> list[str]:
+    """Stacks using the model that name no recovery region and do not declare ``strategy:
+    none`` either (sorted)."""
+    stacks = {ctx.graph.stack_of(qid)} | {stack for stack, _ in ctx.journeys_of(qid)}
+    silent = []
+    for name in sorted(stacks):
+        dr = ctx.document(name).practices.disaster_recovery
+        if dr.recovery_region is None and dr.strategy is not DrStrategy.NONE:
+            silent.append(name)
+    return silent
+
+
 def _fine_tuned(comp: ComponentBase) -> bool | None:
     model = getattr(comp, "model", None)
     return model.fine_tuned if model is not None else None
@@ -64,7 +76,22 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         target = ctx.component_target(qid)
         recovery = _recovery_regions(ctx, qid)
         if not recovery:
-            yield not_applicable(target, f"No stack using {target.id} declares a recovery region.")
+            silent = _without_dr_decision(ctx, qid)
+            if silent:
+                yield unknown(
+                    target,
+                    f"No stack using {target.id} declares a recovery region, and "
+                    f"{', '.join(silent)} do not say they have none "
+                    "(practices.disaster_recovery: recovery_region, or strategy none), so "
+                    "whether the model is there after a regional failover is unknown.",
+                    (),
+                    recovery_regions=[],
+                    undecided=silent,
+                )
+            else:
+                yield not_applicable(
+                    target, f"No stack using {target.id} fails over to another region."
+                )
             continue
         placed = list(ctx.graph.placement(qid).regions)
         missing = [r for r in recovery if r not in placed]

@@ -48,9 +48,6 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     for stack, journey in ctx.journeys():
         target = ctx.journey_target(stack, journey.id)
         rpo = journey.objectives.rpo_minutes
-        if rpo is None:
-            yield not_applicable(target, f"{journey.id} sets no RPO (objectives.rpo_minutes).")
-            continue
         stores = [
             qid
             for qid in ctx.graph.journey_components(stack, journey.id)
@@ -58,6 +55,16 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         ]
         if not stores:
             yield not_applicable(target, f"{journey.id} touches no data store.")
+            continue
+        if rpo is None:
+            yield unknown(
+                target,
+                f"{journey.id} sets no RPO (objectives.rpo_minutes), so whether its stores "
+                f"({', '.join(localise(q, stack) for q in stores)}) lose too much data is "
+                "unknown.",
+                ("objectives",),
+                rpo_minutes=None,
+            )
             continue
         fails: list[str] = []
         unknowns: list[str] = []

@@ -17,7 +17,7 @@ from cellguard.rules.builtin.red._helpers import (
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.outcome import Outcome, failed, passed, unknown
 from cellguard.rules.predicates import DATA_KINDS
 
 META = RuleMeta(
@@ -56,7 +56,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         target = ctx.journey_target(stack, journey.id)
         rto = journey.objectives.rto_minutes
         if rto is None:
-            yield not_applicable(target, f"{journey.id} sets no RTO (objectives.rto_minutes).")
+            yield unknown(
+                target,
+                f"{journey.id} sets no RTO (objectives.rto_minutes), so whether it recovers "
+                "from a regional outage in time is unknown.",
+                ("objectives",),
+                rto_minutes=None,
+            )
             continue
         strategy = ctx.document(stack).practices.disaster_recovery.strategy
         fails: list[str] = []

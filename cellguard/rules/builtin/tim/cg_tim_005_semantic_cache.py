@@ -60,18 +60,12 @@ HIGH_VOLUME_RPS = 20.0
 
 
 def _judge(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
+    """A journey with a semantic cache passes whatever its volume (so leaving out its peak or
+    interaction cannot turn a PASS into NOT_APPLICABLE); otherwise low volume or a
+    non-repetitive interaction is NOT_APPLICABLE, and high volume without one a FAIL."""
     target = ctx.journey_target(stack, journey.id)
     interaction = journey.interaction
     peak = journey.demand.peak_rps
-    if interaction is not None and interaction not in REPETITIVE:
-        return not_applicable(
-            target, f"{journey.id} is {a(interaction.value)} journey; its requests rarely repeat."
-        )
-    if peak is not None and peak < HIGH_VOLUME_RPS:
-        return not_applicable(
-            target,
-            f"{journey.id} peaks at {peak:g} rps, below the {HIGH_VOLUME_RPS:g} rps worth caching.",
-        )
     graph = ctx.graph
     caches = {
         localise(q, stack): comp.semantic
@@ -91,6 +85,15 @@ def _judge(ctx: RuleContext, stack: str, journey: Journey) -> Outcome:
             f"{journey.id} answers repeated questions from semantic cache {', '.join(semantic)}.",
             ("demand", "peak_rps"),
             **evidence,
+        )
+    if interaction is not None and interaction not in REPETITIVE:
+        return not_applicable(
+            target, f"{journey.id} is {a(interaction.value)} journey; its requests rarely repeat."
+        )
+    if peak is not None and peak < HIGH_VOLUME_RPS:
+        return not_applicable(
+            target,
+            f"{journey.id} peaks at {peak:g} rps, below the {HIGH_VOLUME_RPS:g} rps worth caching.",
         )
     if interaction is None:
         return unknown(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.assessments.edges import DependencyEdge
-from cellguard.assessments.timeouts import CallBudget, TimeoutCheck, timeout_check
+from cellguard.assessments.timeouts import CallBudget, TimeoutCheck, timeout_check, worst_case_ms
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.outcome import Outcome, failed, passed, unknown
 
 META = RuleMeta(
     id="CG-TIM-006",
@@ -84,8 +84,12 @@ def _judge(ctx: RuleContext, edge: DependencyEdge) -> Outcome | None:
             **evidence,
         )
     if edge.timeout_ms is None:
-        return not_applicable(
-            target, f"{caller} waits for {callee} without a timeout (see CG-TIM-001)."
+        return unknown(
+            target,
+            f"{caller} declares no timeout for {callee} (timeout_ms), so whether it outlasts "
+            f"the calls {callee} makes is unknown (without one at all, see CG-TIM-001).",
+            (),
+            **evidence,
         )
     worst = result.callee_worst_ms
     if result.inverted:
@@ -98,6 +102,19 @@ def _judge(ctx: RuleContext, edge: DependencyEdge) -> Outcome | None:
             target,
             f"{caller} gives up on {callee} after {edge.timeout_ms:,} ms per attempt, but "
             f"{why}: the caller's timeout fires first and its work is wasted.",
+            ("timeout_ms",),
+            **evidence,
+        )
+    undeclared = [c for c in result.callee_calls if not c.retries_declared]
+    upper = worst_case_ms(c.at_most() for c in result.callee_calls)
+    if undeclared and (upper is None or edge.timeout_ms < upper):
+        names = ", ".join(localise(c.target, stack) for c in undeclared)
+        return unknown(
+            target,
+            f"{caller} waits {edge.timeout_ms:,} ms per attempt for {callee}, at least the "
+            f"{worst or 0:,.0f} ms the calls it makes take without retries; {callee} does not "
+            f"declare how often it retries {names} (retries), and with retries they may take "
+            "longer.",
             ("timeout_ms",),
             **evidence,
         )

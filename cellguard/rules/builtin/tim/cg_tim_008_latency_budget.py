@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cellguard.assessments.capacity import QUOTA, fleet
 from cellguard.assessments.latency import LatencyRow, latency_row
+from cellguard.models.enums import Interaction
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, not_applicable, passed, unknown
+from cellguard.rules.outcome import Outcome, failed, passed, unknown
 
 META = RuleMeta(
     id="CG-TIM-008",
@@ -47,11 +49,21 @@ def _ms(value: float) -> str:
 
 
 def _judge(
-    label: str, budget: float | None, derived: float, objective: int | None, row: LatencyRow
-) -> tuple[str, str] | None:
-    """('FAIL'|'UNKNOWN'|'PASS', words) for one objective; ``None`` when it is not set."""
+    label: str,
+    budget: float | None,
+    derived: float,
+    objective: int | None,
+    row: LatencyRow,
+    partial: list[str],
+) -> tuple[str, str]:
+    """('FAIL'|'UNKNOWN'|'PASS', words) for one objective.
+
+    An objective that is not set is UNKNOWN: the journey's latency is not judged, not fine. A
+    budget within the objective is a PASS only when every GPU fleet on the path knows all of
+    its demand (``partial`` lists those that do not: their queue is a lower bound).
+    """
     if objective is None:
-        return None
+        return "UNKNOWN", f"{label} has no objective"
     if row.saturated:
         names = ", ".join(localise(q, row.stack) for q in row.saturated)
         return "FAIL", f"{label}: {names} is saturated at peak, so its queue grows without bound"
@@ -66,11 +78,30 @@ def _judge(
             f"{label} of {_ms(budget)} exceeds the {_ms(objective)} objective only with "
             "assumed latencies",
         )
+    if partial:
+        return (
+            "UNKNOWN",
+            f"{label} of {_ms(budget)} is within {_ms(objective)} only for the demand declared "
+            f"(the queue at {', '.join(partial)} leaves out journeys without peak_rps and "
+            "output_tokens)",
+        )
     return "PASS", f"{label} of {_ms(budget)} is within {_ms(objective)}"
 
 
+def _partial_fleets(ctx: RuleContext, row: LatencyRow) -> list[str]:
+    """GPU fleets on the journey's path whose demand leaves out journeys (their queue, and so
+    the budget, is then a lower bound)."""
+    found = []
+    for qid in row.critical_path:
+        model = fleet(ctx.graph, qid)
+        if model is not None and model.row.basis != QUOTA and not model.row.demand_complete:
+            found.append(localise(qid, row.stack))
+    return found
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
-    """Judge every journey with a TTFT or end-to-end objective."""
+    """Judge every journey's TTFT and end-to-end latency against its objectives (a batch
+    journey has no first token to wait for: only its end-to-end latency is judged)."""
     for stack, journey in ctx.journeys():
         target = ctx.journey_target(stack, journey.id)
         row = latency_row(ctx.graph, stack, journey.id)
@@ -94,31 +125,31 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 "model_sources",
             )
         }
-        verdicts = [
-            v
-            for v in (
+        partial = _partial_fleets(ctx, row)
+        if partial:
+            evidence["demand_incomplete_at"] = list(partial)
+        verdicts = []
+        if journey.interaction is not Interaction.BATCH or row.ttft_objective_ms is not None:
+            verdicts.append(
                 _judge(
                     "time to first token",
                     row.ttft_budget_ms,
                     row.ttft_derived_ms,
                     row.ttft_objective_ms,
                     row,
-                ),
-                _judge(
-                    "end-to-end latency",
-                    row.e2e_budget_ms,
-                    row.e2e_derived_ms,
-                    row.e2e_objective_ms,
-                    row,
-                ),
+                    partial,
+                )
             )
-            if v is not None
-        ]
-        if not verdicts:
-            yield not_applicable(
-                target, f"Journey {journey.id} sets no TTFT or end-to-end latency objective."
+        verdicts.append(
+            _judge(
+                "end-to-end latency",
+                row.e2e_budget_ms,
+                row.e2e_derived_ms,
+                row.e2e_objective_ms,
+                row,
+                partial,
             )
-            continue
+        )
         statuses = {status for status, _ in verdicts}
         words = "; ".join(text for _, text in verdicts)
         path = " -> ".join(localise(q, stack) for q in row.critical_path)
