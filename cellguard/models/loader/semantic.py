@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cellguard.models.components import Agent, ComponentBase
+from cellguard.models.loader.catalog_checks import check_serving
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
 from cellguard.models.quoting import quoted
@@ -168,6 +169,7 @@ class _Checker:
     def component(self, index: int, comp: ComponentBase) -> None:
         base: KeyPath = ("components", index)
         self.placement(base, comp)
+        check_serving(comp, base, self.error, self.suggest)
         if (
             comp.min_healthy_replicas is not None
             and comp.replicas is not None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.assessments.capacity import Fleet
-from cellguard.models.findings import FailureCategory, Pillar, Severity
+from cellguard.assessments.throughput import MEMORY_HEADROOM
+from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
     judge_fleets,
@@ -13,6 +14,7 @@ from cellguard.rules.builtin.cap._capacity import (
     percent,
     rate,
     row_evidence,
+    without_demand,
 )
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
@@ -31,7 +33,9 @@ META = RuleMeta(
         "retry adds to the backlog. Above about 80% utilisation the M/M/c wait already rises "
         "steeply and nothing is left for forecast error or a slow replica. Demand is the "
         "journeys' peak output tokens per second; supply is replicas times the measured "
-        "per-replica throughput, or a bandwidth-bound estimate labelled as such."
+        "per-replica throughput, or a bandwidth-bound estimate labelled as such. A replica "
+        "whose weights and minimum KV cache do not fit in its GPUs' memory supplies nothing: "
+        "the endpoint cannot start."
     ),
     source=(
         "cellguard DESIGN §5 and §6 (GPU supply below peak demand or utilisation above a "
@@ -43,7 +47,9 @@ META = RuleMeta(
         "Add replicas (or faster GPUs, FP8 weights, a smaller model) until peak utilisation is "
         "at most 80%: the capacity table's 'replicas needed' column gives the count that also "
         "survives a zone loss. Measure your own throughput at your input/output mix and record "
-        "it in the throughput catalog when the figure is an estimate."
+        "it in the throughput catalog when the figure is an estimate. Weights that do not fit "
+        "need more GPUs per replica (tensor parallelism), GPUs with more memory, or a lower "
+        "precision."
     ),
     action="add-gpu-capacity",
 )
@@ -62,9 +68,58 @@ FIELDS = (
 )
 
 
-def _judge(target: Target, model: Fleet) -> Iterator[Outcome]:
-    """Judge one GPU fleet against its peak demand."""
+def _cannot_start(target: Target, model: Fleet, declared_gpus: bool) -> Outcome | None:
+    """A FAIL when the weights and the minimum KV cache do not fit in a replica's declared
+    GPUs (the endpoint cannot start); ``None`` when they fit or the figures are missing. With
+    ``gpus_per_replica`` left out (one GPU assumed) it is UNKNOWN, not a FAIL."""
+    spec = model.replica
+    if spec is None or spec.fits is not False or spec.gpu is None:
+        return None
+    weights = (spec.weights or 0.0) / 1e9
+    memory = spec.gpu.memory_gb * spec.gpus
+    reserve = (1 - MEMORY_HEADROOM) * memory
+    evidence: dict[str, Evidence] = {
+        "params_b": spec.params_b,
+        "precision": spec.precision.value if spec.precision else None,
+        "weights_gb": round(weights, 1),
+        "gpu": spec.gpu.name,
+        "gpu_memory_gb": spec.gpu.memory_gb,
+        "gpus_per_replica": spec.gpus,
+        "replica_memory_gb": round(memory, 1),
+        "min_kv_cache_gb": round(reserve, 1),
+    }
+    figures = (
+        f"{weights:,.0f} GB of weights ({spec.params_b:g}B parameters at "
+        f"{evidence['precision']}) plus a minimum KV cache of {reserve:,.0f} GB do not fit in "
+        f"{spec.gpus} x {spec.gpu.memory_gb:g} GB of {spec.gpu.name}"
+    )
+    if not declared_gpus:
+        return unknown(
+            target,
+            f"{target.id}: {figures} (one GPU per replica assumed: serving.gpus_per_replica is "
+            "not declared).",
+            ("serving",),
+            **evidence,
+        )
+    return failed(
+        target,
+        f"{target.id} cannot start: {figures}.",
+        ("serving", "gpus_per_replica"),
+        **evidence,
+    )
+
+
+def _judge(target: Target, model: Fleet, declared_gpus: bool) -> Iterator[Outcome]:
+    """Judge one GPU fleet: it must be able to start, then cover its peak demand."""
     row = model.row
+    start = _cannot_start(target, model, declared_gpus)
+    if start is not None:
+        yield start
+        return
+    idle = without_demand(target, row)
+    if idle is not None:
+        yield idle
+        return
     evidence = row_evidence(row, *FIELDS)
     demand = rate(row.demand or 0.0, row.unit)
     source = f" ({row.throughput_source})" if row.throughput_source else ""
@@ -118,12 +173,17 @@ def _judge(target: Target, model: Fleet) -> Iterator[Outcome]:
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every model served on the team's GPUs."""
+
+    def judge(target: Target, model: Fleet) -> Iterator[Outcome]:
+        serving = getattr(ctx.graph.component(model.row.qid), "serving", None)
+        declared = serving is not None and serving.gpus_per_replica is not None
+        return _judge(target, model, declared)
+
     yield from judge_fleets(
         ctx,
-        _judge,
+        judge,
         quota=False,
         elsewhere="{target} is served by its provider under a quota (CG-CAP-013).",
-        need_journeys=True,
     )
 
 

@@ -1,0 +1,174 @@
+"""Checks of a document against the hardware catalog: settings that cannot be true are load
+errors, never UNKNOWN verdicts (issue 15).
+
+* ``serving.gpu`` must name a GPU of the catalog (``gpus.yaml``; aliases and spelling variants
+  count, see :func:`~cellguard.models.catalog.hardware.normalise`): a typo would otherwise turn
+  every capacity and latency verdict of the endpoint into UNKNOWN. No spec key supplies a GPU's
+  own figures yet, so an unknown GPU is always an error.
+* each of ``serving.instance_types`` must be an instance type of the catalog
+  (``instances.yaml``), carry the declared ``serving.gpu``, and hold a replica's GPUs: at least
+  ``gpus_per_replica`` of them, or whole 8-GPU instances that a replica spans (multi-node
+  serving, as LeaderWorkerSet or Ray do on p4/p5). Listed types carrying different GPUs need
+  ``serving.gpu`` to say which one the fleet runs.
+
+The checks cover model endpoints and embedding models, whose figures the capacity and latency
+analyses read; a training job's ``gpu`` and ``instance_types`` feed no analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from cellguard.models.catalog.hardware import (
+    Gpu,
+    InstanceType,
+    find_gpu,
+    find_instance,
+    gpu_catalog,
+    instance_catalog,
+    normalise,
+)
+from cellguard.models.components import ComponentBase
+from cellguard.models.components.inference import HostedModelFields
+from cellguard.models.loader.errors import KeyPath, one_of
+from cellguard.models.quoting import quoted
+
+MULTI_NODE_GPUS = 8
+"""GPUs of an instance a replica may span several of (full p4/p5 nodes with EFA)."""
+
+
+class Report(Protocol):
+    """Records one diagnostic (``_Checker.error`` of :mod:`semantic`)."""
+
+    def __call__(
+        self,
+        path: KeyPath,
+        message: str,
+        code: str,
+        *,
+        expected: str | None = None,
+        suggestion: str | None = None,
+    ) -> None: ...
+
+
+Suggest = Callable[[str, list[str]], str | None]
+"""The nearest of some candidates to a word, if it is a likely typo."""
+
+
+def _gpu_names() -> dict[str, str]:
+    """Normalised name or alias -> canonical GPU name."""
+    names: dict[str, str] = {}
+    for gpu in gpu_catalog().gpus:
+        for name in (gpu.name, *gpu.aliases):
+            names.setdefault(normalise(name), gpu.name)
+    return names
+
+
+def nearest_gpu(name: str, suggest: Suggest) -> str | None:
+    """The catalog GPU ``name`` most likely means: the longest catalog name it starts with
+    (``h100-80gb`` -> H100), else the nearest by spelling."""
+    key = normalise(name)
+    names = _gpu_names()
+    prefixes = [k for k in names if k and key.startswith(k)]
+    if prefixes:
+        return names[max(prefixes, key=len)]
+    near = suggest(key, sorted(names))
+    return names[near] if near is not None else None
+
+
+def _instance_names(sagemaker: bool) -> list[str]:
+    return [
+        t.name for t in instance_catalog().instance_types() if t.name.startswith("ml.") == sagemaker
+    ]
+
+
+def _families() -> str:
+    return ", ".join(sorted({f"{f.family} ({f.gpu})" for f in instance_catalog().families}))
+
+
+def check_serving(comp: ComponentBase, base: KeyPath, report: Report, suggest: Suggest) -> None:
+    """The GPU and instance types of a model's ``serving`` against the catalog."""
+    if not isinstance(comp, HostedModelFields) or comp.serving is None:
+        return
+    serving = comp.serving
+    path: KeyPath = (*base, "serving")
+    gpu: Gpu | None = None
+    if serving.gpu is not None:
+        gpu = find_gpu(serving.gpu)
+        if gpu is None:
+            near = nearest_gpu(serving.gpu, suggest)
+            report(
+                (*path, "gpu"),
+                f"GPU {quoted(serving.gpu)} is not in cellguard's GPU catalog",
+                "not-in-catalog",
+                expected="a catalogued GPU: " + one_of(g.name for g in gpu_catalog().gpus),
+                suggestion=f"did you mean '{near}'?"
+                if near
+                else "a GPU outside the catalog cannot be assessed yet; name the closest one",
+            )
+    found: list[tuple[int, InstanceType]] = []
+    for ti, name in enumerate(serving.instance_types):
+        instance = find_instance(name)
+        if instance is None:
+            pool = _instance_names(name.strip().lower().startswith("ml."))
+            near = suggest(name.strip().lower(), pool)
+            report(
+                (*path, "instance_types", ti),
+                f"instance type {quoted(name)} is not in cellguard's instance catalog",
+                "not-in-catalog",
+                expected=f"an instance type of a catalogued family: {_families()}",
+                suggestion=f"did you mean '{near}'?" if near else None,
+            )
+            continue
+        found.append((ti, instance))
+    for ti, instance in found:
+        _fits(comp, path, ti, instance, gpu, report)
+    carried = sorted({i.gpu for _, i in found})
+    if serving.gpu is None and len(carried) > 1:
+        report(
+            (*path, "instance_types"),
+            f"the instance types carry different GPUs ({', '.join(carried)}), so which one "
+            "serves the model is ambiguous",
+            "contradiction",
+            expected="instance types of one GPU, or serving.gpu naming the one the fleet runs",
+        )
+
+
+def _fits(
+    comp: HostedModelFields,
+    path: KeyPath,
+    index: int,
+    instance: InstanceType,
+    gpu: Gpu | None,
+    report: Report,
+) -> None:
+    """One catalogued instance type against the declared GPU and GPUs per replica."""
+    serving = comp.serving
+    assert serving is not None
+    where: KeyPath = (*path, "instance_types", index)
+    if gpu is not None and not gpu.matches(instance.gpu):
+        report(
+            where,
+            f"{instance.name} carries {instance.gpus} x {instance.gpu}, not the declared "
+            f"{gpu.name} (serving.gpu)",
+            "contradiction",
+            expected=f"an instance type with {gpu.name} GPUs: "
+            + one_of(sorted({f.family for f in instance_catalog().families if f.gpu == gpu.name})),
+            suggestion="fix serving.gpu or the instance type",
+        )
+        return
+    need = serving.gpus_per_replica
+    if need is None or need <= instance.gpus:
+        return
+    spans = instance.gpus >= MULTI_NODE_GPUS and need % instance.gpus == 0
+    if not spans:
+        report(
+            where,
+            f"{instance.name} has {instance.gpus} GPU(s), fewer than the {need} of one replica "
+            "(serving.gpus_per_replica)",
+            "contradiction",
+            expected=f"an instance type with at least {need} GPUs, or a replica spanning whole "
+            f"{MULTI_NODE_GPUS}-GPU instances",
+            suggestion="pick a larger size of the family, or fix serving.gpus_per_replica",
+        )
