@@ -1,5 +1,5 @@
-"""Checks of a document against the hardware catalog: settings that cannot be true are load
-errors, never UNKNOWN verdicts (issue 15).
+"""Checks of a document against the hardware catalog and AWS naming: settings that cannot be
+true are load errors, never UNKNOWN verdicts (issue 15).
 
 * ``serving.gpu`` must name a GPU of the catalog (``gpus.yaml``; aliases and spelling variants
   count, see :func:`~cellguard.models.catalog.hardware.normalise`): a typo would otherwise turn
@@ -10,6 +10,9 @@ errors, never UNKNOWN verdicts (issue 15).
   ``gpus_per_replica`` of them, or whole 8-GPU instances that a replica spans (multi-node
   serving, as LeaderWorkerSet or Ray do on p4/p5). Listed types carrying different GPUs need
   ``serving.gpu`` to say which one the fleet runs.
+* zones are AWS zone *ids* (``use1-az1``), the same in every account; a zone *name*
+  (``us-east-1a``) maps to a different zone in each account. A zone id whose prefix belongs to
+  another region (``usw2-az1`` in ``us-east-1``) contradicts its region.
 
 The checks cover model endpoints and embedding models, whose figures the capacity and latency
 analyses read; a training job's ``gpu`` and ``instance_types`` feed no analysis.
@@ -17,6 +20,7 @@ analyses read; a training job's ``gpu`` and ``instance_types`` feed no analysis.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Protocol
 
@@ -33,9 +37,28 @@ from cellguard.models.components import ComponentBase
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.loader.errors import KeyPath, one_of
 from cellguard.models.quoting import quoted
+from cellguard.models.topology import Topology
 
 MULTI_NODE_GPUS = 8
 """GPUs of an instance a replica may span several of (full p4/p5 nodes with EFA)."""
+
+ZONE_NAME = re.compile(r"^(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d+)(?P<letter>[a-z])$")
+"""An AWS availability zone name: its region and a letter (``eu-west-1a``)."""
+ZONE_ID = re.compile(r"^(?P<prefix>[a-z]+\d+)-az\d+$")
+"""An AWS availability zone id: a region prefix and ``az`` with a number (``euw1-az1``)."""
+REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d+$")
+"""An AWS region name (``eu-west-1``, ``us-gov-west-1``)."""
+_DIRECTIONS = {
+    "east": "e",
+    "west": "w",
+    "north": "n",
+    "south": "s",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
 
 
 class Report(Protocol):
@@ -54,6 +77,54 @@ class Report(Protocol):
 
 Suggest = Callable[[str, list[str]], str | None]
 """The nearest of some candidates to a word, if it is a likely typo."""
+
+
+def zone_id_prefix(region: str) -> str | None:
+    """The prefix of the zone ids of an AWS region (``us-east-1`` -> ``use1``,
+    ``ap-northeast-1`` -> ``apne1``, ``us-gov-west-1`` -> ``usgw1``); ``None`` for a name that
+    is not an AWS region's."""
+    if not REGION.match(region):
+        return None
+    parts = region.split("-")
+    area, direction, number = parts[0], parts[-2], parts[-1]
+    short = _DIRECTIONS.get(direction)
+    if short is None:
+        return None
+    gov = "g" if "gov" in parts else ""
+    return f"{area}{gov}{short}{number}"
+
+
+def check_zones(topology: Topology, report: Report) -> None:
+    """Zone names where ids are required, and ids of another region."""
+    for ri, region in enumerate(topology.regions):
+        prefix = zone_id_prefix(region.name)
+        for zi, zone in enumerate(region.zones):
+            path: KeyPath = ("topology", "regions", ri, "zones", zi)
+            named = ZONE_NAME.match(zone)
+            if named:
+                home = named["region"]
+                own = zone_id_prefix(home)
+                example = f"{own}-az1" if own else "use1-az1"
+                report(
+                    path,
+                    f"{quoted(zone)} is an availability zone name; cellguard needs zone ids",
+                    "zone-name",
+                    expected=f"a zone id such as {example}: a zone name maps to a different "
+                    "physical zone in each account, an id is the same everywhere",
+                    suggestion="list the ids with `aws ec2 describe-availability-zones --region "
+                    f"{home} --query 'AvailabilityZones[].[ZoneName,ZoneId]'`",
+                )
+                continue
+            found = ZONE_ID.match(zone)
+            if found and prefix is not None and found["prefix"] != prefix:
+                report(
+                    path,
+                    f"zone id {quoted(zone)} belongs to another region than {region.name} "
+                    f"(whose zone ids start with {prefix}-)",
+                    "zone-region",
+                    expected=f"a zone id of {region.name}, e.g. {prefix}-az1",
+                    suggestion="move the zone to its own region's entry, or fix the id",
+                )
 
 
 def _gpu_names() -> dict[str, str]:

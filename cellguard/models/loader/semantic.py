@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cellguard.models.components import Agent, ComponentBase
-from cellguard.models.loader.catalog_checks import check_serving
+from cellguard.models.loader.catalog_checks import check_serving, check_zones
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
 from cellguard.models.quoting import quoted
@@ -132,6 +132,7 @@ class _Checker:
 
     def topology(self) -> None:
         topo = self.doc.topology
+        check_zones(topo, self.error)
         self.unique(topo.accounts, ("topology", "accounts"), None, "account")
         self.unique([r.name for r in topo.regions], ("topology", "regions"), "name", "region")
         all_zones: list[str] = []
