@@ -190,12 +190,17 @@ class _Builder:
         fact = zone_fact(w)
         if fact is None:
             return
-        facts[("placement", "zones")] = fact
         if isinstance(fact.value, list):
+            # Node labels name zones (us-east-1a), which map to different physical zones in each
+            # account; the spec needs zone ids, so the draft keeps the count and the topology
+            # lists placeholders for the ids, with the names in a comment.
             for zone in fact.value:
                 self.zones.setdefault(zone, fact.origin)
+            names = ", ".join(str(z) for z in fact.value)
+            fact = Fact(len(fact.value), fact.origin, f"the zones the manifests name: {names}")
         else:
             self.spread_zones = max(self.spread_zones, fact.value)
+        facts[("placement", "zones")] = fact
 
     def _dependencies(self, w: Workload, node: Mapping) -> None:
         calls = self.calls_of.get(id(w), [])
@@ -233,9 +238,15 @@ class _Builder:
             )
         if self.zones:
             first = min(self.zones.values())
-            names = sorted(self.zones)
-            names += [f"todo-zone-{i}" for i in range(1, self.spread_zones - len(names) + 1)]
-            item.add("zones", Scalar(names, f"from {first}; {TODO}: add the others"))
+            named = sorted(self.zones)
+            count = max(len(named), self.spread_zones)
+            ids = [f"todo-zone-{i}" for i in range(1, count + 1)]
+            note = (
+                f"{TODO}: the zone ids of {', '.join(named)} (from {first}) and any others the "
+                "cluster uses; zone names differ per account, list the ids with "
+                "`aws ec2 describe-availability-zones`"
+            )
+            item.add("zones", Scalar(ids, note))
             self.placeholders += 1
         else:
             count = max(1, self.spread_zones)

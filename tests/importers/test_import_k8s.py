@@ -238,23 +238,26 @@ def test_keda_worker_scales_from_zero_and_calls_its_queue_and_store(
     assert (store["kind"], store["engine"], store["placement"]) == (
         "vector_store",
         "qdrant",
-        {"zones": ["us-east-1a"]},
+        {"zones": 1},
     )
     region = data["topology"]["regions"][0]
-    assert region == {"name": "us-east-1", "zones": ["us-east-1a", "todo-zone-1", "todo-zone-2"]}
+    assert region == {"name": "us-east-1", "zones": ["todo-zone-1", "todo-zone-2", "todo-zone-3"]}
 
 
 def test_kserve_kubeflow_cronjob_daemonset_and_karpenter_node_pool(
     repo_root: Path, tmp_path: Path
 ) -> None:
-    _, data, _ = _import(tmp_path, str(FIXTURES / "kserve-kubeflow-karpenter.yaml"))
+    out, data, _ = _import(tmp_path, str(FIXTURES / "kserve-kubeflow-karpenter.yaml"))
+    text = out.read_text(encoding="utf-8")
     llm = _component(data, "llama3")
     assert llm["model"] == {"name": "meta-llama/Meta-Llama-3-8B-Instruct"}
     assert llm["labels"]["k8s/served-model-name"] == "llama3"
     # the GPU type, capacity type and zones come from the NodePool its toleration matches
     assert llm["serving"] == {"gpu": "H100", "gpus_per_replica": 1}
     assert llm["capacity"] == {"purchase": "on_demand"}
-    assert llm["placement"] == {"zones": ["us-west-2a", "us-west-2b"]}
+    # zone names (node labels) differ per account: the draft keeps their count, and the topology
+    # holds placeholders for the ids with the names in a comment
+    assert llm["placement"] == {"zones": 2}
     assert (llm["replicas"], llm["autoscaling"]) == (2, {"min": 2, "max": 5})
     assert llm["shared_domains"] == ["gpu-h100"]
     job = _component(data, "finetune-support")
@@ -271,7 +274,8 @@ def test_kserve_kubeflow_cronjob_daemonset_and_karpenter_node_pool(
     daemon = _component(data, "dcgm-exporter")
     assert "replicas" not in daemon
     topology = data["topology"]
-    assert topology["regions"] == [{"name": "us-west-2", "zones": ["us-west-2a", "us-west-2b"]}]
+    assert topology["regions"] == [{"name": "us-west-2", "zones": ["todo-zone-1", "todo-zone-2"]}]
+    assert "TODO(cellguard import): the zone ids of us-west-2a, us-west-2b (from" in text
     assert topology["shared_domains"] == [
         {
             "id": "gpu-h100",
