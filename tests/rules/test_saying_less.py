@@ -156,7 +156,7 @@ def test_the_walk_finds_optional_keys_and_skips_required_and_fact_keys() -> None
     assert not [p for p in paths if p[0] == "waivers"]
 
 
-EXAMPLES_PER_ENTRY = int(os.environ.get("CELLGUARD_MONOTONE_EXAMPLES", "20"))
+EXAMPLES_PER_ENTRY = int(os.environ.get("CELLGUARD_MONOTONE_EXAMPLES", "50"))
 
 
 @pytest.mark.parametrize("name", CORPUS)
