@@ -94,7 +94,7 @@ def test_a_bad_tagged_value_is_named_and_shortened() -> None:
     with pytest.raises(SpecLoadError) as info:
         read_yaml("x: !!int " + "9" * 5000 + "\n", "f.yaml")
     (diag,) = info.value.errors
-    assert diag.message == "cannot read value '" + "9" * 60 + "... (5,000 characters)' as int"
+    assert diag.message == "cannot read value '" + "9" * 40 + "…' (5,000 characters) as int"
     assert diag.path == ("x",)
 
 

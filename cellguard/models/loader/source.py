@@ -88,13 +88,6 @@ class SourceMap:
         )
 
 
-def _shorten(text: str, limit: int = 60) -> str:
-    """``text``, cut to ``limit`` characters with the full length said when it is longer."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}... ({len(text):,} characters)"
-
-
 def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -137,7 +130,7 @@ class _Builder:
             self._error(
                 node,
                 path,
-                f"cannot read value {_shorten(str(node.value))!r} as {node.tag.rsplit(':', 1)[-1]}",
+                f"cannot read value {quoted(str(node.value), escape=True)} as {node.tag.rsplit(':', 1)[-1]}",
                 "yaml-value",
                 suggestion="remove the tag or write a value of that type",
             )
