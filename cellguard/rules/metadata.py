@@ -19,6 +19,7 @@ from pydantic import (
 
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import PILLAR_CODES, FailureCategory, Pillar, Severity
+from cellguard.models.text import UNSAFE, UNSAFE_LINE
 
 RULE_ID = re.compile(
     r"(?P<prefix>[A-Z][A-Z0-9]{0,15})-(?P<pillar>[A-Z]+)-(?P<number>[0-9]{3})", re.ASCII
@@ -35,18 +36,14 @@ TEXT_LIMITS = {"title": 200, "source": 1000, "rationale": 4000, "remediation": 4
 SINGLE_LINE = frozenset({"title", "source"})
 """Fields that may not contain a line break or a tab."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_CONTROL_OR_BREAK = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
 
 def control_character(text: str, *, multiline: bool) -> str | None:
-    """The first control, bidi or zero-width character of ``text`` as ``U+XXXX``, if any.
+    """The first character of ``text`` that :func:`cellguard.models.text.inert` would escape
+    (control, bidi, zero-width, separator...) as ``U+XXXX``, if any.
 
     Line breaks and tabs are allowed when ``multiline`` (prose fields and messages).
     """
-    found = (_CONTROL if multiline else _CONTROL_OR_BREAK).search(text)
+    found = (UNSAFE if multiline else UNSAFE_LINE).search(text)
     return f"U+{ord(found.group()):04X}" if found else None
 
 
