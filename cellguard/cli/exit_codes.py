@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
-from cellguard.models.loader import SpecLoadError
+from cellguard.models.loader.errors import SpecLoadError
 from cellguard.models.text import inert
 
 P = ParamSpec("P")

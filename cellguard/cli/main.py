@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, ClassVar
 
 import typer
 
-from cellguard import __version__
-from cellguard.cli.assess_cmd import assess
-from cellguard.cli.blueprint_cmd import blueprint
-from cellguard.cli.check_cmd import check
-from cellguard.cli.diff_cmd import diff
-from cellguard.cli.drift_cmd import drift
-from cellguard.cli.faulttree_cmd import faulttree_app
-from cellguard.cli.graph_cmd import graph
-from cellguard.cli.import_cmd import import_app
-from cellguard.cli.init_cmd import init
-from cellguard.cli.plan_cmd import plan
-from cellguard.cli.policy_cmd import policy_pack
-from cellguard.cli.rules_cmd import rules_app
-from cellguard.cli.schema_cmd import schema
-from cellguard.cli.signoff_cmd import signoff, verify
-from cellguard.cli.validate_cmd import validate
+from cellguard.cli.lazy import LazyGroup
+
+
+class CellguardGroup(LazyGroup):
+    """The commands, imported when used (``cellguard --version`` imports none of them)."""
+
+    lazy_commands: ClassVar[Mapping[str, str]] = {
+        "validate": "cellguard.cli.validate_cmd:validate",
+        "schema": "cellguard.cli.schema_cmd:schema",
+        "graph": "cellguard.cli.graph_cmd:graph",
+        "init": "cellguard.cli.init_cmd:init",
+        "assess": "cellguard.cli.assess_cmd:assess",
+        "check": "cellguard.cli.check_cmd:check",
+        "diff": "cellguard.cli.diff_cmd:diff",
+        "signoff": "cellguard.cli.signoff_cmd:signoff",
+        "verify": "cellguard.cli.signoff_cmd:verify",
+        "policy-pack": "cellguard.cli.policy_cmd:policy_pack",
+        "plan": "cellguard.cli.plan_cmd:plan",
+        "blueprint": "cellguard.cli.blueprint_cmd:blueprint",
+        "drift": "cellguard.cli.drift_cmd:drift",
+        "rules": "cellguard.cli.rules_cmd:rules_app",
+        "faulttree": "cellguard.cli.faulttree_cmd:faulttree_app",
+        "import": "cellguard.cli.import_cmd:import_app",
+    }
+
 
 app = typer.Typer(
     name="cellguard",
+    cls=CellguardGroup,
     help=(
         "Resilience assessment and architecture-as-code for generative-AI stacks.\n\n"
         "Exit codes: 0 ok, 1 blocking findings, 2 usage or input error, 3 internal error."
@@ -38,6 +49,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from cellguard import __version__
+
         typer.echo(f"cellguard {__version__}")
         raise typer.Exit()
 
@@ -52,24 +65,6 @@ def main(
     ] = False,
 ) -> None:
     """Resilience assessment and architecture-as-code for generative-AI stacks."""
-
-
-app.command()(validate)
-app.command()(schema)
-app.command()(graph)
-app.command()(init)
-app.command()(assess)
-app.command()(check)
-app.command()(diff)
-app.command()(signoff)
-app.command()(verify)
-app.command("policy-pack")(policy_pack)
-app.command()(plan)
-app.command()(blueprint)
-app.command()(drift)
-app.add_typer(rules_app)
-app.add_typer(faulttree_app)
-app.add_typer(import_app)
 
 
 def run() -> None:

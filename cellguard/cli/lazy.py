@@ -1,0 +1,90 @@
+"""A typer group whose commands are imported when they are used (issue 19: fast start).
+
+``cellguard --version`` imports no command, ``cellguard validate`` only the module of
+``validate`` (and what it imports), and ``--help`` every command module, which keep their heavy
+imports (pydantic models, rules, reports, the fault-tree engine) inside the command functions.
+The group's ``commands`` is a mapping whose keys are known up front and whose values are built on
+first access, so everything typer does with it (help, resolving a name, "did you mean") is
+unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, MutableMapping
+from importlib import import_module
+from typing import Any, ClassVar
+
+import typer
+from typer.core import TyperGroup
+from typer.main import get_command_from_info, get_group
+from typer.models import CommandInfo
+
+
+def load_command(name: str, target: str, *, rich_markup_mode: Any) -> Any:
+    """The click command of ``target`` (``module:attribute``): a command function or a Typer
+    sub-application, built as ``app.command()`` or ``app.add_typer`` would build it."""
+    module, _, attribute = target.partition(":")
+    value = getattr(import_module(module), attribute)
+    if isinstance(value, typer.Typer):
+        return get_group(value)
+    info = CommandInfo(name=name, callback=value)
+    return get_command_from_info(
+        info, pretty_exceptions_short=True, rich_markup_mode=rich_markup_mode
+    )
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """Command name -> click command; the lazy ones are imported on first access."""
+
+    def __init__(
+        self, eager: Mapping[str, Any], lazy: Mapping[str, str], rich_markup_mode: Any
+    ) -> None:
+        self._lazy = dict(lazy)
+        self._loaded: dict[str, Any] = {}
+        self._eager = dict(eager)
+        self._rich_markup_mode = rich_markup_mode
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._eager:
+            return self._eager[name]
+        if name not in self._loaded:
+            target = self._lazy[name]  # KeyError: not a command
+            self._loaded[name] = load_command(name, target, rich_markup_mode=self._rich_markup_mode)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._lazy.pop(name, None)
+        self._loaded.pop(name, None)
+        self._eager[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        found = name in self
+        self._lazy.pop(name, None)
+        self._loaded.pop(name, None)
+        self._eager.pop(name, None)
+        if not found:
+            raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._lazy
+        yield from (name for name in self._eager if name not in self._lazy)
+
+    def __len__(self) -> int:
+        return len(self._lazy.keys() | self._eager.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._lazy or name in self._eager
+
+
+class LazyGroup(TyperGroup):
+    """A ``TyperGroup`` that adds the commands of ``lazy_commands`` (name -> ``module:attribute``,
+    in the order of the help) to those registered on the app, importing each when it is used."""
+
+    lazy_commands: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = LazyCommands(self.commands, self.lazy_commands, self.rich_markup_mode)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
