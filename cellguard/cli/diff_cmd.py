@@ -1,4 +1,5 @@
-"""``cellguard diff OLD NEW``: score, finding, availability and money deltas between two specs.
+"""``cellguard diff OLD NEW``: score, finding, availability and money deltas between two specs,
+and the capacity, latency and finding figures that moved.
 
 OLD and NEW are spec files or organisation directories. One of them may instead be
 ``git:REF``: it then stands for the *other* side's path as of git revision REF, so
@@ -50,7 +51,12 @@ def diff(
     today: TodayOption = None,
     plugins: PluginsOption = True,
 ) -> None:
-    """Compare two specs: score deltas, new and resolved findings, availability and loss.
+    """Compare two specs: scores, new and resolved findings, availability, loss, and figures.
+
+    Besides findings that appear, disappear or change severity, it lists the capacity
+    (demand, supply, utilisation, replicas) and latency budgets that moved, and per finding
+    whose status did not change the evidence that did (a supply raised inside a
+    still-failing capacity finding).
 
     OLD and NEW are spec files or directories. One side may be git:REF, meaning the other
     side's path at that git revision: `cellguard diff git:main examples/org` compares

@@ -4,8 +4,10 @@ Findings are matched by fingerprint (rule, stack, logical target) and compared o
 *new* fails now and did not before (it passed, was waived, unknown or absent), *resolved*
 failed before and does not now, *severity changed* fails on both sides at different severities
 (business impact moved). Scores are compared key by key; journeys by stack and id, with their
-availability, nines, downtime in minutes per year and expected annual loss. Every list is
-sorted, so the same two inputs give byte-identical output.
+availability, nines, downtime in minutes per year and expected annual loss. The capacity and
+latency figures that moved, and the evidence of findings whose status did not change but whose
+figures did (a supply raised inside a still-failing capacity finding), come from
+:mod:`.diff_figures`. Every list is sorted, so the same two inputs give byte-identical output.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ from cellguard import __version__
 from cellguard.assessments.availability.journeys import JourneyAvailability, sig
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Severity, Status
+from cellguard.reports.diff_figures import (
+    CapacityDelta,
+    EvidenceDelta,
+    LatencyDelta,
+    capacity_deltas,
+    evidence_deltas,
+    figures_json,
+    latency_deltas,
+)
 from cellguard.reports.json_report import SCORE_KEYS, dump_lines
 from cellguard.rules.engine import Assessment
 
@@ -142,6 +153,9 @@ class AssessmentDiff:
     journeys: tuple[JourneyDelta, ...]
     failing_old: int
     failing_new: int
+    capacity: tuple[CapacityDelta, ...] = ()
+    latency: tuple[LatencyDelta, ...] = ()
+    evidence: tuple[EvidenceDelta, ...] = ()
 
 
 def _failing(assessment: Assessment) -> dict[str, Finding]:
@@ -205,6 +219,9 @@ def diff_assessments(
         journeys=tuple(journeys),
         failing_old=len(before),
         failing_new=len(after),
+        capacity=capacity_deltas(old, new),
+        latency=latency_deltas(old, new),
+        evidence=evidence_deltas(old, new),
     )
 
 
@@ -249,6 +266,7 @@ def to_json_data(diff: AssessmentDiff) -> dict[str, Any]:
             "new": len(diff.new),
             "resolved": len(diff.resolved),
             "severity_changed": len(diff.severity_changed),
+            "evidence_changed": len(diff.evidence),
         },
         "scores": [
             {"key": s.key, "old": s.old, "new": s.new, "delta": s.delta} for s in diff.scores
@@ -268,6 +286,7 @@ def to_json_data(diff: AssessmentDiff) -> dict[str, Any]:
             }
             for j in diff.journeys
         ],
+        **figures_json(diff.capacity, diff.latency, diff.evidence),
     }
 
 

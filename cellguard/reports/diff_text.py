@@ -1,7 +1,8 @@
 """The renderings of ``cellguard diff``: :func:`render_diff` picks one; plain text and markdown live here.
 
 Both show the same sections in the same order: summary, scores, new findings, resolved
-findings, severity changes, journeys. Numbers are formatted here (scores one decimal, nines two,
+findings, severity changes, journeys, then the capacity, latency and finding figures that moved
+(:mod:`.diff_figures_text`). Numbers are formatted here (scores one decimal, nines two,
 downtime minutes one, money whole units); the JSON rendering keeps more digits. Names, titles and
 messages are made inert (:func:`cellguard.models.text.inert`, on one line) in the text, and
 escaped for markdown (:func:`~cellguard.reports.md_text.md_inline`) in the markdown. The JSON
@@ -22,62 +23,43 @@ from cellguard.reports.diff import (
     JourneyFigures,
     render_diff_json,
 )
+from cellguard.reports.diff_figures_text import (
+    NONE,
+    grid,
+    md_figures,
+    md_table,
+    num,
+    signed,
+    text_figures,
+)
 from cellguard.reports.md_text import code_span, md_inline
-
-_NONE = "-"
-
-
-def _num(value: float | None, fmt: str) -> str:
-    return _NONE if value is None else format(value, fmt)
-
-
-def _signed(value: float | None, fmt: str) -> str:
-    if value is None:
-        return _NONE
-    text = format(value, fmt)
-    if text.lstrip("-").strip("0.,") == "":
-        return format(0.0, fmt)  # no "-0.0" or "+0.0"
-    return text if text.startswith("-") else f"+{text}"
 
 
 def _severity(value: Severity | None) -> str:
-    return _NONE if value is None else value.value.upper()
+    return NONE if value is None else value.value.upper()
 
 
 def _summary(diff: AssessmentDiff) -> str:
     return (
         f"failing findings {diff.failing_old} -> {diff.failing_new} "
         f"({len(diff.new)} new, {len(diff.resolved)} resolved, "
-        f"{len(diff.severity_changed)} severity changed)"
+        f"{len(diff.severity_changed)} severity changed, "
+        f"{len(diff.evidence)} with figures moved)"
     )
 
 
 def _figures(figs: JourneyFigures | None) -> tuple[str, str, str, str]:
     if figs is None:
-        return (_NONE, _NONE, _NONE, _NONE)
+        return (NONE, NONE, NONE, NONE)
     return (
         f"{figs.availability_percent:.4f}%",
-        _num(figs.nines, ".2f"),
-        _num(figs.downtime_minutes_per_year, ",.1f"),
-        _num(figs.loss_per_year, ",.0f"),
+        num(figs.nines, ".2f"),
+        num(figs.downtime_minutes_per_year, ",.1f"),
+        num(figs.loss_per_year, ",.0f"),
     )
 
 
 # -- plain text -------------------------------------------------------------------------------
-
-
-def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    """Columns padded to their widest cell; the first ``left`` columns left-aligned."""
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return ("  " + "  ".join(parts)).rstrip()
-
-    return [line(headers), *(line(r) for r in rows)]
 
 
 def _text_changes(title: str, changes: Sequence[FindingChange], moved: bool = False) -> list[str]:
@@ -110,11 +92,11 @@ def _text_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
                 new[0],
                 old[1],
                 new[1],
-                _signed(j.nines_delta, ".2f"),
-                _signed(j.downtime_delta, ",.1f"),
+                signed(j.nines_delta, ".2f"),
+                signed(j.downtime_delta, ",.1f"),
                 old[3],
                 new[3],
-                _signed(j.loss_delta, ",.0f"),
+                signed(j.loss_delta, ",.0f"),
             ]
         )
     headers = [
@@ -129,7 +111,7 @@ def _text_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
         "new",
         "delta",
     ]
-    return ["", "Journeys", *_grid(headers, rows)]
+    return ["", "Journeys", *grid(headers, rows)]
 
 
 def render_diff_table(diff: AssessmentDiff) -> str:
@@ -139,14 +121,14 @@ def render_diff_table(diff: AssessmentDiff) -> str:
         _summary(diff),
         "",
         "Scores",
-        *_grid(
+        *grid(
             ["score", "old", "new", "delta"],
             [
                 [
                     inert(s.key, single_line=True),
-                    _num(s.old, ".1f"),
-                    _num(s.new, ".1f"),
-                    _signed(s.delta, ".1f"),
+                    num(s.old, ".1f"),
+                    num(s.new, ".1f"),
+                    signed(s.delta, ".1f"),
                 ]
                 for s in diff.scores
             ],
@@ -158,6 +140,7 @@ def render_diff_table(diff: AssessmentDiff) -> str:
         "",
         *_text_changes("Severity changed", diff.severity_changed, moved=True),
         *_text_journeys(diff.journeys),
+        *text_figures(diff.capacity, diff.latency, diff.evidence),
     ]
     return "\n".join(lines) + "\n"
 
@@ -168,14 +151,6 @@ def render_diff_table(diff: AssessmentDiff) -> str:
 def _md(text: str) -> str:
     """Text safe inside a markdown table cell (:func:`~cellguard.reports.markdown.md_inline`)."""
     return md_inline(text)
-
-
-def _md_table(headers: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
-    return [
-        "| " + " | ".join(headers) + " |",
-        "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
-        *("| " + " | ".join(row) + " |" for row in rows),
-    ]
 
 
 def _md_changes(title: str, changes: Sequence[FindingChange], moved: bool = False) -> list[str]:
@@ -195,12 +170,12 @@ def _md_changes(title: str, changes: Sequence[FindingChange], moved: bool = Fals
         ]
         for c in changes
     ]
-    return [*lines, *_md_table(["severity", "rule", "target", "finding"], "llll", rows), ""]
+    return [*lines, *md_table(["severity", "rule", "target", "finding"], "llll", rows), ""]
 
 
 def _arrow(old: str, new: str, delta: str | None = None) -> str:
     text = f"{old} → {new}"
-    return text if delta is None or delta == _NONE else f"{text} ({delta})"
+    return text if delta is None or delta == NONE else f"{text} ({delta})"
 
 
 def _md_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
@@ -213,20 +188,19 @@ def _md_journeys(journeys: Sequence[JourneyDelta]) -> list[str]:
             [
                 _md(f"{j.stack}/{j.journey}"),
                 _arrow(old[0], new[0]),
-                _arrow(old[1], new[1], _signed(j.nines_delta, ".2f")),
-                _arrow(old[2], new[2], _signed(j.downtime_delta, ",.1f")),
-                _arrow(old[3], new[3], _signed(j.loss_delta, ",.0f")),
+                _arrow(old[1], new[1], signed(j.nines_delta, ".2f")),
+                _arrow(old[2], new[2], signed(j.downtime_delta, ",.1f")),
+                _arrow(old[3], new[3], signed(j.loss_delta, ",.0f")),
             ]
         )
     headers = ["journey", "availability", "nines", "downtime min/yr", "expected loss/yr"]
-    return ["### Journeys", "", *_md_table(headers, "lrrrr", rows), ""]
+    return ["### Journeys", "", *md_table(headers, "lrrrr", rows), ""]
 
 
 def render_diff_markdown(diff: AssessmentDiff) -> str:
     """Markdown for a pull-request comment."""
     score_rows = [
-        [s.key, _num(s.old, ".1f"), _num(s.new, ".1f"), _signed(s.delta, ".1f")]
-        for s in diff.scores
+        [s.key, num(s.old, ".1f"), num(s.new, ".1f"), signed(s.delta, ".1f")] for s in diff.scores
     ]
     lines = [
         "## cellguard diff",
@@ -236,12 +210,13 @@ def render_diff_markdown(diff: AssessmentDiff) -> str:
         "",
         "### Scores",
         "",
-        *_md_table(["score", "old", "new", "Δ"], "lrrr", score_rows),
+        *md_table(["score", "old", "new", "Δ"], "lrrr", score_rows),
         "",
         *_md_changes("New findings", diff.new),
         *_md_changes("Resolved findings", diff.resolved),
         *_md_changes("Severity changes", diff.severity_changed, moved=True),
         *_md_journeys(diff.journeys),
+        *md_figures(diff.capacity, diff.latency, diff.evidence),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -74,6 +74,7 @@ def test_diff_json_numbers(pair: Path) -> None:
         "new": 3,
         "resolved": 1,
         "severity_changed": 8,
+        "evidence_changed": 9,
     }
     new = {f["fingerprint"] for f in data["new_findings"]}
     assert fingerprint("CG-RED-001", stack, "retriever") in new
