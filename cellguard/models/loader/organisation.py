@@ -6,11 +6,10 @@ among required dependencies are found over the whole organisation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import graphlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import networkx as nx
 
 from cellguard.models.components import ComponentBase
 from cellguard.models.loader.document import LoadedDocument, read_document
@@ -169,12 +168,29 @@ def _dependency_edges(
                     yield (caller, callee, doc, ("components", ci, "depends_on", di))
 
 
+def _has_cycle(edges: Iterable[tuple[str, str]]) -> bool:
+    """Whether the edges hold a cycle of two or more nodes (graphlib: no networkx to import)."""
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for caller, callee in edges:
+        if caller != callee:  # a self-loop is not a cycle here, as in _cycles
+            sorter.add(caller, callee)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError:
+        return True
+    return False
+
+
 def _cycles(org: Organisation) -> list[Diagnostic]:
-    graph: nx.DiGraph = nx.DiGraph()
     where: dict[tuple[str, str], tuple[LoadedDocument, KeyPath]] = {}
     for caller, callee, doc, path in _dependency_edges(org):
-        graph.add_edge(caller, callee)
         where.setdefault((caller, callee), (doc, path))
+    if not _has_cycle(where):  # the usual case: validate starts without importing networkx
+        return []
+    import networkx as nx
+
+    graph: nx.DiGraph = nx.DiGraph()
+    graph.add_edges_from(where)
     out: list[Diagnostic] = []
     for component in sorted(nx.strongly_connected_components(graph), key=min):
         if len(component) < 2:
