@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from cellguard.importers.cfn_template import ResourceRef, Template, Unknown
 from cellguard.importers.engines import engine_of_image, is_embedding_image
-from cellguard.importers.facts import SpecPath, Workload
+from cellguard.importers.facts import LABEL_RESOURCE, SpecPath, Workload
 from cellguard.importers.manifests import Manifest, Origin
 from cellguard.importers.nodes import gpu_of_instance
 
@@ -28,6 +28,12 @@ class CfnWorkload(Workload):
     todos: list[tuple[SpecPath, str, Origin]] = field(default_factory=list)
     refs: list[tuple[str, Origin, str]] = field(default_factory=list)
     """Resources its properties name: (logical id, where, which property)."""
+    label: ClassVar[str] = LABEL_RESOURCE
+
+    @property
+    def key(self) -> str:
+        """``Type/LogicalId`` of the resource (``AWS::S3::Bucket/DocumentsBucket``)."""
+        return f"{self.manifest.kind}/{self.manifest.name}"
 
 
 @dataclass
@@ -108,6 +114,17 @@ def _model(r: Resources, w: CfnWorkload, model: Manifest | None) -> None:
         if isinstance(env, dict) and key in env:
             _set(r, w, ("model", "name"), model, *base, "Environment", key, convert=str)
             break
+    if isinstance(env, dict) and "HF_MODEL_REVISION" in env:
+        _set(
+            r,
+            w,
+            ("model", "pinned_version"),
+            model,
+            *base,
+            "Environment",
+            "HF_MODEL_REVISION",
+            convert=str,
+        )
 
 
 _SAGEMAKER_ENGINES = {"djl-inference": "lmi", "huggingface-pytorch-tgi-inference": "tgi"}
@@ -250,22 +267,28 @@ def managed(product: str | None = None) -> Reader:
 
 
 def auto_scaling_group(r: Resources, w: CfnWorkload) -> None:
-    """An EC2 fleet: desired, min and max size, zones."""
+    """An EC2 fleet: desired, min and max size, zones (subnets only counted), the health check that replaces
+    instances (``ELB``: the load balancer's; ``EC2``: status checks only)."""
     m = w.manifest
     w.set(("runtime",), "ec2", m.origin("Type"))
     _set(r, w, ("replicas",), m, "DesiredCapacity", convert=_count)
     _set(r, w, ("autoscaling", "min"), m, "MinSize", convert=_count)
     _set(r, w, ("autoscaling", "max"), m, "MaxSize", convert=_count)
-    for key in ("AvailabilityZones", "VPCZoneIdentifier"):
-        value = r.props(m, key)
-        if isinstance(value, list) and value:
-            w.set(
-                ("placement", "zones"),
-                len(value),
-                m.origin("Properties", key),
-                f"{len(value)} {'zones' if key == 'AvailabilityZones' else 'subnets'}",
-            )
-            break
+    _set(r, w, ("labels", "cfn/health-check"), m, "HealthCheckType", convert=str)
+    zones = r.props(m, "AvailabilityZones")
+    subnets = r.props(m, "VPCZoneIdentifier")
+    if isinstance(zones, list) and zones and all(isinstance(z, str) for z in zones):
+        # zone names, as node labels give them: the draft maps them to placeholder ids
+        w.set(
+            ("placement", "zones"), sorted(set(zones)), m.origin("Properties", "AvailabilityZones")
+        )
+    elif isinstance(subnets, list) and subnets:
+        # Subnets are not zones: two subnets may sit in one zone. The count is kept as a label
+        # and the zones are left to the user (unknown to the assessment until then).
+        where = m.origin("Properties", "VPCZoneIdentifier")
+        w.set(("labels", "cfn/subnets"), str(len(subnets)), where)
+        why = f"{len(subnets)} subnets: set the number of distinct zones they are in"
+        w.todos.append((("placement", "zones"), why, where))
 
 
 def bedrock_agent(r: Resources, w: CfnWorkload) -> None:

@@ -12,13 +12,12 @@ def opensearch_domain(r: Resources, w: CfnWorkload) -> None:
     w.set(("engine",), "opensearch", m.origin("Type"))
     _set(r, w, ("replicas",), m, "ClusterConfig", "InstanceCount", convert=_count)
     aware = _set(r, w, ("multi_az",), m, "ClusterConfig", "ZoneAwarenessEnabled", convert=_flag)
+    where = m.origin("Properties", "ClusterConfig", "ZoneAwarenessEnabled")
     if aware:
         zones = r.props(m, "ClusterConfig", "ZoneAwarenessConfig", "AvailabilityZoneCount")
-        w.set(
-            ("placement", "zones"),
-            _count(zones) or 2,
-            m.origin("Properties", "ClusterConfig", "ZoneAwarenessEnabled"),
-        )
+        w.set(("placement", "zones"), _count(zones) or 2, where)
+    elif aware is False:
+        w.set(("placement", "zones"), 1, where, "zone awareness off: one zone")
     _set(
         r,
         w,

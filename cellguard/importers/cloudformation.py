@@ -12,6 +12,7 @@ parameters, conditions and intrinsic functions evaluated by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from cellguard.importers.cfn_resources import (
     CfnWorkload,
@@ -41,7 +42,8 @@ from cellguard.importers.cfn_template import Template
 from cellguard.importers.cfn_yaml import read_template
 from cellguard.importers.context import Context, Skipped
 from cellguard.importers.dependencies import Call, break_cycles
-from cellguard.importers.draft import TODO, Draft, assign_ids, build_draft
+from cellguard.importers.draft import TODO, Draft, assign_ids, build_draft, identifier
+from cellguard.importers.facts import CFN_WORDING
 from cellguard.importers.inputs import read_inputs
 from cellguard.importers.manifests import Manifest, Origin
 from cellguard.importers.writer import Comment, Mapping, Sequence, render
@@ -132,7 +134,7 @@ def _resources(ctx: Context, template: Template) -> Resources:
             api_version="cloudformation",
             kind=body["Type"],
             name=logical_id,
-            namespace="template",
+            namespace=identifier(PurePath(template.file).stem, "template"),
         )
         condition = body.get("Condition")
         if condition is not None:
@@ -286,7 +288,7 @@ def import_cloudformation(
             suggestion="give templates with SageMaker endpoints, Bedrock "
             "knowledge bases, OpenSearch, DynamoDB, S3, Lambda, ...",
         )
-    draft = build_draft(ctx, calls, name=name)
+    draft = build_draft(ctx, calls, name=name, words=CFN_WORDING)
     unresolved = _todos(draft, ctx)
     draft.placeholders += unresolved
     if ctx.skipped:

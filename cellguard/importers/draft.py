@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from cellguard.importers.classify import allowed
 from cellguard.importers.context import Context
 from cellguard.importers.dependencies import Call
-from cellguard.importers.facts import LABEL_WORKLOAD, Fact, SpecPath, Workload
+from cellguard.importers.facts import K8S_WORDING, Fact, SpecPath, Wording, Workload
 from cellguard.importers.manifests import Origin
 from cellguard.importers.nodes import region_of_zone
 from cellguard.importers.writer import Mapping, Scalar, Sequence
+from cellguard.importers.zones import zone_fact, zone_id, zone_number, zone_placeholders
 from cellguard.models.components import (
     Autoscaling,
     Capacity,
@@ -105,12 +106,16 @@ def assign_ids(workloads: list[Workload]) -> None:
 
 
 class _Builder:
-    def __init__(self, ctx: Context, calls: list[Call], name: str | None) -> None:
+    def __init__(
+        self, ctx: Context, calls: list[Call], name: str | None, words: Wording = K8S_WORDING
+    ) -> None:
         self.ctx = ctx
         self.calls = calls
         self.name = name
+        self.words = words
         self.placeholders = 0
         self.zones: dict[str, Origin] = {}
+        self.zone_ids = zone_placeholders(ctx.workloads)
         self.spread_zones = 0
         self.pools: dict[str, tuple[Origin, bool, list[str]]] = {}
         self.calls_of: dict[int, list[Call]] = {}
@@ -134,7 +139,7 @@ class _Builder:
         node.add("id", Scalar(w.id, f"{w.key} at {m.origin('metadata', 'name')}"))
         node.add("kind", Scalar(w.component_kind, self._kind_reason(w)))
         facts = {p: f for p, f in w.facts.items() if allowed(w.component_kind, p)}
-        facts[("labels", LABEL_WORKLOAD)] = Fact(w.key, m.origin("kind"))
+        facts[("labels", w.label)] = Fact(w.key, m.origin("kind"))
         self._model(w, facts, node)
         self._zones(w, facts)
         if ("autoscaling", "min") not in facts or ("autoscaling", "max") not in facts:
@@ -149,7 +154,8 @@ class _Builder:
                 target.add(path[-1], Scalar(_plain(value), comment(facts[path])))
         if w.node_pools:
             names = sorted({identifier(n) for n, _ in w.node_pools})
-            node.add("shared_domains", Scalar(names, f"from {w.node_pools[0][1]} (node pool)"))
+            where = f"from {w.node_pools[0][1]} ({self.words.pool})"
+            node.add("shared_domains", Scalar(names, where))
             for name, origin in w.node_pools:
                 gpus = ("serving", "gpus_per_replica") in w.facts or "gpu" in {
                     p[-1] for p in w.facts
@@ -175,7 +181,7 @@ class _Builder:
         if w.component_kind == "training_job":
             return f"a {w.manifest.kind} using GPUs"
         if w.component_kind != "app":
-            return "by its image"
+            return self.words.kind_by
         return self.todo("an app; make it a gateway, agent, tool, ... if it is one")
 
     def _model(self, w: Workload, facts: dict[SpecPath, Fact], node: Mapping) -> None:
@@ -184,7 +190,9 @@ class _Builder:
         if ("model", "name") not in facts:
             for path in [p for p in facts if p[0] == "model"]:
                 del facts[path]
-            node.note(self.todo("model.name: the manifests do not say which model it serves"))
+            node.note(
+                self.todo(f"model.name: the {self.words.source} do not say which model it serves")
+            )
 
     def _zones(self, w: Workload, facts: dict[SpecPath, Fact]) -> None:
         fact = zone_fact(w)
@@ -192,12 +200,18 @@ class _Builder:
             return
         if isinstance(fact.value, list):
             # Node labels name zones (us-east-1a), which map to different physical zones in each
-            # account; the spec needs zone ids, so the draft keeps the count and the topology
-            # lists placeholders for the ids, with the names in a comment.
+            # account; the spec needs zone ids, so the draft lists one placeholder id per zone
+            # name (the same name, the same placeholder in every component: two components
+            # pinned to different zones do not share one) and the topology maps them back.
             for zone in fact.value:
                 self.zones.setdefault(zone, fact.origin)
             names = ", ".join(str(z) for z in fact.value)
-            fact = Fact(len(fact.value), fact.origin, f"the zones the manifests name: {names}")
+            ids = sorted({self.zone_ids[str(z)] for z in fact.value}, key=zone_number)
+            fact = Fact(
+                ids,
+                fact.origin,
+                f"placeholders for the zones the {self.words.source} name: {names}",
+            )
         else:
             self.spread_zones = max(self.spread_zones, fact.value)
         facts[("placement", "zones")] = fact
@@ -218,7 +232,7 @@ class _Builder:
                         self.todo("closes a call cycle; make one edge of it optional or async"),
                     ),
                 )
-            item.note(self.todo("timeout_ms, retries and mode are not in the manifests"))
+            item.note(self.todo(f"timeout_ms, retries and mode are not in the {self.words.source}"))
             items.items.append(item)
         node.add("depends_on", items)
 
@@ -226,7 +240,10 @@ class _Builder:
         topo = root.child("topology")
         topo.add(
             "accounts",
-            Scalar([PLACEHOLDER_ACCOUNT], self.todo("the cloud account the cluster runs in")),
+            Scalar(
+                [PLACEHOLDER_ACCOUNT],
+                self.todo(f"the cloud account {self.words.place} runs in"),
+            ),
         )
         region = self._region()
         item = Mapping()
@@ -234,24 +251,28 @@ class _Builder:
             item.add("name", Scalar(region[0], f"from {region[1]}"))
         else:
             item.add(
-                "name", Scalar(PLACEHOLDER_REGION, self.todo("the region (not in the manifests)"))
+                "name",
+                Scalar(
+                    PLACEHOLDER_REGION, self.todo(f"the region (not in the {self.words.source})")
+                ),
             )
         if self.zones:
             first = min(self.zones.values())
-            named = sorted(self.zones)
+            named = sorted(self.zones, key=lambda z: zone_number(self.zone_ids[z]))
             count = max(len(named), self.spread_zones)
-            ids = [f"todo-zone-{i}" for i in range(1, count + 1)]
+            ids = [zone_id(i) for i in range(1, count + 1)]
+            mapped = ", ".join(f"{self.zone_ids[z]} = {z}" for z in named)
             note = (
-                f"{TODO}: the zone ids of {', '.join(named)} (from {first}) and any others the "
-                "cluster uses; zone names differ per account, list the ids with "
+                f"{TODO}: the zone ids of {mapped} (from {first}) and any others "
+                f"{self.words.place} uses; zone names differ per account, list the ids with "
                 "`aws ec2 describe-availability-zones`"
             )
             item.add("zones", Scalar(ids, note))
             self.placeholders += 1
         else:
             count = max(1, self.spread_zones)
-            names = [f"todo-zone-{i}" for i in range(1, count + 1)]
-            item.add("zones", Scalar(names, self.todo("the zone ids the cluster uses")))
+            names = [zone_id(i) for i in range(1, count + 1)]
+            item.add("zones", Scalar(names, self.todo(f"the zone ids {self.words.place} uses")))
         topo.add("regions", Sequence([item]))
         if self.pools:
             pools = Sequence()
@@ -259,7 +280,8 @@ class _Builder:
                 pool = Mapping()
                 pool.add("id", Scalar(name, f"from {origin}"))
                 pool.add("type", Scalar("gpu_node_pool" if gpus else "other"))
-                pool.add("description", Scalar(f"node pool {name}: {', '.join(members)}"))
+                text = f"{self.words.pool} {name}: {', '.join(members)}"
+                pool.add("description", Scalar(text))
                 pools.items.append(pool)
             topo.add("shared_domains", pools)
 
@@ -280,7 +302,7 @@ class _Builder:
             why = (
                 f"exposed by {w.exposed.value} (from {w.exposed.origin})"
                 if w.exposed
-                else ("nothing else in the manifests calls it")
+                else (f"nothing else in the {self.words.source} calls it")
             )
             item.add("id", Scalar(w.id, self.todo("name the journey")))
             item.add("entrypoint", Scalar(w.id, why))
@@ -300,28 +322,6 @@ class _Builder:
             journeys.items.append(item)
         business.add("journeys", journeys)
         return [w.id for w in entrypoints]
-
-
-def zone_fact(w: Workload) -> Fact | None:
-    """``placement.zones`` of a workload: the zones its node constraints name, or a count from
-    a hard zone spread (2 for a DoNotSchedule topology spread -- at least two when the cluster
-    has them -- and one per replica for required anti-affinity); ``None`` when unknown."""
-    fact = w.facts.get(("placement", "zones"))
-    if fact is not None and isinstance(fact.value, list):
-        return fact
-    replicas = w.value(("replicas",))
-    if w.zone_spread is None or not isinstance(replicas, int) or replicas < 2:
-        return None
-    how, origin = w.zone_spread
-    if how == "preferred":
-        return None
-    if how == "anti-affinity":
-        return Fact(
-            replicas, origin, "required pod anti-affinity on the zone: one replica per zone"
-        )
-    return Fact(
-        2, origin, "a DoNotSchedule zone spread: at least 2 zones when the cluster has them"
-    )
 
 
 def _plain(value: object) -> object:
@@ -356,9 +356,11 @@ def entrypoints(workloads: list[Workload], calls: list[Call]) -> list[Workload]:
     return [w for w in workloads if w.exposed is not None or id(w) not in called]
 
 
-def build_draft(ctx: Context, calls: list[Call], *, name: str | None) -> Draft:
-    """The draft spec tree for the workloads of ``ctx``."""
-    builder = _Builder(ctx, calls, name)
+def build_draft(
+    ctx: Context, calls: list[Call], *, name: str | None, words: Wording = K8S_WORDING
+) -> Draft:
+    """The draft spec tree for the workloads of ``ctx``, its comments worded by ``words``."""
+    builder = _Builder(ctx, calls, name, words)
     root = Mapping()
     root.add("apiVersion", Scalar("cellguard/v1"))
     root.add("kind", Scalar("Stack"))
@@ -373,6 +375,6 @@ def build_draft(ctx: Context, calls: list[Call], *, name: str | None) -> Draft:
     root.add("components", components)
     root.note(
         f"{TODO}: practices (change management, evaluation, observability, chaos, disaster\n"
-        "  recovery) are not in the manifests; unset means unknown"
+        f"  recovery) are not in the {words.source}; unset means unknown"
     )
     return Draft(root, len(ctx.workloads), builder.placeholders, journeys)

@@ -1,7 +1,8 @@
 """Drift in four formats: a table for people, JSON, SARIF 2.1.0 and GitHub annotations.
 
-Every difference names both places: the spec key (file:line:column) and the manifest value
-(file:line). Text from either file is inert in the table, SARIF messages and annotations
+Every difference names both places: the spec key (file:line:column) and the value in the
+manifests or templates (file:line). JSON keeps the key ``manifests`` for that side whatever the
+source (``source`` says which: ``manifests`` or ``templates``). Text from either file is inert in the table, SARIF messages and annotations
 (escape sequences and bidi controls shown as ``\\x1b``, ``\\u202e``); JSON keeps exact strings
 with every unsafe character as a ``\\uXXXX`` escape.
 """
@@ -40,7 +41,7 @@ def _value(value: Any) -> str:
 
 
 def _manifest(d: Difference) -> str:
-    return str(d.manifest_place) if d.manifest_place is not None else "(not in the manifests)"
+    return str(d.manifest_place) if d.manifest_place is not None else f"(not in the {d.source})"
 
 
 def render_table(report: DriftReport) -> str:
@@ -54,20 +55,21 @@ def render_table(report: DriftReport) -> str:
         spec = "" if d.kind == "not-in-spec" else f"{_value(d.spec_value)}  "
         lines.append(inert(f"    spec:      {spec}at {d.spec_place}", single_line=True))
         found = "" if d.manifest_place is None else f"{_value(d.manifest_value)}  at "
-        lines.append(inert(f"    manifests: {found}{_manifest(d)}", single_line=True))
+        side = f"{d.source}:".ljust(10)
+        lines.append(inert(f"    {side} {found}{_manifest(d)}", single_line=True))
     count = len(report.differences)
     if count:
         lines.append(
             inert(
                 f"cellguard: {count} difference{'s' if count != 1 else ''} between "
-                f"{report.spec} and the manifests",
+                f"{report.spec} and {report.against}",
                 single_line=True,
             )
         )
     else:
         lines.append(
             inert(
-                f"cellguard: no drift: {report.spec} agrees with the manifests "
+                f"cellguard: no drift: {report.spec} agrees with {report.against} "
                 f"({report.compared} values compared)",
                 single_line=True,
             )
@@ -90,6 +92,7 @@ def render_json(report: DriftReport) -> str:
         "schema_version": 1,
         "tool": {"name": "cellguard", "version": __version__},
         "spec": report.spec,
+        "sources": report.sources,
         "manifests": report.manifests,
         "compared": report.compared,
         "differences": [
@@ -98,6 +101,7 @@ def render_json(report: DriftReport) -> str:
                 "component": d.component,
                 "key": d.key,
                 "kind": d.kind,
+                "source": d.source,
                 "message": d.message,
                 "spec": {"value": d.spec_value, "location": _place(d.spec_place)},
                 "manifests": {"value": d.manifest_value, "location": _place(d.manifest_place)},
@@ -138,7 +142,7 @@ def render_sarif(report: DriftReport) -> str:
         }
         if d.manifest_place is not None:
             result["relatedLocations"] = [
-                {"id": 1, **_sarif_location(d.manifest_place, "the manifest's value")}
+                {"id": 1, **_sarif_location(d.manifest_place, f"the value in the {d.source}")}
             ]
         results.append(result)
     sarif = {
@@ -156,12 +160,14 @@ def render_sarif(report: DriftReport) -> str:
                                 "id": RULE_ID,
                                 "name": "SpecDrift",
                                 "shortDescription": {
-                                    "text": "The spec and the Kubernetes manifests disagree"
+                                    "text": "The spec and the Kubernetes manifests or "
+                                    "CloudFormation templates disagree"
                                 },
                                 "fullDescription": {
                                     "text": "A value the spec states (replicas, zones, GPUs, "
-                                    "autoscaling, probes, PodDisruptionBudget, model, image) "
-                                    "differs from what the manifests deploy."
+                                    "instance types, autoscaling, probes, PodDisruptionBudget, "
+                                    "versioning, backups, health checks, model, image) differs "
+                                    "from what the manifests or templates deploy."
                                 },
                                 "defaultConfiguration": {"level": "warning"},
                             }
@@ -197,14 +203,15 @@ def render_github(report: DriftReport) -> str:
     lines: list[str] = []
     for d in report.differences:
         title = f"drift: {d.component} {d.key}"
-        lines.append(_annotation(d.spec_place, title, f"{d.message} (manifests: {_manifest(d)})"))
+        lines.append(_annotation(d.spec_place, title, f"{d.message} ({d.source}: {_manifest(d)})"))
         if d.manifest_place is not None:
             lines.append(
                 _annotation(d.manifest_place, title, f"{d.message} (spec: {d.spec_place})")
             )
     count = len(report.differences)
     lines.append(
-        f"cellguard: {count} difference{'s' if count != 1 else ''} between the spec and the manifests"
+        f"cellguard: {count} difference{'s' if count != 1 else ''} between the spec and "
+        f"{report.against}"
         if count
         else "cellguard: no drift"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from cellguard.importers.manifests import Manifest, Origin
 
@@ -16,7 +16,36 @@ LABEL_PDB = "k8s/pdb"
 LABEL_PRIORITY = "k8s/priority-class"
 LABEL_SERVED_NAME = "k8s/served-model-name"
 LABEL_SCHEDULE = "k8s/schedule"
-"""Component labels the importer writes for what the spec has no key of its own for."""
+LABEL_RESOURCE = "cfn/resource"
+"""Component labels the importer writes for what the spec has no key of its own for
+(``k8s/workload`` names the Kubernetes object of a component, ``cfn/resource`` the
+CloudFormation resource)."""
+
+IDENTITY_LABELS = (LABEL_WORKLOAD, LABEL_RESOURCE)
+"""Labels that tie a spec component to what it was imported from."""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the draft's comments name where values come from (Kubernetes or CloudFormation)."""
+
+    source: str = "manifests"
+    """What was read: ``the manifests say ...``, ``not in the templates``."""
+    place: str = "the cluster"
+    """What runs the stack: ``the cloud account the cluster runs in``."""
+    pool: str = "node pool"
+    """What a shared domain made by the importer is."""
+    kind_by: str = "by its image"
+    """Why a workload is the component kind it is, when it is not an app or a model."""
+
+
+K8S_WORDING = Wording()
+CFN_WORDING = Wording(
+    source="templates",
+    place="the stack",
+    pool="SageMaker endpoint",
+    kind_by="by its resource type",
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,8 @@ class Workload:
     suffix: str = ""
     """Distinguishes several components made from one object (one per served model)."""
     id: str = ""
+    label: ClassVar[str] = LABEL_WORKLOAD
+    """The component label naming the object (:attr:`key`) in the draft."""
 
     @property
     def key(self) -> str:

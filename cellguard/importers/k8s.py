@@ -18,7 +18,7 @@ from typing import BinaryIO
 from cellguard.importers import k8s_core, k8s_ray, k8s_serving, k8s_training
 from cellguard.importers.context import Context, Skipped
 from cellguard.importers.dependencies import Call, break_cycles, find_calls
-from cellguard.importers.draft import Draft, assign_ids, build_draft, zone_fact
+from cellguard.importers.draft import Draft, assign_ids, build_draft
 from cellguard.importers.facts import SpecPath
 from cellguard.importers.inputs import read_inputs
 from cellguard.importers.k8s_links import (
@@ -33,6 +33,7 @@ from cellguard.importers.k8s_links import (
 )
 from cellguard.importers.manifests import Manifest, manifests_of, read_documents
 from cellguard.importers.writer import render
+from cellguard.importers.zones import zone_fact
 from cellguard.models.base import MAX_PER_REPLICA, MAX_REPLICAS, MAX_TOKENS, MAX_ZONES
 from cellguard.models.loader import SpecLoadError, build_organisation, parse_document
 from cellguard.models.loader.errors import Diagnostic, one_of

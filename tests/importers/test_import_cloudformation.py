@@ -155,3 +155,33 @@ def test_nothing_written_without_o_and_nothing_overwritten_without_force(
     forced = runner.invoke(app, ["import", "cloudformation", SAGEMAKER, "-o", str(out), "--force"])
     assert forced.exit_code == 0
     assert "llamacomponent" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_drafts_speak_of_templates_not_of_kubernetes(
+    repo_root: Path, tmp_path: Path, name: str
+) -> None:
+    _import(tmp_path, str(FIXTURES / name))
+    text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
+    for k8s_word in ("manifest", "cluster", "k8s/", "node pool", "by its image", "/template/"):
+        assert k8s_word not in text, k8s_word
+    assert "cfn/resource: AWS::" in text
+    assert "not in the templates" in text
+
+
+def test_identity_label_and_wording_of_a_template_component(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    data = _import(tmp_path, SAGEMAKER)
+    text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
+    component = _component(data, "llamacomponent")
+    labels = component["labels"]
+    assert isinstance(labels, dict)
+    assert labels["cfn/resource"] == "AWS::SageMaker::InferenceComponent/LlamaComponent"
+    assert data["metadata"] == {"name": "sagemaker-inference-components"}  # the file's name
+    assert data["topology"]["shared_domains"][0]["description"] == (  # type: ignore[index]
+        "SageMaker endpoint endpoint: llamacomponent"
+    )
+    assert f"# from {SAGEMAKER}:54 (SageMaker endpoint)" in text
+    assert "# TODO(cellguard import): the cloud account the stack runs in" in text
+    assert "# TODO(cellguard import): timeout_ms, retries and mode are not in the templates" in text

@@ -238,7 +238,7 @@ def test_keda_worker_scales_from_zero_and_calls_its_queue_and_store(
     assert (store["kind"], store["engine"], store["placement"]) == (
         "vector_store",
         "qdrant",
-        {"zones": 1},
+        {"zones": ["todo-zone-1"]},  # the placeholder of us-east-1a, not the region's first zone
     )
     region = data["topology"]["regions"][0]
     assert region == {"name": "us-east-1", "zones": ["todo-zone-1", "todo-zone-2", "todo-zone-3"]}
@@ -255,9 +255,9 @@ def test_kserve_kubeflow_cronjob_daemonset_and_karpenter_node_pool(
     # the GPU type, capacity type and zones come from the NodePool its toleration matches
     assert llm["serving"] == {"gpu": "H100", "gpus_per_replica": 1}
     assert llm["capacity"] == {"purchase": "on_demand"}
-    # zone names (node labels) differ per account: the draft keeps their count, and the topology
-    # holds placeholders for the ids with the names in a comment
-    assert llm["placement"] == {"zones": 2}
+    # zone names (node labels) differ per account: the draft lists a placeholder id per name,
+    # and the topology maps the placeholders to the names in a comment
+    assert llm["placement"] == {"zones": ["todo-zone-1", "todo-zone-2"]}
     assert (llm["replicas"], llm["autoscaling"]) == (2, {"min": 2, "max": 5})
     assert llm["shared_domains"] == ["gpu-h100"]
     job = _component(data, "finetune-support")
@@ -275,7 +275,10 @@ def test_kserve_kubeflow_cronjob_daemonset_and_karpenter_node_pool(
     assert "replicas" not in daemon
     topology = data["topology"]
     assert topology["regions"] == [{"name": "us-west-2", "zones": ["todo-zone-1", "todo-zone-2"]}]
-    assert "TODO(cellguard import): the zone ids of us-west-2a, us-west-2b (from" in text
+    assert (
+        "TODO(cellguard import): the zone ids of todo-zone-1 = us-west-2a, "
+        "todo-zone-2 = us-west-2b (from" in text
+    )
     assert topology["shared_domains"] == [
         {
             "id": "gpu-h100",
