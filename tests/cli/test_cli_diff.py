@@ -70,8 +70,8 @@ def test_diff_json_numbers(pair: Path) -> None:
     stack = "rag-support-assistant"
     assert data["summary"] == {
         "failing_old": 41,
-        "failing_new": 43,
-        "new": 3,
+        "failing_new": 42,  # agent-assist turned tier1 is small: CG-FI-005 UNKNOWN, not FAIL
+        "new": 2,
         "resolved": 1,
         "severity_changed": 8,
         "evidence_changed": 9,
@@ -114,11 +114,11 @@ def test_diff_against_a_git_revision(pair: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["old"], data["new"]) == ("old.yaml@HEAD", "old.yaml")
-    assert data["summary"]["new"] == 3 and data["summary"]["resolved"] == 1
+    assert data["summary"]["new"] == 2 and data["summary"]["resolved"] == 1
     reverse = json.loads(
         runner.invoke(app, ["diff", "old.yaml", "git:HEAD", "-f", "json", *TODAY]).stdout
     )
-    assert reverse["summary"]["new"] == 1 and reverse["summary"]["resolved"] == 3
+    assert reverse["summary"]["new"] == 1 and reverse["summary"]["resolved"] == 2
     both = runner.invoke(app, ["diff", "git:HEAD", "git:HEAD", *TODAY])
     assert both.exit_code == 2 and "only one side" in both.stderr
     missing = runner.invoke(app, ["diff", "git:HEAD", "new.yaml", *TODAY])
