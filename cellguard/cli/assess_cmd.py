@@ -6,24 +6,54 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.options import (
+    ConfigOption,
+    ConfiguredPluginsOption,
     ForceOption,
     IgnoreOption,
     MinSeverityOption,
     PathsArgument,
-    PluginsOption,
+    QuietOption,
     RulesOption,
     SelectOption,
     TodayOption,
 )
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
+from cellguard.cli.settings import read_config, require_paths, resolve_settings
+from cellguard.models.findings import Severity, Status
+from cellguard.rules.engine import Assessment
+
+
+def _figure(value: float | None, unit: str = "") -> str:
+    return "-" if value is None else f"{value:.1f}{unit}"
+
+
+def verdict(assessment: Assessment) -> str:
+    """One line: the overall score and the findings by status (FAILs by severity)."""
+    s = assessment.scores["overall"]
+    failing = assessment.by_status(Status.FAIL)
+    by_severity = [
+        f"{n} {sev.value}"
+        for sev in reversed(Severity)
+        if (n := sum(1 for f in failing if f.severity is sev))
+    ]
+    detail = f" ({', '.join(by_severity)})" if by_severity else ""
+    parts = [f"{len(failing)} FAIL{detail}"]
+    for status in (Status.WAIVED, Status.UNKNOWN, Status.ERROR):
+        count = len(assessment.by_status(status))
+        if count:
+            parts.append(f"{count} {status.value}")
+    return (
+        f"assess: overall score {_figure(s.score)} (upper {_figure(s.upper)}, assurance "
+        f"{_figure(s.assurance, '%')}); {', '.join(parts)}"
+    )
 
 
 @handle_errors
 def assess(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     output_format: FormatsOption = None,
     output: OutputsOption = None,
     force: ForceOption = False,
@@ -35,31 +65,58 @@ def assess(
         bool, typer.Option("--include-passed", help="JSON: list PASS and NOT_APPLICABLE too.")
     ] = False,
     today: TodayOption = None,
-    plugins: PluginsOption = True,
+    plugins: ConfiguredPluginsOption = None,
+    quiet: QuietOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Assess stacks on the five resilience pillars and observability.
 
     Prints scores (0-100, see `cellguard rules explain --scoring`) and every failing, waived
-    and unknown finding with its evidence and remediation. Exit code 0 when the assessment ran
+    and unknown finding with its evidence and remediation. Options not given come from the
+    config file (.cellguard.yaml; see `cellguard config`). Exit code 0 when the assessment ran
     (use `cellguard check` to gate on findings), 2 on bad input, 3 if a rule crashed.
     """
     from cellguard.reports.formats import ReportContext
 
-    assessment = run_assessment(
-        paths,
-        rules=rules,
+    settings = resolve_settings(
+        read_config(config),
+        paths=paths,
         select=select,
         ignore=ignore,
-        today=parse_today(today),
+        packs=rules,
         plugins=plugins,
+        today=today,
+        min_severity=min_severity,
+        quiet=quiet,
+        formats=output_format,
+        outputs=output,
+    )
+    spec_paths = require_paths(settings)
+    assessment = run_assessment(
+        spec_paths,
+        rules=settings.packs.value,
+        select=settings.select.value,
+        ignore=settings.ignore.value,
+        today=settings.today.value,
+        plugins=settings.plugins.value,
     )
     from cellguard.cli.signoff_cmd import report_signoff
 
+    formats = settings.formats.value
     ctx = ReportContext(
-        min_severity=min_severity,
+        min_severity=settings.min_severity.value,
         include_passed=include_passed,
         graph=assessment.graph,
-        signoff=report_signoff(paths, output_format, assessment),
+        signoff=report_signoff(spec_paths, formats, assessment),
     )
-    write_reports(assessment, output_format, output, force=force, ctx=ctx)
+    write_reports(
+        assessment,
+        formats,
+        settings.outputs.value,
+        force=force,
+        ctx=ctx,
+        quiet=settings.quiet.value,
+    )
+    if settings.quiet.value:
+        typer.echo(verdict(assessment))
     exit_if_rules_crashed(assessment, consequence="their checks did not run")

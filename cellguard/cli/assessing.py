@@ -21,6 +21,9 @@ from cellguard.models.quoting import quoted
 from cellguard.models.text import inert
 from cellguard.rules.engine import Assessment
 
+TODAY_ENV = "CELLGUARD_TODAY"
+"""Environment variable holding the assessment date (below --today, above the config file)."""
+
 PROGRESS_MIN_STACKS = 5
 """Show a progress bar (on a terminal) from this many documents up."""
 
@@ -29,13 +32,13 @@ def parse_today(value: str | None) -> dt.date:
     """The assessment date from the option, the environment, or the clock."""
     if value is not None and not value.strip():
         raise UserError("--today is empty", hint="use YYYY-MM-DD, or leave it out for today")
-    text = value or os.environ.get("CELLGUARD_TODAY")
+    text = value or os.environ.get(TODAY_ENV)
     if not text:
         return dt.date.today()
     try:
         return parse_iso_date(text)
     except ValueError as exc:
-        origin = "--today" if value else "$CELLGUARD_TODAY"
+        origin = "--today" if value else f"${TODAY_ENV}"
         raise UserError(
             f"invalid date {quoted(text, escape=True)} ({origin}: {exc})",
             hint="use YYYY-MM-DD, e.g. 2026-11-21",

@@ -14,26 +14,36 @@ import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import (
+    BaselineOption,
+    ConfigOption,
+    ConfiguredPluginsOption,
+    FailOnOption,
     ForceOption,
     IgnoreOption,
+    MinAssuranceOption,
+    MinScoreOption,
     MinSeverityOption,
     PathsArgument,
-    PluginsOption,
+    QuietOption,
     RulesOption,
     SelectOption,
     TodayOption,
 )
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
+from cellguard.cli.settings import (
+    Setting,
+    read_config,
+    require_paths,
+    resolve_settings,
+)
 from cellguard.cli.signoff_cmd import report_signoff
-from cellguard.models.findings import Severity
 from cellguard.models.loader import SpecLoadError
 from cellguard.models.text import inert
 from cellguard.reports.baseline import (
@@ -48,47 +58,8 @@ from cellguard.reports.baseline import (
 from cellguard.reports.formats import ReportContext
 from cellguard.rules.engine import Assessment
 
-DEFAULT_FAIL_ON = Severity.MEDIUM
-"""Info and low findings are advice; medium and above block unless ``--fail-on`` says otherwise."""
-
 LISTED_BLOCKING = 20
 """Blocking findings named on standard error (the report lists them all)."""
-
-BaselineOption = Annotated[
-    str | None,
-    typer.Option(
-        "--baseline",
-        help=(
-            "Fail only on findings new relative to this base: a JSON report "
-            "(assess --format json) or git:REF for the same paths at a git revision."
-        ),
-        show_default=False,
-    ),
-]
-FailOnOption = Annotated[
-    Severity,
-    typer.Option("--fail-on", help="Block on FAIL findings at or above this severity."),
-]
-MinScoreOption = Annotated[
-    float | None,
-    typer.Option(
-        "--min-score",
-        help=(
-            "Fail when the overall score (what the spec proves: UNKNOWN counts as not "
-            "passing; see `cellguard rules explain --scoring`) is below this (0-100)."
-        ),
-        show_default=False,
-    ),
-]
-MinAssuranceOption = Annotated[
-    float | None,
-    typer.Option(
-        "--min-assurance",
-        help="Fail when the overall assurance (weighted share of verdicts known) is below this "
-        "percentage (0-100).",
-        show_default=False,
-    ),
-]
 
 
 def _notice(text: str) -> None:
@@ -164,8 +135,10 @@ def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison 
     return "\n".join(lines)
 
 
-def _bar(value: float | None, option: str) -> float | None:
-    """A gate's bar: a finite number from 0 to 100 (``None``: no gate)."""
+def _bar(setting: Setting[float | None], option: str) -> float | None:
+    """A gate's bar: a finite number from 0 to 100 (``None``: no gate; the config file's bars
+    are checked when it is read)."""
+    value = setting.value
     if value is not None and not (math.isfinite(value) and 0 <= value <= 100):
         raise UserError(
             f"{option} {value:g} is not a percentage",
@@ -204,9 +177,9 @@ def _figure(value: float | None) -> str:
 
 @handle_errors
 def check(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     baseline: BaselineOption = None,
-    fail_on: FailOnOption = DEFAULT_FAIL_ON,
+    fail_on: FailOnOption = None,
     output_format: FormatsOption = None,
     output: OutputsOption = None,
     force: ForceOption = False,
@@ -215,46 +188,75 @@ def check(
     ignore: IgnoreOption = None,
     min_severity: MinSeverityOption = None,
     today: TodayOption = None,
-    plugins: PluginsOption = True,
+    plugins: ConfiguredPluginsOption = None,
     min_score: MinScoreOption = None,
     min_assurance: MinAssuranceOption = None,
+    quiet: QuietOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Assess stacks and fail (exit 1) on blocking findings, for CI and pre-commit.
 
     A finding blocks when it FAILs at or above --fail-on (default medium). With --baseline,
     only findings whose fingerprint (rule, stack, target) did not fail in the base block;
     the others are reported as baselined. --min-score and --min-assurance also fail the check
-    when the overall score or its assurance is below the bar. Exit codes: 0 clean, 1 blocking
+    when the overall score or its assurance is below the bar. Options not given come from the
+    config file (.cellguard.yaml; see `cellguard config`). Exit codes: 0 clean, 1 blocking
     findings or a score below its bar, 2 bad input, 3 a rule crashed.
     """
-    min_score = _bar(min_score, "--min-score")
-    min_assurance = _bar(min_assurance, "--min-assurance")
-    assess: Assess = functools.partial(
-        run_assessment,
-        rules=rules,
+    settings = resolve_settings(
+        read_config(config),
+        paths=paths,
         select=select,
         ignore=ignore,
-        today=parse_today(today),
+        packs=rules,
         plugins=plugins,
+        today=today,
+        min_severity=min_severity,
+        quiet=quiet,
+        formats=output_format,
+        outputs=output,
+        baseline=baseline,
+        fail_on=fail_on,
+        min_score=min_score,
+        min_assurance=min_assurance,
     )
-    assessment = assess(paths)
+    spec_paths = require_paths(settings)
+    score_bar = _bar(settings.min_score, "--min-score")
+    assurance_bar = _bar(settings.min_assurance, "--min-assurance")
+    assess: Assess = functools.partial(
+        run_assessment,
+        rules=settings.packs.value,
+        select=settings.select.value,
+        ignore=settings.ignore.value,
+        today=settings.today.value,
+        plugins=settings.plugins.value,
+    )
+    assessment = assess(spec_paths)
     comparison: Comparison | None = None
     base_scores = None
-    if baseline is not None:
-        base = resolve_baseline(baseline, paths, assess)
+    if settings.baseline.value is not None:
+        base = resolve_baseline(settings.baseline.value, spec_paths, assess)
         comparison = compare(assessment, base)
         base_scores = base.scores or None
+    formats = settings.formats.value
     ctx = ReportContext(
         baselined=comparison.baselined_fingerprints if comparison else frozenset(),
-        fail_on=fail_on,
+        fail_on=settings.fail_on.value,
         baseline_scores=base_scores,
-        min_severity=min_severity,
+        min_severity=settings.min_severity.value,
         graph=assessment.graph,
-        signoff=report_signoff(paths, output_format, assessment),
+        signoff=report_signoff(spec_paths, formats, assessment),
     )
-    write_reports(assessment, output_format, output, force=force, ctx=ctx)
+    write_reports(
+        assessment,
+        formats,
+        settings.outputs.value,
+        force=force,
+        ctx=ctx,
+        quiet=settings.quiet.value,
+    )
     _notice(_summary(assessment, ctx, comparison))
-    gates = score_gates(assessment, min_score, min_assurance)
+    gates = score_gates(assessment, score_bar, assurance_bar)
     for line in gates:
         _notice(line)
     exit_if_rules_crashed(assessment, consequence="their checks did not run")

@@ -56,6 +56,7 @@ faulttree_app = typer.Typer(
         "(and, or, not, xor, atleast; float probabilities)."
     ),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cellguard.cli.exit_codes import fail, handle_errors
-from cellguard.cli.files import check_writable, emit
+from cellguard.cli.files import check_writable, emit, write_text_atomic
 from cellguard.cli.options import ForceOption, OutputOption
-from cellguard.importers.cloudformation import import_cloudformation
-from cellguard.importers.k8s import DraftResult, import_k8s
+from cellguard.importers.cloudformation import (
+    import_cloudformation,
+    parse_parameters,
+    read_cloudformation,
+)
+from cellguard.importers.drift_sources import cfn_source_of, k8s_source_of
+from cellguard.importers.facts import CFN_WORDING, K8S_WORDING
+from cellguard.importers.k8s import DraftResult, import_k8s, read_k8s
+from cellguard.importers.merge import Merged, merge_into
+from cellguard.models.loader import SpecLoadError
 from cellguard.models.text import inert
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")
@@ -20,11 +30,73 @@ import_app = typer.Typer(
     name="import",
     help="Start a spec from what you already run: Kubernetes manifests, CloudFormation templates.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
+
+
+IntoOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--into",
+        help="Update this existing spec IN PLACE instead of drafting a new one: changed values "
+        "are replaced, missing ones and new components added; what a person wrote is kept. "
+        "Preview with --dry-run.",
+        show_default=False,
+    ),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="With --into: print the update as a unified diff; write nothing."
+    ),
+]
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _check_into(into: Path | None, dry_run: bool, output: Path | None, name: str | None) -> None:
+    if into is None:
+        if dry_run:
+            fail("--dry-run previews an update", hint="give the spec to update with --into SPEC")
+        return
+    if output is not None or name is not None:
+        fail(
+            "--into updates SPEC in place; it cannot be combined with -o or --name",
+            hint="drop -o/--name, or draft a new spec with -o instead of --into",
+        )
+
+
+def _finish(merged: Merged, noun: str, *, dry_run: bool) -> None:
+    """Write (or, with ``dry_run``, print the diff of) the update and say what changed."""
+    spec = merged.spec
+    counts = [
+        _plural(merged.count("changed"), "value") + " changed",
+        f"{merged.count('added')} added",
+        _plural(merged.count("new"), "component") + " added",
+        f"{merged.count('kept')} left to you",
+    ]
+    if merged.new == merged.old:
+        head = f"cellguard: {spec} is up to date with the {noun}"
+    elif dry_run:
+        diff = difflib.unified_diff(
+            merged.old.splitlines(keepends=True),
+            merged.new.splitlines(keepends=True),
+            fromfile=str(spec),
+            tofile=f"{spec} (updated)",
+        )
+        typer.echo("".join(diff), nl=False)
+        head = f"cellguard: --dry-run: {spec} not written; it would have"
+    else:
+        target = spec.resolve() if spec.is_symlink() else spec
+        write_text_atomic(target, merged.new, force=True)
+        head = f"cellguard: updated {spec} in place:"
+    lines = [f"{head} {', '.join(counts)}" if merged.new != merged.old else head]
+    width = max((len(c.action) for c in merged.changes), default=0)
+    lines += [f"  {c.action.ljust(width)}  {c.component}: {c.text}" for c in merged.changes]
+    for line in lines:
+        typer.echo(inert(line, single_line=True), err=True)
 
 
 def summary(result: DraftResult) -> list[str]:
@@ -64,6 +136,8 @@ def k8s(
         str | None,
         typer.Option("--name", "-n", help="metadata.name of the draft (default: the namespace)."),
     ] = None,
+    into: IntoOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Write a draft stack spec from Kubernetes manifests.
 
@@ -74,8 +148,18 @@ def k8s(
     a '# from FILE:LINE' comment; what manifests cannot say (business impact, journeys,
     account, region) is a placeholder marked TODO(cellguard import). Secrets are never read.
     Prints to standard output unless -o is given; never overwrites without --force.
-    Exit code 0 when the draft was written, 2 on bad input.
+    With --into SPEC, edits that spec in place instead (see the README: removed components and
+    keys are reported, never deleted). Exit code 0 when the draft was written, 2 on bad input.
     """
+    _check_into(into, dry_run, output, name)
+    if into is not None:
+        imported = read_k8s(paths)
+        _require_workloads(imported.files, len(imported.ctx.workloads), paths)
+        merged = merge_into(
+            into, k8s_source_of(imported), imported.ctx, imported.calls, K8S_WORDING
+        )
+        _finish(merged, "manifests", dry_run=dry_run)
+        return
     if name is not None and not _NAME.match(name):
         fail(
             f"invalid stack name {name!r}",
@@ -110,6 +194,8 @@ def cloudformation(
         str | None,
         typer.Option("--name", "-n", help="metadata.name of the draft."),
     ] = None,
+    into: IntoOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Write a draft stack spec from CloudFormation templates.
 
@@ -120,8 +206,16 @@ def cloudformation(
     --parameter value or their default; Conditions are honoured. Every imported value carries
     a '# from FILE:LINE' comment; what the template leaves open is a TODO(cellguard import).
     Prints to standard output unless -o is given; never overwrites without --force.
-    Exit code 0 when the draft was written, 2 on bad input.
+    With --into SPEC, edits that spec in place instead (see the README: removed components and
+    keys are reported, never deleted). Exit code 0 when the draft was written, 2 on bad input.
     """
+    _check_into(into, dry_run, output, name)
+    if into is not None:
+        ctx, calls, files = read_cloudformation(templates, parse_parameters(parameter or []))
+        _require_workloads(files, len(ctx.workloads), templates)
+        merged = merge_into(into, cfn_source_of(ctx, files), ctx, calls, CFN_WORDING)
+        _finish(merged, "templates", dry_run=dry_run)
+        return
     if name is not None and not _NAME.match(name):
         fail(
             f"invalid stack name {name!r}",
@@ -141,3 +235,17 @@ def cloudformation(
     lines += [f"cellguard: not imported: {s.key} at {s.origin}: {s.reason}" for s in ctx.skipped]
     for line in lines:
         typer.echo(inert(line, single_line=True), err=True)
+
+
+def _require_workloads(files: list[str], count: int, paths: list[str]) -> None:
+    if count:
+        return
+    where = files[0] if files else (paths[0] if paths else "-")
+    raise SpecLoadError.at(
+        where,
+        1,
+        1,
+        "nothing to update the spec from: no workloads or resources found",
+        code="import-empty",
+        suggestion="give the manifests or templates the spec describes",
+    )

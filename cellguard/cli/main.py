@@ -20,6 +20,7 @@ class CellguardGroup(LazyGroup):
         "init": "cellguard.cli.init_cmd:init",
         "assess": "cellguard.cli.assess_cmd:assess",
         "check": "cellguard.cli.check_cmd:check",
+        "config": "cellguard.cli.config_cmd:config",
         "diff": "cellguard.cli.diff_cmd:diff",
         "signoff": "cellguard.cli.signoff_cmd:signoff",
         "verify": "cellguard.cli.signoff_cmd:verify",
@@ -42,6 +43,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

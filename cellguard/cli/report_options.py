@@ -120,18 +120,22 @@ def write_reports(
     force: bool,
     ctx: ReportContext,
     default: ReportFormat = ReportFormat.TABLE,
+    quiet: bool = False,
 ) -> None:
     """Write every requested report: each to its file (atomically) or to standard output.
 
     The table on an interactive standard output is the coloured rich report; anywhere else it
     is plain text. Files are checked before any is written, so a refused overwrite, a directory
-    or a missing parent directory writes none.
+    or a missing parent directory writes none. ``quiet`` leaves out the report that would go to
+    standard output (files are still written).
     """
     targets = pair_targets(formats, outputs, default=default)
     for target in targets:
         if target.path is not None:
             check_writable(target.path, force=force)
     for target in targets:
+        if quiet and target.path is None:
+            continue
         if target.fmt is ReportFormat.TABLE and target.path is None and sys.stdout.isatty():
             from rich.console import Console
 

@@ -19,6 +19,7 @@ rules_app = typer.Typer(
     name="rules",
     help="List the rules, or explain one rule or the scoring formula.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 

@@ -1,7 +1,7 @@
 """Every output format of ``assess`` and ``check``, behind one ``render`` call.
 
-Each format lives in its own module (``json_report``, ``terminal``, ``sarif``, ``github``,
-``junit``, ``markdown``, ``html``); this one names them and dispatches. A
+Each format lives in its own module (``json_report``, ``terminal``, ``compact``, ``sarif``,
+``github``, ``junit``, ``markdown``, ``html``); this one names them and dispatches. A
 :class:`~.context.ReportContext` carries what a report needs beyond the assessment itself (the
 baseline of a ``check`` run, its failure threshold, the graph for diagrams, a sign-off).
 Every renderer is a pure function: the same assessment and context give byte-identical text.
@@ -21,6 +21,7 @@ class ReportFormat(StrEnum):
     """Output formats of ``assess`` and ``check``."""
 
     TABLE = "table"
+    COMPACT = "compact"
     JSON = "json"
     SARIF = "sarif"
     GITHUB = "github"
@@ -41,6 +42,7 @@ class ReportFormat(StrEnum):
 
 _EXTENSIONS = {
     ReportFormat.TABLE: "txt",
+    ReportFormat.COMPACT: "txt",
     ReportFormat.JSON: "json",
     ReportFormat.SARIF: "sarif",
     ReportFormat.GITHUB: "txt",
@@ -63,6 +65,10 @@ def render(assessment: Assessment, fmt: ReportFormat, ctx: ReportContext | None 
         from cellguard.reports.terminal import render_text
 
         return render_text(assessment, min_severity=ctx.min_severity, baselined=ctx.baselined)
+    if fmt is ReportFormat.COMPACT:
+        from cellguard.reports.compact import render_compact
+
+        return render_compact(assessment, ctx)
     if fmt is ReportFormat.SARIF:
         from cellguard.reports.sarif import render_sarif
 

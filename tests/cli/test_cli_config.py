@@ -1,0 +1,198 @@
+"""The config file ``.cellguard.yaml`` and ``cellguard config``: discovery, precedence, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cellguard.cli.main import app
+from cellguard.models.config import REPORT_FORMATS, find_config
+from cellguard.reports.formats import ReportFormat
+from tests.helpers import BASE_STACK
+
+runner = CliRunner()
+
+CONFIG = """\
+# team settings
+paths: [stacks/demo.yaml]
+rules:
+  ignore: [CG-COR-*]
+  plugins: false
+today: 2026-11-21
+reports:
+  - format: compact
+check:
+  fail_on: critical
+  min_assurance: 10
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git work tree with a config at its root and the spec under stacks/; cwd is stacks/."""
+    root = tmp_path / "repo"
+    (root / "stacks").mkdir(parents=True)
+    (root / "stacks" / "demo.yaml").write_text(BASE_STACK, encoding="utf-8")
+    (root / ".cellguard.yaml").write_text(CONFIG, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    monkeypatch.chdir(root / "stacks")
+    monkeypatch.delenv("CELLGUARD_TODAY", raising=False)
+    return root
+
+
+def settings(*args: str) -> dict[str, dict[str, object]]:
+    result = runner.invoke(app, ["config", "-f", "json", *args])
+    assert result.exit_code == 0, result.output
+    data: dict[str, dict[str, object]] = json.loads(result.stdout)["settings"]
+    return data
+
+
+def test_the_config_is_found_upwards_and_its_paths_are_relative_to_it(project: Path) -> None:
+    assert find_config(project / "stacks") == project / ".cellguard.yaml"
+    result = runner.invoke(app, ["check"])  # no PATH: the config's paths, from stacks/
+    assert result.exit_code == 0, result.output  # fail_on critical: one high FAIL does not block
+    lines = result.stdout.splitlines()
+    assert lines, result.output
+    # the compact report of the config; CG-COR-* ignored (CG-COR-001 is the one high FAIL)
+    assert all(line.split()[1] in ("FAIL", "UNKNOWN") for line in lines)
+    assert not [line for line in lines if " CG-COR-" in line]
+    assert "demo/web " in result.stdout and "stacks/demo.yaml:" in result.stdout
+    assert "check: 0 blocking (FAIL >= critical)" in result.stderr
+
+
+def test_the_search_stops_at_the_git_root(tmp_path: Path) -> None:
+    (tmp_path / ".cellguard.yaml").write_text("quiet: true\n", encoding="utf-8")
+    nested = tmp_path / "repo" / "a" / "b"
+    nested.mkdir(parents=True)
+    assert find_config(nested) == tmp_path / ".cellguard.yaml"  # no repository: up to /
+    (tmp_path / "repo" / ".git").mkdir()
+    assert find_config(nested) is None  # the config above the repository does not apply
+    (tmp_path / "repo" / ".cellguard.yaml").write_text("quiet: true\n", encoding="utf-8")
+    assert find_config(nested) == tmp_path / "repo" / ".cellguard.yaml"
+
+
+def test_flags_win_over_the_file_and_config_names_each_origin(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = settings()
+    assert data["check.fail_on"] == {"value": "critical", "from": "../.cellguard.yaml:10"}
+    assert data["rules.ignore"] == {"value": ["CG-COR-*"], "from": "../.cellguard.yaml:4"}
+    assert data["rules.plugins"] == {"value": False, "from": "../.cellguard.yaml:5"}
+    assert data["paths"] == {"value": ["../stacks/demo.yaml"], "from": "../.cellguard.yaml:2"}
+    assert data["today"] == {"value": "2026-11-21", "from": "../.cellguard.yaml:6"}
+    assert data["check.min_score"] == {"value": None, "from": "default"}
+    assert data["reports"]["from"] == "../.cellguard.yaml:7"
+    flagged = settings(
+        "--fail-on", "high", "--ignore", "CG-X-*", "--plugins", "--today", "2027-01-02"
+    )
+    assert flagged["check.fail_on"] == {"value": "high", "from": "--fail-on"}
+    assert flagged["rules.ignore"] == {"value": ["CG-X-*"], "from": "--ignore"}
+    assert flagged["rules.plugins"] == {"value": True, "from": "--plugins/--no-plugins"}
+    assert flagged["today"] == {"value": "2027-01-02", "from": "--today"}
+    monkeypatch.setenv("CELLGUARD_TODAY", "2026-12-01")
+    assert settings()["today"] == {"value": "2026-12-01", "from": "$CELLGUARD_TODAY"}
+    # and check obeys: --fail-on high makes the one high FAIL (CG-COR-001) block again
+    result = runner.invoke(app, ["check", "--fail-on", "high", "--ignore", "CG-OBS-*"])
+    assert result.exit_code == 1, result.output
+    assert "CG-COR-001 demo/chat" in result.stderr
+
+
+def test_config_prints_a_table_with_file_and_line(project: Path) -> None:
+    result = runner.invoke(app, ["config", "--min-score", "50"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "config file: ../.cellguard.yaml"
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    assert rows["check.fail_on"][1:] == ["critical", "../.cellguard.yaml:10"]
+    assert rows["check.min_score"][1:] == ["50", "--min-score"]
+    assert rows["check.min_assurance"][1:] == ["10", "../.cellguard.yaml:11"]
+    assert rows["rules.select"][1:] == ["(none)", "default"]
+    assert rows["reports"][1:] == ["compact", "->", "-", "../.cellguard.yaml:7"]
+
+
+def test_without_a_config_file_every_setting_is_a_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CELLGUARD_TODAY", raising=False)
+    result = runner.invoke(app, ["config"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("config file: none")
+    origins = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()[2:]}
+    assert origins["check.fail_on"] == "default"
+    assert "date)" in origins["today"]  # "default (the system date)"
+    result = runner.invoke(app, ["assess"])
+    assert result.exit_code == 2
+    assert "no spec paths given" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "check:\n  fail_onn: high\n",
+            [
+                ".cellguard.yaml:2:3: error[unknown-key] check.fail_onn: unknown key 'fail_onn'",
+                "did you mean 'fail_on'?",
+            ],
+        ),
+        (
+            "rules:\n  select: [CG-RED-*]\n  plugin: true\n",
+            [".cellguard.yaml:3:3: error[unknown-key] rules.plugin", "did you mean 'plugins'?"],
+        ),
+        (
+            "check:\n  min_score: 120\n",
+            [
+                ".cellguard.yaml:2:14: error[less-than-equal] check.min_score: input should be "
+                "less than or equal to 100 (got 120)"
+            ],
+        ),
+        (
+            "today: 2026-02-30\n",
+            [".cellguard.yaml:1:8: error[", "today"],
+        ),
+        (
+            "reports:\n  - format: pdf\n",
+            [".cellguard.yaml:2:13: error[invalid-value] reports[0].format: invalid value 'pdf'"],
+        ),
+        (
+            "paths: [nowhere/]\n",
+            [".cellguard.yaml:1:9: error[no-such-path] paths[0]: no such file or directory"],
+        ),
+        ("- a list\n", [".cellguard.yaml:1:1: error[not-a-mapping]"]),
+        ("quiet: [\n", [".cellguard.yaml:2:1: error[yaml-syntax]"]),
+    ],
+)
+def test_a_bad_config_is_an_input_error_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: list[str]
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".cellguard.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for command in (["config"], ["check", "x.yaml"], ["assess", "x.yaml"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        for part in expected:
+            assert part in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.output
+
+
+def test_config_option_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    other = tmp_path / "ci.yaml"
+    other.write_text("check:\n  min_score: 60\n", encoding="utf-8")
+    data = settings("--config", str(other))
+    assert data["check.min_score"] == {"value": 60.0, "from": f"{other}:2"}
+    result = runner.invoke(app, ["config", "--config", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2
+    assert "--config" in result.stderr and "no such file" in result.stderr
+
+
+def test_the_config_lists_every_report_format() -> None:
+    assert set(REPORT_FORMATS) == {f.value for f in ReportFormat}
