@@ -73,8 +73,14 @@ Assess = Callable[[list[Path]], Assessment]
 def _git_baseline(paths: list[Path], ref: str, assess: Assess) -> Baseline:
     source = f"git:{ref}"
     with paths_at_revision(paths, ref) as base:
+        for root in base.unborn:
+            _notice(
+                f"the git repository {root} has no commit yet: every finding of its specs "
+                "counts as new"
+            )
         for path in base.missing:
-            _notice(f"{path} has no spec file at {ref}: all of its findings count as new")
+            if not any(path.resolve().is_relative_to(root) for root in base.unborn):
+                _notice(f"{path} has no spec file at {ref}: all of its findings count as new")
         if not base.at_ref:
             return empty_baseline(source)
         try:

@@ -37,6 +37,8 @@ class Materialised:
     missing: tuple[Path, ...]
     directory: Path
     """The temporary directory holding one ``repoN`` folder per repository."""
+    unborn: tuple[Path, ...] = ()
+    """Repositories (roots) in which ``HEAD`` has no commit yet: their paths are ``missing``."""
 
     def load_error(self, exc: SpecLoadError) -> UserError:
         """A one-line error for specs at REF that do not load, naming files as ``REF:path``."""
@@ -93,9 +95,25 @@ def repository_root(path: Path) -> Path | None:
     return Path(proc.stdout.decode("utf-8").strip()).resolve()
 
 
-def _verify_ref(root: Path, ref: str) -> str:
+def _unborn_head(root: Path, ref: str) -> bool:
+    """``ref`` is ``HEAD`` of a repository without any commit (``git init``, nothing committed):
+    the branch HEAD names does not exist yet."""
+    if ref != "HEAD":
+        return False
+    branch = _git(root, "symbolic-ref", "--quiet", "HEAD")
+    if branch.returncode != 0:
+        return False
+    name = branch.stdout.decode("utf-8", "surrogateescape").strip()
+    exists = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", name)
+    return exists.returncode != 0
+
+
+def _verify_ref(root: Path, ref: str) -> str | None:
+    """The commit ``ref`` names in ``root``; ``None`` for ``HEAD`` before the first commit."""
     proc = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if proc.returncode != 0:
+        if _unborn_head(root, ref):
+            return None
         raise UserError(
             f"{quoted(ref, escape=True)} is not a commit in the git repository {root}",
             hint="use a branch, tag or commit that exists here (git fetch it first in CI, "
@@ -135,10 +153,12 @@ def paths_at_revision(paths: list[Path], ref: str) -> Iterator[Materialised]:
     """Write ``paths`` as of ``ref`` into a temporary directory for the ``with`` block.
 
     Paths are matched to their repositories one by one (so paths in two repositories work);
-    a path with no spec file at ``ref`` is reported in ``missing``. Raises :class:`UserError`
-    when a path is outside any git repository or ``ref`` is not a commit there.
+    a path with no spec file at ``ref`` is reported in ``missing``, as is every path of a
+    repository whose ``HEAD`` has no commit yet (listed in ``unborn``: before the first commit
+    everything is new). Raises :class:`UserError` when a path is outside any git repository or
+    ``ref`` is not a commit there.
     """
-    roots: dict[Path, tuple[int, str]] = {}
+    roots: dict[Path, tuple[int, str | None]] = {}
     with tempfile.TemporaryDirectory(prefix="cellguard-git-") as tmp:
         at_ref: list[Path] = []
         missing: list[Path] = []
@@ -154,6 +174,9 @@ def paths_at_revision(paths: list[Path], ref: str) -> Iterator[Materialised]:
             if root not in roots:
                 roots[root] = (len(roots), _verify_ref(root, ref))
             index, commit = roots[root]
+            if commit is None:
+                missing.append(path)
+                continue
             relative = absolute.relative_to(root).as_posix()
             blobs = _blobs(root, commit, relative)
             if not blobs:
@@ -163,4 +186,5 @@ def paths_at_revision(paths: list[Path], ref: str) -> Iterator[Materialised]:
             for oid, name in blobs:
                 _write_blob(root, oid, base / name)
             at_ref.append(base / relative if relative != "." else base)
-        yield Materialised(ref, tuple(at_ref), tuple(missing), Path(tmp))
+        unborn = tuple(root for root, (_, commit) in roots.items() if commit is None)
+        yield Materialised(ref, tuple(at_ref), tuple(missing), Path(tmp), unborn)
