@@ -78,7 +78,10 @@ def _finish(merged: Merged, noun: str, *, dry_run: bool) -> None:
         f"{merged.count('kept')} left to you",
     ]
     if merged.new == merged.old:
-        head = f"cellguard: {spec} is up to date with the {noun}"
+        kept = merged.count("kept")
+        head = f"cellguard: {spec} is up to date with the {noun}" + (
+            f"; {kept} left to you:" if kept else ""
+        )
     elif dry_run:
         diff = difflib.unified_diff(
             merged.old.splitlines(keepends=True),

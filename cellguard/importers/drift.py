@@ -84,6 +84,8 @@ class Difference:
     message: str
     source: str = "manifests"
     """Where ``manifest_value`` comes from: ``manifests`` or ``templates``."""
+    path: SpecPath = ()
+    """The key inside the component (``("serving", "gpu")``); empty for a whole component."""
 
 
 @dataclass
@@ -193,7 +195,7 @@ class _Comparer:
             if _same(path, spec, fact.value):
                 return
             message = f"{said}, the {source.noun} {_shown(fact.value)}"
-            self.add(stack, component, name, "changed", spec, fact, where, message, source)
+            self.add(stack, component, path, "changed", spec, fact, where, message, source)
         elif spec is not None and _absence_applies(source, path, w):
             default, meaning, _ = source.absence[path]
             if default is not None and _same(path, spec, default):
@@ -201,20 +203,20 @@ class _Comparer:
             anchor = w.manifest.origin("metadata", "name")
             message = f"{said}, but {meaning} ({w.key})"
             self.add(
-                stack, component, name, "removed", spec, Fact(None, anchor), where, message, source
+                stack, component, path, "removed", spec, Fact(None, anchor), where, message, source
             )
         elif spec is None and fact is not None and (imported or path[0] != "labels"):
             message = (
                 f"{component} {name}: the {source.noun} say {_shown(fact.value)}, the spec "
                 "does not say"
             )
-            self.add(stack, component, name, "missing-in-spec", None, fact, where, message, source)
+            self.add(stack, component, path, "missing-in-spec", None, fact, where, message, source)
 
     def add(
         self,
         stack: str,
         component: str,
-        key: str,
+        path: SpecPath,
         kind: str,
         spec: Any,
         fact: Fact,
@@ -225,7 +227,17 @@ class _Comparer:
         manifest = Place(fact.origin.file, fact.origin.line)
         self.report.differences.append(
             Difference(
-                stack, component, key, kind, spec, fact.value, where, manifest, message, source.noun
+                stack,
+                component,
+                _dotted(path),
+                kind,
+                spec,
+                fact.value,
+                where,
+                manifest,
+                message,
+                source.noun,
+                path,
             )
         )
 
@@ -240,7 +252,7 @@ def _absence_applies(source: Source, path: SpecPath, w: Workload) -> bool:
 Pair = tuple[LoadedDocument, int, Workload, Source]
 
 
-def _match(
+def match(
     docs: list[LoadedDocument], sources: list[Source]
 ) -> tuple[list[Pair], list[tuple[LoadedDocument, int, str]]]:
     """Spec components with their workloads; components whose identity label names a workload
@@ -273,7 +285,7 @@ def compare(spec: Path, sources: list[Source]) -> DriftReport:
     files = [f for s in sources for f in s.files]
     report = DriftReport(str(spec), files, sources=[s.noun for s in sources])
     comparer = _Comparer(report)
-    pairs, missing = _match(org.documents, sources)
+    pairs, missing = match(org.documents, sources)
     for doc, index, w, source in pairs:
         comparer.pair(doc, index, w, source)
     nouns = {s.label: s.noun for s in sources}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, BinaryIO
 
 from cellguard.importers.cloudformation import parse_parameters, read_cloudformation
+from cellguard.importers.context import Context
 from cellguard.importers.drift import Source
 from cellguard.importers.facts import (
     LABEL_PDB,
@@ -21,7 +22,7 @@ from cellguard.importers.facts import (
     LABEL_WORKLOAD,
     SpecPath,
 )
-from cellguard.importers.k8s import read_k8s
+from cellguard.importers.k8s import Imported, read_k8s
 
 K8S_KEYS: tuple[SpecPath, ...] = (
     ("replicas",),
@@ -126,7 +127,11 @@ it means and what it means."""
 
 def k8s_source(paths: list[str], *, stdin: BinaryIO | None = None) -> Source:
     """The manifests at ``paths`` as a drift source (``SpecLoadError`` on bad input)."""
-    imported = read_k8s(paths, stdin=stdin)
+    return k8s_source_of(read_k8s(paths, stdin=stdin))
+
+
+def k8s_source_of(imported: Imported) -> Source:
+    """Manifests already read as a drift source."""
     absence: dict[SpecPath, tuple[Any, str, tuple[str, ...]]] = {
         path: (default, meaning, ()) for path, (default, meaning) in K8S_ABSENCE.items()
     }
@@ -144,6 +149,11 @@ def k8s_source(paths: list[str], *, stdin: BinaryIO | None = None) -> Source:
 def cfn_source(paths: list[str], parameters: list[str] | None = None) -> Source:
     """The templates at ``paths`` as a drift source (``SpecLoadError`` on bad input)."""
     ctx, _, files = read_cloudformation(paths, parse_parameters(parameters or []))
+    return cfn_source_of(ctx, files)
+
+
+def cfn_source_of(ctx: Context, files: list[str]) -> Source:
+    """Templates already read as a drift source."""
     return Source(
         "templates",
         "import cloudformation",

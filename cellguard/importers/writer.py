@@ -166,3 +166,18 @@ def render(root: Mapping, header: str = "") -> str:
     lines = _comment_lines(header, "") if header else []
     lines.extend(_mapping(root, 0))
     return "\n".join(lines) + "\n"
+
+
+def line_with_comment(line: str, comment: str) -> str:
+    """``line`` with the trailing comment ``comment`` (inert, one line) at the usual column."""
+    return _with_comment(line, comment)
+
+
+def render_items(items: Sequence, indent: int) -> str:
+    """The block sequence ``items`` with its dashes at column ``indent``, as text lines."""
+    return "\n".join(_sequence(items, indent)) + "\n"
+
+
+def render_mapping(node: Mapping, indent: int) -> str:
+    """The block mapping ``node`` with its keys at column ``indent``, as text lines."""
+    return "\n".join(_mapping(node, indent)) + "\n"
