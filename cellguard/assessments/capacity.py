@@ -21,36 +21,55 @@ of peak at or below :data:`TARGET_UTILISATION`; with several regions, the others
 whole peak after losing one region. :func:`replicas_for_static_stability` (defined in
 :mod:`stability`, re-exported here) turns this around into replicas per region, for the planner.
 
-**Failover demand** of a fallback target is the share of its primaries' demand their own
-fleet cannot carry after their worst single zone or region loss (all of it for a primary in a
-single zone, or for a managed primary in a single region).
+**Failover** onto a fallback target (:mod:`failover`): the share of its primaries' demand
+their own fleet cannot carry after their worst single zone or region loss
+(``failover_demand``), and the failure-driven case of a primary down entirely, all of its
+journeys' demand on the fallback less the shedding the design accepts (``primary_down``).
+The rows themselves are defined in :mod:`capacity_row`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+from cellguard.assessments.capacity_row import (
+    OUTPUT_TPS,
+    QUOTA,
+    REQUESTS_PS,
+    TOKENS_PS,
+    CapacityRow,
+    Fleet,
+    PrimaryDown,
+    ratio,
+    rounded,
+)
 from cellguard.assessments.demand import Load, load_on
+from cellguard.assessments.failover import Pairs, shift_share, with_failover
 from cellguard.assessments.graph import StackGraph
-from cellguard.assessments.queueing import QueueStats, mmc
+from cellguard.assessments.queueing import mmc
 from cellguard.assessments.stability import (
     TARGET_UTILISATION,
     replicas_after_zone_loss,
     replicas_for_static_stability,
     survivors_of_zone_loss,
 )
-from cellguard.assessments.throughput import ReplicaSpec, replica_spec, replica_throughput
+from cellguard.assessments.throughput import replica_spec, replica_throughput
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.enums import ComponentKind, Hosting
 from cellguard.models.findings import Evidence
 
 __all__ = [
+    "OUTPUT_TPS",
     "QUOTA",
+    "REQUESTS_PS",
     "TARGET_UTILISATION",
+    "TOKENS_PS",
     "CapacityRow",
     "Fleet",
+    "PrimaryDown",
     "capacity_rows",
+    "failover_when_down",
     "fleet",
     "replicas_after_zone_loss",
     "replicas_for_static_stability",
@@ -58,110 +77,9 @@ __all__ = [
     "shift_share",
 ]
 
-OUTPUT_TPS = "output tokens/s"
-TOKENS_PS = "tokens/s"
-REQUESTS_PS = "requests/s"
-QUOTA = "quota"
 _MODEL_KINDS = (ComponentKind.MODEL_ENDPOINT, ComponentKind.EMBEDDING_MODEL)
 _FLEETS: WeakKeyDictionary[StackGraph, dict[str, Fleet]] = WeakKeyDictionary()
-
-
-@dataclass(frozen=True)
-class CapacityRow:
-    """Capacity of one model endpoint or embedding model (``None`` where data is missing).
-
-    ``replicas`` and ``replicas_needed`` are per region; ``after_zone_loss`` is the capacity
-    left in the worst-hit region after losing its largest zone (its utilisation is against
-    that region's share of demand); ``after_region_loss`` is what the other regions hold.
-    """
-
-    stack: str
-    id: str
-    kind: str
-    basis: str
-    unit: str
-    demand: float | None
-    demand_complete: bool
-    journeys: tuple[str, ...]
-    supply: float | None
-    utilisation: float | None
-    failover_demand: float | None = None
-    per_replica: float | None = None
-    replicas: int | None = None
-    regions: tuple[str, ...] = ()
-    zones: int | None = None
-    replicas_after_zone_loss: int | None = None
-    after_zone_loss: float | None = None
-    utilisation_after_zone_loss: float | None = None
-    after_region_loss: float | None = None
-    utilisation_after_region_loss: float | None = None
-    replicas_needed: int | None = None
-    p99_wait_ms: float | None = None
-    queue_saturated: bool = False
-    throughput_source: str | None = None
-    throughput_basis: dict[str, Evidence] = field(default_factory=dict)
-    shared_with: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    target_utilisation: float = TARGET_UTILISATION
-
-    @property
-    def qid(self) -> str:
-        """``stack/id``."""
-        return f"{self.stack}/{self.id}"
-
-    def to_json(self) -> dict[str, Evidence]:
-        """The row as JSON-ready data: fixed key order, rates to 0.1, utilisations to 0.001."""
-        return {
-            "stack": self.stack,
-            "id": self.id,
-            "kind": self.kind,
-            "basis": self.basis,
-            "unit": self.unit,
-            "demand": rounded(self.demand, 1),
-            "demand_complete": self.demand_complete,
-            "journeys": list(self.journeys),
-            "failover_demand": rounded(self.failover_demand, 1),
-            "supply": rounded(self.supply, 1),
-            "utilisation": rounded(self.utilisation, 3),
-            "per_replica": rounded(self.per_replica, 1),
-            "replicas": self.replicas,
-            "regions": list(self.regions),
-            "zones": self.zones,
-            "replicas_after_zone_loss": self.replicas_after_zone_loss,
-            "after_zone_loss": rounded(self.after_zone_loss, 1),
-            "utilisation_after_zone_loss": rounded(self.utilisation_after_zone_loss, 3),
-            "after_region_loss": rounded(self.after_region_loss, 1),
-            "utilisation_after_region_loss": rounded(self.utilisation_after_region_loss, 3),
-            "replicas_needed": self.replicas_needed,
-            "target_utilisation": self.target_utilisation,
-            "p99_wait_ms": rounded(self.p99_wait_ms, 1),
-            "queue_saturated": self.queue_saturated,
-            "throughput_source": self.throughput_source,
-            "throughput_basis": dict(sorted(self.throughput_basis.items())),
-            "shared_with": list(self.shared_with),
-            "missing": list(self.missing),
-        }
-
-
-def rounded(value: float | None, digits: int) -> float | None:
-    """``value`` rounded to ``digits`` decimals (``None`` stays ``None``; no ``-0.0``)."""
-    return None if value is None else round(value, digits) + 0.0
-
-
-@dataclass(frozen=True)
-class Fleet:
-    """A row with what produced it: the replica's hardware and the load (for latency)."""
-
-    row: CapacityRow
-    load: Load
-    replica: ReplicaSpec | None = None
-    queue: QueueStats | None = None
-
-
-def _ratio(demand: float, supply: float | None) -> float | None:
-    if supply is None or supply <= 0:
-        return None
-    return demand / supply
+_DOWN: WeakKeyDictionary[StackGraph, Pairs] = WeakKeyDictionary()
 
 
 def _gpu_fleet(
@@ -221,16 +139,16 @@ def _gpu_fleet(
         demand_complete=not lacking,
         journeys=load.names,
         supply=supply,
-        utilisation=_ratio(demand, supply),
+        utilisation=ratio(demand, supply),
         per_replica=per,
         replicas=n,
         regions=regions,
         zones=zones,
         replicas_after_zone_loss=left,
         after_zone_loss=after_zone,
-        utilisation_after_zone_loss=_ratio(share, after_zone),
+        utilisation_after_zone_loss=ratio(share, after_zone),
         after_region_loss=after_region,
-        utilisation_after_region_loss=_ratio(demand, after_region),
+        utilisation_after_region_loss=ratio(demand, after_region),
         replicas_needed=needed,
         p99_wait_ms=queue.p99_wait * 1000 if queue and queue.p99_wait is not None else None,
         queue_saturated=queue is not None and not queue.stable,
@@ -310,7 +228,7 @@ def _quota_fleet(
         demand_complete=not binding.lacking and not unloaded,
         journeys=load.names,
         supply=binding.supply,
-        utilisation=_ratio(binding.demand, binding.supply),
+        utilisation=ratio(binding.demand, binding.supply),
         regions=graph.placement(qid).regions,
         throughput_source=QUOTA if binding.supply is not None else None,
         throughput_basis=basis,
@@ -318,61 +236,6 @@ def _quota_fleet(
         missing=tuple(missing),
     )
     return Fleet(row, load)
-
-
-def _in_unit(load: Load, unit: str) -> float:
-    if unit == OUTPUT_TPS:
-        return load.output_tps
-    if unit == TOKENS_PS:
-        return load.total_tps
-    return load.rps
-
-
-def shift_share(row: CapacityRow) -> float | None:
-    """Share of ``row``'s demand its own capacity cannot carry after its worst single loss.
-
-    Zone loss: the worst-hit region's share beyond what its surviving replicas carry (at 100%).
-    Region loss (several regions): demand beyond what the other regions carry. A managed model
-    in one region loses everything with its region. ``None`` when it cannot be told.
-    """
-    demand = row.demand or 0.0
-    regions = max(len(row.regions), 1)
-    if row.basis == QUOTA:
-        return 1.0 if regions == 1 else None
-    if demand <= 0:
-        return 0.0
-    shares: list[float] = []
-    zone_cap = row.after_zone_loss
-    if zone_cap is None and row.replicas_after_zone_loss == 0:
-        zone_cap = 0.0
-    if zone_cap is None:
-        return None
-    shares.append(max(0.0, demand / regions - zone_cap) / demand)
-    if regions > 1:
-        region_cap = row.after_region_loss
-        if region_cap is None:
-            return None
-        shares.append(max(0.0, demand - region_cap) / demand)
-    return max(shares)
-
-
-def _with_failover(graph: StackGraph, fleets: dict[str, Fleet]) -> None:
-    """Add failover demand to every fallback target among ``fleets`` (in place)."""
-    primaries: dict[str, set[str]] = {}
-    for edge in graph.fallback_edges():
-        if edge.target in fleets:
-            primaries.setdefault(edge.target, set()).update(edge.primaries)
-    for target, sources in sorted(primaries.items()):
-        fallback = fleets[target]
-        total: float | None = 0.0
-        for primary in sorted(sources):
-            main = fleets.get(primary)
-            share = shift_share(main.row) if main is not None else None
-            if main is None or share is None or total is None:
-                total = None
-                continue
-            total += share * _in_unit(main.load, fallback.row.unit)
-        fleets[target] = replace(fallback, row=replace(fallback.row, failover_demand=total))
 
 
 def _fleets(graph: StackGraph) -> dict[str, Fleet]:
@@ -388,7 +251,7 @@ def _fleets(graph: StackGraph) -> dict[str, Fleet]:
         gpus = comp.hosting in (Hosting.SELF_HOSTED, Hosting.SAGEMAKER)
         build = _gpu_fleet if gpus else _quota_fleet
         fleets[qid] = build(graph, qid, comp, kind.value)
-    _with_failover(graph, fleets)
+    _DOWN[graph] = with_failover(graph, fleets)
     _FLEETS[graph] = fleets
     return fleets
 
@@ -396,6 +259,13 @@ def _fleets(graph: StackGraph) -> dict[str, Fleet]:
 def fleet(graph: StackGraph, qid: str) -> Fleet | None:
     """The capacity of model component ``qid`` with its inputs; ``None`` for other components."""
     return _fleets(graph).get(qid)
+
+
+def failover_when_down(graph: StackGraph, primary: str, fallback: str) -> PrimaryDown | None:
+    """What falls on model ``fallback`` when ``primary`` is down entirely (``None`` when
+    ``fallback`` is not a model fleet or is not ``primary``'s fallback)."""
+    _fleets(graph)
+    return _DOWN[graph].get((primary, fallback))
 
 
 def capacity_rows(graph: StackGraph) -> list[CapacityRow]:

@@ -33,6 +33,9 @@ class DependencyEdge:
     mode: DependencyMode
     optional: bool
     fallback: str | None
+    shed_on_failover: float = 0.0
+    """Share of this call's demand the design accepts to shed while ``fallback`` serves in
+    place of ``target`` (0 when not declared: none)."""
     retries_declared: bool = True
     """Whether the spec says how often the caller retries (``retries``, 0 included). Without
     it ``retries`` is 0 for the arithmetic, but rules whose verdict would improve with fewer
@@ -79,5 +82,6 @@ def dependency_edge(stack: str, source: str, dep: Dependency) -> DependencyEdge:
         mode=dep.mode,
         optional=dep.optional,
         fallback=qualify(dep.fallback, stack) if dep.fallback is not None else None,
+        shed_on_failover=dep.shed_on_failover or 0.0,
         retries_declared="retries" in dep.model_fields_set,
     )

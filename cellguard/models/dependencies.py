@@ -61,6 +61,16 @@ class Dependency(SpecModel):
     fallback: Reference | None = Field(
         None, description="A component called instead when this one fails."
     )
+    shed_on_failover: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description=(
+            "Share of this call's demand (0 to below 1) the design accepts to shed while the "
+            "callee is down and its fallback serves: the fallback is sized for the rest. Not "
+            "declared: no shedding is accepted. Needs 'fallback'."
+        ),
+    )
 
     @model_validator(mode="after")
     def _async_shorthand(self) -> Dependency:
@@ -71,6 +81,16 @@ class Dependency(SpecModel):
             object.__setattr__(self, "mode", DependencyMode.ASYNC)
         elif self.is_async is False and self.mode is DependencyMode.ASYNC:
             raise ValueError("'async: false' contradicts 'mode: async'")
+        return self
+
+    @model_validator(mode="after")
+    def _shed_needs_fallback(self) -> Dependency:
+        """``shed_on_failover`` says how much a fallback may leave unserved: it needs one."""
+        if self.shed_on_failover is not None and self.fallback is None:
+            raise ValueError(
+                "'shed_on_failover' needs 'fallback': it is the share of demand shed while the "
+                "fallback serves; name the fallback, or remove 'shed_on_failover'"
+            )
         return self
 
     @property

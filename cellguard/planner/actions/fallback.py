@@ -17,10 +17,35 @@ FALLBACK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 its dated model id (Amazon Bedrock user guide, 'Supported foundation models')."""
 
 
+def _size_fallback(finding: Finding, caller: str, callee: str) -> list[ActionResult]:
+    """A manual step for a fallback too small for its primary's failure (CG-CAP-010's
+    evidence): the capacity it needs, or the shedding that would make it fit."""
+    ev = finding.evidence
+    demand, own, supply = ev.get("failover_demand"), ev.get("own_demand"), ev.get("fallback_supply")
+    unit, fallback = ev.get("unit"), ev.get("fallback")
+    text = (
+        f"Size {fallback} for {callee} down entirely: it must carry {ev.get('carried')} {unit} "
+        f"against {supply} {unit}. Raise its quota (or replicas) to cover that"
+    )
+    if all(isinstance(v, int | float) for v in (demand, own, supply)) and demand:
+        assert isinstance(demand, int | float) and isinstance(own, int | float)
+        assert isinstance(supply, int | float)
+        least = 1 - (supply - own) / demand
+        if 0 < least < 1:
+            text += (
+                f", or shed at least {least:.0%} of the traffic failing over (rate limits by "
+                f"tier) and declare it as shed_on_failover on {caller}'s call to {callee}"
+            )
+    return manual("add-model-fallback", finding, text + ".")
+
+
 def add_model_fallback(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
-    """CG-CAP-010: fall back to another model of the stack, or to a new managed small model."""
+    """CG-CAP-010: fall back to another model of the stack, or to a new managed small model;
+    a fallback too small for its primary's failure gets a manual sizing step."""
     stack = finding.stack
     caller, _, callee = finding.target.partition("->")
+    if finding.evidence.get("fallback") is not None:
+        return _size_fallback(finding, caller, callee)
     doc = ws.document(stack)
     callee_comp = doc.component(callee)
     candidates = [

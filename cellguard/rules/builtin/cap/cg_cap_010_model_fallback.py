@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cellguard.assessments.capacity import failover_when_down
 from cellguard.models.enums import ComponentKind
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
+from cellguard.rules.builtin.cap import _failover
 from cellguard.rules.builtin.cap._helpers import journey_names
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
@@ -15,7 +17,7 @@ from cellguard.rules.outcome import Outcome, failed, not_applicable, passed
 
 META = RuleMeta(
     id="CG-CAP-010",
-    title="Model calls can degrade to a smaller model",
+    title="Model calls can degrade to a fallback model sized for the primary's failure",
     pillar=Pillar.SUFFICIENT_CAPACITY,
     category=FailureCategory.EXCESSIVE_LOAD,
     severity=Severity.MEDIUM,
@@ -24,7 +26,12 @@ META = RuleMeta(
         "When the primary model is out of capacity (a throttled quota, a GPU fleet short of "
         "nodes, a surge beyond autoscaling) or down, a journey that can only call it fails. "
         "Falling back to a smaller or differently hosted model keeps the journey answering, "
-        "at lower quality, and turns a hard dependency into a degraded one."
+        "at lower quality, and turns a hard dependency into a degraded one. The usual "
+        "failover is the whole primary failing (a bad canary, a crash loop, a GPU driver "
+        "fault), which sends all of the journeys' demand on it to the fallback at once: a "
+        "fallback whose quota or fleet cannot carry that, less the shedding the design "
+        "accepts (shed_on_failover), throttles exactly when it is needed. The fallback "
+        "must carry it within its quota or its fleet's throughput (100%, an emergency)."
     ),
     source=(
         "cellguard DESIGN §6 (no graceful degradation to a smaller model); AWS "
@@ -34,7 +41,10 @@ META = RuleMeta(
         "Route failed or throttled model calls to a smaller model in another failure domain "
         "(e.g. a Bedrock model with its own quota behind a self-hosted fleet, or a smaller "
         "self-hosted model behind a Bedrock one) and declare it as fallback on the "
-        "depends_on entry."
+        "depends_on entry. Size the fallback for the primary's whole demand (a quota "
+        "increase or provisioned throughput, more replicas), or, when degraded service is "
+        "acceptable, state the share the design sheds on failover with shed_on_failover on "
+        "the depends_on entry and shed it (rate limits by tier, a queue)."
     ),
     action="add-model-fallback",
 )
@@ -63,10 +73,18 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "fallback": localise(edge.fallback, target.stack) if edge.fallback else None,
             "journeys": [f"{s}/{j.id}" for s, j in journeys],
         }
-        if edge.fallback is not None:
+        down = (
+            failover_when_down(ctx.graph, edge.target, edge.fallback)
+            if edge.fallback is not None
+            else None
+        )
+        if down is not None:
+            yield _failover.judge(ctx, target, edge, down, names)
+        elif edge.fallback is not None:
             yield passed(
                 target,
-                f"{target.id} falls back to {localise(edge.fallback, target.stack)}.",
+                f"{target.id} falls back to {localise(edge.fallback, target.stack)} (not a "
+                "model: its capacity is not modelled).",
                 ("fallback",),
                 **evidence,
             )
