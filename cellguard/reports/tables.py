@@ -91,7 +91,9 @@ def blast_table(figs: Figures, plain: bool, limit: int = 15) -> Table | None:
 
 def capacity_table(figs: Figures, plain: bool) -> Table | None:
     """Demand against supply of each model endpoint and embedding model (in its own unit:
-    output tokens/s for GPU fleets, tokens or requests per minute for quotas; see the JSON)."""
+    output tokens/s for GPU fleets, tokens or requests per minute for quotas; see the JSON).
+    ``failover``: a fallback's load with its worst primary down entirely, after the shedding
+    the design accepts (``primary_down`` in the JSON)."""
     if not figs.capacity:
         return None
     table = _table(
@@ -103,6 +105,7 @@ def capacity_table(figs: Figures, plain: bool) -> Table | None:
         "util",
         "-zone",
         "-region",
+        "failover",
         "need",
         "source",
     )
@@ -115,6 +118,7 @@ def capacity_table(figs: Figures, plain: bool) -> Table | None:
             _pct(c.utilisation),
             "none left" if c.replicas_after_zone_loss == 0 else _pct(c.utilisation_after_zone_loss),
             _pct(c.utilisation_after_region_loss),
+            _pct(c.primary_down.utilisation) if c.primary_down else "-",
             _num(c.replicas_needed, "d"),
             _name(source.split(":")[0]),
         )
