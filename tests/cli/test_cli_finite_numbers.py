@@ -74,7 +74,7 @@ def test_a_non_finite_number_is_a_located_input_error(
         "    hint: write a plain number within that range (.inf, -.inf, .nan and numbers "
         "beyond the range of a double, about 1.8e308, are not numbers cellguard can compute with)"
     )
-    assert lines[3] == "cellguard: 1 of 1 path(s) invalid"
+    assert lines[3] == "cellguard: 1 of 1 path invalid"
 
 
 def test_the_expected_line_states_the_range_and_the_key(tmp_path: Path) -> None:
