@@ -68,6 +68,22 @@ def _check_into(into: Path | None, dry_run: bool, output: Path | None, name: str
         )
 
 
+def _diff(merged: Merged) -> list[str]:
+    return list(
+        difflib.unified_diff(
+            merged.old.splitlines(keepends=True),
+            merged.new.splitlines(keepends=True),
+            fromfile=str(merged.spec),
+            tofile=f"{merged.spec} (updated)",
+        )
+    )
+
+
+def _change_lines(merged: Merged) -> list[str]:
+    width = max((len(c.action) for c in merged.changes), default=0)
+    return [f"  {c.action.ljust(width)}  {c.component}: {c.text}" for c in merged.changes]
+
+
 def _finish(merged: Merged, noun: str, *, dry_run: bool) -> None:
     """Write (or, with ``dry_run``, print the diff of) the update and say what changed."""
     spec = merged.spec
@@ -77,27 +93,30 @@ def _finish(merged: Merged, noun: str, *, dry_run: bool) -> None:
         _plural(merged.count("new"), "component") + " added",
         f"{merged.count('kept')} left to you",
     ]
+    if merged.invalid:
+        if dry_run:
+            typer.echo("".join(_diff(merged)), nl=False)
+        for line in _change_lines(merged):
+            typer.echo(inert(line, single_line=True), err=True)
+        fail(
+            f"{spec} not updated: the update would not validate: " + "; ".join(merged.invalid),
+            hint="the manifests contradict what the spec keeps (see the diff with --dry-run): "
+            "fix the spec or the manifests and run again",
+        )
     if merged.new == merged.old:
         kept = merged.count("kept")
         head = f"cellguard: {spec} is up to date with the {noun}" + (
             f"; {kept} left to you:" if kept else ""
         )
     elif dry_run:
-        diff = difflib.unified_diff(
-            merged.old.splitlines(keepends=True),
-            merged.new.splitlines(keepends=True),
-            fromfile=str(spec),
-            tofile=f"{spec} (updated)",
-        )
-        typer.echo("".join(diff), nl=False)
+        typer.echo("".join(_diff(merged)), nl=False)
         head = f"cellguard: --dry-run: {spec} not written; it would have"
     else:
         target = spec.resolve() if spec.is_symlink() else spec
         write_text_atomic(target, merged.new, force=True)
         head = f"cellguard: updated {spec} in place:"
     lines = [f"{head} {', '.join(counts)}" if merged.new != merged.old else head]
-    width = max((len(c.action) for c in merged.changes), default=0)
-    lines += [f"  {c.action.ljust(width)}  {c.component}: {c.text}" for c in merged.changes]
+    lines += _change_lines(merged)
     for line in lines:
         typer.echo(inert(line, single_line=True), err=True)
 

@@ -17,7 +17,9 @@ as it was -- business impact, journeys, waivers, comments, blank lines, key orde
 - values that cannot be edited safely (a block list, a flow mapping, a node shared through an
   alias, zone names where the spec has zone ids) are reported and left alone.
 
-The result must validate before anything is written; the caller writes it atomically.
+The result must validate before anything is written (:attr:`Merged.invalid` says why it does
+not: an update that contradicts what the spec keeps, such as a new GPU beside an instance
+type that does not carry it); the caller writes it atomically.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class Merged:
     old: str
     new: str
     changes: list[Change] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    """Why the updated text would not validate (then it is not written)."""
 
     def count(self, action: str) -> int:
         """How many changes of ``action``."""
@@ -132,14 +136,16 @@ class _Merger:
         if node is None:
             self.kept(d.component, f"{d.message} (not found in the text; set it by hand)")
             return
-        block = isinstance(node, yaml.CollectionNode) and not node.flow_style
-        if block or (d.path == ("placement", "zones") and isinstance(d.spec_value, list)):
-            self.kept(d.component, f"{d.message}; set it by hand")
+        if d.path == ("placement", "zones") and isinstance(d.spec_value, list):
+            self.kept(d.component, f"{d.message}; the spec lists zone ids: set them by hand")
             return
         value = self._value(d)
         if value is None:
             return
         new = scalar_text(_plain(value))
+        if isinstance(node, yaml.CollectionNode) and not node.flow_style:
+            self.replace_block(d, path, node, new, where)
+            return
         start, end = node.start_mark.index, node.end_mark.index
         comment = self.tree.trailing_comment(node)
         if comment is None:
@@ -152,6 +158,24 @@ class _Merger:
             if where and _PROVENANCE.match(self.tree.text[comment[0] : comment[1]]):
                 self.edits.append(Edit(comment[0], comment[1], f"# {where}"))
         shown = f"{scalar_text(_plain(d.spec_value))} -> {scalar_text(_plain(value))}"
+        self.changes.append(Change("changed", d.component, f"{d.key}: {shown} ({where})"))
+
+    def replace_block(
+        self, d: Difference, path: tuple[str | int, ...], node: yaml.Node, new: str, where: str
+    ) -> None:
+        """A block list of scalars becomes a flow list on its key's line, unless comments
+        sit among its items (they would be lost): then it is left to the user."""
+        key = self.tree.keys.get(path)
+        text = self.tree.text
+        colon = text.find(":", key.end_mark.index) if key is not None else -1
+        end = self.tree.last_line_end(node) - 1
+        items = getattr(node, "value", [])
+        scalars = all(isinstance(i, yaml.ScalarNode) for i in items)
+        if colon < 0 or not scalars or "#" in text[colon:end] or text[end : end + 1] != "\n":
+            self.kept(d.component, f"{d.message}; a block list with comments: set it by hand")
+            return
+        self.edits.append(Edit(colon, end, f": {new}"))
+        shown = f"{scalar_text(_plain(d.spec_value))} -> {new}"
         self.changes.append(Change("changed", d.component, f"{d.key}: {shown} ({where})"))
 
     def insert_all(self) -> None:
@@ -337,21 +361,15 @@ def merge_into(
     _calls(merger, pairs, news, calls)
     _new_components(merger, news, ctx, calls, words)
     new = apply(text, merger.edits)
+    merged = Merged(spec, text, new, merger.changes)
     if new != text:
         try:
             build_organisation([parse_document(new, str(spec))], org_mode=False)
         except SpecLoadError as exc:
-            first = exc.diagnostics[0]
-            raise SpecLoadError.at(
-                str(spec),
-                first.line,
-                first.column,
-                f"the updated spec would not validate: {first.message}",
-                code="merge",
-                suggestion="run with --dry-run to see the update; fix the spec or the "
-                "manifests and run again",
-            ) from None
-    return Merged(spec, text, new, merger.changes)
+            merged.invalid = [
+                f"line {d.line} ({d.key_path or 'document'}): {d.message}" for d in exc.diagnostics
+            ]
+    return merged
 
 
 def _calls(merger: _Merger, pairs: list[Any], news: list[Workload], calls: list[Call]) -> None:

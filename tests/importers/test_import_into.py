@@ -281,3 +281,48 @@ def test_bad_input_exits_2_and_writes_nothing(spec: Path, tmp_path: Path) -> Non
         runner.invoke(app, ["drift", str(spec), "--k8s", CHAT, "-f", "json"]).stdout
     )
     assert report["differences"] == []
+
+
+def test_an_update_that_would_not_validate_is_not_written(spec: Path, tmp_path: Path) -> None:
+    text = spec.read_text(encoding="utf-8").replace(
+        "      gpu: L4\n", "      gpu: L4\n      instance_types: [g6.xlarge]\n"
+    )
+    spec.write_text(text, encoding="utf-8")
+    changed = _manifests(tmp_path)
+    for extra in ([], ["--dry-run"]):
+        result = runner.invoke(app, ["import", "k8s", str(changed), "--into", str(spec), *extra])
+        assert result.exit_code == 2, result.output
+        assert spec.read_text(encoding="utf-8") == text
+        assert (
+            f"cellguard: error: {spec} not updated: the update would not validate: line "
+            in result.stderr
+        )
+        assert "g6.xlarge carries 1 x L4, not the declared L40S (serving.gpu)" in result.stderr
+        assert ("+      gpu: L40S" in result.stdout) == bool(extra)  # the diff with --dry-run
+        assert "Traceback" not in result.output
+
+
+def test_a_block_list_becomes_a_flow_list_and_comments_in_it_stop_the_edit(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    spec = tmp_path / "rag.yaml"
+    assert (
+        runner.invoke(app, ["import", "cloudformation", TEMPLATE, "-o", str(spec)]).exit_code == 0
+    )
+    text = spec.read_text(encoding="utf-8")
+    line = next(r for r in text.splitlines() if "instance_types: [ml.g5.2xlarge]" in r)
+    block = "      instance_types:\n        - ml.g5.2xlarge\n"
+    spec.write_text(text.replace(line + "\n", block), encoding="utf-8")
+    args = ["import", "cloudformation", TEMPLATE, "-p", "ChatInstanceType=ml.g6e.2xlarge"]
+    result = runner.invoke(app, [*args, "--into", str(spec)])
+    assert result.exit_code == 0, result.output
+    after = spec.read_text(encoding="utf-8")
+    assert "      instance_types: [ml.g6e.2xlarge]\n    replicas: 2" in after
+    assert f"      gpu: L40S                             # from {TEMPLATE}:69\n" in after
+    commented = (
+        "      instance_types:\n        # the only type with quota\n        - ml.g5.2xlarge\n"
+    )
+    spec.write_text(text.replace(line + "\n", commented), encoding="utf-8")
+    refused = runner.invoke(app, [*args, "--into", str(spec), "--dry-run"])
+    assert refused.exit_code == 2  # the GPU would change beside the kept instance type
+    assert "a block list with comments: set it by hand" in refused.stderr
