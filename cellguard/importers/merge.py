@@ -84,11 +84,9 @@ class Merged:
 
 
 class _Merger:
-    def __init__(self, spec: Path, doc: LoadedDocument, text: str, source: Source) -> None:
-        self.spec = spec
+    def __init__(self, doc: LoadedDocument, text: str) -> None:
         self.doc = doc
         self.tree = Tree.of(text)
-        self.source = source
         self.edits: list[Edit] = []
         self.changes: list[Change] = []
         self.index = {c.id: i for i, c in enumerate(doc.document.components)}
@@ -114,6 +112,8 @@ class _Merger:
         """The value to write for ``d``, or ``None`` (and a kept line) when it cannot be."""
         value = d.manifest_value
         if d.path == ("placement", "zones"):
+            if isinstance(value, list) and isinstance(d.spec_value, int):
+                value = len(value)  # the spec counts zones: keep counting
             if isinstance(value, list):
                 self.kept(
                     d.component,
@@ -326,7 +326,7 @@ def merge_into(
     doc = org.documents[0]
     text = decode(spec.read_bytes(), str(spec))
     report: DriftReport = compare(spec, [source])
-    merger = _Merger(spec, doc, text, source)
+    merger = _Merger(doc, text)
     pairs, missing = match([doc], [source])
     for _, index, w, _ in pairs:
         w.id = doc.document.components[index].id  # new components call it by its spec id

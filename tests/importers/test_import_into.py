@@ -326,3 +326,31 @@ def test_a_block_list_becomes_a_flow_list_and_comments_in_it_stop_the_edit(
     refused = runner.invoke(app, [*args, "--into", str(spec), "--dry-run"])
     assert refused.exit_code == 2  # the GPU would change beside the kept instance type
     assert "a block list with comments: set it by hand" in refused.stderr
+
+
+def test_a_zone_count_is_updated_as_a_count(repo_root: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(
+        "apiVersion: cellguard/v1\nkind: Stack\nmetadata: {name: shop}\nbusiness:\n  journeys:\n"
+        "    - {id: buy, entrypoint: api, criticality: tier1}\ntopology:\n  accounts: [a]\n"
+        "  regions:\n    - name: us-east-1\n      zones: [use1-az1, use1-az2, use1-az4]\n"
+        "components:\n  - id: api\n    kind: app\n    placement:\n"
+        "      zones: 2   # pinned by the platform team\n    replicas: 3\n",
+        encoding="utf-8",
+    )
+    manifests = tmp_path / "api.yaml"
+    manifests.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n"
+        "  replicas: 3\n  selector: {matchLabels: {app: api}}\n  template:\n"
+        "    metadata: {labels: {app: api}}\n    spec:\n"
+        "      affinity:\n        nodeAffinity:\n"
+        "          requiredDuringSchedulingIgnoredDuringExecution:\n"
+        "            nodeSelectorTerms:\n              - matchExpressions:\n"
+        "                  - key: topology.kubernetes.io/zone\n                    operator: In\n"
+        "                    values: [us-east-1a, us-east-1b, us-east-1c]\n"
+        "      containers: [{name: api, image: 'shop/api:1'}]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", "k8s", str(manifests), "--into", str(spec)])
+    assert result.exit_code == 0, result.output
+    assert "      zones: 3   # pinned by the platform team\n" in spec.read_text(encoding="utf-8")
