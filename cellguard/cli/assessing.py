@@ -10,16 +10,18 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from cellguard.cli.exit_codes import ExitCode, UserError
 from cellguard.models.dates import parse_iso_date
-from cellguard.models.loader import LoadedDocument, Organisation, build_organisation, load
 from cellguard.models.quoting import quoted
 from cellguard.models.text import inert
-from cellguard.rules.engine import Assessment
+
+if TYPE_CHECKING:  # imported where used: commands that only need the date start fast
+    from cellguard.models.loader import LoadedDocument, Organisation
+    from cellguard.rules.engine import Assessment
 
 TODAY_ENV = "CELLGUARD_TODAY"
 """Environment variable holding the assessment date (below --today, above the config file)."""
@@ -47,6 +49,8 @@ def parse_today(value: str | None) -> dt.date:
 
 def load_paths(paths: list[Path]) -> Organisation:
     """Load each path; several paths are checked together as one organisation."""
+    from cellguard.models.loader import build_organisation, load
+
     orgs = [load(p) for p in paths]
     if len(orgs) == 1:
         return orgs[0]
@@ -80,6 +84,7 @@ def run_assessment(
     chosen = registry.select(select or [], ignore or [])
     graph = build_graph(org)
     if len(org.documents) >= PROGRESS_MIN_STACKS and sys.stderr.isatty():
+        from rich.console import Console
         from rich.markup import escape
         from rich.progress import Progress
 

@@ -1,11 +1,11 @@
 """A typer group whose commands are imported when they are used (issue 19: fast start).
 
-``cellguard --version`` imports no command, ``cellguard validate`` only the module of
-``validate`` (and what it imports), and ``--help`` every command module, which keep their heavy
-imports (pydantic models, rules, reports, the fault-tree engine) inside the command functions.
-The group's ``commands`` is a mapping whose keys are known up front and whose values are built on
-first access, so everything typer does with it (help, resolving a name, "did you mean") is
-unchanged.
+``cellguard --version`` imports no command and ``cellguard validate`` only the module of
+``validate`` (and what it imports). The group's ``commands`` is a mapping whose keys are known up
+front and whose values are built on first access, so everything typer does with it (resolving a
+name, "did you mean", a command's own ``--help``) is unchanged. ``cellguard --help`` lists the
+commands from their first help paragraphs given with the table (``command_help``; a test keeps
+them equal to the commands' own), so it imports no command either.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import Any, ClassVar
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group
 from typer.models import CommandInfo
 
@@ -75,16 +75,38 @@ class LazyCommands(MutableMapping[str, Any]):
     def __contains__(self, name: object) -> bool:
         return name in self._lazy or name in self._eager
 
+    def peek(self, name: str, help_text: str | None) -> Any:
+        """The command if it is built; else, given its help, a stand-in for listing it."""
+        if name in self._eager or name in self._loaded or help_text is None:
+            return self.get(name)
+        return TyperCommand(name=name, help=help_text)
+
 
 class LazyGroup(TyperGroup):
     """A ``TyperGroup`` that adds the commands of ``lazy_commands`` (name -> ``module:attribute``,
-    in the order of the help) to those registered on the app, importing each when it is used."""
+    in the order of the help) to those registered on the app, importing each when it is used.
+    ``command_help`` (name -> the first paragraph of the command's help) lists them in the
+    group's help without importing them."""
 
     lazy_commands: ClassVar[Mapping[str, str]] = {}
+    command_help: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.commands = LazyCommands(self.commands, self.lazy_commands, self.rich_markup_mode)
+        self._listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self._listing and isinstance(self.commands, LazyCommands):
+            return self.commands.peek(cmd_name, self.command_help.get(cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False

@@ -33,6 +33,50 @@ class CellguardGroup(LazyGroup):
         "import": "cellguard.cli.import_cmd:import_app",
     }
 
+    # the first paragraph of each command's help, for `cellguard --help` without importing the
+    # commands (tests/cli/test_cli_startup.py checks that it is the command's own)
+    command_help: ClassVar[Mapping[str, str]] = {
+        "validate": (
+            "Validate spec files: syntax, schema, references, placement and dependency cycles."
+        ),
+        "schema": "Print the JSON Schema of cellguard/v1 spec files.",
+        "graph": "Draw the components, their dependencies and (optionally) failure domains.",
+        "init": (
+            "Write a commented starter stack: one chat journey, an API, a guardrail and a model."
+        ),
+        "assess": "Assess stacks on the five resilience pillars and observability.",
+        "check": "Assess stacks and fail (exit 1) on blocking findings, for CI and pre-commit.",
+        "config": "Print the settings assess and check would use, and where each comes from.",
+        "diff": (
+            "Compare two specs: scores, new and resolved findings, availability, loss, and figures."
+        ),
+        "signoff": (
+            "Record an architecture-review decision on a spec (appends; never overwrites a record)."
+        ),
+        "verify": "Check that the last sign-off of a spec approves it as it is now.",
+        "policy-pack": (
+            "Write a Pulumi CrossGuard policy pack that enforces cellguard's rules on resources."
+        ),
+        "plan": "Plan the remediation of every failing finding and write the target spec.",
+        "blueprint": (
+            "Write a Pulumi project (Pulumi.yaml, Pulumi.<stack>.yaml, __main__.py, "
+            "requirements.txt, target.yaml) deploying TARGET as cells; --verify runs it under "
+            "mocks, checks the invariants and round-trips the deployed topology through the rules"
+            " (exit 1 if a check fails or a rule's result differs from the target's); --capture "
+            "FILE.json also writes what the mocks captured."
+        ),
+        "drift": "Compare what the spec claims with what the manifests or templates deploy.",
+        "rules": "List the rules, or explain one rule or the scoring formula.",
+        "faulttree": (
+            "Export journeys' fault trees to, and quantify fault trees in, Open-PSA MEF XML (and,"
+            " or, not, xor, atleast; float probabilities)."
+        ),
+        "import": (
+            "Start a spec from what you already run: Kubernetes manifests, CloudFormation "
+            "templates."
+        ),
+    }
+
 
 app = typer.Typer(
     name="cellguard",

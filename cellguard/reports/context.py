@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Severity, Status
 
 if TYPE_CHECKING:
     from cellguard.assessments.graph import StackGraph
+    from cellguard.assessments.scoring import Score
 
 
 @dataclass(frozen=True)

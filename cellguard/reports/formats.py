@@ -10,9 +10,12 @@ Every renderer is a pure function: the same assessment and context give byte-ide
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cellguard.reports.context import ReportContext, SignoffBlock
-from cellguard.rules.engine import Assessment
+
+if TYPE_CHECKING:  # annotations only: the CLI imports ReportFormat without the rule engine
+    from cellguard.rules.engine import Assessment
 
 __all__ = ["ReportContext", "ReportFormat", "SignoffBlock", "render", "step_summary"]
 
