@@ -39,6 +39,17 @@ def blueprint(
         ),
     ] = None,
     today: TodayOption = None,
+    requirement: Annotated[
+        str | None,
+        typer.Option(
+            "--cellguard-requirement",
+            metavar="REQ",
+            help="The line of requirements.txt that installs cellguard in the project, e.g. "
+            "'cellguard[pulumi] @ git+https://github.com/OWNER/cellguard@COMMIT' (default: where "
+            "this cellguard was installed from; cellguard is not on PyPI).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write a Pulumi project (Pulumi.yaml, Pulumi.<stack>.yaml, __main__.py, requirements.txt,
     target.yaml) deploying TARGET as cells; --verify runs it under mocks, checks the invariants and
@@ -53,13 +64,24 @@ def blueprint(
             import botocore  # noqa: F401  (--verify reads the AWS API models it ships)
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise UserError(
-            f"Pulumi is not installed ({exc.name})", hint="pip install 'cellguard[pulumi]'"
+            f"Pulumi is not installed ({exc.name})",
+            hint="install cellguard with its pulumi extra from where you installed it, e.g. "
+            "pip install '.[pulumi]' in a checkout (cellguard is not on PyPI)",
         ) from None
     from cellguard.models.loader import load
 
     if not _STACK_NAME.match(stack):
         raise UserError(f"invalid stack name {stack!r}", hint="letters, digits, '-', '_' and '.'")
     day = parse_today(today)  # checked before anything is written
+    if requirement is not None and (
+        not requirement.strip() or any(ord(c) < 32 or ord(c) == 127 for c in requirement)
+    ):
+        raise UserError(
+            f"--cellguard-requirement {inert(repr(requirement), single_line=True)} is not one "
+            "line of requirements.txt",
+            hint="e.g. --cellguard-requirement 'cellguard[pulumi] @ git+https://github.com/"
+            "OWNER/cellguard@COMMIT'",
+        )
     if capture is not None and not verify:
         raise UserError(
             "--capture needs --verify (the capture is what the mock run registers)",
@@ -83,7 +105,9 @@ def blueprint(
         raise UserError(f"{output} is not empty", hint="pass --force to overwrite its files")
     make_directory(output)
     try:
-        files = project_files(org.stacks[0], target.read_text(encoding="utf-8"), stack)
+        files = project_files(
+            org.stacks[0], target.read_text(encoding="utf-8"), stack, cellguard=requirement
+        )
     except BlueprintError as exc:
         raise UserError(f"{org.stacks[0].name}: {exc}", hint=exc.hint) from exc
     for name, text in files.items():

@@ -152,3 +152,25 @@ def test_an_output_under_a_file_is_a_user_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["blueprint", target, "-o", str(tmp_path / "plain" / "proj")])
     assert result.exit_code == 2, result.output
     assert "cannot create" in result.output and "internal error" not in result.output
+
+
+def test_the_cellguard_requirement_can_be_given(tmp_path: Path) -> None:
+    """cellguard is on no index: a project deployed elsewhere names a git commit or a path."""
+    target = str(REPO / "examples" / "vllm-single-zone.yaml")
+    pinned = "cellguard[pulumi] @ git+https://github.com/OWNER/cellguard@0123456789abcdef"
+    out = tmp_path / "proj"
+    result = runner.invoke(
+        app, ["blueprint", target, "-o", str(out), "--cellguard-requirement", pinned]
+    )
+    assert result.exit_code == 0, result.output
+    lines = (out / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == pinned
+    assert lines[1:] == ["pulumi>=3.120,<4", "pulumi-aws>=7,<8", "pulumi-kubernetes>=4.15,<5"]
+
+    broken = runner.invoke(
+        app,
+        ["blueprint", target, "-o", str(tmp_path / "x"), "--cellguard-requirement", "a\nb"],
+    )
+    assert broken.exit_code == 2
+    assert "is not one line of requirements.txt" in broken.output
+    assert not (tmp_path / "x").exists()
