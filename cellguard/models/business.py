@@ -124,7 +124,27 @@ class Risk(SpecModel):
     components: list[Reference] = Field(
         default_factory=list, description="Components the risk concerns."
     )
-    mitigation: str | None = Field(None, description="What is done about it.")
+    mitigation: str | None = Field(
+        None,
+        description=(
+            "What is done about it, as text. Read by people: a control counts for CG-RED-013 "
+            "only when the spec proves it (redundancy, a fallback, protections, tested backups)."
+        ),
+    )
+
+    @property
+    def score(self) -> int:
+        """Likelihood (rare 1 .. almost_certain 5) times severity (minor 1 .. severe 4): 1-20."""
+        return (list(Likelihood).index(self.likelihood) + 1) * (
+            list(RiskSeverity).index(self.severity) + 1
+        )
+
+    @property
+    def severe_and_likely(self) -> bool:
+        """Likely or almost certain, and major or severe: a risk that needs a control."""
+        return self.likelihood in (Likelihood.LIKELY, Likelihood.ALMOST_CERTAIN) and (
+            self.severity in (RiskSeverity.MAJOR, RiskSeverity.SEVERE)
+        )
 
 
 class Business(SpecModel):

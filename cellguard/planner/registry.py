@@ -13,6 +13,7 @@ from cellguard.planner.actions import (
     fault_isolation,
     operations,
     redundancy,
+    risks,
     timeliness,
 )
 from cellguard.planner.context import Action
@@ -24,6 +25,7 @@ ACTIONS: dict[str, Action] = {
     **timeliness.ACTIONS,
     **correctness.ACTIONS,
     **redundancy.ACTIONS,
+    **risks.ACTIONS,
     **operations.ACTIONS,
 }
 """Action id -> action."""

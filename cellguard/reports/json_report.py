@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cellguard import __version__
+from cellguard.assessments.risks import risk_rows
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Severity, Status
 from cellguard.models.json_text import dumps
@@ -170,6 +171,7 @@ def to_json_data(
             for f in visible(assessment, min_severity=min_severity, statuses=statuses)
         ],
         "waivers": [_waiver_dict(w) for w in assessment.waivers],
+        "risks": [r.to_json() for r in risk_rows(assessment.graph)] if assessment.graph else [],
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cellguard.models.findings import Status
 from cellguard.reports.context import ReportContext
+from cellguard.reports.risks import risks_markdown
 from cellguard.reports.sections import (
     counts_line,
     findings_table,
@@ -43,6 +44,9 @@ def render_markdown(assessment: Assessment, ctx: ReportContext) -> str:
         rest = len(failing) - len(top)
         if rest > 0:
             lines += ["", f"…and {rest} more failing finding(s) (see the full report)."]
+    risks = risks_markdown(assessment)
+    if risks:
+        lines += ["", "### Risk register", "", *risks]
     if ctx.graph is not None:
         from cellguard.reports.diagram import to_mermaid
 

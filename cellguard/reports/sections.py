@@ -12,6 +12,7 @@ from cellguard.models.findings import Finding, Pillar, Status
 from cellguard.reports.context import ReportContext
 from cellguard.reports.json_report import visible
 from cellguard.reports.md_text import code, fmt_delta, fmt_percent, fmt_score, md, table
+from cellguard.reports.risks import finding_risk, risk_rank
 from cellguard.rules.engine import Assessment
 
 STATUS_ORDER = {Status.ERROR: 0, Status.FAIL: 1, Status.WAIVED: 2, Status.UNKNOWN: 3}
@@ -94,8 +95,15 @@ def finding_sort_key(ctx: ReportContext) -> Callable[[Finding], SortKey]:
 
 
 def ordered(assessment: Assessment, ctx: ReportContext) -> list[Finding]:
-    """The listed findings (see :func:`visible`), worst first."""
-    return sorted(visible(assessment, min_severity=ctx.min_severity), key=finding_sort_key(ctx))
+    """The listed findings (see :func:`visible`), worst first; among findings of the same
+    severity, those on components with a higher risk in the register first."""
+    key, ranks = finding_sort_key(ctx), risk_rank(assessment)
+
+    def ranked(f: Finding) -> tuple[int | str, ...]:
+        k = key(f)
+        return (*k[:3], -finding_risk(ranks, f), *k[3:])
+
+    return sorted(visible(assessment, min_severity=ctx.min_severity), key=ranked)
 
 
 def status_label(f: Finding, ctx: ReportContext) -> str:

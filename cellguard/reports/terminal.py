@@ -23,6 +23,7 @@ from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Evidence, Finding, Pillar, Severity, Status
 from cellguard.models.text import inert
 from cellguard.reports.json_report import visible
+from cellguard.reports.risks import finding_risk, risk_rank, risk_table
 from cellguard.reports.tables import figure_tables
 from cellguard.rules.engine import Assessment
 from cellguard.rules.waivers import WaiverState
@@ -145,11 +146,15 @@ def _finding(f: Finding, baselined: frozenset[str]) -> RenderableType:
     return Group(head, Padding(Group(*lines), (0, 0, 0, 9)))
 
 
-def _sort_key(f: Finding, baselined: frozenset[str]) -> tuple[int, int, int, str, str, str]:
-    """Errors, new failures worst first, baselined failures, waived, unknown."""
+def _sort_key(
+    f: Finding, baselined: frozenset[str], ranks: dict[str, int]
+) -> tuple[int, int, int, int, str, str, str]:
+    """Errors, new failures worst first (a higher risk on the component first among equal
+    severities), baselined failures, waived, unknown."""
     order = {Status.ERROR: 0, Status.FAIL: 1, Status.WAIVED: 2, Status.UNKNOWN: 3}
     known = 1 if f.status is Status.FAIL and f.fingerprint in baselined else 0
-    return (order.get(f.status, 4), known, -f.severity.rank, f.rule, f.stack, f.target)
+    risk = -finding_risk(ranks, f)
+    return (order.get(f.status, 4), known, -f.severity.rank, risk, f.rule, f.stack, f.target)
 
 
 def renderables(
@@ -177,10 +182,14 @@ def renderables(
     for table in figure_tables(assessment.figures, plain):
         parts.append(Text(""))
         parts.append(table)
+    risks = risk_table(assessment, plain)
+    if risks is not None:
+        parts += [Text(""), risks]
     shown = visible(assessment, min_severity=min_severity)
+    ranks = risk_rank(assessment)
     for pillar in Pillar:
         items = sorted(
-            (f for f in shown if f.pillar is pillar), key=lambda f: _sort_key(f, baselined)
+            (f for f in shown if f.pillar is pillar), key=lambda f: _sort_key(f, baselined, ranks)
         )
         if not items:
             continue
