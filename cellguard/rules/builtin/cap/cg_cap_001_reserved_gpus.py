@@ -30,8 +30,7 @@ META = RuleMeta(
         "Blocks for ML hold the instances for you."
     ),
     source=(
-        "cellguard DESIGN §5 (reserved capacity for tier0/tier1); AWS EC2 User Guide, "
-        "On-Demand Capacity Reservations and Capacity Blocks for ML; GENREL01"
+        "AWS EC2 User Guide, On-Demand Capacity Reservations and Capacity Blocks for ML; GENREL01"
     ),
     remediation=(
         "Reserve the baseline GPU fleet with On-Demand Capacity Reservations (or Capacity "

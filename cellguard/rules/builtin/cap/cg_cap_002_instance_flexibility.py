@@ -28,8 +28,8 @@ META = RuleMeta(
         "GPU is available. Diversifying instance types is the standard mitigation."
     ),
     source=(
-        "cellguard DESIGN §5 (instance flexibility); AWS Well-Architected Reliability Pillar "
-        "REL07-BP01; Amazon EC2 Auto Scaling User Guide, mixed instances groups"
+        "AWS Well-Architected Reliability Pillar REL07-BP01; Amazon EC2 Auto Scaling User Guide, "
+        "mixed instances groups"
     ),
     remediation=(
         "Allow a second instance type with a suitable GPU (another size or generation, e.g. "

@@ -26,10 +26,7 @@ META = RuleMeta(
         "hand. Horizontal autoscaling on a signal that tracks load (queue depth or "
         "concurrency for model servers) adds capacity before the queue grows unbounded."
     ),
-    source=(
-        "cellguard DESIGN §6 (no autoscaling); AWS Well-Architected Reliability Pillar "
-        "REL07-BP01; Generative AI Lens GENOPS02-BP03"
-    ),
+    source="AWS Well-Architected Reliability Pillar REL07-BP01; Generative AI Lens GENOPS02-BP03",
     remediation=(
         "Add a horizontal autoscaler (HPA/KEDA or Karpenter on EKS, ECS service auto scaling, "
         "SageMaker endpoint auto scaling) with min below max, scaling model servers on queue "

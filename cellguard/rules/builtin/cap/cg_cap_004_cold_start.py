@@ -27,11 +27,7 @@ META = RuleMeta(
         "Caching weights near the node, pre-pulling images and keeping warm nodes cut the "
         "cold start to what the surge allows."
     ),
-    source=(
-        "cellguard DESIGN §5 (scale-out time vs surge) and §6 (cold start without model "
-        "caching, image pre-pull or warm pools); AWS Well-Architected Reliability Pillar "
-        "REL07-BP01"
-    ),
+    source="AWS Well-Architected Reliability Pillar REL07-BP01",
     remediation=(
         "Cache model weights on node-local storage or a shared file system, pre-pull the "
         "serving image onto GPU nodes, and keep a warm pool of nodes; set "

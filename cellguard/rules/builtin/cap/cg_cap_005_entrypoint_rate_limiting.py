@@ -28,8 +28,8 @@ META = RuleMeta(
         "outage, and turn overload into fast 429s instead of timeouts deep in the stack."
     ),
     source=(
-        "cellguard DESIGN §6 (no rate limiting); AWS Well-Architected Reliability Pillar "
-        "REL05-BP02 (throttle requests); Generative AI Lens GENOPS02-BP03"
+        "AWS Well-Architected Reliability Pillar REL05-BP02 (throttle requests); Generative AI "
+        "Lens GENOPS02-BP03"
     ),
     remediation=(
         "Rate-limit clients at the entrypoint (API Gateway usage plans, a gateway's per-key "

@@ -29,9 +29,8 @@ META = RuleMeta(
         "it does accept within their latency objective."
     ),
     source=(
-        "cellguard DESIGN §6 (no load shedding); AWS Well-Architected Reliability Pillar "
-        "REL05-BP04 (fail fast and limit queues); Amazon Builders' Library, Using load "
-        "shedding to avoid overload"
+        "AWS Well-Architected Reliability Pillar REL05-BP04 (fail fast and limit queues); Amazon "
+        "Builders' Library, Using load shedding to avoid overload"
     ),
     remediation=(
         "Bound the request queue and reject work beyond it: concurrency limits in the "

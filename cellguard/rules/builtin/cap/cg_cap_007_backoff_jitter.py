@@ -27,9 +27,8 @@ META = RuleMeta(
         "spreads retries out in time and jitter de-synchronises the clients."
     ),
     source=(
-        "cellguard DESIGN §6 (no backoff with jitter); AWS Well-Architected Reliability "
-        "Pillar REL05-BP03 (control and limit retry calls); AWS Architecture Blog, "
-        "Exponential Backoff and Jitter (Brooker, 2015)"
+        "AWS Well-Architected Reliability Pillar REL05-BP03 (control and limit retry calls); AWS "
+        "Architecture Blog, Exponential Backoff and Jitter (Brooker, 2015)"
     ),
     remediation=(
         "Retry with capped exponential backoff and full jitter (the AWS SDKs' standard retry "

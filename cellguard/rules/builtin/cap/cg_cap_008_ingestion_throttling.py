@@ -28,9 +28,8 @@ META = RuleMeta(
         "re-index from becoming an incident, for the stack or for the source's owners."
     ),
     source=(
-        "cellguard DESIGN §6 (ingestion parallelism not bounded by the embedding model's "
-        "capacity or source throttling); AWS Well-Architected Reliability Pillar REL05-BP02 "
-        "(throttle requests); Generative AI Lens GENREL01"
+        "AWS Well-Architected Reliability Pillar REL05-BP02 (throttle requests); Generative AI "
+        "Lens GENREL01"
     ),
     remediation=(
         "Cap the pipeline's concurrent workers below the embedding model's spare capacity and "

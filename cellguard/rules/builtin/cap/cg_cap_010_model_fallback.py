@@ -33,10 +33,7 @@ META = RuleMeta(
         "accepts (shed_on_failover), throttles exactly when it is needed. The fallback "
         "must carry it within its quota or its fleet's throughput (100%, an emergency)."
     ),
-    source=(
-        "cellguard DESIGN §6 (no graceful degradation to a smaller model); AWS "
-        "Well-Architected Reliability Pillar REL05-BP01 (graceful degradation)"
-    ),
+    source="AWS Well-Architected Reliability Pillar REL05-BP01 (graceful degradation)",
     remediation=(
         "Route failed or throttled model calls to a smaller model in another failure domain "
         "(e.g. a Bedrock model with its own quota behind a self-hosted fleet, or a smaller "

@@ -38,10 +38,8 @@ META = RuleMeta(
         "the endpoint cannot start."
     ),
     source=(
-        "cellguard DESIGN §5 and §6 (GPU supply below peak demand or utilisation above a "
-        "threshold), §10 (measured throughput); AWS Well-Architected Generative AI Lens "
-        "GENREL01-BP01 (scale and balance foundation model throughput as a function of "
-        "utilization)"
+        "AWS Well-Architected Generative AI Lens GENREL01-BP01 (scale and balance foundation "
+        "model throughput as a function of utilization)"
     ),
     remediation=(
         "Add replicas (or faster GPUs, FP8 weights, a smaller model) until peak utilisation is "

@@ -33,7 +33,6 @@ META = RuleMeta(
         "regions the same holds one level up: the remaining regions carry the whole peak."
     ),
     source=(
-        "cellguard DESIGN §5 (static stability after losing the largest zone or a region); "
         "Amazon Builders' Library, 'Static stability using Availability Zones'; AWS "
         "Well-Architected Reliability Pillar REL10-BP01 and REL11-BP04"
     ),

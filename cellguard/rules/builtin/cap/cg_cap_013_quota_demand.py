@@ -35,7 +35,6 @@ META = RuleMeta(
         "80% of the quota; with failover traffic added, within the quota itself."
     ),
     source=(
-        "cellguard DESIGN §5 and §6 (tokens-per-minute quota below demand, incl. shares); "
         "AWS Well-Architected Generative AI Lens GENREL01-BP01; Well-Architected Reliability "
         "Pillar REL01-BP01 (aware of service quotas and constraints)"
     ),

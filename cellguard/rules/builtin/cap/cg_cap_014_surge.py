@@ -38,10 +38,7 @@ META = RuleMeta(
         "surge that peaks in five; an autoscaling maximum below the surge's need caps the "
         "fleet short of it."
     ),
-    source=(
-        "cellguard DESIGN §5 (scale-out time vs the time the spike takes) and §6 (cold start "
-        "longer than the surge allows); AWS Well-Architected Reliability Pillar REL07-BP01"
-    ),
+    source="AWS Well-Architected Reliability Pillar REL07-BP01",
     remediation=(
         "Keep enough replicas for the surge running (min replicas at the surge's need), or "
         "shorten the cold start below the surge's ramp (model cache, image pre-pull, warm "

@@ -44,9 +44,8 @@ META = RuleMeta(
         "every chat request with it."
     ),
     source=(
-        "cellguard DESIGN §5 and §6 (ingestion parallelism not bounded by the embedding "
-        "model's capacity); AWS Well-Architected Reliability Pillar REL05-BP02 (throttle "
-        "requests); Generative AI Lens GENREL01"
+        "AWS Well-Architected Reliability Pillar REL05-BP02 (throttle requests); Generative AI "
+        "Lens GENREL01"
     ),
     remediation=(
         "Cap the pipeline's parallelism at what the embedding model can take above live "

@@ -35,11 +35,7 @@ META = RuleMeta(
         "they do not isolate. A store declaring data.tenants above 1 holds several tenants' or "
         "departments' data in one instance and fails the same way."
     ),
-    source=(
-        "cellguard DESIGN §6 fault isolation seed (shared vector DB corruption spreading to HR, "
-        "support, legal and product); AWS whitepaper 'Reducing the Scope of Impact with "
-        "Cell-Based Architecture' (2023)"
-    ),
+    source="AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023)",
     remediation=(
         "Give each stack or department its own vector store instance (its own domain or "
         "collection on its own nodes), or partition tenants into cells, and point each stack's "

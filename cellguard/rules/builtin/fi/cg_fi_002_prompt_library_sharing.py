@@ -30,11 +30,7 @@ META = RuleMeta(
         "store changes or breaks every team's assistant at once, and rolling back one team's "
         "prompts rolls back everyone's. Prompts are small and cheap to keep per stack."
     ),
-    source=(
-        "cellguard DESIGN §4 (a shared prompt library is an explicit shared-fate domain) and §6 "
-        "fault isolation seeds; AWS whitepaper 'Reducing the Scope of Impact with Cell-Based "
-        "Architecture' (2023)"
-    ),
+    source="AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023)",
     remediation=(
         "Give each stack its own prompt_store (its own table, parameter path or Bedrock Prompt "
         "Management resources, deployed by its own pipeline), publish shared templates into "

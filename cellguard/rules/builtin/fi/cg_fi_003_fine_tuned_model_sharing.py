@@ -31,10 +31,7 @@ META = RuleMeta(
         "answers, its capacity is contended, and losing it takes all of them down until it is "
         "retrained. Models not declared fine-tuned (model.fine_tuned) are out of scope."
     ),
-    source=(
-        "cellguard DESIGN §6 fault isolation seed (fine-tuned model shared across stacks); AWS "
-        "whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023)"
-    ),
+    source="AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023)",
     remediation=(
         "Deploy the fine-tuned model once per consuming stack (its own endpoint or provisioned "
         "throughput, released by that stack's pipeline), so each team retrains, rolls out and "

@@ -38,9 +38,8 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENREL01-BP01 (scale and balance foundation "
-        "model throughput as a function of utilization); Well-Architected Reliability Pillar "
-        "REL 1 (how do you manage service quotas and constraints?); cellguard DESIGN §6 fault "
-        "isolation seeds"
+        "model throughput as a function of utilization); Well-Architected Reliability Pillar REL "
+        "1 (how do you manage service quotas and constraints?)"
     ),
     remediation=(
         "Give each stack a quota of its own: a separate account per stack or department, "

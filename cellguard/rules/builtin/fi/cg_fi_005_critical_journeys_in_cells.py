@@ -48,10 +48,7 @@ META = RuleMeta(
         "five are stated and below them; "
         "with any of them missing, the verdict is UNKNOWN."
     ),
-    source=(
-        "AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023); "
-        "cellguard DESIGN §6 fault isolation seed (tier0/tier1 journeys without cells)"
-    ),
+    source="AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023)",
     remediation=(
         "Declare cells under topology.cells (for example two per region, partition: "
         "tenant-hash), deploy the journey's request path into them with placement.cells, and "

@@ -32,9 +32,8 @@ META = RuleMeta(
         "telemetry back ends are accepted outside the cells; fallback targets are not judged."
     ),
     source=(
-        "AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023), "
-        "cell isolation; cellguard DESIGN §6 fault isolation seed (cross-cell dependencies "
-        "other than the router)"
+        "AWS whitepaper 'Reducing the Scope of Impact with Cell-Based Architecture' (2023), cell "
+        "isolation"
     ),
     remediation=(
         "Deploy the callee into every cell of its callers (placement.cells), or move the call "

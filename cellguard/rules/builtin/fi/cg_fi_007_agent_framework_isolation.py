@@ -32,11 +32,7 @@ META = RuleMeta(
         "those frameworks on the entry tier of a tier0/tier1 journey, where the blast radius "
         "is the whole journey; apps without a declared framework are out of scope."
     ),
-    source=(
-        "cellguard DESIGN §6 fault isolation seed (rapidly evolving agent frameworks in-process "
-        "with the app tier: isolate as a service); Michael T. Nygard, 'Release It!', 2nd ed. "
-        "(2018), Bulkheads"
-    ),
+    source="Michael T. Nygard, 'Release It!', 2nd ed. (2018), Bulkheads",
     remediation=(
         "Run the agent or orchestration code as its own service (own deployment, autoscaling "
         "and release) that the app calls with a timeout, declare it as kind: agent with "

@@ -32,10 +32,7 @@ META = RuleMeta(
         f"together. A domain whose failure alone stops journeys of several stacks worth more "
         f"than {MAX_SHARE:.0%} of the organisation's revenue per hour is too wide a blast radius."
     ),
-    source=(
-        "cellguard DESIGN §4 and §6 (blast radius of any one domain above a share of business "
-        "impact); Generative AI Lens GENREL03; AWS fault isolation boundaries whitepaper"
-    ),
+    source="Generative AI Lens GENREL03; AWS fault isolation boundaries whitepaper",
     remediation=(
         "Split the domain per stack or per cell (separate accounts, quotas, node pools and "
         "vector store instances), or give the journeys a fallback outside it."

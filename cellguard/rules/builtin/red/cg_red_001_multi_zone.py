@@ -31,7 +31,7 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Reliability Pillar REL10-BP01 (deploy the workload to multiple "
-        "locations); Generative AI Lens GENREL05; DESIGN §6 seed: single-zone tier0/1 components"
+        "locations); Generative AI Lens GENREL05"
     ),
     remediation=(
         "Spread at least two replicas per region over at least two zones: set placement.zones to "

@@ -42,8 +42,8 @@ META = RuleMeta(
         f"times per strategy: {DR_SOURCE}."
     ),
     source=(
-        "Generative AI Lens GENREL05 (distributed availability); AWS Well-Architected REL10-BP01; "
-        f"{DR_SOURCE}; DESIGN §6 seed: a single region where the RTO or tier demands more"
+        "Generative AI Lens GENREL05 (distributed availability); AWS Well-Architected "
+        f"REL10-BP01; {DR_SOURCE}"
     ),
     remediation=(
         "Deploy the journey's required path in a second region (placement.regions), or set "

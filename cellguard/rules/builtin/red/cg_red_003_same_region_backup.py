@@ -28,8 +28,7 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Reliability Pillar REL09-BP01 (identify and back up all data) and "
-        "REL09-BP03 (perform data backup automatically); DESIGN §6 seed: vector store / embeddings "
-        "/ fine-tuning data / model artifacts / prompts without same-region backups"
+        "REL09-BP03 (perform data backup automatically)"
     ),
     remediation=(
         "Schedule automated snapshots or point-in-time recovery (AWS Backup, OpenSearch automated "

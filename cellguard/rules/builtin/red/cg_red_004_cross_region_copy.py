@@ -27,8 +27,8 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Reliability Pillar REL09-BP01 and REL10-BP01; AWS whitepaper "
-        "'Disaster Recovery of Workloads on AWS' (backup and restore: copy backups to the recovery "
-        "region); DESIGN §6 seed: stores without cross-region backups"
+        "'Disaster Recovery of Workloads on AWS' (backup and restore: copy backups to the "
+        "recovery region)"
     ),
     remediation=(
         "Copy backups to the recovery region (AWS Backup copy jobs, OpenSearch snapshots to a "

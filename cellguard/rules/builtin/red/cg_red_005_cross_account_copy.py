@@ -26,7 +26,7 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Reliability Pillar REL09 (back up data) and AWS Backup "
-        "cross-account backup; DESIGN §6 seed: stores without cross-account backups"
+        "cross-account backup"
     ),
     remediation=(
         "Copy backups into a dedicated backup account (AWS Backup cross-account copy to a vault "

@@ -27,10 +27,7 @@ META = RuleMeta(
         "base models are offered in some regions and not others; self-hosted models need GPUs "
         "that are not guaranteed to be available when a whole region's customers fail over at once."
     ),
-    source=(
-        "Generative AI Lens GENREL05 (distributed availability); DESIGN §6 seed: recovery region "
-        "lacks the managed model or the fine-tuned model"
-    ),
+    source="Generative AI Lens GENREL05 (distributed availability)",
     remediation=(
         "Deploy (or copy) each model into the recovery region and list it in the model's "
         "placement.regions: copy custom models and their artifacts, create the endpoint and "

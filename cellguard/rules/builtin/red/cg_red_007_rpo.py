@@ -31,8 +31,7 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Reliability Pillar REL13-BP01 (define recovery objectives for "
-        "downtime and data loss) and REL09-BP03; DESIGN §6 seed: RPO not achievable by backup "
-        "frequency or replication"
+        "downtime and data loss) and REL09-BP03"
     ),
     remediation=(
         "Back up each store on the journey at least every objectives.rpo_minutes (point-in-time "

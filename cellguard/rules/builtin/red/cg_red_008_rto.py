@@ -37,8 +37,7 @@ META = RuleMeta(
     ),
     source=(
         f"{DR_SOURCE}; AWS Well-Architected Reliability Pillar REL13-BP02 (use defined recovery "
-        "strategies to meet the recovery objectives); DESIGN §6 seed: RTO not achievable by the "
-        "DR strategy (incl. hours to recreate embeddings)"
+        "strategies to meet the recovery objectives)"
     ),
     remediation=(
         "Choose a practices.disaster_recovery.strategy whose recovery time fits "

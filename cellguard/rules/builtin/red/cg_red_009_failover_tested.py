@@ -30,8 +30,7 @@ META = RuleMeta(
     ),
     source=(
         "AWS Well-Architected Reliability Pillar REL13-BP03 (test disaster recovery "
-        "implementation to validate the implementation); DESIGN §6 seed: replication without "
-        "tested failover (the redundancy paradox, advisory)"
+        "implementation to validate the implementation)"
     ),
     remediation=(
         "Rehearse failover to the replica (promote it, point the journey at it, fail back) in a "

@@ -29,10 +29,7 @@ META = RuleMeta(
         "are single points too, but only a second region removes them (CG-RED-002), so they "
         "are listed as evidence, not judged here."
     ),
-    source=(
-        "cellguard DESIGN §6 (single points of failure on a journey: order-1 cut sets); AWS "
-        "Well-Architected REL10-BP01 and REL11-BP01; Generative AI Lens GENREL05"
-    ),
+    source="AWS Well-Architected REL10-BP01 and REL11-BP01; Generative AI Lens GENREL05",
     remediation=(
         "Give each listed component at least two replicas in different zones "
         "(placement.zones, replicas), a fallback for the call, or take it out of the shared "

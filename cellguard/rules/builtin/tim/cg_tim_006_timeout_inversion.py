@@ -30,9 +30,8 @@ META = RuleMeta(
         "(plus one timeout for a fallback)."
     ),
     source=(
-        "cellguard DESIGN §5 and §6 (timeout inversion); Amazon Builders' Library, "
-        "'Timeouts, retries, and backoff with jitter'; Google SRE Book, 'Addressing Cascading "
-        "Failures' (deadline propagation)"
+        "Amazon Builders' Library, 'Timeouts, retries, and backoff with jitter'; Google SRE "
+        "Book, 'Addressing Cascading Failures' (deadline propagation)"
     ),
     remediation=(
         "Give each caller a per-attempt timeout longer than the callee's worst case (its "

@@ -31,8 +31,7 @@ META = RuleMeta(
         "derived figures alone break the objective; assumed ones can only make it UNKNOWN."
     ),
     source=(
-        "cellguard DESIGN §5 and §6 (latency budget incl. queueing above objectives); AWS "
-        "Well-Architected Generative AI Lens GENPERF; Google SRE Workbook, 'Implementing SLOs'"
+        "AWS Well-Architected Generative AI Lens GENPERF; Google SRE Workbook, 'Implementing SLOs'"
     ),
     remediation=(
         "Bring the budget under the objective: add GPU replicas until the queue is short, "
