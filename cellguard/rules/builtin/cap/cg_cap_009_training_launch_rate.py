@@ -36,11 +36,7 @@ META = RuleMeta(
         "backoff, those jobs are simply never started and the affected tenants keep stale "
         "models without anyone noticing."
     ),
-    source=(
-        "cellguard DESIGN §6 and §10 (SageMaker CreateTrainingJob about 1 request per "
-        "second; seed: personalised SaaS on SageMaker); AWS Well-Architected Reliability "
-        "Pillar REL05-BP03"
-    ),
+    source="AWS Well-Architected Reliability Pillar REL05-BP03",
     remediation=(
         "Pace launches at or below 1 per second (a token bucket in the orchestrator, SQS "
         "with limited Lambda concurrency) and retry ThrottlingException with exponential "

@@ -26,8 +26,7 @@ META = RuleMeta(
         "availability the architecture can deliver, before any operational mistake."
     ),
     source=(
-        "cellguard DESIGN §4 (exact availability under correlated failure domains); Generative "
-        "AI Lens GENREL05; AWS Well-Architected REL10-BP01; priors in "
+        "Generative AI Lens GENREL05; AWS Well-Architected REL10-BP01; priors in "
         "cellguard/models/catalog/availability.yaml"
     ),
     remediation=(

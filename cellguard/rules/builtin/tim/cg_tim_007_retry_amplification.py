@@ -31,9 +31,8 @@ META = RuleMeta(
         "with every round. Retrying at one layer, with a retry budget, keeps the factor small."
     ),
     source=(
-        "cellguard DESIGN §5 and §6 (retry amplification); Google SRE Book, 'Handling "
-        "Overload' (retrying at one layer, per-request and per-client retry budgets); Amazon "
-        "Builders' Library, 'Timeouts, retries, and backoff with jitter'"
+        "Google SRE Book, 'Handling Overload' (retrying at one layer, per-request and per-client "
+        "retry budgets); Amazon Builders' Library, 'Timeouts, retries, and backoff with jitter'"
     ),
     remediation=(
         "Retry at a single layer (usually the one nearest the user or the one nearest the "
