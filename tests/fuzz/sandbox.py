@@ -7,9 +7,11 @@ or an endless loop cannot take the test process down, and limits apply to the ca
 
 - CPU: ``ITIMER_PROF`` raises :class:`CaseTimeout` (a ``BaseException``, so cellguard's own
   ``except Exception`` does not swallow it) after ``cpu_seconds`` of CPU time; ``RLIMIT_CPU``
-  kills the child a few seconds later if it is stuck in C code; the parent kills it after
-  ``wall_seconds`` of wall time (a blocked read). CPU time, not wall time, is the oracle's
-  measure: the machine is shared and wall time depends on the load.
+  kills the child a few seconds later if it is stuck in C code; the parent kills it once
+  ``wall_seconds`` of wall time have passed *and* it stopped using the CPU (a blocked read), or
+  after :data:`WALL_CEILING` in any case. CPU time, not wall time, is the oracle's measure: the
+  machine is shared, and a case slowed down by other processes is still working (it was killed
+  as a "timeout" at 30 s on a machine with a load of 9 before, a false report).
 - memory: ``RLIMIT_AS`` = the child's address space at fork + ``memory_bytes``; Python raises
   MemoryError past it, which cellguard reports as an internal error (exit 3).
 - files: ``RLIMIT_FSIZE`` caps any file written (SIGXFSZ ignored, so the write fails with EFBIG).
@@ -43,6 +45,8 @@ CPU_SECONDS = 10.0
 MEMORY_BYTES = 1 << 30
 FILE_BYTES = 256 << 20
 WALL_SECONDS = 30.0
+WALL_CEILING = 300.0
+"""Wall time after which a child is killed even while it still uses the CPU."""
 OUTPUT_CAP = 64 << 20
 """Bytes of standard output or error sent back; more is reported as a huge output."""
 
@@ -155,6 +159,23 @@ def _child(
     os._exit(status)
 
 
+def cpu_ticks(pid: int) -> int | None:
+    """CPU time used so far by process ``pid`` (user + system, in clock ticks), from
+    ``/proc/PID/stat``; ``None`` where that cannot be read (no procfs, the process is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # fields 3.. (the command name may hold spaces)
+    return int(fields[11]) + int(fields[12])  # utime and stime: fields 14 and 15
+
+
+def still_working(pid: int, before: int | None) -> tuple[bool, int | None]:
+    """Whether ``pid`` used CPU since ``before`` ticks, and its ticks now."""
+    now = cpu_ticks(pid)
+    return (now is not None and before is not None and now > before), now
+
+
 def run(
     argv: list[str],
     cwd: Path,
@@ -180,12 +201,22 @@ def run(
     chunks: list[bytes] = []
     killed: str | None = None
     deadline = started + wall_seconds
+    ticks: int | None = 0
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
+                working, ticks = still_working(pid, ticks)
+                over = time.monotonic() - started >= max(WALL_CEILING, wall_seconds)
+                if working and not over:  # slowed down by the load, not blocked: wait on
+                    deadline = time.monotonic() + min(wall_seconds, 10.0)
+                    continue
                 os.kill(pid, signal.SIGKILL)
-                killed = f"timeout: more than {wall_seconds:g} s of wall time"
+                killed = (
+                    f"timeout: more than {max(WALL_CEILING, wall_seconds):g} s of wall time"
+                    if working
+                    else f"timeout: blocked (no CPU used) after {wall_seconds:g} s of wall time"
+                )
                 break
             ready, _, _ = select.select([read_fd], [], [], min(left, 1.0))
             if ready:
