@@ -99,6 +99,7 @@ def assess(
         ignore=settings.ignore.value,
         today=settings.today.value,
         plugins=settings.plugins.value,
+        patterns_from=settings.patterns_from,
     )
     from cellguard.cli.signoff_cmd import report_signoff
 

@@ -66,8 +66,13 @@ def run_assessment(
     ignore: list[str] | None,
     today: dt.date,
     plugins: bool,
+    patterns_from: str | None = None,
 ) -> Assessment:
-    """Load, build the graph, pick the rules and run them (with a progress bar if useful)."""
+    """Load, build the graph, pick the rules and run them (with a progress bar if useful).
+
+    ``patterns_from`` says where ``select``/``ignore`` came from when it was not the command line
+    (``rules.select at .cellguard.yaml:4``): a pattern that matches no rule is named with it.
+    """
     from cellguard.assessments.graph import build_graph
     from cellguard.rules.engine import run_rules
     from cellguard.rules.packs import load_rules
@@ -78,7 +83,8 @@ def run_assessment(
     typos = registry.unmatched(patterns)
     if typos:
         raise UserError(
-            f"no rule matches {', '.join(quoted(t, escape=True) for t in typos)}",
+            f"no rule matches {', '.join(quoted(t, escape=True) for t in typos)}"
+            + (f" ({patterns_from})" if patterns_from else ""),
             hint="see `cellguard rules list` for rule ids; globs like CG-RED-* work",
         )
     chosen = registry.select(select or [], ignore or [])

@@ -39,6 +39,7 @@ from cellguard.cli.options import (
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
 from cellguard.cli.settings import (
     Setting,
+    Settings,
     read_config,
     require_paths,
     resolve_settings,
@@ -116,6 +117,20 @@ def resolve_baseline(value: str, paths: list[Path], assess: Assess) -> Baseline:
             "the missing ones count as new"
         )
     return baseline
+
+
+def _configured_baseline(
+    value: str, settings: Settings, paths: list[Path], assess: Assess
+) -> Baseline:
+    """The baseline ``value`` of the command line or the config file; an error about a
+    configured one names the config line it came from."""
+    where = settings.from_file(("check.baseline", settings.baseline))
+    try:
+        return resolve_baseline(value, paths, assess)
+    except UserError as exc:
+        if where is None:
+            raise
+        raise UserError(f"{exc} ({where})", hint=exc.hint) from None
 
 
 def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison | None) -> str:
@@ -236,12 +251,13 @@ def check(
         ignore=settings.ignore.value,
         today=settings.today.value,
         plugins=settings.plugins.value,
+        patterns_from=settings.patterns_from,
     )
     assessment = assess(spec_paths)
     comparison: Comparison | None = None
     base_scores = None
     if settings.baseline.value is not None:
-        base = resolve_baseline(settings.baseline.value, spec_paths, assess)
+        base = _configured_baseline(settings.baseline.value, settings, spec_paths, assess)
         comparison = compare(assessment, base)
         base_scores = base.scores or None
     formats = settings.formats.value

@@ -65,6 +65,21 @@ class Settings:
     min_score: Setting[float | None]
     min_assurance: Setting[float | None]
 
+    def from_file(self, *named: tuple[str, Setting[Any]]) -> str | None:
+        """Which of ``named`` (config key, setting) came from the config file, for a message:
+        ``rules.select at .cellguard.yaml:4``; None when all came from flags or defaults."""
+        parts = [
+            f"{key} at {s.origin}"
+            for key, s in named
+            if self.config is not None and s.origin.startswith(f"{self.config.source.file}:")
+        ]
+        return ", ".join(parts) or None
+
+    @property
+    def patterns_from(self) -> str | None:
+        """Where configured rule patterns came from (see :meth:`from_file`)."""
+        return self.from_file(("rules.select", self.select), ("rules.ignore", self.ignore))
+
     def rows(self) -> list[tuple[str, Setting[Any]]]:
         """Each setting under its config key, in the file's order (for ``cellguard config``)."""
         return [

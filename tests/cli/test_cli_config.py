@@ -196,3 +196,22 @@ def test_config_option_names_the_file(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_the_config_lists_every_report_format() -> None:
     assert set(REPORT_FORMATS) == {f.value for f in ReportFormat}
+
+
+def test_errors_about_configured_values_name_the_config_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "demo.yaml").write_text(BASE_STACK, encoding="utf-8")
+    (tmp_path / ".cellguard.yaml").write_text(
+        "rules:\n  select: [CG-NOPE-*]\ncheck:\n  baseline: nothere.json\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "demo.yaml", "--no-plugins"])
+    assert result.exit_code == 2
+    assert "no rule matches 'CG-NOPE-*' (rules.select at .cellguard.yaml:2)" in result.stderr
+    result = runner.invoke(app, ["check", "demo.yaml", "--no-plugins", "--select", "CG-RED-*"])
+    assert result.exit_code == 2
+    assert "nothere.json: no such file (check.baseline at .cellguard.yaml:4)" in result.stderr
+    flagged = runner.invoke(app, ["check", "demo.yaml", "--select", "CG-X", "--baseline", "b"])
+    assert flagged.exit_code == 2 and ".cellguard.yaml" not in flagged.stderr
