@@ -69,11 +69,11 @@ def test_diff_json_numbers(pair: Path) -> None:
     data = json.loads(result.stdout)
     stack = "rag-support-assistant"
     assert data["summary"] == {
-        "failing_old": 41,
-        "failing_new": 42,  # agent-assist turned tier1 is small: CG-FI-005 UNKNOWN, not FAIL
+        "failing_old": 43,
+        "failing_new": 44,  # agent-assist turned tier1 is small: CG-FI-005 UNKNOWN, not FAIL
         "new": 2,
         "resolved": 1,
-        "severity_changed": 8,
+        "severity_changed": 9,
         "evidence_changed": 9,
     }
     new = {f["fingerprint"] for f in data["new_findings"]}

@@ -38,7 +38,7 @@ def test_plan_writes_the_target_and_a_markdown_plan(repo_root: Path, tmp_path: P
     assert plan.startswith("# cellguard remediation plan")
     for section in ("## Scores", "## Journeys", "## Changes", "## Manual steps", "## Not resolved"):
         assert section in plan
-    assert "overall score **23.4 -> 78.7**" in plan
+    assert "overall score **22.8 -> 78.2**" in plan
     assert "| forge-code-assistant/code-chat | 99.5% | 99.7331% -> " in plan
     _golden("vllm-single-zone.md", plan)
     _golden("vllm-single-zone.target.yaml", text)
@@ -58,8 +58,8 @@ def test_plan_is_deterministic_and_json_ties_changes_to_findings(
     assert (tmp_path / "t0.yaml").read_bytes() == (tmp_path / "t1.yaml").read_bytes()
     data = json.loads(outs[0])
     assert data["schema_version"] == 1
-    assert data["summary"]["failing_before"] == 37
-    assert data["scores"]["overall"] == {"before": 23.4, "after": 78.7}
+    assert data["summary"]["failing_before"] == 38
+    assert data["scores"]["overall"] == {"before": 22.8, "after": 78.2}
     for change in data["changes"]:
         assert change["resolves"] and change["edits"]
         for ref in change["resolves"]:
