@@ -11,7 +11,6 @@ import typer
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
-from cellguard.models.loader import load
 
 
 class GraphFormat(StrEnum):
@@ -42,8 +41,9 @@ def graph(
 
     Mermaid renders in GitHub markdown; DOT renders with Graphviz ('dot -Tsvg').
     """
-    # imported here so that other commands start without networkx
+    # imported here so that other commands (and this one's --help) start without them
     from cellguard.assessments.graph import build_graph
+    from cellguard.models.loader import load
     from cellguard.reports.diagram import to_dot, to_mermaid
 
     stack_graph = build_graph(load(path))

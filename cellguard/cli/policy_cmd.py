@@ -10,7 +10,6 @@ import typer
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import make_directory, occupied, write_text_atomic
 from cellguard.cli.options import ForceOption
-from cellguard.iac.policy_pack import pack_files
 
 
 @handle_errors
@@ -30,6 +29,8 @@ def policy_pack(
     Use it with 'pulumi preview --policy-pack DIR'. The pack is self-contained: it needs
     pulumi-policy, not cellguard. Existing pack files are only overwritten with --force.
     """
+    from cellguard.iac.policy_pack import pack_files  # imported here: other commands start faster
+
     produced = pack_files()
     if output.exists() and not output.is_dir():
         raise UserError(f"{output} is not a directory", hint="give a directory for the pack")

@@ -10,8 +10,6 @@ import typer
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.options import ForceOption, OutputOption
-from cellguard.models.reference import spec_reference_markdown
-from cellguard.models.schema import spec_json_schema_text
 
 
 class SchemaFormat(StrEnum):
@@ -35,6 +33,9 @@ def schema(
     Editors validate and complete spec files with it; add this first line to a spec:
     '# yaml-language-server: $schema=<path or URL of the schema>'.
     """
+    from cellguard.models.reference import spec_reference_markdown  # the spec models: imported here
+    from cellguard.models.schema import spec_json_schema_text
+
     if output_format is SchemaFormat.MARKDOWN:
         emit(spec_reference_markdown(), output, force=force)
     else:
