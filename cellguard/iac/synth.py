@@ -7,14 +7,16 @@ the YAML files carry the stack name and regions through ``yaml.safe_dump``.
 ``requirements.txt`` installs the same cellguard that generated the project: the installed
 distribution's origin is read from its PEP 610 ``direct_url.json`` (a local directory, editable
 or not, a VCS checkout at its commit, or an archive URL with its hash); only a distribution that
-came from an index (no ``direct_url.json``) is pinned by version. ``README.md`` is the project's
-own guide (:mod:`cellguard.iac.synth_readme`).
+came from an index (no ``direct_url.json``) is pinned by version; a cellguard that is not installed
+(a checkout on ``sys.path``) names the checkout's directory. ``README.md`` is the project's own
+guide (:mod:`cellguard.iac.synth_readme`).
 """
 
 from __future__ import annotations
 
 import json
 from importlib import metadata
+from pathlib import Path
 from typing import Protocol
 
 import yaml
@@ -77,15 +79,29 @@ def cellguard_requirement(dist: Distribution) -> str:
     return f"{REQUIREMENT} @ {url}"
 
 
+def source_tree() -> Path | None:
+    """The checkout this module runs from (``pyproject.toml`` beside the package), else None."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "cellguard" / "__init__.py").is_file():
+        return root
+    return None
+
+
 def installed_requirement() -> str:
-    """:func:`cellguard_requirement` of the running cellguard (a version pin if not installed)."""
+    """:func:`cellguard_requirement` of the running cellguard. Not installed (a checkout on
+    ``sys.path``): the checkout's directory; a version pin only when nothing else is known."""
     found = list(metadata.distributions(name="cellguard"))
     # an installer writes INSTALLER (PEP 376); a cellguard.egg-info left in a source tree on
     # sys.path (the working directory) is not how this cellguard was installed
-    installed = [d for d in found if d.read_text("INSTALLER") is not None] or found
-    if not installed:
-        return f"{REQUIREMENT}=={__version__}"
-    return cellguard_requirement(installed[0])
+    installed = [d for d in found if d.read_text("INSTALLER") is not None]
+    if installed:
+        return cellguard_requirement(installed[0])
+    source = source_tree()
+    if source is not None:  # cellguard is on no index: a pin would install nothing
+        return f"{REQUIREMENT} @ {source.as_uri()}"
+    if found:
+        return cellguard_requirement(found[0])
+    return f"{REQUIREMENT}=={__version__}"
 
 
 def requirements(cellguard: str | None = None) -> str:

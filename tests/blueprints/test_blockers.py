@@ -374,3 +374,23 @@ def test_blocker5_gpu_pools_hold_every_cells_pods_with_a_zone_lost(tmp_path: Pat
             assert len(groups) == 3
             for g in groups:  # one GPU per node and per pod in both pools
                 assert g.inputs["scalingConfig"]["minSize"] >= need, (pool, region, counts)
+
+
+def test_blocker2_a_cellguard_run_from_a_checkout_names_the_checkout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not installed (no distribution, or only an egg-info without INSTALLER): the requirement is
+    the checkout's directory, not a version pin that no index serves."""
+    from cellguard.iac import synth
+
+    class EggInfo:
+        version = "0.1.0"
+
+        def read_text(self, name: str) -> str | None:
+            return None  # no INSTALLER, no direct_url.json
+
+    for found in ([], [EggInfo()]):
+        monkeypatch.setattr(synth.metadata, "distributions", lambda name, found=found: found)
+        assert synth.installed_requirement() == f"cellguard[pulumi] @ {REPO.as_uri()}"
+    monkeypatch.setattr(synth, "source_tree", lambda: None)
+    assert synth.installed_requirement() == "cellguard[pulumi]==0.1.0"
