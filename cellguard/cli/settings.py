@@ -254,8 +254,13 @@ def resolve_settings(
 def require_paths(settings: Settings) -> list[Path]:
     """The spec paths to work on; a usage error when neither the command nor the config names any."""
     if not settings.paths.value:
+        where = (
+            f", and {settings.config.source.file}:1 lists none under 'paths'"
+            if settings.config is not None
+            else ""
+        )
         raise UserError(
-            "no spec paths given",
+            f"no spec paths given{where}",
             hint=f"pass spec files or directories, or list them under 'paths:' in {CONFIG_NAME}",
         )
     return settings.paths.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -215,3 +216,37 @@ def test_errors_about_configured_values_name_the_config_line(
     assert "nothere.json: no such file (check.baseline at .cellguard.yaml:4)" in result.stderr
     flagged = runner.invoke(app, ["check", "demo.yaml", "--select", "CG-X", "--baseline", "b"])
     assert flagged.exit_code == 2 and ".cellguard.yaml" not in flagged.stderr
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "device"])
+def test_a_config_that_is_not_a_regular_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Found by the fuzz harness's config family: ``--config DIR`` exited 3 (IsADirectoryError
+    from fdopen before the file type was checked)."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = {"directory": "cfg", "fifo": "cfg", "device": "/dev/zero"}[kind]
+    if kind == "directory":
+        (tmp_path / "cfg").mkdir()
+    elif kind == "fifo":
+        os.mkfifo(tmp_path / "cfg")
+    result = runner.invoke(app, ["config", "--config", path])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"{path}:1:1: error[io] (document): not a regular file")
+
+
+def test_an_empty_config_and_no_path_name_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the fuzz harness: with a config file that sets no paths, 'no spec paths given'
+    did not say which config was read."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".cellguard.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for command in ("validate", "assess", "check"):
+        result = runner.invoke(app, [command])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "cellguard: error: no spec paths given, and .cellguard.yaml:1 lists none under 'paths'"
+        ), result.stderr

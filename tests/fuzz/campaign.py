@@ -37,13 +37,14 @@ from tests.fuzz.sandbox import Outcome
 
 BOUNDED_EXAMPLES = 300
 WEIGHTS = {
-    "spec": 36,
+    "spec": 32,
     "org": 7,
     "waivers": 9,
     "baseline": 13,
     "mef": 15,
     "packs": 12,
     "signoff": 8,
+    "config": 4,
 }
 """Share of the budget per family (percent)."""
 REPRODUCERS_PER_SIGNATURE = 3

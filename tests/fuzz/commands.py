@@ -19,8 +19,15 @@ from tests.fuzz.oracle import Invocation
 
 TODAY = "2026-11-21"
 COMMON = ["--today", TODAY, "--no-plugins"]
-REPORT_FORMATS = ("table", "json", "sarif", "github", "junit", "markdown", "html")
-EXTENSIONS = {"table": "txt", "github": "txt", "junit": "xml", "markdown": "md", "mermaid": "mmd"}
+REPORT_FORMATS = ("table", "compact", "json", "sarif", "github", "junit", "markdown", "html")
+EXTENSIONS = {
+    "table": "txt",
+    "compact": "txt",
+    "github": "txt",
+    "junit": "xml",
+    "markdown": "md",
+    "mermaid": "mmd",
+}
 PRECIOUS = b"precious user data\n"
 """What a pre-existing file at an output path holds; it must survive unless --force is given."""
 
@@ -211,7 +218,7 @@ def validate(draw: st.DrawFn, paths: list[str]) -> tuple[list[Invocation], Setup
 def assess(
     draw: st.DrawFn, paths: list[str], dates: bool = False
 ) -> tuple[list[Invocation], Setup]:
-    """``assess PATH`` in one to three of the seven formats."""
+    """``assess PATH`` in one to three of the eight formats."""
     inv, setup = draw(assess_like("assess", paths, [], dates))
     return [inv], setup
 

@@ -3,7 +3,7 @@
 =========  ==============================================  ======================================
 family     seeds                                           commands
 =========  ==============================================  ======================================
-spec       examples/*.yaml                                 validate, assess (7 formats), check
+spec       examples/*.yaml                                 validate, assess (8 formats), check
                                                            (with and without --baseline), diff,
                                                            plan, graph, signoff + verify
 org        examples/org/ (one of its files mutated)        the same, on the directory
@@ -12,10 +12,12 @@ baseline   ``assess --format json`` of two examples        check --baseline
 mef        Aralia trees, a journey exported by cellguard   faulttree quantify
 packs      the built-in declarative rules, renamed         assess / check --rules, rules list
 signoff    a store of two records written by ``signoff``   verify, assess -f html
+config     ``.cellguard.yaml`` using every key             config, validate, assess, check (with
+                                                           and without PATH; --config)
 =========  ==============================================  ======================================
 
-The first five are here, packs and signoff in :mod:`tests.fuzz.trust_families`; the seeds in
-:mod:`tests.fuzz.seeds`.
+The first five are here, packs and signoff in :mod:`tests.fuzz.trust_families`, config in
+:mod:`tests.fuzz.config_family`; the seeds in :mod:`tests.fuzz.seeds`.
 """
 
 from __future__ import annotations

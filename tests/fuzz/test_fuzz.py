@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.fuzz import families, trust_families
+from tests.fuzz import config_family, families, trust_families
 from tests.fuzz.campaign import Campaign, budget, known_fail
 from tests.fuzz.families import Case
 from tests.fuzz.known import classify
@@ -36,6 +36,7 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Case]]] = {
     "mef": families.mef_case,
     "packs": trust_families.packs_case,
     "signoff": trust_families.signoff_case,
+    "config": config_family.config_case,
 }
 
 

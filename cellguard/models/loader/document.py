@@ -156,18 +156,19 @@ def read_spec_bytes(path: Path, name: str) -> bytes:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise SpecLoadError.at(name, 1, 1, f"cannot read file: {reason}", code="io") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # checked before fdopen, which refuses a directory (OSError)
+        os.close(fd)
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        raise SpecLoadError.at(
+            name,
+            1,
+            1,
+            f"not a regular file ({kind})",
+            code="io",
+            suggestion="give a spec file, or a directory of them",
+        )
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
-            raise SpecLoadError.at(
-                name,
-                1,
-                1,
-                f"not a regular file ({kind})",
-                code="io",
-                suggestion="give a spec file, or a directory of them",
-            )
         size = os.fstat(fd).st_size
         if size > MAX_FILE_BYTES:
             raise too_large(name, size)
