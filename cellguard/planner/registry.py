@@ -15,6 +15,7 @@ from cellguard.planner.actions import (
     redundancy,
     risks,
     timeliness,
+    training,
 )
 from cellguard.planner.context import Action
 
@@ -27,5 +28,6 @@ ACTIONS: dict[str, Action] = {
     **redundancy.ACTIONS,
     **risks.ACTIONS,
     **operations.ACTIONS,
+    **training.ACTIONS,
 }
 """Action id -> action."""

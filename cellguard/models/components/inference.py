@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field
 
 from cellguard.models.base import (
+    MAX_HOURS,
+    MAX_MINUTES,
     MAX_PER_MINUTE,
     MAX_PER_REPLICA,
     MAX_RATE,
@@ -15,6 +17,7 @@ from cellguard.models.base import (
     MAX_TOKENS,
     NonNegativeInt,
     PositiveInt,
+    Reference,
     SpecModel,
 )
 from cellguard.models.components.common import ComponentBase, ServiceFields
@@ -128,15 +131,100 @@ class EmbeddingModel(ComponentBase, ServiceFields, HostedModelFields):
 
 
 class TrainingJob(ComponentBase):
-    """Training or fine-tuning jobs (e.g. per-customer fine-tunes)."""
+    """Training or fine-tuning jobs: per-tenant fine-tunes launched at a rate, or large runs.
+
+    The launch path (CG-CAP-009): fine-tunes requested at ``launch_rate_per_second`` for
+    ``peak_seconds``, ``fine_tunes_per_job`` to a job, launched straight away or taken from
+    ``launch_queue`` at ``paced_launches_per_second``, against the launch API's rate. A run's
+    size and checkpoints (CG-RED-012): ``gpus``, ``duration_hours``,
+    ``checkpoint_interval_minutes`` and ``restart_minutes``.
+    """
 
     kind: Literal["training_job"] = Field(description="Component kind.")
-    platform: TrainingPlatform | None = Field(None, description="Where jobs run.")
+    platform: TrainingPlatform | None = Field(
+        None,
+        description=(
+            "Where jobs run. Omitted: inferred from ml.* instance types (SageMaker) or from a "
+            "stack whose only training-capable platform is SageMaker, EKS or Bedrock."
+        ),
+    )
     launch_rate_per_second: float | None = Field(
-        None, ge=0, le=MAX_RATE, description="Peak job launches per second."
+        None,
+        ge=0,
+        le=MAX_RATE,
+        description=(
+            "Fine-tunes requested per second at the peak (sign-up spike, scheduled retrain); "
+            "without launch_queue, each is launched at once."
+        ),
+    )
+    peak_seconds: PositiveInt | None = Field(
+        None, le=MAX_SECONDS, description="How long the peak request rate lasts, in seconds."
+    )
+    fine_tunes_per_job: PositiveInt | None = Field(
+        None,
+        le=MAX_PER_REPLICA,
+        description="Fine-tunes batched into one job (omitted: one per job).",
+    )
+    launch_queue: Reference | None = Field(
+        None,
+        description=(
+            "The queue holding requests that the launcher takes at paced_launches_per_second "
+            "(omitted: launches are not queued)."
+        ),
+    )
+    paced_launches_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_RATE,
+        description="Jobs launched per second from launch_queue (the launcher's pacing).",
+    )
+    api_rate_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_RATE,
+        description=(
+            "Launch API requests accepted per second (SageMaker CreateTrainingJob), from "
+            "Service Quotas or a measurement; overrides the catalog's estimate."
+        ),
+    )
+    max_concurrent_jobs: PositiveInt | None = Field(
+        None,
+        le=MAX_REPLICAS,
+        description=(
+            "Jobs that can run at once (the account's training-instance quota divided by the "
+            "instances of one job); a queue drains no faster than they finish."
+        ),
+    )
+    startup_seconds: PositiveInt | None = Field(
+        None,
+        le=MAX_SECONDS,
+        description="Seconds from launch to training (warm pools shorten it).",
     )
     warm_pool: bool | None = Field(None, description="Warm pools keep instances between jobs.")
     retries: bool | None = Field(None, description="Launches retry with backoff on throttling.")
-    checkpointing: bool | None = Field(None, description="Jobs checkpoint and resume.")
+    gpus: PositiveInt | None = Field(
+        None, le=MAX_PER_REPLICA, description="GPUs of one job (all its nodes)."
+    )
+    duration_hours: float | None = Field(
+        None, gt=0, le=MAX_HOURS, description="Hours one job runs without interruptions."
+    )
+    checkpoint_interval_minutes: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_MINUTES,
+        description=(
+            "Minutes between checkpoints a job resumes from (a job that never checkpoints: "
+            "its whole duration)."
+        ),
+    )
+    restart_minutes: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_MINUTES,
+        description=(
+            "Minutes from an interruption to training again (detect, replace the node, load "
+            "the checkpoint)."
+        ),
+    )
     gpu: str | None = Field(None, description="GPU type used.")
     instance_types: list[str] = Field(default_factory=list, description="Instance types used.")

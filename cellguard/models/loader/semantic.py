@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cellguard.models.components import Agent, ComponentBase
+from cellguard.models.components import Agent, ComponentBase, TrainingJob
 from cellguard.models.loader.catalog_checks import check_serving, check_zones
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
@@ -218,6 +218,8 @@ class _Checker:
                     self.reference((*dpath, "fallback"), dep.fallback)
         for si, domain in enumerate(comp.shared_domains):
             self.reference((*base, "shared_domains", si), domain, "shared domain")
+        if isinstance(comp, TrainingJob) and comp.launch_queue is not None:
+            self.reference((*base, "launch_queue"), comp.launch_queue)
         if isinstance(comp, Agent):
             for ti, tool in enumerate(comp.tools):
                 self.reference((*base, "tools", ti), tool)

@@ -12,6 +12,7 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_red_009_failover_tested",
     "cg_red_010_journey_availability",
     "cg_red_011_single_points",
+    "cg_red_012_checkpoint_interval",
     "cg_red_013_risk_controls",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
