@@ -49,6 +49,7 @@ def queue_training_launches(
             f"Put {cid}'s launch requests on a queue and pace the launcher below the launch "
             "API's rate, retrying throttled calls with backoff.",
         )
+    assert isinstance(comp, TrainingJob)
     paced = round(plan.api_rate_per_second * PACING_SHARE, 3)
     edits = ws.set(stack, ("components", cid, "launch_queue"), localise(queue, stack))
     edits += ws.set(stack, ("components", cid, "paced_launches_per_second"), paced)
@@ -58,7 +59,42 @@ def queue_training_launches(
         f"({PACING_SHARE:.0%} of the API's {plan.api_rate_per_second:g}/s), retrying "
         "throttled calls with backoff; the backlog of a peak then waits in the queue."
     )
+    needed = _concurrency_needed(ctx, f"{stack}/{cid}", comp, plan.jobs_per_second, paced)
+    if needed is not None and needed > (comp.max_concurrent_jobs or 0):
+        edits += ws.set(stack, ("components", cid, "max_concurrent_jobs"), needed)
+        text += (
+            f" Raise the training-instance quota to run {needed:,} jobs at once, so that the "
+            "peak's backlog drains within the journey's latency_p99_ms."
+        )
     return change("queue-training-launches", finding, text, edits)
+
+
+def _concurrency_needed(
+    ctx: ActionContext, qid: str, job: TrainingJob, jobs_per_second: float, paced: float
+) -> int | None:
+    """Jobs at once for the queue to drain the peak within the strictest objective.
+
+    The last request waits ``(jobs/s - drain) x T / drain``; with the start-up and run ``P``
+    it must fit the objective ``O``: ``drain >= jobs/s x T / (O - P + T)``, and jobs finish at
+    ``concurrency / P`` per second. ``None`` when a figure is missing or no pacing under the
+    API's rate can meet the objective.
+    """
+    objectives = [
+        j.objectives.latency_p99_ms / 1000
+        for _, j in ctx.rules.journeys_of(qid)
+        if j.objectives.latency_p99_ms is not None
+    ]
+    if not objectives or job.startup_seconds is None or job.duration_hours is None:
+        return None
+    per_job = job.startup_seconds + job.duration_hours * 3600
+    peak = job.peak_seconds or 0
+    room = min(objectives) - per_job + peak
+    if room <= 0:
+        return None
+    drain = jobs_per_second * peak / room if peak else jobs_per_second
+    if drain > paced:
+        return None
+    return math.ceil(drain * per_job)
 
 
 def shorten_checkpoint_interval(
