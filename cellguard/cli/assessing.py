@@ -110,5 +110,6 @@ def exit_if_rules_crashed(*assessments: Assessment, consequence: str) -> None:
     """Exit 3 naming the rules that crashed in any of ``assessments`` (a bug in those rules)."""
     ids = sorted({f.rule for a in assessments for f in a.errors})
     if ids:
-        typer.echo(f"cellguard: rule(s) crashed: {', '.join(ids)}; {consequence}", err=True)
+        rules = "rule" if len(ids) == 1 else "rules"
+        typer.echo(f"cellguard: {rules} crashed: {', '.join(ids)}; {consequence}", err=True)
         raise typer.Exit(ExitCode.INTERNAL_ERROR)

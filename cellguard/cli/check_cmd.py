@@ -47,6 +47,7 @@ from cellguard.cli.settings import (
 from cellguard.cli.signoff_cmd import report_signoff
 from cellguard.models.loader import SpecLoadError
 from cellguard.models.text import inert
+from cellguard.models.wording import plural
 from cellguard.reports.baseline import (
     Baseline,
     BaselineError,
@@ -93,7 +94,11 @@ def _git_baseline(paths: list[Path], ref: str, assess: Assess) -> Baseline:
                 "or pass a JSON report as --baseline",
             ) from None
     if assessment.errors:
-        _notice(f"rule(s) crashed on the baseline at {ref}; their findings count as new")
+        crashed = len({f.rule for f in assessment.errors})
+        _notice(
+            f"{plural(crashed, 'rule')} crashed on the baseline at {ref}; "
+            "their findings count as new"
+        )
     return from_assessment(assessment, source)
 
 

@@ -99,7 +99,8 @@ def plan(
             taken = sorted(str(p) for p in targets if occupied(p))
             if taken:
                 raise UserError(
-                    f"{', '.join(taken)} already exist(s)", hint="pass --force to overwrite"
+                    f"{', '.join(taken)} already {'exists' if len(taken) == 1 else 'exist'}",
+                    hint="pass --force to overwrite",
                 )
     outputs = set(targets)
     if plan_output is not None and plan_output in outputs:

@@ -10,6 +10,7 @@ import typer
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import make_directory, occupied, write_text_atomic
 from cellguard.cli.options import ForceOption
+from cellguard.models.wording import plural
 
 
 @handle_errors
@@ -37,7 +38,7 @@ def policy_pack(
     clashes = [f.path.as_posix() for f in produced if occupied(output / f.path)]
     if clashes and not force:
         raise UserError(
-            f"{output} already holds {len(clashes)} file(s) of a pack, e.g. {clashes[0]}",
+            f"{output} already holds {plural(len(clashes), 'file')} of a pack, e.g. {clashes[0]}",
             hint="pass --force to overwrite them",
         )
     directories = sorted({(output / f.path).parent for f in produced})

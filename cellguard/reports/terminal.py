@@ -22,6 +22,7 @@ from rich.text import Text
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Evidence, Finding, Pillar, Severity, Status
 from cellguard.models.text import inert
+from cellguard.models.wording import plural
 from cellguard.reports.json_report import visible
 from cellguard.reports.risks import finding_risk, risk_rank, risk_table
 from cellguard.reports.tables import figure_tables
@@ -171,7 +172,7 @@ def renderables(
     parts.append(
         Text.assemble(
             ("cellguard assessment", "bold"),
-            f" of {len(assessment.stacks)} document(s): {stacks}\n",
+            f" of {plural(len(assessment.stacks), 'document')}: {stacks}\n",
             f"{len(assessment.rules)} rules, as of {assessment.as_of.isoformat()}",
         )
     )
@@ -219,7 +220,10 @@ def renderables(
     hidden = len(visible(assessment)) - len(shown)
     if hidden:
         parts.append(
-            Text(f"\n{hidden} failing finding(s) below --min-severity not shown.", style="dim")
+            Text(
+                f"\n{plural(hidden, 'failing finding')} below --min-severity not shown.",
+                style="dim",
+            )
         )
     return parts
 

@@ -129,7 +129,7 @@ def test_plan_of_an_organisation_refuses_a_dangling_link_among_its_targets(
     taken.symlink_to(tmp_path / "gone")
     result = runner.invoke(app, ["plan", str(ORG), "-o", str(out), *TODAY[:2]])
     assert result.exit_code == 2, result.output
-    assert f"{taken} already exist(s)" in result.stderr
+    assert f"{taken} already exists" in result.stderr
     assert [p.name for p in out.iterdir()] == ["platform.yaml"] and taken.is_symlink()
 
 
@@ -139,7 +139,7 @@ def test_policy_pack_refuses_a_dangling_link_among_its_files(tmp_path: Path) -> 
     (out / "PulumiPolicy.yaml").symlink_to(tmp_path / "gone")
     result = runner.invoke(app, ["policy-pack", "-o", str(out)])
     assert result.exit_code == 2, result.output
-    assert f"{out} already holds 1 file(s) of a pack, e.g. PulumiPolicy.yaml" in result.stderr
+    assert f"{out} already holds 1 file of a pack, e.g. PulumiPolicy.yaml" in result.stderr
     assert [p.name for p in out.iterdir()] == ["PulumiPolicy.yaml"]
 
 

@@ -61,7 +61,7 @@ def test_refuses_to_overwrite_without_force_and_is_deterministic(tmp_path: Path)
     refused = runner.invoke(app, ["policy-pack", "--output", str(out)])
     assert refused.exit_code == 2
     assert refused.stderr == (
-        f"cellguard: error: {out} already holds 12 file(s) of a pack, e.g. PulumiPolicy.yaml\n"
+        f"cellguard: error: {out} already holds 12 files of a pack, e.g. PulumiPolicy.yaml\n"
         "    hint: pass --force to overwrite them\n"
     )
     assert (out / "__main__.py").read_text(encoding="utf-8") == "# edited\n"

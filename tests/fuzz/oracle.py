@@ -127,6 +127,10 @@ def _shape(line: str) -> str:
     return re.sub(r"\S*/\S*", "PATH", line)[:160]
 
 
+_CRASHED = re.compile(r"\brules? crashed\b")
+"""How cellguard names rules that crashed (``rule crashed: X``, ``rules crashed: X, Y``)."""
+
+
 def _process(inv: Invocation, out: Outcome) -> list[Violation]:
     cmd = inv.command
     if out.killed:
@@ -134,14 +138,14 @@ def _process(inv: Invocation, out: Outcome) -> list[Violation]:
         return [Violation(kind, out.killed[:120], cmd, (out.traceback or "")[-2000:])]
     if out.exception:
         return [Violation("uncaught-exception", _site(out.traceback), cmd, out.exception)]
-    if out.exit_code == 3 and inv.crash_expected and "rule(s) crashed" in out.err:
+    if out.exit_code == 3 and inv.crash_expected and _CRASHED.search(out.err):
         return []
     if out.exit_code == 3:
         err = out.err
         if "MemoryError" in err:
             return [Violation("memory", "MemoryError (exit 3)", cmd, err[-1500:])]
-        if "rule(s) crashed" in err:
-            line = next(x for x in err.splitlines() if "rule(s) crashed" in x)
+        if _CRASHED.search(err):
+            line = next(x for x in err.splitlines() if _CRASHED.search(x))
             return [Violation("exit-3", _shape(line), cmd, err[-1500:])]
         return [Violation("exit-3", _site(out.debug_traceback), cmd, err[-1500:])]
     if out.exit_code not in (0, 1, 2):
