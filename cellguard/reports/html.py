@@ -1,24 +1,28 @@
-"""The architecture-review report: one self-contained HTML file.
+"""The architecture-review report: one self-contained HTML file a review board reads.
 
-Sections: stack summary, scores, journey availability, capacity and latency, blast radius,
-the dependency diagram over failure domains (inline SVG laid out by :mod:`.svg`), findings
-with evidence and remediation, waivers with their expiry, and a sign-off block (filled from
-``ReportContext.signoff``, or empty lines to sign on paper).
+Sections: an executive summary on the first screen (:mod:`.html_summary`: proven score and
+assurance, money at risk per year, the five findings that matter most, the journeys below
+their objective, scores by pillar as a chart), stack summary, scores, journey availability
+with the expected loss by journey, capacity and latency, blast radius with money per hour by
+failure domain (charts laid out by :mod:`.charts`), the dependency diagram over failure domains
+with single points of failure and failing components marked (:mod:`.svg`), findings by pillar
+and rule with evidence as small tables (:mod:`.html_findings`, :mod:`.html_evidence`), waivers
+with their expiry, and a sign-off block (filled from ``ReportContext.signoff``, or empty lines
+to sign on paper). Every money figure carries its stack's currency.
 
 Self-contained: no script, no external stylesheet, font or image, no URL (the inline SVG
 needs no namespace attribute in HTML). The jinja2 environment autoescapes everything, so
 every user-provided string (names, descriptions, reasons) is escaped; before that, every string
 a template prints is made inert (:func:`cellguard.models.text.inert`: control, bidi and
 zero-width characters shown as ``\\x1b``, ``\\u202e``), so a bidi override cannot reorder
-what the reviewer reads. ``@media print`` rules keep sections and findings from splitting
-across pages when printed to PDF.
+what the reviewer reads. ``@media print`` rules lay it out for A4: smaller type, the summary on
+page one, rows, charts and the diagram (scaled to fit) kept whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,16 +30,29 @@ import jinja2
 from markupsafe import Markup
 
 from cellguard import __version__
-from cellguard.models.findings import Evidence, Finding, Pillar, Status
+from cellguard.models.findings import Finding, Pillar, Severity, Status, TargetKind
 from cellguard.models.stack import Stack
 from cellguard.models.text import inert
+from cellguard.reports.charts import blast_chart, loss_chart, scores_chart
 from cellguard.reports.context import ReportContext
+from cellguard.reports.html_evidence import EvidenceBook, canonical
+from cellguard.reports.html_findings import finding_groups
+from cellguard.reports.html_summary import Currencies, summary
 from cellguard.reports.json_report import visible
 from cellguard.reports.md_text import fmt_delta, fmt_percent, fmt_score
 from cellguard.reports.sections import ordered
 from cellguard.reports.svg import layout
 from cellguard.rules.engine import Assessment
 from cellguard.rules.waivers import WaiverState
+
+SEVERITY_COLOURS = {
+    "critical": "#8b0000",
+    "high": "#c62828",
+    "medium": "#b26a00",
+    "low": "#1565c0",
+    "info": "#5b6475",
+}
+"""Colours of the severity badges (the diagram's failing tags use them too)."""
 
 
 @dataclass(frozen=True)
@@ -79,21 +96,6 @@ def num(value: float | None, spec: str = ",.0f") -> str:
 def pct(value: float | None) -> str:
     """A share as a whole percentage."""
     return "–" if value is None else f"{value:.0%}"
-
-
-def evidence_text(value: Evidence) -> str:
-    """Evidence as compact text."""
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {evidence_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return ", ".join(evidence_text(v) for v in value) or "none"
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return str(value)
 
 
 def _stack_rows(ctx: ReportContext) -> list[StackRow]:
@@ -142,13 +144,15 @@ def _waiver_rows(assessment: Assessment) -> list[WaiverRow]:
     return rows
 
 
-def _finding_groups(assessment: Assessment, ctx: ReportContext) -> list[tuple[str, list[Finding]]]:
-    listed = ordered(assessment, ctx)
-    return [
-        (pillar.label, items)
-        for pillar in Pillar
-        if (items := [f for f in listed if f.pillar is pillar])
-    ]
+def _failing_components(shown: list[Finding]) -> dict[str, tuple[int, str]]:
+    """Failing findings per component: their number and worst severity."""
+    out: dict[str, tuple[int, Severity]] = {}
+    for f in shown:
+        if f.status is Status.FAIL and f.target_kind is TargetKind.COMPONENT:
+            qid = f"{f.stack}/{f.target}"
+            count, worst = out.get(qid, (0, f.severity))
+            out[qid] = (count + 1, f.severity if f.severity.rank > worst.rank else worst)
+    return {q: (n, s.value) for q, (n, s) in out.items()}
 
 
 def _finalize(value: object) -> object:
@@ -171,7 +175,6 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = num
     env.filters["pct"] = pct
-    env.filters["evidence"] = evidence_text
     env.filters["score"] = fmt_score
     env.filters["percent"] = fmt_percent
     return env
@@ -182,6 +185,7 @@ def render_html(assessment: Assessment, ctx: ReportContext) -> str:
     figs = assessment.figures
     pillars = [p for p in Pillar if any(m.pillar is p for m in assessment.rules)]
     base = ctx.baseline_scores
+    keys = [("overall", "Overall"), *((p.value, p.label) for p in pillars)]
     score_rows = [
         {
             "label": label,
@@ -196,10 +200,20 @@ def render_html(assessment: Assessment, ctx: ReportContext) -> str:
             ),
             "overall": key == "overall",
         }
-        for key, label in [("overall", "Overall"), *((p.value, p.label) for p in pillars)]
+        for key, label in keys
     ]
     shown = visible(assessment, min_severity=ctx.min_severity)
+    listed = ordered(assessment, ctx)
     counts = {s.value: sum(1 for f in shown if f.status is s) for s in Status}
+    currencies = Currencies(ctx.graph or assessment.graph)
+    blast = {b.domain.node_id: canonical(b.to_json()) for b in figs.blast_radius} if figs else {}
+    book = EvidenceBook(listed, blast, currencies.by_stack)
+    charts = {
+        "scores": scores_chart([(label, assessment.scores[key]) for key, label in keys]),
+        "loss": loss_chart(figs.journeys if figs else (), currencies.money),
+        "blast": blast_chart(figs.blast_radius if figs else (), currencies.money),
+    }
+    digest = summary(assessment, ctx, listed, currencies)
     template = _environment().get_template("report.html.j2")
     text = template.render(
         a=assessment,
@@ -208,8 +222,13 @@ def render_html(assessment: Assessment, ctx: ReportContext) -> str:
         stacks=_stack_rows(ctx),
         score_rows=score_rows,
         figs=figs,
-        diagram=layout(ctx.graph) if ctx.graph is not None else None,
-        groups=_finding_groups(assessment, ctx),
+        diagram=(layout(ctx.graph, _failing_components(shown)) if ctx.graph is not None else None),
+        summary=digest,
+        top_anchors={t.anchor for t in digest.top},
+        charts=charts,
+        money=currencies.money,
+        severity_colours=SEVERITY_COLOURS,
+        groups=finding_groups(listed, book, currencies),
         counts=counts,
         waivers=_waiver_rows(assessment),
         WaiverState=WaiverState,

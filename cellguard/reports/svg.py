@@ -14,12 +14,19 @@ autoescaping escapes every label).
   cells and shared-fate domains. Box borders take the stack's colour.
 * **Edges** are cubic curves from the caller's right side to the callee's left side:
   dashed for optional dependencies, dotted for fallbacks.
+* **Marks**: a component whose failure alone takes a journey down (an order-1 cut set of a
+  journey's fault tree: one service, or a single replica) carries a ``SPOF`` tag and a thick
+  border; a component with failing findings is tinted and tagged with their number, in the
+  colour of the worst severity. Failure domains that are single points of failure (a region,
+  an account, a shared domain) are listed in :attr:`Diagram.domain_spofs`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cellguard.assessments.availability.journeys import journey_availability, journey_result
 from cellguard.assessments.edges import DependencyEdge, FallbackEdge
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.placement import DomainKind
@@ -74,6 +81,12 @@ class Box:
     pips: tuple[Pip, ...]
     external: bool = False
     tooltip: str = ""
+    spof: bool = False
+    """Its failure alone takes at least one journey down."""
+    failing: int = 0
+    """Failing findings on the component."""
+    severity: str = ""
+    """The worst severity of those findings (``high``), for the tag's colour."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,25 @@ class Diagram:
     boxes: tuple[Box, ...]
     edges: tuple[Edge, ...]
     legend: tuple[Legend, ...]
+    domain_spofs: tuple[str, ...] = ()
+    """Labels of the failure domains that take a journey down on their own."""
+
+
+def single_points(graph: StackGraph) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Components, and labels of failure domains, that take some journey down on their own."""
+    components: set[str] = set()
+    domains: dict[str, str] = {}
+    for result in journey_availability(graph):
+        tree, _ = journey_result(graph, result.stack, result.journey)
+        for event in result.single_points:
+            info = tree.events.get(event)
+            if info is None:
+                continue
+            if info.component is not None and info.kind in ("service", "replica"):
+                components.add(info.component)
+            elif info.domain is not None:
+                domains[info.domain.node_id] = info.domain.node_id
+    return frozenset(components), tuple(sorted(domains.values()))
 
 
 def clip(text: str, width: float) -> str:
@@ -210,8 +242,11 @@ def _curve(x1: float, y1: float, x2: float, y2: float) -> str:
     )
 
 
-def layout(graph: StackGraph) -> Diagram:
-    """Lay the graph out (pure and deterministic)."""
+def layout(graph: StackGraph, failing: Mapping[str, tuple[int, str]] | None = None) -> Diagram:
+    """Lay the graph out (pure and deterministic); ``failing`` maps a component's qualified id
+    to its number of failing findings and their worst severity."""
+    failing = failing or {}
+    spofs, domain_spofs = single_points(graph)
     stacks = graph.stacks()
     colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(stacks)}
     components = graph.components()
@@ -263,6 +298,7 @@ def layout(graph: StackGraph) -> Diagram:
                     continue
                 stack = graph.stack_of(q)
                 comp = graph.component(q)
+                fails, worst = failing.get(q, (0, ""))
                 boxes.append(
                     Box(
                         qid=q,
@@ -276,6 +312,9 @@ def layout(graph: StackGraph) -> Diagram:
                         colour=colours[stack],
                         pips=_pips(graph, q, bx, by),
                         tooltip=comp.description or "",
+                        spof=q in spofs,
+                        failing=fails,
+                        severity=worst,
                     )
                 )
         y += height
@@ -294,4 +333,4 @@ def layout(graph: StackGraph) -> Diagram:
             edges.append(Edge(path, style, f"{e.source} calls {e.target}"))
     width = LABEL_W + columns * (BOX_W + COL_GAP) + 10
     legend = tuple(Legend(s, colours[s]) for s in stacks)
-    return Diagram(width, y + TOP, tuple(bands), tuple(boxes), tuple(edges), legend)
+    return Diagram(width, y + TOP, tuple(bands), tuple(boxes), tuple(edges), legend, domain_spofs)
