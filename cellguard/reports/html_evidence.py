@@ -103,17 +103,22 @@ def _clip(value: str) -> str:
     return value if len(value) <= TEXT_CHARS else value[: TEXT_CHARS - 1] + "…"
 
 
-def _is_table(value: Evidence) -> bool:
-    return (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and len(value) > 0
-        and all(isinstance(v, Mapping) for v in value)
-        and not all(
-            isinstance(v, Mapping) and isinstance(v.get("label"), str) and len(v) <= 2
-            for v in value
-        )
-    )
+def _rows(value: Evidence) -> list[Mapping[str, Evidence]] | None:
+    """The rows of a value that reads best as a table: a list of mappings (not just labelled
+    events), or a mapping of names to mappings (each row led by its name)."""
+    if isinstance(value, Mapping):
+        if value and all(isinstance(v, Mapping) and v for v in value.values()):
+            return [{"name": k, **v} for k, v in value.items() if isinstance(v, Mapping)]
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        return None
+    if not all(isinstance(v, Mapping) for v in value):
+        return None
+    if all(
+        isinstance(v, Mapping) and isinstance(v.get("label"), str) and len(v) <= 2 for v in value
+    ):
+        return None
+    return [v for v in value if isinstance(v, Mapping)]
 
 
 def table(value: Sequence[Mapping[str, Evidence]], currency: str) -> Table:
@@ -199,9 +204,7 @@ class EvidenceBook:
                 out.append(
                     Item(label, text=_clip(shown), link="blast-radius", anchor=anchor, also=also)
                 )
-            elif _is_table(value):
-                assert isinstance(value, Sequence)
-                rows = [v for v in value if isinstance(v, Mapping)]
+            elif (rows := _rows(value)) is not None:
                 out.append(Item(label, table=table(rows, currency), anchor=anchor, also=also))
             else:
                 out.append(
