@@ -31,8 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cellguard.models.catalog.engines import default_concurrency, engine_defaults
 from cellguard.models.catalog.hardware import Gpu, find_gpu, find_instance, weight_bytes
-from cellguard.models.catalog.throughput import find_measurement
+from cellguard.models.catalog.throughput import engine_caveat, find_measurement
 from cellguard.models.components import ComponentBase
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.enums import Hosting, Precision, ServingEngine
@@ -133,6 +134,20 @@ def _resolve_gpu(hosted: HostedModelFields) -> tuple[Gpu | None, int | None, lis
     return None, None, missing
 
 
+def _engine_default(engine: ServingEngine, gpu: Gpu | None, assumed: list[str]) -> int | None:
+    """The engine's default concurrency on ``gpu``, noted in ``assumed``; ``None`` without one."""
+    value = default_concurrency(engine, gpu.name if gpu else None)
+    entry = engine_defaults(engine)
+    if value is None or entry is None:
+        return None
+    assumed.append(
+        f"max_concurrency={value} (the {engine.value} default of {entry.setting}"
+        f"{' on ' + gpu.name if gpu and gpu.name in entry.by_gpu else ''}: "
+        f"{entry.source.cite()})"
+    )
+    return value
+
+
 def replica_spec(comp: ComponentBase) -> ReplicaSpec:
     """The :class:`ReplicaSpec` of a model endpoint or embedding model served on GPUs."""
     if not isinstance(comp, HostedModelFields):
@@ -149,6 +164,9 @@ def replica_spec(comp: ComponentBase) -> ReplicaSpec:
     gpu, per_instance, gpu_missing = _resolve_gpu(comp)
     missing += gpu_missing
     gpus = serving.gpus_per_replica if serving is not None else None
+    concurrency = serving.max_concurrency if serving is not None else None
+    if concurrency is None and serving is not None and serving.engine is not None:
+        concurrency = _engine_default(serving.engine, gpu, assumed)
     if gpus is None:
         if comp.hosting is Hosting.SAGEMAKER and per_instance is not None:
             gpus = per_instance
@@ -162,7 +180,7 @@ def replica_spec(comp: ComponentBase) -> ReplicaSpec:
         engine=serving.engine if serving else None,
         gpu=gpu,
         gpus=gpus,
-        concurrency=serving.max_concurrency if serving else None,
+        concurrency=concurrency,
         assumed=tuple(assumed),
         missing=tuple(missing),
     )
@@ -209,6 +227,18 @@ def _basis(spec: ReplicaSpec) -> dict[str, Evidence]:
     }
 
 
+def _concurrency_missing(engine: ServingEngine | None) -> str:
+    """What to say when a replica's concurrency is unknown."""
+    entry = engine_defaults(engine) if engine is not None else None
+    if engine is None:
+        why = "no engine declared (serving.engine) whose default could stand in"
+    elif entry is None:
+        why = f"no catalogued default for {engine.value}"
+    else:
+        why = f"{engine.value} has no fixed default for {entry.setting}"
+    return f"the concurrency per replica (serving.max_concurrency; {why})"
+
+
 def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> ReplicaThroughput:
     """Measured throughput when a catalog measurement fits, else the hardware estimate.
 
@@ -216,7 +246,7 @@ def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> Rep
     estimate). The result's ``missing`` says why a figure is unknown.
     """
     basis = _basis(spec)
-    if spec.params_b and spec.precision and spec.gpu and spec.engine:
+    if spec.params_b and spec.precision and spec.gpu:
         found = find_measurement(
             params_b=spec.params_b,
             precision=spec.precision,
@@ -226,10 +256,13 @@ def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> Rep
         )
         if found is not None:
             basis.update(measurement=found.id, scenario=found.conditions.scenario)
+            caveat = engine_caveat(found, spec.engine)
+            if caveat is not None:
+                basis["caveats"] = [caveat]
             return ReplicaThroughput(found.output_tokens_per_s, found.label(), basis)
     missing = list(spec.missing)
     if spec.concurrency is None:
-        missing.append("the concurrency per replica (serving.max_concurrency)")
+        missing.append(_concurrency_missing(spec.engine))
     if input_per_output is None:
         missing.append("the demand's input and output tokens")
     if spec.fits is False:

@@ -250,8 +250,15 @@ def test_estimate_is_labelled_everywhere() -> None:
     assert row.throughput_basis["mfu"] == MFU
 
 
-def test_no_estimate_without_concurrency() -> None:
+def test_without_concurrency_the_engine_default_stands_in() -> None:
     row = row_of(graph_of(stack(precision="bf16")))
+    assert row.supply is not None and row.throughput_source == ESTIMATE
+    assert row.throughput_basis["concurrency"] == 256  # vLLM's --max-num-seqs on an L40S
+    assert "vllm default" in str(row.throughput_basis["assumed"])
+
+
+def test_no_estimate_without_concurrency_or_engine_default() -> None:
+    row = row_of(graph_of(stack(precision="bf16").replace("engine: vllm", "engine: ollama")))
     assert row.supply is None and row.utilisation is None
     assert any("max_concurrency" in m for m in row.missing)
 

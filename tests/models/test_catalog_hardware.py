@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from cellguard.models.catalog.engines import engine_catalog
 from cellguard.models.catalog.hardware import (
     find_gpu,
     find_instance,
@@ -17,6 +18,7 @@ from cellguard.models.catalog.latency import component_prior, latency_catalog, m
 from cellguard.models.catalog.services import api_rate, service_catalog
 from cellguard.models.catalog.sources import Source
 from cellguard.models.catalog.throughput import (
+    engine_caveat,
     find_measurement,
     same_size_class,
     throughput_catalog,
@@ -29,6 +31,7 @@ def _sources() -> list[Source]:
     found = [g.source for g in gpu_catalog().gpus]
     found += [f.source for f in instance_catalog().families]
     found += [m.source for m in throughput_catalog().measurements]
+    found += [e.source for e in engine_catalog().engines]
     found += [r.source for r in service_catalog().rates]
     found += [p.source for p in latency_catalog().components]
     found += [m.source for m in latency_catalog().models]
@@ -115,9 +118,11 @@ def test_design_section_10_figures_are_in_the_catalog() -> None:
         (7.2, Precision.FP8, "L40S", 1, ServingEngine.VLLM, 1207),  # same size class
         (8, Precision.BF16, "L40S", 1, ServingEngine.VLLM, None),  # precision differs
         (8, Precision.FP8, "L40S", 2, ServingEngine.VLLM, None),  # GPUs per replica differ
-        (8, Precision.FP8, "L40S", 1, ServingEngine.TGI, None),  # engine differs
+        (8, Precision.FP8, "L40S", 1, ServingEngine.TGI, 1207),  # engine differs: a caveat
         (13, Precision.FP8, "L40S", 1, ServingEngine.VLLM, None),  # another size class
         (70, Precision.FP8, "H100", 2, ServingEngine.NIM, 920),
+        (70, Precision.FP8, "H100", 2, ServingEngine.VLLM, 920),  # only NIM measured it
+        (8, Precision.FP8, "H100", 1, None, 5103),  # engine not declared
         (8, Precision.FP8, "MI300X", 1, ServingEngine.VLLM, None),  # GPU not catalogued
     ],
 )
@@ -126,13 +131,23 @@ def test_find_measurement(
     precision: Precision,
     gpu: str,
     gpus: int,
-    engine: ServingEngine,
+    engine: ServingEngine | None,
     expected: float | None,
 ) -> None:
     found = find_measurement(
         params_b=params, precision=precision, gpu=gpu, gpus=gpus, engine=engine
     )
     assert (found.output_tokens_per_s if found else None) == expected
+
+
+def test_an_engine_mismatch_is_a_caveat() -> None:
+    found = find_measurement(
+        params_b=70, precision=Precision.FP8, gpu="H100", gpus=2, engine=ServingEngine.VLLM
+    )
+    assert found is not None
+    caveat = engine_caveat(found, ServingEngine.VLLM)
+    assert caveat is not None and "measured with nim, served with vllm" in caveat
+    assert engine_caveat(found, ServingEngine.NIM) is None
 
 
 def test_size_class() -> None:

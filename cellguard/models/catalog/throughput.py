@@ -2,8 +2,10 @@
 
 Every figure is aggregate *output* tokens per second of one replica (``gpus`` GPUs), as
 benchmarks report it. :func:`find_measurement` returns the measurement that fits a replica:
-same precision, GPU, GPUs per replica and engine, and a model within :data:`SIZE_TOLERANCE`
-of the measured size. Among fitting measurements the scenario closest to online serving wins
+same precision, GPU and GPUs per replica (tensor parallelism), and a model within
+:data:`SIZE_TOLERANCE` of the measured size. The engine does not exclude a measurement: one
+taken with the same engine is preferred, and another engine's is used with a caveat
+(:func:`engine_caveat`). Then the scenario closest to online serving wins
 (:data:`SCENARIO_PREFERENCE`).
 """
 
@@ -83,9 +85,13 @@ def find_measurement(
     precision: Precision,
     gpu: str,
     gpus: int,
-    engine: ServingEngine,
+    engine: ServingEngine | None,
 ) -> Measurement | None:
-    """The best measurement for a replica so configured, or ``None`` when none fits."""
+    """The best measurement for a replica so configured, or ``None`` when none fits.
+
+    ``engine`` only ranks the fitting measurements (the same engine first); see
+    :func:`engine_caveat` for what a mismatch means.
+    """
     spec_gpu = find_gpu(gpu)
     if spec_gpu is None:
         return None
@@ -93,7 +99,6 @@ def find_measurement(
         m
         for m in throughput_catalog().measurements
         if m.precision is precision
-        and m.engine is engine
         and m.gpus == gpus
         and spec_gpu.matches(m.gpu)
         and same_size_class(params_b, m.params_b)
@@ -103,8 +108,22 @@ def find_measurement(
     return min(
         fitting,
         key=lambda m: (
+            m.engine is not engine,
             SCENARIO_PREFERENCE.index(m.conditions.scenario),
             abs(m.params_b - params_b),
             m.id,
         ),
+    )
+
+
+def engine_caveat(measurement: Measurement, engine: ServingEngine | None) -> str | None:
+    """Why ``measurement`` may not carry over to a replica served with ``engine`` (``None``
+    when the engines are the same). Engines differ in scheduling, kernels and batch limits,
+    typically by tens of percent on the same hardware: the figure is used, with this caveat."""
+    if engine is measurement.engine:
+        return None
+    served = engine.value if engine is not None else "an undeclared engine"
+    return (
+        f"measured with {measurement.engine.value}, served with {served}: engines differ in "
+        "scheduling and kernels, so the figure may be off by tens of percent"
     )
