@@ -1,22 +1,24 @@
 """Which journeys load a component, and with how much: the demand side of the capacity model.
 
-A journey loads every component its entrypoint reaches over ``depends_on`` edges of any mode:
-required and optional, blocking and async (an asynchronous agent still spends the model's
-tokens). Fallback edges are not followed: a fallback carries load only when its primary
-fails, which the capacity model counts separately as failover demand. Each request of a
-journey is taken to make one call to each component it reaches.
+A journey loads every component its calls reach (:mod:`cellguard.assessments.routes`):
+without a ``route``, every component its entrypoint reaches over ``depends_on`` edges of any
+mode, required and optional, blocking and async (an asynchronous agent still spends the
+model's tokens); with one, the components on the route. Fallback edges are not followed: a
+fallback carries load only when its primary fails, which the capacity model counts
+separately as failover demand. Each request of a journey makes one call to each component it
+reaches, times the share of its requests that reach it (1 without a route): an optional model
+called by one request in ten carries a tenth of the journey's rate and tokens.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from cellguard.assessments.graph import StackGraph
 
-_REACH: WeakKeyDictionary[StackGraph, dict[str, list[tuple[str, str]]]] = WeakKeyDictionary()
+_REACH: WeakKeyDictionary[StackGraph, dict[str, dict[tuple[str, str], float]]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,18 @@ class JourneyLoad:
     peak_rps: float | None
     input_tokens: int | None
     output_tokens: int | None
+    share: float = 1.0
+    """Share of the journey's requests that reach the component loaded (its route's)."""
 
     @property
     def name(self) -> str:
         """``stack/journey``."""
         return f"{self.stack}/{self.journey}"
+
+    @property
+    def rps(self) -> float | None:
+        """Requests per second reaching the component at peak: ``peak_rps x share``."""
+        return None if self.peak_rps is None else self.peak_rps * self.share
 
 
 @dataclass(frozen=True)
@@ -53,15 +62,16 @@ class Load:
     def _sum(self, *fields: str) -> float:
         total = 0.0
         for j in self.journeys:
-            if j.peak_rps is None or any(getattr(j, f) is None for f in fields):
+            if j.rps is None or any(getattr(j, f) is None for f in fields):
                 continue
-            total += j.peak_rps * sum(getattr(j, f) for f in fields)
+            total += j.rps * sum(getattr(j, f) for f in fields)
         return total
 
     @property
     def rps(self) -> float:
-        """Peak requests per second of the journeys declaring ``peak_rps``."""
-        return sum(j.peak_rps for j in self.journeys if j.peak_rps is not None)
+        """Peak requests per second reaching the component, of the journeys declaring
+        ``peak_rps`` (each times its share)."""
+        return sum(j.rps for j in self.journeys if j.rps is not None)
 
     @property
     def output_tps(self) -> float:
@@ -76,7 +86,7 @@ class Load:
     @property
     def mean_output_tokens(self) -> float | None:
         """Output tokens per request, weighted by peak rps; ``None`` if nothing is declared."""
-        rps = sum(j.peak_rps for j in self.journeys if j.peak_rps and j.output_tokens is not None)
+        rps = sum(j.rps for j in self.journeys if j.rps and j.output_tokens is not None)
         return self.output_tps / rps if rps > 0 else None
 
     @property
@@ -85,51 +95,61 @@ class Load:
         both = [j for j in self.journeys if j.input_tokens is not None and j.output_tokens]
         if not both or any(j.peak_rps is None for j in both):
             return None
-        out = sum((j.peak_rps or 0.0) * (j.output_tokens or 0) for j in both)
-        inp = sum((j.peak_rps or 0.0) * (j.input_tokens or 0) for j in both)
+        out = sum((j.rps or 0.0) * (j.output_tokens or 0) for j in both)
+        inp = sum((j.rps or 0.0) * (j.input_tokens or 0) for j in both)
         return inp / out if out > 0 else None
 
 
-def _reach(graph: StackGraph) -> dict[str, list[tuple[str, str]]]:
-    """Component -> (stack, journey id) of every journey reaching it, computed once per graph."""
+def _reach(graph: StackGraph) -> dict[str, dict[tuple[str, str], float]]:
+    """Component -> (stack, journey id) of every journey reaching it -> the share of the
+    journey's requests that do, computed once per graph."""
     cached = _REACH.get(graph)
     if cached is not None:
         return cached
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, dict[tuple[str, str], float]] = {}
     for stack, journey in graph.journeys():
-        start = graph.entrypoint(stack, journey.id)
-        seen = {start}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            for edge in graph.dependencies(node):
-                if edge.target not in seen:
-                    seen.add(edge.target)
-                    queue.append(edge.target)
-        for qid in seen:
-            found.setdefault(qid, []).append((stack, journey.id))
+        for qid, share in graph.route(stack, journey.id).reach.items():
+            if share > 0:
+                found.setdefault(qid, {})[(stack, journey.id)] = share
     _REACH[graph] = found
     return found
 
 
 def journeys_reaching(graph: StackGraph, qid: str) -> list[tuple[str, str]]:
     """(stack, journey id) of every journey whose calls reach ``qid``, sorted."""
-    return sorted(_reach(graph).get(qid, []))
+    return sorted(_reach(graph).get(qid, {}))
+
+
+def share_of(graph: StackGraph, qid: str, stack: str, journey_id: str) -> float:
+    """Share of the journey's requests that reach ``qid`` (0 when none do)."""
+    return _reach(graph).get(qid, {}).get((stack, journey_id), 0.0)
 
 
 def load_on(graph: StackGraph, qid: str) -> Load:
-    """The :class:`Load` the journeys reaching ``qid`` put on it."""
-    return combined(graph, journeys_reaching(graph, qid))
+    """The :class:`Load` the journeys reaching ``qid`` put on it, each times its share."""
+    shares = _reach(graph).get(qid, {})
+    return combined(graph, shares, shares)
 
 
-def combined(graph: StackGraph, journeys: Iterable[tuple[str, str]]) -> Load:
-    """The :class:`Load` of the given (stack, journey id) pairs."""
+def combined(
+    graph: StackGraph,
+    journeys: Iterable[tuple[str, str]],
+    shares: dict[tuple[str, str], float] | None = None,
+) -> Load:
+    """The :class:`Load` of the given (stack, journey id) pairs, each times its share in
+    ``shares`` (1 when not given: the journey's whole demand)."""
     loads = []
     for stack, journey_id in sorted(set(journeys)):
         demand = graph.journey(stack, journey_id).demand
+        share = 1.0 if shares is None else shares.get((stack, journey_id), 1.0)
         loads.append(
             JourneyLoad(
-                stack, journey_id, demand.peak_rps, demand.input_tokens, demand.output_tokens
+                stack,
+                journey_id,
+                demand.peak_rps,
+                demand.input_tokens,
+                demand.output_tokens,
+                share,
             )
         )
     return Load(tuple(loads))

@@ -21,7 +21,6 @@ they are kept in :attr:`StackGraph.unresolved` instead.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -41,6 +40,7 @@ from cellguard.assessments.edges import (
 )
 from cellguard.assessments.placement import DomainKind, DomainRef, EffectivePlacement
 from cellguard.assessments.placement import effective_placement as _effective_placement
+from cellguard.assessments.routes import JourneyRoute, journey_route
 from cellguard.models.business import Journey
 from cellguard.models.components import ComponentBase
 from cellguard.models.enums import ComponentKind
@@ -60,6 +60,7 @@ class StackGraph:
         self._components: dict[str | None, list[str]] | None = None
         self._data: dict[str, dict[str, Any]] | None = None
         self._edge_lists: dict[tuple[str, bool, str], list[Any]] = {}
+        self._routes: dict[tuple[str, str], JourneyRoute] = {}
 
     # -- components -------------------------------------------------------------------------
 
@@ -186,22 +187,23 @@ class StackGraph:
         self._node(qid, COMPONENT)
         return qid
 
-    def journey_components(self, stack: str, journey_id: str) -> list[str]:
-        """Components reachable from the entrypoint over dependency and fallback edges, sorted.
+    def route(self, stack: str, journey_id: str) -> JourneyRoute:
+        """The calls the journey takes and their shares (:mod:`cellguard.assessments.routes`)."""
+        key = (stack, journey_id)
+        found = self._routes.get(key)
+        if found is None:
+            found = self._routes[key] = journey_route(self, stack, journey_id)
+        return found
 
-        Every dependency counts here, optional and async ones included: they are part of the
-        journey even when they do not decide its availability (see :meth:`required_paths`).
+    def journey_components(self, stack: str, journey_id: str) -> list[str]:
+        """Components the journey reaches over its calls and their fallbacks, sorted.
+
+        Every call of the journey's route counts here (every call the entrypoint reaches
+        without a route), optional and async ones included: they are part of the journey even
+        when they do not decide its availability (see :meth:`required_paths`). The channel of
+        an awaited answer is part of it too.
         """
-        start = self.entrypoint(stack, journey_id)
-        seen = {start}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            for _, target, key in self.nx.out_edges(node, keys=True):
-                if key in (DEPENDS_ON, FALLBACK) and target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        return sorted(seen)
+        return self.route(stack, journey_id).components
 
     def journey_subgraph(self, stack: str, journey_id: str) -> nx.MultiDiGraph:
         """A new graph of the journey's components and the dependency/fallback edges among them."""
@@ -223,7 +225,9 @@ class StackGraph:
     def required_paths(self, stack: str, journey_id: str) -> list[list[str]]:
         """Every path from the entrypoint over required, blocking dependencies to a leaf, sorted.
 
-        An edge is followed when it is neither optional nor async. Fallback targets are
+        An edge is followed when the journey takes it and it is neither optional nor async, or
+        it is a required call on the way to an awaited answer (:meth:`JourneyRoute.counts`).
+        Fallback targets are
         alternatives to a dependency, not steps on the path, so fallback edges are not followed.
         A leaf is a component without required, blocking dependencies; an entrypoint without
         any yields the single path ``[entrypoint]``.
@@ -232,6 +236,7 @@ class StackGraph:
         use :meth:`required_edges` instead, which lists each step once.
         """
         start = self.entrypoint(stack, journey_id)
+        route = self.route(stack, journey_id)
         paths: list[list[str]] = []
         pending = [[start]]  # an explicit stack: paths of any depth
         while pending:
@@ -239,7 +244,7 @@ class StackGraph:
             nexts = [
                 e.target
                 for e in self.dependencies(path[-1])
-                if e.on_required_path and e.target not in path
+                if route.counts(e) and e.target not in path
             ]
             if not nexts:
                 paths.append(path)
@@ -247,20 +252,22 @@ class StackGraph:
         return sorted(paths)
 
     def required_edges(self, stack: str, journey_id: str) -> list[DependencyEdge]:
-        """Every required, blocking dependency reachable from the journey's entrypoint, once
+        """Every call of the journey that decides it (:meth:`JourneyRoute.counts`: required and
+        blocking, or on the way to an awaited answer) reachable from its entrypoint, once
         each: the steps of :meth:`required_paths` without listing the paths (linear in the
         graph's size). In depth-first order, each component's calls sorted by target, so a
-        call comes in the order of the first sorted path through it.
+        call comes in the order of the first sorted path through it. The channel of an
+        awaited answer is a second root, walked after the entrypoint.
         """
-        start = self.entrypoint(stack, journey_id)
+        route = self.route(stack, journey_id)
         found: list[DependencyEdge] = []
-        seen = {start}
-        pending = [iter(self.dependencies(start))]
+        seen = set(route.roots)
+        pending = [iter(self.dependencies(root)) for root in reversed(route.roots)]
         while pending:
             edge = next(pending[-1], None)
             if edge is None:
                 pending.pop()
-            elif edge.on_required_path:
+            elif route.counts(edge):
                 found.append(edge)
                 if edge.target not in seen:
                     seen.add(edge.target)

@@ -2,7 +2,15 @@
 
 The budget walks the journey's required, blocking calls from the entrypoint (the calls that
 decide whether it succeeds; optional calls are taken to be cached or cut short by their small
-timeouts, and async work is not waited for). A component's time is its own plus its calls':
+timeouts, and async work is not waited for), only those of its ``route`` when it declares one.
+A journey awaiting an asynchronously produced answer (``answer``) also waits for the required
+calls on the way to the answer's producer, a queue's p99 wait among them
+(:mod:`.queue_wait`: Erlang C from the consumers' concurrency, the message rate and the
+consumer's time), and then for the channel that carries the answer back (its own time, last
+on the critical path). Over a push channel (``delivery`` websocket, subscription or stream)
+the first token reaches the user with the producer's first token; otherwise with the whole
+answer. A call that fewer than 1% of the journey's requests reach (its route's shares) does
+not move the p99 and stays out. A component's time is its own plus its calls':
 
 * **calls are sequential** by default: an orchestrator checks the guardrail, then retrieves,
   then generates, so the times add up. ``parallel=True`` takes the slowest call instead, for
@@ -33,6 +41,8 @@ from cellguard.assessments.demand import JourneyLoad
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.iterative import Step
+from cellguard.assessments.queue_wait import queue_of, queue_wait
+from cellguard.assessments.routes import JourneyRoute
 from cellguard.models.catalog.latency import component_prior, model_prior
 from cellguard.models.components import ComponentBase
 from cellguard.models.components.inference import HostedModelFields
@@ -243,18 +253,40 @@ def declared_order(graph: StackGraph, qid: str) -> list[DependencyEdge]:
     return sorted(graph.dependencies(qid), key=lambda e: (position.get(e.target, 0), e.target))
 
 
+TAIL = 0.01
+"""Calls made by fewer than this share of a journey's requests leave its p99 budget."""
+PUSHED = frozenset({"websocket", "subscription", "stream"})
+"""Deliveries over which an asynchronous answer reaches the user token by token."""
+
+
+def _queued(graph: StackGraph, qid: str, consumer: Span) -> Span:
+    """The p99 wait of queue ``qid`` before a consumer taking ``consumer``'s time."""
+    service = consumer.total_ms if consumer.complete else None
+    wait = queue_wait(graph, qid, service)
+    if wait.saturated:
+        return Span(saturated=frozenset({qid}))
+    if wait.wait_ms is None:
+        return _unknown(qid)
+    return Span(derived_ms=wait.wait_ms, queueing_ms=wait.wait_ms)
+
+
 def journey_time(
     graph: StackGraph,
     start: str,
     load: JourneyLoad,
     *,
     parallel: bool = False,
+    route: JourneyRoute | None = None,
 ) -> tuple[NodeTime, list[str]]:
     """Time of a request entering at ``start``, and the components visited in call order
-    (depth first, each component's calls in their declared order)."""
+    (depth first, each component's calls in their declared order). With ``route``, the calls
+    that count for the journey (:meth:`JourneyRoute.counts`); without, every required,
+    blocking call."""
     combine: Callable[[Span, Span], Span] = Span.alongside if parallel else Span.then
     memo: dict[str, NodeTime] = {}
     order: list[str] = []
+    counts = route.counts if route is not None else lambda e: e.on_required_path
+    pushed = route is not None and route.delivery in PUSHED
 
     def visit(qid: str) -> Step[str, NodeTime]:
         """Time of ``qid`` with its required calls (memoised: the calls form a DAG); a
@@ -264,17 +296,25 @@ def journey_time(
         order.append(qid)
         own = own_time(graph, qid, load)
         ttft, e2e = Span(), Span()
+        queue = queue_of(graph, qid) is not None
         for edge in declared_order(graph, qid):
-            if not edge.on_required_path:
+            if not counts(edge) or (route is not None and route.reach.get(edge.target, 1) < TAIL):
                 continue
             child = yield edge.target
-            ttft = combine(ttft, child.ttft if edge.mode is DependencyMode.STREAM else child.e2e)
-            e2e = combine(e2e, child.e2e)
+            answer = route is not None and (edge.source, edge.target) in route.answer_calls
+            streams = edge.mode is DependencyMode.STREAM or (pushed and answer)
+            first, whole = (child.ttft if streams else child.e2e), child.e2e
+            if queue and answer:
+                wait = _queued(graph, qid, child.e2e)
+                first, whole = wait.then(first), wait.then(whole)
+            ttft = combine(ttft, first)
+            e2e = combine(e2e, whole)
         for pending in graph.unresolved:
             if (
                 isinstance(pending, DependencyEdge)
                 and pending.source == qid
                 and pending.on_required_path
+                and (route is None or route.takes(pending))
             ):
                 ttft = combine(ttft, _unknown(pending.target))
                 e2e = combine(e2e, _unknown(pending.target))
@@ -290,8 +330,15 @@ def _row(graph: StackGraph, stack: str, journey_id: str, parallel: bool) -> Late
     load = JourneyLoad(
         stack, journey_id, demand.peak_rps, demand.input_tokens, demand.output_tokens
     )
-    time, order = journey_time(graph, graph.entrypoint(stack, journey_id), load, parallel=parallel)
+    route = graph.route(stack, journey_id)
+    time, order = journey_time(
+        graph, graph.entrypoint(stack, journey_id), load, parallel=parallel, route=route
+    )
     ttft, e2e = time.ttft, time.e2e
+    if route.channel is not None:
+        back = own_time(graph, route.channel, load)
+        ttft, e2e = ttft.then(back.ttft), e2e.then(back.e2e)
+        order.append(route.channel)
     sources: dict[str, Evidence] = {}
     for qid in order:
         model = fleet(graph, qid)

@@ -13,7 +13,10 @@ do a training job's own calls: launching a job returns before the job reads its 
 **Retry amplification.** When every layer retries, one user request becomes the product of
 the attempts along the path at the deepest layer: three layers of three attempts turn a failing
 dependency's load 27-fold. The journey's amplification is the largest product over its
-required, blocking paths (:meth:`StackGraph.required_paths`), reported with that path.
+required, blocking paths (:meth:`StackGraph.required_paths`: the route's calls, and those on
+the way to an awaited answer), reported with that path. A queue redelivers a message that
+fails up to its ``max_receive_count`` times, and twice as often when its visibility timeout
+is shorter than the consumer's worst case: that hop's factor multiplies the product too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from cellguard.assessments import iterative
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.iterative import Step
+from cellguard.assessments.queue_wait import queue_of
 from cellguard.models.dependencies import MAX_RETRIES
 from cellguard.models.enums import ComponentKind
 
@@ -220,20 +224,81 @@ def worst_amplification(start: str, calls: Calls) -> Amplification:
     return iterative.run(best, start)
 
 
+@dataclass(frozen=True)
+class Redelivery:
+    """How often a queue may hand one message to its consumer ``target``.
+
+    ``deliveries`` is the queue's ``max_receive_count`` (``None``: no redrive policy declared,
+    so a failing message is redelivered until it expires); ``duplicated`` is true when the
+    visibility timeout is shorter than the consumer's worst case (its blocking calls'
+    ``timeout x attempts``, unbounded without timeouts): the message reappears while the
+    consumer still works on it, and every delivery may run twice.
+    """
+
+    queue: str
+    target: str
+    deliveries: int | None
+    visibility_ms: float | None
+    consumer_worst_ms: float | None
+    duplicated: bool
+
+    @property
+    def factor(self) -> int:
+        """The load multiplication of the hop (1 for an undeclared redrive: a lower bound)."""
+        return (self.deliveries or 1) * (2 if self.duplicated else 1)
+
+
+def redelivery(graph: StackGraph, edge: DependencyEdge) -> Redelivery | None:
+    """The :class:`Redelivery` of ``edge`` when its caller is a queue, else ``None``."""
+    queue = queue_of(graph, edge.source)
+    if queue is None:
+        return None
+    worst = None
+    if edge.target in graph.nx:
+        worst = worst_case_ms(blocking_calls(graph, edge.target))
+    visibility = (
+        queue.visibility_timeout_seconds * 1000.0
+        if queue.visibility_timeout_seconds is not None
+        else None
+    )
+    duplicated = visibility is not None and (worst is None or visibility < worst)
+    return Redelivery(
+        edge.source, edge.target, queue.max_receive_count, visibility, worst, duplicated
+    )
+
+
 def journey_amplification(graph: StackGraph, stack: str, journey_id: str) -> Amplification:
-    """The worst retry amplification over the journey's required, blocking paths."""
+    """The worst retry amplification over the calls that decide the journey (its route's
+    required, blocking calls and those on the way to an awaited answer). A queue's hop counts
+    its redeliveries (:func:`redelivery`)."""
     loaded = set(graph.components())
+    route = graph.route(stack, journey_id)
 
     def calls(qid: str) -> list[tuple[str, int, bool]]:
-        """Required, blocking calls of ``qid``, into loaded documents or not."""
-        found = [
-            (e.target, e.attempts, True) for e in graph.dependencies(qid) if e.on_required_path
-        ]
+        """Deciding calls of ``qid``, into loaded documents or not."""
+        found = []
+        for e in graph.dependencies(qid):
+            if route.counts(e):
+                again = redelivery(graph, e)
+                found.append((e.target, e.attempts * (again.factor if again else 1), True))
         found += [
             (e.target, e.attempts, e.target in loaded)
             for e in graph.unresolved
-            if isinstance(e, DependencyEdge) and e.source == qid and e.on_required_path
+            if isinstance(e, DependencyEdge)
+            and e.source == qid
+            and e.on_required_path
+            and route.takes(e)
         ]
         return found
 
     return worst_amplification(graph.entrypoint(stack, journey_id), calls)
+
+
+def journey_redeliveries(graph: StackGraph, stack: str, journey_id: str) -> list[Redelivery]:
+    """The queue hops among the calls that decide the journey, in call order."""
+    found = []
+    for e in graph.required_edges(stack, journey_id):
+        again = redelivery(graph, e)
+        if again is not None:
+            found.append(again)
+    return found

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 from cellguard.models.base import (
     MAX_MINUTES,
@@ -97,6 +100,77 @@ class Demand(SpecModel):
     surge: Surge | None = Field(None, description="The largest expected surge above peak.")
 
 
+class RouteCall(SpecModel):
+    """A call a journey makes: a component on its path, or one dependency edge."""
+
+    to: Reference = Field(description="The component called (``stack/id`` for another stack).")
+    caller: Reference | None = Field(
+        None,
+        alias="from",
+        description=(
+            "The caller, to name one dependency edge (``from -> to``); omitted: every call "
+            "to ``to`` from a component on the route."
+        ),
+    )
+    share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description=(
+            "Share of the requests reaching the caller that make this call (a call ratio, "
+            "default 1): 0.1 for a model called by one request in ten. Demand, capacity and "
+            "latency use it; availability does not (a required call fails the requests "
+            "that make it)."
+        ),
+    )
+
+
+def _route_shorthand(value: Any) -> Any:
+    """Accept a bare component id as shorthand for ``{to: id}``."""
+    if isinstance(value, str):
+        return {"to": value}
+    return value
+
+
+RouteItem = Annotated[
+    RouteCall,
+    BeforeValidator(_route_shorthand, json_schema_input_type=RouteCall | Reference),
+]
+"""A route call, written either as a mapping or as a bare component id."""
+
+
+class Delivery(StrEnum):
+    """How an asynchronously produced answer reaches the waiting user."""
+
+    WEBSOCKET = "websocket"
+    SUBSCRIPTION = "subscription"
+    PUSH = "push"
+    POLLING = "polling"
+    QUEUE = "queue"
+    STREAM = "stream"
+
+
+class AsyncAnswer(SpecModel):
+    """The user waits for an answer that is produced asynchronously (after a queue or stream)."""
+
+    producer: Reference = Field(
+        description=(
+            "The component whose work is the answer (the queue's consumer that calls the "
+            "model); it must be reached from the entrypoint over the journey's calls."
+        )
+    )
+    channel: Reference = Field(
+        description=(
+            "The component that carries the answer back to the user (an AppSync API or "
+            "WebSocket gateway, an SNS topic, the endpoint polled); it may be the entrypoint."
+        )
+    )
+    delivery: Delivery = Field(
+        description="How the answer comes back: websocket, subscription, push, polling, queue "
+        "or stream."
+    )
+
+
 class Journey(SpecModel):
     """A user-facing journey whose outage the business feels."""
 
@@ -112,6 +186,23 @@ class Journey(SpecModel):
         default_factory=Objectives, description="Service level objectives."
     )
     demand: Demand = Field(default_factory=Demand, description="Load the journey generates.")
+    route: list[RouteItem] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The calls the journey makes, beyond its entrypoint: components (every call to "
+            "them from the route), or edges with 'from'; each with the share of requests that "
+            "make it. Omitted: every call the entrypoint reaches, each by every request."
+        ),
+    )
+    answer: AsyncAnswer | None = Field(
+        None,
+        description=(
+            "The user awaits an answer produced asynchronously: the calls on the way to its "
+            "producer and the channel back count for availability and latency. Omitted: "
+            "asynchronous calls are fire-and-forget."
+        ),
+    )
 
 
 class Risk(SpecModel):

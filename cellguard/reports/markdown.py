@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cellguard.models.findings import Status
 from cellguard.reports.context import ReportContext
+from cellguard.reports.md_text import code, md
 from cellguard.reports.risks import risks_markdown
 from cellguard.reports.sections import (
     counts_line,
@@ -28,13 +29,22 @@ from cellguard.reports.sections import (
 from cellguard.rules.engine import Assessment
 
 
+def route_lines(assessment: Assessment) -> list[str]:
+    """The declared routes and awaited answers of the journeys, one bullet each (none when no
+    journey declares one): the calls taken with their shares."""
+    figs = assessment.figures
+    found = [(j, j.route_text()) for j in (figs.journeys if figs is not None else ())]
+    bullets = [f"- {code(f'{j.stack}/{j.journey}')}: {md(text)}" for j, text in found if text]
+    return ["", "Routes (calls taken, share of requests):", "", *bullets] if bullets else []
+
+
 def render_markdown(assessment: Assessment, ctx: ReportContext) -> str:
     """The PR-comment markdown."""
     lines = header_lines(assessment, "cellguard assessment")
     lines += ["", scores_line(assessment, ctx), "", *scores_table(assessment, ctx)]
     journeys = journeys_table(assessment)
     if journeys:
-        lines += ["", "### Journeys", "", *journeys]
+        lines += ["", "### Journeys", "", *journeys, *route_lines(assessment)]
     listed = ordered(assessment, ctx)
     failing = [f for f in listed if f.status in (Status.FAIL, Status.ERROR)]
     lines += ["", "### Top findings", "", counts_line(assessment, ctx) + "."]

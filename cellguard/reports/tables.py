@@ -70,6 +70,9 @@ def journey_table(figs: Figures, plain: bool) -> Table | None:
             _num(j.frequency_per_year, ",.1f"),
             _num(j.loss_per_year),
         )
+    routes = [f"{j.stack}/{j.journey}: {text}" for j in figs.journeys if (text := j.route_text())]
+    if routes:
+        table.caption = Text(inert("routes: " + "\n".join(routes)), justify="left")
     return table
 
 

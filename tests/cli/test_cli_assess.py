@@ -23,6 +23,8 @@ EXAMPLES = [
     ("examples/saas-finetune.yaml", "saas-finetune"),
     ("examples/vllm-single-zone.yaml", "vllm-single-zone"),
     ("examples/cell-multi-region.yaml", "cell-multi-region"),
+    ("examples/queue-answered-chatbot.yaml", "queue-answered-chatbot"),
+    ("examples/shared-entry-routes.yaml", "shared-entry-routes"),
 ]
 CONTRACT = {"schema_version", "tool", "scores", "journeys", "blast_radius", "findings"}
 FINDING_KEYS = {

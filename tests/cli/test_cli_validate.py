@@ -24,6 +24,8 @@ VALID = [
     "examples/saas-finetune.yaml",
     "examples/vllm-single-zone.yaml",
     "examples/cell-multi-region.yaml",
+    "examples/queue-answered-chatbot.yaml",
+    "examples/shared-entry-routes.yaml",
 ]
 UPDATE = os.environ.get("CELLGUARD_UPDATE_GOLDEN") == "1"
 

@@ -2,8 +2,13 @@
 
 The structure, over independent basic events (``True`` = failed):
 
-* ``down(c) = self(c) OR any(dependency_down(c, d))`` for every required, blocking
-  dependency ``d`` of ``c`` (optional and async dependencies drop out);
+* ``journey-down = down(entrypoint) OR down(channel)``, the channel being the component that
+  carries an awaited asynchronous answer back (``answer.channel``), when the journey has one;
+* ``down(c) = self(c) OR any(dependency_down(c, d))`` for every call ``d`` of ``c`` that the
+  journey takes (its ``route``; every call without one) and that is required and blocking, or
+  a required call on the way to the producer of an awaited answer
+  (:meth:`~cellguard.assessments.routes.JourneyRoute.counts`; optional calls, calls off the
+  route and fire-and-forget async calls drop out);
 * ``dependency_down(c, d) = down(d) AND down(fallback)`` when the call has a fallback;
 * ``self(c) = AND over c's regions r of region_down(c, r)``: a component serves while any of
   its regions does (callers fail over between regions);
@@ -35,6 +40,7 @@ from cellguard.assessments.faulttree.tree import TRUE, BasicEvent, FaultTree, Ga
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.iterative import Step
 from cellguard.assessments.placement import DomainRef
+from cellguard.assessments.routes import JourneyRoute
 from cellguard.models.catalog.availability import PriorScope
 
 
@@ -100,9 +106,10 @@ class _ReplicaSink:
 
 
 class _Compiler:
-    def __init__(self, graph: StackGraph, priors: Priors) -> None:
+    def __init__(self, graph: StackGraph, priors: Priors, route: JourneyRoute) -> None:
         self.graph = graph
         self.priors = priors
+        self.route = route
         self.events: dict[str, BasicEvent] = {}
         self.info: dict[str, EventInfo] = {}
         self.gates: dict[str, Gate] = {}
@@ -196,7 +203,7 @@ class _Compiler:
         self.visited.append(qid)
         args = [self.self_down(qid)]
         for edge in self.graph.dependencies(qid):
-            if not edge.on_required_path:
+            if not self.route.counts(edge):
                 continue
             target = yield edge.target
             if edge.fallback is not None and self._known(edge.fallback):
@@ -221,10 +228,11 @@ def compile_journey(
     graph: StackGraph, stack: str, journey_id: str, priors: Priors | None = None
 ) -> JourneyTree:
     """The fault tree of journey ``journey_id`` of ``stack`` (top: ``journey-down``)."""
-    compiler = _Compiler(graph, priors or Priors(graph))
-    entry = compiler.down(graph.entrypoint(stack, journey_id))
+    route = graph.route(stack, journey_id)
+    compiler = _Compiler(graph, priors or Priors(graph), route)
+    needs = tuple(compiler.down(root) for root in route.roots)
     top = "journey-down"
-    compiler.gates[top] = Gate(top, GateOp.OR, (entry,))
+    compiler.gates[top] = Gate(top, GateOp.OR, tuple(dict.fromkeys(needs)))
     tree = FaultTree(f"{stack}/{journey_id}", top, dict(compiler.events), dict(compiler.gates))
     tree.validate()
     return JourneyTree(

@@ -38,7 +38,9 @@ from cellguard.assessments.faulttree.importance import (
 )
 from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.routes import RouteStep
 from cellguard.models.findings import Evidence
+from cellguard.models.references import localise
 
 TOP_IMPORTANCES = 5
 CUT_SET_ORDER = 2
@@ -78,6 +80,25 @@ class JourneyAvailability:
     several: frozenset[str] = frozenset()
     """Events that stand for several replica failures ("all 2 replicas of llm in use1-az4
     down"): a cut set of one of them alone is not a single point of failure."""
+    route: tuple[RouteStep, ...] | None = None
+    """The calls of the journey's declared ``route`` (``None`` without one: every call)."""
+    answer: tuple[str, str, str] | None = None
+    """Producer, channel and delivery of an awaited asynchronous answer, if any."""
+
+    def route_text(self) -> str | None:
+        """The route in one line (``web → llm (10%), ...; answer from fn via api (subscription)``);
+        ``None`` when the journey declares neither route nor answer."""
+        if self.route is None and self.answer is None:
+            return None
+        parts = []
+        for step in self.route or ():
+            share = "" if step.share == 1 else f" ({step.share:.0%})"
+            parts.append(f"{self._short(step.source)} → {self._short(step.target)}{share}")
+        text = ", ".join(parts) if parts else "every call"
+        if self.answer is not None:
+            producer, channel, delivery = self.answer
+            text += f"; answer from {self._short(producer)} via {self._short(channel)} ({delivery})"
+        return text
 
     @property
     def availability(self) -> float:
@@ -156,7 +177,32 @@ class JourneyAvailability:
             "cut_sets_max_order": CUT_SET_ORDER,
             "bdd_nodes": self.bdd_nodes,
             "basic_events": self.events,
+            **self._route_json(),
         }
+
+    def _route_json(self) -> dict[str, Evidence]:
+        """``route`` and ``answer`` entries, for a journey that declares them."""
+        out: dict[str, Evidence] = {}
+        if self.route is not None:
+            out["route"] = [
+                {
+                    "from": s.source,
+                    "to": s.target,
+                    "share": sig(s.share),
+                    "reach": sig(s.reach),
+                    "decides_availability": s.counts,
+                    "on_answer_path": s.answer,
+                }
+                for s in self.route
+            ]
+        if self.answer is not None:
+            producer, channel, delivery = self.answer
+            out["answer"] = {"producer": producer, "channel": channel, "delivery": delivery}
+        return out
+
+    def _short(self, qid: str) -> str:
+        """A component id as the journey's stack writes it (``id``, or ``stack/id``)."""
+        return localise(qid, self.stack)
 
 
 _CACHE: weakref.WeakKeyDictionary[
@@ -179,6 +225,10 @@ def _figures(jt: JourneyTree) -> tuple[float, float | None, tuple[Importance, ..
 
 def _evaluate(jt: JourneyTree, graph: StackGraph) -> JourneyAvailability:
     journey = graph.journey(jt.stack, jt.journey)
+    route = graph.route(jt.stack, jt.journey)
+    answer = None
+    if route.producer is not None and route.channel is not None and route.delivery is not None:
+        answer = (route.producer, route.channel, route.delivery)
     probability, frequency, importances, nodes, exact = _figures(jt)
     order = {name: info.order for name, info in jt.events.items() if info.order != 1}
     try:
@@ -205,6 +255,8 @@ def _evaluate(jt: JourneyTree, graph: StackGraph) -> JourneyAvailability:
         events=len(jt.tree.events),
         exact=exact,
         several=frozenset(order),
+        route=tuple(route.steps()) if route.declared else None,
+        answer=answer,
     )
 
 

@@ -21,6 +21,9 @@ from cellguard.models.base import (
 from cellguard.models.components.common import ComponentBase, ServiceFields, StatefulFields
 from cellguard.models.enums import DataContent, PipelineMode, StoreEngine, VectorEngine
 
+MAX_RECEIVES = 1000
+"""Most deliveries a queue's redrive policy may allow (SQS allows 1 to 1,000)."""
+
 
 class DataVolume(SpecModel):
     """How much data a store holds and what it takes to recreate it."""
@@ -70,6 +73,30 @@ class Queue(ComponentBase):
     engine: StoreEngine | None = Field(None, description="Queue engine.")
     dead_letter: bool | None = Field(None, description="Failed messages go to a dead-letter queue.")
     fifo: bool | None = Field(None, description="Ordered delivery.")
+    consumer_concurrency: PositiveInt | None = Field(
+        None,
+        le=MAX_PER_REPLICA,
+        description=(
+            "Messages the consumers (the queue's dependencies) process at once, e.g. a Lambda "
+            "event source's maximum concurrency: the servers of the queue's M/M/c wait."
+        ),
+    )
+    max_receive_count: PositiveInt | None = Field(
+        None,
+        le=MAX_RECEIVES,
+        description=(
+            "Deliveries of a message before it moves to the dead-letter queue (the redrive "
+            "policy): a message that keeps failing is processed this many times."
+        ),
+    )
+    visibility_timeout_seconds: PositiveInt | None = Field(
+        None,
+        le=MAX_SECONDS,
+        description=(
+            "Seconds a received message stays hidden: a consumer still working after it sees "
+            "the message delivered again."
+        ),
+    )
 
 
 class ObjectStore(ComponentBase, StatefulFields):

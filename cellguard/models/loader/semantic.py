@@ -12,6 +12,7 @@ from cellguard.models.components import Agent, ComponentBase, TrainingJob
 from cellguard.models.loader.catalog_checks import check_serving, check_zones
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
+from cellguard.models.loader.journey_checks import JourneyChecks
 from cellguard.models.quoting import quoted
 from cellguard.models.references import localise
 from cellguard.models.stack import Stack
@@ -277,6 +278,7 @@ class _Checker:
         self.unique([j.id for j in journeys], ("business", "journeys"), "id", "journey")
         for ji, journey in enumerate(journeys):
             self.reference(("business", "journeys", ji, "entrypoint"), journey.entrypoint)
+        JourneyChecks(stack, self.local, self.reference, self.error, self.suggest).run()
         self.unique([r.id for r in stack.business.risks], ("business", "risks"), "id", "risk")
         for ri, risk in enumerate(stack.business.risks):
             for ci, comp in enumerate(risk.components):

@@ -72,10 +72,10 @@ def worst_surge(load: Load, row: CapacityRow, surges: dict[str, tuple[float, int
     in_tokens = row.unit != REQUESTS_PS
     for j in load.journeys:
         declared = surges.get(j.name)
-        if declared is None or j.peak_rps is None or (in_tokens and j.output_tokens is None):
+        if declared is None or j.rps is None or (in_tokens and j.output_tokens is None):
             continue
         multiplier, ramp = declared
-        own = j.peak_rps * ((j.output_tokens or 0) if in_tokens else 1)
+        own = j.rps * ((j.output_tokens or 0) if in_tokens else 1)  # the route's share of it
         demand = (row.demand or 0.0) + (multiplier - 1) * own
         if best is None or demand > best.demand:
             best = Surge(j.name, multiplier, ramp, demand)
@@ -101,6 +101,16 @@ def _judge(
                 "whether it absorbs one is unknown.",
                 ("serving",),
                 surge_undeclared=silent,
+            )
+        elif lacking := model.load.lacking("peak_rps", "output_tokens"):
+            names = [localise(n, target.stack) for n in lacking]
+            yield unknown(
+                target,
+                f"The journeys whose surge reaches {target.id} do not declare their demand "
+                f"({', '.join(names)}: demand.peak_rps, demand.output_tokens), so whether it "
+                "absorbs the surge is unknown.",
+                ("serving",),
+                demand_undeclared=names,
             )
         else:
             yield not_applicable(target, f"No journey with a known demand reaches {target.id}.")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cellguard.assessments.timeouts import journey_amplification
+from cellguard.assessments.timeouts import (
+    Redelivery,
+    journey_amplification,
+    journey_redeliveries,
+)
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
@@ -28,7 +32,11 @@ META = RuleMeta(
         "every layer above it times out and retries, so it receives the product of the "
         "attempts along the path. Three layers of three attempts send it 27 requests for "
         "every user request, exactly when it is least able to serve them, and latency grows "
-        "with every round. Retrying at one layer, with a retry budget, keeps the factor small."
+        "with every round. Retrying at one layer, with a retry budget, keeps the factor small. "
+        "A queue on the way to an awaited answer retries too: it redelivers a failing message "
+        "up to its redrive policy's max_receive_count, and a visibility timeout shorter than "
+        "the consumer's worst case hands the same message to a second consumer while the "
+        "first still works, so each delivery may run twice."
     ),
     source=(
         "Google SRE Book, 'Handling Overload' (retrying at one layer, per-request and per-client "
@@ -37,7 +45,9 @@ META = RuleMeta(
     remediation=(
         "Retry at a single layer (usually the one nearest the user or the one nearest the "
         "failing dependency), set retries: 0 on the others, and cap retries with a retry "
-        "budget and backoff with jitter."
+        "budget and backoff with jitter. For a queue, declare a redrive policy with a small "
+        "max_receive_count and a dead-letter queue, and set the visibility timeout above the "
+        "consumer's worst case (timeouts x attempts of its calls)."
     ),
     action="limit-retries",
 )
@@ -57,6 +67,28 @@ def _route(hops: list[str], attempts: tuple[int, ...]) -> str:
     return hops[0] + "".join(steps)
 
 
+def _redelivered(queues: list[Redelivery], stack: str) -> str:
+    """`` (questions redelivers up to 5 times, ...)`` for the queue hops, or nothing."""
+    parts = []
+    for q in queues:
+        part = f"{localise(q.queue, stack)} delivers a failing message up to "
+        part += (
+            f"{q.deliveries} times" if q.deliveries is not None else "an unbounded number of times"
+        )
+        if q.duplicated:
+            worst = (
+                "unbounded"
+                if q.consumer_worst_ms is None
+                else f"{q.consumer_worst_ms / 1000:,.1f} s"
+            )
+            part += (
+                f", twice each as its visibility timeout ({(q.visibility_ms or 0) / 1000:,.0f} s) "
+                f"is below {localise(q.target, stack)}'s worst case ({worst})"
+            )
+        parts.append(part)
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge the worst path of every journey."""
     for stack, journey in ctx.journeys():
@@ -64,6 +96,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         worst = journey_amplification(ctx.graph, stack, journey.id)
         hops = [localise(q, stack) for q in worst.path]
         route = _route(hops, worst.attempts)
+        queues = journey_redeliveries(ctx.graph, stack, journey.id)
+        undeclared = sorted({localise(q.queue, stack) for q in queues if q.deliveries is None})
         evidence: dict[str, Evidence] = {
             "amplification": worst.figure,
             "limit": AMPLIFICATION_LIMIT,
@@ -71,11 +105,35 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "attempts": list(worst.attempts),
             "complete": worst.complete,
         }
+        if queues:
+            evidence["redelivery"] = [
+                {
+                    "queue": q.queue,
+                    "consumer": q.target,
+                    "max_receive_count": q.deliveries,
+                    "visibility_timeout_ms": q.visibility_ms,
+                    "consumer_worst_ms": q.consumer_worst_ms,
+                    "duplicated": q.duplicated,
+                    "factor": q.factor,
+                }
+                for q in queues
+            ]
         if worst.factor > AMPLIFICATION_LIMIT:
             yield failed(
                 target,
                 f"Journey {journey.id} multiplies load {worst.text}-fold along {route}: "
-                f"{worst.text} requests reach {hops[-1]} for every failing user request.",
+                f"{worst.text} requests reach {hops[-1]} for every failing user request"
+                + _redelivered(queues, stack)
+                + ".",
+                (),
+                **evidence,
+            )
+        elif undeclared:
+            yield unknown(
+                target,
+                f"Journey {journey.id} waits on {', '.join(undeclared)}, which declares no "
+                "redrive policy (max_receive_count): a failing message is redelivered until it "
+                f"expires, so its retry amplification is at least {worst.text}x.",
                 (),
                 **evidence,
             )
