@@ -9,6 +9,7 @@ fit and carried whole in each bar's tooltip; the template escapes them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ def _chart(
 ) -> Chart:
     """``rows`` of (label, value, value text, colour, extra value), scaled so that ``top``
     (default: the largest value plus extra) fills the bar width."""
+    rows = [(label, _finite(v), shown, colour, _finite(e)) for label, v, shown, colour, e in rows]
     if top is None:
         top = max((v + e for _, v, _, _, e in rows), default=0.0)
     scale = BAR_W / top if top > 0 else 0.0
@@ -87,6 +89,11 @@ def _chart(
     )
     height = TOP * 2 + len(rows) * (BAR_H + GAP)
     return Chart(title, bars, height, note)
+
+
+def _finite(value: float) -> float:
+    """A bar's length: NaN, infinite and negative values draw no bar (their text still says)."""
+    return value if math.isfinite(value) and value > 0 else 0.0
 
 
 def score_colour(score: float | None) -> str:

@@ -7,8 +7,9 @@ severity first, then the money per hour at stake on the journeys they touch) and
 that miss their availability objective.
 
 Every money figure carries the ISO 4217 currency of the stack it belongs to
-(``metadata.currency``, USD when the spec leaves it out); a figure summed over stacks of
-different currencies is never added up: it is given per currency.
+(``metadata.currency``, USD when the spec leaves it out). The money at risk is summed per
+currency; a figure the assessment itself adds up over stacks of different currencies (a blast
+radius, the money at stake on a shared component) names all of them (``EUR+USD``).
 """
 
 from __future__ import annotations

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Status, TargetKind
 from cellguard.models.text import inert
+from cellguard.reports.charts import BAR_W, _chart, scores_chart
 from cellguard.reports.formats import ReportFormat, render
 from cellguard.reports.html_summary import Currencies
 from cellguard.reports.sections import ordered
@@ -230,3 +232,16 @@ def test_the_printed_report_is_at_most_half_as_long(html: str, tmp_path: Path) -
     pages = len(re.findall(rb"/Type\s*/Page(?![s])", pdf.read_bytes()))
     # 31 A4 pages before issue 19's report at the same findings (41 when the issue was filed)
     assert 0 < pages <= 15
+
+
+def test_charts_scale_scores_to_100_and_draw_no_bar_for_figures_that_are_not_finite() -> None:
+    chart = scores_chart(
+        [("Overall", Score(50.0, 1, 1, 0, 0)), ("Security", Score(None, 0, 0, 0, 0))]
+    )
+    half, none = chart.bars
+    assert half.width == BAR_W / 2 and half.value.startswith("50.0 (upper ")
+    assert none.width == 0 and none.value == "not scored"
+    bars = _chart(
+        "t", [("a", float("nan"), "?", "#000", 0.0), ("b", 4.0, "4", "#000", float("inf"))]
+    ).bars
+    assert [(b.width, b.extra) for b in bars] == [(0.0, 0.0), (BAR_W, 0.0)]
