@@ -141,9 +141,18 @@ def table(value: Sequence[Mapping[str, Evidence]], currency: str) -> Table:
     return Table(tuple(k.replace("_", " ") for k in keys), rows, numeric)
 
 
+def _plain(value: object) -> object:
+    """A read-only mapping or sequence view as a dict or list, for JSON."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Iterable):
+        return list(value)
+    return repr(value)
+
+
 def canonical(value: Evidence) -> str:
     """The value as sorted JSON (what "the same value" means)."""
-    return json.dumps(value, sort_keys=True, default=list, ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, default=_plain, ensure_ascii=False)
 
 
 class EvidenceBook:

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from markupsafe import escape
@@ -23,6 +24,7 @@ from cellguard.models.findings import Finding, Status, TargetKind
 from cellguard.models.text import inert
 from cellguard.reports.charts import BAR_W, _chart, scores_chart
 from cellguard.reports.formats import ReportFormat, render
+from cellguard.reports.html_evidence import canonical
 from cellguard.reports.html_summary import Currencies
 from cellguard.reports.sections import ordered
 from cellguard.reports.svg import single_points
@@ -245,3 +247,10 @@ def test_charts_scale_scores_to_100_and_draw_no_bar_for_figures_that_are_not_fin
         "t", [("a", float("nan"), "?", "#000", 0.0), ("b", 4.0, "4", "#000", float("inf"))]
     ).bars
     assert [(b.width, b.extra) for b in bars] == [(0.0, 0.0), (BAR_W, 0.0)]
+
+
+def test_read_only_views_of_different_mappings_are_not_the_same_value() -> None:
+    a = MappingProxyType({"supply": 3502.0, "unit": "tokens/s"})
+    b = MappingProxyType({"supply": 5253.0, "unit": "tokens/s"})
+    assert canonical(a) != canonical(b)
+    assert canonical(a) == canonical({"unit": "tokens/s", "supply": 3502.0})
