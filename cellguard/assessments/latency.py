@@ -137,7 +137,7 @@ def _gpu_model(qid: str, model: Fleet, load: JourneyLoad) -> NodeTime:
         return NodeTime(saturated, saturated)
     spec = model.replica
     wait = model.row.p99_wait_ms
-    prefill = spec.prefill_seconds(load.input_tokens) if spec and load.input_tokens else None
+    prefill = spec.first_token_seconds(load.input_tokens) if spec else None
     if wait is None or prefill is None:
         return NodeTime(_unknown(qid), _unknown(qid))
     ttft = Span(derived_ms=wait + prefill * 1000, queueing_ms=wait)

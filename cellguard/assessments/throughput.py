@@ -35,7 +35,7 @@ from cellguard.models.catalog.engines import default_concurrency, engine_default
 from cellguard.models.catalog.hardware import Gpu, find_gpu, find_instance, weight_bytes
 from cellguard.models.catalog.throughput import engine_caveat, find_measurement
 from cellguard.models.components import ComponentBase
-from cellguard.models.components.inference import HostedModelFields
+from cellguard.models.components.inference import HostedModelFields, MeasuredServing
 from cellguard.models.enums import Hosting, Precision, ServingEngine
 from cellguard.models.findings import Evidence
 
@@ -71,6 +71,7 @@ class ReplicaSpec:
     concurrency: int | None
     assumed: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default=())
+    measured: MeasuredServing | None = None
 
     @property
     def weights(self) -> float | None:
@@ -103,6 +104,13 @@ class ReplicaSpec:
         if self.params_b is None or self.flops is None:
             return None
         return input_tokens * 2 * self.params_b * 1e9 / (self.flops * MFU)
+
+    def first_token_seconds(self, input_tokens: float | None) -> float | None:
+        """A replica's time to first token once it takes the request: the team's measured
+        TTFT p99 (``serving.measured``) when given, else the prefill of ``input_tokens``."""
+        if self.measured is not None and self.measured.ttft_p99_ms is not None:
+            return self.measured.ttft_p99_ms / 1000
+        return self.prefill_seconds(input_tokens) if input_tokens else None
 
     def decode_step_seconds(self) -> float | None:
         """Bandwidth-bound time of one decode step: the weights read once at the achieved rate."""
@@ -165,6 +173,10 @@ def replica_spec(comp: ComponentBase) -> ReplicaSpec:
     missing += gpu_missing
     gpus = serving.gpus_per_replica if serving is not None else None
     concurrency = serving.max_concurrency if serving is not None else None
+    measured = serving.measured if serving is not None else None
+    if concurrency is None and measured is not None and measured.at_concurrency is not None:
+        concurrency = measured.at_concurrency
+        assumed.append(f"max_concurrency={concurrency} (the concurrency of serving.measured)")
     if concurrency is None and serving is not None and serving.engine is not None:
         concurrency = _engine_default(serving.engine, gpu, assumed)
     if gpus is None:
@@ -183,6 +195,7 @@ def replica_spec(comp: ComponentBase) -> ReplicaSpec:
         concurrency=concurrency,
         assumed=tuple(assumed),
         missing=tuple(missing),
+        measured=measured,
     )
 
 
@@ -246,6 +259,20 @@ def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> Rep
     estimate). The result's ``missing`` says why a figure is unknown.
     """
     basis = _basis(spec)
+    measured = spec.measured
+    if measured is not None and measured.output_tokens_per_s is not None:
+        basis.update(
+            measured_on=measured.measured_on.isoformat(),
+            method=measured.method,
+            at_concurrency=measured.at_concurrency,
+        )
+        declared = spec.concurrency
+        if declared is not None and declared != measured.at_concurrency:
+            basis["caveats"] = [
+                f"measured at {measured.at_concurrency} concurrent requests, the replica runs "
+                f"up to {declared}"
+            ]
+        return ReplicaThroughput(measured.output_tokens_per_s, measured.label(), basis)
     if spec.params_b and spec.precision and spec.gpu:
         found = find_measurement(
             params_b=spec.params_b,

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
+
+import pytest
 
 from cellguard.assessments.capacity import fleet
 from cellguard.assessments.graph import StackGraph, build_graph
+from cellguard.assessments.latency import latency_rows
 from cellguard.models.catalog.engines import default_concurrency, engine_catalog
 from cellguard.models.enums import ServingEngine
 from cellguard.models.findings import Finding, Status
-from cellguard.models.loader import load
+from cellguard.models.loader import SpecLoadError, load
 from cellguard.rules.engine import run_rules
 from cellguard.rules.packs import load_rules
 from tests.helpers import REPO
@@ -97,3 +101,82 @@ def test_an_engine_without_a_fixed_default_stays_unknown(tmp_path: Path) -> None
     assert model is not None
     assert model.row.per_replica is None
     assert any("triton has no fixed default" in m for m in model.row.missing)
+
+
+# -- measured figures in the spec --------------------------------------------------------------
+
+MEASURED = """\
+      measured:
+        output_tokens_per_s: 2400
+        at_concurrency: 64
+        ttft_p50_ms: 90
+        ttft_p99_ms: 180
+        measured_on: 2026-11-28
+        method: vllm bench serve, 1500 in / 48 out, 64 concurrent users
+"""
+
+
+def with_measured(tmp_path: Path, measured: str = MEASURED) -> Path:
+    return variant(tmp_path, "      max_concurrency: 128\n", measured)
+
+
+def test_a_measured_throughput_wins_and_says_so(tmp_path: Path) -> None:
+    path = with_measured(tmp_path)
+    graph = graph_of(path)
+    model = fleet(graph, LLM)
+    assert model is not None and model.replica is not None
+    row = model.row
+    assert row.per_replica == 2400 and row.supply == 4800  # two replicas x the measurement
+    assert row.throughput_source == (
+        "measured: serving.measured (2026-11-28, vllm bench serve, 1500 in / 48 out, "
+        "64 concurrent users)"
+    )
+    assert row.throughput_basis["measured_on"] == "2026-11-28"
+    assert row.throughput_basis["at_concurrency"] == 64
+    assert model.replica.concurrency == 64  # the measurement's concurrency stands in
+    found = findings(path)
+    assert ("CG-CAP-011", "coder-llm") not in found or found[
+        ("CG-CAP-011", "coder-llm")
+    ].status is Status.PASS
+    rows = {r.journey: r for r in latency_rows(graph)}
+    completion = rows["code-completion"]
+    assert completion.model_sources[LLM].startswith("measured: serving.measured (2026-11-28")
+    # TTFT: the fleet's p99 queue wait plus the measured TTFT p99 (not the prefill estimate).
+    assert row.p99_wait_ms is not None
+    assert completion.ttft_derived_ms == pytest.approx(row.p99_wait_ms + 180, abs=0.2)
+
+
+def test_a_measured_ttft_alone_keeps_the_throughput_estimate(tmp_path: Path) -> None:
+    only_ttft = (
+        "      max_concurrency: 128\n"
+        "      measured: {ttft_p99_ms: 250, measured_on: 2026-11-28, method: production p99}\n"
+    )
+    path = variant(tmp_path, "      max_concurrency: 128\n", only_ttft)
+    model = fleet(graph_of(path), LLM)
+    assert model is not None and model.replica is not None
+    assert model.row.throughput_source == "estimate"
+    assert model.replica.first_token_seconds(1500) == 0.25
+
+
+@pytest.mark.parametrize(
+    ("measured", "expected"),
+    [
+        ("{ttft_p50_ms: 300, ttft_p99_ms: 200, measured_on: 2026-11-28, method: m}", "median"),
+        ("{output_tokens_per_s: 900, measured_on: 2026-11-28, method: m}", "at_concurrency"),
+        ("{measured_on: 2026-11-28, method: m}", "says nothing"),
+        (
+            "{output_tokens_per_s: 1e12, at_concurrency: 8, measured_on: 2026-11-28, method: m}",
+            "less than or equal to 1,000,000,000",
+        ),
+        ("{ttft_p99_ms: 0, measured_on: 2026-11-28, method: m}", "greater than 0"),
+        ("{ttft_p99_ms: 200, measured_on: 1764547200, method: m}", "timestamp"),
+        ("{ttft_p99_ms: 200, measured_on: 2026-11-28}", "method"),
+    ],
+)
+def test_measured_figures_are_validated(tmp_path: Path, measured: str, expected: str) -> None:
+    path = variant(tmp_path, "      max_concurrency: 128\n", f"      measured: {measured}\n")
+    with pytest.raises(SpecLoadError) as info:
+        load(path)
+    rendered = "\n".join(d.render() for d in info.value.errors)
+    assert "serving.measured" in rendered and expected in rendered
+    assert re.search(rf"{path.name}:1[5-6]\d:\d+", rendered)  # file:line:column of the key

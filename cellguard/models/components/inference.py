@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cellguard.models.base import (
     MAX_HOURS,
     MAX_MINUTES,
+    MAX_MS,
     MAX_PER_MINUTE,
     MAX_PER_REPLICA,
     MAX_RATE,
@@ -21,6 +22,7 @@ from cellguard.models.base import (
     SpecModel,
 )
 from cellguard.models.components.common import ComponentBase, ServiceFields
+from cellguard.models.dates import IsoDate
 from cellguard.models.enums import (
     Hosting,
     Precision,
@@ -43,6 +45,65 @@ class ModelInfo(SpecModel):
     fine_tuned: bool | None = Field(None, description="A fine-tuned (custom) model.")
 
 
+class MeasuredServing(SpecModel):
+    """Serving figures measured on this endpoint's own set-up; they win over the catalog.
+
+    A load test, a benchmark run or production metrics: they win over the catalog's
+    measurements and the hardware estimate, and reports call them ``measured`` with their date.
+    """
+
+    output_tokens_per_s: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_RATE,
+        description="Aggregate output tokens per second of one replica at at_concurrency.",
+    )
+    at_concurrency: PositiveInt | None = Field(
+        None,
+        le=MAX_PER_REPLICA,
+        description="Concurrent requests per replica while output_tokens_per_s was measured.",
+    )
+    ttft_p50_ms: float | None = Field(
+        None, gt=0, le=MAX_MS, description="Median time to first token measured, ms."
+    )
+    ttft_p99_ms: float | None = Field(
+        None, gt=0, le=MAX_MS, description="p99 time to first token measured, ms."
+    )
+    measured_on: IsoDate = Field(description="When it was measured (YYYY-MM-DD).")
+    method: str = Field(
+        min_length=1,
+        description="How: the tool and load, e.g. 'vllm bench serve, 1500 in / 48 out, 64 users'.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MeasuredServing:
+        """At least one figure; a throughput with its concurrency; p50 at most p99."""
+        if self.output_tokens_per_s is None and self.ttft_p99_ms is None:
+            raise ValueError(
+                "'measured' needs output_tokens_per_s (with at_concurrency) or ttft_p99_ms: "
+                "a measurement without a figure says nothing"
+            )
+        if (self.output_tokens_per_s is None) != (self.at_concurrency is None):
+            raise ValueError(
+                "'output_tokens_per_s' and 'at_concurrency' go together: a throughput is "
+                "only meaningful at the concurrency it was measured at"
+            )
+        if (
+            self.ttft_p50_ms is not None
+            and self.ttft_p99_ms is not None
+            and self.ttft_p50_ms > self.ttft_p99_ms
+        ):
+            raise ValueError(
+                f"'ttft_p50_ms' ({self.ttft_p50_ms:g}) exceeds 'ttft_p99_ms' "
+                f"({self.ttft_p99_ms:g}): the median cannot be slower than the p99"
+            )
+        return self
+
+    def label(self) -> str:
+        """``measured: serving.measured (<date>, <method>)``: how outputs name the figure."""
+        return f"measured: serving.measured ({self.measured_on.isoformat()}, {self.method})"
+
+
 class Serving(SpecModel):
     """How a self-hosted (or SageMaker) model is served."""
 
@@ -62,6 +123,13 @@ class Serving(SpecModel):
     warm_pool: bool | None = Field(None, description="Warm standby nodes exist.")
     max_concurrency: PositiveInt | None = Field(
         None, le=MAX_PER_REPLICA, description="Concurrent sequences per replica."
+    )
+    measured: MeasuredServing | None = Field(
+        None,
+        description=(
+            "Throughput and time to first token measured on this set-up; they win over the "
+            "catalog and the estimate."
+        ),
     )
 
 
