@@ -13,19 +13,21 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import (
+    ConfigOption,
+    ConfiguredPluginsOption,
     ForceOption,
     IgnoreOption,
     OutputOption,
-    PluginsOption,
     RulesOption,
     SelectOption,
     TodayOption,
 )
+from cellguard.cli.settings import read_config, resolve_settings
 from cellguard.models.loader import SpecLoadError
 from cellguard.reports.diff import DiffFormat, diff_assessments
 from cellguard.reports.diff_text import render_diff
@@ -49,7 +51,8 @@ def diff(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     today: TodayOption = None,
-    plugins: PluginsOption = True,
+    plugins: ConfiguredPluginsOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Compare two specs: scores, new and resolved findings, availability, loss, and figures.
 
@@ -62,9 +65,17 @@ def diff(
     side's path at that git revision: `cellguard diff git:main examples/org` compares
     examples/org at main (old) with the working tree (new). Findings are matched by
     fingerprint (rule, stack, target). Exit code 0 when the diff ran, 2 on bad input, 3 if
-    a rule crashed.
+    a rule crashed. The rule choice and the date not given come from the config file
+    (.cellguard.yaml; see `cellguard config`).
     """
-    day = parse_today(today)
+    settings = resolve_settings(
+        read_config(config),
+        select=select,
+        ignore=ignore,
+        packs=rules,
+        plugins=plugins,
+        today=today,
+    )
     old_ref, new_ref = git_ref(old), git_ref(new)
     if old_ref is not None and new_ref is not None:
         raise UserError(
@@ -75,7 +86,13 @@ def diff(
 
     def assess(path: Path) -> Assessment:
         return run_assessment(
-            [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+            [path],
+            rules=settings.packs.value,
+            select=settings.select.value,
+            ignore=settings.ignore.value,
+            today=settings.today.value,
+            plugins=settings.plugins.value,
+            patterns_from=settings.patterns_from,
         )
 
     ref = old_ref or new_ref

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import parse_today
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import (
     check_writable,
@@ -17,7 +16,8 @@ from cellguard.cli.files import (
     occupied,
     write_text_atomic,
 )
-from cellguard.cli.options import ForceOption, PluginsOption, TodayOption
+from cellguard.cli.options import ConfigOption, ConfiguredPluginsOption, ForceOption, TodayOption
+from cellguard.cli.settings import read_config, resolve_settings
 from cellguard.models.text import inert
 
 
@@ -69,7 +69,8 @@ def plan(
     ] = None,
     force: ForceOption = False,
     today: TodayOption = None,
-    plugins: PluginsOption = True,
+    plugins: ConfiguredPluginsOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Plan the remediation of every failing finding and write the target spec.
 
@@ -77,7 +78,9 @@ def plan(
     repeats until nothing more resolves. Writes the target (`-o`), and the plan (markdown or
     JSON) to --plan-output or stdout: every change with the findings it resolves, manual
     steps, what is not resolved and why, and scores and journey nines before and after.
-    Refuses to overwrite files without --force. Exit code 0 when the plan was written.
+    Refuses to overwrite files without --force. Every rule is planned for; the date and
+    --plugins not given come from the config file (.cellguard.yaml). Exit code 0 when the plan
+    was written.
     """
     from cellguard.assessments.graph import build_graph
     from cellguard.models.loader import load
@@ -86,9 +89,10 @@ def plan(
     from cellguard.rules.engine import run_rules
     from cellguard.rules.packs import load_rules
 
+    settings = resolve_settings(read_config(config), plugins=plugins, today=today)
     org = load(path)
-    rules = list(load_rules([], plugins=plugins).select([], []))
-    assessment = run_rules(build_graph(org), rules, today=parse_today(today))
+    rules = list(load_rules([], plugins=settings.plugins.value).select([], []))
+    assessment = run_rules(build_graph(org), rules, today=settings.today.value)
     result = make_plan(org, assessment, rules=rules, org_mode=path.is_dir())
     files = {d.name: d.file for d in org.documents}
     targets = _targets(path, output, files, dict(result.targets))

@@ -250,3 +250,30 @@ def test_an_empty_config_and_no_path_name_the_config(
         assert result.stderr.startswith(
             "cellguard: error: no spec paths given, and .cellguard.yaml:1 lists none under 'paths'"
         ), result.stderr
+
+
+def test_diff_and_plan_read_the_rule_choice_and_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "old.yaml").write_text(BASE_STACK, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(
+        BASE_STACK.replace("replicas: 3", "replicas: 1"), encoding="utf-8"
+    )
+    config = tmp_path / ".cellguard.yaml"
+    config.write_text(
+        "today: 2026-11-21\nrules:\n  select: [CG-RED-011]\n  plugins: false\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CELLGUARD_TODAY", raising=False)
+    result = runner.invoke(app, ["diff", "old.yaml", "new.yaml", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    new = sorted(f["rule"] for f in data["new_findings"])
+    assert new == ["CG-RED-011"]  # without the config's choice CG-RED-001 is new as well
+    config.write_text("today: 2026-13-01\n", encoding="utf-8")
+    for command in (["diff", "old.yaml", "new.yaml"], ["plan", "old.yaml", "-o", "t.yaml"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.startswith(".cellguard.yaml:1:8: error[invalid-date] today:")
+        assert not (tmp_path / "t.yaml").exists()
