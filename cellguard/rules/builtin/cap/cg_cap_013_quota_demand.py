@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from cellguard.assessments.capacity import CapacityRow, Fleet, rounded
+from cellguard.assessments.demand import journeys_reaching
+from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.timeouts import Redelivery, journey_redeliveries
 from cellguard.models.components import ComponentBase, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
     judge_fleets,
@@ -81,16 +85,46 @@ def _undeclared(comp: ComponentBase) -> list[str]:
     return gaps
 
 
+def _redelivered(graph: StackGraph, qid: str) -> list[Redelivery]:
+    """Queue hops of the journeys reaching ``qid`` whose consumer calls it (directly or not):
+    a message that fails there, throttled, is delivered again (:mod:`..timeouts`)."""
+    found: dict[tuple[str, str], Redelivery] = {}
+    for stack, journey_id in journeys_reaching(graph, qid):
+        route = graph.route(stack, journey_id)
+        for hop in journey_redeliveries(graph, stack, journey_id):
+            pending, seen = [hop.target], {hop.target}
+            while pending:
+                node = pending.pop()
+                if node == qid:
+                    found[(hop.queue, hop.target)] = hop
+                    break
+                for e in graph.dependencies(node):
+                    if route.takes(e) and e.target not in seen:
+                        seen.add(e.target)
+                        pending.append(e.target)
+    return [found[k] for k in sorted(found)]
+
+
 def _judge(
-    target: Target, model: Fleet, is_fallback: bool, undeclared: list[str]
+    target: Target,
+    model: Fleet,
+    is_fallback: bool,
+    undeclared: list[str],
+    redelivered: Sequence[Redelivery] = (),
 ) -> Iterator[Outcome]:
     """Judge one quota against the demand on it, failover included; a quota that leaves out
-    what a PASS needs (``undeclared``) cannot PASS."""
+    what a PASS needs (``undeclared``) cannot PASS. Queues upstream that redeliver a throttled
+    message (``redelivered``) are named: throttling then feeds itself."""
     row = model.row
     with_failover = _failover_utilisation(row)
     evidence: dict[str, Evidence] = row_evidence(row, *FIELDS)
     evidence["utilisation_with_failover"] = rounded(with_failover, 3)
     evidence["missing"] = list(row.missing)
+    if redelivered:
+        evidence["redelivered_by"] = [
+            {"queue": h.queue, "max_receive_count": h.deliveries, "factor": h.factor}
+            for h in redelivered
+        ]
     demand = rate(row.demand or 0.0, row.unit)
     shared = f", shared with {', '.join(row.shared_with)}" if row.shared_with else ""
     if row.supply is None or row.utilisation is None:
@@ -113,6 +147,13 @@ def _judge(
             f"traffic failing over to it ({rate(row.failover_demand, row.unit)}) takes "
             f"it to {percent(with_failover)} of {quota if not problems else 'the quota'}"
         )
+    if redelivered and problems:
+        queues = ", ".join(
+            f"{localise(h.queue, target.stack)} (up to "
+            + (f"{h.factor}x)" if h.deliveries is not None else "until it expires)")
+            for h in redelivered
+        )
+        problems.append(f"each throttled message is delivered again by {queues}")
     if problems:
         yield failed(
             target,
@@ -165,6 +206,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             model,
             model.row.qid in fallbacks,
             _undeclared(ctx.graph.component(model.row.qid)),
+            _redelivered(ctx.graph, model.row.qid),
         ),
         quota=True,
         elsewhere="{target} runs on the team's GPUs (CG-CAP-011).",
