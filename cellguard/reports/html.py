@@ -40,6 +40,7 @@ from cellguard.reports.html_findings import finding_groups
 from cellguard.reports.html_summary import Currencies, summary
 from cellguard.reports.json_report import visible
 from cellguard.reports.md_text import fmt_delta, fmt_percent, fmt_score
+from cellguard.reports.risks import risk_cells
 from cellguard.reports.sections import ordered
 from cellguard.reports.svg import layout
 from cellguard.rules.engine import Assessment
@@ -222,6 +223,7 @@ def render_html(assessment: Assessment, ctx: ReportContext) -> str:
         stacks=_stack_rows(ctx),
         score_rows=score_rows,
         figs=figs,
+        risks=risk_cells(assessment),
         diagram=(layout(ctx.graph, _failing_components(shown)) if ctx.graph is not None else None),
         summary=digest,
         top_anchors={t.anchor for t in digest.top},

@@ -52,6 +52,12 @@ def _cells(row: RiskRow, multi: bool) -> tuple[str, str, str, str, str]:
     return localise(f"{row.stack}/{r.id}", within), rating, comps, controls or "-", journeys
 
 
+def risk_cells(assessment: Assessment) -> list[tuple[str, str, str, str, str]]:
+    """The register's rows as text cells (see :data:`HEADER`), highest score first."""
+    multi = len(assessment.stacks) > 1
+    return [_cells(r, multi) for r in rows_of(assessment)]
+
+
 HEADER = ["risk", "likelihood x severity", "components", "controls proved", "journeys touched"]
 
 

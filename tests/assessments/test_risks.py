@@ -13,6 +13,7 @@ from cellguard.assessments.risks import controls, risk_by_component, risk_rows
 from cellguard.models.business import Risk
 from cellguard.models.findings import Status
 from cellguard.reports.context import ReportContext
+from cellguard.reports.html import render_html
 from cellguard.reports.json_report import to_json_data
 from cellguard.reports.markdown import render_markdown
 from cellguard.reports.sections import ordered
@@ -137,3 +138,6 @@ def test_an_uncontrolled_severe_likely_risk_fails_and_findings_rank_by_risk() ->
     text = render_markdown(assessment, ReportContext(graph=g))
     assert "### Risk register" in text
     assert "| <code>gpu-fault</code> | likely x severe = 16 (severe, likely) | llm |" in text
+    page = render_html(assessment, ReportContext(graph=g))
+    assert '<section id="risks">' in page
+    assert '<td><code>gpu-fault</code></td><td class="nw">likely x severe = 16' in page
