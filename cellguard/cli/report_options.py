@@ -127,7 +127,7 @@ def write_reports(
     The table on an interactive standard output is the coloured rich report; anywhere else it
     is plain text. Files are checked before any is written, so a refused overwrite, a directory
     or a missing parent directory writes none. ``quiet`` leaves out the report that would go to
-    standard output (files are still written).
+    standard output (files, and the step summary of the github format, are still written).
     """
     targets = pair_targets(formats, outputs, default=default)
     for target in targets:
@@ -135,8 +135,8 @@ def write_reports(
             check_writable(target.path, force=force)
     for target in targets:
         if quiet and target.path is None:
-            continue
-        if target.fmt is ReportFormat.TABLE and target.path is None and sys.stdout.isatty():
+            pass  # the report is left out; a github step summary (a file) is still appended
+        elif target.fmt is ReportFormat.TABLE and target.path is None and sys.stdout.isatty():
             from rich.console import Console
 
             from cellguard.reports.terminal import print_report

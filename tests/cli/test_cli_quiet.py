@@ -70,3 +70,15 @@ def test_compact_marks_what_the_baseline_had(spec: Path) -> None:
     assert new == ["CG-RED-001", "CG-RED-011"]  # listed first
     assert sorted(known) == ["CG-CAP-003", "CG-CAP-010", "CG-COR-001", "CG-COR-003"]
     assert statuses[: len(new)] == [("FAIL", r) for r in new]
+
+
+def test_check_quiet_keeps_the_step_summary_and_prints_no_report(
+    spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = spec.parent / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = runner.invoke(app, ["check", "demo.yaml", "-q", "-f", "github", *TODAY])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no ::error annotations on standard output
+    assert "check: 4 blocking (FAIL >= medium)" in result.stderr
+    assert "demo" in summary.read_text(encoding="utf-8")  # the job summary is still written
