@@ -267,22 +267,34 @@ def redelivery(graph: StackGraph, edge: DependencyEdge) -> Redelivery | None:
     )
 
 
-def journey_amplification(graph: StackGraph, stack: str, journey_id: str) -> Amplification:
+def journey_amplification(
+    graph: StackGraph,
+    stack: str,
+    journey_id: str,
+    bounded: Callable[[str], bool] | None = None,
+) -> Amplification:
     """The worst retry amplification over the calls that decide the journey (its route's
     required, blocking calls and those on the way to an awaited answer). A queue's hop counts
-    its redeliveries (:func:`redelivery`)."""
+    its redeliveries (:func:`redelivery`).
+
+    ``bounded(qid)`` true says that ``qid``'s retries cannot multiply a sustained failure (a
+    retry budget caps them at a share of its requests, or a circuit breaker stops calling):
+    its calls then count as one attempt each (a queue's redeliveries still count).
+    """
     loaded = set(graph.components())
     route = graph.route(stack, journey_id)
 
     def calls(qid: str) -> list[tuple[str, int, bool]]:
         """Deciding calls of ``qid``, into loaded documents or not."""
+        single = bounded is not None and bounded(qid)
         found = []
         for e in graph.dependencies(qid):
             if route.counts(e):
                 again = redelivery(graph, e)
-                found.append((e.target, e.attempts * (again.factor if again else 1), True))
+                tries = 1 if single else e.attempts
+                found.append((e.target, tries * (again.factor if again else 1), True))
         found += [
-            (e.target, e.attempts, e.target in loaded)
+            (e.target, 1 if single else e.attempts, e.target in loaded)
             for e in graph.unresolved
             if isinstance(e, DependencyEdge)
             and e.source == qid

@@ -29,7 +29,9 @@ class ChangeManagement(SpecModel):
     ci_cd: bool | None = Field(None, description="Changes ship through a CI/CD pipeline.")
     manual_prod_changes: bool | None = Field(None, description="People change production by hand.")
     rollback: bool | None = Field(None, description="A tested, fast rollback exists.")
-    static_typing: bool | None = Field(None, description="Code is statically type-checked.")
+    static_typing: bool | None = Field(
+        None, description="Deprecated: read by no check, accepted with a warning and ignored."
+    )
 
 
 class ChaosExperiment(SpecModel):

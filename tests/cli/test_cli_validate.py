@@ -201,12 +201,12 @@ def test_unwritable_output_is_an_input_error_not_a_crash(tmp_path: Path) -> None
 
 
 def test_internal_errors_exit_3_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cellguard.cli.schema_cmd as schema_cmd
+    import cellguard.models.schema as schema  # schema_cmd imports it inside the command
 
     def boom() -> str:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(schema_cmd, "spec_json_schema_text", boom)
+    monkeypatch.setattr(schema, "spec_json_schema_text", boom)
     monkeypatch.delenv("CELLGUARD_DEBUG", raising=False)
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 3

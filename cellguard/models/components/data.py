@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cellguard.models.base import (
     MAX_HOURS,
@@ -54,7 +54,25 @@ class PromptStore(ComponentBase, StatefulFields):
 
     kind: Literal["prompt_store"] = Field(description="Component kind.")
     engine: StoreEngine | None = Field(None, description="Storage engine.")
-    versioned: bool | None = Field(None, description="Prompts are versioned and immutable.")
+    versioning: bool | None = Field(
+        None, description="Every change makes a new, immutable version; old versions stay readable."
+    )
+    versioned: bool | None = Field(
+        None, description="Deprecated spelling of 'versioning' (accepted with a warning)."
+    )
+
+    @model_validator(mode="after")
+    def _old_spelling(self) -> PromptStore:
+        """Fold the deprecated ``versioned`` into ``versioning``; a contradiction is an error."""
+        if self.versioned is None:
+            return self
+        if self.versioning is not None and self.versioning != self.versioned:
+            raise ValueError(
+                f"'versioned: {str(self.versioned).lower()}' contradicts "
+                f"'versioning: {str(self.versioning).lower()}'; drop 'versioned'"
+            )
+        object.__setattr__(self, "versioning", self.versioned)
+        return self
 
 
 class Cache(ComponentBase, StatefulFields):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from cellguard.models.components import Agent, ComponentBase, TrainingJob
 from cellguard.models.loader.catalog_checks import check_serving, check_zones
+from cellguard.models.loader.deprecations import deprecated_keys
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
 from cellguard.models.loader.journey_checks import JourneyChecks
@@ -129,6 +130,7 @@ class _Checker:
             self.business(self.doc)
         self.practices()
         self.waivers()
+        self.out.diagnostics += deprecated_keys(self.loaded)
         return self.out
 
     def topology(self) -> None:

@@ -140,7 +140,7 @@ def add_versioned_prompt_store(
         kind="prompt_store",
         description="Published prompt versions (immutable), read with a local cache",
         engine=StoreEngine.DYNAMODB,
-        versioned=True,
+        versioning=True,
         placement=Placement(regions=regions or None),
         backups=[
             Backup(scope=scope, every_minutes=every, retention_days=RETENTION_DAYS)

@@ -12,6 +12,9 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_cor_009_change_management",
     "cg_cor_010_gpu_health",
     "cg_cor_012_guardrail_fail_closed",
+    "cg_cor_013_dead_letters",
+    "cg_cor_014_ingestion_validation",
+    "cg_cor_015_idempotent_write_tools",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 

@@ -42,16 +42,14 @@ META = RuleMeta(
     remediation=(
         "Keep prompt templates in a versioned, immutable store (Bedrock Prompt Management, a "
         "DynamoDB table keyed by template and version, a git-backed catalog) and have the app "
-        "pin the version it uses; declare it as a prompt_store component with versioned: true."
+        "pin the version it uses; declare it as a prompt_store component with versioning: true."
     ),
     action="add-versioned-prompt-store",
 )
 
 
 def _versioned(comp: ComponentBase) -> bool | None:
-    if isinstance(comp, PromptStore):
-        return comp.versioned
-    if isinstance(comp, ObjectStore):
+    if isinstance(comp, PromptStore | ObjectStore):
         return comp.versioning
     return None
 
@@ -64,14 +62,10 @@ def _holds_prompts(comp: ComponentBase) -> bool:
     return False
 
 
-def _flag(comp: ComponentBase) -> str:
-    return "versioning" if isinstance(comp, ObjectStore) else "versioned"
-
-
 def _how_to_say(comp: ComponentBase) -> str:
     if isinstance(comp, Database):
         return "a database cannot declare it; model the prompts as a prompt_store"
-    return _flag(comp)
+    return "versioning"
 
 
 def check(ctx: RuleContext) -> Iterator[Outcome]:
@@ -138,7 +132,7 @@ def _field(ctx: RuleContext, stack: str, qid: str) -> KeyPath:
     comp = ctx.graph.component(qid)
     if isinstance(comp, Database):
         return (*ctx.component_target(qid).path, "contents")
-    return (*ctx.component_target(qid).path, _flag(comp))
+    return (*ctx.component_target(qid).path, "versioning")
 
 
 RULE = PythonRule(META, check)

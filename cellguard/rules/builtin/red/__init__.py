@@ -14,6 +14,7 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_red_011_single_points",
     "cg_red_012_checkpoint_interval",
     "cg_red_013_risk_controls",
+    "cg_red_014_restore_tested",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.assessments.timeouts import (
+    Amplification,
     Redelivery,
     journey_amplification,
     journey_redeliveries,
 )
+from cellguard.models.components.common import ServiceFields
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, passed, unknown
+from cellguard.rules.outcome import Outcome, Target, failed, passed, unknown
 
 AMPLIFICATION_LIMIT = 8
 """Most load multiplication accepted along one path: one retry at each of three layers
@@ -36,7 +38,8 @@ META = RuleMeta(
         "A queue on the way to an awaited answer retries too: it redelivers a failing message "
         "up to its redrive policy's max_receive_count, and a visibility timeout shorter than "
         "the consumer's worst case hands the same message to a second consumer while the "
-        "first still works, so each delivery may run twice."
+        "first still works, so each delivery may run twice. A caller that caps its retries with a retry budget (retries at most a share of its requests) or stops calling a failing dependency with a circuit breaker does not multiply a sustained failure: the path passes when its factor, counting such callers' calls as one attempt, is within the limit."
+        ""
     ),
     source=(
         "Google SRE Book, 'Handling Overload' (retrying at one layer, per-request and per-client "
@@ -89,6 +92,51 @@ def _redelivered(queues: list[Redelivery], stack: str) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
+def _guard(ctx: RuleContext, qid: str) -> str | None:
+    """The protection that stops ``qid``'s retries multiplying a sustained failure, if any."""
+    comp = ctx.graph.component(qid)
+    protections = comp.protections if isinstance(comp, ServiceFields) else None
+    if protections is None:
+        return None
+    if protections.retry_budget:
+        return "retry_budget"
+    if protections.circuit_breaker:
+        return "circuit_breaker"
+    return None
+
+
+def _bounded(
+    ctx: RuleContext,
+    target: Target,
+    stack: str,
+    journey_id: str,
+    worst: Amplification,
+    guarded: Amplification,
+) -> Outcome:
+    """PASS: the worst path's retries are capped by retry budgets or circuit breakers."""
+    hops = [localise(q, stack) for q in worst.path]
+    guards = {
+        localise(q, stack): guard
+        for q, n in zip(worst.path, worst.attempts, strict=False)
+        if n > 1 and (guard := _guard(ctx, q)) is not None
+    }
+    named = ", ".join(f"{q} ({g.replace('_', ' ')})" for q, g in guards.items())
+    return passed(
+        target,
+        f"Journey {journey_id} could multiply load {worst.text}-fold along "
+        f"{_route(hops, worst.attempts)}, but {named} cap their retries under a sustained "
+        f"failure: at most {guarded.text}x, within {AMPLIFICATION_LIMIT}x.",
+        (),
+        amplification=worst.figure,
+        sustained_amplification=guarded.figure,
+        limit=AMPLIFICATION_LIMIT,
+        path=list(worst.path),
+        attempts=list(worst.attempts),
+        guards=guards,
+        complete=guarded.complete,
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge the worst path of every journey."""
     for stack, journey in ctx.journeys():
@@ -98,6 +146,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         route = _route(hops, worst.attempts)
         queues = journey_redeliveries(ctx.graph, stack, journey.id)
         undeclared = sorted({localise(q.queue, stack) for q in queues if q.deliveries is None})
+        if worst.factor > AMPLIFICATION_LIMIT and not undeclared:
+            guarded = journey_amplification(
+                ctx.graph, stack, journey.id, lambda q: _guard(ctx, q) is not None
+            )
+            if guarded.factor <= AMPLIFICATION_LIMIT and guarded.complete:
+                yield _bounded(ctx, target, stack, journey.id, worst, guarded)
+                continue
         evidence: dict[str, Evidence] = {
             "amplification": worst.figure,
             "limit": AMPLIFICATION_LIMIT,
