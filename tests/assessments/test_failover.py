@@ -106,6 +106,19 @@ def test_every_caller_naming_the_fallback_moves_its_journeys() -> None:
     assert figures.demand == pytest.approx(10 * 2300 + 5 * 1100)
 
 
+def test_route_shares_flow_into_the_failover_demand() -> None:
+    # chat sends one request in four to the model: a quarter of 23,000 tokens/s fails over.
+    text = stack().replace(
+        "criticality: tier1\n",
+        "criticality: tier1\n      route: [{from: web, to: llm, share: 0.25}]\n",
+        1,
+    )
+    figures = down(graph_of(text))
+    assert figures.journeys == ("demo/chat",)
+    assert figures.demand == pytest.approx(23000 * 0.25)
+    assert figures.utilisation == pytest.approx(5750 / (400000 / 60))
+
+
 def test_accepted_shedding_reduces_what_the_fallback_must_carry() -> None:
     figures = down(graph_of(stack(shed=", shed_on_failover: 0.75")))
     assert figures.shed == 0.75
