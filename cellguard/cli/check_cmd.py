@@ -138,7 +138,13 @@ def _configured_baseline(
         raise UserError(f"{exc} ({where})", hint=exc.hint) from None
 
 
-def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison | None) -> str:
+def _summary(
+    assessment: Assessment,
+    ctx: ReportContext,
+    comparison: Comparison | None,
+    *,
+    quiet: bool = False,
+) -> str:
     threshold = ctx.fail_on.value if ctx.fail_on else "info"
     blocking = [f for f in assessment.findings if ctx.blocking(f)]
     since = ", new since the baseline" if comparison is not None else ""
@@ -157,7 +163,8 @@ def _summary(assessment: Assessment, ctx: ReportContext, comparison: Comparison 
             )
         )
     if len(worst) > LISTED_BLOCKING:
-        lines.append(f"  ... and {len(worst) - LISTED_BLOCKING} more (see the report)")
+        where = "run without --quiet for the report" if quiet else "see the report"
+        lines.append(f"  ... and {len(worst) - LISTED_BLOCKING} more ({where})")
     return "\n".join(lines)
 
 
@@ -282,7 +289,7 @@ def check(
         ctx=ctx,
         quiet=settings.quiet.value,
     )
-    _notice(_summary(assessment, ctx, comparison))
+    _notice(_summary(assessment, ctx, comparison, quiet=settings.quiet.value))
     gates = score_gates(assessment, score_bar, assurance_bar)
     for line in gates:
         _notice(line)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cellguard.cli.main import app
-from tests.helpers import BASE_STACK
+from tests.helpers import BASE_STACK, REPO
 
 runner = CliRunner()
 TODAY = ["--today", "2026-11-21", "--no-plugins"]
@@ -82,3 +82,12 @@ def test_check_quiet_keeps_the_step_summary_and_prints_no_report(
     assert result.stdout == ""  # no ::error annotations on standard output
     assert "check: 4 blocking (FAIL >= medium)" in result.stderr
     assert "demo" in summary.read_text(encoding="utf-8")  # the job summary is still written
+
+
+def test_check_quiet_does_not_send_the_user_to_a_report_it_did_not_print() -> None:
+    rag = str(REPO / "examples" / "rag-support-assistant.yaml")
+    result = runner.invoke(app, ["check", rag, "-q", *TODAY])
+    assert result.exit_code == 1 and result.stdout == ""
+    listed = [line for line in result.stderr.splitlines() if line.startswith("  blocking ")]
+    assert len(listed) == 20
+    assert result.stderr.rstrip().endswith("more (run without --quiet for the report)")
