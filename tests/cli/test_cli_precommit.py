@@ -1,10 +1,12 @@
-"""The pre-commit hooks as pre-commit runs them: in a fresh repository, then on a change."""
+"""The pre-commit hooks and the GitHub Action as they run: in a fresh repository, on a change, with
+the config file deciding."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,47 @@ def test_the_config_file_is_not_a_spec_for_the_hooks() -> None:
         for name in (".cellguard.yaml", "stacks/.cellguard.yaml", "cellguard/.cellguard.yml"):
             assert not (files.search(name) and not exclude.search(name)), name
         assert files.search("stacks/rag.yaml") and not exclude.search("stacks/rag.yaml")
+
+
+def action_check_script() -> str:
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "check")
+    script: str = step["run"]
+    return script
+
+
+@pytest.mark.parametrize(("config", "code"), [("check:\n  fail_on: critical\n", "0"), ("", "1")])
+def test_the_action_with_empty_inputs_follows_the_config_file(
+    tmp_path: Path, config: str, code: str
+) -> None:
+    """The Action's check step, run as GitHub runs it (bash, inputs as environment variables),
+    with paths and fail-on left empty: the config file's paths and threshold decide."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "demo.yaml").write_text(BASE_STACK, encoding="utf-8")
+    settings = f"paths: [stacks]\ntoday: 2026-11-21\nrules:\n  plugins: false\n{config}"
+    (tmp_path / ".cellguard.yaml").write_text(settings, encoding="utf-8")
+    outputs = tmp_path / "outputs.txt"
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "INPUT_PATHS": "",
+        "INPUT_BASELINE": "",
+        "INPUT_FAIL_ON": "",
+        "INPUT_SARIF_FILE": "cellguard.sarif",
+        "INPUT_ARGS": "",
+        "GITHUB_OUTPUT": str(outputs),
+    }
+    done = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", action_check_script()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert outputs.read_text(encoding="utf-8") == f"exit-code={code}\n", done.stderr
+    assert "stacks/demo.yaml" in (tmp_path / "cellguard.sarif").read_text(encoding="utf-8")
