@@ -3,6 +3,7 @@ journeys' demand to the fallback, less the shedding the design accepts."""
 
 from __future__ import annotations
 
+import datetime as dt
 from textwrap import dedent
 
 import pytest
@@ -10,6 +11,9 @@ import pytest
 from cellguard.assessments.capacity import failover_when_down, fleet
 from cellguard.assessments.capacity_row import PrimaryDown
 from cellguard.assessments.graph import StackGraph, build_graph
+from cellguard.models.findings import Status
+from cellguard.rules.engine import run_rules
+from cellguard.rules.packs import load_rules
 from tests.helpers import load_errors, load_texts
 
 L40S_FP8_SERVER = 1207.0
@@ -190,11 +194,21 @@ def test_a_self_hosted_fallback_is_judged_against_its_fleet_throughput() -> None
             replicas: 6
         """
     )
-    figures = down(graph_of(text), "demo/big", "demo/llm")
+    graph = graph_of(text)
+    figures = down(graph, "demo/big", "demo/llm")
     assert figures.unit == "output tokens/s"
     assert figures.demand == pytest.approx(30 * 300)
     assert figures.supply == pytest.approx(6 * L40S_FP8_SERVER)
     assert figures.utilisation == pytest.approx(9000 / (6 * L40S_FP8_SERVER))  # 124%
+    found = run_rules(graph, load_rules(plugins=False), today=dt.date(2026, 11, 21)).findings
+    by_rule = {f.rule: f for f in found if f.target in ("llm", "web->big")}
+    assert by_rule["CG-CAP-010"].status is Status.FAIL
+    assert (
+        "124% of llm's fleet's throughput of 7,242 output tokens/s" in by_rule["CG-CAP-010"].message
+    )
+    supply = by_rule["CG-CAP-011"]  # no journey calls llm directly: CAP-010 judges its failover
+    assert supply.status is Status.NOT_APPLICABLE
+    assert "only carries traffic failed over to it; CG-CAP-010 sizes that" in supply.message
 
 
 def test_shedding_without_a_fallback_is_refused() -> None:

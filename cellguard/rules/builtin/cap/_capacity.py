@@ -44,7 +44,10 @@ def without_demand(target: Target, row: CapacityRow) -> Outcome | None:
     """NOT_APPLICABLE when no declared journey reaches the component, else ``None``."""
     if row.journeys:
         return None
-    extra = " (it only carries traffic failed over to it)" if row.failover_demand else ""
+    fails_over = row.failover_demand or (row.primary_down and row.primary_down.demand)
+    extra = (
+        " (it only carries traffic failed over to it; CG-CAP-010 sizes that)" if fails_over else ""
+    )
     return not_applicable(target, f"{target.id} serves no declared journey directly{extra}.")
 
 
