@@ -17,6 +17,7 @@ from cellguard.iac.mockrun import Capture
 from cellguard.iac.nodes import NodeGroup, node_groups, pod_requests, selects
 from cellguard.iac.verify_base import CheckResult, cluster_of, is_gpu, pod_spec, workloads
 from cellguard.models.catalog.hardware import find_instance, instance_catalog
+from cellguard.models.wording import plural
 
 
 def check_eks_endpoint(cap: Capture, bp: Blueprint) -> CheckResult:
@@ -83,8 +84,8 @@ def check_instance_types(cap: Capture, bp: Blueprint) -> CheckResult:
         )
         if found is not None and not others:
             why = (
-                f"{only} is the only EC2 type in the catalog with {found.gpu} and >= {gpus} "
-                "GPU(s) per pod"
+                f"{only} is the only EC2 type in the catalog with {found.gpu} and at least "
+                f"{plural(gpus, 'GPU')} per pod"
             )
             accepted.setdefault(why, []).append(g.name)
         else:

@@ -15,6 +15,7 @@ from cellguard.blueprints.model import Blueprint, GpuPool
 from cellguard.models.catalog.hardware import instance_catalog
 from cellguard.models.enums import PurchaseOption
 from cellguard.models.stack import Stack
+from cellguard.models.wording import plural
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}")
 
@@ -68,7 +69,7 @@ def _reservations(bp: Blueprint) -> list[str]:
             )
             out.append(
                 f"- {_c(region.name)} {_c(pool.id)}: {what} of {pool.reserved_nodes_per_zone} x "
-                f"{_c(pool.instance_types[0])} in each of {len(pool.zones)} zone(s): billed from "
+                f"{_c(pool.instance_types[0])} in each of {plural(len(pool.zones), 'zone')}: billed from "
                 "the moment it is created, used or not."
             )
     return out or ["- No reservations."]

@@ -37,6 +37,7 @@ from cellguard.iac.verify_base import deployments as _deployments
 from cellguard.iac.verify_base import ident as _ident
 from cellguard.iac.verify_base import is_gpu as _is_gpu
 from cellguard.models.stack import Stack
+from cellguard.models.wording import plural
 
 __all__ = ["CHECKS", "GPU", "CheckResult", "manifest", "region_of", "verify"]
 
@@ -54,7 +55,8 @@ def check_cells_regions(cap: Capture, bp: Blueprint) -> CheckResult:
     return CheckResult(
         "cells-in-regions",
         len(regions) >= need,
-        f"{len(cells)} cells in {len(regions)} region(s) {regions}; spec has {len(bp.regions)}",
+        f"{plural(len(cells), 'cell')} in {plural(len(regions), 'region')} {regions}; "
+        f"spec has {len(bp.regions)}",
     )
 
 
@@ -181,7 +183,8 @@ def check_artifacts(cap: Capture, bp: Blueprint) -> CheckResult:
     return CheckResult(
         "s3-versioning-replication",
         ok,
-        f"{len(buckets)} artifact bucket(s), unversioned: {unversioned or 'none'}, {len(rules)} enabled replication rule(s)"
+        f"{plural(len(buckets), 'artifact bucket')}, unversioned: {unversioned or 'none'}, "
+        f"{plural(len(rules), 'enabled replication rule')}"
         + ("" if need_replication else " (one region: no replica)"),
     )
 
@@ -195,7 +198,8 @@ def check_tables(cap: Capture, bp: Blueprint) -> CheckResult:
     return CheckResult(
         "dynamodb-replicas",
         ok,
-        f"{len(tables)} table(s), {len(replicated)} global (spec asks {len(wanted)}), without PITR: {no_pitr or 'none'}",
+        f"{plural(len(tables), 'table')}, {len(replicated)} global (spec asks {len(wanted)}), "
+        f"without PITR: {no_pitr or 'none'}",
     )
 
 
@@ -239,7 +243,7 @@ def check_fis(cap: Capture, bp: Blueprint) -> CheckResult:
     return CheckResult(
         "fis-stop-conditions",
         ok,
-        f"{len(templates)} FIS template(s), {len(templates) - len(bad)} stopped by alarms"
+        f"{plural(len(templates), 'FIS template')}, {len(templates) - len(bad)} stopped by alarms"
         + (f"; bad: {bad}" if bad else ""),
     )
 

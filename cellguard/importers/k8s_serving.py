@@ -19,6 +19,7 @@ from cellguard.importers.facts import Text, Workload
 from cellguard.importers.manifests import Manifest
 from cellguard.importers.pods import PodFacts, gpu_count, read_container, read_pod
 from cellguard.models.loader.errors import KeyPath
+from cellguard.models.wording import plural
 
 
 def _scaling(ctx: Context, w: Workload, m: Manifest, low: KeyPath, high: KeyPath) -> None:
@@ -56,7 +57,7 @@ def read_lws(ctx: Context, m: Manifest) -> None:
     apply_pod(w, main, gpus_per_replica=per_group or None)
     if per_group and (worker.gpus or leader.gpus):
         origin = (worker.gpus or leader.gpus or (0, m.origin("spec")))[1]
-        note = f"leader {leader.gpus[0] if leader.gpus else 0} + {size - 1} worker(s)"
+        note = f"leader {leader.gpus[0] if leader.gpus else 0} + {plural(size - 1, 'worker')}"
         note += f" x {worker.gpus[0] if worker.gpus else 0}" if size > 1 else ""
         w.set(("serving", "gpus_per_replica"), per_group, origin, note)
     if worker is not main:

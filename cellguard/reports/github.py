@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from cellguard.models.findings import Finding, Severity, Status
 from cellguard.models.text import inert
+from cellguard.models.wording import plural
 from cellguard.reports.context import ReportContext
 from cellguard.reports.md_text import fmt_percent, fmt_score
 from cellguard.reports.sections import (
@@ -153,6 +154,6 @@ def render_step_summary(assessment: Assessment, ctx: ReportContext) -> str:
         if kept < len(rows):
             lines += [
                 "",
-                f"…{len(rows) - kept} more row(s) cut: GitHub limits a step summary to 1 MiB.",
+                f"…{plural(len(rows) - kept, 'more row')} cut: GitHub limits a step summary to 1 MiB.",
             ]
     return "\n".join(lines) + "\n\n"

@@ -18,6 +18,7 @@ from cellguard import __version__
 from cellguard.assessments.scoring import Score
 from cellguard.models.json_text import dumps
 from cellguard.models.text import json_safe
+from cellguard.models.wording import plural
 from cellguard.planner.model import Change, Edit, EditOp, FindingRef, Plan
 from cellguard.reports.md_text import code_span, md_inline, md_prose
 
@@ -147,9 +148,9 @@ def render_markdown(plan: Plan) -> str:
         "# cellguard remediation plan",
         "",
         f"Failing findings: **{plan.failing_before} -> {plan.failing_after}** "
-        f"({len(plan.resolved)} resolved by {len(plan.changes)} changes in {plan.rounds} "
-        f"round(s)); overall score **{_num(overall_b)} -> {_num(overall_a)}**; "
-        f"{len(plan.manual_steps)} manual step(s).",
+        f"({len(plan.resolved)} resolved by {plural(len(plan.changes), 'change')} in "
+        f"{plural(plan.rounds, 'round')}); overall score **{_num(overall_b)} -> {_num(overall_a)}**; "
+        f"{plural(len(plan.manual_steps), 'manual step')}.",
         "",
         "## Scores",
         "",

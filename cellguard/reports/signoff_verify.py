@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cellguard.models.findings import Status
+from cellguard.models.wording import plural
 from cellguard.reports.context import SignoffBlock
 from cellguard.reports.signoff import (
     HASH_PREFIX,
@@ -189,8 +190,13 @@ def judge(
     old = [s for s in legacy(records) if s is not stored]
     if old:
         notes.append(
-            f"{len(old)} old-format record(s) (schema_version 1) in the store are not sealed "
-            "or chained and were not checked"
+            f"{plural(len(old), 'old-format record')} (schema_version 1) in the store "
+            + (
+                "is not sealed or chained and was"
+                if len(old) == 1
+                else "are not sealed or chained and were"
+            )
+            + " not checked"
         )
     notes.extend(
         f"{s.label} is not in the form cellguard writes (reformatted?); "

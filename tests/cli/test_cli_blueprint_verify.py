@@ -145,7 +145,7 @@ def test_verdicts_state_what_was_checked_and_accepted(verified: dict[str, dict[s
     single = verified["single-type-gpu"]["lines"]
     assert single["gpu-instance-types"].startswith("PASS  gpu-instance-types: ")
     assert (
-        "p5.48xlarge is the only EC2 type in the catalog with H100 and >= 2 GPU(s) per pod"
+        "p5.48xlarge is the only EC2 type in the catalog with H100 and at least 2 GPUs per pod"
     ) in single["gpu-instance-types"]
     assert (
         "single-instance-type groups accepted, their pods fit the type: p5.48xlarge (6 groups)"

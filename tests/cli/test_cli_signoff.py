@@ -375,8 +375,8 @@ def test_an_old_format_record_must_be_signed_again(spec: Path) -> None:
     code, out = verify()
     assert code == 0, out
     assert (
-        "note: 1 old-format record(s) (schema_version 1) in the store are not sealed or "
-        "chained and were not checked"
+        "note: 1 old-format record (schema_version 1) in the store is not sealed or "
+        "chained and was not checked"
     ) in out.splitlines()
 
 

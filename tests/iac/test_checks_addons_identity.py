@@ -373,7 +373,7 @@ def test_a_single_instance_type_is_accepted_only_when_it_is_the_only_one() -> No
     assert result.passed, result.message
     assert result.message == (
         "1/1 GPU node groups over >= 2 instance types or the only one there is: "
-        "p5.48xlarge is the only EC2 type in the catalog with H100 and >= 2 GPU(s) per pod (h100)"
+        "p5.48xlarge is the only EC2 type in the catalog with H100 and at least 2 GPUs per pod (h100)"
     )
     kit.node_group(
         aws,

@@ -366,7 +366,7 @@ def test_a_count_past_the_spec_bounds_is_an_input_error(repo_root: Path, tmp_pat
     assert result.exit_code == 2, result.output
     assert (
         "error[k8s-value] (document): LeaderWorkerSet/inference/llama-405b: "
-        "serving.gpus_per_replica comes to 1,600,000 (leader 8 + 199999 worker(s) x 8), more "
+        "serving.gpus_per_replica comes to 1,600,000 (leader 8 + 199,999 workers x 8), more "
         "than the spec allows (1,000,000)"
     ) in result.stderr
 

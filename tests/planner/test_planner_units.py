@@ -84,7 +84,7 @@ def test_gpu_replicas_come_from_the_capacity_model(monkeypatch: pytest.MonkeyPat
     # two regions (the recovery region comes first in the round), three zones each
     expected = replicas_for_static_stability(row.demand, row.per_replica, zones=3, regions=2)
     assert expected == 7
-    assert f"{expected} replicas per region over 3 zones in 2 region(s)" in stable.description
+    assert f"{expected} replicas per region over 3 zones in 2 regions" in stable.description
     reserved = changes["reserve-gpu-capacity"]
     assert reserved.edits[0].after == {"purchase": "odcr", "reserved_replicas": 4}
     flexible = changes["diversify-instance-types"]

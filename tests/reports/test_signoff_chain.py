@@ -390,8 +390,8 @@ def test_an_old_format_record_does_not_verify_and_a_new_signoff_starts_the_chain
     verdict = judge(db.records(), subject="demo.yaml", current=lambda _: current, today=TODAY)
     assert verdict.ok and verdict.checked == new
     assert verdict.notes == (
-        "1 old-format record(s) (schema_version 1) in the store are not sealed or chained and "
-        "were not checked",
+        "1 old-format record (schema_version 1) in the store is not sealed or chained and "
+        "was not checked",
     )
     late = old_record(db.directory, 3)
     verdict = judge(db.records(), subject="demo.yaml", current=lambda _: current, today=TODAY)

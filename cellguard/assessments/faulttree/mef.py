@@ -43,6 +43,7 @@ from cellguard.assessments.faulttree.tree import (
     FaultTreeError,
     Gate,
 )
+from cellguard.models.wording import plural
 
 __all__ = ["MAX_NAME", "MefError", "read_mef", "read_mef_file", "write_mef"]
 
@@ -157,7 +158,8 @@ def read_mef(
     missing = sorted(n for n in reader.referenced_events if n not in reader.events)
     if missing and default_probability is None:
         raise reader.error(
-            f"{len(missing):,} basic event(s) have no probability, e.g. {shown(missing[0])} "
+            f"{plural(len(missing), 'basic event')} "
+            f"{'has' if len(missing) == 1 else 'have'} no probability, e.g. {shown(missing[0])} "
             "referenced here; define them with <define-basic-event>",
             reader.referenced_events[missing[0]],
         )

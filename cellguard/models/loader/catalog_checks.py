@@ -38,6 +38,7 @@ from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.loader.errors import KeyPath, one_of
 from cellguard.models.quoting import quoted
 from cellguard.models.topology import Topology
+from cellguard.models.wording import plural
 
 MULTI_NODE_GPUS = 8
 """GPUs of an instance a replica may span several of (full p4/p5 nodes with EFA)."""
@@ -236,7 +237,7 @@ def _fits(
     if not spans:
         report(
             where,
-            f"{instance.name} has {instance.gpus} GPU(s), fewer than the {need} of one replica "
+            f"{instance.name} has {plural(instance.gpus, 'GPU')}, fewer than the {need} of one replica "
             "(serving.gpus_per_replica)",
             "contradiction",
             expected=f"an instance type with at least {need} GPUs, or a replica spanning whole "

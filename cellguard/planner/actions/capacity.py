@@ -12,6 +12,7 @@ from cellguard.models.components import Autoscaling, Capacity
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.enums import AutoscalingMetric, ComponentKind, PurchaseOption
 from cellguard.models.findings import Finding
+from cellguard.models.wording import plural
 from cellguard.planner.actions._helpers import (
     component,
     regions_of,
@@ -74,7 +75,7 @@ def statically_stable_gpus(
         )
     edits += _scale(ws, stack, cid, needed)
     text = (
-        f"{cid}: {needed} replicas per region over {zones} zones in {len(regions)} region(s), "
+        f"{cid}: {needed} replicas per region over {zones} zones in {plural(len(regions), 'region')}, "
         f"from the capacity model (peak {demand:,.0f} {row.row.unit}, {per:,.0f} per replica "
         f"({row.row.throughput_source or 'estimate'}), at most {TARGET_UTILISATION:.0%} after "
         "losing a zone" + (" or a region)." if len(regions) > 1 else ").")

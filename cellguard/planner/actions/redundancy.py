@@ -334,7 +334,8 @@ def _fix_events(
         out += manual(
             action,
             finding,
-            f"Split the shared domain(s) {', '.join(sorted(set(shared)))} so that no single "
+            f"Split the shared {'domain' if len(set(shared)) == 1 else 'domains'} "
+            f"{', '.join(sorted(set(shared)))} so that no single "
             "instance serves the whole journey (e.g. one EKS cluster per region or cell); a "
             "component's shared_domains cannot say 'one per region', so the spec keeps them.",
         )

@@ -208,7 +208,7 @@ def test_an_unknown_definition_is_named_with_the_expected_ones(tmp_path: Path) -
 def test_a_basic_event_without_probability(tmp_path: Path) -> None:
     body = '<define-gate name="g"><or><basic-event name="a"/><basic-event name="b"/></or></define-gate>'
     message = error_of(tmp_path, TREE.format(body=body + A))
-    assert "1 basic event(s) have no probability, e.g. 'b'" in message
+    assert "1 basic event has no probability, e.g. 'b'" in message
     assert "define them with <define-basic-event>" in message
     assert "bad.xml:3: " in message  # the line of the first reference
     assert "default probability" not in message  # the CLI has no such option
