@@ -55,6 +55,7 @@ from cellguard.assessments.stability import (
     survivors_of_zone_loss,
 )
 from cellguard.assessments.throughput import replica_spec, replica_throughput
+from cellguard.assessments.throughput_model import context_tokens
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.enums import ComponentKind, Hosting
 from cellguard.models.findings import Evidence
@@ -88,7 +89,7 @@ def _gpu_fleet(
     load = load_on(graph, qid)
     placement = graph.placement(qid)
     n, regions = placement.replicas, placement.regions
-    spec = replica_spec(comp)
+    spec = replica_spec(comp, context_tokens(load.input_per_output, load.mean_output_tokens))
     missing: list[str] = []
     if kind == ComponentKind.EMBEDDING_MODEL.value:
         unit, demand = REQUESTS_PS, load.rps

@@ -2,54 +2,63 @@
 
 A replica's throughput is, in this order,
 
-1. **measured**: the catalog measurement (``throughput.yaml``) for the same size class,
-   precision, GPU, GPUs per replica and engine -- labelled ``measured: <source>``;
-2. **estimated** from the hardware -- labelled ``estimate`` -- as the inverse of the GPU time
-   one output token costs, prefill included::
+1. **measured by the team**: ``serving.measured.output_tokens_per_s`` -- labelled
+   ``measured: serving.measured (<date>, <method>)``;
+2. **measured in the catalog**: the measurement (``throughput.yaml``) for the same size class,
+   precision, GPU and GPUs per replica, the same engine preferred (another engine's is used
+   with a caveat) -- labelled ``measured: <source>``;
+3. **estimated** from the hardware -- labelled ``estimate`` -- by the formula of
+   :mod:`.throughput_model`: prefill at a share of peak FLOP/s, then decode steps that read
+   the weights and every sequence's KV cache at a share of peak bandwidth.
 
-       t_out = r·2P / (F·MFU) + max( W / (B·η·c),  2P / (F·MFU) )
-       output tokens/s = 1 / t_out
+The concurrency ``c`` is ``serving.max_concurrency``, else the concurrency of
+``serving.measured``, else the engine's documented default (``engines.yaml``), each noted in
+``assumed``; it is capped by the sequences whose KV cache fits next to the weights, and an
+engine without a fixed default (SGLang, Triton, NIM) runs as many as fit.
 
-   with ``P`` parameters, ``W = P × bytes per parameter`` the weights, ``F`` and ``B`` the dense
-   tensor FLOP/s at the model's precision and the memory bandwidth of all the replica's GPUs,
-   ``c`` the replica's concurrency (``serving.max_concurrency``) and ``r`` the demand's input
-   tokens per output token. The first term is prefill (compute-bound, ``2P`` FLOPs per input
-   token); the second is decode, bound by reading the weights once per step for ``c``
-   sequences (DESIGN §10: TPOT >= bytes read per step / bandwidth) or by its ``2P`` FLOPs per
-   token, whichever is slower. Without prefill and at low concurrency this is the textbook
-   ``c × η·B / W``.
-
-Assumptions of the estimate, all conservative or calibrated: KV-cache reads, attention FLOPs
-and scheduling overhead are left out (they lower real throughput at long contexts);
-:data:`BANDWIDTH_EFFICIENCY` and :data:`MFU` are the achieved shares of peak; GPUs of a replica
-scale linearly (tensor parallelism); the weights must fit in :data:`MEMORY_HEADROOM` of the
-replica's GPU memory. Without a declared concurrency there is no estimate (the decode term
-needs it): the figure stays unknown rather than invented.
+The estimate is **not conservative**: it leaves out attention FLOPs, scheduling overhead,
+preemption and the prefill-decode interference of mixed batches, and its efficiency factors
+are calibrated on one measurement. It is a first-order figure, labelled an estimate in every
+output. Where the model's architecture is not catalogued (``models.yaml``) the KV-cache reads
+are left out as well, which makes it optimistic for long contexts; ``assumed`` says so. GPUs of
+a replica scale linearly over NVLink and at :data:`PCIE_TP_EFFICIENCY` per doubling over PCIe
+(an estimate); the weights must fit in :data:`MEMORY_HEADROOM` of the replica's GPU memory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cellguard.assessments.throughput_model import (
+    BANDWIDTH_EFFICIENCY,
+    MEMORY_HEADROOM,
+    MFU,
+    PCIE_TP_EFFICIENCY,
+    estimate_output_tokens_per_s,
+    kv_bytes_per_element,
+    kv_capacity,
+)
+from cellguard.models.catalog.architectures import Architecture, find_architecture
 from cellguard.models.catalog.engines import default_concurrency, engine_defaults
 from cellguard.models.catalog.hardware import Gpu, find_gpu, find_instance, weight_bytes
-from cellguard.models.catalog.throughput import engine_caveat, find_measurement
+from cellguard.models.catalog.throughput import engine_caveat, find_measurement, same_size_class
 from cellguard.models.components import ComponentBase
 from cellguard.models.components.inference import HostedModelFields, MeasuredServing
 from cellguard.models.enums import Hosting, Precision, ServingEngine
 from cellguard.models.findings import Evidence
 
-BANDWIDTH_EFFICIENCY = 0.75
-"""Share of peak memory bandwidth a decode step achieves. Calibrated on the catalog's A10G
-point: 10 concurrent x 600 GB/s x 0.75 / 16 GB of weights = 281 tok/s against 285 measured."""
-
-MFU = 0.3
-"""Share of peak dense tensor FLOP/s that prefill (and compute-bound decode) achieves. The
-MLPerf v5.1 server results for Llama 3.1 8B FP8 imply about 0.25 (L40S) to 0.37 (H100) at a
-summarisation-like 8:1 input:output ratio; 0.3 sits between them."""
-
-MEMORY_HEADROOM = 0.9
-"""Weights may take at most 90% of a replica's GPU memory; the rest holds the KV cache."""
+__all__ = [
+    "BANDWIDTH_EFFICIENCY",
+    "ESTIMATE",
+    "MEMORY_HEADROOM",
+    "MFU",
+    "PCIE_TP_EFFICIENCY",
+    "ReplicaSpec",
+    "ReplicaThroughput",
+    "estimate_output_tokens_per_s",
+    "replica_spec",
+    "replica_throughput",
+]
 
 ESTIMATE = "estimate"
 """The throughput source label of a hardware estimate, in every output."""
@@ -72,6 +81,8 @@ class ReplicaSpec:
     assumed: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default=())
     measured: MeasuredServing | None = None
+    architecture: Architecture | None = None
+    context_tokens: float | None = None
 
     @property
     def weights(self) -> float | None:
@@ -98,6 +109,15 @@ class ReplicaSpec:
         if self.weights is None or self.gpu is None:
             return None
         return self.weights <= MEMORY_HEADROOM * self.gpu.memory_gb * 1e9 * self.gpus
+
+    @property
+    def kv_bytes_per_sequence(self) -> float | None:
+        """Bytes of KV cache one sequence holds at :attr:`context_tokens`; ``None`` without the
+        model's architecture, its precision or the context."""
+        if self.architecture is None or self.precision is None or self.context_tokens is None:
+            return None
+        per_token = self.architecture.kv_bytes_per_token(kv_bytes_per_element(self.precision))
+        return per_token * self.context_tokens
 
     def prefill_seconds(self, input_tokens: float) -> float | None:
         """Compute-bound time to process ``input_tokens`` of prompt at :data:`MFU`."""
@@ -156,8 +176,57 @@ def _engine_default(engine: ServingEngine, gpu: Gpu | None, assumed: list[str]) 
     return value
 
 
-def replica_spec(comp: ComponentBase) -> ReplicaSpec:
-    """The :class:`ReplicaSpec` of a model endpoint or embedding model served on GPUs."""
+def _architecture(
+    name: str | None, params: float | None, assumed: list[str]
+) -> Architecture | None:
+    """The catalogued architecture of the model called ``name``, unless ``params`` puts the
+    spec's model in another size class (a name reused for another model): then none."""
+    found = find_architecture(name) if name else None
+    if found is None or params is None or same_size_class(params, found.params_b):
+        return found
+    assumed.append(
+        f"model.name is catalogued as {found.name} ({found.params_b:g}B), but params_b is "
+        f"{params:g}: its architecture is not used"
+    )
+    return None
+
+
+def _kv_capped(
+    concurrency: int | None,
+    *,
+    fill: bool,
+    params: float | None,
+    precision: Precision | None,
+    gpu: Gpu | None,
+    gpus: int,
+    kv: float | None,
+    assumed: list[str],
+) -> int | None:
+    """``concurrency`` capped by the sequences whose KV cache fits (with ``fill``, that many
+    when the concurrency is unknown); unchanged without the figures."""
+    if params is None or precision is None or gpu is None or kv is None:
+        return concurrency
+    if concurrency is None and not fill:
+        return None
+    fit = kv_capacity(
+        params_b=params, precision=precision, gpu=gpu, gpus=gpus, kv_bytes_per_sequence=kv
+    )
+    if fit < 1 or (concurrency is not None and concurrency <= fit):
+        return concurrency
+    what = f"{fit} sequences of {kv / 1e6:,.0f} MB of KV cache fit next to the weights"
+    if concurrency is None:
+        assumed.append(f"concurrency={fit} (the engine admits what fits: {what})")
+    else:
+        assumed.append(f"concurrency={fit}, not {concurrency} (only {what})")
+    return fit
+
+
+def replica_spec(comp: ComponentBase, context_tokens: float | None = None) -> ReplicaSpec:
+    """The :class:`ReplicaSpec` of a model endpoint or embedding model served on GPUs.
+
+    ``context_tokens`` is the context a sequence holds while decoding (see
+    :func:`.throughput_model.context_tokens`); with the model's architecture it sizes the KV
+    cache the estimate reads and the concurrency that fits."""
     if not isinstance(comp, HostedModelFields):
         raise TypeError(f"{comp.id} does not serve a model")
     model, serving = comp.model, comp.serving
@@ -186,6 +255,22 @@ def replica_spec(comp: ComponentBase) -> ReplicaSpec:
         else:
             gpus = 1
             assumed.append("gpus_per_replica=1")
+    architecture = _architecture(model.name if model else None, params, assumed)
+    kv = None
+    if architecture is not None and precision is not None and context_tokens is not None:
+        kv = architecture.kv_bytes_per_token(kv_bytes_per_element(precision)) * context_tokens
+    engine = serving.engine if serving is not None else None
+    entry = engine_defaults(engine) if engine is not None else None
+    concurrency = _kv_capped(
+        concurrency,
+        fill=concurrency is None and entry is not None and entry.kv_bound,
+        params=params,
+        precision=precision,
+        gpu=gpu,
+        gpus=gpus,
+        kv=kv,
+        assumed=assumed,
+    )
     return ReplicaSpec(
         params_b=params,
         precision=precision,
@@ -196,27 +281,9 @@ def replica_spec(comp: ComponentBase) -> ReplicaSpec:
         assumed=tuple(assumed),
         missing=tuple(missing),
         measured=measured,
+        architecture=architecture,
+        context_tokens=context_tokens,
     )
-
-
-def estimate_output_tokens_per_s(
-    *,
-    params_b: float,
-    precision: Precision,
-    gpu: Gpu,
-    gpus: int,
-    concurrency: int,
-    input_per_output: float,
-) -> float:
-    """The hardware estimate of a replica's output tokens/s (formula in the module docstring)."""
-    if concurrency <= 0 or gpus <= 0 or input_per_output < 0:
-        raise ValueError("concurrency and gpus must be positive, input_per_output >= 0")
-    two_p = 2 * params_b * 1e9
-    flops = gpu.tflops(precision) * 1e12 * gpus * MFU
-    bandwidth = gpu.memory_bandwidth_gb_s * 1e9 * gpus * BANDWIDTH_EFFICIENCY
-    prefill = input_per_output * two_p / flops
-    decode = max(weight_bytes(params_b, precision) / (bandwidth * concurrency), two_p / flops)
-    return 1.0 / (prefill + decode)
 
 
 @dataclass(frozen=True)
@@ -296,10 +363,24 @@ def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> Rep
         weights = (spec.weights or 0) / 1e9
         memory = spec.gpu.memory_gb * spec.gpus if spec.gpu else 0
         missing.append(f"room for the weights ({weights:.0f} GB do not fit in {memory:.0f} GB)")
+    elif spec.gpu and spec.params_b and spec.precision and spec.kv_bytes_per_sequence:
+        fit = kv_capacity(
+            params_b=spec.params_b,
+            precision=spec.precision,
+            gpu=spec.gpu,
+            gpus=spec.gpus,
+            kv_bytes_per_sequence=spec.kv_bytes_per_sequence,
+        )
+        if fit < 1:
+            missing.append(
+                f"room for the KV cache of one sequence ({spec.kv_bytes_per_sequence / 1e9:.1f} "
+                "GB) next to the weights"
+            )
     if missing:
         return ReplicaThroughput(None, None, basis, tuple(missing))
     assert spec.params_b and spec.precision and spec.gpu and spec.concurrency
     assert input_per_output is not None
+    kv = spec.kv_bytes_per_sequence
     value = estimate_output_tokens_per_s(
         params_b=spec.params_b,
         precision=spec.precision,
@@ -307,6 +388,7 @@ def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> Rep
         gpus=spec.gpus,
         concurrency=spec.concurrency,
         input_per_output=input_per_output,
+        kv_bytes_per_sequence=kv or 0.0,
     )
     basis.update(
         concurrency=spec.concurrency,
@@ -314,4 +396,16 @@ def replica_throughput(spec: ReplicaSpec, input_per_output: float | None) -> Rep
         bandwidth_efficiency=BANDWIDTH_EFFICIENCY,
         mfu=MFU,
     )
+    if kv is not None and spec.context_tokens is not None:
+        basis.update(
+            context_tokens=round(spec.context_tokens),
+            kv_cache_mb_per_sequence=round(kv / 1e6, 1),
+        )
+    else:
+        assumed = basis["assumed"]
+        assert isinstance(assumed, list)
+        assumed.append(
+            "KV-cache reads left out (the model's layers, KV heads and head size are not in "
+            "the catalog): optimistic for long contexts"
+        )
     return ReplicaThroughput(value, ESTIMATE, basis)

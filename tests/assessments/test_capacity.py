@@ -253,8 +253,11 @@ def test_estimate_is_labelled_everywhere() -> None:
 def test_without_concurrency_the_engine_default_stands_in() -> None:
     row = row_of(graph_of(stack(precision="bf16")))
     assert row.supply is not None and row.throughput_source == ESTIMATE
-    assert row.throughput_basis["concurrency"] == 256  # vLLM's --max-num-seqs on an L40S
-    assert "vllm default" in str(row.throughput_basis["assumed"])
+    # vLLM's --max-num-seqs on an L40S is 256, but only 96 sequences of 2,150 tokens fit:
+    # (0.9 x 48 GB - 16 GB of weights) / (131,072 B/token x 2,150 tokens = 281.8 MB) = 96.5.
+    assert row.throughput_basis["concurrency"] == 96
+    assumed = str(row.throughput_basis["assumed"])
+    assert "vllm default" in assumed and "concurrency=96, not 256" in assumed
 
 
 def test_no_estimate_without_concurrency_or_engine_default() -> None:
@@ -278,6 +281,53 @@ def test_estimate_formula_by_hand() -> None:
         params_b=8, precision=Precision.BF16, gpu=gpu, gpus=1, concurrency=64, input_per_output=r
     )
     assert with_prefill == pytest.approx(1 / t)
+
+
+def test_estimate_reads_the_kv_cache_by_hand() -> None:
+    # Llama 3.1 8B bf16 on one L40S, 64 concurrent, 2,000 input / 300 output tokens:
+    # K = 2 x 32 layers x 8 KV heads x 128 x 2 B x (2,000 + 300 / 2) tokens = 281,804,800 B.
+    # prefill: (2,000 / 300) x 16e9 / (362e12 x 0.3)          = 0.9822 ms per output token
+    # decode:  (16e9 / 64 + 281.8e6) / (864e9 x 0.75)          = 0.8207 ms per output token
+    # 1 / (0.9822 + 0.8207) ms = 554.7 tok/s; weights only (K = 0) it was 731.0.
+    gpu = find_gpu("L40S")
+    assert gpu is not None
+    kv = 2 * 32 * 8 * 128 * 2 * (2000 + 150)
+    assert kv == 281_804_800
+    r = 2000 / 300
+    t = r * 16e9 / (362e12 * MFU) + (16e9 / 64 + kv) / (864e9 * BANDWIDTH_EFFICIENCY)
+    estimate = estimate_output_tokens_per_s(
+        params_b=8,
+        precision=Precision.BF16,
+        gpu=gpu,
+        gpus=1,
+        concurrency=64,
+        input_per_output=r,
+        kv_bytes_per_sequence=kv,
+    )
+    assert estimate == pytest.approx(1 / t) and estimate == pytest.approx(554.7, abs=0.1)
+    row = row_of(graph_of(stack(precision="bf16", concurrency=", max_concurrency: 64")))
+    assert row.per_replica == pytest.approx(554.7, abs=0.1)
+    assert row.throughput_basis["kv_cache_mb_per_sequence"] == 281.8
+    assert row.throughput_basis["context_tokens"] == 2150
+
+
+def test_without_the_architecture_kv_reads_are_left_out_and_said_so() -> None:
+    text = stack(precision="bf16", concurrency=", max_concurrency: 64").replace(
+        "meta-llama/Llama-3.1-8B-Instruct", "acme/house-model-8b"
+    )
+    row = row_of(graph_of(text))
+    assert row.per_replica == pytest.approx(731.0, abs=0.1)  # the weights-only bound
+    assert "KV-cache reads left out" in str(row.throughput_basis["assumed"])
+
+
+def test_an_architecture_of_another_size_class_is_not_used() -> None:
+    text = stack(precision="bf16", concurrency=", max_concurrency: 64").replace(
+        "params_b: 8,", "params_b: 13,"
+    )
+    row = row_of(graph_of(text))
+    assumed = str(row.throughput_basis["assumed"])
+    assert "params_b is 13: its architecture is not used" in assumed
+    assert "KV-cache reads left out" in assumed
 
 
 def test_estimate_is_calibrated_on_the_a10g_measurement() -> None:

@@ -103,6 +103,19 @@ def test_an_engine_without_a_fixed_default_stays_unknown(tmp_path: Path) -> None
     assert any("triton has no fixed default" in m for m in model.row.missing)
 
 
+def test_a_memory_bound_engine_runs_what_its_kv_cache_holds(tmp_path: Path) -> None:
+    path = variant(tmp_path, "      max_concurrency: 128\n", "")
+    path.write_text(path.read_text().replace("engine: vllm", "engine: sglang"))
+    model = fleet(graph_of(path), LLM)
+    assert model is not None and model.replica is not None
+    # Qwen2.5-Coder 7B: 2 x 28 layers x 4 KV heads x 128 x 2 B = 57,344 B per token; the
+    # journeys' context is 1,821 tokens (input + half the output, demand-weighted), so a
+    # sequence holds 104.4 MB; (0.9 x 48 GB - 15.2 GB) / 104.4 MB = 268.2 sequences fit.
+    assert model.replica.concurrency == 268
+    assert model.row.throughput_basis["kv_cache_mb_per_sequence"] == 104.4
+    assert "the engine admits what fits" in str(model.row.throughput_basis["assumed"])
+
+
 # -- measured figures in the spec --------------------------------------------------------------
 
 MEASURED = """\

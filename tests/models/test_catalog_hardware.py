@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from cellguard.models.catalog.architectures import architecture_catalog, find_architecture
 from cellguard.models.catalog.engines import engine_catalog
 from cellguard.models.catalog.hardware import (
     find_gpu,
@@ -32,6 +33,7 @@ def _sources() -> list[Source]:
     found += [f.source for f in instance_catalog().families]
     found += [m.source for m in throughput_catalog().measurements]
     found += [e.source for e in engine_catalog().engines]
+    found += [m.source for m in architecture_catalog().models]
     found += [r.source for r in service_catalog().rates]
     found += [p.source for p in latency_catalog().components]
     found += [m.source for m in latency_catalog().models]
@@ -148,6 +150,18 @@ def test_an_engine_mismatch_is_a_caveat() -> None:
     caveat = engine_caveat(found, ServingEngine.VLLM)
     assert caveat is not None and "measured with nim, served with vllm" in caveat
     assert engine_caveat(found, ServingEngine.NIM) is None
+
+
+def test_model_architectures_from_the_model_cards() -> None:
+    llama8 = find_architecture("meta-llama/Llama-3.1-8B-Instruct")
+    assert llama8 is not None and (llama8.layers, llama8.kv_heads, llama8.head_dim) == (32, 8, 128)
+    assert llama8.kv_bytes_per_token(2) == 131_072  # 2 x 32 x 8 x 128 x 2 B
+    assert find_architecture("llama-3.1-8b-instruct") is llama8  # without the organisation
+    llama70 = find_architecture("meta-llama/Llama-3.3-70B-Instruct")
+    assert llama70 is not None and llama70.kv_bytes_per_token(2) == 327_680  # 80 layers
+    qwen = find_architecture("Qwen/Qwen2.5-Coder-7B-Instruct")
+    assert qwen is not None and qwen.kv_bytes_per_token(2) == 57_344  # 28 layers, 4 KV heads
+    assert find_architecture("acme/house-model-8b") is None
 
 
 def test_size_class() -> None:

@@ -28,6 +28,13 @@ class EngineDefaults(CatalogModel):
     by_gpu: dict[str, int] = Field(
         default_factory=dict, description="GPU (canonical name) -> default on that GPU."
     )
+    kv_bound: bool = Field(
+        False,
+        description=(
+            "Without a fixed default, the engine admits as many sequences as its KV cache "
+            "holds (the estimate then uses that many)."
+        ),
+    )
     source: Source
 
 
