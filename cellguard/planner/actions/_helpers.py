@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 
+from cellguard.models.business import Journey, RouteCall
 from cellguard.models.catalog.hardware import find_instance, instance_catalog
 from cellguard.models.components import ComponentBase, Placement
 from cellguard.models.findings import Finding
@@ -184,3 +185,38 @@ def recovery_region(ws: Workspace, stack: str) -> tuple[str, str]:
 def is_stack(ws: Workspace, name: str) -> bool:
     """Whether document ``name`` is a Stack (not a Platform)."""
     return isinstance(ws.document(name), Stack)
+
+
+def _routed(ws: Workspace, stack: str) -> list[Journey]:
+    """The journeys of ``stack`` that declare a ``route``."""
+    doc = ws.document(stack)
+    if not isinstance(doc, Stack):
+        return []
+    return [j for j in doc.business.journeys if j.route is not None]
+
+
+def onto_route(ws: Workspace, stack: str, journey_id: str, target: str) -> list[Edit]:
+    """A call to ``target`` added to the journey's ``route`` when it declares one and does not
+    list it (a journey without a route makes every call already): what a change puts on the
+    journey's path then counts for it."""
+    for journey in _routed(ws, stack):
+        if journey.id == journey_id and not any(c.to == target for c in journey.route or ()):
+            path = ("business", "journeys", journey_id, "route")
+            return ws.add(stack, path, RouteCall(to=target))
+    return []
+
+
+def reroute(ws: Workspace, stack: str, old: str, new: str) -> list[Edit]:
+    """After ``new`` takes over ``old``'s calls (and ``old`` calls ``new``): every route that
+    reaches ``old`` lists ``new``, and its calls named ``from: old`` come from ``new``."""
+    edits: list[Edit] = []
+    for journey in _routed(ws, stack):
+        calls = list(journey.route or ())
+        if journey.entrypoint != old and not any(c.to == old for c in calls):
+            continue
+        moved = [c.model_copy(update={"caller": new}) if c.caller == old else c for c in calls]
+        if not any(c.to == new for c in moved):
+            moved.append(RouteCall(to=new))
+        if moved != calls:
+            edits += ws.set(stack, ("business", "journeys", journey.id, "route"), moved)
+    return edits

@@ -25,6 +25,7 @@ from cellguard.planner.actions._helpers import (
     component,
     free_id,
     journey_components,
+    onto_route,
     qid_parts,
     regions_of,
     target_component,
@@ -84,6 +85,7 @@ def add_guardrail(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[A
     if not any(d.to == gid for d in entry.depends_on):
         dep = Dependency(to=gid, timeout_ms=GUARDRAIL_TIMEOUT_MS, retries=1)
         edits += ws.add(stack, ("components", eid, "depends_on"), dep)
+    edits += onto_route(ws, stack, journey, gid)
     text = f"{eid} (where {journey} enters) calls {what} before and after the model, fail-closed."
     return change("add-guardrail", finding, text, edits)
 
@@ -156,6 +158,8 @@ def add_versioned_prompt_store(
         if s == stack:
             dep = Dependency(to=pid, timeout_ms=PROMPT_STORE_TIMEOUT_MS, retries=1, optional=True)
             edits += ws.add(stack, ("components", eid, "depends_on"), dep)
+    for j in doc.business.journeys:
+        edits += onto_route(ws, stack, j.id, pid)
     text = (
         f"Add {pid}: versioned prompts in DynamoDB (point-in-time recovery every 5 min, hourly "
         "cross-region and daily cross-account copies), read by the entrypoints as a soft "

@@ -21,8 +21,10 @@ from cellguard.planner.actions._helpers import (
     ensure_region,
     free_id,
     journey_components,
+    onto_route,
     qid_parts,
     regions_of,
+    reroute,
     set_placement,
     wait_ms,
     zone_count,
@@ -118,6 +120,7 @@ def adopt_cells(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[Act
         for j in doc.business.journeys:
             if j.entrypoint == entry and j.criticality in CRITICAL_TIERS:
                 edits += ws.set(stack, ("business", "journeys", j.id, "entrypoint"), router_id)
+                edits += onto_route(ws, stack, j.id, entry)  # the router calls the old entry
     text = (
         f"{len(cells)} cells ({', '.join(c.id for c in cells)}, partitioned by tenant hash); "
         f"{', '.join(members)} run in every cell of their region"
@@ -155,6 +158,7 @@ def isolate_agent_service(
         mode=DependencyMode.STREAM if streams else DependencyMode.SYNC,
     )
     edits += ws.set(stack, ("components", cid, "depends_on"), [call])
+    edits += reroute(ws, stack, cid, new_id)
     text = (
         f"{comp.framework} runs in a service of its own, {new_id} (same placement and "
         f"replicas), which makes {cid}'s calls; {cid} calls it with a {timeout:,} ms timeout."

@@ -15,6 +15,7 @@ from cellguard.models.references import qualify
 from cellguard.planner.actions._helpers import (
     component,
     journey_components,
+    onto_route,
     qid_parts,
     regions_of,
     target_component,
@@ -232,6 +233,7 @@ def add_semantic_cache(ws: Workspace, finding: Finding, ctx: ActionContext) -> l
     if not any(d.to == cid for d in component(ws, stack, eid).depends_on):
         dep = Dependency(to=cid, timeout_ms=CACHE_TIMEOUT_MS, optional=True)
         edits += ws.add(stack, ("components", eid, "depends_on"), dep)
+    edits += onto_route(ws, stack, journey, cid)
     text = (
         f"Add {cid} (ElastiCache vector search, 1 h TTL) that {eid} asks first with a "
         f"{CACHE_TIMEOUT_MS} ms timeout; a miss or an outage falls through to the model."
