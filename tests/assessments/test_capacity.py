@@ -330,6 +330,48 @@ def test_an_architecture_of_another_size_class_is_not_used() -> None:
     assert "KV-cache reads left out" in assumed
 
 
+@pytest.mark.parametrize(
+    ("gpu", "instances", "gpus", "efficiency", "said"),
+    [
+        ("L40S", "[g6e.12xlarge]", 4, 0.64, "(g6e.12xlarge: pcie): 0.64 of linear scaling"),
+        ("L40S", "[]", 2, 0.8, "(L40S: a PCIe card without NVLink): 0.80"),
+        ("H100", "[p5.48xlarge]", 4, 1.0, None),  # NVSwitch: linear
+        ("H100", "[]", 2, 1.0, None),  # an SXM part
+        ("L40S", "[g6e.12xlarge]", 1, 1.0, None),  # one GPU: nothing to scale
+    ],
+)
+def test_tensor_parallelism_over_pcie_scales_below_linear(
+    gpu: str, instances: str, gpus: int, efficiency: float, said: str | None
+) -> None:
+    text = stack(precision="bf16", concurrency=", max_concurrency: 64").replace(
+        "gpu: L40S, gpus_per_replica: 1",
+        f"gpu: {gpu}, gpus_per_replica: {gpus}, instance_types: {instances}",
+    )
+    model = fleet(graph_of(text), "demo/llm")
+    assert model is not None and model.replica is not None
+    assert model.replica.efficiency == pytest.approx(efficiency)
+    assert model.row.throughput_basis["tp_efficiency"] == pytest.approx(efficiency)
+    assumed = str(model.row.throughput_basis["assumed"])
+    assert (said in assumed) if said else ("tensor parallelism" not in assumed)
+
+
+def test_pcie_efficiency_scales_flops_and_bandwidth_by_hand() -> None:
+    # Two L40S over PCIe: e = 0.8; bf16 8B at 64 concurrent, no prefill and no KV cache:
+    # c x e x eta x B / W = 64 x 0.8 x 0.75 x 2 x 864e9 / 16e9 = 4,147.2 tok/s (5,184 linear).
+    gpu = find_gpu("L40S")
+    assert gpu is not None
+    value = estimate_output_tokens_per_s(
+        params_b=8,
+        precision=Precision.BF16,
+        gpu=gpu,
+        gpus=2,
+        concurrency=64,
+        input_per_output=0,
+        efficiency=0.8,
+    )
+    assert value == pytest.approx(4147.2)
+
+
 def test_estimate_is_calibrated_on_the_a10g_measurement() -> None:
     # ai-on-eks: Llama 3 8B, A10G, 10 concurrent, ~285 tok/s (short prompts).
     gpu = find_gpu("A10G")

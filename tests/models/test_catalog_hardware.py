@@ -85,6 +85,14 @@ def test_instance_types_expand_from_families() -> None:
     assert g6e is not None and (g6e.gpu, g6e.gpus, g6e.platform) == ("L40S", 1, "ec2")
     assert mme is not None and (mme.gpu, mme.gpus, mme.platform) == ("A10G", 4, "sagemaker")
     assert p5 is not None and p5.gpus == 8 and "us-east-1" in p5.regions
+    # NVLink through NVSwitch on the p families; PCIe only on the g families.
+    assert p5.interconnect == "nvlink" and mme.interconnect == "pcie"
+    for t in types:
+        assert t.interconnect == (
+            "nvlink" if t.name.removeprefix("ml.").startswith("p") else "pcie"
+        )
+    l40s, h100 = find_gpu("L40S"), find_gpu("H100")
+    assert l40s is not None and h100 is not None and not l40s.nvlink and h100.nvlink
 
 
 def test_weight_bytes() -> None:

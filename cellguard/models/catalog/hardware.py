@@ -26,6 +26,9 @@ BYTES_PER_PARAMETER: dict[Precision, float] = {
 }
 """Bytes one weight takes at each precision (by definition of the formats)."""
 
+Interconnect = Literal["nvlink", "pcie"]
+"""How the GPUs of one instance are linked: NVLink (through NVSwitch) or only PCIe."""
+
 TensorKey = Literal["bf16", "fp8", "int8"]
 """Keys of :attr:`Gpu.dense_tflops`: the tensor-core arithmetic precisions."""
 
@@ -54,6 +57,7 @@ class Gpu(CatalogModel):
     dense_tflops: dict[TensorKey, float] = Field(
         description="Dense tensor-core throughput per arithmetic precision, TFLOPS."
     )
+    nvlink: bool = Field(description="Whether the part has NVLink (SXM) or only PCIe.")
     source: Source
 
     @model_validator(mode="after")
@@ -91,6 +95,7 @@ class InstanceFamily(CatalogModel):
 
     family: str = Field(min_length=1, description="e.g. g6e.")
     gpu: str = Field(min_length=1, description="Canonical GPU name (gpus.yaml).")
+    interconnect: Interconnect = Field(description="How the instance's GPUs are linked.")
     sizes: dict[str, int] = Field(min_length=1, description="Size -> GPUs per instance.")
     shapes: dict[str, tuple[int, int]] = Field(
         default_factory=dict, description="Size -> (vCPUs, memory in GiB) of the instance."
@@ -106,6 +111,7 @@ class InstanceType(CatalogModel):
     name: str = Field(description="e.g. g6e.xlarge or ml.g6e.xlarge.")
     gpu: str = Field(description="Canonical GPU name.")
     gpus: int = Field(gt=0, description="GPUs per instance.")
+    interconnect: Interconnect = Field(description="How the instance's GPUs are linked.")
     vcpus: int | None = Field(None, gt=0, description="vCPUs per instance (None: not recorded).")
     memory_gib: int | None = Field(None, gt=0, description="Memory in GiB (None: not recorded).")
     platform: Literal["ec2", "sagemaker"]
@@ -150,6 +156,7 @@ class InstanceCatalog(CatalogModel):
                             name=f"{prefix}{fam.family}.{size}",
                             gpu=fam.gpu,
                             gpus=gpus,
+                            interconnect=fam.interconnect,
                             vcpus=fam.shapes[size][0] if size in fam.shapes else None,
                             memory_gib=fam.shapes[size][1] if size in fam.shapes else None,
                             platform=platform,
