@@ -44,8 +44,9 @@ META = RuleMeta(
     remediation=(
         "Add replicas (or faster GPUs, FP8 weights, a smaller model) until peak utilisation is "
         "at most 80%: the capacity table's 'replicas needed' column gives the count that also "
-        "survives a zone loss. Measure your own throughput at your input/output mix and record "
-        "it in the throughput catalog when the figure is an estimate. Weights that do not fit "
+        "survives a zone loss. Measure your own throughput at your input/output mix and declare "
+        "it as serving.measured (output_tokens_per_s, at_concurrency, measured_on, method) when "
+        "the figure is an estimate. Weights that do not fit "
         "need more GPUs per replica (tensor parallelism), GPUs with more memory, or a lower "
         "precision."
     ),
