@@ -15,7 +15,7 @@ from cellguard.assessments.graph import StackGraph, build_graph
 from cellguard.assessments.latency import latency_row
 from cellguard.assessments.queueing import wait_quantile
 from cellguard.models.loader import build_organisation, parse_document
-from tests.helpers import REPO, load_errors
+from tests.helpers import REPO, load_errors, load_texts
 
 CHATBOT = REPO / "examples" / "queue-answered-chatbot.yaml"
 SHARED = REPO / "examples" / "shared-entry-routes.yaml"
@@ -258,3 +258,53 @@ def test_an_answer_channel_must_exist() -> None:
 def test_a_share_outside_zero_to_one_is_refused() -> None:
     errors = load_errors(_with({"route": [{"to": "accounts", "share": 1.5}]}), org_mode=False)
     assert any("route[0].share" in e for e in errors)
+
+
+PLATFORM = """\
+apiVersion: cellguard/v1
+kind: Platform
+metadata: {name: shared, owner: platform}
+topology:
+  accounts: [prod]
+  regions: [{name: us-east-1, zones: [use1-az1, use1-az2, use1-az4]}]
+components:
+  - {id: gateway, kind: gateway, depends_on: [{to: llm, timeout_ms: 30000}]}
+  - {id: llm, kind: model_endpoint, hosting: bedrock}
+  - {id: kb, kind: vector_store, engine: opensearch_serverless}
+"""
+
+TEAM = """\
+apiVersion: cellguard/v1
+kind: Stack
+metadata: {name: team, owner: team}
+business:
+  journeys:
+    - id: chat
+      entrypoint: api
+      criticality: tier1
+      route: ROUTE
+topology:
+  accounts: [prod]
+  regions: [{name: us-east-1, zones: [use1-az1, use1-az2, use1-az4]}]
+components:
+  - id: api
+    kind: app
+    depends_on: [{to: shared/gateway, timeout_ms: 30000}, {to: shared/kb, timeout_ms: 800}]
+"""
+
+
+def test_routes_across_documents_are_checked_once_every_document_is_loaded() -> None:
+    good = TEAM.replace("ROUTE", "[shared/gateway, {from: shared/gateway, to: shared/llm}]")
+    graph = build_graph(load_texts(PLATFORM, good))
+    assert graph.journey_components("team", "chat") == [
+        "shared/gateway",
+        "shared/llm",
+        "team/api",
+    ]
+    [error] = load_errors(PLATFORM, TEAM.replace("ROUTE", "[shared/llm]"))
+    assert "route[0].to: route call 'shared/llm' is not reached from the entrypoint 'api'" in error
+    [error] = load_errors(
+        PLATFORM, TEAM.replace("ROUTE", "[shared/kb, {from: shared/kb, to: shared/llm}]")
+    )
+    assert "route[1].from: 'shared/kb' does not call 'shared/llm'" in error
+    assert "expected: a component that calls it: one of: shared/gateway" in error

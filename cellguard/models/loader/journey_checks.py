@@ -3,16 +3,18 @@
 Every reference must name a component (with a did-you-mean); a call named with ``from`` must be
 one of the caller's dependencies; each route call must be reached from the entrypoint over the
 route's calls (the fallback of a call on the route is on it too); and an awaited answer's producer must be reached over the journey's calls.
-Reachability is checked within the document: a journey whose route or entrypoint crosses into
-another document is checked for references only (the organisation loader resolves those).
+Reachability is checked within the document here; a journey whose route or answer crosses into
+another document is checked by :func:`organisation_checks` once every document is loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cellguard.models.business import Journey
-from cellguard.models.loader.errors import KeyPath, Suggester, one_of
+from cellguard.models.loader.document import LoadedDocument
+from cellguard.models.loader.errors import Diagnostic, KeyPath, Suggester, one_of
+from cellguard.models.references import localise, qualify
 from cellguard.models.stack import Stack
 
 Error = Callable[..., None]
@@ -167,3 +169,103 @@ class JourneyChecks:
             "component)",
             suggestion=self._hint(target, reached, True),
         )
+
+
+def organisation_checks(documents: Sequence[LoadedDocument]) -> list[Diagnostic]:
+    """The route checks of the journeys whose route or answer crosses documents (the document
+    checks cover the others): a ``from`` that does not call ``to``, a route call or an answer's
+    producer not reached from the entrypoint. References into documents that are not loaded
+    (single-file mode) are left alone."""
+    calls: dict[str, list[str]] = {}
+    fallbacks: dict[tuple[str, str], str] = {}
+    for doc in documents:
+        for comp in doc.document.components:
+            qid = qualify(comp.id, doc.name)
+            calls[qid] = [qualify(d.to, doc.name) for d in comp.depends_on]
+            for d in comp.depends_on:
+                if d.fallback is not None:
+                    fallbacks[(qid, qualify(d.to, doc.name))] = qualify(d.fallback, doc.name)
+    out: list[Diagnostic] = []
+    for doc in documents:
+        if not isinstance(doc.document, Stack):
+            continue
+        for ji, journey in enumerate(doc.document.business.journeys):
+            out += _crossing(doc, ("business", "journeys", ji), journey, calls, fallbacks)
+    return out
+
+
+def _crossing(
+    doc: LoadedDocument,
+    base: KeyPath,
+    journey: Journey,
+    calls: dict[str, list[str]],
+    fallbacks: dict[tuple[str, str], str],
+) -> list[Diagnostic]:
+    name = doc.name
+    refs = [journey.entrypoint] + [
+        r for c in journey.route or () for r in (c.to, c.caller) if r is not None
+    ]
+    if journey.answer is not None:
+        refs += [journey.answer.producer, journey.answer.channel]
+    entry = qualify(journey.entrypoint, name)
+    if all("/" not in localise(r, name) for r in refs) or entry not in calls:
+        return []
+    out: list[Diagnostic] = []
+    listed: dict[str, set[str | None]] = {}
+    for ri, call in enumerate(journey.route or ()):
+        target = qualify(call.to, name)
+        caller = qualify(call.caller, name) if call.caller is not None else None
+        listed.setdefault(target, set()).add(caller)
+        if caller in calls and target in calls and target not in calls[caller]:
+            out.append(
+                doc.source.diagnostic(
+                    (*base, "route", ri, "from"),
+                    f"'{localise(caller, name)}' does not call '{localise(target, name)}' "
+                    "(it is not in its depends_on)",
+                    code="unknown-reference",
+                    expected="a component that calls it: "
+                    + one_of(localise(c, name) for c, cs in calls.items() if target in cs),
+                )
+            )
+    if out:
+        return out
+    seen, pending = {entry}, [entry]
+    while pending:
+        node = pending.pop()
+        for target in calls.get(node, []):
+            callers = listed.get(target)
+            if journey.route is not None and (
+                callers is None or (node not in callers and None not in callers)
+            ):
+                continue
+            for reached in (target, fallbacks.get((node, target))):
+                if reached is not None and reached not in seen:
+                    seen.add(reached)
+                    pending.append(reached)
+    for ri, call in enumerate(journey.route or ()):
+        target = qualify(call.to, name)
+        if target in calls and target not in seen:
+            out.append(
+                doc.source.diagnostic(
+                    (*base, "route", ri, "to"),
+                    f"route call '{localise(target, name)}' is not reached from the entrypoint "
+                    f"'{localise(entry, name)}' over the route's calls",
+                    code="unreached",
+                    expected="each route call's caller on the route (the entrypoint, or a "
+                    "listed component)",
+                )
+            )
+    answer = journey.answer
+    if answer is not None:
+        producer = qualify(answer.producer, name)
+        if producer in calls and producer not in seen:
+            out.append(
+                doc.source.diagnostic(
+                    (*base, "answer", "producer"),
+                    f"the answer's producer '{localise(producer, name)}' is not reached from "
+                    f"the entrypoint '{localise(entry, name)}' over the journey's calls",
+                    code="unreached",
+                    expected="a component the journey calls, directly or through others",
+                )
+            )
+    return out

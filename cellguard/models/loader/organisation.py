@@ -21,6 +21,7 @@ from cellguard.models.loader.errors import (
     Suggester,
     one_of,
 )
+from cellguard.models.loader.journey_checks import organisation_checks
 from cellguard.models.loader.semantic import CrossReference, check_document
 from cellguard.models.references import qualify, split_reference
 from cellguard.models.stack import Platform, Stack
@@ -245,7 +246,7 @@ def build_organisation(documents: Sequence[LoadedDocument], *, org_mode: bool) -
         if found is not None:
             diagnostics.append(found)
     if not any(d.severity is Severity.ERROR for d in diagnostics):
-        diagnostics += _cycles(org)
+        diagnostics += _cycles(org) + organisation_checks(org.documents)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise SpecLoadError(diagnostics)
