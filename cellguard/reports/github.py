@@ -21,6 +21,7 @@ from cellguard.models.findings import Finding, Severity, Status
 from cellguard.models.text import inert
 from cellguard.models.wording import plural
 from cellguard.reports.context import ReportContext
+from cellguard.reports.markdown import route_lines
 from cellguard.reports.md_text import fmt_percent, fmt_score
 from cellguard.reports.sections import (
     counts_line,
@@ -137,7 +138,7 @@ def render_step_summary(assessment: Assessment, ctx: ReportContext) -> str:
     lines = [*head, "", scores_line(assessment, ctx), "", *scores_table(assessment, ctx)]
     journeys = journeys_table(assessment)
     if journeys:
-        lines += ["", "### Journeys", "", *journeys]
+        lines += ["", "### Journeys", "", *journeys, *route_lines(assessment)]
     listed = ordered(assessment, ctx)
     lines += ["", "### Findings", "", counts_line(assessment, ctx) + "."]
     if listed:
