@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, ClassVar
 
 import typer
 
+from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.lazy import LazyGroup
 
 
@@ -102,6 +104,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@handle_errors
 def main(
     version: Annotated[
         bool,
@@ -109,8 +112,23 @@ def main(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    catalog: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--catalog",
+            help="A user catalog directory (gpus.yaml, instances.yaml, models.yaml, "
+            "throughput.yaml, engines.yaml, availability.yaml) laid over the built-in catalog; "
+            "repeatable, later ones win (default: the config file's 'catalogs').",
+            metavar="DIR",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Resilience assessment and architecture-as-code for generative-AI stacks."""
+    if catalog:
+        from cellguard.models.catalog.user import activate_from_command_line
+
+        activate_from_command_line(catalog)
 
 
 def run() -> None:

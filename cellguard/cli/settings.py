@@ -64,6 +64,7 @@ class Settings:
     fail_on: Setting[Severity]
     min_score: Setting[float | None]
     min_assurance: Setting[float | None]
+    catalogs: Setting[list[Path]]
 
     def from_file(self, *named: tuple[str, Setting[Any]]) -> str | None:
         """Which of ``named`` (config key, setting) came from the config file, for a message:
@@ -96,6 +97,7 @@ class Settings:
             ("check.fail_on", self.fail_on),
             ("check.min_score", self.min_score),
             ("check.min_assurance", self.min_assurance),
+            ("catalogs", self.catalogs),
         ]
 
     @property
@@ -200,7 +202,9 @@ def resolve_settings(
     if loaded is not None and baseline_text is not None and not baseline_text.startswith("git:"):
         baseline_text = str(loaded.resolve(baseline_text))
     fmts, outs = _reports(formats, outputs, loaded)
+    catalogs = _catalogs(loaded, files(c.catalogs))
     return Settings(
+        catalogs=catalogs,
         config=loaded,
         paths=_or(_pick(paths or None, "PATH", loaded, ("paths",), files(c.paths)), []),
         select=_or(_pick(select, "--select", loaded, ("rules", "select"), rules.select), []),
@@ -249,6 +253,18 @@ def resolve_settings(
             None,
         ),
     )
+
+
+def _catalogs(loaded: LoadedConfig | None, configured: list[Path] | None) -> Setting[list[Path]]:
+    """The user catalog directories: ``--catalog`` (laid over when the command line was read),
+    else the config file's ``catalogs``, laid over the built-in catalog here."""
+    from cellguard.models.catalog import user
+
+    given = user.command_line_directories()
+    found = _or(_pick(given or None, "--catalog", loaded, ("catalogs",), configured), [])
+    if not given and found.value:
+        user.activate(found.value)
+    return found
 
 
 def require_paths(settings: Settings) -> list[Path]:

@@ -7,8 +7,8 @@ YAML reader and checked like a spec: an unknown key, a wrong type or a value out
 :class:`~cellguard.models.loader.SpecLoadError` naming file, line, key path, what was expected
 and, for a typo, the nearest key (exit code 2).
 
-Relative paths in the file (``paths``, ``rules.packs``, a ``check.baseline`` report,
-``reports[].output``) are relative to the directory holding the file, so a command run from a
+Relative paths in the file (``paths``, ``rules.packs``, ``catalogs``, a ``check.baseline``
+report, ``reports[].output``) are relative to the directory holding the file, so a command run from a
 subdirectory reads the same files. Command-line options always win over the file.
 """
 
@@ -137,6 +137,12 @@ class ConfigFile(SpecModel):
         description="Reports of assess and check (--format/--output pairs).",
     )
     check: CheckConfig | None = Field(default=None, description="The gate of check.")
+    catalogs: list[PathText] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="User catalog directories laid over the built-in catalog (--catalog).",
+    )
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,7 @@ def _check_paths(loaded: LoadedConfig) -> None:
     named: list[tuple[KeyPath, str]] = [(("paths", i), p) for i, p in enumerate(config.paths or [])]
     if config.rules is not None:
         named += [(("rules", "packs", i), p) for i, p in enumerate(config.rules.packs or [])]
+    named += [(("catalogs", i), p) for i, p in enumerate(config.catalogs or [])]
     for key, text in named:
         if not loaded.resolve(text).exists():
             problems.append(

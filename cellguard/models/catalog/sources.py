@@ -45,6 +45,29 @@ def _raw(name: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+_USER_OVERLAYS: dict[str, list[Any]] = {}
+"""Data of user catalog files by file name, in the order they are laid over the built-in file
+(:mod:`.user`)."""
+
+
+def user_overlays() -> dict[str, list[Any]]:
+    """The user catalog data in use (empty: the built-in catalog alone)."""
+    return dict(_USER_OVERLAYS)
+
+
+def set_user_overlays(overlays: dict[str, list[Any]]) -> None:
+    """Use ``overlays`` from now on (callers clear the parsed catalogs' caches)."""
+    _USER_OVERLAYS.clear()
+    _USER_OVERLAYS.update(overlays)
+
+
 def load_catalog_file(name: str, model: type[_M]) -> _M:
-    """Parse the packaged catalog file ``name`` (e.g. ``availability.yaml``) as ``model``."""
-    return model.model_validate(_raw(name))
+    """Parse the packaged catalog file ``name`` (e.g. ``availability.yaml``) as ``model``,
+    with the user catalogs' entries for it laid over it (:mod:`.user`)."""
+    data = _raw(name)
+    if _USER_OVERLAYS.get(name):
+        from cellguard.models.catalog.user import merge
+
+        for overlay in _USER_OVERLAYS[name]:
+            data = merge(data, overlay)
+    return model.model_validate(data)
