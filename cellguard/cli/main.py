@@ -126,7 +126,7 @@ def main(
 ) -> None:
     """Resilience assessment and architecture-as-code for generative-AI stacks."""
     if catalog:
-        from cellguard.models.catalog.user import activate_from_command_line
+        from cellguard.models.loader.user_catalogs import activate_from_command_line
 
         activate_from_command_line(catalog)
 

@@ -258,7 +258,7 @@ def resolve_settings(
 def _catalogs(loaded: LoadedConfig | None, configured: list[Path] | None) -> Setting[list[Path]]:
     """The user catalog directories: ``--catalog`` (laid over when the command line was read),
     else the config file's ``catalogs``, laid over the built-in catalog here."""
-    from cellguard.models.catalog import user
+    from cellguard.models.loader import user_catalogs as user
 
     given = user.command_line_directories()
     found = _or(_pick(given or None, "--catalog", loaded, ("catalogs",), configured), [])

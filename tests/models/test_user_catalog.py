@@ -14,11 +14,11 @@ import pytest
 
 from cellguard.assessments.capacity import fleet
 from cellguard.assessments.graph import build_graph
-from cellguard.models.catalog import user
 from cellguard.models.catalog.availability import shared_domain_prior
 from cellguard.models.catalog.hardware import find_gpu, gpu_catalog
 from cellguard.models.catalog.throughput import throughput_catalog
 from cellguard.models.loader import SpecLoadError, load
+from cellguard.models.loader import user_catalogs as user
 from tests.helpers import REPO
 
 EXAMPLE = REPO / "examples" / "vllm-single-zone.yaml"

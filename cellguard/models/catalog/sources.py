@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from cellguard.models.catalog.overlay import merge
+
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -47,7 +49,7 @@ def _raw(name: str) -> Any:
 
 _USER_OVERLAYS: dict[str, list[Any]] = {}
 """Data of user catalog files by file name, in the order they are laid over the built-in file
-(:mod:`.user`)."""
+(:mod:`cellguard.models.loader.user_catalogs`)."""
 
 
 def user_overlays() -> dict[str, list[Any]]:
@@ -63,11 +65,9 @@ def set_user_overlays(overlays: dict[str, list[Any]]) -> None:
 
 def load_catalog_file(name: str, model: type[_M]) -> _M:
     """Parse the packaged catalog file ``name`` (e.g. ``availability.yaml``) as ``model``,
-    with the user catalogs' entries for it laid over it (:mod:`.user`)."""
+    with the user catalogs' entries for it laid over it (:mod:`cellguard.models.loader.user_catalogs`)."""
     data = _raw(name)
     if _USER_OVERLAYS.get(name):
-        from cellguard.models.catalog.user import merge
-
         for overlay in _USER_OVERLAYS[name]:
             data = merge(data, overlay)
     return model.model_validate(data)
