@@ -55,6 +55,7 @@ from cellguard.assessments.stability import (
     survivors_of_zone_loss,
 )
 from cellguard.assessments.throughput import replica_spec, replica_throughput
+from cellguard.assessments.throughput_media import work_figures, work_unit
 from cellguard.assessments.throughput_model import context_tokens
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.enums import ComponentKind, Hosting
@@ -91,12 +92,20 @@ def _gpu_fleet(
     n, regions = placement.replicas, placement.regions
     spec = replica_spec(comp, context_tokens(load.input_per_output, load.mean_output_tokens))
     missing: list[str] = []
-    if kind == ComponentKind.EMBEDDING_MODEL.value:
+    needs = "peak_rps, output_tokens"
+    per: float | None = None
+    source: str | None = None
+    basis: dict[str, Evidence] = {}
+    work_in = work_unit(comp, load)
+    work = work_figures(comp, load, work_in, spec.gpu, spec.gpus) if work_in else None
+    if work is not None:
+        unit, demand, lacking = work.unit, work.demand, work.lacking
+        per, source, basis = work.per_replica, work.source, work.basis
+        missing += work.missing
+        needs = f"peak_rps and demand.unit {work_in}"
+    elif kind == ComponentKind.EMBEDDING_MODEL.value:
         unit, demand = REQUESTS_PS, load.rps
         lacking = load.lacking("peak_rps")
-        per: float | None = None
-        source: str | None = None
-        basis: dict[str, Evidence] = {}
         missing.append("a measured throughput of the embedding model (the catalog has none)")
     else:
         unit, demand = OUTPUT_TPS, load.output_tps
@@ -105,7 +114,7 @@ def _gpu_fleet(
         per, source, basis = throughput.output_tokens_per_s, throughput.source, throughput.basis
         missing += throughput.missing
     if lacking:
-        missing.append(f"the peak demand of {', '.join(lacking)} (peak_rps, output_tokens)")
+        missing.append(f"the peak demand of {', '.join(lacking)} ({needs})")
     supply = per * n * len(regions) if per is not None else None
     by_region = placement.replica_counts()
     zone_lists = placement.zones or {}
@@ -128,7 +137,12 @@ def _gpu_fleet(
     )
     queue = None
     mean_out = load.mean_output_tokens
-    if per and mean_out and n > 0:
+    if work is not None:
+        if work.service_seconds and n > 0:
+            queue = mmc(
+                load.rps / len(regions), 1 / work.service_seconds, n * work.slots_per_replica
+            )
+    elif per and mean_out and n > 0:
         queue = mmc(load.rps / len(regions), per / mean_out, n)
     row = CapacityRow(
         stack=graph.stack_of(qid),
@@ -157,7 +171,7 @@ def _gpu_fleet(
         throughput_basis=basis,
         missing=tuple(missing),
     )
-    return Fleet(row, load, spec, queue)
+    return Fleet(row, load, spec, queue, work.service_seconds if work else None)
 
 
 @dataclass(frozen=True)

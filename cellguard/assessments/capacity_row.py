@@ -11,6 +11,7 @@ from cellguard.assessments.demand import Load
 from cellguard.assessments.queueing import QueueStats
 from cellguard.assessments.stability import TARGET_UTILISATION
 from cellguard.assessments.throughput import ReplicaSpec
+from cellguard.assessments.throughput_media import WORK_UNITS
 from cellguard.models.findings import Evidence
 
 OUTPUT_TPS = "output tokens/s"
@@ -123,28 +124,30 @@ class CapacityRow:
         return f"{self.stack}/{self.id}"
 
     def to_json(self) -> dict[str, Evidence]:
-        """The row as JSON-ready data: fixed key order, rates to 0.1, utilisations to 0.001."""
+        """The row as JSON-ready data: fixed key order, rates to 0.1 (to 0.001 in images,
+        embeddings or audio seconds per second), utilisations to 0.001."""
+        digits = 3 if self.unit in WORK_UNITS else 1
         return {
             "stack": self.stack,
             "id": self.id,
             "kind": self.kind,
             "basis": self.basis,
             "unit": self.unit,
-            "demand": rounded(self.demand, 1),
+            "demand": rounded(self.demand, digits),
             "demand_complete": self.demand_complete,
             "journeys": list(self.journeys),
-            "failover_demand": rounded(self.failover_demand, 1),
+            "failover_demand": rounded(self.failover_demand, digits),
             "primary_down": self.primary_down.to_json() if self.primary_down else None,
-            "supply": rounded(self.supply, 1),
+            "supply": rounded(self.supply, digits),
             "utilisation": rounded(self.utilisation, 3),
-            "per_replica": rounded(self.per_replica, 1),
+            "per_replica": rounded(self.per_replica, digits),
             "replicas": self.replicas,
             "regions": list(self.regions),
             "zones": self.zones,
             "replicas_after_zone_loss": self.replicas_after_zone_loss,
-            "after_zone_loss": rounded(self.after_zone_loss, 1),
+            "after_zone_loss": rounded(self.after_zone_loss, digits),
             "utilisation_after_zone_loss": rounded(self.utilisation_after_zone_loss, 3),
-            "after_region_loss": rounded(self.after_region_loss, 1),
+            "after_region_loss": rounded(self.after_region_loss, digits),
             "utilisation_after_region_loss": rounded(self.utilisation_after_region_loss, 3),
             "replicas_needed": self.replicas_needed,
             "target_utilisation": self.target_utilisation,
@@ -170,6 +173,9 @@ class Fleet:
     load: Load
     replica: ReplicaSpec | None = None
     queue: QueueStats | None = None
+    service_seconds: float | None = None
+    """One request's time on a replica, for fleets counted in a non-token unit (images,
+    embeddings, requests: :mod:`throughput_media`); ``None`` for tokens."""
 
 
 def ratio(demand: float, supply: float | None) -> float | None:

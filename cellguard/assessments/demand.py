@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from cellguard.assessments.graph import StackGraph
+from cellguard.models.business import Demand, DemandUnit
 
 _REACH: WeakKeyDictionary[StackGraph, dict[str, dict[tuple[str, str], float]]] = WeakKeyDictionary()
 
@@ -32,6 +33,28 @@ class JourneyLoad:
     output_tokens: int | None
     share: float = 1.0
     """Share of the journey's requests that reach the component loaded (its route's)."""
+    demand: Demand | None = None
+    """The journey's whole demand as declared (its unit and the unit's per-request figures)."""
+
+    @property
+    def unit(self) -> DemandUnit:
+        """The unit the journey's work is counted in (tokens when undeclared)."""
+        return DemandUnit.TOKENS if self.demand is None else self.demand.unit
+
+    @property
+    def per_request(self) -> float | None:
+        """Work of one request in :attr:`unit` (images, embedded items, audio seconds, one
+        request); ``None`` for tokens (two figures) or when undeclared."""
+        demand = self.demand
+        if demand is None or demand.unit is DemandUnit.TOKENS:
+            return None
+        if demand.unit is DemandUnit.IMAGES:
+            return float(demand.images.count) if demand.images else 1.0
+        if demand.unit is DemandUnit.EMBEDDINGS:
+            return float(demand.embeddings.count) if demand.embeddings else 1.0
+        if demand.unit is DemandUnit.AUDIO_SECONDS:
+            return demand.audio_seconds
+        return 1.0
 
     @property
     def name(self) -> str:
@@ -54,6 +77,28 @@ class Load:
     def names(self) -> tuple[str, ...]:
         """``stack/journey`` of every journey, sorted."""
         return tuple(j.name for j in self.journeys)
+
+    @property
+    def units(self) -> tuple[DemandUnit, ...]:
+        """The distinct units of the journeys, sorted (tokens for journeys declaring none)."""
+        return tuple(sorted({j.unit for j in self.journeys}))
+
+    def of_unit(self, unit: DemandUnit) -> tuple[JourneyLoad, ...]:
+        """The journeys whose demand is counted in ``unit``."""
+        return tuple(j for j in self.journeys if j.unit is unit)
+
+    def work_rate(self, unit: DemandUnit) -> float:
+        """Peak work per second in ``unit`` (``rps x share x per_request``) of the journeys
+        in that unit that declare it (not for tokens: see :attr:`output_tps`)."""
+        return sum(
+            (j.rps or 0.0) * (j.per_request or 0.0)
+            for j in self.of_unit(unit)
+            if j.rps is not None and j.per_request is not None
+        )
+
+    def lacking_work(self, unit: DemandUnit) -> tuple[str, ...]:
+        """Journeys in ``unit`` without ``peak_rps`` or the unit's per-request figure."""
+        return tuple(j.name for j in self.of_unit(unit) if j.rps is None or j.per_request is None)
 
     def lacking(self, *fields: str) -> tuple[str, ...]:
         """Journeys that do not declare every one of ``fields`` (peak_rps, input/output_tokens)."""
@@ -150,6 +195,7 @@ def combined(
                 demand.input_tokens,
                 demand.output_tokens,
                 share,
+                demand,
             )
         )
     return Load(tuple(loads))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from cellguard.assessments import iterative
-from cellguard.assessments.capacity import Fleet, fleet, rounded
+from cellguard.assessments.capacity import OUTPUT_TPS, TOKENS_PS, Fleet, fleet, rounded
 from cellguard.assessments.demand import JourneyLoad
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
@@ -137,6 +137,13 @@ def _gpu_model(qid: str, model: Fleet, load: JourneyLoad) -> NodeTime:
         return NodeTime(saturated, saturated)
     spec = model.replica
     wait = model.row.p99_wait_ms
+    if model.row.unit not in (OUTPUT_TPS, TOKENS_PS):
+        # counted in images, embeddings or requests: the answer comes whole, after the wait
+        # for a replica and one request's service time (throughput_media)
+        if wait is None or model.service_seconds is None:
+            return NodeTime(_unknown(qid), _unknown(qid))
+        whole = Span(derived_ms=wait + model.service_seconds * 1000, queueing_ms=wait)
+        return NodeTime(whole, whole)
     prefill = spec.first_token_seconds(load.input_tokens) if spec else None
     if wait is None or prefill is None:
         return NodeTime(_unknown(qid), _unknown(qid))

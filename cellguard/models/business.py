@@ -5,11 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from cellguard.models.base import (
     MAX_MINUTES,
     MAX_MS,
+    MAX_PER_REPLICA,
     MAX_POPULATION,
     MAX_RATE,
     MAX_SECONDS,
@@ -17,6 +18,7 @@ from cellguard.models.base import (
     Identifier,
     Money,
     NonNegativeFloat,
+    NonNegativeInt,
     Percent,
     PositiveInt,
     Reference,
@@ -80,8 +82,59 @@ class Surge(SpecModel):
     )
 
 
+class DemandUnit(StrEnum):
+    """The unit a journey's work is counted in at the model endpoints it reaches."""
+
+    TOKENS = "tokens"
+    IMAGES = "images"
+    EMBEDDINGS = "embeddings"
+    AUDIO_SECONDS = "audio_seconds"
+    REQUESTS = "requests"
+
+
+class ImageDemand(SpecModel):
+    """The images one request of the journey generates."""
+
+    count: PositiveInt = Field(1, le=MAX_PER_REPLICA, description="Images per request.")
+    steps: PositiveInt | None = Field(
+        None, le=MAX_PER_REPLICA, description="Denoising steps per image, e.g. 30."
+    )
+    resolution: str | None = Field(
+        None,
+        pattern=r"^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$",
+        description="Width x height in pixels, e.g. 1024x1024.",
+    )
+
+    @property
+    def pixels(self) -> int | None:
+        """Width times height (``None`` without a resolution)."""
+        if self.resolution is None:
+            return None
+        width, height = self.resolution.split("x")
+        return int(width) * int(height)
+
+
+class EmbeddingDemand(SpecModel):
+    """The documents or chunks one request of the journey embeds."""
+
+    count: PositiveInt = Field(
+        1, le=MAX_PER_REPLICA, description="Documents or chunks embedded per request."
+    )
+    tokens_per_item: PositiveInt | None = Field(
+        None, le=MAX_TOKENS, description="Mean tokens of one document or chunk."
+    )
+
+
+_UNIT_BLOCKS: dict[DemandUnit, str] = {
+    DemandUnit.IMAGES: "images",
+    DemandUnit.EMBEDDINGS: "embeddings",
+    DemandUnit.AUDIO_SECONDS: "audio_seconds",
+    DemandUnit.REQUESTS: "service_ms",
+}
+
+
 class Demand(SpecModel):
-    """Load a journey puts on the stack."""
+    """Load a journey puts on the stack, in the unit of its work (tokens by default)."""
 
     peak_rps: NonNegativeFloat | None = Field(
         None, le=MAX_RATE, description="Peak requests per second."
@@ -89,15 +142,73 @@ class Demand(SpecModel):
     mean_rps: NonNegativeFloat | None = Field(
         None, le=MAX_RATE, description="Mean requests per second."
     )
-    input_tokens: PositiveInt | None = Field(
+    unit: DemandUnit = Field(
+        DemandUnit.TOKENS,
+        description=(
+            "What the model endpoints the journey reaches count its work in: tokens (default), "
+            "images, embeddings (documents or chunks), audio_seconds or requests (each with "
+            "service_ms). Capacity, static stability and latency use this unit. Omitted: "
+            "the unit whose block (images, embeddings, audio_seconds, service_ms) is given, "
+            "else tokens."
+        ),
+    )
+    input_tokens: NonNegativeInt | None = Field(
         None,
         le=MAX_TOKENS,
-        description="Mean input tokens per request (after retrieval augmentation).",
+        description=(
+            "Mean input tokens per request (after retrieval augmentation); 0 for a journey "
+            "that sends none."
+        ),
     )
-    output_tokens: PositiveInt | None = Field(
-        None, le=MAX_TOKENS, description="Mean output tokens per request."
+    output_tokens: NonNegativeInt | None = Field(
+        None,
+        le=MAX_TOKENS,
+        description="Mean output tokens per request; 0 for a journey that receives none.",
+    )
+    images: ImageDemand | None = Field(
+        None, description="Unit images: the images each request generates (count, steps, size)."
+    )
+    embeddings: EmbeddingDemand | None = Field(
+        None, description="Unit embeddings: the documents or chunks each request embeds."
+    )
+    audio_seconds: NonNegativeFloat | None = Field(
+        None,
+        le=MAX_SECONDS,
+        description="Unit audio_seconds: seconds of audio each request transcribes or speaks.",
+    )
+    service_ms: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_MS,
+        description=(
+            "Unit requests: milliseconds one request occupies a model replica's slot (a "
+            "replica serves serving.max_concurrency of them at once, else one)."
+        ),
     )
     surge: Surge | None = Field(None, description="The largest expected surge above peak.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _infer_unit(cls, data: Any) -> Any:
+        """Without ``unit``, the unit of the one block given (images, embeddings, ...)."""
+        if not isinstance(data, dict) or "unit" in data:
+            return data
+        given = [unit for unit, key in _UNIT_BLOCKS.items() if data.get(key) is not None]
+        if len(given) == 1:
+            return {**data, "unit": given[0].value}
+        return data
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Demand:
+        """A block of another unit than ``unit`` is a contradiction."""
+        for unit, key in _UNIT_BLOCKS.items():
+            if getattr(self, key) is not None and unit is not self.unit:
+                raise ValueError(
+                    f"'{key}' describes unit {unit.value}, but the demand's unit is "
+                    f"{self.unit.value}: set 'unit: {unit.value}' or remove '{key}' (a "
+                    "journey's demand has one unit)"
+                )
+        return self
 
 
 class RouteCall(SpecModel):

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cellguard.assessments.figures import Figures
+from cellguard.assessments.throughput_media import WORK_UNITS
 from cellguard.models.text import inert
 
 
@@ -116,8 +117,8 @@ def capacity_table(figs: Figures, plain: bool) -> Table | None:
         source = c.throughput_source or "-"
         table.add_row(
             _name(c.qid),
-            _num(c.demand),
-            _num(c.supply),
+            _num(c.demand) if c.unit not in WORK_UNITS else f"{_num(c.demand, ',.3g')} {c.unit}",
+            _num(c.supply, ",.0f" if c.unit not in WORK_UNITS else ",.3g"),
             _pct(c.utilisation),
             "none left" if c.replicas_after_zone_loss == 0 else _pct(c.utilisation_after_zone_loss),
             _pct(c.utilisation_after_region_loss),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from cellguard.assessments.capacity import QUOTA, CapacityRow, Fleet, fleet
+from cellguard.assessments.throughput_media import WORK_UNITS
 from cellguard.models.findings import Evidence
 from cellguard.rules.context import RuleContext
 from cellguard.rules.outcome import Outcome, Target, not_applicable
@@ -22,7 +23,10 @@ def percent(value: float) -> str:
 
 
 def rate(value: float, unit: str) -> str:
-    """``3,550 output tokens/s``."""
+    """``3,550 output tokens/s``; ``0.112 images/s`` (three significant figures below 100 in
+    the units of images, embeddings and audio)."""
+    if unit in WORK_UNITS and abs(value) < 100:
+        return f"{value:.3g} {unit}"
     return f"{amount(value)} {unit}"
 
 

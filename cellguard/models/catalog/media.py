@@ -1,0 +1,117 @@
+"""Non-LLM models and their measured throughput (``media_throughput.yaml``).
+
+A :class:`MediaModel` is a model the capacity model recognises by name (image generation,
+embeddings), with the unit its work is counted in and, for diffusion transformers, the figures
+a FLOPS estimate needs. A :class:`MediaMeasurement` is work per second of one replica under
+stated conditions (steps, resolution, batch), with its source.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field
+
+from cellguard.models.catalog.hardware import find_gpu, normalise
+from cellguard.models.catalog.sources import CatalogModel, Source, load_catalog_file
+
+MediaUnit = Literal["images", "embeddings", "audio_seconds"]
+"""The units non-LLM work is counted in (the journey's ``demand.unit``)."""
+
+
+class MediaModel(CatalogModel):
+    """A non-LLM model the catalog knows."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="The model's repository name.")
+    aliases: tuple[str, ...] = Field((), description="Other names contained in a spec's name.")
+    unit: MediaUnit
+    architecture: Literal["unet", "dit", "encoder"]
+    params_b: float | None = Field(None, gt=0, description="Parameters of the denoiser, B.")
+    latent_downsample: int | None = Field(None, gt=0, description="VAE downsampling factor.")
+    patch: int | None = Field(None, gt=0, description="Latent patch size of a transformer.")
+    guidance_passes: int | None = Field(
+        None, gt=0, description="Denoiser passes per step (2 with classifier-free guidance)."
+    )
+    source: Source
+
+    def matches(self, name: str) -> bool:
+        """Whether a spec's model ``name`` names this model (it contains a name or alias)."""
+        key = normalise(name)
+        return any(normalise(n) in key for n in (self.name, *self.aliases))
+
+    def tokens_per_image(self, pixels: int) -> float | None:
+        """Latent tokens of one image of ``pixels`` pixels (transformers only)."""
+        if self.architecture != "dit" or not self.latent_downsample or not self.patch:
+            return None
+        return pixels / (self.latent_downsample * self.patch) ** 2
+
+
+class MediaConditions(CatalogModel):
+    """What the benchmark ran."""
+
+    steps: int | None = Field(None, gt=0, description="Denoising steps per image.")
+    resolution: str | None = Field(None, pattern=r"^[0-9]+x[0-9]+$")
+    batch: int | None = Field(None, gt=0, description="Requests processed together.")
+    tokens_per_item: int | None = Field(None, gt=0, description="Tokens per embedded item.")
+    note: str | None = None
+
+    @property
+    def pixels(self) -> int | None:
+        """Width times height (``None`` without a resolution)."""
+        if self.resolution is None:
+            return None
+        width, height = self.resolution.split("x")
+        return int(width) * int(height)
+
+
+class MediaMeasurement(CatalogModel):
+    """One measured figure: work per second of one replica."""
+
+    id: str = Field(min_length=1)
+    model: str = Field(min_length=1, description="A MediaModel id.")
+    gpu: str = Field(min_length=1, description="GPU name (gpus.yaml, or see gpu_dense_tflops).")
+    gpu_dense_tflops_bf16: float | None = Field(
+        None, gt=0, description="Dense 16-bit TFLOPS of a GPU gpus.yaml does not list."
+    )
+    gpus: int = Field(gt=0)
+    engine: str = Field(min_length=1, description="How it was served (baseline, tensorrt).")
+    per_s: float = Field(gt=0, description="Work per second in the model's unit.")
+    conditions: MediaConditions
+    source: Source
+
+    def dense_tflops(self) -> float | None:
+        """Dense 16-bit TFLOPS of the measured GPU (gpus.yaml first)."""
+        gpu = find_gpu(self.gpu)
+        return gpu.dense_tflops["bf16"] if gpu is not None else self.gpu_dense_tflops_bf16
+
+
+class MediaCatalog(CatalogModel):
+    """``media_throughput.yaml``."""
+
+    models: tuple[MediaModel, ...] = Field(min_length=1)
+    measurements: tuple[MediaMeasurement, ...] = ()
+
+
+@cache
+def media_catalog() -> MediaCatalog:
+    """The packaged non-LLM models and measurements (parsed once)."""
+    catalog = load_catalog_file("media_throughput.yaml", MediaCatalog)
+    ids = {m.id for m in catalog.models}
+    for measurement in catalog.measurements:
+        if measurement.model not in ids:
+            raise ValueError(f"{measurement.id}: unknown model {measurement.model!r}")
+        if measurement.dense_tflops() is None:
+            raise ValueError(f"{measurement.id}: GPU {measurement.gpu!r} has no TFLOPS figure")
+    return catalog
+
+
+def find_media_model(name: str) -> MediaModel | None:
+    """The catalogued non-LLM model a spec's ``model.name`` names, or ``None``."""
+    return next((m for m in media_catalog().models if m.matches(name)), None)
+
+
+def media_measurements(model_id: str) -> tuple[MediaMeasurement, ...]:
+    """The measurements of one model, in catalog order."""
+    return tuple(m for m in media_catalog().measurements if m.model == model_id)

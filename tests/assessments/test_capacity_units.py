@@ -1,0 +1,209 @@
+"""Demand in the workload's own unit (issue 17): images, embeddings, audio, plain requests."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from cellguard.assessments.capacity import CapacityRow, fleet
+from cellguard.assessments.graph import StackGraph, build_graph
+from cellguard.assessments.latency import latency_rows
+from cellguard.assessments.throughput_model import MFU
+from cellguard.models.business import DemandUnit
+from cellguard.models.catalog.media import find_media_model, media_catalog
+from tests.helpers import load_errors, load_texts
+
+A10G_BF16 = 70e12
+H100_BF16 = 989e12
+L4_BF16 = 121e12
+
+
+def stack(
+    demand: str,
+    *,
+    model: str = "stabilityai/stable-diffusion-xl-base-1.0",
+    params: str = "",
+    kind: str = "model_endpoint",
+    gpu: str = "A10G",
+    replicas: int = 2,
+    serving: str = "",
+) -> str:
+    """One journey calling one GPU-served model in two zones."""
+    return dedent(
+        f"""\
+        apiVersion: cellguard/v1
+        kind: Stack
+        metadata: {{name: pix, owner: team}}
+        business:
+          journeys:
+            - id: generate
+              entrypoint: api
+              criticality: tier1
+              demand: {demand}
+        topology:
+          accounts: [prod]
+          regions:
+            - {{name: us-east-1, zones: [use1-az1, use1-az2]}}
+        components:
+          - id: api
+            kind: app
+            depends_on:
+              - {{to: gen, timeout_ms: 60000}}
+          - id: gen
+            kind: {kind}
+            hosting: sagemaker
+            model: {{name: {model}{params}}}
+            serving: {{gpu: {gpu}, gpus_per_replica: 1{serving}}}
+            placement: {{regions: [us-east-1], zones: 2}}
+            replicas: {replicas}
+        """
+    )
+
+
+IMAGES_30 = (
+    "{peak_rps: 30, input_tokens: 0, output_tokens: 0, unit: images, "
+    "images: {count: 1, steps: 30, resolution: 1024x1024}}"
+)
+
+
+def graph_of(text: str) -> StackGraph:
+    return build_graph(load_texts(text, org_mode=False))
+
+
+def row_of(text: str) -> CapacityRow:
+    model = fleet(graph_of(text), "pix/gen")
+    assert model is not None
+    return model.row
+
+
+def test_a_journey_that_sends_no_tokens_validates() -> None:
+    org = load_texts(stack("{peak_rps: 3, input_tokens: 0, output_tokens: 0}"), org_mode=False)
+    demand = org.stacks[0].business.journeys[0].demand
+    assert (demand.input_tokens, demand.output_tokens, demand.unit) == (0, 0, DemandUnit.TOKENS)
+
+
+def test_the_unit_follows_the_block_given() -> None:
+    org = load_texts(stack("{peak_rps: 3, embeddings: {count: 8}}"), org_mode=False)
+    assert org.stacks[0].business.journeys[0].demand.unit is DemandUnit.EMBEDDINGS
+
+
+def test_a_block_of_another_unit_is_a_located_error() -> None:
+    errors = load_errors(stack("{peak_rps: 3, unit: tokens, images: {steps: 30}}"), org_mode=False)
+    assert len(errors) == 1
+    assert "'images' describes unit images, but the demand's unit is tokens" in errors[0]
+    assert "set 'unit: images'" in errors[0]
+    assert "doc0.yaml" in errors[0]
+
+
+def test_thirty_images_per_second_on_two_a10g_is_two_orders_short() -> None:
+    row = row_of(stack(IMAGES_30))
+    per = 0.10 * A10G_BF16 / 125e12  # the A10 baseline point, scaled by dense FLOP/s
+    assert row.unit == "images/s"
+    assert row.demand == pytest.approx(30.0)
+    assert row.per_replica == pytest.approx(per)
+    assert row.supply == pytest.approx(2 * per)
+    assert row.utilisation == pytest.approx(30 / (2 * per))  # 268x
+    assert row.throughput_source == "estimate"
+    assert row.throughput_basis["measurement"] == "hf-sdxl-a10-baseline-30steps"
+    assert row.to_json()["supply"] == 0.112
+    assert row.queue_saturated
+
+
+def test_a_fleet_sized_for_it_is_measured_and_statically_stable() -> None:
+    row = row_of(stack(IMAGES_30, gpu="H100", replicas=188))
+    assert row.throughput_source is not None
+    assert row.throughput_source.startswith("measured: Stability AI and NVIDIA")
+    assert row.per_replica == pytest.approx(0.40)
+    assert row.utilisation == pytest.approx(30 / (188 * 0.40))
+    # two zones: 94 survive a zone loss, 37.6 images/s for 30 at 79.8%
+    assert row.utilisation_after_zone_loss == pytest.approx(30 / 37.6)
+    assert row.replicas_needed == 188
+
+
+def test_steps_and_pixels_scale_a_measurement() -> None:
+    demand = IMAGES_30.replace("steps: 30", "steps: 60").replace("1024x1024", "512x512")
+    row = row_of(stack(demand, gpu="H100", replicas=188))
+    # twice the steps, a quarter of the pixels: 0.40 x 30/60 x 4 = 0.8 images/s, an estimate
+    assert row.per_replica == pytest.approx(0.8)
+    assert row.throughput_source == "estimate"
+
+
+def test_the_tensorrt_point_serves_a_compiled_engine() -> None:
+    row = row_of(stack(IMAGES_30, gpu="H100", serving=", engine: triton"))
+    assert row.per_replica == pytest.approx(0.68)
+    assert row.throughput_basis["measured_engine"] == "tensorrt"
+
+
+def test_a_diffusion_transformer_without_a_point_gets_a_flops_estimate() -> None:
+    demand = IMAGES_30.replace("steps: 30", "steps: 28")
+    row = row_of(stack(demand, model="black-forest-labs/FLUX.1-dev", gpu="H100"))
+    # 1024x1024 over 8x downsampling and 2x2 patches: 4,096 latent tokens; one pass per step
+    flops = 2 * 12e9 * 4096 * 28
+    assert row.per_replica == pytest.approx(H100_BF16 * MFU / flops)  # 0.108 images/s
+    assert row.throughput_source == "estimate"
+    assumed = row.throughput_basis["assumed"]
+    assert isinstance(assumed, list) and "FLOPS estimate" in str(assumed[0])
+
+
+def test_an_image_model_without_steps_is_unknown_not_failed() -> None:
+    row = row_of(stack("{peak_rps: 30, unit: images}"))
+    assert row.supply is None and row.utilisation is None
+    assert any("steps and resolution of pix/generate" in m for m in row.missing)
+
+
+def test_embeddings_are_estimated_from_flops() -> None:
+    demand = "{peak_rps: 20, embeddings: {count: 8, tokens_per_item: 256}}"
+    row = row_of(
+        stack(
+            demand,
+            model="BAAI/bge-large-en-v1.5",
+            params=", params_b: 0.335",
+            kind="embedding_model",
+            gpu="L4",
+        )
+    )
+    per = L4_BF16 * MFU / (2 * 0.335e9 * 256)  # 211.6 items/s
+    assert row.unit == "embeddings/s"
+    assert row.demand == pytest.approx(160.0)
+    assert row.per_replica == pytest.approx(per)
+    assert row.utilisation == pytest.approx(160 / (2 * per))
+
+
+def test_plain_requests_use_the_declared_service_time() -> None:
+    row = row_of(
+        stack(
+            "{peak_rps: 50, unit: requests, service_ms: 200}",
+            model="acme/reranker",
+            serving=", max_concurrency: 4",
+        )
+    )
+    assert row.unit == "requests/s"
+    assert row.per_replica == pytest.approx(20.0)  # 4 slots / 0.2 s
+    assert row.utilisation == pytest.approx(50 / 40)
+    assert row.throughput_source == "declared: demand.service_ms"
+
+
+def test_audio_has_no_figure_and_says_so() -> None:
+    row = row_of(stack("{peak_rps: 5, audio_seconds: 30}", model="openai/whisper-large-v3"))
+    assert row.unit == "audio seconds/s"
+    assert row.demand == pytest.approx(150.0)
+    assert row.supply is None
+    assert any("openai/whisper-large-v3 in audio seconds/s" in m for m in row.missing)
+
+
+def test_the_latency_budget_adds_an_image_s_service_time() -> None:
+    graph = graph_of(stack(IMAGES_30, gpu="H100", replicas=188))
+    (row,) = [r for r in latency_rows(graph) if r.journey == "generate"]
+    model = fleet(graph, "pix/gen")
+    assert model is not None and model.service_seconds == pytest.approx(2.5)
+    assert row.e2e_budget_ms is not None
+    assert row.e2e_budget_ms >= 2500
+
+
+def test_the_catalog_cites_every_point() -> None:
+    catalog = media_catalog()
+    assert all(m.source.url for m in catalog.measurements)
+    sdxl = find_media_model("stabilityai/stable-diffusion-xl-base-1.0")
+    assert sdxl is not None and sdxl.unit == "images"
+    assert find_media_model("meta-llama/Llama-3.1-8B-Instruct") is None
