@@ -29,6 +29,12 @@ QUOTA_STEP = 10_000
 """Quota requests are rounded up to this many tokens (or requests) per minute."""
 
 
+def _per(value: float) -> str:
+    """A replica's throughput: ``1,207``; below 100 (images or embeddings a second) three
+    significant figures, so 0.056 images/s does not read as 0."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _scale(ws: Workspace, stack: str, cid: str, replicas: int) -> list[Edit]:
     """Run at least ``replicas`` per region; autoscaling and reservations follow."""
     comp = component(ws, stack, cid)
@@ -76,7 +82,7 @@ def statically_stable_gpus(
     edits += _scale(ws, stack, cid, needed)
     text = (
         f"{cid}: {needed} replicas per region over {zones} zones in {plural(len(regions), 'region')}, "
-        f"from the capacity model (peak {demand:,.0f} {row.row.unit}, {per:,.0f} per replica "
+        f"from the capacity model (peak {demand:,.0f} {row.row.unit}, {_per(per)} per replica "
         f"({row.row.throughput_source or 'estimate'}), at most {TARGET_UTILISATION:.0%} after "
         "losing a zone" + (" or a region)." if len(regions) > 1 else ").")
     )
@@ -94,7 +100,7 @@ def add_gpu_capacity(ws: Workspace, finding: Finding, ctx: ActionContext) -> lis
     edits = _scale(ws, stack, cid, needed)
     text = (
         f"{cid}: at least {needed} replicas per region for peak {row.row.demand:,.0f} "
-        f"{row.row.unit} at {TARGET_UTILISATION:.0%} ({row.row.per_replica:,.0f} per replica)."
+        f"{row.row.unit} at {TARGET_UTILISATION:.0%} ({_per(row.row.per_replica)} per replica)."
     )
     return change("add-gpu-capacity", finding, text, edits)
 
