@@ -32,8 +32,10 @@ META = RuleMeta(
         "time to first token climbs from milliseconds to the client's timeout and every "
         "retry adds to the backlog. Above about 80% utilisation the M/M/c wait already rises "
         "steeply and nothing is left for forecast error or a slow replica. Demand is the "
-        "journeys' peak output tokens per second; supply is replicas times the measured "
-        "per-replica throughput, or a bandwidth-bound estimate labelled as such. A replica "
+        "journeys' peak output tokens per second, or their images, embedded items, audio "
+        "seconds or requests per second where they declare that demand.unit; supply is "
+        "replicas times the measured per-replica throughput, or an estimate (bandwidth-bound "
+        "for LLMs, FLOP/s-bound for diffusion and embedding models) labelled as such. A replica "
         "whose weights and minimum KV cache do not fit in its GPUs' memory supplies nothing: "
         "the endpoint cannot start."
     ),
