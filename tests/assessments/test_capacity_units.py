@@ -12,6 +12,8 @@ from cellguard.assessments.latency import latency_rows
 from cellguard.assessments.throughput_model import MFU
 from cellguard.models.business import DemandUnit
 from cellguard.models.catalog.media import find_media_model, media_catalog
+from cellguard.models.components import EmbeddingModel
+from cellguard.rules.builtin.cap.cg_cap_015_ingestion_embedding import headroom
 from tests.helpers import load_errors, load_texts
 
 A10G_BF16 = 70e12
@@ -207,3 +209,22 @@ def test_the_catalog_cites_every_point() -> None:
     sdxl = find_media_model("stabilityai/stable-diffusion-xl-base-1.0")
     assert sdxl is not None and sdxl.unit == "images"
     assert find_media_model("meta-llama/Llama-3.1-8B-Instruct") is None
+
+
+def test_ingestion_headroom_counts_an_embedding_fleet_s_requests_not_its_items() -> None:
+    demand = "{peak_rps: 20, embeddings: {count: 8, tokens_per_item: 256}}"
+    text = stack(
+        demand,
+        model="BAAI/bge-large-en-v1.5",
+        params=", params_b: 0.335",
+        kind="embedding_model",
+        gpu="L4",
+        serving=", max_concurrency: 16",
+    )
+    graph = graph_of(text)
+    model = fleet(graph, "pix/gen")
+    comp = graph.component("pix/gen")
+    assert model is not None and isinstance(comp, EmbeddingModel)
+    room = headroom(model, comp, "pix/gen")
+    assert model.row.demand == pytest.approx(160.0)  # items/s
+    assert room.live_rps == pytest.approx(20.0)  # requests/s

@@ -91,7 +91,9 @@ def headroom(model: Fleet, embedder: EmbeddingModel, qid: str) -> Headroom:
     """
     row = model.row
     latency = _latency_ms(embedder)
-    live = row.demand or 0.0
+    # live peak in requests/s: a fleet counted in embedded items (demand.unit embeddings)
+    # carries its journeys' requests, not their items, into the slots below
+    live = (row.demand or 0.0) if row.unit == REQUESTS_PS else model.load.rps
     if row.basis == QUOTA:
         capacity = row.supply if row.unit == REQUESTS_PS else None
         return Headroom(qid, capacity, live, latency, "quota")
