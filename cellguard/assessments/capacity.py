@@ -97,7 +97,11 @@ def _gpu_fleet(
     source: str | None = None
     basis: dict[str, Evidence] = {}
     work_in = work_unit(comp, load)
-    work = work_figures(comp, load, work_in, spec.gpu, spec.gpus) if work_in else None
+    work = (
+        work_figures(comp, load, work_in, spec.gpu, spec.gpus, _stands_in_for(graph, qid))
+        if work_in
+        else None
+    )
     if work is not None:
         unit, demand, lacking = work.unit, work.demand, work.lacking
         per, source, basis = work.per_replica, work.source, work.basis
@@ -172,6 +176,13 @@ def _gpu_fleet(
         missing=tuple(missing),
     )
     return Fleet(row, load, spec, queue, work.service_seconds if work else None)
+
+
+def _stands_in_for(graph: StackGraph, qid: str) -> Load:
+    """The journeys of the primaries ``qid`` is the fallback of (their work per request sizes
+    a fallback's per-replica rate when no journey reaches it directly)."""
+    primaries = sorted({p for e in graph.fallback_edges() if e.target == qid for p in e.primaries})
+    return Load(tuple(j for p in primaries for j in load_on(graph, p).journeys))
 
 
 @dataclass(frozen=True)

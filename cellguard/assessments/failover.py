@@ -33,6 +33,7 @@ from cellguard.assessments.capacity_row import (
 )
 from cellguard.assessments.demand import Load, journeys_reaching, load_on
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.throughput_media import UNIT_LABELS, WORK_UNITS
 from cellguard.models.enums import ComponentKind
 
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -46,8 +47,24 @@ Pairs = dict[tuple[str, str], PrimaryDown]
 """(primary, fallback) -> the failover when that primary is down."""
 
 
+_WORK_UNIT = {label: unit for unit, label in UNIT_LABELS.items() if label in WORK_UNITS}
+"""images/s, embeddings/s, audio seconds/s -> the journeys' demand.unit (issue 17)."""
+
+
+def _lacking(load: Load, unit: str) -> tuple[str, ...]:
+    """Journeys of ``load`` without the demand figures ``unit`` is computed from."""
+    if unit in _WORK_UNIT:
+        return load.lacking_work(_WORK_UNIT[unit]) + tuple(
+            j.name for j in load.journeys if j.unit is not _WORK_UNIT[unit]
+        )
+    return load.lacking(*_FIELDS[unit])
+
+
 def in_unit(load: Load, unit: str) -> float:
-    """``load`` at peak in ``unit`` (output tokens/s, tokens/s or requests/s)."""
+    """``load`` at peak in ``unit`` (output tokens/s, tokens/s, requests/s, or the images,
+    embedded items or audio seconds per second of journeys declaring that demand.unit)."""
+    if unit in _WORK_UNIT:
+        return load.work_rate(_WORK_UNIT[unit])
     if unit == OUTPUT_TPS:
         return load.output_tps
     if unit == TOKENS_PS:
@@ -133,8 +150,8 @@ def primary_down(graph: StackGraph, primary: str, back: Fleet) -> PrimaryDown:
     unloaded = [s for s in back.row.shared_with if s not in set(graph.stacks())]
     found = []
     for unit, supply in _supplies(graph, back):
-        fields = _FIELDS[unit]
-        lacking = sorted(set(moved.lacking(*fields)) | set(own.lacking(*fields)))
+        fields = _FIELDS.get(unit, ("peak_rps", "demand.unit", unit.removesuffix("/s")))
+        lacking = sorted(set(_lacking(moved, unit)) | set(_lacking(own, unit)))
         missing = []
         if supply is None:
             what = "a quota (quota.tokens_per_minute or quota.requests_per_minute)"

@@ -242,9 +242,17 @@ def work_figures(
     unit: DemandUnit,
     gpu: Gpu | None,
     gpus: int,
+    sizing: Load | None = None,
 ) -> WorkFigures:
-    """Demand and per-replica supply of ``comp``'s fleet in ``unit`` (not tokens)."""
+    """Demand and per-replica supply of ``comp``'s fleet in ``unit`` (not tokens).
+
+    The per-replica rate depends on the work of a request (steps and resolution, tokens per
+    item, service time): the journeys' own, or for a fleet no journey reaches directly (a
+    fallback) those of ``sizing``, the journeys of the primaries it stands in for.
+    """
     journeys = load.of_unit(unit)
+    if not journeys and sizing is not None:
+        journeys = sizing.of_unit(unit)
     label = UNIT_LABELS[unit]
     other = tuple(j.name for j in load.journeys if j.unit is not unit)
     lacking = load.lacking_work(unit) + other
@@ -253,7 +261,8 @@ def work_figures(
         missing.append(f"the demand of {', '.join(other)} in {label} (declared in another unit)")
     demand = load.work_rate(unit)
     rps = sum(j.rps or 0.0 for j in journeys if j.per_request is not None)
-    per_request = demand / rps if rps > 0 else None
+    work = sum((j.rps or 0.0) * (j.per_request or 0.0) for j in journeys)
+    per_request = work / rps if rps > 0 else None
     slots = 1
     per: float | None = None
     source: str | None = None

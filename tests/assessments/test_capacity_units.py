@@ -228,3 +228,29 @@ def test_ingestion_headroom_counts_an_embedding_fleet_s_requests_not_its_items()
     room = headroom(model, comp, "pix/gen")
     assert model.row.demand == pytest.approx(160.0)  # items/s
     assert room.live_rps == pytest.approx(20.0)  # requests/s
+
+
+def test_an_image_fallback_takes_the_primary_s_images() -> None:
+    text = stack(IMAGES_30, gpu="H100", replicas=100).replace(
+        "{to: gen, timeout_ms: 60000}", "{to: gen, timeout_ms: 60000, fallback: spare}"
+    ) + (
+        "  - id: spare\n"
+        "    kind: model_endpoint\n"
+        "    hosting: sagemaker\n"
+        "    model: {name: stabilityai/stable-diffusion-xl-base-1.0}\n"
+        "    serving: {gpu: H100, gpus_per_replica: 1}\n"
+        "    placement: {regions: [us-east-1], zones: 2}\n"
+        "    replicas: 50\n"
+    )
+    graph = graph_of(text)
+    spare = fleet(graph, "pix/spare")
+    assert spare is not None
+    down = spare.row.primary_down
+    assert down is not None and down.complete
+    # gen down: its 30 images/s on 50 H100 replicas at 0.40 images/s = 20 images/s, 150%
+    assert down.unit == "images/s"
+    assert down.demand == pytest.approx(30.0)
+    assert down.supply == pytest.approx(20.0)
+    assert down.utilisation == pytest.approx(1.5)
+    # a zone loss leaves gen 50 x 0.40 = 20 images/s for 30: a third moves to the spare
+    assert spare.row.failover_demand == pytest.approx(10.0)
