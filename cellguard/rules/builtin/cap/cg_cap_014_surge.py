@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cellguard.assessments.capacity import REQUESTS_PS, CapacityRow, Fleet, rounded
-from cellguard.assessments.demand import Load
+from cellguard.assessments.demand import JourneyLoad, Load
+from cellguard.assessments.throughput_media import WORK_UNITS
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.loader.errors import KeyPath
@@ -63,19 +64,29 @@ class Surge:
     demand: float
 
 
+def _per_request(journey: JourneyLoad, unit: str) -> float | None:
+    """One request's work in the row's ``unit``: a request, its output tokens, or its images,
+    embedded items or audio seconds (demand.unit, issue 17); ``None`` when undeclared."""
+    if unit == REQUESTS_PS:
+        return 1.0
+    if unit in WORK_UNITS:
+        return journey.per_request
+    return None if journey.output_tokens is None else float(journey.output_tokens)
+
+
 def worst_surge(load: Load, row: CapacityRow, surges: dict[str, tuple[float, int]]) -> Surge | None:
     """The journey surge that raises demand on ``row`` the most (one journey surging at a time).
 
     ``surges`` maps ``stack/journey`` to its declared (multiplier, ramp seconds).
     """
     best: Surge | None = None
-    in_tokens = row.unit != REQUESTS_PS
     for j in load.journeys:
         declared = surges.get(j.name)
-        if declared is None or j.rps is None or (in_tokens and j.output_tokens is None):
+        work = _per_request(j, row.unit)
+        if declared is None or j.rps is None or work is None:
             continue
         multiplier, ramp = declared
-        own = j.rps * ((j.output_tokens or 0) if in_tokens else 1)  # the route's share of it
+        own = j.rps * work  # the route's share of it
         demand = (row.demand or 0.0) + (multiplier - 1) * own
         if best is None or demand > best.demand:
             best = Surge(j.name, multiplier, ramp, demand)
