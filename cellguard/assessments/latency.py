@@ -43,6 +43,7 @@ from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.iterative import Step
 from cellguard.assessments.queue_wait import queue_of, queue_wait
 from cellguard.assessments.routes import JourneyRoute
+from cellguard.models.business import DemandUnit
 from cellguard.models.catalog.latency import component_prior, model_prior
 from cellguard.models.components import ComponentBase
 from cellguard.models.components.inference import HostedModelFields
@@ -157,6 +158,10 @@ def _gpu_model(qid: str, model: Fleet, load: JourneyLoad) -> NodeTime:
 def _managed_model(qid: str, hosting: Hosting, load: JourneyLoad) -> NodeTime:
     prior = model_prior(hosting)
     if prior is None:
+        return NodeTime(_unknown(qid), _unknown(qid))
+    if load.unit is not DemandUnit.TOKENS and not load.output_tokens:
+        # images, embeddings, audio or requests without tokens: the text model's prior
+        # (time to first token, tokens per second) does not describe the call
         return NodeTime(_unknown(qid), _unknown(qid))
     ttft = _assumed(qid, prior.ttft_p99_ms)
     if load.output_tokens is None:
@@ -335,7 +340,12 @@ def _row(graph: StackGraph, stack: str, journey_id: str, parallel: bool) -> Late
     journey = graph.journey(stack, journey_id)
     demand = journey.demand
     load = JourneyLoad(
-        stack, journey_id, demand.peak_rps, demand.input_tokens, demand.output_tokens
+        stack,
+        journey_id,
+        demand.peak_rps,
+        demand.input_tokens,
+        demand.output_tokens,
+        demand=demand,
     )
     route = graph.route(stack, journey_id)
     time, order = journey_time(

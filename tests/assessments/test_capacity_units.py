@@ -254,3 +254,13 @@ def test_an_image_fallback_takes_the_primary_s_images() -> None:
     assert down.utilisation == pytest.approx(1.5)
     # a zone loss leaves gen 50 x 0.40 = 20 images/s for 30: a third moves to the spare
     assert spare.row.failover_demand == pytest.approx(10.0)
+
+
+def test_a_managed_model_s_text_prior_does_not_time_an_image_call() -> None:
+    text = stack(IMAGES_30, model="stability.stable-diffusion-xl-v1").replace(
+        "hosting: sagemaker", "hosting: bedrock"
+    )
+    (row,) = latency_rows(graph_of(text))
+    # Bedrock's prior is a text model's (TTFT, tokens/s): with no tokens it says nothing
+    assert row.e2e_budget_ms is None
+    assert row.ttft_budget_ms is None
