@@ -57,6 +57,7 @@ from cellguard.assessments.stability import (
 from cellguard.assessments.throughput import replica_spec, replica_throughput
 from cellguard.assessments.throughput_media import work_figures, work_unit
 from cellguard.assessments.throughput_model import context_tokens
+from cellguard.models.business import DemandUnit
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.enums import ComponentKind, Hosting
 from cellguard.models.findings import Evidence
@@ -205,7 +206,15 @@ def _quota_dimensions(
 ) -> list[_Dimension]:
     """The declared quota dimensions; one without supply when no quota applies."""
     quota = comp.quota
-    tokens = (TOKENS_PS, load.total_tps, load.lacking("peak_rps", "input_tokens", "output_tokens"))
+    # a journey counted in images, embeddings, audio or requests that declares no tokens does
+    # not load a token quota with zero: its token demand is unknown (issue 17)
+    no_tokens = tuple(
+        j.name
+        for j in load.journeys
+        if j.unit is not DemandUnit.TOKENS and not (j.input_tokens or j.output_tokens)
+    )
+    lacking = load.lacking("peak_rps", "input_tokens", "output_tokens")
+    tokens = (TOKENS_PS, load.total_tps, tuple(dict.fromkeys(lacking + no_tokens)))
     requests = (REQUESTS_PS, load.rps, load.lacking("peak_rps"))
     embedding = kind == ComponentKind.EMBEDDING_MODEL.value
     found: list[_Dimension] = []

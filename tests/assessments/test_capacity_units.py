@@ -264,3 +264,18 @@ def test_a_managed_model_s_text_prior_does_not_time_an_image_call() -> None:
     # Bedrock's prior is a text model's (TTFT, tokens/s): with no tokens it says nothing
     assert row.e2e_budget_ms is None
     assert row.ttft_budget_ms is None
+
+
+def test_an_image_journey_does_not_load_a_token_quota_with_zero() -> None:
+    text = stack(IMAGES_30, model="stability.stable-diffusion-xl-v1").replace(
+        "hosting: sagemaker", "hosting: bedrock\n    quota: {tokens_per_minute: 100000}"
+    )
+    row = row_of(text)
+    assert row.unit == "tokens/s" and row.demand == 0.0
+    assert not row.demand_complete
+    assert any("pix/generate" in m for m in row.missing)
+    with_requests = text.replace("tokens_per_minute: 100000", "requests_per_minute: 600")
+    row = row_of(with_requests)
+    # 30 requests/s against 10 a second: the request quota binds
+    assert (row.unit, row.demand, row.supply) == ("requests/s", 30.0, 10.0)
+    assert row.demand_complete
