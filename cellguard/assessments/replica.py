@@ -108,10 +108,12 @@ class ReplicaSpec:
         return self.prefill_seconds(input_tokens) if input_tokens else None
 
     def decode_step_seconds(self) -> float | None:
-        """Bandwidth-bound time of one decode step: the weights read once at the achieved rate."""
+        """Bandwidth-bound time of one decode step of a lone sequence: the weights and that
+        sequence's KV cache (when the architecture is catalogued) read at the achieved rate."""
         if self.weights is None or self.bandwidth is None:
             return None
-        return self.weights / (self.bandwidth * BANDWIDTH_EFFICIENCY)
+        kv = self.kv_bytes_per_sequence or 0.0
+        return (self.weights + kv) / (self.bandwidth * BANDWIDTH_EFFICIENCY)
 
 
 def _resolve_gpu(hosted: HostedModelFields) -> tuple[Gpu | None, InstanceType | None, list[str]]:

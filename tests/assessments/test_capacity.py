@@ -309,6 +309,14 @@ def test_estimate_reads_the_kv_cache_by_hand() -> None:
     assert row.per_replica == pytest.approx(554.7, abs=0.1)
     assert row.throughput_basis["kv_cache_mb_per_sequence"] == 281.8
     assert row.throughput_basis["context_tokens"] == 2150
+    # a lone sequence's decode step reads the weights and its own KV cache:
+    # (16e9 + 281.8e6) / (864e9 x 0.75) = 25.13 ms
+    model = fleet(
+        graph_of(stack(precision="bf16", concurrency=", max_concurrency: 64")), "demo/llm"
+    )
+    assert model is not None and model.replica is not None
+    step = model.replica.decode_step_seconds()
+    assert step == pytest.approx((16e9 + kv) / (864e9 * BANDWIDTH_EFFICIENCY))
 
 
 def test_without_the_architecture_kv_reads_are_left_out_and_said_so() -> None:
