@@ -3,10 +3,11 @@ capacity and latency. Never folded into the scores (DESIGN §6)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cellguard.assessments.availability.blast import BlastRadius, blast_radius
 from cellguard.assessments.availability.journeys import JourneyAvailability, journey_availability
+from cellguard.assessments.availability.provenance import JourneyProvenance, journey_provenance
 from cellguard.assessments.capacity import CapacityRow, capacity_rows
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.latency import LatencyRow, latency_rows
@@ -20,6 +21,12 @@ class Figures:
     blast_radius: tuple[BlastRadius, ...]
     capacity: tuple[CapacityRow, ...]
     latency: tuple[LatencyRow, ...]
+    provenance: dict[tuple[str, str], JourneyProvenance] = field(default_factory=dict, hash=False)
+    """The priors behind each journey's availability, by ``(stack, journey)``."""
+
+    def provenance_of(self, journey: JourneyAvailability) -> JourneyProvenance | None:
+        """The prior provenance of ``journey`` (``None`` if it was not computed)."""
+        return self.provenance.get((journey.stack, journey.journey))
 
 
 def figures(graph: StackGraph) -> Figures:
@@ -29,4 +36,5 @@ def figures(graph: StackGraph) -> Figures:
         tuple(blast_radius(graph)),
         tuple(capacity_rows(graph)),
         tuple(latency_rows(graph)),
+        journey_provenance(graph),
     )

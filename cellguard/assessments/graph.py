@@ -38,7 +38,7 @@ from cellguard.assessments.edges import (
     dependency_edge,
     edge_key,
 )
-from cellguard.assessments.placement import DomainKind, DomainRef, EffectivePlacement
+from cellguard.assessments.placement import DomainKind, DomainRef, EffectivePlacement, aws_pools
 from cellguard.assessments.placement import effective_placement as _effective_placement
 from cellguard.assessments.routes import JourneyRoute, journey_route
 from cellguard.models.business import Journey
@@ -358,6 +358,16 @@ def build_graph(org: Organisation) -> StackGraph:
             for domain in placement.domains():
                 _add_domain(graph, domain)
                 graph.add_edge(qid, domain.node_id, key=MEMBER_OF, relation=MEMBER_OF)
+    members = [
+        (qid, data["component"], data["placement"])
+        for qid, data in graph.nodes(data=True)
+        if data.get("type") == COMPONENT
+    ]
+    for qid, placement in aws_pools(members).items():  # pools AWS imposes, undeclared
+        graph.nodes[qid]["placement"] = placement
+        for domain in placement.shared:
+            _add_domain(graph, domain)
+            graph.add_edge(qid, domain.node_id, key=MEMBER_OF, relation=MEMBER_OF)
     fallbacks: dict[tuple[str, str], set[str]] = {}
     for loaded in org.documents:
         doc = loaded.document

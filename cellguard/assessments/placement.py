@@ -19,14 +19,28 @@ topology of the document that declares it. The rules, applied by :func:`effectiv
 Accounts, regions and zones are global: the same account name, region name or zone id in two
 documents is the same failure domain (AZ ids such as ``use1-az1`` are global). Cells and shared
 domains belong to the document that declares them.
+
+Pools AWS imposes are shared domains without being declared (:func:`aws_pool_refs`): Lambda's
+concurrency quota per account and region (every ``runtime: lambda`` component) and Bedrock's
+on-demand quota per account, region and model (every ``hosting: bedrock`` component naming its
+``model.name``). They belong to the pseudo-document :data:`AWS_POOLS` and are added by
+:func:`aws_pools` to the placement of their members when two or more components draw on the
+same pool (one member alone shares nothing). Only components placed in one region get them: a
+component's shared domains fail it in every region it runs in, which a per-region pool must
+not do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from cellguard.models.components import ComponentBase
+from cellguard.models.components.common import ServiceFields
+from cellguard.models.components.inference import HostedModelFields
+from cellguard.models.enums import Hosting, Runtime
 from cellguard.models.references import split_reference
 from cellguard.models.topology import Topology
 
@@ -214,3 +228,64 @@ def effective_placement(
         shared=tuple(sorted(set(shared))),
         declared=placement is not None,
     )
+
+
+AWS_POOLS = "~aws"
+"""The pseudo-document that owns the pools AWS imposes (``~`` keeps it apart from any
+document name a spec may use)."""
+
+LAMBDA_CONCURRENCY = "lambda_concurrency"
+BEDROCK_MODEL_QUOTA = "bedrock_model_quota"
+_POOL_PREFIXES = {"lambda-concurrency": LAMBDA_CONCURRENCY, "bedrock-quota": BEDROCK_MODEL_QUOTA}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _part(text: str) -> str:
+    return _UNSAFE.sub("-", text)
+
+
+def aws_pool_refs(component: ComponentBase, placement: EffectivePlacement) -> list[DomainRef]:
+    """The pools AWS imposes that ``component`` draws on (single-region components only):
+    ``~aws/lambda-concurrency@<account>@<region>`` and
+    ``~aws/bedrock-quota@<account>@<region>@<model>``."""
+    if len(placement.regions) != 1:
+        return []
+    where = f"{_part(placement.account)}@{_part(placement.regions[0])}"
+    if isinstance(component, ServiceFields) and component.runtime is Runtime.LAMBDA:
+        return [DomainRef.shared(AWS_POOLS, f"lambda-concurrency@{where}")]
+    if (
+        isinstance(component, HostedModelFields)
+        and component.hosting is Hosting.BEDROCK
+        and component.model is not None
+    ):
+        model = _part(component.model.name)
+        return [DomainRef.shared(AWS_POOLS, f"bedrock-quota@{where}@{model}")]
+    return []
+
+
+def aws_pool_type(ref: DomainRef) -> str | None:
+    """The catalog type (``lambda_concurrency``, ``bedrock_model_quota``) of a pool AWS
+    imposes; ``None`` for any other domain."""
+    if ref.kind is not DomainKind.SHARED or ref.stack != AWS_POOLS:
+        return None
+    ident = ref.id.split("/", 1)[1]
+    return _POOL_PREFIXES.get(ident.split("@", 1)[0])
+
+
+def aws_pools(
+    members: Iterable[tuple[str, ComponentBase, EffectivePlacement]],
+) -> dict[str, EffectivePlacement]:
+    """The placements (by qualified id) that gain a pool AWS imposes: those of every
+    component drawing on a pool that two or more components draw on."""
+    items = list(members)
+    drawn: dict[DomainRef, list[str]] = {}
+    for qid, component, placement in items:
+        for ref in aws_pool_refs(component, placement):
+            drawn.setdefault(ref, []).append(qid)
+    shared = {ref for ref, qids in drawn.items() if len(qids) >= 2}
+    out: dict[str, EffectivePlacement] = {}
+    for qid, component, placement in items:
+        pools = [ref for ref in aws_pool_refs(component, placement) if ref in shared]
+        if pools:
+            out[qid] = replace(placement, shared=tuple(sorted({*placement.shared, *pools})))
+    return out

@@ -83,7 +83,12 @@ class ComponentKind(StrEnum):
 
 
 class Runtime(StrEnum):
-    """Where a service component runs."""
+    """Where a service component runs: a compute platform the team deploys to, or the managed
+    service that *is* the component (``api_gateway``, ``appsync``, ``step_functions``, ...).
+
+    ``managed`` says only that some managed service runs it: its availability then has no
+    prior (UNKNOWN until ``availability`` is set) unless a ``product`` or ``framework`` names
+    a catalogued service."""
 
     EKS = "eks"
     ECS = "ecs"
@@ -91,8 +96,35 @@ class Runtime(StrEnum):
     LAMBDA = "lambda"
     EC2 = "ec2"
     KUBERNETES = "kubernetes"
+    API_GATEWAY = "api_gateway"
+    APPSYNC = "appsync"
+    CLOUDFRONT = "cloudfront"
+    ROUTE53 = "route53"
+    STEP_FUNCTIONS = "step_functions"
+    BATCH = "batch"
+    COGNITO = "cognito"
+    BEDROCK_AGENTS = "bedrock_agents"
+    BEDROCK_KNOWLEDGE_BASES = "bedrock_knowledge_bases"
     MANAGED = "managed"
     OTHER = "other"
+
+
+MANAGED_SERVICE_RUNTIMES = frozenset(
+    {
+        Runtime.LAMBDA,
+        Runtime.API_GATEWAY,
+        Runtime.APPSYNC,
+        Runtime.CLOUDFRONT,
+        Runtime.ROUTE53,
+        Runtime.STEP_FUNCTIONS,
+        Runtime.BATCH,
+        Runtime.COGNITO,
+        Runtime.BEDROCK_AGENTS,
+        Runtime.BEDROCK_KNOWLEDGE_BASES,
+        Runtime.MANAGED,
+    }
+)
+"""Runtimes that are a provider's managed service: the provider spreads it over zones."""
 
 
 class Hosting(StrEnum):
@@ -239,12 +271,14 @@ class StoreEngine(StrEnum):
     MEMORYDB = "memorydb"
     REDIS = "redis"
     SQS = "sqs"
+    SNS = "sns"
     KINESIS = "kinesis"
     MSK = "msk"
     KAFKA = "kafka"
     EVENTBRIDGE = "eventbridge"
     BEDROCK_PROMPT_MANAGEMENT = "bedrock_prompt_management"
     PARAMETER_STORE = "parameter_store"
+    ECR = "ecr"
     GIT = "git"
     OTHER = "other"
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from cellguard import __version__
+from cellguard.assessments.availability.journeys import JourneyAvailability
+from cellguard.assessments.figures import Figures
 from cellguard.assessments.risks import risk_rows
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Severity, Status
@@ -138,6 +140,12 @@ def visible(
     ]
 
 
+def _journey_json(journey: JourneyAvailability, figs: Figures) -> dict[str, Any]:
+    """A journey's exact figures and the priors behind them (:mod:`.provenance`)."""
+    prov = figs.provenance_of(journey)
+    return {**journey.to_json(), **(prov.to_json() if prov is not None else {})}
+
+
 def to_json_data(
     assessment: Assessment,
     *,
@@ -162,7 +170,7 @@ def to_json_data(
         ],
         "rules": [m.id for m in assessment.rules],
         "summary": counts,
-        "journeys": [j.to_json() for j in figs.journeys] if figs else [],
+        "journeys": [_journey_json(j, figs) for j in figs.journeys] if figs else [],
         "blast_radius": [b.to_json() for b in figs.blast_radius] if figs else [],
         "capacity": [c.to_json() for c in figs.capacity] if figs else [],
         "latency": [lat.to_json() for lat in figs.latency] if figs else [],

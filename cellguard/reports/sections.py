@@ -51,27 +51,43 @@ def _num(value: float | None, spec: str) -> str:
     return format(value, spec)
 
 
+def _at_least(text: str, proven: bool) -> str:
+    """``text`` marked as a lower bound (``≥``) when the journey's figure is unproven."""
+    return text if proven or text == "–" else f"≥ {text}"
+
+
 def journeys_table(assessment: Assessment) -> list[str]:
-    """Exact availability of each journey against its objective."""
+    """Exact availability of each journey against its objective, and the priors behind it:
+    the share of its unavailability each kind of prior accounts for ("mostly SLA" when SLA
+    credit thresholds account for more than half), and the components without a prior, whose
+    journeys show an upper bound marked unproven."""
     figs = assessment.figures
     if figs is None or not figs.journeys:
         return []
     rows = []
     for j in figs.journeys:
+        prov = figs.provenance_of(j)
+        proven = prov is None or prov.proven
         objective = "–" if j.objective is None else f"{j.objective:g}%"
         verdict = "" if j.objective is None else (" ✅" if j.meets_objective else " ❌")
+        if not proven and j.meets_objective:
+            verdict = " ❔"  # an upper bound meeting the objective proves nothing
+        shown = f"{j.availability:.4f}%" if proven else f"≤ {j.availability:.4f}% (unproven)"
         rows.append(
             [
                 code(f"{j.stack}/{j.journey}"),
                 md(j.criticality),
-                f"{j.availability:.4f}%",
+                shown,
                 objective + verdict,
-                _num(j.downtime_hours, ",.1f"),
-                _num(j.loss_per_year, ",.0f"),
+                _at_least(_num(j.downtime_hours, ",.1f"), proven),
+                _at_least(_num(j.loss_per_year, ",.0f"), proven),
+                md(prov.summary()) if prov is not None else "–",
             ]
         )
     return table(
-        ["journey", "tier", "availability", "objective", "down h/y", "loss/y"], rows, "llrrrr"
+        ["journey", "tier", "availability", "objective", "down h/y", "loss/y", "priors"],
+        rows,
+        "llrrrrl",
     )
 
 

@@ -11,7 +11,13 @@ from cellguard.models.components import (
 )
 from cellguard.models.components.common import ServiceFields
 from cellguard.models.components.inference import HostedModelFields
-from cellguard.models.enums import ComponentKind, GuardrailProvider, Hosting, Runtime
+from cellguard.models.enums import (
+    MANAGED_SERVICE_RUNTIMES,
+    ComponentKind,
+    GuardrailProvider,
+    Hosting,
+    Runtime,
+)
 
 MODEL_KINDS = (ComponentKind.MODEL_ENDPOINT, ComponentKind.EMBEDDING_MODEL)
 """Kinds that serve a model."""
@@ -67,6 +73,8 @@ MANAGED_ENGINES = frozenset(
         "dynamodb",
         "s3",
         "sqs",
+        "sns",
+        "ecr",
         "kinesis",
         "eventbridge",
         "parameter_store",
@@ -78,8 +86,9 @@ MANAGED_ENGINES = frozenset(
 )
 """Engines that are regional services, replicated across zones by the provider."""
 
-MANAGED_RUNTIMES = (Runtime.LAMBDA, Runtime.MANAGED)
-"""Runtimes where the provider spreads the service over the region's zones."""
+MANAGED_RUNTIMES = MANAGED_SERVICE_RUNTIMES
+"""Runtimes where the provider spreads the service over the region's zones (Lambda, API
+Gateway, AppSync, Step Functions, ... and ``managed``)."""
 
 
 def provider_runs(comp: ComponentBase) -> str | None:
@@ -101,5 +110,9 @@ def provider_runs(comp: ComponentBase) -> str | None:
     if isinstance(comp, Guardrail) and comp.provider is GuardrailProvider.BEDROCK_GUARDRAILS:
         return "provider bedrock_guardrails"
     if isinstance(comp, ServiceFields) and comp.runtime in MANAGED_RUNTIMES:
-        return "runs on Lambda" if comp.runtime is Runtime.LAMBDA else "runs on a managed runtime"
+        if comp.runtime is Runtime.LAMBDA:
+            return "runs on Lambda"
+        if comp.runtime is Runtime.MANAGED:
+            return "runs on a managed runtime"
+        return f"runs on {comp.runtime.value}"
     return None

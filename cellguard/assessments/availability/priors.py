@@ -4,7 +4,15 @@ Resolution order for each number: the spec's override (``topology.availability``
 domain's ``availability``, a component's ``availability``), else the catalog prior
 (:mod:`cellguard.models.catalog.availability`). Accounts, regions and zones are global, so
 when several documents override the same one, the first document (organisation order) wins.
-Every resolved value remembers where it came from, for the evidence of findings.
+Every resolved value remembers where it came from, for the evidence of findings, and what
+kind of figure it is (:class:`~cellguard.models.catalog.availability.PriorBasis`, or ``spec``
+for a figure the spec states).
+
+A component with neither an ``availability`` in the spec nor a catalog prior is *unknown*
+(:attr:`Resolved.known` false): it is compiled as if it never failed on its own (its zones,
+region and account still fail it), so its journeys' figures are upper bounds, and the
+analysis reports them as unproven, naming the key to set (``availability``). No replica
+availability is invented for it.
 """
 
 from __future__ import annotations
@@ -13,13 +21,22 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cellguard.assessments.graph import StackGraph
-from cellguard.assessments.placement import DomainKind, DomainRef
+from cellguard.assessments.placement import DomainKind, DomainRef, aws_pool_type
 from cellguard.models.catalog.availability import (
+    ComponentAttributes,
     PriorScope,
     availability_catalog,
     component_prior,
     shared_domain_prior,
 )
+from cellguard.models.components import ComponentBase
+
+SPEC_BASIS = "spec"
+"""The basis of a figure the spec states (a component's or domain's ``availability``)."""
+
+UNKNOWN_REPAIR_HOURS = 1.0
+"""Repair time of an unknown component's event (its probability is 0: it only keeps the
+failure frequency defined)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,10 @@ class Resolved:
     repair_hours: float
     source: str
     scope: PriorScope = PriorScope.REPLICA
+    basis: str = SPEC_BASIS
+    """``sla``, ``design``, ``estimate``, ``assumption`` (catalog) or ``spec``."""
+    known: bool = True
+    """False for a component without a prior: ``availability`` is then a placeholder (100)."""
 
     @property
     def unavailability(self) -> float:
@@ -41,6 +62,20 @@ def _value(raw: object) -> str | None:
     if raw is None:
         return None
     return raw.value if isinstance(raw, Enum) else str(raw)
+
+
+def attributes(comp: ComponentBase) -> ComponentAttributes:
+    """The attributes of ``comp`` that catalog priors are matched on."""
+    multi_az = getattr(comp, "multi_az", None)
+    return ComponentAttributes(
+        hosting=_value(getattr(comp, "hosting", None)),
+        engine=_value(getattr(comp, "engine", None)),
+        runtime=_value(getattr(comp, "runtime", None)),
+        provider=_value(getattr(comp, "provider", None)),
+        product=_value(getattr(comp, "product", None)),
+        framework=_value(getattr(comp, "framework", None)),
+        multi_az=multi_az if isinstance(multi_az, bool) else None,
+    )
 
 
 class Priors:
@@ -82,7 +117,10 @@ class Priors:
                     )
                 else:
                     self._domains[ref] = Resolved(
-                        prior.availability, prior.repair_hours, prior.source.cite()
+                        prior.availability,
+                        prior.repair_hours,
+                        prior.source.cite(),
+                        basis=prior.basis.value,
                     )
 
     def domain(self, ref: DomainRef) -> Resolved:
@@ -90,25 +128,43 @@ class Priors:
         found = self._domains.get(ref)
         if found is not None:
             return found
-        if ref.kind is DomainKind.SHARED:  # declared in a document that is not loaded
-            prior = shared_domain_prior("other")
+        if (
+            ref.kind is DomainKind.SHARED
+        ):  # a pool AWS imposes, or declared in a document not loaded
+            prior = shared_domain_prior(aws_pool_type(ref) or "other")
         else:
             prior = getattr(availability_catalog().domains, ref.kind.value)
-        resolved = Resolved(prior.availability, prior.repair_hours, prior.source.cite())
+        resolved = Resolved(
+            prior.availability, prior.repair_hours, prior.source.cite(), basis=prior.basis.value
+        )
         self._domains[ref] = resolved
         return resolved
 
     def component(self, qid: str) -> Resolved:
-        """The prior of one replica (scope ``replica``) or one region of the service."""
+        """The prior of one replica (scope ``replica``) or one region of the service; for a
+        component without one, an unknown placeholder (:attr:`Resolved.known` false)."""
         comp = self.graph.component(qid)
-        prior = component_prior(
-            _value(getattr(comp, "hosting", None)),
-            _value(getattr(comp, "engine", None)),
-            _value(getattr(comp, "runtime", None)),
-            _value(getattr(comp, "provider", None)),
-        )
+        prior = component_prior(attributes(comp))
         if comp.availability is not None:
             return Resolved(
-                comp.availability, prior.repair_hours, f"{qid}: availability", prior.scope
+                comp.availability,
+                prior.repair_hours if prior is not None else UNKNOWN_REPAIR_HOURS,
+                f"{qid}: availability",
+                prior.scope if prior is not None else PriorScope.REPLICA,
             )
-        return Resolved(prior.availability, prior.repair_hours, prior.source.cite(), prior.scope)
+        if prior is None:
+            return Resolved(
+                100.0,
+                UNKNOWN_REPAIR_HOURS,
+                f"no prior: set {qid}: availability",
+                PriorScope.REPLICA,
+                basis="unknown",
+                known=False,
+            )
+        return Resolved(
+            prior.availability,
+            prior.repair_hours,
+            prior.source.cite(),
+            prior.scope,
+            basis=prior.basis.value,
+        )

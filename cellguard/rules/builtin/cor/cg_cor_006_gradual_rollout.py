@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.components.common import ServiceFields
-from cellguard.models.enums import RolloutStrategy, Runtime
+from cellguard.models.enums import MANAGED_SERVICE_RUNTIMES, RolloutStrategy, Runtime
 from cellguard.models.findings import FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
@@ -65,7 +65,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         rollout = comp.rollout
         if rollout is None:
-            if comp.runtime is Runtime.MANAGED:
+            if comp.runtime in MANAGED_SERVICE_RUNTIMES and comp.runtime is not Runtime.LAMBDA:
                 yield not_applicable(
                     target, f"{target.id} runs on a managed service and declares no rollout."
                 )
