@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +20,9 @@ from cellguard.cli.files import (
 from cellguard.cli.options import ConfigOption, ConfiguredPluginsOption, ForceOption, TodayOption
 from cellguard.cli.settings import read_config, resolve_settings
 from cellguard.models.text import inert
+
+if TYPE_CHECKING:
+    from cellguard.models.loader import Organisation
 
 
 class PlanFormat(StrEnum):
@@ -47,6 +51,33 @@ def _targets(
     return found
 
 
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def _check_recovery_region(org: Organisation, region: str) -> None:
+    """``--recovery-region`` must name a region, not a stack's primary, within its allowed
+    regions."""
+    if not _REGION.match(region):
+        raise UserError(
+            f"--recovery-region {region!r} is not a region name", hint="e.g. eu-central-1"
+        )
+    for doc in org.documents:
+        topology = doc.document.topology
+        primary = topology.regions[0].name
+        if region == primary:
+            raise UserError(
+                f"--recovery-region {region} is the primary region of {doc.name}",
+                hint="give another region of its geography",
+            )
+        allowed = topology.allowed_regions
+        if allowed and region not in allowed:
+            raise UserError(
+                f"--recovery-region {region} is not in topology.allowed_regions of {doc.name} "
+                f"({', '.join(allowed)})",
+                hint="give one of those regions, or add it to allowed_regions if residency allows",
+            )
+
+
 @handle_errors
 def plan(
     path: Annotated[
@@ -71,6 +102,25 @@ def plan(
     today: TodayOption = None,
     plugins: ConfiguredPluginsOption = None,
     config: ConfigOption = None,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            "--budget",
+            min=0,
+            help="Ceiling on the plan's monthly cost in USD: changes are kept in plan order "
+            "while their costs fit; the rest are listed as over the budget.",
+            show_default=False,
+        ),
+    ] = None,
+    recovery_region: Annotated[
+        str | None,
+        typer.Option(
+            "--recovery-region",
+            help="The region to recover into (default: a partner in the primary region's "
+            "geography, within topology.allowed_regions).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Plan the remediation of every failing finding and write the target spec.
 
@@ -79,8 +129,11 @@ def plan(
     JSON) to --plan-output or stdout: every change with the findings it resolves, manual
     steps, what is not resolved and why, and scores and journey nines before and after.
     Refuses to overwrite files without --force. Every rule is planned for; the date and
-    --plugins not given come from the config file (.cellguard.yaml). Exit code 0 when the plan
-    was written.
+    --plugins not given come from the config file (.cellguard.yaml). Each change and the plan
+    carry a monthly cost (USD, from the catalog's rates; estimates say so) beside the loss the
+    plan avoids; a change to what another team owns says it needs that team. Exit code 0 when
+    the plan was written, 2 on bad input (a --recovery-region outside a stack's allowed
+    regions).
     """
     from cellguard.assessments.graph import build_graph
     from cellguard.models.loader import load
@@ -91,9 +144,18 @@ def plan(
 
     settings = resolve_settings(read_config(config), plugins=plugins, today=today)
     org = load(path)
+    if recovery_region is not None:
+        _check_recovery_region(org, recovery_region)
     rules = list(load_rules([], plugins=settings.plugins.value).select([], []))
     assessment = run_rules(build_graph(org), rules, today=settings.today.value)
-    result = make_plan(org, assessment, rules=rules, org_mode=path.is_dir())
+    result = make_plan(
+        org,
+        assessment,
+        rules=rules,
+        org_mode=path.is_dir(),
+        recovery_region=recovery_region,
+        budget=budget,
+    )
     files = {d.name: d.file for d in org.documents}
     targets = _targets(path, output, files, dict(result.targets))
     if path.is_dir():

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, model_validator
 
 from cellguard.models.base import Identifier, Percent, SpecModel
 from cellguard.models.enums import RegionRole, SharedDomainType
 
 ZoneId = str
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d+$"
+"""A region name, e.g. ``eu-west-1``."""
 
 
 class Region(SpecModel):
     """A cloud region and the availability zones the stack may use in it."""
 
     name: str = Field(
-        pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$",
+        pattern=REGION_PATTERN,
         description="Region name, e.g. us-east-1.",
     )
     zones: list[ZoneId] = Field(
@@ -77,6 +81,24 @@ class Topology(SpecModel):
         default_factory=list,
         description="Explicit shared-fate domains (quotas, node pools, control planes, ...).",
     )
+    allowed_regions: list[Annotated[str, Field(pattern=REGION_PATTERN)]] = Field(
+        default_factory=list,
+        description=(
+            "Regions the stack and its data may be in (residency, e.g. the EU regions); the "
+            "regions must be among them, and `plan` recovers only into them. Empty: any region "
+            "of the primary region's geography."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _regions_allowed(self) -> Topology:
+        outside = [r.name for r in self.regions if r.name not in self.allowed_regions]
+        if self.allowed_regions and outside:
+            raise ValueError(
+                f"region(s) {', '.join(outside)} not in allowed_regions "
+                f"({', '.join(self.allowed_regions)}): add them there, or move the stack"
+            )
+        return self
 
     def region(self, name: str) -> Region | None:
         """Return the region called ``name``, if the topology has it."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from cellguard.models.loader import Organisation
 from cellguard.planner.model import (
     Change,
+    Cost,
     Edit,
     FindingRef,
     JourneyFigures,
@@ -25,6 +26,7 @@ from cellguard.rules.engine import Assessment
 
 __all__ = [
     "Change",
+    "Cost",
     "Edit",
     "FindingRef",
     "JourneyFigures",
@@ -41,11 +43,15 @@ def plan(
     *,
     rules: Sequence[Rule] | None = None,
     org_mode: bool | None = None,
+    recovery_region: str | None = None,
+    budget: float | None = None,
 ) -> Plan:
     """Plan the remediation of every FAIL of ``assessment`` (an assessment of ``org``).
 
     ``rules`` re-assess each candidate (default: the built-in rules the assessment ran);
-    ``org_mode`` is how ``org`` was loaded (default: several documents = organisation).
+    ``org_mode`` is how ``org`` was loaded (default: several documents = organisation);
+    ``recovery_region`` is the region to recover into (default: chosen in the primary's
+    geography); ``budget`` a ceiling in USD per month for the changes kept, in plan order.
     """
     from cellguard.planner.engine import Planner
     from cellguard.planner.registry import ACTIONS
@@ -56,4 +62,7 @@ def plan(
         ran = {m.id for m in assessment.rules}
         rules = [r for r in load_rules([], plugins=False).select([], []) if r.meta.id in ran]
     mode = len(org.documents) > 1 if org_mode is None else org_mode
-    return Planner(org, assessment, rules, org_mode=mode).run(ACTIONS)
+    planner = Planner(
+        org, assessment, rules, org_mode=mode, recovery_region=recovery_region, budget=budget
+    )
+    return planner.run(ACTIONS)

@@ -26,6 +26,8 @@ class ActionContext:
 
     assessment: Assessment
     graph: StackGraph
+    recovery_region: str | None = None
+    """The recovery region ``plan --recovery-region`` asks for (``None``: choose one)."""
 
     @cached_property
     def rules(self) -> RuleContext:

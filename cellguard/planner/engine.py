@@ -6,21 +6,33 @@ change is kept only when its finding no longer fails; when some did not help, th
 redone with only the helpful actions, so the target never carries an edit that resolved
 nothing. Rounds stop when no FAIL is left, no action changes anything, or after
 :data:`MAX_ROUNDS`. Because unhelpful edits are dropped, planning a target changes nothing.
+
+Every kept change gets its monthly cost and the teams it needs (:mod:`.costing`); with a
+budget, the changes are kept in plan order while their costs fit, the rest are left out and
+the target is re-assessed without them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from cellguard.assessments.graph import build_graph
 from cellguard.models.findings import Finding, Status
 from cellguard.models.loader import Organisation, SpecLoadError
 from cellguard.planner.context import Action, ActionContext
+from cellguard.planner.costing import (
+    change_costs,
+    needs_teams,
+    replayed_documents,
+    within_budget,
+)
 from cellguard.planner.figures import journey_figures
 from cellguard.planner.model import (
     ActionResult,
     Change,
+    Cost,
     FindingRef,
     ManualStep,
     Plan,
@@ -104,13 +116,23 @@ class Planner:
     """Re-assesses candidate specs with the rules of the original assessment."""
 
     def __init__(
-        self, org: Organisation, assessment: Assessment, rules: Sequence[Rule], *, org_mode: bool
+        self,
+        org: Organisation,
+        assessment: Assessment,
+        rules: Sequence[Rule],
+        *,
+        org_mode: bool,
+        recovery_region: str | None = None,
+        budget: float | None = None,
     ) -> None:
         self.org = org
         self.assessment = assessment
         self.rules = list(rules)
         self.org_mode = org_mode
         self.actions = {m.id: m.action for m in assessment.rules}
+        self.recovery_region = recovery_region
+        self.budget = budget
+        self.originals = {d.name: d.document for d in org.documents}
 
     def assess(self, ws: Workspace) -> Assessment:
         """Assess the workspace's documents as the loader reads them."""
@@ -151,7 +173,8 @@ class Planner:
             fails = _failing(current, self.actions)
             if not fails:
                 break
-            ctx = ActionContext(current, build_graph(ws.organisation(org_mode=self.org_mode)))
+            graph = build_graph(ws.organisation(org_mode=self.org_mode))
+            ctx = ActionContext(current, graph, self.recovery_region)
             cand, done = self._apply(ws, fails, ctx, registry)
             failures.update(done.failures)
             for finding, results in done.results:
@@ -184,7 +207,23 @@ class Planner:
                     else:
                         pinned.add((r.action, r.finding.fingerprint))
             ws, current = cand, after
-        return self._plan(ws, current, kept, manual, pinned, failures, tried, rounds)
+        over: list[tuple[Change, str, Cost | None]] = []
+        if self.budget is not None and kept:
+            fits, left = within_budget(self.originals, kept, self.budget)
+            if left:
+                over = [(kept[i], why, cost) for i, (why, cost) in sorted(left.items())]
+                try:
+                    ws = Workspace(replayed_documents(self.org.documents, fits))
+                except SpecLoadError:  # the changes that fit do not stand alone: stop at the
+                    first = min(left)  # first one left out instead
+                    fits = kept[:first]
+                    stop = "the plan stops at the budget before it"
+                    over = [(c, stop, None) for c in kept[first:]]
+                    over[0] = (kept[first], *left[first])
+                    ws = Workspace(replayed_documents(self.org.documents, fits))
+                kept = fits
+                current = self.assess(ws)
+        return self._plan(ws, current, kept, manual, pinned, failures, tried, rounds, over)
 
     def _plan(
         self,
@@ -196,14 +235,29 @@ class Planner:
         failures: dict[str, str],
         tried: dict[str, str],
         rounds: int,
+        over: Sequence[tuple[Change, str, Cost | None]] = (),
     ) -> Plan:
         """Verify every claim against the final assessment and assemble the plan."""
         before_fail = {f.fingerprint: f for f in self.assessment.by_status(Status.FAIL)}
         after_fail = {f.fingerprint: f for f in final.by_status(Status.FAIL)}
+        costs, total = change_costs(self.originals, kept)
         changes = tuple(
-            replace(c, resolves=(c.finding,) if c.finding.fingerprint not in after_fail else ())
-            for c in kept
+            replace(
+                c,
+                resolves=(c.finding,) if c.finding.fingerprint not in after_fail else (),
+                cost=cost,
+                needs=needs_teams(self.originals, c),
+            )
+            for c, cost in zip(kept, costs, strict=True)
         )
+        left = tuple(
+            replace(c, cost=cost, needs=needs_teams(self.originals, c)) for c, _, cost in over
+        )
+        for c, why, _ in over:
+            failures.setdefault(
+                c.finding.fingerprint, f"left out over the budget: {c.action} ({why})"
+            )
+            tried.pop(c.finding.fingerprint, None)
         kept_for = {c.finding.fingerprint for c in kept}
         side = _refs(
             f for fp, f in before_fail.items() if fp not in after_fail and fp not in kept_for
@@ -241,6 +295,10 @@ class Planner:
             failing_after=len(after_fail),
             sources=dict(ws.files),
             targets=ws.texts(),
+            cost=total,
+            budget=self.budget,
+            over_budget=left,
+            currency=_currency(self.originals),
         )
 
     def _reason(
@@ -264,6 +322,10 @@ class Planner:
             return failures[fp]
         action = self.actions.get(finding.rule, "?")
         return f"no change the planner can express in the spec resolved it ({action})"
+
+
+def _currency(documents: dict[str, Any]) -> str:
+    return next((str(d.metadata.currency) for _, d in sorted(documents.items())), "USD")
 
 
 def _refs(findings: Iterable[Finding]) -> tuple[FindingRef, ...]:

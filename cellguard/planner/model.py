@@ -85,6 +85,21 @@ class FindingRef:
 
 
 @dataclass(frozen=True)
+class Cost:
+    """A monthly cost in US dollars: what is priced, and what is not (``planner/costing.py``)."""
+
+    usd: float = 0.0
+    estimate: bool = False
+    """Whether any rate behind ``usd`` is an estimate."""
+    lines: tuple[str, ...] = ()
+    """How each priced amount was computed, with its rate."""
+    unknown: tuple[str, ...] = ()
+    """Components whose cost changes but that the catalog has no price for."""
+    usage: tuple[str, ...] = ()
+    """Usage-priced components (managed models) the change adds or moves, with their rates."""
+
+
+@dataclass(frozen=True)
 class Change:
     """An edit of the spec made by one action for one finding."""
 
@@ -96,6 +111,10 @@ class Change:
     finding: FindingRef
     resolves: tuple[FindingRef, ...] = ()
     """Findings FAIL before the plan and not FAIL on the target, filled in when verified."""
+    cost: Cost | None = None
+    """What the change adds to (or saves from) the monthly bill, filled in with the plan."""
+    needs: tuple[str, ...] = ()
+    """Teams other than the finding's stack owner that own what the change edits."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +177,20 @@ class Plan:
     """Each document's name -> the file it was loaded from."""
     targets: Mapping[str, str] = field(default_factory=dict)
     """Each document's name -> the target spec as canonical YAML."""
+    cost: Cost | None = None
+    """The monthly cost of the whole plan (of the changes kept)."""
+    budget: float | None = None
+    """The ceiling ``plan --budget`` set (USD per month), if any."""
+    over_budget: tuple[Change, ...] = ()
+    """Changes left out because they would have taken the plan past the budget."""
+    currency: str = "USD"
+    """The currency of the journeys' loss figures (the first document's)."""
+
+    @property
+    def loss_avoided_per_month(self) -> float:
+        """Expected loss the plan avoids per month (the journeys' loss per year, before minus
+        after, over 12), in :attr:`currency`."""
+        return sum(j.loss_before - j.loss_after for j in self.journeys) / 12
 
     @property
     def empty(self) -> bool:

@@ -1,8 +1,11 @@
 """A plan as markdown (for a pull request) or JSON (``schema_version`` 1, for tools).
 
 Both list every change with the findings it resolves (rule, target, fingerprint) and the
-spec keys it set, the manual steps, what stays unresolved and why, the scores per pillar and
-each journey's nines, downtime and money per year, before and after. Output is deterministic.
+spec keys it set, its monthly cost (USD, with the rates behind it; estimates said so) and the
+teams it needs, the manual steps, what stays unresolved and why, the scores per pillar and
+each journey's nines, downtime and money per year, before and after, and the plan's monthly
+cost beside the loss it avoids per month (and the changes a budget left out). Output is
+deterministic.
 
 Text from the spec or a rule pack is inert in both: the markdown writes prose through
 :func:`~cellguard.reports.markdown.md_prose` and values and names as code spans
@@ -19,7 +22,7 @@ from cellguard.assessments.scoring import Score
 from cellguard.models.json_text import dumps
 from cellguard.models.text import json_safe
 from cellguard.models.wording import plural
-from cellguard.planner.model import Change, Edit, EditOp, FindingRef, Plan
+from cellguard.planner.model import Change, Cost, Edit, EditOp, FindingRef, Plan
 from cellguard.reports.md_text import code_span, md_inline, md_prose
 
 SCHEMA_VERSION = 1
@@ -51,6 +54,18 @@ def _edit(edit: Edit) -> dict[str, Any]:
     }
 
 
+def _cost(cost: Cost | None) -> dict[str, Any] | None:
+    if cost is None:
+        return None
+    return {
+        "usd_per_month": round(cost.usd, 2),
+        "estimate": cost.estimate,
+        "basis": list(cost.lines),
+        "unknown": list(cost.unknown),
+        "usage_priced": list(cost.usage),
+    }
+
+
 def _change(change: Change) -> dict[str, Any]:
     return {
         "action": change.action,
@@ -60,6 +75,8 @@ def _change(change: Change) -> dict[str, Any]:
         "finding": _ref(change.finding),
         "resolves": [_ref(r) for r in change.resolves],
         "edits": [_edit(e) for e in change.edits],
+        "cost": _cost(change.cost),
+        "needs_teams": list(change.needs),
     }
 
 
@@ -77,6 +94,10 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             "manual_steps": len(plan.manual_steps),
             "unresolved": len(plan.unresolved),
             "rounds": plan.rounds,
+            "monthly_cost": _cost(plan.cost),
+            "loss_avoided_per_month": round(plan.loss_avoided_per_month, 2),
+            "currency": plan.currency,
+            "budget_usd_per_month": plan.budget,
         },
         "scores": {
             p: {
@@ -109,6 +130,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         ],
         "unresolved": [{"finding": _ref(u.finding), "reason": u.reason} for u in plan.unresolved],
         "new_failures": [_ref(r) for r in plan.new_failures],
+        "over_budget": [_change(c) for c in plan.over_budget],
         "sources": dict(sorted(plan.sources.items())),
     }
 
@@ -140,6 +162,49 @@ def _edit_line(edit: Edit) -> str:
     return f"  - {where}: {_value(edit.before)} -> {_value(edit.after)}"
 
 
+def money(cost: Cost | None) -> str:
+    """``+$3,273/month (estimate)``; ``unknown`` parts said so."""
+    if cost is None:
+        return "n/a"
+    text = f"{'+' if cost.usd >= 0 else '-'}${abs(cost.usd):,.0f}/month"
+    if cost.estimate:
+        text += " (estimate)"
+    if cost.unknown:
+        text += f", plus {len(cost.unknown)} unpriced"
+    return text
+
+
+def _cost_lines(change: Change) -> list[str]:
+    cost = change.cost
+    out: list[str] = []
+    if cost is not None:
+        out.append(f"  - monthly cost: {money(cost)}")
+        out += [f"    - {md_prose(line)}" for line in cost.lines]
+        out += [f"    - cost unknown: {md_prose(line)}" for line in cost.unknown]
+        out += [f"    - {md_prose(line)}" for line in cost.usage]
+    if change.needs:
+        teams = ", ".join(code_span(t) for t in change.needs)
+        out.append(f"  - **needs {teams}**: it changes what that team owns")
+    return out
+
+
+def _summary_cost(plan: Plan) -> list[str]:
+    if plan.cost is None:
+        return []
+    avoided = f"{plan.loss_avoided_per_month:,.0f} {plan.currency}/month"
+    out = [
+        f"Monthly cost of the plan: **{money(plan.cost)}** (USD at On-Demand list rates; the "
+        f"rates are in each change) against an expected loss avoided of **{avoided}**.",
+    ]
+    if plan.budget is not None:
+        left = len(plan.over_budget)
+        out.append(
+            f"Budget: ${plan.budget:,.0f}/month; "
+            + (f"{left} change(s) over it left out (below)." if left else "every change fits.")
+        )
+    return ["", *out]
+
+
 def render_markdown(plan: Plan) -> str:
     """The plan as a markdown document."""
     overall_b = _score(plan.scores_before.get("overall"))
@@ -151,6 +216,7 @@ def render_markdown(plan: Plan) -> str:
         f"({len(plan.resolved)} resolved by {plural(len(plan.changes), 'change')} in "
         f"{plural(plan.rounds, 'round')}); overall score **{_num(overall_b)} -> {_num(overall_a)}**; "
         f"{plural(len(plan.manual_steps), 'manual step')}.",
+        *_summary_cost(plan),
         "",
         "## Scores",
         "",
@@ -186,8 +252,17 @@ def render_markdown(plan: Plan) -> str:
             f"{i}. **{md_inline(change.action)}** on {code_span(f'{change.stack}/{change.target}')}: "
             f"{md_prose(change.description)}",
             f"  - resolves: {resolves}",
+            *_cost_lines(change),
             *(_edit_line(e) for e in change.edits),
         ]
+    if plan.over_budget:
+        out += ["", "## Left out: over the budget", ""]
+        for change in plan.over_budget:
+            out += [
+                f"- **{md_inline(change.action)}** on "
+                f"{code_span(f'{change.stack}/{change.target}')}: {md_prose(change.description)}",
+                *_cost_lines(change),
+            ]
     if plan.side_effects:
         out += ["", "## Also resolved by the changes above", ""]
         out += [f"- {_finding(r)}: {md_prose(r.title)}" for r in plan.side_effects]

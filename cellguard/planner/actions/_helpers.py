@@ -19,13 +19,35 @@ from cellguard.planner.workspace import Workspace
 RECOVERY_PREFERENCE = {
     "us-east-1": ("us-west-2", "us-east-2"),
     "us-east-2": ("us-west-2", "us-east-1"),
+    "us-west-1": ("us-west-2", "us-east-2"),
     "us-west-2": ("us-east-1", "us-east-2"),
+    "ca-central-1": ("ca-west-1",),
     "eu-west-1": ("eu-central-1", "eu-west-2"),
+    "eu-west-2": ("eu-west-1", "eu-central-1"),
+    "eu-west-3": ("eu-central-1", "eu-west-1"),
     "eu-central-1": ("eu-west-1", "eu-north-1"),
+    "eu-central-2": ("eu-central-1", "eu-west-3"),
+    "eu-north-1": ("eu-central-1", "eu-west-1"),
+    "eu-south-1": ("eu-central-1", "eu-west-3"),
+    "eu-south-2": ("eu-west-3", "eu-central-1"),
+    "ap-northeast-1": ("ap-northeast-3", "ap-northeast-2"),
+    "ap-northeast-3": ("ap-northeast-1",),
+    "ap-southeast-1": ("ap-southeast-2", "ap-northeast-1"),
+    "ap-southeast-2": ("ap-southeast-4", "ap-southeast-1"),
+    "ap-south-1": ("ap-south-2",),
 }
 """Preferred recovery region of a primary: another region of the same geography, far enough
 to not share its weather, power grid or control plane (AWS whitepaper 'Disaster Recovery of
-Workloads on AWS', 2021: choose a recovery region at a distance)."""
+Workloads on AWS', 2021: choose a recovery region at a distance). A stack never recovers into
+another geography unless ``topology.allowed_regions`` or ``plan --recovery-region`` says so: an
+EU stack's data stays in the EU."""
+
+
+def geography(region: str) -> str:
+    """The geography of a region: ``eu`` of ``eu-west-1``, ``us-gov`` of ``us-gov-west-1``."""
+    parts = region.split("-")
+    return "-".join(parts[:2]) if len(parts) > 3 else parts[0]
+
 
 _DIRECTIONS = {
     "north": "n",
@@ -156,30 +178,66 @@ def instance_types_of(ws: Workspace) -> list[str]:
     return sorted(found)
 
 
-def recovery_region(ws: Workspace, stack: str) -> tuple[str, str]:
+def recovery_region(ws: Workspace, stack: str, wanted: str | None = None) -> tuple[str, str]:
     """The recovery region for ``stack`` and why it was chosen.
 
-    The declared recovery region wins; else the first preferred partner of the primary region
-    that the instance catalog lists for every GPU instance type the stack serves on."""
+    ``wanted`` (``plan --recovery-region``) wins, then the recovery region the spec declares,
+    then the stack's second region; else the first preferred partner of the primary region
+    that the instance catalog lists for every GPU instance type the stack serves on, then any
+    catalog region of the primary's geography that does, then the first preferred partner
+    (saying that the catalog does not list the types there). Every candidate must be in
+    ``topology.allowed_regions`` when the spec states them; a region of another geography is
+    only chosen from there. ``ValueError`` when nothing qualifies."""
     doc = ws.document(stack)
     primary = doc.topology.regions[0].name
+    allowed = list(doc.topology.allowed_regions)
+
+    def ok(region: str) -> bool:
+        return region != primary and (not allowed or region in allowed)
+
+    if wanted is not None:
+        if not ok(wanted):
+            raise ValueError(
+                f"--recovery-region {wanted} is "
+                + ("the primary region" if wanted == primary else "not in topology.allowed_regions")
+                + f" of {stack}"
+            )
+        return wanted, "the recovery region given with --recovery-region"
     dr = doc.practices.disaster_recovery
     if dr.recovery_region and dr.recovery_region != primary:
         return dr.recovery_region, "the recovery region the spec declares"
     for r in doc.topology.regions[1:]:
-        return r.name, "the stack's second region"
+        if ok(r.name):
+            return r.name, "the stack's second region"
     types = [find_instance(t) for t in instance_types_of(ws)]
     known = [t for t in types if t is not None]
-    for candidate in RECOVERY_PREFERENCE.get(primary, ()):
+    listed = ", ".join(sorted(t.name for t in known)) if known else "the stack"
+    home = geography(primary)
+    partners = [c for c in RECOVERY_PREFERENCE.get(primary, ()) if ok(c)]
+    catalog = sorted({r for f in instance_catalog().families for r in f.regions})
+    nearby = [r for r in catalog if geography(r) == home and ok(r) and r not in partners]
+    for candidate in (*partners, *nearby):
         if all(candidate in t.regions for t in known):
-            why = f"the preferred partner of {primary} that the instance catalog lists for " + (
-                ", ".join(sorted(t.name for t in known)) if known else "the stack"
+            how = "the preferred partner" if candidate in partners else "a region"
+            return candidate, (
+                f"{how} of {primary} in its geography that the instance catalog lists for {listed}"
             )
-            return candidate, why
-    regions = sorted({r for f in instance_catalog().families for r in f.regions} - {primary})
-    if not regions:
-        raise ValueError(f"no recovery region known for {primary}")
-    return regions[0], "the first other region in the instance catalog"
+    check = "check with `aws ec2 describe-instance-type-offerings --region {}`"
+    if partners:
+        return partners[0], (
+            f"the preferred partner of {primary} in its geography; the instance catalog does not "
+            f"list {listed} there: " + check.format(partners[0])
+        )
+    same = [r for r in allowed if ok(r) and geography(r) == home]
+    elsewhere = [r for r in allowed if ok(r)]
+    for candidate in (*same, *elsewhere):
+        return candidate, "the first other region topology.allowed_regions lists; " + check.format(
+            candidate
+        )
+    raise ValueError(
+        f"no recovery region known in the geography of {primary}: give one with "
+        "--recovery-region or topology.allowed_regions"
+    )
 
 
 def is_stack(ws: Workspace, name: str) -> bool:

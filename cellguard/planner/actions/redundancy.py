@@ -115,7 +115,7 @@ def set_dr(ws: Workspace, stack: str, region: str, strategy: DrStrategy) -> list
 def add_recovery_region(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
     """CG-RED-002: run the journey's components in a recovery region too, active-active."""
     stack, journey = finding.stack, finding.target
-    region, why = recovery_region(ws, stack)
+    region, why = recovery_region(ws, stack, ctx.recovery_region)
     qids = journey_components(ctx, stack, journey)
     edits = deploy_in_region(ws, stack, qids, region)
     edits += set_dr(ws, stack, region, DrStrategy.ACTIVE_ACTIVE)
@@ -138,7 +138,7 @@ def upgrade_dr_strategy(ws: Workspace, finding: Finding, ctx: ActionContext) -> 
     current = doc.practices.disaster_recovery.strategy
     if current in _DR_ORDER and _DR_ORDER.index(current) > _DR_ORDER.index(strategy):
         strategy = current  # never weaken a stronger strategy another change chose
-    region, why = recovery_region(ws, stack)
+    region, why = recovery_region(ws, stack, ctx.recovery_region)
     qids = journey_components(ctx, stack, journey)
     edits: list[Edit] = []
     if strategy is not DrStrategy.BACKUP_RESTORE:
@@ -324,7 +324,7 @@ def _fix_events(
         elif kind == "shared":
             shared.append(rest)
     if regional:
-        region, why = recovery_region(ws, stack)
+        region, why = recovery_region(ws, stack, ctx.recovery_region)
         more = deploy_in_region(ws, stack, journey_components(ctx, stack, journey), region)
         if more:
             edits += more + set_dr(ws, stack, region, DrStrategy.ACTIVE_ACTIVE)
