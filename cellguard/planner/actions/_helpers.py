@@ -218,10 +218,12 @@ def recovery_region(ws: Workspace, stack: str, wanted: str | None = None) -> tup
     nearby = [r for r in catalog if geography(r) == home and ok(r) and r not in partners]
     for candidate in (*partners, *nearby):
         if all(candidate in t.regions for t in known):
-            how = "the preferred partner" if candidate in partners else "a region"
-            return candidate, (
-                f"{how} of {primary} in its geography that the instance catalog lists for {listed}"
+            how = (
+                f"the preferred partner of {primary}"
+                if candidate in partners
+                else f"a region of {primary}'s geography"
             )
+            return candidate, f"{how} that the instance catalog lists for {listed}"
     check = "check with `aws ec2 describe-instance-type-offerings --region {}`"
     if partners:
         return partners[0], (
