@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from cellguard.assessments.throughput_media import WORK_UNITS
 from cellguard.models.findings import Evidence
 from cellguard.models.text import inert
 from cellguard.reports.diff_figures import (
@@ -165,6 +166,12 @@ _LATENCY = (
 )
 
 
+def _digits(show: str, unit: str) -> str:
+    """Three significant figures for rates in images, embeddings or audio seconds per second
+    (0.112 images/s would read as 0 with the token rates' whole numbers)."""
+    return ",.3g" if show == ",.0f" and unit in WORK_UNITS else show
+
+
 def _capacity_rows(deltas: Sequence[CapacityDelta], arrow: str) -> list[list[str]]:
     rows: list[list[str]] = []
     for c in deltas:
@@ -174,7 +181,10 @@ def _capacity_rows(deltas: Sequence[CapacityDelta], arrow: str) -> list[list[str
             [
                 f"{c.stack}/{c.id}",
                 c.unit,
-                *(_cell(old, new, name, show, arrow) for _, name, show in _CAPACITY),
+                *(
+                    _cell(old, new, name, _digits(show, c.unit), arrow)
+                    for _, name, show in _CAPACITY
+                ),
             ]
         )
     return rows
