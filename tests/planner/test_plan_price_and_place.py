@@ -171,6 +171,12 @@ def test_recovery_region_stays_in_the_geography() -> None:
     )
     us = _workspace(VLLM.read_text(encoding="utf-8"))
     assert recovery_region(us, "forge-code-assistant")[0] == "us-west-2"  # in the catalog
+    declared = _eu_text("eu-west-1, eu-west-3").replace(
+        "disaster_recovery: {strategy: none}",
+        "disaster_recovery: {strategy: none, recovery_region: eu-central-1}",
+    )
+    # a declared recovery region outside the allowed regions is not used
+    assert recovery_region(_workspace(declared), "forge-code-assistant")[0] == "eu-west-3"
     bounded = _workspace(_eu_text("eu-west-1"))
     with pytest.raises(ValueError, match="no recovery region known in the geography of"):
         recovery_region(bounded, "forge-code-assistant")

@@ -204,7 +204,7 @@ def recovery_region(ws: Workspace, stack: str, wanted: str | None = None) -> tup
             )
         return wanted, "the recovery region given with --recovery-region"
     dr = doc.practices.disaster_recovery
-    if dr.recovery_region and dr.recovery_region != primary:
+    if dr.recovery_region and ok(dr.recovery_region):
         return dr.recovery_region, "the recovery region the spec declares"
     for r in doc.topology.regions[1:]:
         if ok(r.name):
