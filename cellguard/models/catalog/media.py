@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cellguard.models.catalog.hardware import find_gpu, normalise
 from cellguard.models.catalog.sources import CatalogModel, Source, load_catalog_file
@@ -93,18 +93,28 @@ class MediaCatalog(CatalogModel):
     models: tuple[MediaModel, ...] = Field(min_length=1)
     measurements: tuple[MediaMeasurement, ...] = ()
 
+    @model_validator(mode="after")
+    def _measurements_resolve(self) -> MediaCatalog:
+        """Every measurement names a catalogued model and a GPU whose FLOP/s are known."""
+        ids = {m.id for m in self.models}
+        for measurement in self.measurements:
+            if measurement.model not in ids:
+                raise ValueError(
+                    f"measurement {measurement.id}: model {measurement.model!r} is not among "
+                    f"the models ({', '.join(sorted(ids))}); add it under 'models'"
+                )
+            if measurement.dense_tflops() is None:
+                raise ValueError(
+                    f"measurement {measurement.id}: GPU {measurement.gpu!r} is not in gpus.yaml; "
+                    "add it there or give gpu_dense_tflops_bf16"
+                )
+        return self
+
 
 @cache
 def media_catalog() -> MediaCatalog:
-    """The packaged non-LLM models and measurements (parsed once)."""
-    catalog = load_catalog_file("media_throughput.yaml", MediaCatalog)
-    ids = {m.id for m in catalog.models}
-    for measurement in catalog.measurements:
-        if measurement.model not in ids:
-            raise ValueError(f"{measurement.id}: unknown model {measurement.model!r}")
-        if measurement.dense_tflops() is None:
-            raise ValueError(f"{measurement.id}: GPU {measurement.gpu!r} has no TFLOPS figure")
-    return catalog
+    """The non-LLM models and measurements, user catalogs laid over (parsed once)."""
+    return load_catalog_file("media_throughput.yaml", MediaCatalog)
 
 
 def find_media_model(name: str) -> MediaModel | None:

@@ -30,6 +30,7 @@ USER_FILES: dict[str, str] = {
     "throughput.yaml": "cellguard.models.catalog.throughput:ThroughputCatalog",
     "engines.yaml": "cellguard.models.catalog.engines:EngineCatalog",
     "availability.yaml": "cellguard.models.catalog.availability:AvailabilityCatalog",
+    "media_throughput.yaml": "cellguard.models.catalog.media:MediaCatalog",
 }
 """The files a user catalog directory may hold, and the model each is validated with."""
 
