@@ -11,6 +11,7 @@ from cellguard.planner.actions import (
     correctness,
     fallback,
     fault_isolation,
+    hygiene,
     operations,
     redundancy,
     risks,
@@ -27,6 +28,7 @@ ACTIONS: dict[str, Action] = {
     **correctness.ACTIONS,
     **redundancy.ACTIONS,
     **risks.ACTIONS,
+    **hygiene.ACTIONS,
     **operations.ACTIONS,
     **training.ACTIONS,
 }

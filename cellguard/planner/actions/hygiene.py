@@ -1,0 +1,84 @@
+"""Operational hygiene of data paths and tools (CG-COR-013/014/015, CG-RED-014).
+
+Each action states the target in the spec where a key can say it (a dead-letter queue, a
+validated ingestion run, an idempotent tool) and adds the manual step that makes it true; a
+restore test is an operation, not architecture, so it is a manual step only.
+"""
+
+from __future__ import annotations
+
+from cellguard.models.findings import Finding
+from cellguard.planner.context import Action, ActionContext, change, manual
+from cellguard.planner.model import ActionResult
+from cellguard.planner.workspace import Workspace
+
+DEAD_LETTER_RECEIVES = 5
+"""Deliveries before a message moves to the dead-letter queue in the plan: a few retries of a
+model call that failed for a transient reason, not hours of redelivery."""
+
+
+def add_dead_letter_queue(
+    ws: Workspace, finding: Finding, ctx: ActionContext
+) -> list[ActionResult]:
+    """CG-COR-013: a dead-letter queue behind the queue, with a bounded receive count."""
+    path = ("components", finding.target)
+    edits = ws.set(finding.stack, (*path, "dead_letter"), True)
+    if ws.get(finding.stack, (*path, "max_receive_count")) is None:
+        edits += ws.set(finding.stack, (*path, "max_receive_count"), DEAD_LETTER_RECEIVES)
+    text = (
+        f"Give {finding.target} a dead-letter queue (redrive after "
+        f"{DEAD_LETTER_RECEIVES} receives unless one is declared)."
+    )
+    return change("add-dead-letter-queue", finding, text, edits) + manual(
+        "add-dead-letter-queue",
+        finding,
+        f"Create the dead-letter queue of {finding.target}, attach it with a redrive policy and "
+        "alarm on its depth.",
+    )
+
+
+def validate_ingestion_output(
+    ws: Workspace, finding: Finding, ctx: ActionContext
+) -> list[ActionResult]:
+    """CG-COR-014: each ingestion run is validated before its index is swapped in."""
+    edits = ws.set(finding.stack, ("components", finding.target, "validation"), True)
+    text = f"Validate each run of {finding.target} before its index serves journeys."
+    return change("validate-ingestion-output", finding, text, edits) + manual(
+        "validate-ingestion-output",
+        finding,
+        f"Make {finding.target} write each run into a new index, check counts and a retrieval "
+        "smoke test against the last run, and swap the serving alias only when they pass.",
+    )
+
+
+def make_write_tool_idempotent(
+    ws: Workspace, finding: Finding, ctx: ActionContext
+) -> list[ActionResult]:
+    """CG-COR-015: a retried tool that writes takes an idempotency key."""
+    edits = ws.set(finding.stack, ("components", finding.target, "idempotent"), True)
+    text = f"Make {finding.target} idempotent, so that its callers' retries are safe."
+    return change("make-write-tool-idempotent", finding, text, edits) + manual(
+        "make-write-tool-idempotent",
+        finding,
+        f"Implement idempotency keys in {finding.target}: one key per logical request, stored "
+        "with its result and checked before acting.",
+    )
+
+
+def test_backup_restore(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
+    """CG-RED-014: a restore test is an operation, not architecture: a manual step."""
+    return manual(
+        "test-backup-restore",
+        finding,
+        f"Restore {finding.target}'s backups into a scratch environment on a schedule, check the "
+        "data and the time against the RTO, then record restore_tested: true.",
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "add-dead-letter-queue": add_dead_letter_queue,
+    "validate-ingestion-output": validate_ingestion_output,
+    "make-write-tool-idempotent": make_write_tool_idempotent,
+    "test-backup-restore": test_backup_restore,
+}
+"""Hygiene actions by id."""
