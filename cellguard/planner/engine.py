@@ -21,6 +21,7 @@ from typing import Any
 from cellguard.assessments.graph import build_graph
 from cellguard.models.findings import Finding, Status
 from cellguard.models.loader import Organisation, SpecLoadError
+from cellguard.planner.avoided import loss_avoided
 from cellguard.planner.context import Action, ActionContext
 from cellguard.planner.costing import (
     change_costs,
@@ -241,14 +242,16 @@ class Planner:
         before_fail = {f.fingerprint: f for f in self.assessment.by_status(Status.FAIL)}
         after_fail = {f.fingerprint: f for f in final.by_status(Status.FAIL)}
         costs, total = change_costs(self.originals, kept)
+        avoided = loss_avoided(self.org.documents, kept, org_mode=self.org_mode)
         changes = tuple(
             replace(
                 c,
                 resolves=(c.finding,) if c.finding.fingerprint not in after_fail else (),
                 cost=cost,
                 needs=needs_teams(self.originals, c),
+                loss_avoided=saved,
             )
-            for c, cost in zip(kept, costs, strict=True)
+            for c, cost, saved in zip(kept, costs, avoided, strict=True)
         )
         left = tuple(
             replace(c, cost=cost, needs=needs_teams(self.originals, c)) for c, _, cost in over

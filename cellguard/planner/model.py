@@ -115,6 +115,9 @@ class Change:
     """What the change adds to (or saves from) the monthly bill, filled in with the plan."""
     needs: tuple[str, ...] = ()
     """Teams other than the finding's stack owner that own what the change edits."""
+    loss_avoided: float | None = None
+    """Expected loss per month the change takes off the plan so far (plan order), in the
+    journeys' currency; ``None`` when not computed."""
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,9 @@ def _change(change: Change) -> dict[str, Any]:
         "resolves": [_ref(r) for r in change.resolves],
         "edits": [_edit(e) for e in change.edits],
         "cost": _cost(change.cost),
+        "loss_avoided_per_month": (
+            None if change.loss_avoided is None else round(change.loss_avoided, 2)
+        ),
         "needs_teams": list(change.needs),
     }
 
@@ -178,7 +181,12 @@ def _cost_lines(change: Change) -> list[str]:
     cost = change.cost
     out: list[str] = []
     if cost is not None:
-        out.append(f"  - monthly cost: {money(cost)}")
+        saved = (
+            ""
+            if change.loss_avoided is None
+            else f"; loss avoided (in plan order): {change.loss_avoided:,.0f}/month"
+        )
+        out.append(f"  - monthly cost: {money(cost)}{saved}")
         out += [f"    - {md_prose(line)}" for line in cost.lines]
         out += [f"    - cost unknown: {md_prose(line)}" for line in cost.unknown]
         out += [f"    - {md_prose(line)}" for line in cost.usage]

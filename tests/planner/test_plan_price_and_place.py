@@ -108,6 +108,10 @@ def test_each_change_and_the_plan_have_a_monthly_cost_beside_the_loss_avoided(
     avoided = sum(j["loss_per_year_before"] - j["loss_per_year_after"] for j in data["journeys"])
     assert summary["loss_avoided_per_month"] == pytest.approx(avoided / 12, abs=0.01)
     assert summary["currency"] == "USD" and summary["budget_usd_per_month"] is None
+    # each change's share of the loss avoided, in plan order, adds up to the plan's
+    shares = [c["loss_avoided_per_month"] for c in data["changes"]]
+    assert None not in shares and sum(shares) == pytest.approx(avoided / 12, abs=0.05)
+    assert _change(data, "add-recovery-region")["loss_avoided_per_month"] > 10_000
 
 
 def test_a_change_to_another_teams_component_needs_that_team(eu: tuple[Any, str, Any]) -> None:
