@@ -90,8 +90,13 @@ def parse_record(raw: bytes, path: Path) -> StoredRecord:
         # SignoffRecord's default would read it as version 2, and the digest would still match.
         raise SignoffError(f"{path}: not a readable sign-off record (schema_version: missing)")
     old = isinstance(data, dict) and data.get("schema_version") == 1
+    model = LegacyRecord if old else SignoffRecord
+    if isinstance(data, dict) and (gone := [k for k in model.model_fields if k not in data]):
+        # A field left out would take its default and the digest would still match (the fuzz
+        # harness dropped `kind` and verify passed): every field must be written out.
+        raise SignoffError(f"{path}: not a readable sign-off record ({_field(gone[0])}: missing)")
     try:
-        record = (LegacyRecord if old else SignoffRecord).model_validate_json(raw)
+        record = model.model_validate_json(raw)
     except ValidationError as exc:
         raise SignoffError(
             f"{path}: not a readable sign-off record ({_first_problem(exc)})"

@@ -61,3 +61,26 @@ def test_a_record_of_the_wrong_shape_is_unreadable_naming_the_field(
     assert result.exit_code == 2, result.output
     assert f"{path.name}: {message}" in result.stderr
     assert len(result.stderr) < 1_000
+
+
+def test_dropping_any_field_of_a_record_makes_it_unreadable(tmp_path: Path) -> None:
+    """A field left out took its default and the digest still matched: dropping `kind` from a
+    record passed `verify` (found by a 10,000-case fuzz run). Every field must be written."""
+    spec = tmp_path / "s.yaml"
+    shutil.copy(REPO / "examples" / "vllm-single-zone.yaml", spec)
+    store = ["--store", str(tmp_path), "--no-plugins"]
+    signed = runner.invoke(
+        app, ["signoff", str(spec), "--reviewer", "ann", "--decision", "approve", *store], env=ENV
+    )
+    assert signed.exit_code == 0, signed.output
+    (path,) = (tmp_path / ".cellguard" / "signoffs").glob("*.json")
+    original = path.read_text(encoding="utf-8")
+    keys = list(json.loads(original))
+    assert "kind" in keys and len(keys) >= 10
+    for key in keys:
+        record = json.loads(original)
+        record.pop(key)
+        path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+        result = runner.invoke(app, ["verify", str(spec), *store], env=ENV)
+        assert result.exit_code == 2, (key, result.output)
+        assert f"not a readable sign-off record ({key}: missing)" in result.stderr, key

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cellguard.models.quoting import quoted
 from tests.fuzz.sandbox import Outcome
 
 SECRET_MARK = "root:x:0:0"
@@ -208,7 +209,13 @@ def located(inv: Invocation, err: str) -> bool:
 
 
 def _names(err: str, key: str) -> bool:
-    """Whether ``err`` names ``key``, as it is or with its control characters escaped."""
+    """Whether ``err`` names ``key``: as it is, with its control characters escaped, or quoted
+    and bounded as cellguard echoes an odd key (``''`` for the empty key, the start and the
+    length of a long one: :func:`cellguard.models.quoting.quoted`)."""
+    if quoted(key, escape=True) in err or quoted(key) in err:
+        return True
+    if not key:
+        return False
     shown = key.encode("unicode_escape").decode("ascii")
     return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", err) for k in {key, shown})
 

@@ -122,5 +122,5 @@ def json_keys(*texts: str | bytes) -> list[str]:
     keys: set[str] = set()
     for text in texts:
         data = parsed(text)
-        keys |= {p[-1] for p in walk(data) if isinstance(p[-1], str) and p[-1]}
+        keys |= {p[-1] for p in walk(data) if isinstance(p[-1], str)}
     return sorted(keys)
