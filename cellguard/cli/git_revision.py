@@ -163,7 +163,16 @@ def paths_at_revision(paths: list[Path], ref: str) -> Iterator[Materialised]:
         at_ref: list[Path] = []
         missing: list[Path] = []
         for path in paths:
-            absolute = path.resolve()
+            try:
+                absolute = path.resolve()
+            except (
+                OSError,
+                RuntimeError,
+            ) as exc:  # RuntimeError: a symlink loop (Python 3.11/3.12)
+                raise UserError(
+                    f"{path}: cannot resolve the path ({exc})",
+                    hint="point at a spec file or directory, not at a symbolic link loop",
+                ) from None
             root = repository_root(absolute)
             if root is None:
                 raise UserError(
