@@ -43,7 +43,10 @@ def _table(title: str, plain: bool, *columns: str) -> Table:
 
 
 def journey_table(figs: Figures, plain: bool) -> Table | None:
-    """Exact availability of each journey."""
+    """Exact availability of each journey. The caption names the journeys whose unavailability
+    comes mostly from SLA credit thresholds, with that share
+    (:mod:`~cellguard.assessments.availability.provenance`); ``<=`` marks an upper bound (a
+    component without a prior, named in the caption)."""
     if not figs.journeys:
         return None
     table = _table(
@@ -58,11 +61,19 @@ def journey_table(figs: Figures, plain: bool) -> Table | None:
         "fail/y",
         "loss/y",
     )
+    unproven: list[str] = []
+    mostly: list[str] = []
     for j in figs.journeys:
+        prov = figs.provenance_of(j)
+        proven = prov is None or prov.proven
+        if prov is not None and not prov.proven:
+            unproven.append(f"{j.stack}/{j.journey}: {', '.join(prov.unknown)}")
+        if prov is not None and prov.mostly_sla:
+            mostly.append(f"{j.stack}/{j.journey} {prov.sla_share:.0%}")
         table.add_row(
             _name(f"{j.stack}/{j.journey}"),
             _name(j.criticality),
-            f"{j.availability:.4f}%",
+            f"{j.availability:.4f}%" if proven else f"<={j.availability:.4f}%",
             _num(j.nines, ".2f"),
             "-"
             if j.objective is None
@@ -71,9 +82,20 @@ def journey_table(figs: Figures, plain: bool) -> Table | None:
             _num(j.frequency_per_year, ",.1f"),
             _num(j.loss_per_year),
         )
-    routes = [f"{j.stack}/{j.journey}: {text}" for j in figs.journeys if (text := j.route_text())]
-    if routes:
-        table.caption = Text(inert("routes: " + "\n".join(routes)), justify="left")
+    notes = [f"{j.stack}/{j.journey}: {text}" for j in figs.journeys if (text := j.route_text())]
+    lines = ["routes: " + "\n".join(notes)] if notes else []
+    if unproven:
+        lines.append(
+            "unproven (upper bounds; no availability prior, set availability): "
+            + "; ".join(unproven)
+        )
+    if mostly:
+        lines.append(
+            "mostly on SLA credit thresholds (floors, not measurements), share of the "
+            "unavailability: " + ", ".join(mostly)
+        )
+    if lines:
+        table.caption = Text(inert("\n".join(lines)), justify="left")
     return table
 
 

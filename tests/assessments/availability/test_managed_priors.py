@@ -226,3 +226,26 @@ def test_bedrock_quota_per_model_is_a_shared_domain_of_its_callers() -> None:
         "llm2, kind: model_endpoint, hosting: bedrock, model: {name: amazon.nova-lite}",
     )
     assert not build_graph(load_texts(HEAD + other)).placement("shop/llm").shared
+
+
+def test_terminal_journey_table_marks_unproven_and_mostly_sla_journeys() -> None:
+    from rich.console import Console
+
+    from cellguard.assessments.figures import figures
+    from cellguard.reports.tables import journey_table
+
+    graph = _graph(
+        "id: api, kind: app, runtime: managed, depends_on: [llm]",
+        "id: llm, kind: model_endpoint, hosting: bedrock",
+    )
+    table = journey_table(figures(graph), plain=True)
+    assert table is not None
+    console = Console(width=200, record=True, color_system=None)
+    console.print(table)
+    text = " ".join(console.export_text().split())  # the caption wraps at the table's width
+    assert "<=99.8890%" in text  # an upper bound: api has no prior
+    assert (
+        "unproven (upper bounds; no availability prior, set availability): shop/chat: shop/api"
+        in text
+    )
+    assert "mostly on SLA credit thresholds" in text and "shop/chat 99%" in text
