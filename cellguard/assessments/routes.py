@@ -58,6 +58,7 @@ class StackGraph(Protocol):
         """The calls ``qid`` makes, sorted by target."""
         ...
 
+
 Key = tuple[str, str]
 """(source, target) of a dependency edge."""
 

@@ -119,7 +119,9 @@ def assert_inert(text: str) -> None:
 ASSESS = ("assess", SPEC, *TODAY, "--rules", "pack")
 
 
-@pytest.mark.parametrize("fmt", ["table", "compact", "sarif", "github", "junit", "markdown", "html"])
+@pytest.mark.parametrize(
+    "fmt", ["table", "compact", "sarif", "github", "junit", "markdown", "html"]
+)
 def test_every_report_format_is_inert(workspace: Path, fmt: str) -> None:
     assert_inert(run(*ASSESS, "-f", fmt).stdout)
 

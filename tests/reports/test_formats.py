@@ -23,7 +23,9 @@ HOSTILE = '<script>alert("x")</script> 100% ::error:: a,b @everyone\nsecond line
 def golden_name(fmt: ReportFormat) -> str:
     """``rag-support-assistant.sarif``; the github and compact formats are ``.github.txt`` and
     ``.compact.txt``."""
-    ext = f"{fmt.value}.txt" if fmt in (ReportFormat.GITHUB, ReportFormat.COMPACT) else fmt.extension
+    ext = (
+        f"{fmt.value}.txt" if fmt in (ReportFormat.GITHUB, ReportFormat.COMPACT) else fmt.extension
+    )
     return f"{EXAMPLE}.{ext}"
 
 

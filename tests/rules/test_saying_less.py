@@ -48,8 +48,7 @@ FACTS: dict[str, str] = {
     "waivers": "accepted risks are decisions, not facts about the system; a waiver without a "
     "target covers every target of its rule",
     "route": "a journey without it makes every call its entrypoint reaches",
-    "answer": "a journey without it is answered synchronously: its async calls are "
-    "fire-and-forget",
+    "answer": "a journey without it is answered synchronously: its async calls are fire-and-forget",
 }
 """Keys whose absence is a fact about the system, and why (README, "Absent keys")."""
 
