@@ -22,6 +22,7 @@ from cellguard.models.base import (
     SpecModel,
 )
 from cellguard.models.components.common import ComponentBase, ServiceFields
+from cellguard.models.components.hosted import HostedModels
 from cellguard.models.dates import IsoDate
 from cellguard.models.enums import (
     Hosting,
@@ -131,6 +132,26 @@ class Serving(SpecModel):
             "catalog and the estimate."
         ),
     )
+    hosted_models: list[HostedModels] = Field(
+        default_factory=list,
+        description=(
+            "Models or adapters sharing this endpoint's GPU pool (multi-model endpoints, "
+            "inference components, multi-LoRA): their journeys' demand adds up on the pool, "
+            "one failure takes them all, a cold load enters the latency budget."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _unique_hosted(self) -> Serving:
+        """Hosted model names are unique."""
+        names = [h.name for h in self.hosted_models]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"hosted_models names must be unique: {', '.join(twice)} given twice; "
+                "merge them or rename one"
+            )
+        return self
 
 
 class Quota(SpecModel):
