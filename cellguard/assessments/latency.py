@@ -37,6 +37,7 @@ from weakref import WeakKeyDictionary
 
 from cellguard.assessments import iterative
 from cellguard.assessments.capacity import OUTPUT_TPS, TOKENS_PS, Fleet, fleet, rounded
+from cellguard.assessments.cold_load import cold_load_p99_ms
 from cellguard.assessments.demand import JourneyLoad
 from cellguard.assessments.edges import DependencyEdge
 from cellguard.assessments.graph import StackGraph
@@ -186,7 +187,10 @@ def own_time(graph: StackGraph, qid: str, load: JourneyLoad) -> NodeTime:
     if kind is ComponentKind.MODEL_ENDPOINT and hosting is not None:
         model = fleet(graph, qid)
         if hosting in (Hosting.SELF_HOSTED, Hosting.SAGEMAKER) and model is not None:
-            return _gpu_model(qid, model, load)
+            time, cold = _gpu_model(qid, model, load), cold_load_p99_ms(comp)
+            # a hosted model not resident is loaded first (cold_load: in the p99 above 1% misses)
+            extra = _unknown(qid) if cold is None else Span(derived_ms=cold)
+            return NodeTime(extra.then(time.ttft), extra.then(time.e2e))
         return _managed_model(qid, hosting, load)
     if kind is ComponentKind.EMBEDDING_MODEL and hosting in (
         Hosting.SELF_HOSTED,
