@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from cellguard.assessments.capacity import Fleet
+from cellguard.assessments.cold_load import hot_set
 from cellguard.assessments.throughput import MEMORY_HEADROOM
-from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity, Status
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
     judge_fleets,
@@ -37,7 +39,10 @@ META = RuleMeta(
         "replicas times the measured per-replica throughput, or an estimate (bandwidth-bound "
         "for LLMs, FLOP/s-bound for diffusion and embedding models) labelled as such. A replica "
         "whose weights and minimum KV cache do not fit in its GPUs' memory supplies nothing: "
-        "the endpoint cannot start."
+        "the endpoint cannot start. Models hosted together (serving.hosted_models: a "
+        "multi-model endpoint, inference components, multi-LoRA) share the replica's memory: "
+        "when the models each replica must keep resident to reach the declared hit ratios take "
+        "more than that, the hit ratio cannot be reached and every miss waits for a cold load."
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENREL01-BP01 (scale and balance foundation "
@@ -50,7 +55,9 @@ META = RuleMeta(
         "it as serving.measured (output_tokens_per_s, at_concurrency, measured_on, method) when "
         "the figure is an estimate. Weights that do not fit "
         "need more GPUs per replica (tensor parallelism), GPUs with more memory, or a lower "
-        "precision."
+        "precision. A hot set that does not fit needs fewer resident models (a lower "
+        "serving.hosted_models access.hit_ratio, with its cold loads in the latency budget), "
+        "smaller models (adapters instead of full copies) or GPUs with more memory."
     ),
     action="add-gpu-capacity",
 )
@@ -110,13 +117,74 @@ def _cannot_start(target: Target, model: Fleet, declared_gpus: bool) -> Outcome 
     )
 
 
-def _judge(target: Target, model: Fleet, declared_gpus: bool) -> Iterator[Outcome]:
-    """Judge one GPU fleet: it must be able to start, then cover its peak demand."""
-    row = model.row
+def _hot_set(
+    target: Target, model: Fleet, comp: object
+) -> tuple[Outcome | None, dict[str, Evidence]]:
+    """The hosted models each replica keeps resident against its GPU memory (weights may take
+    :data:`MEMORY_HEADROOM` of it): a FAIL when they do not fit, an UNKNOWN when the replica's
+    memory is unknown, ``None`` when they fit or nothing is hosted; with the figures."""
+    hot = hot_set(comp)
+    if hot is None:
+        return None, {}
+    spec = model.replica
+    gpu, gpus = (spec.gpu, spec.gpus) if spec is not None else (None, 1)
+    budget = MEMORY_HEADROOM * gpu.memory_gb * gpus if gpu is not None else None
+    evidence: dict[str, Evidence] = {
+        "hot_models": hot.models,
+        "hot_set_gb": round(hot.gb, 1),
+        "hot_set_estimated": list(hot.estimated),
+        "weights_budget_gb": round(budget, 1) if budget is not None else None,
+    }
+    guess = (
+        f" (for {', '.join(hot.estimated)}: count x hit_ratio, the uniform-access estimate; "
+        "declare access.hot_models for a skewed pattern)"
+        if hot.estimated
+        else ""
+    )
+    plural = "" if hot.models == 1 else "s"
+    held = f"{hot.models:,} hosted model{plural} ({hot.gb:,.1f} GB) resident on each replica{guess}"
+    if budget is None or gpu is None:
+        return unknown(
+            target,
+            f"{target.id} keeps {held}, but its GPU memory is unknown (serving.gpu).",
+            ("serving", "gpu"),
+            **evidence,
+        ), evidence
+    if hot.gb <= budget:
+        return None, evidence
+    return failed(
+        target,
+        f"{target.id} cannot keep {held}: weights may take {budget:,.1f} GB of {gpus} x "
+        f"{gpu.memory_gb:g} GB of {gpu.name} ({MEMORY_HEADROOM:.0%}), so the "
+        "declared hit ratio cannot be reached.",
+        ("serving", "hosted_models"),
+        **evidence,
+    ), evidence
+
+
+def _judge(
+    target: Target, model: Fleet, declared_gpus: bool, comp: object = None
+) -> Iterator[Outcome]:
+    """Judge one GPU fleet: it must be able to start and hold its hot set, then cover its
+    peak demand (a hot set whose fit is unknown turns a PASS into an UNKNOWN)."""
     start = _cannot_start(target, model, declared_gpus)
     if start is not None:
         yield start
         return
+    hot, figures = _hot_set(target, model, comp)
+    if hot is not None and hot.status is Status.FAIL:
+        yield hot
+        return
+    for outcome in _supply(target, model):
+        if hot is not None and outcome.status is Status.PASS:
+            yield hot
+        else:
+            yield replace(outcome, evidence={**outcome.evidence, **figures})
+
+
+def _supply(target: Target, model: Fleet) -> Iterator[Outcome]:
+    """Judge whether the fleet covers its peak demand."""
+    row = model.row
     idle = without_demand(target, row)
     if idle is not None:
         yield idle
@@ -178,7 +246,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     def judge(target: Target, model: Fleet) -> Iterator[Outcome]:
         serving = getattr(ctx.graph.component(model.row.qid), "serving", None)
         declared = serving is not None and serving.gpus_per_replica is not None
-        return _judge(target, model, declared)
+        return _judge(target, model, declared, ctx.graph.component(model.row.qid))
 
     yield from judge_fleets(
         ctx,
