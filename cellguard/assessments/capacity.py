@@ -148,7 +148,12 @@ def _gpu_fleet(
                 load.rps / len(regions), 1 / work.service_seconds, n * work.slots_per_replica
             )
     elif per and mean_out and n > 0:
-        queue = mmc(load.rps / len(regions), per / mean_out, n)
+        # continuous batching: a request waits only for one of the replica's batch slots;
+        # once in, contention slows its decode step instead (latency.tpot_seconds), so the
+        # wait is counted once (a slot holds a request for mean_out x concurrency / per
+        # seconds, the pace of a full batch; without a concurrency the replica is one server)
+        slots = spec.concurrency or 1
+        queue = mmc(load.rps / len(regions), per / (slots * mean_out), n * slots)
     row = CapacityRow(
         stack=graph.stack_of(qid),
         id=comp.id,

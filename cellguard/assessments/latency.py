@@ -17,11 +17,24 @@ not move the p99 and stays out. A component's time is its own plus its calls':
   a caller known to fan out in parallel;
 * **time to first token**: a streamed call (``mode: stream``) contributes the callee's time to
   first token; any other call its full time, since nothing reaches the user before it returns;
-* **self-hosted and SageMaker models** (derived): p99 queueing wait from Erlang C at the
-  fleet's peak utilisation (:mod:`capacity`), prefill of the journey's input tokens at the
-  GPU's compute rate, and output tokens x time per token (the bandwidth-bound decode step, or
-  the loaded step ``utilisation x concurrency / replica throughput`` if slower). A fleet whose
-  queue is unstable at peak (utilisation >= 1) has no finite budget: it is *saturated*;
+* **self-hosted and SageMaker models** (derived): the p99 wait for a batch slot, prefill of
+  the journey's input tokens at the GPU's compute rate, and output tokens x time per token
+  (the bandwidth-bound decode step, or the loaded step ``utilisation x concurrency / replica
+  throughput`` if slower). A fleet whose queue is unstable at peak (utilisation >= 1) has no
+  finite budget: it is *saturated*;
+* **contention is counted once.** A serving engine batches continuously: a request joins the
+  running batch as soon as one of the replica's ``concurrency`` slots is free, and from then
+  on shares the replica's throughput with the others, so contention shows as a slower decode
+  step (the loaded step above), not as a wait. The only wait is for a slot when all of them
+  are taken: Erlang C over ``replicas x concurrency`` slots, each held for a full batch's
+  time per request (``mean output tokens x concurrency / replica throughput``), which drains
+  at the fleet's throughput and so saturates exactly where the utilisation reaches 1
+  (:mod:`capacity`). The wait at the fleet's throughput with one request per replica (Erlang
+  C over ``replicas`` servers, each serving a request at the replica's whole throughput) is
+  the other way of counting the same contention: adding it to the loaded step counted the
+  contention twice (at 95% of 3 replicas of 64 slots, 2,000 output tokens/s each, 300
+  tokens per answer: 4.5 s of wait on top of a decode already slowed to 30 ms a token).
+  Without a concurrency the replica is that single server and the step is not slowed;
 * **everything else** takes the p99 prior of ``latency.yaml``, an assumption reported by name;
   kinds without a prior (agents, tools) are *unknown*.
 
