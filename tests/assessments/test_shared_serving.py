@@ -140,6 +140,19 @@ def test_the_hot_set_is_the_uniform_access_estimate_unless_declared() -> None:
     assert (hot.models, hot.gb, hot.estimated) == (8, 52.0, ())
 
 
+def test_hosted_models_on_a_managed_endpoint_is_a_located_error() -> None:
+    errors = load_errors(
+        stack(NAMED).replace("hosting: sagemaker", "hosting: bedrock"), org_mode=False
+    )
+    assert len(errors) == 1
+    assert (
+        "'serving.hosted_models' describes a GPU pool the stack runs, but hosting is bedrock"
+        in errors[0]
+    )
+    assert "use hosting sagemaker or self_hosted" in errors[0]
+    assert "doc0.yaml" in errors[0]
+
+
 @pytest.mark.parametrize(
     ("hosted", "expected"),
     [

@@ -206,6 +206,18 @@ class HostedModelFields(SpecModel):
         None, description="Managed cross-region inference profile in use."
     )
 
+    @model_validator(mode="after")
+    def _hosted_on_our_gpus(self) -> HostedModelFields:
+        """Hosted models share a GPU pool this stack runs (SageMaker or self-hosted)."""
+        hosted = self.serving is not None and bool(self.serving.hosted_models)
+        if hosted and self.hosting not in (Hosting.SAGEMAKER, Hosting.SELF_HOSTED):
+            raise ValueError(
+                f"'serving.hosted_models' describes a GPU pool the stack runs, but hosting "
+                f"is {self.hosting.value}: use hosting sagemaker or self_hosted, or remove "
+                "hosted_models (a provider's models are separate endpoints under its quota)"
+            )
+        return self
+
 
 class ModelEndpoint(ComponentBase, ServiceFields, HostedModelFields):
     """A generative model endpoint."""
