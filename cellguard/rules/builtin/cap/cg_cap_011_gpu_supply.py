@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from cellguard.assessments.capacity import Fleet
-from cellguard.assessments.cold_load import hot_set
+from cellguard.assessments.cold_load import cold_load_p99_ms, cold_loads, hot_set
 from cellguard.assessments.throughput import MEMORY_HEADROOM
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity, Status
 from cellguard.rules.base import PythonRule
@@ -117,6 +117,10 @@ def _cannot_start(target: Target, model: Fleet, declared_gpus: bool) -> Outcome 
     )
 
 
+def _ms(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
 def _hot_set(
     target: Target, model: Fleet, comp: object
 ) -> tuple[Outcome | None, dict[str, Evidence]]:
@@ -134,6 +138,13 @@ def _hot_set(
         "hot_set_gb": round(hot.gb, 1),
         "hot_set_estimated": list(hot.estimated),
         "weights_budget_gb": round(budget, 1) if budget is not None else None,
+        # the cold loads the latency budget counts (cold_load), shown where the hot set is
+        "miss_ratio": {c.name: round(c.miss_ratio, 4) for c in cold_loads(comp)},
+        "cold_load_seconds": {
+            c.name: round(c.load_seconds, 1) if c.load_seconds is not None else None
+            for c in cold_loads(comp)
+        },
+        "cold_load_p99_ms": _ms(cold_load_p99_ms(comp)),
     }
     guess = (
         f" (for {', '.join(hot.estimated)}: count x hit_ratio, the uniform-access estimate; "
