@@ -166,7 +166,7 @@ def test_hosted_models_on_a_managed_endpoint_is_a_located_error() -> None:
         ),
         (
             "[{name: u, count: 4, size_gb: 1, access: {hit_ratio: 0.5, hot_models: 5}}]",
-            "'access.hot_models' (5) exceeds 'count' (4)",
+            "'access.hot_models' (5) exceeds 'count' (4): a replica cannot keep more models resident than the group holds; set it to at most 4",
         ),
         (
             "[{name: u, count: 4, size_gb: 1, access: {hit_ratio: 1.5}}]",

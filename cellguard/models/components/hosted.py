@@ -83,7 +83,7 @@ class HostedModels(SpecModel):
         if hot is not None and hot > self.count:
             raise ValueError(
                 f"'access.hot_models' ({hot}) exceeds 'count' ({self.count}): a replica "
-                "cannot keep more models resident than the group holds"
+                f"cannot keep more models resident than the group holds; set it to at most {self.count}"
             )
         return self
 
