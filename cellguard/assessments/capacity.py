@@ -48,6 +48,7 @@ from cellguard.assessments.demand import Load, load_on
 from cellguard.assessments.failover import Pairs, shift_share, with_failover
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.queueing import mmc
+from cellguard.assessments.quota_retries import Retried, attempts_of, with_retries
 from cellguard.assessments.stability import (
     TARGET_UTILISATION,
     replicas_after_zone_loss,
@@ -258,6 +259,10 @@ def _quota_fleet(
     for dim in dims:
         if dim.supply is not None:
             basis[f"utilisation_{dim.unit.replace('/s', '_per_s')}"] = rounded(dim.utilisation, 3)
+    retried = _retried(graph, qid, load, binding)
+    if retried is not None:
+        basis["most_attempts"] = retried.most_attempts
+        basis["rejected_share"] = rounded(retried.rejected_share, 3)
     row = CapacityRow(
         stack=graph.stack_of(qid),
         id=comp.id,
@@ -274,8 +279,25 @@ def _quota_fleet(
         throughput_basis=basis,
         shared_with=shared,
         missing=tuple(missing),
+        retried_demand=retried.offered if retried is not None else None,
     )
     return Fleet(row, load)
+
+
+def _retried(graph: StackGraph, qid: str, load: Load, binding: _Dimension) -> Retried | None:
+    """The load on a quota its first calls exceed, with the retries of the calls it throttles
+    (:mod:`.quota_retries`); ``None`` within the quota or when no caller retries."""
+    if binding.supply is None or binding.demand <= binding.supply:
+        return None
+    parts = []
+    for j in load.journeys:
+        tokens = (j.input_tokens, j.output_tokens) if binding.unit == TOKENS_PS else (0, 0)
+        if j.rps is None or None in tokens:
+            continue
+        per_call = sum(t or 0 for t in tokens) if binding.unit == TOKENS_PS else 1
+        parts.append((j.rps * per_call, attempts_of(graph, qid, j)))
+    found = with_retries([p for p in parts if p[0] > 0], binding.supply)
+    return found if found is not None and found.most_attempts > 1 else None
 
 
 def _fleets(graph: StackGraph) -> dict[str, Fleet]:

@@ -117,6 +117,14 @@ class CapacityRow:
     shared_with: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     target_utilisation: float = TARGET_UTILISATION
+    retried_demand: float | None = None
+    """A quota's offered load with the callers' retries of the calls it throttles (only
+    when the first calls exceed it and a caller retries; :mod:`.quota_retries`)."""
+
+    @property
+    def utilisation_with_retries(self) -> float | None:
+        """Offered load with retries over the quota (``None`` without retried demand)."""
+        return ratio(self.retried_demand, self.supply) if self.retried_demand else None
 
     @property
     def qid(self) -> str:
@@ -156,6 +164,8 @@ class CapacityRow:
             "throughput_source": self.throughput_source,
             "throughput_basis": dict(sorted(self.throughput_basis.items())),
             "shared_with": list(self.shared_with),
+            "retried_demand": rounded(self.retried_demand, digits),
+            "utilisation_with_retries": rounded(self.utilisation_with_retries, 3),
             "missing": list(self.missing),
         }
 

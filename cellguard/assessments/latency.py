@@ -35,6 +35,10 @@ not move the p99 and stays out. A component's time is its own plus its calls':
   contention twice (at 95% of 3 replicas of 64 slots, 2,000 output tokens/s each, 300
   tokens per answer: 4.5 s of wait on top of a decode already slowed to 30 ms a token).
   Without a concurrency the replica is that single server and the step is not slowed;
+* **managed models and embedding endpoints at or over their quota** (the demand on the quota
+  of ``CG-CAP-013`` reaches it) are *saturated* as well: the provider throttles what goes over
+  the quota and the callers' retries of throttled calls add to the load
+  (:mod:`.quota_retries`), so no finite p99 describes the call;
 * **everything else** takes the p99 prior of ``latency.yaml``, an assumption reported by name;
   kinds without a prior (agents, tools) are *unknown*.
 
@@ -49,7 +53,7 @@ from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from cellguard.assessments import iterative
-from cellguard.assessments.capacity import OUTPUT_TPS, TOKENS_PS, Fleet, fleet, rounded
+from cellguard.assessments.capacity import OUTPUT_TPS, QUOTA, TOKENS_PS, Fleet, fleet, rounded
 from cellguard.assessments.cold_load import cold_load_p99_ms
 from cellguard.assessments.demand import JourneyLoad
 from cellguard.assessments.edges import DependencyEdge
@@ -184,6 +188,15 @@ def _managed_model(qid: str, hosting: Hosting, load: JourneyLoad) -> NodeTime:
     return NodeTime(ttft, _assumed(qid, prior.ttft_p99_ms + stream))
 
 
+def over_quota(graph: StackGraph, qid: str) -> bool:
+    """Whether ``qid`` is a managed model or embedding endpoint whose quota its known peak
+    demand reaches or exceeds (:mod:`capacity`, ``CG-CAP-013``): throttled, saturated."""
+    model = fleet(graph, qid)
+    if model is None or model.row.basis != QUOTA:
+        return False
+    return model.row.utilisation is not None and model.row.utilisation >= 1.0
+
+
 def _provider(comp: ComponentBase) -> str | None:
     for name in ("provider", "engine"):
         value = getattr(comp, name, None)
@@ -197,6 +210,9 @@ def own_time(graph: StackGraph, qid: str, load: JourneyLoad) -> NodeTime:
     kind = graph.kind(qid)
     comp = graph.component(qid)
     hosting = comp.hosting if isinstance(comp, HostedModelFields) else None
+    if over_quota(graph, qid):
+        saturated = Span(saturated=frozenset({qid}))
+        return NodeTime(saturated, saturated)
     if kind is ComponentKind.MODEL_ENDPOINT and hosting is not None:
         model = fleet(graph, qid)
         if hosting in (Hosting.SELF_HOSTED, Hosting.SAGEMAKER) and model is not None:

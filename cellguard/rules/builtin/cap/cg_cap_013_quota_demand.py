@@ -36,7 +36,9 @@ META = RuleMeta(
         "reaches the model draws on it, including other teams' journeys when the quota is "
         "shared, and a fallback model's quota must also absorb the traffic its primary can "
         "no longer carry after losing a zone or its region. Peak demand should stay within "
-        "80% of the quota; with failover traffic added, within the quota itself."
+        "80% of the quota; with failover traffic added, within the quota itself. Above the "
+        "quota, callers that retry throttled calls (the retries they declare) offer more load "
+        "still, and the journeys' latency budgets fail (CG-TIM-008)."
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENREL01-BP01; Well-Architected Reliability "
@@ -59,6 +61,8 @@ FIELDS = (
     "utilisation",
     "target_utilisation",
     "shared_with",
+    "retried_demand",
+    "utilisation_with_retries",
     "journeys",
 )
 
@@ -146,6 +150,13 @@ def _judge(
         problems.append(
             f"traffic failing over to it ({rate(row.failover_demand, row.unit)}) takes "
             f"it to {percent(with_failover)} of {quota if not problems else 'the quota'}"
+        )
+    if row.retried_demand and row.utilisation_with_retries and problems:
+        attempts = row.throughput_basis.get("most_attempts")
+        problems.append(
+            f"its callers retry the throttled calls (up to {attempts} attempts), which "
+            f"offers {rate(row.retried_demand, row.unit)}, {percent(row.utilisation_with_retries)}"
+            " of the quota"
         )
     if redelivered and problems:
         queues = ", ".join(

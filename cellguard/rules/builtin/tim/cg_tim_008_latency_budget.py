@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from cellguard.assessments.capacity import QUOTA, fleet
 from cellguard.assessments.latency import LatencyRow, latency_row
@@ -10,6 +10,7 @@ from cellguard.models.enums import Interaction
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
+from cellguard.rules.builtin.cap._capacity import percent, rate
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
@@ -25,10 +26,13 @@ META = RuleMeta(
         "A journey's time to first token and end-to-end latency are the sum of what its "
         "calls take: guardrail, retrieval, the queue in front of the GPUs, prefill and "
         "decoding. When that sum exceeds the objective at peak, no tuning of one component "
-        "meets it; and a GPU fleet at or above 100% utilisation has no finite wait at all. "
-        "The budget uses derived figures (Erlang C queueing, prefill and decode from the GPU "
-        "catalog) and, for the rest, assumed p99 priors. A journey fails only when the "
-        "derived figures alone break the objective; assumed ones can only make it UNKNOWN."
+        "meets it; a GPU fleet at or above 100% utilisation has no finite wait at all, and "
+        "neither has a managed model whose known peak demand reaches its quota: the provider "
+        "throttles the excess and the callers' retries add to it. The budget uses derived "
+        "figures (the Erlang C wait for a batch slot, prefill and decode from the GPU catalog, "
+        "contention counted once as the slower decode step) and, for the rest, assumed p99 "
+        "priors. A journey fails only when the derived figures alone break the objective or a "
+        "call on its path is saturated; assumed ones can only make it UNKNOWN."
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENPERF; Google SRE Workbook, 'Implementing SLOs'"
@@ -36,8 +40,9 @@ META = RuleMeta(
     remediation=(
         "Bring the budget under the objective: add GPU replicas until the queue is short, "
         "stream the model's answer, trim prompt tokens (prefill), run independent calls in "
-        "parallel or cache them; if the budget relies on assumed latencies, measure the real "
-        "p99 of those components."
+        "parallel or cache them; raise the quota of a managed model the journeys exceed "
+        "(CG-CAP-013); if the budget relies on assumed latencies, measure the real p99 of "
+        "those components."
     ),
     action="fit-latency-budget",
 )
@@ -54,18 +59,22 @@ def _judge(
     objective: int | None,
     row: LatencyRow,
     partial: list[str],
+    saturation: str = "",
+    quotas: Sequence[str] = (),
 ) -> tuple[str, str]:
     """('FAIL'|'UNKNOWN'|'PASS', words) for one objective.
 
     An objective that is not set is UNKNOWN: the journey's latency is not judged, not fine. A
     budget within the objective is a PASS only when every GPU fleet on the path knows all of
-    its demand (``partial`` lists those that do not: their queue is a lower bound).
+    its demand (``partial`` lists those that do not: their queue is a lower bound) and every
+    managed model on it is known to stay within its quota (``quotas`` says why one is not).
+    A model at or over its quota makes the journey *saturated* (``saturation`` says so with
+    the figures): a FAIL, since the known demand alone exceeds the quota.
     """
     if objective is None:
         return "UNKNOWN", f"{label} has no objective"
     if row.saturated:
-        names = ", ".join(localise(q, row.stack) for q in row.saturated)
-        return "FAIL", f"{label}: {names} is saturated at peak, so its queue grows without bound"
+        return "FAIL", f"{label}: {saturation}"
     if derived > objective:
         return "FAIL", f"{label} of at least {_ms(derived)} exceeds the {_ms(objective)} objective"
     if budget is None:
@@ -84,7 +93,61 @@ def _judge(
             f"(the queue at {', '.join(partial)} leaves out journeys without peak_rps and "
             "output_tokens)",
         )
+    if quotas:
+        return (
+            "UNKNOWN",
+            f"{label} of {_ms(budget)} is within {_ms(objective)} only if no call is "
+            f"throttled ({'; '.join(quotas)})",
+        )
     return "PASS", f"{label} of {_ms(budget)} is within {_ms(objective)}"
+
+
+def _saturation(ctx: RuleContext, row: LatencyRow) -> tuple[str, list[Evidence]]:
+    """Why the saturated components of ``row`` have no finite wait, in words with their
+    figures, and the figures of those over a quota (evidence ``over_quota``)."""
+    queues: list[str] = []
+    quotas: list[str] = []
+    figures: list[Evidence] = []
+    for qid in row.saturated:
+        name = localise(qid, row.stack)
+        model = fleet(ctx.graph, qid)
+        if model is None or model.row.basis != QUOTA:
+            queues.append(name)
+            continue
+        cap = model.row
+        data = cap.to_json()
+        figures.append(
+            {
+                "component": qid,
+                **{
+                    k: data[k]
+                    for k in (
+                        "unit",
+                        "demand",
+                        "supply",
+                        "utilisation",
+                        "retried_demand",
+                        "utilisation_with_retries",
+                        "shared_with",
+                    )
+                },
+            }
+        )
+        shared = f", shared with {', '.join(cap.shared_with)}" if cap.shared_with else ""
+        text = (
+            f"{name} is over its quota at peak ({rate(cap.demand or 0.0, cap.unit)} is "
+            f"{percent(cap.utilisation or 0.0)} of {rate(cap.supply or 0.0, cap.unit)}{shared}"
+        )
+        if cap.retried_demand and cap.utilisation_with_retries:
+            text += (
+                f"; with the callers' retries of throttled calls "
+                f"{rate(cap.retried_demand, cap.unit)}, {percent(cap.utilisation_with_retries)}"
+            )
+        quotas.append(text + "), so its calls are throttled")
+    words = list(quotas)
+    if queues:
+        words.append(f"{', '.join(queues)} is saturated at peak, so its queue grows without bound")
+    return "; ".join(words), figures
 
 
 def _partial_fleets(ctx: RuleContext, row: LatencyRow) -> list[str]:
@@ -95,6 +158,22 @@ def _partial_fleets(ctx: RuleContext, row: LatencyRow) -> list[str]:
         model = fleet(ctx.graph, qid)
         if model is not None and model.row.basis != QUOTA and not model.row.demand_complete:
             found.append(localise(qid, row.stack))
+    return found
+
+
+def _open_quotas(ctx: RuleContext, row: LatencyRow) -> list[str]:
+    """Managed models on the journey's path under a quota whose known demand stays below it
+    but which may still be throttled: no quota declared, or demand the spec leaves out (a
+    budget within the objective is then not proven: the call may be throttled)."""
+    found = []
+    for qid in row.critical_path:
+        model = fleet(ctx.graph, qid)
+        if model is None or model.row.basis != QUOTA or qid in row.saturated:
+            continue
+        if model.row.supply is None:
+            found.append(f"{localise(qid, row.stack)} declares no quota")
+        elif not model.row.demand_complete:
+            found.append(f"the demand on the quota of {localise(qid, row.stack)} is incomplete")
     return found
 
 
@@ -127,6 +206,12 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         partial = _partial_fleets(ctx, row)
         if partial:
             evidence["demand_incomplete_at"] = list(partial)
+        saturation, over_quota = _saturation(ctx, row)
+        if over_quota:
+            evidence["over_quota"] = over_quota
+        quotas = _open_quotas(ctx, row)
+        if quotas:
+            evidence["quota_unproven"] = list(quotas)
         verdicts = []
         if journey.interaction is not Interaction.BATCH or row.ttft_objective_ms is not None:
             verdicts.append(
@@ -137,6 +222,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                     row.ttft_objective_ms,
                     row,
                     partial,
+                    saturation,
+                    quotas,
                 )
             )
         verdicts.append(
@@ -147,10 +234,15 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 row.e2e_objective_ms,
                 row,
                 partial,
+                saturation,
+                quotas,
             )
         )
         statuses = {status for status, _ in verdicts}
         words = "; ".join(text for _, text in verdicts)
+        both = len(verdicts) == 2 and all(t.endswith(f": {saturation}") for _, t in verdicts)
+        if row.saturated and both:
+            words = f"time to first token and end-to-end latency: {saturation}"
         path = " -> ".join(localise(q, stack) for q in row.critical_path)
         field = ("objectives",)
         if "FAIL" in statuses:
