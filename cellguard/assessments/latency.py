@@ -42,7 +42,8 @@ not move the p99 and stays out. A component's time is its own plus its calls':
 * **everything else** takes the p99 prior of ``latency.yaml``, an assumption reported by name;
   kinds without a prior (agents, tools) are *unknown*.
 
-Each component's own time is computed in :mod:`.latency_nodes`. Summing per-call p99s over-states the p99 of the sum, so the budget is a conservative bound.
+Each component's own time is computed in :mod:`.latency_nodes`. Summing per-call p99s
+over-states the p99 of the sum, so the budget is a conservative bound.
 Retries and fallbacks are left out: they are the worst case of :mod:`timeouts`, not the p99.
 """
 
