@@ -10,7 +10,7 @@ from cellguard.models.enums import Interaction
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._capacity import percent, rate
+from cellguard.rules.builtin.cap._capacity import missing_text, percent, rate
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
@@ -171,7 +171,11 @@ def _open_quotas(ctx: RuleContext, row: LatencyRow) -> list[str]:
         if model is None or model.row.basis != QUOTA or qid in row.saturated:
             continue
         if model.row.supply is None:
-            found.append(f"{localise(qid, row.stack)} declares no quota")
+            name = localise(qid, row.stack)
+            if getattr(ctx.graph.component(qid), "quota", None) is None:
+                found.append(f"{name} declares no quota")
+            else:
+                found.append(f"the quota of {name} is not checked: {missing_text(model.row)}")
         elif not model.row.demand_complete:
             found.append(f"the demand on the quota of {localise(qid, row.stack)} is incomplete")
     return found
