@@ -165,13 +165,11 @@ def paths_at_revision(paths: list[Path], ref: str) -> Iterator[Materialised]:
         for path in paths:
             try:
                 absolute = path.resolve()
-            except (
-                OSError,
-                RuntimeError,
-            ) as exc:  # RuntimeError: a symlink loop (Python 3.11/3.12)
+            except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (3.11/3.12)
+                reason = "a symbolic link loop" if isinstance(exc, RuntimeError) else exc.strerror
                 raise UserError(
-                    f"{path}: cannot resolve the path ({exc})",
-                    hint="point at a spec file or directory, not at a symbolic link loop",
+                    f"{path}:1:1: cannot read file: {reason}",  # as the loader locates it
+                    hint="point at a spec file or a directory of spec files",
                 ) from None
             root = repository_root(absolute)
             if root is None:

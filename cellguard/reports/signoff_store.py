@@ -10,6 +10,7 @@ its name, which fails rather than replace an existing file: records are never ov
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
@@ -91,16 +92,17 @@ def parse_record(raw: bytes, path: Path) -> StoredRecord:
         raise SignoffError(f"{path}: not a readable sign-off record (schema_version: missing)")
     old = isinstance(data, dict) and data.get("schema_version") == 1
     model = LegacyRecord if old else SignoffRecord
-    if isinstance(data, dict) and (gone := [k for k in model.model_fields if k not in data]):
-        # A field left out would take its default and the digest would still match (the fuzz
-        # harness dropped `kind` and verify passed): every field must be written out.
-        raise SignoffError(f"{path}: not a readable sign-off record ({_field(gone[0])}: missing)")
     try:
         record = model.model_validate_json(raw)
     except ValidationError as exc:
         raise SignoffError(
             f"{path}: not a readable sign-off record ({_first_problem(exc)})"
         ) from None
+    written = json.loads(record.to_json())
+    if isinstance(data, dict) and (gone := [k for k in written if k not in data]):
+        # A field left out would take its default and the digest would still match (the fuzz
+        # harness dropped `kind` and verify passed): every field cellguard writes must be there.
+        raise SignoffError(f"{path}: not a readable sign-off record ({_field(gone[0])}: missing)")
     text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
     return StoredRecord(path, record, canonical=text == record.to_json())
 

@@ -28,5 +28,5 @@ def test_diff_against_git_with_a_symlink_loop_exits_2(
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["diff", "git:HEAD", "loop.yaml", "--today", "2026-11-21"])
     assert result.exit_code == 2, result.output
-    assert "loop.yaml: cannot resolve the path" in result.stderr
+    assert "loop.yaml:1:1: cannot read file: a symbolic link loop" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
