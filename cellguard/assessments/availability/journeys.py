@@ -210,8 +210,32 @@ _CACHE: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
-def _figures(jt: JourneyTree) -> tuple[float, float | None, tuple[Importance, ...], int, bool]:
-    """Probability, failures per year, top importances, diagram size and exactness."""
+Figures = tuple[float, float | None, tuple[Importance, ...], int, bool]
+
+_FIGURES: dict[tuple[object, ...], Figures] = {}
+FIGURES_KEPT = 2048
+"""Journey trees whose figures are remembered (oldest forgotten first): `plan` assesses the
+organisation again after every round and scores every change's avoided loss, and most
+journeys' trees are the same each time; a tree is the same when its top, events (names,
+probabilities, repair times, labels) and gates are."""
+
+
+def _figures(jt: JourneyTree) -> Figures:
+    """Probability, failures per year, top importances, diagram size and exactness (of an
+    identical tree computed before, when there is one)."""
+    tree = jt.tree
+    key = (tree.top, frozenset(tree.events.values()), frozenset(tree.gates.values()), jt.bounded)
+    found = _FIGURES.get(key)
+    if found is None:
+        found = _compute_figures(jt)
+        if len(_FIGURES) >= FIGURES_KEPT:
+            del _FIGURES[next(iter(_FIGURES))]
+        _FIGURES[key] = found
+    return found
+
+
+def _compute_figures(jt: JourneyTree) -> Figures:
+    """:func:`_figures` without the memory."""
     try:
         analysis = analyse(jt.tree, max_events=ANALYSIS_LIMIT)
     except AnalysisLimitError:
