@@ -1,6 +1,12 @@
 """Whole-process benchmark of ``cellguard assess`` on generated organisations.
 
 Run:  .venv/bin/python benchmarks/assess_scale.py [--components 1000 10000] [--repeat 3]
+      [--against SRC]
+
+With ``--against SRC`` (a checkout of another commit, e.g. ``git worktree add /tmp/old REF``)
+every repeat runs that tree's code (``PYTHONPATH=SRC``, same interpreter and packages) right
+before this one, so that both see the same machine load, and the table gives both best times
+and their ratio (after / before).
 
 For each size it writes an organisation directory -- one platform with a shared vector
 store, model gateway and quota-bound model, plus stacks of 50 components each (apps, gateways,
@@ -149,8 +155,12 @@ def write_org(root: Path, components: int) -> int:
     return stacks * STACK_SIZE + len(PLATFORM["components"])  # type: ignore[arg-type]
 
 
-def run_once(root: Path) -> tuple[float, dict[str, Any]]:
-    """Run the CLI on ``root``; return wall seconds and the parsed JSON."""
+def run_once(root: Path, src: Path | None = None) -> tuple[float, dict[str, Any]]:
+    """Run the CLI on ``root`` (with the code of checkout ``src`` when given); return wall
+    seconds and the parsed JSON."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     start = time.perf_counter()
     done = subprocess.run(
         [
@@ -166,6 +176,7 @@ def run_once(root: Path) -> tuple[float, dict[str, Any]]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -179,7 +190,11 @@ def main() -> None:
     )
     parser.add_argument("--components", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", type=Path, default=None, help="a checkout to compare with")
     args = parser.parse_args()
+    if args.against is not None:
+        compare(args.components, args.repeat, args.against)
+        return
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     print(
         f"{'components':>10} {'stacks':>6} {'findings':>8} {'journeys':>8} {'exact':>5} "
@@ -202,6 +217,33 @@ def main() -> None:
             print(
                 f"{count:>10} {stacks:>6} {findings:>8} {journeys:>8} {exact:>5} "
                 f"{min(runs):>7.2f} {shown:>24} {peak_mib:>12.0f}"
+            )
+
+
+def compare(sizes: list[int], repeat: int, src: Path) -> None:
+    """Before (``src``) and after (this tree), interleaved run by run on the same input."""
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"before: {src}   after: {ROOT}   (interleaved, best of {repeat})")
+    print(
+        f"{'components':>10} {'findings b/a':>13} {'before s':>9} {'after s':>8} {'ratio':>6}"
+        f"  {'runs before':>20}  {'runs after':>20}"
+    )
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            count = write_org(root, size)
+            before: list[float] = []
+            after: list[float] = []
+            for _ in range(repeat):
+                seconds, old = run_once(root, src)
+                before.append(seconds)
+                seconds, new = run_once(root)
+                after.append(seconds)
+            found = f"{len(old['findings'])}/{len(new['findings'])}"
+            print(
+                f"{count:>10} {found:>13} {min(before):>9.2f} {min(after):>8.2f} "
+                f"{min(after) / min(before):>6.2f}  {' '.join(f'{r:.2f}' for r in before):>20}"
+                f"  {' '.join(f'{r:.2f}' for r in after):>20}"
             )
 
 
