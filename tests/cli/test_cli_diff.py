@@ -69,8 +69,8 @@ def test_diff_json_numbers(pair: Path) -> None:
     data = json.loads(result.stdout)
     stack = "rag-support-assistant"
     assert data["summary"] == {
-        "failing_old": 43,
-        "failing_new": 44,  # agent-assist turned tier1 is small: CG-FI-005 UNKNOWN, not FAIL
+        "failing_old": 45,
+        "failing_new": 46,  # agent-assist turned tier1 is small: CG-FI-005 UNKNOWN, not FAIL
         "new": 2,
         "resolved": 1,
         "severity_changed": 9,

@@ -2,7 +2,7 @@
 
 The pull request of the issue raised a fleet's supply and still failed CG-CAP-011: the diff said
 "0 resolved, 0 severity changed" and nothing else. Here the RAG example's Llama fleet goes from
-4 to 6 replicas (2,550.1 -> 3,825.1 output tokens/s against 3,550 demanded: still over the
+4 to 8 replicas (1,882.1 -> 3,764.2 output tokens/s against 3,550 demanded: still over the
 80% target): every diff format shows the supply inside the still-failing finding, the capacity
 row and the latency budgets that the fleet no longer saturates.
 """
@@ -25,12 +25,12 @@ runner = CliRunner()
 TODAY = ["--today", "2026-11-21", "--no-plugins"]
 RAG = REPO / "examples" / "rag-support-assistant.yaml"
 STACK = "rag-support-assistant"
-MORE_GPUS = ("    replicas: 4                   # ~4 x", "    replicas: 6                   # ~4 x")
+MORE_GPUS = ("    replicas: 4                   # ~4 x", "    replicas: 8                   # ~4 x")
 
 
 @pytest.fixture
 def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """old.yaml (the example) and new.yaml (the llm fleet at 6 replicas instead of 4)."""
+    """old.yaml (the example) and new.yaml (the llm fleet at 8 replicas instead of 4)."""
     shutil.copy(RAG, tmp_path / "old.yaml")
     text = RAG.read_text(encoding="utf-8")
     assert text.count(MORE_GPUS[0]) == 1
@@ -59,17 +59,17 @@ def test_text_shows_the_supply_inside_the_still_failing_finding(pair: Path) -> N
     )
     block = lines[head + 1 : head + 4]
     assert block == [
-        "      replicas: 4 -> 6",
-        "      supply: 2,550.1 -> 3,825.1",
-        "      utilisation: 1.392 -> 0.928",
+        "      replicas: 4 -> 8",
+        "      supply: 1,882.1 -> 3,764.2",
+        "      utilisation: 1.886 -> 0.943",
     ]
     capacity = next(line for line in lines if line.startswith(f"  {STACK}/llm  output tokens/s"))
     assert capacity.split() == (
-        f"{STACK}/llm output tokens/s 3,550 2,550 -> 3,825 139.2% -> 92.8% - 4 -> 6 -".split()
+        f"{STACK}/llm output tokens/s 3,550 1,882 -> 3,764 188.6% -> 94.3% - 4 -> 8 -".split()
     )
     chat = next(line for line in lines if line.startswith(f"  {STACK}/chat ") and "->" in line)
     # the fleet no longer saturates: chat has a TTFT budget again, still over its 2 s objective
-    assert "- -> 6,413" in chat and "2,000" in chat and "- -> -4,413" in chat
+    assert "- -> 5,083" in chat and "2,000" in chat and "- -> -3,083" in chat
     # a figure that only moves in its seventh digit is shown with the digits that tell it apart
     assert "      availability: 99.639253 -> 99.639268" in lines
 
@@ -79,11 +79,11 @@ def test_markdown_shows_the_supply_inside_the_still_failing_finding(pair: Path) 
     assert re.search(r"0 severity changed, \d+ with figures moved\)", out)
     row = next(line for line in out.splitlines() if "<code>CG-CAP-011</code>" in line)
     assert row == (
-        f"| FAIL HIGH | <code>CG-CAP-011</code> | {STACK}/llm | <code>replicas</code> 4 → 6<br>"
-        "<code>supply</code> 2,550.1 → 3,825.1<br><code>utilisation</code> 1.392 → 0.928 |"
+        f"| FAIL HIGH | <code>CG-CAP-011</code> | {STACK}/llm | <code>replicas</code> 4 → 8<br>"
+        "<code>supply</code> 1,882.1 → 3,764.2<br><code>utilisation</code> 1.886 → 0.943 |"
     )
     assert (
-        f"| {STACK}/llm | output tokens/s | 3,550 | 2,550 → 3,825 | 139.2% → 92.8% | - | 4 → 6 | - |"
+        f"| {STACK}/llm | output tokens/s | 3,550 | 1,882 → 3,764 | 188.6% → 94.3% | - | 4 → 8 | - |"
         in out.splitlines()
     )
     assert "### Latency budgets (2 moved)" in out
@@ -99,19 +99,19 @@ def test_json_shows_the_supply_inside_the_still_failing_finding(pair: Path) -> N
     assert cap["fingerprint"] == fingerprint("CG-CAP-011", STACK, "llm")
     assert (cap["status"], cap["old_severity"], cap["new_severity"]) == ("FAIL", "high", "high")
     assert cap["changes"] == [
-        {"key": "replicas", "old": 4, "new": 6},
-        {"key": "supply", "old": 2550.1, "new": 3825.1},
-        {"key": "utilisation", "old": 1.392, "new": 0.928},
+        {"key": "replicas", "old": 4, "new": 8},
+        {"key": "supply", "old": 1882.1, "new": 3764.2},
+        {"key": "utilisation", "old": 1.886, "new": 0.943},
     ]
     [fleet] = data["capacity"]
     assert (fleet["stack"], fleet["id"]) == (STACK, "llm")
-    assert fleet["old"]["supply"] == pytest.approx(2550.06, abs=0.01)
-    assert fleet["new"]["supply"] == pytest.approx(3825.09, abs=0.01)
+    assert fleet["old"]["supply"] == pytest.approx(1882.09, abs=0.01)
+    assert fleet["new"]["supply"] == pytest.approx(3764.18, abs=0.01)
     assert fleet["old"]["demand"] == fleet["new"]["demand"] == 3550.0
-    assert (fleet["old"]["replicas"], fleet["new"]["replicas"]) == (4, 6)
+    assert (fleet["old"]["replicas"], fleet["new"]["replicas"]) == (4, 8)
     chat = next(j for j in data["latency"] if j["journey"] == "chat")
     assert chat["old"]["ttft_budget_ms"] is None
-    assert chat["new"]["ttft_budget_ms"] == pytest.approx(6412.95, abs=0.01)
+    assert chat["new"]["ttft_budget_ms"] == pytest.approx(5083.38, abs=0.01)
     assert chat["new"]["ttft_objective_ms"] == chat["old"]["ttft_objective_ms"] == 2000
     # a nested key is compared on its own: the latency finding's saturated fleet went away
     tim = next(

@@ -34,9 +34,10 @@ def test_junit_counts_every_result(org: Assessed) -> None:
     findings = org.assessment.findings
     count = {s: sum(1 for f in findings if f.status is s) for s in Status}
     assert int(root.get("tests", "")) == len(findings) == len(list(root.iter("testcase")))
-    # 86: two fewer since SQS is a regional service (legal contract-review passes CG-RED-010/011),
-    # two more from CG-RED-014
-    assert int(root.get("failures", "")) == count[Status.FAIL] == 86
+    # 91: two fewer since SQS is a regional service (legal contract-review passes CG-RED-010/011),
+    # two more from CG-RED-014, five CG-TIM-008 of journeys behind the shared quota at 120%
+    # (169% with their callers' retries), saturated for latency too
+    assert int(root.get("failures", "")) == count[Status.FAIL] == 91
     skipped = count[Status.WAIVED] + count[Status.UNKNOWN] + count[Status.NOT_APPLICABLE]
     assert int(root.get("skipped", "")) == skipped
     suites = [s.get("name") for s in root.iter("testsuite")]
@@ -60,7 +61,7 @@ def test_baselined_findings_are_marked_in_every_format(org: Assessed) -> None:
     assert len(new_lines) == 5  # the new ones come first, then baselined notices
     assert all("(baselined)" not in line for line in github[:5])
     assert sum(1 for line in github if line.startswith("::notice")) <= PER_LEVEL
-    assert "86 failing (5 new, 81 baselined)" in github[-1]
+    assert "91 failing (5 new, 86 baselined)" in github[-1]
     markdown = render(org.assessment, ReportFormat.MARKDOWN, ctx)
     assert "HIGH (baselined)" in markdown or "MEDIUM (baselined)" in markdown
     html = render(org.assessment, ReportFormat.HTML, ctx)
@@ -72,24 +73,23 @@ def test_markdown_shows_score_deltas_and_caps_findings(org: Assessed) -> None:
         k: replace(v, score=None if v.score is None else v.score - 10)
         for k, v in org.assessment.scores.items()
     }
-    base["overall"] = Score(50.0, 1, 1, 0, 0)
-    text = render(org.assessment, ReportFormat.MARKDOWN, org.ctx(baseline_scores=base, top=7))
     overall = org.assessment.scores["overall"].score
     assert overall is not None
-    assert (
-        f"**Overall score: {overall:.1f}/100** ({overall - 50:+.1f} against the baseline)" in text
-    )
+    was = round(overall - 7.5, 1)  # a baseline that differs, whatever the score is today
+    base["overall"] = Score(was, 1, 1, 0, 0)
+    text = render(org.assessment, ReportFormat.MARKDOWN, org.ctx(baseline_scores=base, top=7))
+    assert f"**Overall score: {overall:.1f}/100** (+7.5 against the baseline)" in text
     o, fi = org.assessment.scores["overall"], org.assessment.scores["fault_isolation"]
     assert o.score is not None and fi.score is not None
     assert (
-        f"| **Overall** | {o.score:.1f} | {o.score - 50:+.1f} | {o.upper:.1f} | "
+        f"| **Overall** | {o.score:.1f} | +7.5 | {o.upper:.1f} | "
         f"{o.assurance:.1f}% | {o.failed} | {o.waived} | {o.unknown} |" in text
     )
     assert f"| Fault isolation | {fi.score:.1f} | +10.0 | {fi.upper:.1f} |" in text
     assert f" · upper {o.upper:.1f} · assurance {o.assurance:.1f}%" in text
     rows = [line for line in text.split("### Top findings")[1].splitlines() if "<code>CG-" in line]
     assert len(rows) == 7
-    assert "…and 79 more failing finding(s)" in text
+    assert "…and 84 more failing finding(s)" in text  # 91 failing, 7 shown
     assert "```mermaid\nflowchart LR" in text
     severities = [row.split(" | ")[0].strip("| ") for row in rows]
     order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
