@@ -195,5 +195,8 @@ def test_microsoft_sarif_validator_accepts_every_example(path: str, tmp_path: Pa
         (r["ruleId"], r.get("level", "warning"), r["message"])
         for r in found
         if r.get("level", "warning") in ("error", "warning")
+        # SARIF2005 asks for tool.driver.informationUri: cellguard has no published page, and a
+        # link to a host that does not exist is worse than none (issue 19 item 8)
+        and r["ruleId"] != "SARIF2005"
     ]
     assert problems == []

@@ -224,7 +224,8 @@ def _figures(jt: JourneyTree) -> Figures:
     """Probability, failures per year, top importances, diagram size and exactness (of an
     identical tree computed before, when there is one)."""
     tree = jt.tree
-    key = (tree.top, frozenset(tree.events.values()), frozenset(tree.gates.values()), jt.bounded)
+    events, gates = frozenset(tree.events.values()), frozenset(tree.gates.values())
+    key = (tree.top, events, gates, jt.bounded, ANALYSIS_LIMIT)  # the limit picks the method
     found = _FIGURES.get(key)
     if found is None:
         found = _compute_figures(jt)
