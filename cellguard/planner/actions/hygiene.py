@@ -37,15 +37,25 @@ def add_dead_letter_queue(
     )
 
 
+def _declared(
+    ws: Workspace, finding: Finding, action: str, key: str, text: str, step: str
+) -> list[ActionResult]:
+    """Set ``key`` true on the finding's component (the spec change) plus the manual ``step``
+    that makes it true in the system."""
+    edits = ws.set(finding.stack, ("components", finding.target, key), True)
+    return change(action, finding, text, edits) + manual(action, finding, step)
+
+
 def validate_ingestion_output(
     ws: Workspace, finding: Finding, ctx: ActionContext
 ) -> list[ActionResult]:
     """CG-COR-014: each ingestion run is validated before its index is swapped in."""
-    edits = ws.set(finding.stack, ("components", finding.target, "validation"), True)
-    text = f"Validate each run of {finding.target} before its index serves journeys."
-    return change("validate-ingestion-output", finding, text, edits) + manual(
-        "validate-ingestion-output",
+    return _declared(
+        ws,
         finding,
+        "validate-ingestion-output",
+        "validation",
+        f"Validate each run of {finding.target} before its index serves journeys.",
         f"Make {finding.target} write each run into a new index, check counts and a retrieval "
         "smoke test against the last run, and swap the serving alias only when they pass.",
     )
@@ -55,11 +65,12 @@ def make_write_tool_idempotent(
     ws: Workspace, finding: Finding, ctx: ActionContext
 ) -> list[ActionResult]:
     """CG-COR-015: a retried tool that writes takes an idempotency key."""
-    edits = ws.set(finding.stack, ("components", finding.target, "idempotent"), True)
-    text = f"Make {finding.target} idempotent, so that its callers' retries are safe."
-    return change("make-write-tool-idempotent", finding, text, edits) + manual(
-        "make-write-tool-idempotent",
+    return _declared(
+        ws,
         finding,
+        "make-write-tool-idempotent",
+        "idempotent",
+        f"Make {finding.target} idempotent, so that its callers' retries are safe.",
         f"Implement idempotency keys in {finding.target}: one key per logical request, stored "
         "with its result and checked before acting.",
     )
