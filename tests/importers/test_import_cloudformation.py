@@ -70,6 +70,29 @@ def test_inference_component_gets_copies_gpus_model_engine_and_autoscaling(
     assert f"min: 1                                # from {SAGEMAKER}:69" in text
 
 
+def test_sns_topics_and_ecr_repositories_get_their_own_engines(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    # an SNS topic is engine sns (not other: the catalog has the SNS SLA for it), an ECR
+    # repository an object store on engine ecr (the ECR SLA), each from its Type line
+    data = _import(tmp_path, str(FIXTURES / "bedrock-rag.yaml"))
+    topic = _component(data, "ingestevents")
+    assert (topic["kind"], topic["engine"]) == ("queue", "sns")
+    images = _component(data, "servingimages")
+    assert (images["kind"], images["engine"]) == ("object_store", "ecr")
+    assert images["labels"] == {"cfn/resource": "AWS::ECR::Repository/ServingImages"}
+    text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
+    assert f"engine: sns{' ' * 29}# from {FIXTURES / 'bedrock-rag.yaml'}:88" in text
+    assessed = runner.invoke(
+        app, ["assess", str(tmp_path / "draft.yaml"), "-f", "json", "--today", "2026-01-10"]
+    )
+    journeys = {j["journey"]: j for j in json.loads(assessed.stdout)["journeys"]}
+    for journey in ("ingestevents", "servingimages"):
+        # engine other had no prior (unknown); sns and ecr rest on their 99.9% SLAs
+        assert journeys[journey]["components_without_prior"] == []
+        assert journeys[journey]["prior_shares"]["sla"] > 0.9
+
+
 def test_parameter_option_overrides_default_and_if_follows_condition(
     repo_root: Path, tmp_path: Path
 ) -> None:
