@@ -33,8 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import dd.cudd as cudd
-
+from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.rewrite import rewrite
