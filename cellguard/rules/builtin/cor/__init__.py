@@ -15,6 +15,7 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_cor_013_dead_letters",
     "cg_cor_014_ingestion_validation",
     "cg_cor_015_idempotent_write_tools",
+    "cg_cor_016_cache_freshness",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 
