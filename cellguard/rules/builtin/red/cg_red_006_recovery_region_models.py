@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.models.components import ComponentBase
-from cellguard.models.enums import DrStrategy, Hosting
+from cellguard.models.enums import DrStrategy, Hosting, RegionRole
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
@@ -39,7 +39,8 @@ META = RuleMeta(
 
 
 def _recovery_regions(ctx: RuleContext, qid: str) -> list[str]:
-    """Recovery regions of the model's own document and of every stack whose journeys use it."""
+    """Recovery regions of the model's own document and of every stack whose journeys use it:
+    ``practices.disaster_recovery.recovery_region`` and the regions whose ``role`` is recovery."""
     stacks = {ctx.graph.stack_of(qid)} | {stack for stack, _ in ctx.journeys_of(qid)}
     found = set()
     for name in stacks:
@@ -47,6 +48,7 @@ def _recovery_regions(ctx: RuleContext, qid: str) -> list[str]:
         region = doc.practices.disaster_recovery.recovery_region
         if region is not None:
             found.add(region)
+        found.update(r.name for r in doc.topology.regions if r.role is RegionRole.RECOVERY)
     return sorted(found)
 
 
@@ -56,7 +58,8 @@ def _without_dr_decision(ctx: RuleContext, qid: str) -> list[str]:
     stacks = {ctx.graph.stack_of(qid)} | {stack for stack, _ in ctx.journeys_of(qid)}
     silent = []
     for name in sorted(stacks):
-        dr = ctx.document(name).practices.disaster_recovery
+        doc = ctx.document(name)
+        dr = doc.practices.disaster_recovery
         if dr.recovery_region is None and dr.strategy is not DrStrategy.NONE:
             silent.append(name)
     return silent
