@@ -78,10 +78,10 @@ def test_schema_is_valid_json_schema() -> None:
 
 
 def test_committed_spec_reference_is_fresh() -> None:
-    from cellguard.models.reference import spec_reference_markdown
+    from cellguard.cli.schema_cmd import spec_reference
 
     reference = REPO / "docs" / "spec-reference.md"
-    assert reference.read_text(encoding="utf-8") == spec_reference_markdown(), (
+    assert reference.read_text(encoding="utf-8") == spec_reference(), (
         "docs/spec-reference.md is stale: run "
         "`cellguard schema --format markdown -o docs/spec-reference.md --force`"
     )

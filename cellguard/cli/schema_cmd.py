@@ -19,6 +19,18 @@ class SchemaFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+def spec_reference() -> str:
+    """The markdown spec reference, each key the importers write saying what it is imported from.
+
+    The models make the tables; the importers say where they read each key
+    (:mod:`cellguard.importers.provenance`): the models do not import the importers.
+    """
+    from cellguard.importers.provenance import reference_notes, reference_preamble
+    from cellguard.models.reference import spec_reference_markdown
+
+    return spec_reference_markdown(reference_notes(), reference_preamble())
+
+
 @handle_errors
 def schema(
     output_format: Annotated[
@@ -33,10 +45,9 @@ def schema(
     Editors validate and complete spec files with it; add this first line to a spec:
     '# yaml-language-server: $schema=<path or URL of the schema>'.
     """
-    from cellguard.models.reference import spec_reference_markdown  # the spec models: imported here
-    from cellguard.models.schema import spec_json_schema_text
+    from cellguard.models.schema import spec_json_schema_text  # the spec models: imported here
 
     if output_format is SchemaFormat.MARKDOWN:
-        emit(spec_reference_markdown(), output, force=force)
+        emit(spec_reference(), output, force=force)
     else:
         emit(spec_json_schema_text(), output, force=force)

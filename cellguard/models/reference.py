@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import types
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -68,8 +69,16 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def spec_reference_markdown() -> str:
-    """Every model of a cellguard/v1 document as a markdown table of its keys."""
+def spec_reference_markdown(
+    notes: Mapping[tuple[str, str], str] | None = None, preamble: str = ""
+) -> str:
+    """Every model of a cellguard/v1 document as a markdown table of its keys.
+
+    ``notes`` are appended to the description of a key, by (model name, key): the command line
+    passes where the importers read each key from (the models do not know the importers);
+    ``preamble`` is a paragraph after the introduction.
+    """
+    notes = notes or {}
     lines = [
         "# cellguard/v1 spec reference",
         "",
@@ -79,6 +88,8 @@ def spec_reference_markdown() -> str:
         "shown with their type: the upper bounds are beyond any real system and keep every",
         "product of spec numbers (revenue x hours, requests x tokens, ...) finite.",
     ]
+    if preamble:
+        lines += ["", preamble]
     queue: list[type[BaseModel]] = [Stack, Platform]
     done: set[type[BaseModel]] = set()
     while queue:
@@ -93,8 +104,7 @@ def spec_reference_markdown() -> str:
         for name, info in model.model_fields.items():
             key = info.alias or name
             kind = _type_name(info.annotation, found, field_bounds(info).text())
-            lines.append(
-                f"| `{key}` | {_cell(kind)} | {_default(info)} | {_cell(info.description or '')} |"
-            )
+            text = " ".join(t for t in (info.description, notes.get((model.__name__, key))) if t)
+            lines.append(f"| `{key}` | {_cell(kind)} | {_default(info)} | {_cell(text)} |")
         queue.extend(m for m in found if m not in done)
     return "\n".join(lines) + "\n"
