@@ -38,7 +38,12 @@ from cellguard.assessments.edges import (
     dependency_edge,
     edge_key,
 )
-from cellguard.assessments.placement import DomainKind, DomainRef, EffectivePlacement, aws_pools
+from cellguard.assessments.placement import (
+    DomainKind,
+    DomainRef,
+    EffectivePlacement,
+    implicit_pools,
+)
 from cellguard.assessments.placement import effective_placement as _effective_placement
 from cellguard.assessments.routes import JourneyRoute, journey_route
 from cellguard.models.business import Journey
@@ -363,7 +368,7 @@ def build_graph(org: Organisation) -> StackGraph:
         for qid, data in graph.nodes(data=True)
         if data.get("type") == COMPONENT
     ]
-    for qid, placement in aws_pools(members).items():  # pools AWS imposes, undeclared
+    for qid, placement in implicit_pools(members).items():  # AWS pools, shared GPUs
         graph.nodes[qid]["placement"] = placement
         for domain in placement.shared:
             _add_domain(graph, domain)

@@ -20,6 +20,12 @@ Accounts, regions and zones are global: the same account name, region name or zo
 documents is the same failure domain (AZ ids such as ``use1-az1`` are global). Cells and shared
 domains belong to the document that declares them.
 
+Endpoints sharing GPUs (``serving.gpu_sharing``: MIG instances, MPS or time slicing on the
+same GPUs) are a shared domain without being declared either (:func:`gpu_sharing_refs`): the
+GPUs, their driver and their MIG or MPS set-up fail every endpoint on them. The domain belongs
+to the pseudo-document :data:`GPU_SHARING`, one per group, account and region, and like the
+pools below it is added when two or more single-region components name the same group.
+
 Pools AWS imposes are shared domains without being declared (:func:`aws_pool_refs`): Lambda's
 concurrency quota per account and region (every ``runtime: lambda`` component) and Bedrock's
 on-demand quota per account, region and model (every ``hosting: bedrock`` component naming its
@@ -263,6 +269,35 @@ def aws_pool_refs(component: ComponentBase, placement: EffectivePlacement) -> li
     return []
 
 
+GPU_SHARING = "~gpu"
+"""The pseudo-document that owns the GPUs endpoints share (``serving.gpu_sharing``)."""
+
+GPU_SHARING_TYPE = "gpu_sharing"
+"""The catalog type (``availability.yaml`` shared_domains) of shared GPUs."""
+
+
+def gpu_sharing_refs(
+    stack: str, component: ComponentBase, placement: EffectivePlacement
+) -> list[DomainRef]:
+    """The shared GPUs ``component`` of ``stack`` runs on (single-region components only):
+    ``~gpu/<group's document>@<group>@<account>@<region>``."""
+    serving = getattr(component, "serving", None)
+    sharing = getattr(serving, "gpu_sharing", None)
+    if sharing is None or len(placement.regions) != 1:
+        return []
+    owner, group = split_reference(sharing.group, stack)
+    where = f"{_part(placement.account)}@{_part(placement.regions[0])}"
+    return [DomainRef.shared(GPU_SHARING, f"{_part(owner)}@{_part(group)}@{where}")]
+
+
+def pool_type(ref: DomainRef) -> str | None:
+    """The catalog type of a domain cellguard adds without a declaration (a pool AWS imposes,
+    or shared GPUs); ``None`` for any other domain."""
+    if ref.kind is DomainKind.SHARED and ref.stack == GPU_SHARING:
+        return GPU_SHARING_TYPE
+    return aws_pool_type(ref)
+
+
 def aws_pool_type(ref: DomainRef) -> str | None:
     """The catalog type (``lambda_concurrency``, ``bedrock_model_quota``) of a pool AWS
     imposes; ``None`` for any other domain."""
@@ -272,20 +307,28 @@ def aws_pool_type(ref: DomainRef) -> str | None:
     return _POOL_PREFIXES.get(ident.split("@", 1)[0])
 
 
-def aws_pools(
+def _implicit_refs(
+    qid: str, component: ComponentBase, placement: EffectivePlacement
+) -> list[DomainRef]:
+    stack = qid.split("/", 1)[0]
+    return aws_pool_refs(component, placement) + gpu_sharing_refs(stack, component, placement)
+
+
+def implicit_pools(
     members: Iterable[tuple[str, ComponentBase, EffectivePlacement]],
 ) -> dict[str, EffectivePlacement]:
-    """The placements (by qualified id) that gain a pool AWS imposes: those of every
-    component drawing on a pool that two or more components draw on."""
+    """The placements (by qualified id ``stack/id``) that gain a domain nobody declares (a
+    pool AWS imposes, shared GPUs): those of every component in a pool or group that two or
+    more components are in."""
     items = list(members)
     drawn: dict[DomainRef, list[str]] = {}
     for qid, component, placement in items:
-        for ref in aws_pool_refs(component, placement):
+        for ref in _implicit_refs(qid, component, placement):
             drawn.setdefault(ref, []).append(qid)
     shared = {ref for ref, qids in drawn.items() if len(qids) >= 2}
     out: dict[str, EffectivePlacement] = {}
     for qid, component, placement in items:
-        pools = [ref for ref in aws_pool_refs(component, placement) if ref in shared]
+        pools = [ref for ref in _implicit_refs(qid, component, placement) if ref in shared]
         if pools:
             out[qid] = replace(placement, shared=tuple(sorted({*placement.shared, *pools})))
     return out

@@ -29,8 +29,10 @@ from cellguard.models.catalog.hardware import (
     find_instance,
     weight_bytes,
 )
+from cellguard.models.catalog.mig import mig_slice
 from cellguard.models.catalog.throughput import same_size_class
 from cellguard.models.components import ComponentBase
+from cellguard.models.components.gpu_sharing import GpuSharingMode
 from cellguard.models.components.inference import HostedModelFields, MeasuredServing
 from cellguard.models.enums import Hosting, Precision, ServingEngine
 
@@ -138,6 +140,27 @@ def _resolve_gpu(hosted: HostedModelFields) -> tuple[Gpu | None, InstanceType | 
     return None, None, missing
 
 
+def _mig_instance(
+    hosted: HostedModelFields, gpu: Gpu | None, assumed: list[str], missing: list[str]
+) -> tuple[Gpu | None, bool]:
+    """The GPU a replica computes on: the share of ``gpu`` of its MIG instance
+    (``serving.gpu_sharing`` mode mig), else ``gpu`` itself; and whether it is a MIG slice."""
+    sharing = hosted.serving.gpu_sharing if hosted.serving is not None else None
+    if sharing is None or sharing.mode is not GpuSharingMode.MIG or gpu is None:
+        return gpu, False
+    profile = sharing.profile or ""
+    found = mig_slice(gpu, profile)
+    if found is None:
+        missing.append(f"MIG profile {profile} of {gpu.name} (mig_profiles.yaml)")
+        return None, True
+    assumed.append(
+        f"a MIG {profile} instance of {gpu.name}: {found.memory_gb:g} GB, "
+        f"{found.memory_bandwidth_gb_s:,.0f} GB/s, {found.dense_tflops['bf16']:,.0f} dense "
+        f"bf16 TFLOPS ({found.source.cite()})"
+    )
+    return found, True
+
+
 def _tp_efficiency(
     gpus: int, gpu: Gpu | None, instance: InstanceType | None, assumed: list[str]
 ) -> float:
@@ -242,6 +265,9 @@ def replica_spec(comp: ComponentBase, context_tokens: float | None = None) -> Re
     gpu, instance, gpu_missing = _resolve_gpu(comp)
     per_instance = instance.gpus if instance is not None else None
     missing += gpu_missing
+    gpu, sliced = _mig_instance(comp, gpu, assumed, missing)
+    if sliced:  # a replica is one MIG instance, not the instance type's GPUs
+        per_instance = None
     gpus = serving.gpus_per_replica if serving is not None else None
     concurrency = serving.max_concurrency if serving is not None else None
     measured = serving.measured if serving is not None else None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cellguard.assessments.graph import StackGraph
-from cellguard.assessments.placement import DomainKind, DomainRef, aws_pool_type
+from cellguard.assessments.placement import DomainKind, DomainRef, pool_type
 from cellguard.models.catalog.availability import (
     ComponentAttributes,
     PriorScope,
@@ -130,8 +130,8 @@ class Priors:
             return found
         if (
             ref.kind is DomainKind.SHARED
-        ):  # a pool AWS imposes, or declared in a document not loaded
-            prior = shared_domain_prior(aws_pool_type(ref) or "other")
+        ):  # a pool AWS imposes, shared GPUs, or declared in a document not loaded
+            prior = shared_domain_prior(pool_type(ref) or "other")
         else:
             prior = getattr(availability_catalog().domains, ref.kind.value)
         resolved = Resolved(

@@ -126,6 +126,6 @@ def component_prior(attributes: ComponentAttributes) -> ComponentPrior | None:
 def shared_domain_prior(domain_type: str) -> Prior:
     """The prior of a shared domain of ``domain_type`` (``other`` if unknown); the types are
     those of :class:`~cellguard.models.enums.SharedDomainType` and the pools AWS imposes
-    (``lambda_concurrency``, ``bedrock_model_quota``)."""
+    (``lambda_concurrency``, ``bedrock_model_quota``) and shared GPUs (``gpu_sharing``)."""
     priors = availability_catalog().shared_domains
     return priors.get(domain_type, priors["other"])

@@ -22,6 +22,7 @@ from cellguard.models.base import (
     SpecModel,
 )
 from cellguard.models.components.common import ComponentBase, ServiceFields
+from cellguard.models.components.gpu_sharing import GpuSharing
 from cellguard.models.components.hosted import HostedModels
 from cellguard.models.dates import IsoDate
 from cellguard.models.enums import (
@@ -140,6 +141,14 @@ class Serving(SpecModel):
             "one failure takes them all, a cold load enters the latency budget."
         ),
     )
+    gpu_sharing: GpuSharing | None = Field(
+        None,
+        description=(
+            "GPUs shared with other endpoints (MIG instances, MPS or time slicing): endpoints "
+            "naming the same group are one failure and capacity domain; a MIG instance's "
+            "throughput and memory are its profile's slice."
+        ),
+    )
 
     @model_validator(mode="after")
     def _unique_hosted(self) -> Serving:
@@ -215,6 +224,13 @@ class HostedModelFields(SpecModel):
                 f"'serving.hosted_models' describes a GPU pool the stack runs, but hosting "
                 f"is {self.hosting.value}: use hosting sagemaker or self_hosted, or remove "
                 "hosted_models (a provider's models are separate endpoints under its quota)"
+            )
+        shared = self.serving is not None and self.serving.gpu_sharing is not None
+        if shared and self.hosting not in (Hosting.SAGEMAKER, Hosting.SELF_HOSTED):
+            raise ValueError(
+                f"'serving.gpu_sharing' places the endpoint on GPUs the stack runs, but hosting "
+                f"is {self.hosting.value}: use hosting self_hosted (or sagemaker), or remove "
+                "gpu_sharing (a provider's GPUs are not yours to partition)"
             )
         return self
 

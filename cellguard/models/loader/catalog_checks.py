@@ -33,7 +33,9 @@ from cellguard.models.catalog.hardware import (
     instance_catalog,
     normalise,
 )
+from cellguard.models.catalog.mig import mig_catalog, mig_gpu
 from cellguard.models.components import ComponentBase
+from cellguard.models.components.gpu_sharing import GpuSharingMode
 from cellguard.models.components.inference import HostedModelFields
 from cellguard.models.loader.errors import KeyPath, one_of
 from cellguard.models.quoting import quoted
@@ -196,6 +198,9 @@ def check_serving(comp: ComponentBase, base: KeyPath, report: Report, suggest: S
         found.append((ti, instance))
     for ti, instance in found:
         _fits(comp, path, ti, instance, gpu, report)
+    if gpu is None and serving.gpu is None and found:
+        gpu = find_gpu(found[0][1].gpu)
+    check_mig(comp, path, gpu, report, suggest)
     carried = sorted({i.gpu for _, i in found})
     if serving.gpu is None and len(carried) > 1:
         report(
@@ -243,4 +248,55 @@ def _fits(
             expected=f"an instance type with at least {need} GPUs, or a replica spanning whole "
             f"{MULTI_NODE_GPUS}-GPU instances",
             suggestion="pick a larger size of the family, or fix serving.gpus_per_replica",
+        )
+
+
+def check_mig(
+    comp: HostedModelFields, path: KeyPath, gpu: Gpu | None, report: Report, suggest: Suggest
+) -> None:
+    """A MIG instance (``serving.gpu_sharing`` mode mig) is a profile of a MIG-capable GPU
+    (``mig_profiles.yaml``) and one replica's only GPU."""
+    serving = comp.serving
+    sharing = serving.gpu_sharing if serving is not None else None
+    if serving is None or sharing is None or sharing.mode is not GpuSharingMode.MIG:
+        return
+    where: KeyPath = (*path, "gpu_sharing")
+    capable = one_of(m.gpu for m in mig_catalog().gpus)
+    if gpu is None:
+        if serving.gpu is None:
+            report(
+                where,
+                "a MIG instance is a slice of a GPU, but the endpoint names no GPU",
+                "missing",
+                expected=f"serving.gpu naming a MIG-capable GPU: {capable}",
+            )
+        return
+    profiles = mig_gpu(gpu)
+    if profiles is None:
+        report(
+            (*where, "mode"),
+            f"{gpu.name} does not support MIG",
+            "contradiction",
+            expected=f"a MIG-capable GPU: {capable}",
+            suggestion="use mode mps or time_slicing on this GPU, or a MIG-capable GPU",
+        )
+        return
+    profile = sharing.profile or ""
+    if profile not in profiles.profiles:
+        near = suggest(profile, list(profiles.profiles))
+        report(
+            (*where, "profile"),
+            f"{quoted(profile)} is not a MIG profile of {gpu.name}",
+            "not-in-catalog",
+            expected=f"a profile of {gpu.name}: {one_of(profiles.profiles)}",
+            suggestion=f"did you mean '{near}'?" if near else None,
+        )
+    if serving.gpus_per_replica is not None and serving.gpus_per_replica > 1:
+        report(
+            (*path, "gpus_per_replica"),
+            f"a replica on a MIG instance runs on one slice of one GPU, not "
+            f"{serving.gpus_per_replica} GPUs",
+            "contradiction",
+            expected="gpus_per_replica: 1 (or left out) with gpu_sharing mode mig",
+            suggestion="a model that needs several GPUs needs whole GPUs: remove gpu_sharing",
         )

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 from cellguard.assessments.capacity import Fleet
 from cellguard.assessments.cold_load import cold_load_p99_ms, cold_loads, hot_set
+from cellguard.assessments.gpu_sharing import SharedGpus, shared_gpus
 from cellguard.assessments.throughput import MEMORY_HEADROOM
+from cellguard.models.components.gpu_sharing import GpuSharingMode
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity, Status
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cap._capacity import (
@@ -18,6 +20,7 @@ from cellguard.rules.builtin.cap._capacity import (
     row_evidence,
     without_demand,
 )
+from cellguard.rules.builtin.cap._gpu_sharing import sharing_note, sharing_outcome
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, Target, failed, passed, unknown
@@ -174,11 +177,17 @@ def _hot_set(
 
 
 def _judge(
-    target: Target, model: Fleet, declared_gpus: bool, comp: object = None
+    target: Target,
+    model: Fleet,
+    declared_gpus: bool,
+    comp: object = None,
+    group: SharedGpus | None = None,
 ) -> Iterator[Outcome]:
-    """Judge one GPU fleet: it must be able to start and hold its hot set, then cover its
-    peak demand (a hot set whose fit is unknown turns a PASS into an UNKNOWN)."""
-    start = _cannot_start(target, model, declared_gpus)
+    """Judge one GPU fleet: it must be able to start and hold its hot set, its shared GPUs
+    (``serving.gpu_sharing``) must hold its group, then it must cover its peak demand (a hot
+    set or a group whose fit is unknown turns a PASS into an UNKNOWN)."""
+    one_instance = group is not None and group.mode is GpuSharingMode.MIG  # one GPU, always
+    start = _cannot_start(target, model, declared_gpus or one_instance)
     if start is not None:
         yield start
         return
@@ -186,9 +195,23 @@ def _judge(
     if hot is not None and hot.status is Status.FAIL:
         yield hot
         return
+    if group is not None:
+        shared, more = sharing_outcome(target, group, model.row.target_utilisation)
+        figures = {**figures, **more}
+        if shared is not None:
+            shared = replace(shared, evidence={**shared.evidence, **figures})
+            if shared.status is Status.FAIL:
+                yield shared
+                return
+            hot = hot or shared
     for outcome in _supply(target, model):
         if hot is not None and outcome.status is Status.PASS:
             yield hot
+        elif group is not None and outcome.status is Status.PASS:
+            note = sharing_note(target, group)
+            yield replace(
+                outcome, message=outcome.message + note, evidence={**outcome.evidence, **figures}
+            )
         else:
             yield replace(outcome, evidence={**outcome.evidence, **figures})
 
@@ -257,7 +280,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
     def judge(target: Target, model: Fleet) -> Iterator[Outcome]:
         serving = getattr(ctx.graph.component(model.row.qid), "serving", None)
         declared = serving is not None and serving.gpus_per_replica is not None
-        return _judge(target, model, declared, ctx.graph.component(model.row.qid))
+        group = shared_gpus(ctx.graph, model.row.qid)
+        return _judge(target, model, declared, ctx.graph.component(model.row.qid), group)
 
     yield from judge_fleets(
         ctx,
