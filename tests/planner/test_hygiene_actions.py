@@ -48,3 +48,28 @@ def test_a_queue_without_a_dead_letter_queue_gets_one_in_the_plan(tmp_path: Path
     targets.mkdir()
     after = assess(load(write_targets(planned.plan, targets)))
     assert _status(after.findings, "CG-COR-013", "questions") is Status.PASS
+
+
+def test_a_cache_outliving_the_nightly_index_gets_the_refresh_interval_as_ttl(
+    tmp_path: Path,
+) -> None:
+    text = (REPO / "examples" / "rag-support-assistant.yaml").read_text(encoding="utf-8")
+    edge = "      - {to: kb, timeout_ms: 800}\n"
+    cache = (
+        "  - id: answers\n    kind: cache\n    semantic: true\n    ttl_seconds: 604800\n"
+        "    placement: {regions: [us-east-1], account: prod-support}\n\n"
+    )
+    assert edge in text and "  - id: retriever\n" in text
+    text = text.replace(edge, edge + "      - {to: answers, timeout_ms: 50, optional: true}\n", 1)
+    spec = tmp_path / "rag.yaml"
+    spec.write_text(text.replace("  - id: retriever\n", cache + "  - id: retriever\n", 1))
+    assert _status(assess(load(spec)).findings, "CG-COR-016", "chat") is Status.FAIL
+    planned = plan_of(spec)
+    (bounded,) = [c for c in planned.plan.changes if c.action == "bound-cache-ttl"]
+    assert [(e.path[-1], e.before, e.after) for e in bounded.edits] == [
+        ("ttl_seconds", 604800, 86400)  # cron(0 2 * * ? *): nightly
+    ]
+    targets = tmp_path / "targets"
+    targets.mkdir()
+    after = assess(load(write_targets(planned.plan, targets)))
+    assert _status(after.findings, "CG-COR-016", "chat") is Status.PASS

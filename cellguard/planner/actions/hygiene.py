@@ -1,4 +1,4 @@
-"""Operational hygiene of data paths and tools (CG-COR-013/014/015, CG-RED-014).
+"""Operational hygiene of data paths and tools (CG-COR-013/014/015/016, CG-RED-014).
 
 Each action states the target in the spec where a key can say it (a dead-letter queue, a
 validated ingestion run, an idempotent tool) and adds the manual step that makes it true; a
@@ -8,6 +8,7 @@ restore test is an operation, not architecture, so it is a manual step only.
 from __future__ import annotations
 
 from cellguard.models.findings import Finding
+from cellguard.models.references import split_reference
 from cellguard.planner.context import Action, ActionContext, change, manual
 from cellguard.planner.model import ActionResult
 from cellguard.planner.workspace import Workspace
@@ -86,7 +87,33 @@ def test_backup_restore(ws: Workspace, finding: Finding, ctx: ActionContext) -> 
     )
 
 
+def bound_cache_ttl(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
+    """CG-COR-016: each cache on the journey keeps entries no longer than the index is refreshed
+    (the shortest refresh interval the finding's evidence gives)."""
+    ttls = finding.evidence.get("ttl_seconds")
+    refresh = finding.evidence.get("refresh_minutes")
+    if not isinstance(ttls, dict) or not isinstance(refresh, dict):
+        return []
+    known = [m for m in refresh.values() if isinstance(m, int | float)]
+    if not known:
+        return []
+    bound = int(min(known) * 60)
+    edits = []
+    for name, ttl in sorted(ttls.items()):
+        if isinstance(ttl, int | float) and ttl > bound:
+            stack, ident = split_reference(name, finding.stack)
+            edits += ws.set(stack, ("components", ident, "ttl_seconds"), bound)
+    text = f"Let the caches of {finding.target} keep entries at most {bound:,} s, the refresh interval."
+    return change("bound-cache-ttl", finding, text, edits) + manual(
+        "bound-cache-ttl",
+        finding,
+        f"Set the TTL of the caches {finding.target} reaches to {bound:,} s, or flush them when "
+        "the ingestion pipeline swaps in a new index.",
+    )
+
+
 ACTIONS: dict[str, Action] = {
+    "bound-cache-ttl": bound_cache_ttl,
     "add-dead-letter-queue": add_dead_letter_queue,
     "validate-ingestion-output": validate_ingestion_output,
     "make-write-tool-idempotent": make_write_tool_idempotent,
