@@ -18,7 +18,9 @@ The structure, over independent basic events (``True`` = failed):
   that is down" with ``k = min_healthy_replicas`` (default 1). It is encoded in closed form
   (:mod:`.replicas`): events per zone group of replicas, never one per replica, so the tree's
   size does not depend on ``n``; a zone holding a single replica keeps that replica's event
-  (``replica:<component>@<region>#<i>``).
+  (``replica:<component>@<region>#<i>``). A component that declares ``startup`` has its
+  replicas' repair time and unavailability from :mod:`.startup_repair` (replacement waits for
+  the new replica to start and for its start-up sources).
 
 Failure domains (account, region, zone, cell, shared domain) are single events shared by
 every component in them, across stacks: that shared fate is what makes the result correct
@@ -36,6 +38,7 @@ from dataclasses import dataclass, field
 from cellguard.assessments import iterative
 from cellguard.assessments.availability.priors import Priors, Resolved
 from cellguard.assessments.availability.replicas import ReplicaSet, replica_body, replica_groups
+from cellguard.assessments.availability.startup_repair import replacement
 from cellguard.assessments.faulttree.tree import TRUE, BasicEvent, FaultTree, Gate, GateOp
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.iterative import Step
@@ -157,10 +160,13 @@ class _Compiler:
             return self.event(name, prior, info)
         n = self.graph.placement(qid).replicas
         k = 1 if comp.min_healthy_replicas is None else comp.min_healthy_replicas
-        replicas = ReplicaSet(
-            qid, region, replica_groups(zones, n), k, prior.unavailability, prior.repair_hours
-        )
-        node, exact = replica_body(replicas, _ReplicaSink(self, replicas, prior.source))
+        q, repair, source = prior.unavailability, prior.repair_hours, prior.source
+        replaced = replacement(self.graph, self.priors, qid, prior)
+        if replaced is not None:
+            q, repair = replaced.unavailability, replaced.repair_hours
+            source = f"{source}; {replaced.text}"
+        replicas = ReplicaSet(qid, region, replica_groups(zones, n), k, q, repair)
+        node, exact = replica_body(replicas, _ReplicaSink(self, replicas, source))
         if not exact:
             self.bounded.append(f"{qid}@{region}")
         return node

@@ -39,6 +39,7 @@ from cellguard.models.components.inference import (
     TrainingJob,
 )
 from cellguard.models.components.safety import Guardrail, Observability
+from cellguard.models.components.startup import Startup, StartupSource
 from cellguard.models.enums import ComponentKind
 
 Component = Annotated[
@@ -123,6 +124,8 @@ __all__ = [
     "Router",
     "Serving",
     "Source",
+    "Startup",
+    "StartupSource",
     "Tool",
     "ToolInterface",
     "TrainingJob",

@@ -19,6 +19,7 @@ from cellguard.models.base import (
     Reference,
     SpecModel,
 )
+from cellguard.models.components.startup import Startup
 from cellguard.models.dependencies import DependencyItem, Protections
 from cellguard.models.enums import AutoscalingMetric, BackupScope, RolloutStrategy, Runtime
 
@@ -145,6 +146,13 @@ class ServiceFields(SpecModel):
     protections: Protections | None = Field(None, description="Load and failure protections.")
     autoscaling: Autoscaling | None = Field(None, description="Horizontal autoscaling.")
     rollout: Rollout | None = Field(None, description="Rollout strategy.")
+    startup: Startup | None = Field(
+        None,
+        description=(
+            "What a new replica needs to start (weights, image, licence services): it sets "
+            "the scale-out and replacement time (omitted: the fixed repair prior)."
+        ),
+    )
 
 
 class StatefulFields(SpecModel):

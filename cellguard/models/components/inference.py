@@ -193,6 +193,14 @@ class Capacity(SpecModel):
     reserved_replicas: NonNegativeInt | None = Field(
         None, le=MAX_REPLICAS, description="Replicas covered by reservations per region."
     )
+    recovery_purchase: PurchaseOption | None = Field(
+        None,
+        description=(
+            "How replicas are obtained in the DR recovery region when it is not running them "
+            "already: odcr or capacity_block held there, or bought during the outage "
+            "(on_demand, spot)."
+        ),
+    )
 
 
 class Health(SpecModel):

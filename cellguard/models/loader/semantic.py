@@ -223,6 +223,12 @@ class _Checker:
             self.reference((*base, "shared_domains", si), domain, "shared domain")
         if isinstance(comp, TrainingJob) and comp.launch_queue is not None:
             self.reference((*base, "launch_queue"), comp.launch_queue)
+        startup = getattr(comp, "startup", None)
+        for key, source in startup.sources() if startup is not None else ():
+            if source.component is not None:  # issue 16 item 4: start-up sources
+                where = key.replace("[", ".").rstrip("]").split(".")
+                path = tuple(int(p) if p.isdigit() else p for p in where)
+                self.reference((*base, "startup", *path, "component"), source.component)
         if isinstance(comp, Agent):
             for ti, tool in enumerate(comp.tools):
                 self.reference((*base, "tools", ti), tool)

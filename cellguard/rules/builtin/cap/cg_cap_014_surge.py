@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from cellguard.assessments.capacity import REQUESTS_PS, CapacityRow, Fleet, rounded
 from cellguard.assessments.demand import JourneyLoad, Load
+from cellguard.assessments.startup import scale_out
 from cellguard.assessments.throughput_media import WORK_UNITS
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
@@ -126,7 +127,11 @@ def _judge(
         else:
             yield not_applicable(target, f"No journey with a known demand reaches {target.id}.")
         return
-    cold = comp.serving.cold_start_seconds if comp.serving else None
+    declared = comp.serving.cold_start_seconds if comp.serving else None
+    cold = declared
+    started = scale_out(comp)  # the start-up's total when it is longer (issue 16 item 4)
+    if started.from_startup and started.seconds is not None:
+        cold = round(started.seconds)
     scaling = comp.autoscaling
     per, regions = row.per_replica, max(len(row.regions), 1)
     at_max = per * scaling.max * regions if per is not None and scaling else None
@@ -137,7 +142,8 @@ def _judge(
         surge_ramp_seconds=surge.ramp_seconds,
         surge_demand=rounded(surge.demand, 1),
         surge_utilisation=rounded(surge.demand / row.supply, 3) if row.supply else None,
-        cold_start_seconds=cold,
+        cold_start_seconds=declared,
+        **started.evidence(),
         autoscaling_max=scaling.max if scaling else None,
         supply_at_max=rounded(at_max, 1),
     )

@@ -15,6 +15,8 @@ from cellguard.rules.builtin.red._helpers import (
     needed_components,
     recreate_hours,
 )
+from cellguard.rules.builtin.red._recovery_gpus import SOURCE as GPU_SOURCE
+from cellguard.rules.builtin.red._recovery_gpus import recovery_gpus
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
@@ -33,17 +35,23 @@ META = RuleMeta(
         f"({DR_SOURCE}). An RTO below what the strategy can deliver is a promise the architecture "
         "cannot keep. GenAI stacks add a second limit: a vector index or fine-tuned models "
         "without a copy outside the failed region must be recreated, and re-embedding a corpus or "
-        "retraining models takes hours to days, far beyond most RTOs."
+        "retraining models takes hours to days, far beyond most RTOs. GPU replicas that do "
+        "not already run in the recovery region must be obtained there during the outage: "
+        "held capacity (an On-Demand Capacity Reservation, an active Capacity Block) launches "
+        "in minutes, while scarce GPUs bought on demand or as spot may take a day or more, "
+        "when every customer of the lost region is buying in the same places."
     ),
     source=(
         f"{DR_SOURCE}; AWS Well-Architected Reliability Pillar REL13-BP02 (use defined recovery "
-        "strategies to meet the recovery objectives)"
+        f"strategies to meet the recovery objectives); {GPU_SOURCE}"
     ),
     remediation=(
         "Choose a practices.disaster_recovery.strategy whose recovery time fits "
         "objectives.rto_minutes (warm_standby or active_active for RTOs under an hour), and give "
         "every store the journey needs a copy in the recovery region (backups with scope "
-        "cross_region or replication.cross_region) so nothing has to be recreated during recovery."
+        "cross_region or replication.cross_region) so nothing has to be recreated during recovery; "
+        "hold the GPUs the recovery needs in the recovery region (capacity.recovery_purchase "
+        "odcr, or an active capacity_block) rather than buying them during the outage."
     ),
     action="upgrade-dr-strategy",
 )
@@ -109,6 +117,12 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 state = "has no cross-region copy" if copy is False else "declares no backups"
                 unknowns.append(f"{name} {state} and its recreate time is unknown")
         evidence["stores"] = stores
+        gpus = recovery_gpus(ctx, stack, journey.id, rto)  # issue 16 item 4
+        fails += gpus.fails
+        unknowns += gpus.unknowns
+        oks += gpus.oks
+        if gpus.evidence:
+            evidence["recovery_gpus"] = gpus.evidence
         field = ("objectives", "rto_minutes")
         head = f"{journey.id} has an RTO of {rto:g} min"
         if fails:

@@ -1,0 +1,102 @@
+"""CG-RED-008's GPU check: the GPUs a recovery needs can be obtained within the RTO (issue 16 item 4).
+
+A journey served by GPU replicas (self-hosted or SageMaker) that do not already run in the DR
+recovery region needs those GPUs there during the outage. How long that takes depends on how
+they are obtained (``capacity.recovery_purchase``): held capacity (an ODCR, an active Capacity
+Block) launches in minutes, capacity bought during the outage (on demand, spot) may take far
+longer for scarce families, and a regional failover is when every customer of the lost region
+buys in the same places. The recovery time of such a replica is the catalog's obtain time
+(:mod:`cellguard.models.catalog.gpu_obtain`) plus its start-up (scale-out time:
+:mod:`cellguard.assessments.startup`), against the RTO.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cellguard.assessments.startup import runs_on_gpu_nodes, scale_out
+from cellguard.models.catalog.gpu_obtain import family_of, obtain_time
+from cellguard.models.enums import DrStrategy, PurchaseOption
+from cellguard.models.findings import Evidence
+from cellguard.models.references import localise
+from cellguard.rules.builtin.red._helpers import needed_components
+from cellguard.rules.context import RuleContext
+
+SOURCE = (
+    "Amazon EC2 User Guide: On-Demand Capacity Reservations, Capacity Blocks for ML, "
+    "insufficient instance capacity (cellguard catalog gpu_obtain.yaml)"
+)
+"""Where the obtain times come from (each entry cites its own page)."""
+
+
+@dataclass
+class RecoveryGpus:
+    """What the GPU check adds to CG-RED-008's verdict of one journey."""
+
+    fails: list[str] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+    oks: list[str] = field(default_factory=list)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def recovery_gpus(ctx: RuleContext, stack: str, journey_id: str, rto: float) -> RecoveryGpus:
+    """Judge the GPUs the journey needs in the recovery region against ``rto`` minutes."""
+    found = RecoveryGpus()
+    dr = ctx.document(stack).practices.disaster_recovery
+    region = dr.recovery_region
+    if region is None or dr.strategy in (None, DrStrategy.NONE):
+        return found
+    for qid in needed_components(ctx.graph, stack, journey_id):
+        comp = ctx.graph.component(qid)
+        if not runs_on_gpu_nodes(comp) or region in ctx.graph.placement(qid).regions:
+            continue
+        name = localise(qid, stack)
+        capacity = getattr(comp, "capacity", None)
+        purchase: PurchaseOption | None = getattr(capacity, "recovery_purchase", None)
+        serving = getattr(comp, "serving", None)
+        family = family_of(
+            list(getattr(serving, "instance_types", None) or []), getattr(serving, "gpu", None)
+        )
+        entry = obtain_time(purchase, family) if purchase and family else None
+        if purchase is None or family is None or entry is None:
+            lacking = "capacity.recovery_purchase" if purchase is None else "serving.instance_types"
+            found.unknowns.append(f"how {name} obtains its GPUs in {region} is unknown ({lacking})")
+            found.evidence[name] = {"recovery_purchase": purchase.value if purchase else None}
+            continue
+        start = scale_out(comp)
+        start_min = (start.seconds or 0.0) / 60.0
+        total = entry.minutes + start_min
+        label = "an estimate" if entry.estimate else "published"
+        how = (
+            f"{name} needs {family} GPUs in {region} bought as {purchase.value}: "
+            f"{_minutes(entry.minutes)} min to obtain ({label}, {entry.source.title})"
+        )
+        if start.seconds is not None:
+            how += f" + {_minutes(start_min)} min to start = {_minutes(total)} min"
+        found.evidence[name] = {
+            "recovery_region": region,
+            "recovery_purchase": purchase.value,
+            "instance_family": family,
+            "obtain_minutes": entry.minutes,
+            "obtain_estimate": entry.estimate,
+            "start_minutes": round(start_min, 1) if start.seconds is not None else None,
+            "recovery_minutes": round(total, 1),
+        }
+        if total > rto:
+            found.fails.append(how)
+        elif start.seconds is None:
+            found.unknowns.append(
+                f"{how}, and its start-up time is unknown (serving.cold_start_seconds)"
+            )
+        else:
+            if purchase is PurchaseOption.CAPACITY_BLOCK:
+                how += " (while a Capacity Block is active there)"
+            found.oks.append(how)
+    return found
+
+
+__all__ = ["SOURCE", "RecoveryGpus", "recovery_gpus"]
