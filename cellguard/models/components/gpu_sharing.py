@@ -35,7 +35,13 @@ class GpuSharingMode(StrEnum):
 class GpuSharing(SpecModel):
     """The shared GPUs an endpoint runs on, and how they are shared."""
 
-    mode: GpuSharingMode = Field(description="mig, mps or time_slicing.")
+    mode: GpuSharingMode = Field(
+        description=(
+            "mig (isolated Multi-Instance GPU instances of a profile), mps (the CUDA "
+            "Multi-Process Service: processes on the GPUs at once, no memory isolation) or "
+            "time_slicing (the GPUs handed to each in turn: no memory or fault isolation)."
+        )
+    )
     profile: str | None = Field(
         None,
         pattern=r"^[1-7]g\.[0-9]+gb$",

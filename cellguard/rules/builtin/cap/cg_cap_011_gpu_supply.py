@@ -45,7 +45,11 @@ META = RuleMeta(
         "the endpoint cannot start. Models hosted together (serving.hosted_models: a "
         "multi-model endpoint, inference components, multi-LoRA) share the replica's memory: "
         "when the models each replica must keep resident to reach the declared hit ratios take "
-        "more than that, the hit ratio cannot be reached and every miss waits for a cold load."
+        "more than that, the hit ratio cannot be reached and every miss waits for a cold load. "
+        "Endpoints sharing GPUs (serving.gpu_sharing) are one capacity domain: a MIG "
+        "instance serves with its profile's share of the GPU's memory and throughput, and the "
+        "profiles of one group must fit a GPU together; under MPS or time slicing the members' "
+        "utilisations add up on the GPUs and, without memory isolation, so do their weights."
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENREL01-BP01 (scale and balance foundation "
@@ -60,7 +64,9 @@ META = RuleMeta(
         "need more GPUs per replica (tensor parallelism), GPUs with more memory, or a lower "
         "precision. A hot set that does not fit needs fewer resident models (a lower "
         "serving.hosted_models access.hit_ratio, with its cold loads in the latency budget), "
-        "smaller models (adapters instead of full copies) or GPUs with more memory."
+        "smaller models (adapters instead of full copies) or GPUs with more memory. Shared "
+        "GPUs that cannot hold their group need smaller MIG profiles, fewer endpoints in the "
+        "group or more replicas of them, or GPUs of their own."
     ),
     action="add-gpu-capacity",
 )
