@@ -1,4 +1,4 @@
-"""Operational hygiene of data paths and tools (CG-COR-013/014/015/016, CG-RED-014).
+"""Operational hygiene of data paths and tools (CG-COR-013/014/015/016, CG-RED-014/015).
 
 Each action states the target in the spec where a key can say it (a dead-letter queue, a
 validated ingestion run, an idempotent tool) and adds the manual step that makes it true; a
@@ -112,7 +112,23 @@ def bound_cache_ttl(ws: Workspace, finding: Finding, ctx: ActionContext) -> list
     )
 
 
+def add_router_health_checks(
+    ws: Workspace, finding: Finding, ctx: ActionContext
+) -> list[ActionResult]:
+    """CG-RED-015: the router health-checks its targets and takes failed ones out of rotation."""
+    return _declared(
+        ws,
+        finding,
+        "add-router-health-checks",
+        "health_checks",
+        f"Health-check the targets of {finding.target}.",
+        f"Give every target of {finding.target} a health check (Route 53 records, target "
+        "health, a probe of each cell) that takes it out of rotation when it fails.",
+    )
+
+
 ACTIONS: dict[str, Action] = {
+    "add-router-health-checks": add_router_health_checks,
     "bound-cache-ttl": bound_cache_ttl,
     "add-dead-letter-queue": add_dead_letter_queue,
     "validate-ingestion-output": validate_ingestion_output,

@@ -15,6 +15,7 @@ PYTHON_RULES: tuple[str, ...] = (
     "cg_red_012_checkpoint_interval",
     "cg_red_013_risk_controls",
     "cg_red_014_restore_tested",
+    "cg_red_015_router_health_checks",
 )
 """Modules of this package that define a Python rule (``RULE``)."""
 
