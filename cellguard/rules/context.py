@@ -29,8 +29,10 @@ class RuleContext:
     """Read-only view of one assessment run, shared by every rule."""
 
     def __init__(self, graph: StackGraph) -> None:
-        """Wrap ``graph``; lookups are computed lazily and cached."""
+        """Wrap ``graph``; lookups are computed lazily and cached (the graph does not change
+        once built)."""
         self.graph = graph
+        self._selections: dict[frozenset[ComponentKind], list[tuple[str, ComponentBase]]] = {}
 
     # -- documents ------------------------------------------------------------------------
 
@@ -52,11 +54,23 @@ class RuleContext:
     # -- components -----------------------------------------------------------------------
 
     def components(self, *kinds: ComponentKind) -> Iterator[tuple[str, ComponentBase]]:
-        """(qualified id, model) of every component of the given kinds (all if none), sorted."""
-        wanted = set(kinds)
-        for qid in self.graph.components():
-            if not wanted or self.graph.kind(qid) in wanted:
-                yield qid, self.graph.component(qid)
+        """(qualified id, model) of every component of the given kinds (all if none), sorted.
+
+        Each selection of kinds is listed once per run: most rules ask for theirs, and an
+        organisation of 10,000 components made that 450,000 kind lookups.
+        """
+        wanted = frozenset(kinds)
+        found = self._selections.get(wanted)
+        if found is None:
+            found = self._selections[wanted] = [
+                (qid, comp) for qid, kind, comp in self._components if not wanted or kind in wanted
+            ]
+        return iter(found)
+
+    @cached_property
+    def _components(self) -> list[tuple[str, ComponentKind, ComponentBase]]:
+        graph = self.graph
+        return [(qid, graph.kind(qid), graph.component(qid)) for qid in graph.components()]
 
     def components_for(self, meta: RuleMeta) -> Iterator[tuple[str, ComponentBase]]:
         """The components of the kinds in ``meta.applies_to``, so a rule judges what it declares."""
@@ -117,7 +131,7 @@ class RuleContext:
     @cached_property
     def _journeys_by_component(self) -> dict[str, list[tuple[str, Journey]]]:
         found: dict[str, list[tuple[str, Journey]]] = {}
-        for stack, journey in self.graph.journeys():
+        for stack, journey in self._journeys:
             for qid in self.graph.journey_components(stack, journey.id):
                 found.setdefault(qid, []).append((stack, journey))
         return found
@@ -128,7 +142,26 @@ class RuleContext:
 
     def journeys(self) -> list[tuple[str, Journey]]:
         """Every (stack, journey), sorted."""
+        return list(self._journeys)
+
+    @cached_property
+    def _journeys(self) -> list[tuple[str, Journey]]:
         return self.graph.journeys()
+
+    def entered_at(self, qid: str) -> list[tuple[str, Journey]]:
+        """(stack, journey) of every journey whose entrypoint is component ``qid``, sorted."""
+        return list(self._journeys_by_entrypoint.get(qid, []))
+
+    @cached_property
+    def _journeys_by_entrypoint(self) -> dict[str, list[tuple[str, Journey]]]:
+        found: dict[str, list[tuple[str, Journey]]] = {}
+        for stack, journey in self._journeys:
+            try:
+                entry = self.graph.entrypoint(stack, journey.id)
+            except KeyError:  # an entrypoint that is not a component enters nothing
+                continue
+            found.setdefault(entry, []).append((stack, journey))
+        return found
 
     def top_tier(self, qid: str) -> Criticality | None:
         """The most critical tier of the journeys ``qid`` serves; ``None`` if it serves none."""

@@ -55,17 +55,11 @@ def fast_moving(framework: str | None) -> bool:
 
 def _entry_journeys(ctx: RuleContext, qid: str) -> list[str]:
     """``stack/journey (tier)`` of every tier0/tier1 journey entering at ``qid``."""
-    found = []
-    for stack, journey in ctx.journeys():
-        if journey.criticality not in CRITICAL_TIERS:
-            continue
-        try:
-            entry = ctx.graph.entrypoint(stack, journey.id)
-        except KeyError:
-            continue
-        if entry == qid:
-            found.append(f"{journey.id} ({journey.criticality.value})")
-    return found
+    return [
+        f"{journey.id} ({journey.criticality.value})"
+        for _, journey in ctx.entered_at(qid)
+        if journey.criticality in CRITICAL_TIERS
+    ]
 
 
 def _agent(ctx: RuleContext, qid: str, comp: Agent) -> Outcome:
