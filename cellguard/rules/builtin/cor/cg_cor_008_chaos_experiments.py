@@ -8,10 +8,12 @@ runs its own GPUs, region isolation when it spans regions), as advice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from cellguard.models.enums import ChaosExperimentType
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
+from cellguard.models.practices import ChaosExperiment
 from cellguard.models.stack import Platform, Stack
 from cellguard.rules.base import PythonRule
 from cellguard.rules.builtin.cor._helpers import serves_critical_journey
@@ -59,6 +61,14 @@ def _relevant(ctx: RuleContext, doc: Stack | Platform) -> list[ChaosExperimentTy
     return wanted
 
 
+def _last_runs(experiments: list[ChaosExperiment]) -> dict[str, str | None]:
+    """The latest ``last_run`` of each experiment type (``None`` where none is recorded)."""
+    runs: dict[str, str | None] = {}
+    for e in sorted(experiments, key=lambda e: (e.type, e.last_run or dt.date.min)):
+        runs[e.type.value] = e.last_run.isoformat() if e.last_run else runs.get(e.type.value)
+    return runs
+
+
 def check(ctx: RuleContext) -> Iterator[Outcome]:
     """Judge every stack and platform that serves a tier0 or tier1 journey."""
     for doc in ctx.documents():
@@ -81,6 +91,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         types = sorted({e.type for e in experiments})
         evidence["experiments"] = [t.value for t in types]
+        evidence["last_run"] = _last_runs(experiments)
+        evidence["targets"] = sorted({t for e in experiments for t in e.targets})
         if not types:
             yield failed(
                 target,
