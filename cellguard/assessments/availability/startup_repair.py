@@ -105,4 +105,13 @@ def replacement(graph: StackGraph, priors: Priors, qid: str, prior: Resolved) ->
     return Replacement(repair, q, started, wait, tuple(unknown), text)
 
 
-__all__ = ["Replacement", "replacement"]
+def replacement_of(graph: StackGraph, qid: str) -> Replacement | None:
+    """:func:`replacement` of ``qid`` with the graph's priors, for a finding's evidence."""
+    comp = graph.component(qid)
+    if getattr(comp, "startup", None) is None:
+        return None
+    priors = Priors(graph)
+    return replacement(graph, priors, qid, priors.component(qid))
+
+
+__all__ = ["Replacement", "replacement", "replacement_of"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cellguard.assessments.availability.startup_repair import replacement_of
 from cellguard.assessments.startup import scale_out
 from cellguard.models.components import EmbeddingModel, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
@@ -88,6 +89,10 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "surge_ramp_seconds": dict(surges),
             **started.evidence(),
         }
+        replaced = replacement_of(ctx.graph, qid)  # the fault tree's repair (issue 16 item 4)
+        if replaced is not None:
+            evidence["replacement_hours"] = round(replaced.repair_hours, 4)
+            evidence["replacement_arithmetic"] = replaced.text
         if cold is not None and cold <= FAST_COLD_START_SECONDS:
             yield passed(
                 target,
