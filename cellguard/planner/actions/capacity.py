@@ -20,6 +20,7 @@ from cellguard.planner.actions._helpers import (
     target_component,
     zone_count,
 )
+from cellguard.planner.actions.gpu_memory import memory_step
 from cellguard.planner.actions.redundancy import ZONES_WANTED
 from cellguard.planner.context import Action, ActionContext, change, manual
 from cellguard.planner.model import ActionResult, Edit
@@ -63,6 +64,9 @@ def statically_stable_gpus(
     """CG-CAP-012: replicas per region that survive losing a zone (and a region) at 80%."""
     stack, cid = finding.stack, finding.target
     row = fleet(ctx.graph, f"{stack}/{cid}")
+    memory = memory_step("statically-stable-gpus", finding, row.replica if row else None)
+    if memory is not None:
+        return memory
     if row is None or row.row.per_replica is None or row.row.demand is None:
         return manual(
             "statically-stable-gpus",
@@ -90,9 +94,13 @@ def statically_stable_gpus(
 
 
 def add_gpu_capacity(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
-    """CG-CAP-011: enough replicas for peak demand at the target utilisation."""
+    """CG-CAP-011: enough replicas for peak demand at the target utilisation (unless a
+    replica cannot hold the model: more of them cannot fix that, :mod:`.gpu_memory`)."""
     stack, cid = finding.stack, finding.target
     row = fleet(ctx.graph, f"{stack}/{cid}")
+    memory = memory_step("add-gpu-capacity", finding, row.replica if row is not None else None)
+    if memory is not None:
+        return memory
     if row is None or not row.row.per_replica or row.row.demand is None:
         return manual("add-gpu-capacity", finding, f"Measure {cid}'s per-replica throughput.")
     regions = len(regions_of(ws, stack, component(ws, stack, cid)))
