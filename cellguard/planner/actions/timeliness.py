@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cellguard.assessments.capacity import fleet
+from cellguard.assessments.capacity import QUOTA, fleet
+from cellguard.assessments.latency import latency_row
 from cellguard.assessments.timeouts import blocking_calls, worst_case_ms
 from cellguard.models.components import Agent, Cache, Placement
 from cellguard.models.dependencies import Dependency
 from cellguard.models.enums import ComponentKind, DependencyMode, StoreEngine
 from cellguard.models.findings import Finding
-from cellguard.models.references import qualify
+from cellguard.models.references import localise, qualify
 from cellguard.planner.actions._helpers import (
     component,
     journey_components,
@@ -21,7 +22,7 @@ from cellguard.planner.actions._helpers import (
     target_component,
     wait_ms,
 )
-from cellguard.planner.actions.capacity import add_gpu_capacity
+from cellguard.planner.actions.capacity import add_gpu_capacity, raise_model_quota
 from cellguard.planner.context import Action, ActionContext, change, manual
 from cellguard.planner.model import ActionResult, Change, Edit, FindingRef
 from cellguard.planner.workspace import Workspace
@@ -242,19 +243,41 @@ def add_semantic_cache(ws: Workspace, finding: Finding, ctx: ActionContext) -> l
 
 
 def fit_latency_budget(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
-    """CG-TIM-008: a saturated model gets capacity; anything else is a design decision."""
+    """CG-TIM-008: a saturated model gets capacity, a managed model throttled at its quota a
+    higher quota (tuning latency cannot fix throttling); anything else is a design decision."""
     stack, journey = finding.stack, finding.target
     out: list[ActionResult] = []
+    saturated = set(latency_row(ctx.graph, stack, journey).saturated)
+    throttled: list[str] = []
     for qid in journey_components(ctx, stack, journey):
         model = fleet(ctx.graph, qid)
-        if model is None or not (model.row.queue_saturated or (model.row.utilisation or 0) > 0.8):
+        if model is None:
             continue
         s, cid = qid_parts(qid)
+        if model.row.basis == QUOTA:
+            if qid in saturated:
+                throttled.append(localise(qid, stack))
+                if s in ws.documents:
+                    found = raise_model_quota(ws, replace(finding, stack=s, target=cid), ctx)
+                    out += [_as_latency(r, finding) for r in found if isinstance(r, Change)]
+            continue
+        if not (model.row.queue_saturated or (model.row.utilisation or 0) > 0.8):
+            continue
         if s not in ws.documents:
             continue
         for r in add_gpu_capacity(ws, replace(finding, stack=s, target=cid), ctx):
             if isinstance(r, Change):
-                out.append(replace(r, action="fit-latency-budget", finding=FindingRef.of(finding)))
+                out.append(_as_latency(r, finding))
+    if throttled:
+        over = " and ".join(f"{name} is over its quota" for name in throttled)
+        out += manual(
+            "fit-latency-budget",
+            finding,
+            f"{journey} misses its latency objective because {over} at peak: throttled calls "
+            "wait and are retried whatever the latency design, so raise the quota first "
+            "(request the increase in Service Quotas and wait for approval), then see whether "
+            "the latency still misses.",
+        )
     if out:
         return out
     return manual(
@@ -263,6 +286,11 @@ def fit_latency_budget(ws: Workspace, finding: Finding, ctx: ActionContext) -> l
         f"Shorten {journey}'s critical path (a smaller or faster model, fewer sequential calls, "
         "streaming) or relax its latency objective.",
     )
+
+
+def _as_latency(result: Change, finding: Finding) -> Change:
+    """A change another action proposed, made for this latency finding."""
+    return replace(result, action="fit-latency-budget", finding=FindingRef.of(finding))
 
 
 ACTIONS: dict[str, Action] = {
