@@ -8,8 +8,6 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import ParamSpec, TypeVar
 
-import typer
-
 from cellguard.models.loader.errors import SpecLoadError
 from cellguard.models.text import inert
 
@@ -38,11 +36,43 @@ def _debug() -> bool:
     return os.environ.get("CELLGUARD_DEBUG", "") not in ("", "0")
 
 
+def report_failure(exc: BaseException, echo: Callable[[str], None]) -> int | None:
+    """Write what the user needs to know about ``exc`` with ``echo`` (one line each, to the
+    error stream) and return the exit code; ``None`` when ``exc`` must propagate as it is
+    (``SystemExit``, or any unexpected exception with ``CELLGUARD_DEBUG`` set)."""
+    if isinstance(exc, SpecLoadError):
+        echo(exc.render())
+        count = len(exc.errors)
+        echo(f"cellguard: {count} error{'s' if count != 1 else ''}")
+        return ExitCode.INPUT_ERROR
+    if isinstance(exc, UserError):
+        echo(inert(f"cellguard: error: {exc}", single_line=True))
+        if exc.hint:
+            echo(inert(f"    hint: {exc.hint}", single_line=True))
+        return ExitCode.INPUT_ERROR
+    if isinstance(exc, KeyboardInterrupt):
+        echo("cellguard: interrupted")
+        return 130
+    if not isinstance(exc, Exception) or _debug():
+        return None
+    echo(
+        f"cellguard: internal error: {inert(type(exc).__name__)}: "
+        f"{inert(exc, single_line=True)}\n"
+        "    this is a bug in cellguard; rerun with CELLGUARD_DEBUG=1 for the traceback "
+        "and report it"
+    )
+    return ExitCode.INTERNAL_ERROR
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Run a command, turning known failures into messages and exit codes, never a traceback.
 
     Set ``CELLGUARD_DEBUG=1`` to let unexpected exceptions propagate with their traceback.
     """
+    import typer  # here, not at the top: cellguard.cli.fast reports errors without typer
+
+    def echo(message: str) -> None:
+        typer.echo(message, err=True)
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -50,30 +80,11 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
-        except SpecLoadError as exc:
-            typer.echo(exc.render(), err=True)
-            count = len(exc.errors)
-            typer.echo(f"cellguard: {count} error{'s' if count != 1 else ''}", err=True)
-            raise typer.Exit(ExitCode.INPUT_ERROR) from None
-        except UserError as exc:
-            typer.echo(inert(f"cellguard: error: {exc}", single_line=True), err=True)
-            if exc.hint:
-                typer.echo(inert(f"    hint: {exc.hint}", single_line=True), err=True)
-            raise typer.Exit(ExitCode.INPUT_ERROR) from None
-        except KeyboardInterrupt:
-            typer.echo("cellguard: interrupted", err=True)
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if _debug():
+        except BaseException as exc:
+            code = report_failure(exc, echo)
+            if code is None:
                 raise
-            typer.echo(
-                f"cellguard: internal error: {inert(type(exc).__name__)}: "
-                f"{inert(exc, single_line=True)}\n"
-                "    this is a bug in cellguard; rerun with CELLGUARD_DEBUG=1 for the traceback "
-                "and report it",
-                err=True,
-            )
-            raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+            raise typer.Exit(code) from None
 
     return wrapper
 

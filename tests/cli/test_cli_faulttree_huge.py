@@ -2,7 +2,8 @@
 
 The limits (stated in README's ``faulttree quantify``): the MEF reader's size, element and depth
 bounds; the engine's node budget and time limit; the Monte Carlo estimate's work and memory caps
-(:data:`cellguard.cli.faulttree_cmd.MC_WORK`, :data:`~cellguard.cli.faulttree_cmd.MC_MEMORY`).
+(:data:`cellguard.cli.faulttree_quantify.MC_WORK`,
+:data:`~cellguard.cli.faulttree_quantify.MC_MEMORY`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cellguard.assessments.faulttree.mef import read_mef_file
-from cellguard.cli import faulttree_cmd
+from cellguard.cli import faulttree_quantify
 from cellguard.cli.exit_codes import UserError
 from cellguard.cli.faulttree_cmd import _with_stack
 from cellguard.cli.main import app
@@ -77,8 +78,8 @@ def test_the_monte_carlo_estimate_beside_a_bound_is_capped_by_the_size_of_the_tr
     trials before); memory at most MC_MEMORY."""
     tree = read_mef_file(REPO / BAOBAB)
     size = len(tree.gates) + len(tree.events)
-    monkeypatch.setattr(faulttree_cmd, "MC_WORK", size * 1000)
-    monkeypatch.setattr(faulttree_cmd, "MC_MEMORY", size * 8 * 4)  # four words a node
+    monkeypatch.setattr(faulttree_quantify, "MC_WORK", size * 1000)
+    monkeypatch.setattr(faulttree_quantify, "MC_MEMORY", size * 8 * 4)  # four words a node
     args = ["faulttree", "quantify", BAOBAB, "-f", "json", "--node-budget", "2000"]
     result = runner.invoke(app, [*args, "--mc-trials", "200000"])
     assert result.exit_code == 0, result.stderr

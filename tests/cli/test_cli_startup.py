@@ -91,13 +91,24 @@ def test_version_and_help_import_no_command(tmp_path: Path, args: list[str]) -> 
     assert loaded(modules, HEAVY + SPEC_MODELS + ENGINE) == []
 
 
-def test_faulttree_quantify_imports_the_engine_not_the_spec_models(tmp_path: Path) -> None:
+def test_faulttree_quantify_imports_the_engine_only(tmp_path: Path) -> None:
+    """issue 21: a plain ``faulttree quantify`` runs without typer, pydantic or networkx
+    (cellguard.cli.fast); only the engine and the command's own output code."""
     tree = tmp_path / "trivial.xml"
     tree.write_text(TRIVIAL_TREE, encoding="utf-8")
-    modules = imported(tmp_path, "faulttree", "quantify", str(tree))
-    assert command_modules(modules) == ["cellguard.cli.faulttree_cmd"]
+    modules = imported(tmp_path, "faulttree", "quantify", str(tree), "-f", "json")
+    assert command_modules(modules) == []
     assert "cellguard.assessments.faulttree.quantify" in modules
-    assert loaded(modules, (*HEAVY, "cellguard.models.stack", "yaml")) == []
+    assert "cellguard.cli.faulttree_quantify" in modules
+    framework = ("typer", "click", "pydantic", "networkx", "cellguard.cli.app")
+    assert loaded(modules, (*HEAVY, *SPEC_MODELS, *framework)) == []
+
+
+def test_faulttree_quantify_help_is_typers(tmp_path: Path) -> None:
+    modules = imported(tmp_path, "faulttree", "quantify", "--help")
+    assert command_modules(modules) == ["cellguard.cli.faulttree_cmd"]
+    assert "typer" in modules
+    assert loaded(modules, (*HEAVY, "cellguard.models.stack", "yaml", "dd")) == []
 
 
 def test_validate_imports_the_loader_not_the_rules_or_the_engine(tmp_path: Path) -> None:

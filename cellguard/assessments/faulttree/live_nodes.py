@@ -117,3 +117,6 @@ def live_nodes(bdd: Any) -> int:
     """Nodes in ``bdd``'s manager minus dead ones (``statistics()["n_nodes"]``, cheaply)."""
     reader = _reader() if type(bdd) is cudd.BDD else None
     return _statistics_count(bdd) if reader is None else reader(bdd)
+
+
+_reader()  # checked at import, so that no size read of the engine pays for the check
