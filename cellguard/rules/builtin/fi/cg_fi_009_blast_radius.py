@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from cellguard.assessments.availability.blast import BlastRadius, blast_radius
 from cellguard.assessments.availability.journeys import journey_availability
@@ -80,11 +80,20 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 "on the first stack it reaches.",
             )
             continue
-        yield _judge(target, stack.name, mine, total)
+        yield _judge(target, stack.name, mine, total, _currency(ctx, mine[0].stacks))
 
 
-def _judge(target: Target, stack: str, mine: list[BlastRadius], total: float) -> Outcome:
-    """The verdict on the shared domains homed on ``stack`` (worst first)."""
+def _currency(ctx: RuleContext, stacks: Iterable[str]) -> str:
+    """The ISO 4217 currency of the stacks' money (``EUR+USD`` when they differ, as the
+    reports write a sum over stacks of different currencies)."""
+    return "+".join(sorted({str(ctx.document(s).metadata.currency) for s in stacks}))
+
+
+def _judge(
+    target: Target, stack: str, mine: list[BlastRadius], total: float, currency: str
+) -> Outcome:
+    """The verdict on the shared domains homed on ``stack`` (worst first); money in
+    ``currency``."""
     worst = mine[0]
     evidence: dict[str, Evidence] = {"blast_radius": [b.to_json() for b in mine]}
     if total <= 0:
@@ -100,7 +109,7 @@ def _judge(target: Target, stack: str, mine: list[BlastRadius], total: float) ->
             target,
             f"{worst.domain.node_id} alone takes down {len(worst.journeys)} journeys of "
             f"{len(worst.stacks)} stacks ({', '.join(worst.stacks)}), "
-            f"{worst.money_per_hour:,.0f}/h or {worst.share:.0%} of the organisation's "
+            f"{worst.money_per_hour:,.0f} {currency}/h or {worst.share:.0%} of the organisation's "
             "revenue per hour.",
             (),
             **evidence,
