@@ -140,7 +140,11 @@ class Demand(SpecModel):
         None, le=MAX_RATE, description="Peak requests per second."
     )
     mean_rps: NonNegativeFloat | None = Field(
-        None, le=MAX_RATE, description="Mean requests per second."
+        None,
+        le=MAX_RATE,
+        description=(
+            "Deprecated: read by no check (accepted with a warning); demand is judged at peak_rps."
+        ),
     )
     unit: DemandUnit = Field(
         DemandUnit.TOKENS,

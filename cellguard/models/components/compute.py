@@ -66,7 +66,13 @@ class Agent(ComponentBase, ServiceFields):
     execution: Literal["sync", "async"] | None = Field(
         None, description="Whether callers wait for the agent (sync) or are notified (async)."
     )
-    tools: list[Reference] = Field(default_factory=list, description="Tools the agent may call.")
+    tools: list[Reference] = Field(
+        default_factory=list,
+        description=(
+            "Deprecated: read by no check (accepted with a warning); list the tools the agent "
+            "calls in depends_on."
+        ),
+    )
 
 
 class ToolInterface(SpecModel):

@@ -33,8 +33,16 @@ class DataVolume(SpecModel):
         le=MAX_HOURS,
         description="Hours to recreate the data from source (e.g. re-embedding).",
     )
-    vectors: PositiveInt | None = Field(None, le=MAX_VECTORS, description="Number of vectors.")
-    size_gb: NonNegativeFloat | None = Field(None, le=MAX_SIZE_GB, description="Size in GB.")
+    vectors: PositiveInt | None = Field(
+        None,
+        le=MAX_VECTORS,
+        description="Deprecated: read by no check (accepted with a warning); use recreate_hours.",
+    )
+    size_gb: NonNegativeFloat | None = Field(
+        None,
+        le=MAX_SIZE_GB,
+        description="Deprecated: read by no check (accepted with a warning); use recreate_hours.",
+    )
     tenants: PositiveInt | None = Field(
         None, le=MAX_POPULATION, description="Tenants or departments whose data it holds."
     )

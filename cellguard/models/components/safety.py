@@ -27,5 +27,9 @@ class Observability(ComponentBase):
     kind: Literal["observability"] = Field(description="Component kind.")
     provider: ObservabilityProvider | None = Field(None, description="Back end.")
     signals: list[Literal["metrics", "gpu_metrics", "traces", "logs", "feedback", "drift"]] = Field(
-        default_factory=list, description="Signals it collects."
+        default_factory=list,
+        description=(
+            "Deprecated: read by no check (accepted with a warning); declare "
+            "practices.observability, which the CG-OBS rules judge."
+        ),
     )
