@@ -52,6 +52,10 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "sources": [s.name for s in comp.sources],
             "unthrottled_sources": [name for _, name in unthrottled],
             "undeclared_sources": [name for _, name in undeclared],
+            "rate_limits_rps": {
+                s.name: s.rate_limit_rps for s in comp.sources if s.rate_limit_rps is not None
+            },
+            "retried_sources": [s.name for s in comp.sources if s.retries],
         }
         gaps = []
         if comp.parallelism is None:
@@ -63,11 +67,13 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         if unthrottled:
             names = ", ".join(name for _, name in unthrottled)
             field = ("sources", unthrottled[0][0], "throttled")
+            retried = [n for i, n in unthrottled if comp.sources[i].retries]
+            again = f"; retrying failed reads of {', '.join(retried)} adds to it" if retried else ""
             yield failed(
                 target,
                 f"{target.id} reads {names} without throttling: a run can overload "
                 f"{'that source' if len(unthrottled) == 1 else 'those sources'} or be "
-                "throttled and stall.",
+                f"throttled and stall{again}.",
                 field,
                 **evidence,
             )
