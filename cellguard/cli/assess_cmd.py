@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
+from cellguard.cli.assessing import collector_paused, exit_if_rules_crashed, run_assessment
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.options import (
     ConfigOption,
@@ -91,33 +91,34 @@ def assess(
         formats=output_format,
         outputs=output,
     )
-    spec_paths = require_paths(settings)
-    assessment = run_assessment(
-        spec_paths,
-        rules=settings.packs.value,
-        select=settings.select.value,
-        ignore=settings.ignore.value,
-        today=settings.today.value,
-        plugins=settings.plugins.value,
-        patterns_from=settings.patterns_from,
-    )
-    from cellguard.cli.signoff_cmd import report_signoff
+    with collector_paused():  # the report of a large organisation is a heap of its own
+        spec_paths = require_paths(settings)
+        assessment = run_assessment(
+            spec_paths,
+            rules=settings.packs.value,
+            select=settings.select.value,
+            ignore=settings.ignore.value,
+            today=settings.today.value,
+            plugins=settings.plugins.value,
+            patterns_from=settings.patterns_from,
+        )
+        from cellguard.cli.signoff_cmd import report_signoff
 
-    formats = settings.formats.value
-    ctx = ReportContext(
-        min_severity=settings.min_severity.value,
-        include_passed=include_passed,
-        graph=assessment.graph,
-        signoff=report_signoff(spec_paths, formats, assessment),
-    )
-    write_reports(
-        assessment,
-        formats,
-        settings.outputs.value,
-        force=force,
-        ctx=ctx,
-        quiet=settings.quiet.value,
-    )
+        formats = settings.formats.value
+        ctx = ReportContext(
+            min_severity=settings.min_severity.value,
+            include_passed=include_passed,
+            graph=assessment.graph,
+            signoff=report_signoff(spec_paths, formats, assessment),
+        )
+        write_reports(
+            assessment,
+            formats,
+            settings.outputs.value,
+            force=force,
+            ctx=ctx,
+            quiet=settings.quiet.value,
+        )
     if settings.quiet.value:
         typer.echo(verdict(assessment))
     exit_if_rules_crashed(assessment, consequence="their checks did not run")

@@ -7,8 +7,11 @@ from any one command so that commands import it, never each other.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +50,24 @@ def parse_today(value: str | None) -> dt.date:
         ) from None
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the block with Python's cyclic garbage collector off, as it was before afterwards.
+
+    Reference counting still frees what an assessment throws away; what the collector would
+    walk, again and again, is the heap of long-lived objects an assessment builds (documents,
+    source positions, the graph, lookups, findings, report data): at 10,001 components its 22
+    full collections took 4.7 s of 23 s of CPU; without them peak memory grew 3%.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_paths(paths: list[Path]) -> Organisation:
     """Load each path; several paths are checked together as one organisation."""
     from cellguard.models.loader import build_organisation, load
@@ -73,6 +94,28 @@ def run_assessment(
     ``patterns_from`` says where ``select``/``ignore`` came from when it was not the command line
     (``rules.select at .cellguard.yaml:4``): a pattern that matches no rule is named with it.
     """
+    with collector_paused():
+        return _run_assessment(
+            paths,
+            rules=rules,
+            select=select,
+            ignore=ignore,
+            today=today,
+            plugins=plugins,
+            patterns_from=patterns_from,
+        )
+
+
+def _run_assessment(
+    paths: list[Path],
+    *,
+    rules: list[Path] | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    today: dt.date,
+    plugins: bool,
+    patterns_from: str | None,
+) -> Assessment:
     from cellguard.assessments.graph import build_graph
     from cellguard.rules.engine import run_rules
     from cellguard.rules.packs import load_rules
