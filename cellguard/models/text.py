@@ -84,6 +84,15 @@ def json_safe(dumped: str) -> str:
     Unsafe characters can only occur inside JSON strings, where the escape is valid; tab and
     line feed between tokens (indentation) are kept.
     """
-    if UNSAFE.search(dumped) is None:
+    if dumped.isascii():  # the common case, checked without the regular expression (a tenth
+        # of a second per 10 MB of report): of ASCII, only C0 controls and DEL are unsafe
+        raw = dumped.encode("ascii")
+        if len(raw.translate(None, _UNSAFE_ASCII)) == len(raw):
+            return dumped
+    elif UNSAFE.search(dumped) is None:
         return dumped
     return UNSAFE.sub(lambda m: _json_escape(m.group()), dumped)
+
+
+_UNSAFE_ASCII = bytes(c for c in range(128) if UNSAFE.match(chr(c)))
+"""The ASCII characters in :data:`UNSAFE`, as bytes to delete."""

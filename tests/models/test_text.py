@@ -107,3 +107,13 @@ def test_json_safe_round_trips_any_string(text: str) -> None:
     dumped = json_safe(json.dumps([text], ensure_ascii=False))
     assert UNSAFE.search(dumped) is None
     assert json.loads(dumped) == [text]
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_json_safe_of_ascii_text_escapes_exactly_the_unsafe_characters(code: int) -> None:
+    """ASCII text takes a shortcut past the regular expression: same result for every character
+    (even ones ``json.dumps`` never leaves raw)."""
+    ch = chr(code)
+    text = f'["a{ch}b", 1]'
+    expected = text.replace(ch, f"\\u{code:04x}") if UNSAFE.match(ch) else text
+    assert json_safe(text) == expected
