@@ -19,11 +19,12 @@ __all__ = ["CellguardGroup", "app", "main", "run"]
 
 def run() -> None:
     """Console-script entry point."""
-    from cellguard.cli.fast import exit_code
+    if sys.argv[1:3] == ["faulttree", "quantify"]:  # other commands do not import cli.fast
+        from cellguard.cli.fast import exit_code
 
-    code = exit_code(sys.argv[1:])
-    if code is not None:
-        sys.exit(code)
+        code = exit_code(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from cellguard.cli.app import app
 
     app(prog_name="cellguard")

@@ -115,6 +115,7 @@ def test_validate_imports_the_loader_not_the_rules_or_the_engine(tmp_path: Path)
     spec = REPO / "examples" / "rag-support-assistant.yaml"
     modules = imported(tmp_path, "validate", str(spec))
     assert command_modules(modules) == ["cellguard.cli.validate_cmd"]
+    assert "cellguard.cli.fast" not in modules  # only faulttree quantify's command line needs it
     assert "cellguard.models.stack" in modules
     assert loaded(modules, HEAVY + ENGINE) == []
 
