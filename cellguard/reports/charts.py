@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from cellguard.assessments.availability.blast import BlastRadius
 from cellguard.assessments.availability.journeys import JourneyAvailability
 from cellguard.assessments.scoring import Score
+from cellguard.models.wording import plural
 from cellguard.reports.svg import clip
 
 WIDTH = 490.0
@@ -153,7 +154,7 @@ def blast_chart(
         (
             b.domain.node_id,
             b.money_per_hour,
-            f"{money(b.money_per_hour, b.stacks)}/h · {len(b.journeys)} journey(s)",
+            f"{money(b.money_per_hour, b.stacks)}/h · {plural(len(b.journeys), 'journey')}",
             DOMAIN_COLOURS.get(b.domain.kind.value, GREY),
             0.0,
         )

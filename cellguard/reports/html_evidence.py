@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cellguard.models.findings import Evidence, Finding
+from cellguard.models.wording import plural
 
 SHARED_CHARS = 160
 """Values longer than this (as JSON) are stated once when several findings carry them."""
@@ -207,8 +208,9 @@ class EvidenceBook:
                 self._first[whole] = (anchor, f"{finding.rule} {where}")
             domains = self._blast_domains(value)
             if domains is not None:
-                shown = f"{len(domains)} failure domain(s) of the blast-radius table: " + ", ".join(
-                    domains
+                shown = (
+                    f"{plural(len(domains), 'failure domain')} of the blast-radius table: "
+                    + ", ".join(domains)
                 )
                 out.append(
                     Item(label, text=_clip(shown), link="blast-radius", anchor=anchor, also=also)

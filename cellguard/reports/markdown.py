@@ -14,6 +14,7 @@ ping people or reach a terminal raw.
 from __future__ import annotations
 
 from cellguard.models.findings import Status
+from cellguard.models.wording import plural
 from cellguard.reports.context import ReportContext
 from cellguard.reports.md_text import code, md
 from cellguard.reports.risks import risks_markdown
@@ -53,7 +54,8 @@ def render_markdown(assessment: Assessment, ctx: ReportContext) -> str:
         lines += ["", *findings_table(top, ctx)]
         rest = len(failing) - len(top)
         if rest > 0:
-            lines += ["", f"…and {rest} more failing finding(s) (see the full report)."]
+            more = plural(rest, "more failing finding", "more failing findings")
+            lines += ["", f"…and {more} (see the full report)."]
     risks = risks_markdown(assessment)
     if risks:
         lines += ["", "### Risk register", "", *risks]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Status
+from cellguard.models.wording import plural
 from cellguard.reports.context import ReportContext
 from cellguard.reports.json_report import visible
 from cellguard.reports.md_text import code, fmt_delta, fmt_percent, fmt_score, md, table
@@ -173,8 +174,8 @@ def header_lines(assessment: Assessment, title: str) -> list[str]:
     return [
         f"## {title}",
         "",
-        f"{len(assessment.stacks)} document(s): {stacks} · {len(assessment.rules)} rules · "
-        f"as of {assessment.as_of.isoformat()}",
+        f"{plural(len(assessment.stacks), 'document')}: {stacks} · "
+        f"{plural(len(assessment.rules), 'rule')} · as of {assessment.as_of.isoformat()}",
     ]
 
 

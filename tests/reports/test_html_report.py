@@ -167,7 +167,7 @@ def test_repeated_evidence_is_stated_once(html: str) -> None:
     fi009 = findings[findings.index("<code>CG-FI-009</code>") :]
     fi009 = fi009[: fi009.index("</table>\n")]
     assert (
-        '<th>blast radius</th><td><a href="#blast-radius">4 failure domain(s) of the '
+        '<th>blast radius</th><td><a href="#blast-radius">4 failure domains of the '
         "blast-radius table: account:genai-platform-prod, shared:genai-platform/bedrock-tpm-quota"
     ) in fi009
     assert "money per hour" not in fi009 and 'id="blast-radius"' in html

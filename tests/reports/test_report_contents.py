@@ -89,7 +89,7 @@ def test_markdown_shows_score_deltas_and_caps_findings(org: Assessed) -> None:
     assert f" · upper {o.upper:.1f} · assurance {o.assurance:.1f}%" in text
     rows = [line for line in text.split("### Top findings")[1].splitlines() if "<code>CG-" in line]
     assert len(rows) == 7
-    assert "…and 84 more failing finding(s)" in text  # 91 failing, 7 shown
+    assert "…and 84 more failing findings" in text  # 91 failing, 7 shown
     assert "```mermaid\nflowchart LR" in text
     severities = [row.split(" | ")[0].strip("| ") for row in rows]
     order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]

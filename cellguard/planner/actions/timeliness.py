@@ -13,6 +13,7 @@ from cellguard.models.dependencies import Dependency
 from cellguard.models.enums import ComponentKind, DependencyMode, StoreEngine
 from cellguard.models.findings import Finding
 from cellguard.models.references import localise, qualify
+from cellguard.models.wording import plural
 from cellguard.planner.actions._helpers import (
     component,
     journey_components,
@@ -75,8 +76,8 @@ def align_timeouts(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[
     if dep.timeout_ms is None or dep.timeout_ms < needed:
         edits += ws.set(stack, (*_dep_path(caller, callee), "timeout_ms"), needed)
     text = (
-        f"{callee} retries each call at most {MAX_RETRIES} time(s), so its calls take at most "
-        f"{worst:,.0f} ms; {caller} waits {max(needed, dep.timeout_ms or 0):,} ms for it "
+        f"{callee} retries each call at most {plural(MAX_RETRIES, 'time')}, so its calls take "
+        f"at most {worst:,.0f} ms; {caller} waits {max(needed, dep.timeout_ms or 0):,} ms for it "
         "(callee's worst case + 10%)."
     )
     return change("align-timeouts", finding, text, edits)
@@ -108,7 +109,9 @@ def limit_retries(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[A
         for dep in component(ws, s, cid).depends_on:
             if dep.retries > MAX_RETRIES:
                 edits += ws.set(s, (*_dep_path(cid, dep.to), "retries"), MAX_RETRIES)
-    text = f"Every call on {journey} retries at most {MAX_RETRIES} time(s) (a retry budget)."
+    text = (
+        f"Every call on {journey} retries at most {plural(MAX_RETRIES, 'time')} (a retry budget)."
+    )
     return change("limit-retries", finding, text, edits)
 
 
