@@ -17,16 +17,18 @@ from typing import Annotated
 import typer
 
 from cellguard import __version__
-from cellguard.cli.assessing import exit_if_rules_crashed, parse_today, run_assessment
+from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
 from cellguard.cli.options import (
+    ConfigOption,
+    ConfiguredPluginsOption,
     IgnoreOption,
-    PluginsOption,
     RulesOption,
     SelectOption,
     TodayOption,
 )
+from cellguard.cli.settings import read_config, resolve_settings
 from cellguard.models.text import inert
 from cellguard.reports.formats import ReportFormat, SignoffBlock
 from cellguard.reports.signoff import Decision, SignoffRecord, StoredRecord, make_record
@@ -147,6 +149,36 @@ def report_signoff(
     return check_signoff(paths[0], assessment, allowed_signers=signers).block()
 
 
+def _assess(
+    path: Path,
+    *,
+    config: Path | None,
+    rules: list[Path] | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    today: str | None,
+    plugins: bool | None,
+    consequence: str,
+) -> Assessment:
+    """Assess ``path`` as ``assess`` would: options not given come from the config file
+    (``.cellguard.yaml``: rules, today, catalogs), so a sign-off and its verification judge the
+    findings the team's assessments show."""
+    settings = resolve_settings(
+        read_config(config), select=select, ignore=ignore, packs=rules, plugins=plugins, today=today
+    )
+    assessment = run_assessment(
+        [path],
+        rules=settings.packs.value,
+        select=settings.select.value,
+        ignore=settings.ignore.value,
+        today=settings.today.value,
+        plugins=settings.plugins.value,
+        patterns_from=settings.patterns_from,
+    )
+    exit_if_rules_crashed(assessment, consequence=consequence)
+    return assessment
+
+
 def _require_exists(path: Path) -> None:
     # a dangling or looping link goes on to the loader, which says why it cannot be read
     if not path.exists() and not path.is_symlink():
@@ -177,7 +209,8 @@ def signoff(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     today: TodayOption = None,
-    plugins: PluginsOption = True,
+    plugins: ConfiguredPluginsOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Record an architecture-review decision on a spec (appends; never overwrites a record).
 
@@ -188,18 +221,24 @@ def signoff(
     .cellguard/signoffs/<date>-<spec-hash>-<n>.json under the spec's git repository root (or
     the current directory, or --store). A store whose chain is broken is not appended to.
     With --sign-key the digest is also signed with an SSH key (ssh-keygen -Y sign). Check it
-    later with `cellguard verify`.
+    later with `cellguard verify`. Rule and date options not given come from the config file
+    (.cellguard.yaml; see `cellguard config`), as for `assess`.
     """
     _require_exists(path)
     if not reviewer.strip():
         raise UserError("--reviewer is empty", hint="give the reviewer's name or handle")
     if sign_key is not None and not sign_key.is_file():
         raise UserError(f"--sign-key {sign_key}: no such key file")
-    day = parse_today(today)
-    assessment = run_assessment(
-        [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+    assessment = _assess(
+        path,
+        config=config,
+        rules=rules,
+        select=select,
+        ignore=ignore,
+        today=today,
+        plugins=plugins,
+        consequence="nothing recorded",
     )
-    exit_if_rules_crashed(assessment, consequence="nothing recorded")
     assert assessment.graph is not None  # run_assessment keeps the graph it assessed
     root = store_root(path, store)
     draft = make_record(
@@ -247,7 +286,8 @@ def verify(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     today: TodayOption = None,
-    plugins: PluginsOption = True,
+    plugins: ConfiguredPluginsOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Check that the last sign-off of a spec approves it as it is now.
 
@@ -258,14 +298,20 @@ def verify(
     --today); 1 when there is no record, the last decision was a rejection, the spec or the
     findings changed, a waiver expired, a record was edited, the chain is broken, or (with
     --allowed-signers) the record is not signed by a key allowed for its reviewer; 2 on bad
-    input (an unreadable record included).
+    input (an unreadable record included). Rule and date options not given come from the
+    config file (.cellguard.yaml), as for the sign-off.
     """
     _require_exists(path)
-    day = parse_today(today)
-    assessment = run_assessment(
-        [path], rules=rules, select=select, ignore=ignore, today=day, plugins=plugins
+    assessment = _assess(
+        path,
+        config=config,
+        rules=rules,
+        select=select,
+        ignore=ignore,
+        today=today,
+        plugins=plugins,
+        consequence="nothing verified",
     )
-    exit_if_rules_crashed(assessment, consequence="nothing verified")
     verdict = check_signoff(path, assessment, store, allowed_signers)
     if verdict.checked is not None:
         typer.echo(_describe(verdict.checked))
