@@ -22,6 +22,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 NAMES = {
     "--format": "format",
@@ -84,9 +85,16 @@ def parse(args: list[str]) -> QuantifyArgs | None:
     return QuantifyArgs(Path(files[0]), values)
 
 
+def _echo(message: str, stream: TextIO | None) -> None:
+    """``click.echo``'s writing: nothing when the stream is closed (``None``), else write and
+    flush."""
+    if stream is not None:
+        stream.write(message)
+        stream.flush()
+
+
 def _echo_error(message: str) -> None:
-    sys.stderr.write(f"{message}\n")
-    sys.stderr.flush()
+    _echo(f"{message}\n", sys.stderr)
 
 
 def quantify(parsed: QuantifyArgs) -> int:
@@ -104,8 +112,7 @@ def quantify(parsed: QuantifyArgs) -> int:
             float(values["time_limit"]) if "time_limit" in values else None,
             int(values["mc_trials"]) if "mc_trials" in values else MC_TRIALS,
         )
-        sys.stdout.write(text if newline_included else f"{text}\n")
-        sys.stdout.flush()
+        _echo(text if newline_included else f"{text}\n", sys.stdout)
     except BaseException as exc:
         code = report_failure(exc, _echo_error)
         if code is None:
