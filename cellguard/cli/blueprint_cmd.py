@@ -113,6 +113,10 @@ def blueprint(
     for name, text in files.items():
         write_text_atomic(output / name, text, force=force)
     typer.echo(inert(f"wrote {len(files)} files to {output}", single_line=True), err=True)
+    from cellguard.blueprints.coverage import not_generated_lines
+
+    for line in not_generated_lines(org.stacks[0]):  # said plainly, not left out in silence
+        typer.echo(inert(f"not generated: {line}", single_line=True), err=True)
     if verify:
         from cellguard.blueprints.from_spec import blueprint_of
         from cellguard.iac.mockrun import run_project

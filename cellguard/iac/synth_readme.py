@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from cellguard.blueprints.coverage import not_generated
 from cellguard.blueprints.from_spec import blueprint_of
 from cellguard.blueprints.manifests import weights_prefix
 from cellguard.blueprints.model import Blueprint, GpuPool
@@ -103,6 +104,23 @@ def _router(bp: Blueprint) -> list[str]:
     ]
 
 
+def _not_generated(stack: Stack) -> list[str]:
+    """The section naming the spec's components this project does not create (none: empty)."""
+    found = not_generated(stack)
+    if not found:
+        return []
+    return [
+        "## Not generated: build these by other means",
+        "",
+        "This project creates the cells on EKS (services, routers, GPU node pools of self-hosted",
+        "models), DynamoDB tables and OpenSearch domains. These components of the spec are not",
+        "created, yet the target's verdicts assume they exist as the spec declares them:",
+        "",
+        *(f"- {_c(cid)}: {why}" if cid != "*" else f"- {why}" for cid, why in found),
+        "",
+    ]
+
+
 def project_readme(stack: Stack, stack_name: str) -> str:
     """The README of the project generated from ``stack`` for Pulumi stack ``stack_name``."""
     bp = blueprint_of(stack)
@@ -118,6 +136,7 @@ def project_readme(stack: Stack, stack_name: str) -> str:
         "`target.yaml` is the spec this project deploys; `__main__.py` only loads it. Change the",
         "spec and run `cellguard blueprint` again rather than editing the program.",
         "",
+        *_not_generated(stack),
         "## Prerequisites",
         "",
         "- An AWS account and credentials allowed to create IAM roles, VPCs, EKS clusters, EC2",
@@ -224,6 +243,11 @@ def project_readme(stack: Stack, stack_name: str) -> str:
         "## What stays manual",
         "",
         "- Service quota increases and reservation capacity (above).",
+        *(
+            ["- The components listed under 'Not generated' (above)."]
+            if not_generated(stack)
+            else []
+        ),
         "- Delegating the domain, and TLS in front of the routers.",
         "- Uploading the model weights (above) and the Hugging Face token for gated models.",
         "- Registering each OpenSearch snapshot bucket as a snapshot repository (an OpenSearch",

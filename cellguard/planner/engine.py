@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cellguard.assessments.graph import build_graph
+from cellguard.blueprints.coverage import not_generated
 from cellguard.models.findings import Finding, Status
 from cellguard.models.loader import Organisation, SpecLoadError
+from cellguard.models.stack import Stack
 from cellguard.planner.avoided import loss_avoided
 from cellguard.planner.context import Action, ActionContext
 from cellguard.planner.costing import (
@@ -302,6 +304,11 @@ class Planner:
             budget=self.budget,
             over_budget=left,
             currency=_currency(self.originals),
+            not_generated={
+                name: tuple(found)
+                for name, doc in sorted(ws.documents.items())
+                if isinstance(doc, Stack) and (found := not_generated(doc))
+            },
         )
 
     def _reason(

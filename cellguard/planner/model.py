@@ -188,6 +188,9 @@ class Plan:
     """Changes left out because they would have taken the plan past the budget."""
     currency: str = "USD"
     """The currency of the journeys' loss figures (the first document's)."""
+    not_generated: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """Each stack's components ``cellguard blueprint`` would not create from the target:
+    ``(component id, why)`` (:mod:`cellguard.blueprints.coverage`; ``*`` for the whole stack)."""
 
     @property
     def loss_avoided_per_month(self) -> float:

@@ -26,6 +26,7 @@ VALID = [
     "examples/cell-multi-region.yaml",
     "examples/queue-answered-chatbot.yaml",
     "examples/shared-entry-routes.yaml",
+    "examples/personalised-image-saas.yaml",
 ]
 UPDATE = os.environ.get("CELLGUARD_UPDATE_GOLDEN") == "1"
 

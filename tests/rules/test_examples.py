@@ -67,6 +67,7 @@ def test_every_example_is_assessed_without_errors() -> None:
         "saas-finetune.yaml",
         "vllm-single-zone.yaml",
         "cell-multi-region.yaml",
+        "personalised-image-saas.yaml",
     ):
         result = assess(example)
         assert result.errors == [], example

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from cellguard.models.components import ModelEndpoint, ModelInfo, Placement
+from cellguard.models.catalog.media import find_media_model
+from cellguard.models.components import ComponentBase, ModelEndpoint, ModelInfo, Placement
 from cellguard.models.enums import ComponentKind, Hosting
 from cellguard.models.findings import Finding
 from cellguard.models.stack import Stack
@@ -39,6 +40,14 @@ def _size_fallback(finding: Finding, caller: str, callee: str) -> list[ActionRes
     return manual("add-model-fallback", finding, text + ".")
 
 
+def _work(comp: ComponentBase | None) -> str | None:
+    """The unit a model's work is counted in when it is a catalogued non-LLM model (images,
+    embeddings); ``None`` for a language model or an unknown one."""
+    model = getattr(comp, "model", None)
+    found = find_media_model(model.name) if model is not None else None
+    return str(found.unit) if found is not None else None
+
+
 def add_model_fallback(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
     """CG-CAP-010: fall back to another model of the stack, or to a new managed small model;
     a fallback too small for its primary's failure gets a manual sizing step."""
@@ -48,16 +57,26 @@ def add_model_fallback(ws: Workspace, finding: Finding, ctx: ActionContext) -> l
         return _size_fallback(finding, caller, callee)
     doc = ws.document(stack)
     callee_comp = doc.component(callee)
+    work = _work(callee_comp)
     candidates = [
         c.id
         for c in doc.components
         if c.kind == ComponentKind.MODEL_ENDPOINT.value
         and c.id not in (callee, caller)
         and not any(d.to == callee for d in c.depends_on)
+        and _work(c) == work  # a text model cannot stand in for an image model
     ]
     edits: list[Edit] = []
     if candidates:
         fallback, how = candidates[0], f"the stack's other model {candidates[0]}"
+    elif work is not None:
+        return manual(
+            "add-model-fallback",
+            finding,
+            f"Give {caller} a fallback for {callee} that does the same work ({work}): a second "
+            f"endpoint of the same model on another instance type or in another region, "
+            "declared as the call's fallback; a managed text model cannot stand in for it.",
+        )
     elif not isinstance(doc, Stack):
         return manual(
             "add-model-fallback",
