@@ -289,7 +289,7 @@ def _all(graph: StackGraph) -> dict[tuple[str, str], tuple[JourneyTree, JourneyA
     cached = _CACHE.get(graph)
     if cached is not None:
         return cached
-    priors = Priors(graph)
+    priors = Priors.of(graph)
     out: dict[tuple[str, str], tuple[JourneyTree, JourneyAvailability]] = {}
     for stack, journey in graph.journeys():
         jt = compile_journey(graph, stack, journey.id, priors)

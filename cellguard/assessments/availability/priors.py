@@ -17,6 +17,7 @@ availability is invented for it.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from enum import Enum
 
@@ -85,6 +86,7 @@ class Priors:
         """Collect the spec's overrides from every loaded document."""
         self.graph = graph
         self._domains: dict[DomainRef, Resolved] = {}
+        self._components: dict[str, Resolved] = {}
         catalog = availability_catalog().domains
         for loaded in graph.org.documents:
             doc = loaded.document
@@ -140,9 +142,24 @@ class Priors:
         self._domains[ref] = resolved
         return resolved
 
+    @classmethod
+    def of(cls, graph: StackGraph) -> Priors:
+        """The priors of ``graph``, resolved once for every analysis of it (journey figures,
+        prior provenance)."""
+        found = _OF_GRAPH.get(graph)
+        if found is None:
+            found = _OF_GRAPH[graph] = cls(graph)
+        return found
+
     def component(self, qid: str) -> Resolved:
         """The prior of one replica (scope ``replica``) or one region of the service; for a
         component without one, an unknown placeholder (:attr:`Resolved.known` false)."""
+        found = self._components.get(qid)
+        if found is None:
+            found = self._components[qid] = self._component(qid)
+        return found
+
+    def _component(self, qid: str) -> Resolved:
         comp = self.graph.component(qid)
         prior = component_prior(attributes(comp))
         if comp.availability is not None:
@@ -168,3 +185,6 @@ class Priors:
             prior.scope,
             basis=prior.basis.value,
         )
+
+
+_OF_GRAPH: weakref.WeakKeyDictionary[StackGraph, Priors] = weakref.WeakKeyDictionary()

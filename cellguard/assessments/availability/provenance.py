@@ -29,6 +29,7 @@ from cellguard.assessments.availability.journeys import journey_availability, jo
 from cellguard.assessments.availability.priors import Priors, Resolved
 from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.assessments.faulttree.tree import FaultTree
+from cellguard.assessments.faulttree.variants import probabilities
 from cellguard.assessments.graph import StackGraph
 from cellguard.models.findings import Evidence
 
@@ -124,13 +125,23 @@ def _provenance(graph: StackGraph, priors: Priors, stack: str, journey: str) -> 
     shares: dict[str, float] = {}
     total = result.unavailability
     if total > 0:
-        for basis in BASES:
-            events = by_basis.get(basis)
-            if not events:
-                continue
-            rest = quantify(_without(jt.tree, events), time_limit=QUANTIFY_SECONDS)
-            if rest.exact:
-                shares[basis] = max(0.0, min(1.0, 1.0 - rest.probability / total))
+        present = [b for b in BASES if by_basis.get(b)]
+        rests = probabilities(
+            jt.tree,
+            [dict.fromkeys(by_basis[b], 0.0) for b in present],
+            time_limit=QUANTIFY_SECONDS,
+        )
+        for i, basis in enumerate(present):
+            if rests is not None:
+                rest = rests[i]
+            else:
+                quantified = quantify(
+                    _without(jt.tree, by_basis[basis]), time_limit=QUANTIFY_SECONDS
+                )
+                if not quantified.exact:
+                    continue
+                rest = quantified.probability
+            shares[basis] = max(0.0, min(1.0, 1.0 - rest / total))
     return JourneyProvenance(stack, journey, shares, unknown)
 
 
@@ -144,7 +155,7 @@ def journey_provenance(graph: StackGraph) -> dict[tuple[str, str], JourneyProven
     cached = _CACHE.get(graph)
     if cached is not None:
         return cached
-    priors = Priors(graph)
+    priors = Priors.of(graph)
     out = {
         (r.stack, r.journey): _provenance(graph, priors, r.stack, r.journey)
         for r in journey_availability(graph)
