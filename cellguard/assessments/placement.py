@@ -12,7 +12,9 @@ topology of the document that declares it. The rules, applied by :func:`effectiv
 * ``zones: [ids]``: exactly those zones (the loader allows this with a single region only).
 * ``replicas`` is per region, spread round-robin over that region's zones; ``replicas``
   omitted means one replica per region.
-* ``placement.cells``: the component is a member of each named cell.
+* ``placement.cells``: the component is a member of each named cell. Cells that declare
+  ``zones`` confine it: ``zones: N`` takes the first N of the cells' zones, and with
+  ``placement.zones`` omitted the component runs in the cells' zones (issue 15 item 6).
 * ``shared_domains``: explicit shared-fate domains, ``id`` in the declaring document or
   ``other-stack/id`` in another document.
 
@@ -202,12 +204,33 @@ def round_robin(zones: tuple[str, ...], replicas: int) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def _zones_for(topology: Topology, region: str, spec: int | list[str] | None) -> tuple[str, ...]:
+def _cell_zones(topology: Topology, cells: list[str], region: str) -> list[str]:
+    """Zones that the named cells in ``region`` declare, in order (empty when none does)."""
+    found: list[str] = []
+    for cell in topology.cells:
+        if cell.id in cells and cell.region == region:
+            found += [z for z in cell.zones or [] if z not in found]
+    return found
+
+
+def _zones_for(
+    topology: Topology, region: str, spec: int | list[str] | None, cells: list[str]
+) -> tuple[str, ...]:
     declared = topology.region(region)
-    available = list(declared.zones) if declared is not None else []
+    available = _cell_zones(topology, cells, region) or (
+        list(declared.zones) if declared is not None else []
+    )
     if isinstance(spec, int):
         return tuple(available[:spec])
     return tuple(spec or ())
+
+
+def _confined(
+    topology: Topology, regions: tuple[str, ...], cells: list[str]
+) -> dict[str, tuple[str, ...]] | None:
+    """Zones omitted: the zones the component's cells declare in every region, else unknown."""
+    found = {r: tuple(_cell_zones(topology, cells, r)) for r in regions}
+    return found if cells and all(found.values()) else None
 
 
 def effective_placement(
@@ -218,8 +241,11 @@ def effective_placement(
     account = (placement.account if placement else None) or topology.accounts[0]
     regions = tuple((placement.regions if placement else None) or [topology.regions[0].name])
     zone_spec = placement.zones if placement else None
+    in_cells = (placement.cells or []) if placement else []
     zones = (
-        {r: _zones_for(topology, r, zone_spec) for r in regions} if zone_spec is not None else None
+        {r: _zones_for(topology, r, zone_spec, in_cells) for r in regions}
+        if zone_spec is not None
+        else _confined(topology, regions, in_cells)
     )
     cells = tuple(f"{stack}/{c}" for c in ((placement.cells or []) if placement else []))
     shared: list[DomainRef] = []
