@@ -31,7 +31,9 @@ one outage of the source). A component source uses its own prior (a service's re
 or one replica's figure for a source the team runs: a conservative choice for a replicated
 one); an external source its declared ``availability`` and ``outage_hours``; a source without
 figures is named and its wait left out (the repair is then a lower bound). Specs without
-``startup`` keep the prior exactly.
+``startup`` keep the prior exactly. Only replica events change: a managed service's regional
+event (a SageMaker endpoint, scope ``service``) is the provider's figure, whose replacements
+of instances are inside it.
 """
 
 from __future__ import annotations
