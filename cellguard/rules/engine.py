@@ -17,7 +17,16 @@ from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.impact import adjust, assess_impact
 from cellguard.assessments.scoring import Score, scores
 from cellguard.models.business import Journey
-from cellguard.models.findings import Finding, Impact, Location, Pillar, Status, TargetKind
+from cellguard.models.findings import (
+    Finding,
+    Impact,
+    Location,
+    Pillar,
+    Severity,
+    Status,
+    TargetKind,
+)
+from cellguard.models.loader.errors import KeyPath
 from cellguard.rules.base import Rule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
@@ -84,21 +93,37 @@ def _journeys(ctx: RuleContext, outcome: Outcome) -> list[tuple[str, Journey]]:
 
 
 class _Locator:
+    """Where an outcome points in the user's files; each place looked up once per run (rules
+    judge the same components' same keys again and again)."""
+
     def __init__(self, graph: StackGraph) -> None:
         self.graph = graph
+        self._found: dict[tuple[str, KeyPath], Location | None] = {}
 
     def __call__(self, outcome: Outcome) -> Location | None:
+        path = (*outcome.target.path, *outcome.field)
+        key = (outcome.target.stack, path)
+        if key in self._found:
+            return self._found[key]
         loaded = self.graph.org.by_name(outcome.target.stack)
-        if loaded is None:
-            return None
-        pos, _ = loaded.source.locate((*outcome.target.path, *outcome.field), prefer_key=True)
-        return Location(loaded.file, pos.line, pos.column)
+        location = None
+        if loaded is not None:
+            pos, _ = loaded.source.locate(path, prefer_key=True)
+            location = Location(loaded.file, pos.line, pos.column)
+        self._found[key] = location
+        return location
+
+
+_ADJUSTED: dict[tuple[Severity, int], Severity] = {}
+"""Severity after an impact's shift, by (severity, shift): one lookup per finding."""
 
 
 def _finding(
     meta: RuleMeta, outcome: Outcome, impact: Impact, location: Location | None
 ) -> Finding:
-    severity = adjust(meta.severity, impact)
+    severity = _ADJUSTED.get((meta.severity, impact.shift))
+    if severity is None:
+        severity = _ADJUSTED[(meta.severity, impact.shift)] = adjust(meta.severity, impact)
     return Finding(
         rule=meta.id,
         title=meta.title,
@@ -152,7 +177,12 @@ def _judged(
     key = (target.kind, target.stack, target.id)
     impact = impacts.get(key)
     if impact is None:
-        impact = impacts[key] = assess_impact(_journeys(ctx, outcome))
+        journeys = _journeys(ctx, outcome)
+        touched = ("journeys", *((stack, j.id) for stack, j in journeys))
+        impact = impacts.get(touched)  # the components of a journey share its impact
+        if impact is None:
+            impact = impacts[touched] = assess_impact(journeys)
+        impacts[key] = impact
     return _finding(meta, outcome, impact, locate(outcome))
 
 
