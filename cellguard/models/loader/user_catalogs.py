@@ -31,6 +31,7 @@ USER_FILES: dict[str, str] = {
     "engines.yaml": "cellguard.models.catalog.engines:EngineCatalog",
     "availability.yaml": "cellguard.models.catalog.availability:AvailabilityCatalog",
     "media_throughput.yaml": "cellguard.models.catalog.media:MediaCatalog",
+    "gpu_obtain.yaml": "cellguard.models.catalog.gpu_obtain:ObtainCatalog",
 }
 """The files a user catalog directory may hold, and the model each is validated with."""
 
