@@ -202,3 +202,30 @@ def test_an_impossible_gpu_sharing_is_a_located_error(old: str, new: str, expect
     assert len(errors) == 1
     assert expected in errors[0]
     assert "doc0.yaml" in errors[0] and "components[2]" in errors[0]
+
+
+def test_two_stacks_on_one_gpu_group_share_a_blast_radius() -> None:
+    """Stack beta names alpha's group (alpha/h100-pool): one domain across both stacks, which
+    CG-FI-009 lists with the journeys of both."""
+    alpha = stack(mig("3g.40gb"), mig("3g.40gb")).replace("name: chat, owner", "name: alpha, owner")
+    beta = (
+        stack(mig("3g.40gb"), mig("3g.40gb"))
+        .replace("name: chat, owner", "name: beta, owner")
+        .replace("group: h100-pool", "group: alpha/h100-pool")
+    )
+    graph = build_graph(load_texts(alpha, beta, org_mode=False))
+    domain = DomainRef.shared("~gpu", "alpha@h100-pool@prod@us-east-1")
+    assert graph.members(domain) == [
+        "alpha/answer-llm",
+        "alpha/summary-llm",
+        "beta/answer-llm",
+        "beta/summary-llm",
+    ]
+    found = run_rules(graph, load_rules(plugins=False), today=dt.date(2026, 11, 21)).findings
+    fi009 = next(f for f in found if f.rule == "CG-FI-009" and f.stack == "alpha")
+    radius = {b["domain"]: b for b in fi009.evidence["blast_radius"]}  # type: ignore[union-attr,index]
+    assert radius[domain.node_id]["stacks"] == ["alpha", "beta"]
+    # four 3g.40gb instances cannot share a GPU: 12 of 7 compute slices
+    cap = next(f for f in found if f.rule == "CG-CAP-011" and f.stack == "beta")
+    assert cap.status is Status.FAIL
+    assert "need 12 of 7 compute slices and 16 of 8 memory slices" in cap.message
