@@ -25,6 +25,7 @@ from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.placement import DomainKind, DomainRef, pool_type
 from cellguard.models.catalog.availability import (
     ComponentAttributes,
+    ComponentPrior,
     PriorScope,
     availability_catalog,
     component_prior,
@@ -79,6 +80,16 @@ def attributes(comp: ComponentBase) -> ComponentAttributes:
     )
 
 
+def _matched(comp: ComponentBase) -> tuple[object, ...]:
+    """The values :func:`attributes` reads, as a key (without building the model)."""
+    multi_az = getattr(comp, "multi_az", None)
+    names = ("hosting", "engine", "runtime", "provider", "product", "framework")
+    return (
+        *(_value(getattr(comp, name, None)) for name in names),
+        multi_az if isinstance(multi_az, bool) else None,
+    )
+
+
 class Priors:
     """Resolves domain and component priors for one organisation graph."""
 
@@ -87,6 +98,7 @@ class Priors:
         self.graph = graph
         self._domains: dict[DomainRef, Resolved] = {}
         self._components: dict[str, Resolved] = {}
+        self._catalog: dict[tuple[object, ...], ComponentPrior | None] = {}
         catalog = availability_catalog().domains
         for loaded in graph.org.documents:
             doc = loaded.document
@@ -161,7 +173,10 @@ class Priors:
 
     def _component(self, qid: str) -> Resolved:
         comp = self.graph.component(qid)
-        prior = component_prior(attributes(comp))
+        matched = _matched(comp)
+        if matched not in self._catalog:  # components of a kind mostly match alike
+            self._catalog[matched] = component_prior(attributes(comp))
+        prior = self._catalog[matched]
         if comp.availability is not None:
             return Resolved(
                 comp.availability,
