@@ -61,7 +61,7 @@ class _TemplateBuilder(_Builder):
         tag = str(node.tag)
         if not tag.startswith("!"):
             return super().build(node, path)
-        self.source.values.setdefault(path, _pos(node))
+        self.record(path, node)
         if tag not in TAGS:
             self._error(
                 node,
@@ -77,7 +77,7 @@ class _TemplateBuilder(_Builder):
         inner = (*path, key)
         if isinstance(node, yaml.ScalarNode):
             text = str(node.value)
-            self.source.values.setdefault(inner, _pos(node))
+            self.record(inner, node)
             if name == "GetAtt":
                 resource, _, attribute = text.partition(".")
                 return {key: [resource, attribute]}

@@ -23,12 +23,8 @@ if TYPE_CHECKING:
         load,
         spec_files,
     )
-    from cellguard.models.loader.source import (
-        MAX_EXPANDED_NODES,
-        MAX_FILE_BYTES,
-        Position,
-        SourceMap,
-    )
+    from cellguard.models.loader.positions import Position, SourceMap
+    from cellguard.models.loader.source import MAX_EXPANDED_NODES, MAX_FILE_BYTES
 
 _MODULE_OF = {
     "LoadedDocument": "document",
@@ -44,8 +40,8 @@ _MODULE_OF = {
     "spec_files": "organisation",
     "MAX_EXPANDED_NODES": "source",
     "MAX_FILE_BYTES": "source",
-    "Position": "source",
-    "SourceMap": "source",
+    "Position": "positions",
+    "SourceMap": "positions",
 }
 
 __all__ = [

@@ -6,8 +6,10 @@ among required dependencies are found over the whole organisation.
 
 from __future__ import annotations
 
+import gc
 import graphlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,13 +274,38 @@ def load(path: Path) -> Organisation:
         files, org_mode = [path], False
     else:
         raise SpecLoadError.at(_display(path), 1, 1, "no such file or directory", code="io")
-    documents: list[LoadedDocument] = []
-    diagnostics: list[Diagnostic] = []
-    for file in files:
-        try:
-            documents.append(read_document(file, _display(file)))
-        except SpecLoadError as exc:
-            diagnostics += exc.diagnostics
-    if diagnostics:
-        raise SpecLoadError(diagnostics)
-    return build_organisation(documents, org_mode=org_mode)
+    with _collector_paused():
+        documents: list[LoadedDocument] = []
+        diagnostics: list[Diagnostic] = []
+        for file in files:
+            try:
+                documents.append(read_document(file, _display(file)))
+            except SpecLoadError as exc:
+                diagnostics += exc.diagnostics
+        if diagnostics:
+            raise SpecLoadError(diagnostics)
+        return build_organisation(documents, org_mode=org_mode)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a load builds its documents.
+
+    Loading allocates millions of objects that all stay alive (data, positions, models) and
+    makes no reference cycles (a test checks it); each automatic collection re-scanned what
+    was allocated so far: 18 full collections, 2.3 of the 5.0 s of CPU that loading the
+    10,000-component organisation took. Objects are freed by reference counting as before.
+    On the way out, what the load built is moved to the oldest generation without a scan
+    (``freeze`` then ``unfreeze``): otherwise the first allocation after it would start a
+    collection of the young generation over all of it (0.3 s). The collector then runs as
+    it was, also when the load fails.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

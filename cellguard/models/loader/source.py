@@ -7,12 +7,15 @@ keys, and (c) bound alias expansion before anything is materialised ("billion la
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 
-from cellguard.models.loader.errors import Diagnostic, KeyPath, Severity, SpecLoadError
+from cellguard.models.loader.errors import Diagnostic, KeyPath, SpecLoadError
+from cellguard.models.loader.positions import Position as Position  # re-exported
+from cellguard.models.loader.positions import SourceMap as SourceMap  # re-exported
+from cellguard.models.loader.positions import position
 from cellguard.models.quoting import quoted
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -32,64 +35,18 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
-
-
-class Position(NamedTuple):
-    """A 1-based line and column in a file (a tuple: one is made for every YAML node read)."""
-
-    line: int
-    column: int
-
-
-@dataclass
-class SourceMap:
-    """Positions of the keys and values of one document, by key path."""
-
-    file: str
-    keys: dict[KeyPath, Position] = field(default_factory=dict)
-    values: dict[KeyPath, Position] = field(default_factory=dict)
-
-    def locate(self, path: KeyPath, *, prefer_key: bool = False) -> tuple[Position, KeyPath]:
-        """Position of ``path``, or of its nearest recorded ancestor; and the path found."""
-        probe = tuple(path)
-        while True:
-            first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
-            if probe in first:
-                return first[probe], probe
-            if probe in second:
-                return second[probe], probe
-            if not probe:
-                return Position(1, 1), ()
-            probe = probe[:-1]
-
-    def diagnostic(
-        self,
-        path: KeyPath,
-        message: str,
-        *,
-        code: str,
-        prefer_key: bool = False,
-        expected: str | None = None,
-        suggestion: str | None = None,
-        severity: Severity = Severity.ERROR,
-    ) -> Diagnostic:
-        """A diagnostic located at ``path`` in this file."""
-        pos, _ = self.locate(path, prefer_key=prefer_key)
-        return Diagnostic(
-            self.file,
-            pos.line,
-            pos.column,
-            tuple(path),
-            message,
-            code=code,
-            expected=expected,
-            suggestion=suggestion,
-            severity=severity,
-        )
+_SCALAR = yaml.ScalarNode
 
 
 def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+_Constructor = Callable[[yaml.constructor.SafeConstructor, yaml.Node], Any]
+_CONSTRUCTORS: dict[str | None, _Constructor] = yaml.constructor.SafeConstructor.yaml_constructors
+_SHARED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float")
+)  # values that are immutable: one object may stand for every scalar that reads the same
 
 
 class _Builder:
@@ -99,12 +56,18 @@ class _Builder:
         self.source = source
         self.errors: list[Diagnostic] = []
         self._constructor = yaml.constructor.SafeConstructor()
+        self._scalars: dict[tuple[str, str], Any] = {}
+        self._keys, self._values = source.record_marks()
 
     def _error(self, node: yaml.Node, path: KeyPath, message: str, code: str, **kw: Any) -> None:
         p = _pos(node)
         self.errors.append(
             Diagnostic(self.source.file, p.line, p.column, path, message, code=code, **kw)
         )
+
+    def record(self, path: KeyPath, node: yaml.Node) -> None:
+        """Record the position of the value at ``path`` unless one is recorded already."""
+        self._values.setdefault(path, node.start_mark)
 
     def _unsupported_tag(self, node: yaml.Node, path: KeyPath) -> None:
         self._error(
@@ -116,40 +79,51 @@ class _Builder:
         )
 
     def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
-        if node.tag in (_TIMESTAMP_TAG, _STR_TAG):
+        tag = node.tag
+        if tag in (_STR_TAG, _TIMESTAMP_TAG):
             return str(node.value)  # dates are parsed (and range-checked) by the models
-        ctor = yaml.constructor.SafeConstructor.yaml_constructors.get(node.tag)
+        shared = tag in _SHARED_TAGS
+        if shared:
+            key = (tag, node.value)
+            if key in self._scalars:
+                return self._scalars[key]
+        ctor = _CONSTRUCTORS.get(tag)
         if ctor is None:
             self._unsupported_tag(node, path)
             return None
         try:
-            return ctor(self._constructor, node)
+            value = ctor(self._constructor, node)
         except (ValueError, LookupError, OverflowError, TypeError, yaml.YAMLError):
             # PyYAML's constructors index and look up the raw text: ``!!bool foo`` is a
             # KeyError, ``!!int ""`` an IndexError; a 5,000-digit ``!!int`` a ValueError.
             self._error(
                 node,
                 path,
-                f"cannot read value {quoted(str(node.value), escape=True)} as {node.tag.rsplit(':', 1)[-1]}",
+                f"cannot read value {quoted(str(node.value), escape=True)} as {tag.rsplit(':', 1)[-1]}",
                 "yaml-value",
                 suggestion="remove the tag or write a value of that type",
             )
             return None
+        if shared:
+            self._scalars[key] = value
+        return value
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         if len(path) > MAX_DEPTH:
             p = _pos(node)
             raise _too_deep(self.source.file, p.line, p.column)
-        self.source.values.setdefault(path, _pos(node))
+        # each path is built once (a merged key only where no explicit key has it)
+        self._values[path] = node.start_mark
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
-        if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and node.tag not in _PLAIN_TAGS:
+        if node.tag not in _PLAIN_TAGS:
             self._unsupported_tag(node, path)
             return None
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            build = self.build
+            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
         self._error(node, path, "unsupported YAML node", "yaml-node")  # pragma: no cover
         return None
 
@@ -167,8 +141,8 @@ class _Builder:
 
     def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first_seen: dict[str, Position] = {}
         merged: list[tuple[yaml.Node, yaml.Node]] = []
+        keys, values, build = self._keys, self._values, self.build
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 for src in self._merge_sources(value_node, path):
@@ -178,24 +152,29 @@ class _Builder:
                 self._error(key_node, path, "keys must be plain strings", "yaml-key")
                 continue
             key = str(key_node.value)
-            if key in first_seen:
-                seen = first_seen[key]
+            key_path = (*path, key)
+            if key_path in keys:
                 self._error(
                     key_node,
-                    (*path, key),
-                    f"duplicate key {quoted(key)} (first defined at line {seen.line})",
+                    key_path,
+                    f"duplicate key {quoted(key)} "
+                    f"(first defined at line {position(keys[key_path]).line})",
                     "duplicate-key",
                     suggestion="remove one of them; YAML would silently keep only the last",
                 )
                 continue
-            first_seen[key] = _pos(key_node)
-            self.source.keys[(*path, key)] = _pos(key_node)
-            out[key] = self.build(value_node, (*path, key))
+            keys[key_path] = key_node.start_mark
+            if value_node.tag == _STR_TAG and type(value_node) is _SCALAR and len(path) < MAX_DEPTH:
+                values[key_path] = value_node.start_mark  # build(), inlined for plain strings
+                out[key] = str(value_node.value)
+            else:
+                out[key] = build(value_node, key_path)
         for key_node, value_node in merged:  # explicit keys win over merged ones
             key = str(key_node.value)
             if key not in out and isinstance(key_node, yaml.ScalarNode):
-                self.source.keys.setdefault((*path, key), _pos(key_node))
-                out[key] = self.build(value_node, (*path, key))
+                key_path = (*path, key)
+                keys.setdefault(key_path, key_node.start_mark)
+                out[key] = build(value_node, key_path)
         return out
 
 
