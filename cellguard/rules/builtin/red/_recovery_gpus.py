@@ -7,7 +7,9 @@ Block) launches in minutes, capacity bought during the outage (on demand, spot) 
 longer for scarce families, and a regional failover is when every customer of the lost region
 buys in the same places. The recovery time of such a replica is the catalog's obtain time
 (:mod:`cellguard.models.catalog.gpu_obtain`) plus its start-up (scale-out time:
-:mod:`cellguard.assessments.startup`), against the RTO.
+:mod:`cellguard.assessments.startup`), against the RTO. A start-up source that is a component of
+the stack (a weights bucket, an image registry) must be reachable in the recovery region: it
+runs there or has a copy there, or the replica cannot start at all.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from dataclasses import dataclass, field
 
 from cellguard.assessments.startup import runs_on_gpu_nodes, scale_out
 from cellguard.models.catalog.gpu_obtain import family_of, obtain_time
-from cellguard.models.enums import DrStrategy, PurchaseOption
+from cellguard.models.components.startup import Startup
+from cellguard.models.enums import BackupScope, DrStrategy, PurchaseOption
 from cellguard.models.findings import Evidence
-from cellguard.models.references import localise
-from cellguard.rules.builtin.red._helpers import needed_components
+from cellguard.models.references import localise, qualify
+from cellguard.rules.builtin.red._helpers import has_copy, needed_components
 from cellguard.rules.context import RuleContext
 
 SOURCE = (
@@ -43,6 +46,31 @@ def _minutes(value: float) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
+def _sources_in_region(
+    ctx: RuleContext, qid: str, name: str, region: str, found: RecoveryGpus
+) -> None:
+    """A replica started in ``region`` pulls from its start-up sources there: a source that is
+    a component of the stack must run in ``region`` or have a copy there (replication or a
+    cross-region backup); otherwise the recovery cannot start the replica."""
+    startup = getattr(ctx.graph.component(qid), "startup", None)
+    stack = ctx.graph.stack_of(qid)
+    for key, source in startup.sources() if isinstance(startup, Startup) else ():
+        if source.component is None:
+            continue
+        ref = qualify(source.component, stack)
+        regions = ctx.graph.placement(ref).regions
+        if region in regions:
+            continue
+        copy = has_copy(ctx.graph.component(ref), BackupScope.CROSS_REGION, regions)
+        where = (
+            f"{name} pulls its {key} from {source.component}, which runs in {', '.join(regions)}"
+        )
+        if copy is False:
+            found.fails.append(f"{where} with no copy in {region}: the recovery cannot start it")
+        elif copy is None:
+            found.unknowns.append(f"{where}; whether it has a copy in {region} is unknown")
+
+
 def recovery_gpus(ctx: RuleContext, stack: str, journey_id: str, rto: float) -> RecoveryGpus:
     """Judge the GPUs the journey needs in the recovery region against ``rto`` minutes."""
     found = RecoveryGpus()
@@ -55,6 +83,7 @@ def recovery_gpus(ctx: RuleContext, stack: str, journey_id: str, rto: float) -> 
         if not runs_on_gpu_nodes(comp) or region in ctx.graph.placement(qid).regions:
             continue
         name = localise(qid, stack)
+        _sources_in_region(ctx, qid, name, region, found)
         capacity = getattr(comp, "capacity", None)
         purchase: PurchaseOption | None = getattr(capacity, "recovery_purchase", None)
         serving = getattr(comp, "serving", None)
