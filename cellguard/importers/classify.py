@@ -12,6 +12,7 @@ from __future__ import annotations
 import typing
 
 from cellguard.importers.facts import (
+    LABEL_ACCELERATORS,
     LABEL_PRIORITY,
     LABEL_PROBES,
     LABEL_SERVED_NAME,
@@ -89,11 +90,12 @@ def image_kind(image: str) -> tuple[str, str, str] | None:
 def classify(pod: PodFacts, *, job: bool) -> str:
     """The component kind of a workload running ``pod``."""
     serving = pod.engine is not None or pod.model is not None
-    if pod.embedding and (serving or pod.gpus):
+    accelerated = pod.gpus is not None or pod.accelerator is not None
+    if pod.embedding and (serving or accelerated):
         return "embedding_model"
-    if serving or (pod.gpus and not job):
+    if serving or (accelerated and not job):
         return "model_endpoint"
-    if pod.gpus and job:
+    if accelerated and job:
         return "training_job"
     if pod.image is not None:
         found = image_kind(pod.image[0])
@@ -140,6 +142,10 @@ def apply_pod(w: Workload, pod: PodFacts, *, gpus_per_replica: int | None = None
             gpus = pod.gpus[0]
         if gpus:
             w.set(("serving", "gpus_per_replica"), gpus, pod.gpus[1] if pod.gpus else pod.origin)
+    if pod.accelerator is not None and w.component_kind in (*MODEL_KINDS, "training_job"):
+        resource, count, origin = pod.accelerator
+        note = "not NVIDIA GPUs: GPU figures stay unknown"
+        w.set(("labels", LABEL_ACCELERATORS), f"{count} {resource}", origin, note)
     if pod.probes is not None:
         w.set(("labels", LABEL_PROBES), pod.probes[0], pod.probes[1])
     if pod.priority_class is not None:
@@ -149,6 +155,12 @@ def apply_pod(w: Workload, pod: PodFacts, *, gpus_per_replica: int | None = None
     w.node_selector.update(pod.selectors)
     if pod.zone_spread is not None:
         w.zone_spread = pod.zone_spread
+
+
+def set_kubernetes(w: Workload, origin: Origin, note: str) -> None:
+    """``runtime: kubernetes`` unless the node labels already said EKS."""
+    if w.value(("runtime",)) != "eks":
+        w.set(("runtime",), "kubernetes", origin, note)
 
 
 def gpu_paths(kind: str) -> tuple[SpecPath, SpecPath]:

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cellguard.importers.catalog_fit import uncatalogued
 from cellguard.importers.classify import allowed
 from cellguard.importers.context import Context
 from cellguard.importers.dependencies import Call
@@ -49,6 +50,7 @@ _ORDER = (
     "product",
     "platform",
     "gpu",
+    "gpus",
     "instance_types",
     "model",
     "serving",
@@ -140,6 +142,8 @@ class _Builder:
         node.add("kind", Scalar(w.component_kind, self._kind_reason(w)))
         facts = {p: f for p, f in w.facts.items() if allowed(w.component_kind, p)}
         facts[("labels", w.label)] = Fact(w.key, m.origin("kind"))
+        for text in uncatalogued(facts):
+            node.note(self.todo(inert(text, single_line=True)))
         self._model(w, facts, node)
         self._zones(w, facts)
         if ("autoscaling", "min") not in facts or ("autoscaling", "max") not in facts:

@@ -16,6 +16,7 @@ LABEL_PDB = "k8s/pdb"
 LABEL_PRIORITY = "k8s/priority-class"
 LABEL_SERVED_NAME = "k8s/served-model-name"
 LABEL_SCHEDULE = "k8s/schedule"
+LABEL_ACCELERATORS = "k8s/accelerators"
 LABEL_RESOURCE = "cfn/resource"
 """Component labels the importer writes for what the spec has no key of its own for
 (``k8s/workload`` names the Kubernetes object of a component, ``cfn/resource`` the

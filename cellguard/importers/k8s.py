@@ -98,6 +98,7 @@ BOUNDS: dict[SpecPath, int] = {
     ("autoscaling", "min"): MAX_REPLICAS,
     ("autoscaling", "max"): MAX_REPLICAS,
     ("serving", "gpus_per_replica"): MAX_PER_REPLICA,
+    ("gpus",): MAX_PER_REPLICA,
     ("serving", "max_concurrency"): MAX_PER_REPLICA,
     ("model", "context_tokens"): MAX_TOKENS,
     ("placement", "zones"): MAX_ZONES,
@@ -253,6 +254,16 @@ def _skipped_block(ctx: Context) -> str:
     return "\n".join(lines)
 
 
+def _not_understood(ctx: Context) -> str:
+    """``; not understood: KIND/ns/name (apiVersion) at FILE:LINE, ...`` (at most five)."""
+    items = [s for s in ctx.skipped if s.reason != "nothing for the spec"]
+    if not items:
+        return ""
+    shown = [f"{s.key} ({s.api_version}) at {s.origin}" for s in items[:5]]
+    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+    return inert("; kinds not understood: " + ", ".join(shown) + more, single_line=True)
+
+
 def import_k8s(
     paths: list[str], *, name: str | None = None, stdin: BinaryIO | None = None
 ) -> DraftResult:
@@ -265,7 +276,7 @@ def import_k8s(
             where,
             1,
             1,
-            "no workloads found in the manifests",
+            "no workloads found in the manifests" + _not_understood(ctx),
             code="k8s-empty",
             suggestion="give the manifests of Deployments, StatefulSets, RayServices, "
             "LeaderWorkerSets, InferenceServices, NIMServices, ... (helm template | cellguard "

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from cellguard.importers.classify import apply_pod, classify
+from cellguard.importers.classify import apply_pod, classify, set_kubernetes
 from cellguard.importers.context import Context
 from cellguard.importers.facts import LABEL_SERVED_NAME, Text, Workload
 from cellguard.importers.manifests import Manifest, Origin, dig
@@ -94,7 +94,7 @@ def _gpu_group(ctx: Context, m: Manifest, spec: KeyPath) -> tuple[PodFacts | Non
             continue
         path = (*spec, "workerGroupSpecs", i)
         pod = read_pod(m, (*path, "template"), ctx.problems)
-        if pod.gpus is not None:
+        if pod.gpus is not None or pod.accelerator is not None:
             return pod, i, path
         if chosen[0] is None:
             chosen = (pod, i, path)
@@ -211,7 +211,8 @@ def _app_endpoint(
     if isinstance(args.get("model"), str):
         merged.model = (args["model"], at("args", "model"))
     text = repr(app).lower()
-    kind = classify(merged, job=False) if merged.model or worker.gpus else "app"
+    accelerated = worker.gpus is not None or worker.accelerator is not None
+    kind = classify(merged, job=False) if merged.model or accelerated else "app"
     if "vllm" in text:
         merged.engine = ("vllm", at("import_path"))
         kind = "model_endpoint"
@@ -269,7 +270,7 @@ def read_ray(ctx: Context, m: Manifest) -> None:
     for i, w in enumerate(made):
         if head is not None and head is not base:
             _add_head(w, head)
-        w.set(("runtime",), "kubernetes", m.origin("kind"), m.kind)
+        set_kubernetes(w, m.origin("kind"), m.kind)
         if m.kind == "RayService" and upgrade in (None, "NewCluster"):
             origin = m.origin("spec", "upgradeStrategy", "type") if upgrade else m.origin("spec")
             note = "NewCluster" if upgrade else "KubeRay's default upgrade, NewCluster"

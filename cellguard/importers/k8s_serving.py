@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from cellguard.importers.classify import apply_pod, classify
+from cellguard.importers.classify import apply_pod, classify, set_kubernetes
 from cellguard.importers.context import Context
 from cellguard.importers.facts import Text, Workload
 from cellguard.importers.manifests import Manifest
@@ -64,7 +64,7 @@ def read_lws(ctx: Context, m: Manifest) -> None:
         w.secrets.extend(worker.secrets)
         w.texts.extend(worker.texts)
         w.tolerations.extend(worker.tolerations)
-    w.set(("runtime",), "kubernetes", m.origin("kind"), "LeaderWorkerSet")
+    set_kubernetes(w, m.origin("kind"), "LeaderWorkerSet")
     count = ctx.integer(m, ("spec", "replicas"))
     if count is not None:
         w.set(("replicas",), count, m.origin("spec", "replicas"), f"groups of {size} pods")
@@ -111,7 +111,7 @@ def read_inference_service(ctx: Context, m: Manifest) -> None:
     if w.component_kind == "app" and m.get(*predictor, "model") is not None:
         w.component_kind = "model_endpoint"
     apply_pod(w, pod)
-    w.set(("runtime",), "kubernetes", m.origin("kind"), "KServe")
+    set_kubernetes(w, m.origin("kind"), "KServe")
     _scaling(ctx, w, m, (*predictor, "minReplicas"), (*predictor, "maxReplicas"))
     if ("replicas",) not in w.facts:
         least = ctx.integer(m, (*predictor, "minReplicas"))
@@ -160,7 +160,7 @@ def read_nim_service(ctx: Context, m: Manifest) -> None:
     apply_pod(w, pod)
     if tag and tag != "latest" and pod.model is not None:
         w.set(("model", "pinned_version"), tag, m.origin(*spec, "image", "tag"), "the NIM tag")
-    w.set(("runtime",), "kubernetes", m.origin("kind"), "NIM operator")
+    set_kubernetes(w, m.origin("kind"), "NIM operator")
     for cache in (("storage", "nimCache"), ("storage", "pvc"), ("nimCache",)):
         if m.get(*spec, *cache) is not None:
             w.set(("serving", "model_cache"), True, m.origin(*spec, *cache), "/".join(cache))

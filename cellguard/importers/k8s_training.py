@@ -4,12 +4,15 @@ number of pods."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from cellguard.importers.classify import apply_pod
 from cellguard.importers.context import Context
 from cellguard.importers.facts import Workload
-from cellguard.importers.manifests import Manifest
+from cellguard.importers.manifests import Manifest, Origin
 from cellguard.importers.nodes import EKS_PREFIXES
-from cellguard.importers.pods import PodFacts, read_pod
+from cellguard.importers.pods import PodFacts, accelerator_count, gpu_count, read_pod
+from cellguard.models.wording import plural
 
 REPLICA_SPECS = {
     "PyTorchJob": "pytorchReplicaSpecs",
@@ -19,6 +22,52 @@ REPLICA_SPECS = {
     "PaddleJob": "paddleReplicaSpecs",
     "JAXJob": "jaxReplicaSpecs",
 }
+
+
+def _accelerated(pod: PodFacts) -> bool:
+    return pod.gpus is not None or pod.accelerator is not None
+
+
+@dataclass
+class _Gpus:
+    """The GPUs of a job over its pods: ``gpus`` is all of them (the spec's GPUs of one job)."""
+
+    total: int = 0
+    parts: list[str] = field(default_factory=list)
+    origin: Origin | None = None
+
+    def add(self, pod: PodFacts, pods: int) -> None:
+        if pod.gpus is None or not pod.gpus[0] or not pods:
+            return
+        self.total += pods * pod.gpus[0]
+        self.parts.append(f"{plural(pods, 'pod')} x {pod.gpus[0]}")
+        self.origin = self.origin or pod.gpus[1]
+
+    def record(self, w: Workload) -> None:
+        if self.total and self.origin is not None:
+            w.set(("gpus",), self.total, self.origin, " + ".join(self.parts))
+
+
+def _train_job(ctx: Context, w: Workload, m: Manifest) -> None:
+    """A Kubeflow Trainer v2 TrainJob: nodes, GPUs per node, image and the pod overrides'
+    node constraints (the runtime it references holds the rest, and is not read)."""
+    trainer = ("spec", "trainer")
+    pod = PodFacts(trainer, m.origin("spec"))
+    overrides = ctx.sequence(m, ("spec", "podTemplateOverrides"))
+    for i, item in enumerate(overrides):
+        if isinstance(item, dict) and isinstance(item.get("spec"), dict):
+            found = read_pod(m, ("spec", "podTemplateOverrides", i), ctx.problems)
+            pod.selectors.update(found.selectors)
+            pod.tolerations.extend(found.tolerations)
+    gpus = gpu_count(m, (*trainer, "resourcesPerNode"), ctx.problems)
+    pod.accelerator = accelerator_count(m, (*trainer, "resourcesPerNode"), ctx.problems)
+    nodes = ctx.integer(m, (*trainer, "numNodes"), minimum=1)
+    if nodes is not None:
+        w.set(("replicas",), nodes, m.origin(*trainer, "numNodes"), "numNodes")
+        if gpus is not None and gpus[0]:
+            note = f"numNodes {nodes} x {gpus[0]} per node (resourcesPerNode)"
+            w.set(("gpus",), nodes * gpus[0], gpus[1], note)
+    _finish(ctx, w, pod, m)
 
 
 def _finish(ctx: Context, w: Workload, pod: PodFacts, m: Manifest) -> None:
@@ -34,15 +83,19 @@ def _ray_job(ctx: Context, w: Workload, m: Manifest) -> None:
     groups = ctx.sequence(m, (*spec, "workerGroupSpecs"))
     chosen: PodFacts | None = None
     total = 0
+    gpus = _Gpus()
     for i, group in enumerate(groups):
         if isinstance(group, dict):
             path = (*spec, "workerGroupSpecs", i)
             pod = read_pod(m, (*path, "template"), ctx.problems)
-            total += ctx.integer(m, (*path, "replicas")) or 0
-            if chosen is None or (pod.gpus and not chosen.gpus):
+            count = ctx.integer(m, (*path, "replicas")) or 0
+            total += count
+            gpus.add(pod, count)
+            if chosen is None or (_accelerated(pod) and not _accelerated(chosen)):
                 chosen = pod
     if total:
         w.set(("replicas",), total, m.origin(*spec, "workerGroupSpecs"), "worker pods")
+    gpus.record(w)
     _finish(ctx, w, chosen or PodFacts(spec, m.origin("spec")), m)
 
 
@@ -52,12 +105,7 @@ def read_training(ctx: Context, m: Manifest) -> None:
         return
     w = Workload(m, "training_job")
     if m.kind == "TrainJob":
-        trainer = ("spec", "trainer")
-        pod = PodFacts(trainer, m.origin("spec"))
-        nodes = ctx.integer(m, (*trainer, "numNodes"), minimum=1)
-        if nodes is not None:
-            w.set(("replicas",), nodes, m.origin(*trainer, "numNodes"), "numNodes")
-        _finish(ctx, w, pod, m)
+        _train_job(ctx, w, m)
         return
     if m.kind == "RayJob":
         _ray_job(ctx, w, m)
@@ -66,16 +114,20 @@ def read_training(ctx: Context, m: Manifest) -> None:
     specs = ctx.mapping(m, ("spec", specs_key)) or {}
     chosen = None
     total = 0
+    gpus = _Gpus()
     for role, replica in specs.items():
         if not isinstance(replica, dict):
             continue
         path = ("spec", specs_key, str(role))
         pod = read_pod(m, (*path, "template"), ctx.problems)
-        total += ctx.integer(m, (*path, "replicas")) or 1
-        if chosen is None or (pod.gpus and not chosen.gpus):
+        count = ctx.integer(m, (*path, "replicas")) or 1
+        total += count
+        gpus.add(pod, count)
+        if chosen is None or (_accelerated(pod) and not _accelerated(chosen)):
             chosen = pod
     if total:
         w.set(("replicas",), total, m.origin("spec", specs_key), "pods over all replica types")
+    gpus.record(w)
     _finish(ctx, w, chosen or PodFacts(("spec",), m.origin("spec")), m)
 
 

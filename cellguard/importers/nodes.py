@@ -16,14 +16,29 @@ GPU_RESOURCE = "nvidia.com/gpu"
 GPU_LABELS = (
     "nvidia.com/gpu.product",
     "karpenter.k8s.aws/instance-gpu-name",
+    "eks.amazonaws.com/instance-gpu-name",
     "cloud.google.com/gke-accelerator",
     "accelerator",
     "nvidia.com/gpu.family",
 )
-"""Node labels naming the GPU, most specific first."""
+"""Node labels naming the GPU, most specific first (``eks.amazonaws.com/...``: EKS Auto Mode's
+well-known labels, the Karpenter ones under EKS's prefix)."""
+
+ACCELERATOR_RESOURCES = (
+    "aws.amazon.com/neuron",
+    "aws.amazon.com/neuroncore",
+    "aws.amazon.com/neurondevice",
+    "amd.com/gpu",
+    "google.com/tpu",
+    "habana.ai/gaudi",
+)
+"""Extended resources of accelerators other than NVIDIA GPUs (AWS Trainium and Inferentia,
+AMD, TPU, Gaudi): a pod asking for them runs a model or a training job, but cellguard's GPU
+catalog has none of them, so their count is noted (label ``k8s/accelerators``), not written as
+GPUs."""
 
 INSTANCE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
-FAMILY_LABELS = ("karpenter.k8s.aws/instance-family",)
+FAMILY_LABELS = ("karpenter.k8s.aws/instance-family", "eks.amazonaws.com/instance-family")
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
 CAPACITY_LABELS = ("karpenter.sh/capacity-type", "eks.amazonaws.com/capacityType")

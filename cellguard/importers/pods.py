@@ -23,7 +23,7 @@ from cellguard.importers.engines import (
 )
 from cellguard.importers.facts import Text
 from cellguard.importers.manifests import Manifest, Origin, Problems, type_problem
-from cellguard.importers.nodes import GPU_RESOURCE, ZONE_LABELS
+from cellguard.importers.nodes import ACCELERATOR_RESOURCES, GPU_RESOURCE, ZONE_LABELS
 from cellguard.models.loader.errors import KeyPath
 
 _ENV_REF = re.compile(r"^\$[({]?([A-Za-z_][A-Za-z0-9_]*)[)}]?$")
@@ -39,6 +39,8 @@ class PodFacts:
     labels: dict[str, str] = field(default_factory=dict)
     image: tuple[str, Origin] | None = None
     gpus: tuple[int, Origin] | None = None
+    accelerator: tuple[str, int, Origin] | None = None
+    """An accelerator other than an NVIDIA GPU: (extended resource, count, origin)."""
     engine: tuple[str, Origin] | None = None
     embedding: bool = False
     model: tuple[str, Origin] | None = None
@@ -79,10 +81,13 @@ def _str_list(m: Manifest, path: KeyPath, problems: Problems) -> list[tuple[str,
     return out
 
 
-def gpu_count(m: Manifest, resources: KeyPath, problems: Problems) -> tuple[int, Origin] | None:
-    """GPUs a container (or an operator's ``resources``) asks for: limits, else requests."""
+def gpu_count(
+    m: Manifest, resources: KeyPath, problems: Problems, resource: str = GPU_RESOURCE
+) -> tuple[int, Origin] | None:
+    """GPUs (or devices of ``resource``) a container, or an operator's ``resources``, asks
+    for: limits, else requests."""
     for part in ("limits", "requests"):
-        path = (*resources, part, GPU_RESOURCE)
+        path = (*resources, part, resource)
         value = m.get(*path)
         if value is None:
             continue
@@ -90,9 +95,21 @@ def gpu_count(m: Manifest, resources: KeyPath, problems: Problems) -> tuple[int,
             (isinstance(value, int) and 0 <= value <= 1_000_000)
             or (isinstance(value, str) and _QUANTITY.match(value))
         ):
-            type_problem(m, path, value, "a whole number of GPUs", problems)
+            what = "GPUs" if resource == GPU_RESOURCE else f"{resource} devices"
+            type_problem(m, path, value, f"a whole number of {what}", problems)
             return None
         return int(value), m.origin(*path)
+    return None
+
+
+def accelerator_count(
+    m: Manifest, resources: KeyPath, problems: Problems
+) -> tuple[str, int, Origin] | None:
+    """The first accelerator other than NVIDIA GPUs (Neuron, AMD, TPU, Gaudi) asked for."""
+    for resource in ACCELERATOR_RESOURCES:
+        found = gpu_count(m, resources, problems, resource)
+        if found is not None and found[0] > 0:
+            return resource, found[0], found[1]
     return None
 
 
@@ -114,7 +131,8 @@ def _containers(m: Manifest, spec: KeyPath, problems: Problems) -> list[KeyPath]
 
 def _main_container(m: Manifest, containers: list[KeyPath], problems: Problems) -> KeyPath | None:
     for path in containers:
-        if gpu_count(m, (*path, "resources"), Problems()) is not None:
+        resources = (*path, "resources")
+        if gpu_count(m, resources, Problems()) or accelerator_count(m, resources, Problems()):
             return path
     for path in containers:
         image = m.get(*path, "image")
@@ -239,6 +257,7 @@ def read_container(m: Manifest, container: KeyPath, pod: PodFacts, problems: Pro
     gpus = gpu_count(m, (*container, "resources"), problems)
     if gpus is not None:
         pod.gpus = gpus
+    pod.accelerator = accelerator_count(m, (*container, "resources"), problems)
     kinds = [p for p in ("liveness", "readiness", "startup") if f"{p}Probe" in m.get(*container)]
     first = next((f"{p}Probe" for p in ("readiness", "liveness", "startup") if p in kinds), None)
     pod.probes = (

@@ -84,6 +84,8 @@ K8S: tuple[Source, ...] = (
     Source("labels.k8s/pdb", ("PodDisruptionBudget",)),
     Source("labels.k8s/priority-class", (_W,)),
     Source("labels.k8s/served-model-name", (_W,), MODEL_KINDS),
+    Source("labels.k8s/accelerators", (_W,), (*MODEL_KINDS, "training_job")),
+    Source("gpus", (_W,), ("training_job",)),
     Source("labels.k8s/schedule", ("CronJob",)),
     Source("depends_on.to", (_W, "ConfigMap", _KEDA)),
     Source("shared_domains", (_W, _POOL)),
