@@ -198,3 +198,15 @@ def test_latency_priors_most_specific_first() -> None:
     assert prior is not None and prior.ttft_p99_ms > 0
     assert model_prior(Hosting.SELF_HOSTED) is None
     assert "assumption" in prior.source.title
+
+
+def test_find_gpu_by_key_finds_what_a_walk_of_the_catalog_finds() -> None:
+    """The lookup table answers every name and alias, however spelled, as the first GPU in
+    catalog order that matches it."""
+    gpus = gpu_catalog().gpus
+    names = [n for g in gpus for n in (g.name, *g.aliases)]
+    spellings = [*names, *(f" NVIDIA {n.lower()} " for n in names), "H-100", "no-such-gpu", ""]
+    for name in spellings:
+        walked = next((g for g in gpus if g.matches(name)), None)
+        assert find_gpu(name) is walked, name
+    assert find_gpu("nvidia l40s") is not None

@@ -184,9 +184,20 @@ def _instances_by_name() -> dict[str, InstanceType]:
     return {t.name: t for t in instance_catalog().instance_types()}
 
 
+@cache
+def _gpus_by_key() -> dict[str, Gpu]:
+    """Each GPU by the key (:func:`normalise`) of its name and of each alias (the first GPU
+    listed wins a key, as a walk in catalog order would)."""
+    found: dict[str, Gpu] = {}
+    for gpu in gpu_catalog().gpus:
+        for name in (gpu.name, *gpu.aliases):
+            found.setdefault(normalise(name), gpu)
+    return found
+
+
 def find_gpu(name: str) -> Gpu | None:
     """The GPU called ``name`` (or one of its aliases); ``None`` if the catalog lacks it."""
-    return next((g for g in gpu_catalog().gpus if g.matches(name)), None)
+    return _gpus_by_key().get(normalise(name))
 
 
 def find_instance(name: str) -> InstanceType | None:
