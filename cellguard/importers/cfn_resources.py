@@ -103,10 +103,16 @@ def _model(r: Resources, w: CfnWorkload, model: Manifest | None) -> None:
     if r.props(model, "PrimaryContainer") is None:
         base = ("Containers", 0)
     image = _set(r, w, ("labels", "cfn/image"), model, *base, "Image", convert=str)
+    raw = r.props(model, *base, "Image")
+    note = ""
+    if isinstance(raw, Unknown) and raw.shape:
+        # !Sub "763104351884.dkr.ecr.${AWS::Region}.amazonaws.com/djl-inference:0.28.0-lmi":
+        # the registry waits for the deployment, the repository is written in the template
+        image, note = raw.shape, "the repository in the image's Fn::Sub"
     if isinstance(image, str):
         engine = engine_of_image(image) or _SAGEMAKER_ENGINES.get(_dlc(image))
         if engine:
-            w.set(("serving", "engine"), engine, model.origin("Properties", *base, "Image"))
+            w.set(("serving", "engine"), engine, model.origin("Properties", *base, "Image"), note)
         if is_embedding_image(image):
             w.component_kind = "embedding_model"
     env = r.props(model, *base, "Environment")
@@ -317,11 +323,22 @@ def guardrail(r: Resources, w: CfnWorkload) -> None:
 
 
 def knowledge_base(r: Resources, w: CfnWorkload) -> None:
-    """A Bedrock knowledge base: a managed retriever over its vector store."""
+    """A Bedrock knowledge base: a managed retriever over its vector store, and the Bedrock
+    embedding model it calls (``cfn/embedding-model``, read from the model ARN even when the
+    ARN's partition and region wait for the deployment)."""
     m = w.manifest
     w.set(("runtime",), "managed", m.origin("Type"))
     w.set(("framework",), "bedrock-knowledge-bases", m.origin("Type"))
     _set(r, w, ("labels", "cfn/storage"), m, "StorageConfiguration", "Type", convert=str)
+    path = ("KnowledgeBaseConfiguration", "VectorKnowledgeBaseConfiguration", "EmbeddingModelArn")
+    arn = r.props(m, *path)
+    text = arn.shape if isinstance(arn, Unknown) else arn
+    marker = ":foundation-model/"
+    if isinstance(text, str) and marker in text:
+        model = text.rsplit(marker, 1)[1]
+        if model and "*" not in model:
+            origin = m.origin("Properties", *path)
+            w.set(("labels", "cfn/embedding-model"), model, origin, "EmbeddingModelArn")
 
 
 def data_source(r: Resources, w: CfnWorkload) -> None:

@@ -13,6 +13,7 @@ def opensearch_domain(r: Resources, w: CfnWorkload) -> None:
     _set(r, w, ("replicas",), m, "ClusterConfig", "InstanceCount", convert=_count)
     aware = _set(r, w, ("multi_az",), m, "ClusterConfig", "ZoneAwarenessEnabled", convert=_flag)
     where = m.origin("Properties", "ClusterConfig", "ZoneAwarenessEnabled")
+    _domain_defaults(r, w)
     if aware:
         zones = r.props(m, "ClusterConfig", "ZoneAwarenessConfig", "AvailabilityZoneCount")
         w.set(("placement", "zones"), _count(zones) or 2, where)
@@ -27,6 +28,22 @@ def opensearch_domain(r: Resources, w: CfnWorkload) -> None:
         "DedicatedMasterEnabled",
         convert=lambda v: str(_flag(v)).lower(),
     )
+
+
+def _domain_defaults(r: Resources, w: CfnWorkload) -> None:
+    """What a domain whose template leaves ``InstanceCount`` or ``ZoneAwarenessEnabled`` out
+    gets: one data node, zone awareness off (one zone), the service's defaults."""
+    m = w.manifest
+    where = (
+        m.origin("Properties", "ClusterConfig") if m.get("Properties", "ClusterConfig") else None
+    )
+    where = where or m.origin("Type")
+    if r.props(m, "ClusterConfig", "InstanceCount") is None:
+        w.set(("replicas",), 1, where, "InstanceCount unset: the service's default, one data node")
+    if r.props(m, "ClusterConfig", "ZoneAwarenessEnabled") is None:
+        note = "ZoneAwarenessEnabled unset: off by default, one zone"
+        w.set(("multi_az",), False, where, note)
+        w.set(("placement", "zones"), 1, where, note)
 
 
 def serverless_collection(r: Resources, w: CfnWorkload) -> None:

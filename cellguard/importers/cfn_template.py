@@ -42,6 +42,10 @@ class Unknown:
     """A value the template leaves open, and why (for the placeholder's comment)."""
 
     why: str
+    shape: str = ""
+    """An ``Fn::Sub`` string with what is known substituted and ``*`` for the rest
+    (``763104351884.dkr.ecr.*.amazonaws.com/djl-inference:0.28.0-lmi``): enough to read a
+    repository or a model id from, never a value for the spec."""
 
 
 @dataclass(frozen=True)
@@ -233,21 +237,25 @@ class Template:
         if not isinstance(text, str) or not isinstance(local, dict):
             return Unknown("an Fn::Sub that is not a string")
         pieces: list[str] = []
+        unknown: Unknown | None = None
         last = 0
         for match in _SUB_VAR.finditer(text):
             name = match.group(1)
             if name in local:
                 value = local[name]
             elif name in self.section("Resources") or "." in name or name in PSEUDO:
-                return Unknown(f"${{{name}}} is only known when the stack is deployed")
+                value = Unknown(f"${{{name}}} is only known when the stack is deployed")
             else:
                 value = self.parameter(name)
             if not _is_text(value):
-                return value if isinstance(value, Unknown) else Unknown(f"${{{name}}}")
+                value = value if isinstance(value, Unknown) else Unknown(f"${{{name}}}")
+                unknown = unknown or value
+                value = "*"
             pieces.extend((text[last : match.start()], str(value)))
             last = match.end()
         pieces.append(text[last:])
-        return "".join(pieces).replace("${!", "${")
+        joined = "".join(pieces).replace("${!", "${")
+        return Unknown(unknown.why, joined) if unknown is not None else joined
 
 
 def _is_text(value: Any) -> bool:

@@ -114,6 +114,7 @@ CLOUDFORMATION: tuple[Source, ...] = (
     Source("framework", ("AWS::Bedrock::Agent",), ("agent",)),
     Source("labels.cfn/foundation-model", ("AWS::Bedrock::Agent",), ("agent",)),
     Source("labels.cfn/storage", ("AWS::Bedrock::KnowledgeBase",), ("app",)),
+    Source("labels.cfn/embedding-model", ("AWS::Bedrock::KnowledgeBase",), ("app",)),
     Source("labels.cfn/reserved-concurrency", ("AWS::Lambda::Function",), ("app",)),
     Source("provider", ("AWS::Bedrock::Guardrail",), ("guardrail",)),
     Source("checks", ("AWS::Bedrock::Guardrail",), ("guardrail",)),

@@ -227,3 +227,52 @@ spec:
     assert nim["runtime"] == "eks"
     assert nim["serving"] == {"engine": "nim", "gpu": "A10G", "gpus_per_replica": 2}
     assert nim["replicas"] == 2
+
+
+LMI_KB_DOMAIN = str(COVERAGE / "lmi-kb-domain-resources.yaml")
+
+
+def _cfn_draft(tmp_path: Path, path: str) -> tuple[str, dict[str, dict[str, object]]]:
+    out = tmp_path / "draft.yaml"
+    result = runner.invoke(app, ["import", "cloudformation", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    validated = runner.invoke(app, ["validate", str(out)])
+    assert validated.exit_code == 0, validated.output
+    text = out.read_text(encoding="utf-8")
+    return text, {c["id"]: c for c in yaml.safe_load(text)["components"]}
+
+
+def test_an_lmi_image_whose_registry_waits_for_the_region_still_names_the_engine(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    text, components = _cfn_draft(tmp_path, LMI_KB_DOMAIN)
+    endpoint = components["endpoint"]
+    assert endpoint["serving"] == {
+        "engine": "lmi",
+        "gpu": "A10G",
+        "instance_types": ["ml.g5.2xlarge"],
+    }
+    assert endpoint["model"] == {"name": "mistralai/Mistral-7B-Instruct-v0.3"}
+    assert endpoint["replicas"] == 2
+    # the image itself is not a value: it stays a placeholder
+    assert "cfn/image" not in endpoint["labels"]  # type: ignore[operator]
+    assert "labels.cfn/image: ${AWS::Region} is only known when the stack is deployed" in text
+
+
+def test_a_knowledge_base_names_its_embedding_model_from_an_arn_built_with_fn_sub(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    _, components = _cfn_draft(tmp_path, LMI_KB_DOMAIN)
+    labels = components["knowledgebase"]["labels"]
+    assert labels["cfn/embedding-model"] == "amazon.titan-embed-text-v2:0"  # type: ignore[index]
+
+
+def test_an_opensearch_domain_without_count_or_zone_awareness_is_one_node_in_one_zone(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    text, components = _cfn_draft(tmp_path, LMI_KB_DOMAIN)
+    domain = components["searchdomain"]
+    assert domain["replicas"] == 1
+    assert domain["multi_az"] is False
+    assert domain["placement"] == {"zones": 1}
+    assert "(InstanceCount unset: the service's default, one data node)" in text
