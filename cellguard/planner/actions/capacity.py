@@ -21,6 +21,7 @@ from cellguard.planner.actions._helpers import (
     zone_count,
 )
 from cellguard.planner.actions.gpu_memory import memory_step
+from cellguard.planner.actions.gpu_sharing import group_note, replicas_for_group, sharing_step
 from cellguard.planner.actions.redundancy import ZONES_WANTED
 from cellguard.planner.context import Action, ActionContext, change, manual
 from cellguard.planner.model import ActionResult, Edit
@@ -98,18 +99,22 @@ def add_gpu_capacity(ws: Workspace, finding: Finding, ctx: ActionContext) -> lis
     replica cannot hold the model: more of them cannot fix that, :mod:`.gpu_memory`)."""
     stack, cid = finding.stack, finding.target
     row = fleet(ctx.graph, f"{stack}/{cid}")
-    memory = memory_step("add-gpu-capacity", finding, row.replica if row is not None else None)
+    spec = row.replica if row is not None else None
+    memory = sharing_step("add-gpu-capacity", finding, spec) or memory_step(
+        "add-gpu-capacity", finding, spec
+    )
     if memory is not None:
         return memory
     if row is None or not row.row.per_replica or row.row.demand is None:
         return manual("add-gpu-capacity", finding, f"Measure {cid}'s per-replica throughput.")
     regions = len(regions_of(ws, stack, component(ws, stack, cid)))
     needed = math.ceil(row.row.demand / (row.row.per_replica * TARGET_UTILISATION * regions))
+    needed = max(needed, replicas_for_group(finding, row.row.replicas or needed))  # shared GPUs
     edits = _scale(ws, stack, cid, needed)
     text = (
         f"{cid}: at least {needed} replicas per region for peak {row.row.demand:,.0f} "
         f"{row.row.unit} at {TARGET_UTILISATION:.0%} ({_per(row.row.per_replica)} per replica)."
-    )
+    ) + group_note(finding, needed)
     return change("add-gpu-capacity", finding, text, edits)
 
 
