@@ -87,9 +87,14 @@ def score(findings: Iterable[Finding]) -> Score:
 def scores(findings: Iterable[Finding]) -> dict[str, Score]:
     """``overall`` plus one score per pillar (pillars without results included, as ``None``)."""
     items = list(findings)
+    by_pillar: dict[int, list[Finding]] = {id(pillar): [] for pillar in Pillar}
+    for finding in items:  # one pass, not one per pillar (a stack's scores are taken too)
+        found = by_pillar.get(id(finding.pillar))
+        if found is not None:
+            found.append(finding)
     result = {"overall": score(items)}
     for pillar in Pillar:
-        result[pillar.value] = score(f for f in items if f.pillar is pillar)
+        result[pillar.value] = score(by_pillar[id(pillar)])
     return result
 
 

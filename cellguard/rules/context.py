@@ -33,6 +33,8 @@ class RuleContext:
         once built)."""
         self.graph = graph
         self._selections: dict[frozenset[ComponentKind], list[tuple[str, ComponentBase]]] = {}
+        self._targets: dict[str, Target] = {}
+        self._dependency_targets: dict[tuple[str, str], Target] = {}
 
     # -- documents ------------------------------------------------------------------------
 
@@ -78,9 +80,13 @@ class RuleContext:
         return self.components(*kinds) if kinds else iter(())
 
     def component_target(self, qid: str) -> Target:
-        """The :class:`Target` of component ``qid``."""
-        stack, cid = split_reference(qid, "")
-        return Target(TargetKind.COMPONENT, stack, cid, ("components", self._index[qid]))
+        """The :class:`Target` of component ``qid`` (one frozen object per component)."""
+        found = self._targets.get(qid)
+        if found is None:
+            stack, cid = split_reference(qid, "")
+            target = Target(TargetKind.COMPONENT, stack, cid, ("components", self._index[qid]))
+            found = self._targets[qid] = target
+        return found
 
     def journey_target(self, stack: str, journey_id: str) -> Target:
         """The :class:`Target` of a journey."""
@@ -97,11 +103,16 @@ class RuleContext:
 
     def dependency_target(self, edge: DependencyEdge) -> Target:
         """The :class:`Target` of a dependency: the caller's ``depends_on`` entry."""
-        stack, caller = split_reference(edge.source, "")
-        position = self._dependency_index[(edge.source, edge.target)]
-        callee = localise(edge.target, stack)
-        path = ("components", self._index[edge.source], "depends_on", position)
-        return Target(TargetKind.DEPENDENCY, stack, f"{caller}->{callee}", path)
+        key = (edge.source, edge.target)
+        found = self._dependency_targets.get(key)
+        if found is None:
+            stack, caller = split_reference(edge.source, "")
+            position = self._dependency_index[key]
+            callee = localise(edge.target, stack)
+            path = ("components", self._index[edge.source], "depends_on", position)
+            target = Target(TargetKind.DEPENDENCY, stack, f"{caller}->{callee}", path)
+            found = self._dependency_targets[key] = target
+        return found
 
     @cached_property
     def _index(self) -> dict[str, int]:
