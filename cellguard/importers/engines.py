@@ -47,6 +47,8 @@ _CONTEXT_FLAGS = ("--max-model-len", "--context-length", "--max-input-length")
 _REVISION_FLAGS = ("--revision",)
 _DTYPE_FLAGS = ("--dtype", "--quantization")
 _EMBED_FLAGS = ("--task", "--runner")
+_TEI_TASK = "text_embedding"
+"""KServe's Hugging Face runtime task of embedding models."""
 
 MODEL_ENV = ("MODEL_ID", "HF_MODEL_ID", "MODEL_NAME", "MODEL", "NIM_MODEL_NAME", "MODEL_PATH")
 SERVED_ENV = ("SERVED_MODEL_NAME",)
@@ -170,6 +172,6 @@ def parse_server(items: list[tuple[str, int]]) -> ServerArgs:
             found.revision = (raw, where)
         elif flag in _DTYPE_FLAGS and raw.lower() in PRECISIONS:
             found.precision = (PRECISIONS[raw.lower()], where)
-        elif flag in _EMBED_FLAGS and raw.lower() in ("embed", "embedding", "pooling"):
+        elif flag in _EMBED_FLAGS and raw.lower() in ("embed", "embedding", "pooling", _TEI_TASK):
             found.embedding = True
     return found

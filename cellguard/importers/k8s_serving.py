@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from cellguard.importers.classify import apply_pod, classify, set_kubernetes
+from cellguard.importers.classify import MODEL_KINDS, apply_pod, classify, set_kubernetes
 from cellguard.importers.context import Context
 from cellguard.importers.facts import Text, Workload
 from cellguard.importers.manifests import Manifest
@@ -82,6 +82,23 @@ def _hf_model(uri: str) -> str | None:
     return uri.removeprefix("hf://") if uri.startswith("hf://") and len(uri) > 5 else None
 
 
+_GENERATION_TASKS = ("text_generation", "text2text_generation")
+
+
+def _huggingface_backend(pod: PodFacts) -> tuple[str, str]:
+    """The engine of KServe's Hugging Face runtime: vLLM for text generation unless
+    ``--backend`` names another (its documented default; other tasks run on Transformers)."""
+    words = " ".join(t.text for t in pod.texts if t.where in ("args", "command"))
+    toks = words.replace("=", " ").split()
+    backend = toks[toks.index("--backend") + 1] if "--backend" in toks[:-1] else None
+    task = toks[toks.index("--task") + 1] if "--task" in toks[:-1] else None
+    if backend is not None:
+        return ("vllm" if backend == "vllm" else "other"), f"--backend {backend}"
+    if task is not None and task not in _GENERATION_TASKS:
+        return "other", f"--task {task}: the runtime's Transformers backend"
+    return "vllm", "KServe's Hugging Face runtime serves text generation with vLLM by default"
+
+
 def read_inference_service(ctx: Context, m: Manifest) -> None:
     """A KServe InferenceService: its predictor."""
     predictor = ("spec", "predictor")
@@ -95,6 +112,8 @@ def read_inference_service(ctx: Context, m: Manifest) -> None:
             if getattr(model_container, attr) is not None:
                 setattr(pod, attr, getattr(model_container, attr))
         pod.gpus = model_container.gpus or pod.gpus
+        pod.accelerator = model_container.accelerator or pod.accelerator
+        pod.embedding = pod.embedding or model_container.embedding
         pod.probes = model_container.probes
         pod.texts.extend(model_container.texts)
         pod.secrets.extend(model_container.secrets)
@@ -111,6 +130,10 @@ def read_inference_service(ctx: Context, m: Manifest) -> None:
     if w.component_kind == "app" and m.get(*predictor, "model") is not None:
         w.component_kind = "model_endpoint"
     apply_pod(w, pod)
+    fmt = ctx.text(m, (*predictor, "model", "modelFormat", "name")) or ""
+    if fmt.lower() == "huggingface" and pod.engine is None and w.component_kind in MODEL_KINDS:
+        engine, note = _huggingface_backend(pod)
+        w.set(("serving", "engine"), engine, m.origin(*predictor, "model", "modelFormat"), note)
     set_kubernetes(w, m.origin("kind"), "KServe")
     _scaling(ctx, w, m, (*predictor, "minReplicas"), (*predictor, "maxReplicas"))
     if ("replicas",) not in w.facts:

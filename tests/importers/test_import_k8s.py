@@ -253,7 +253,8 @@ def test_kserve_kubeflow_cronjob_daemonset_and_karpenter_node_pool(
     assert llm["model"] == {"name": "meta-llama/Meta-Llama-3-8B-Instruct"}
     assert llm["labels"]["k8s/served-model-name"] == "llama3"
     # the GPU type, capacity type and zones come from the NodePool its toleration matches
-    assert llm["serving"] == {"gpu": "H100", "gpus_per_replica": 1}
+    # the Hugging Face runtime's documented default backend for text generation is vLLM
+    assert llm["serving"] == {"engine": "vllm", "gpu": "H100", "gpus_per_replica": 1}
     assert llm["capacity"] == {"purchase": "on_demand"}
     # zone names (node labels) differ per account: the draft lists a placeholder id per name,
     # and the topology maps the placeholders to the names in a comment

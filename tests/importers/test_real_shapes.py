@@ -276,3 +276,39 @@ def test_an_opensearch_domain_without_count_or_zone_awareness_is_one_node_in_one
     assert domain["multi_az"] is False
     assert domain["placement"] == {"zones": 1}
     assert "(InstanceCount unset: the service's default, one data node)" in text
+
+
+_KSERVE_HF = """\
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {{name: {name}, namespace: kserve}}
+spec:
+  predictor:
+    model:
+      modelFormat: {{name: huggingface}}
+      args: [--model_name={name}, --model_id={model}{extra}]
+      resources: {{limits: {{nvidia.com/gpu: "1"}}}}
+"""
+
+
+def test_kserve_hugging_face_runtime_engines_follow_its_backend_and_task(tmp_path: Path) -> None:
+    # the shape of kserve/website docs/modelserving/v1beta1/llm/huggingface/README.md (Apache-2.0)
+    text = "---\n".join(
+        (
+            _KSERVE_HF.format(name="llama3", model="meta-llama/meta-llama-3-8b-instruct", extra=""),
+            _KSERVE_HF.format(
+                name="t5", model="google-t5/t5-small", extra=", --backend=huggingface"
+            ),
+            _KSERVE_HF.format(
+                name="bge", model="BAAI/bge-small-en-v1.5", extra=", --task=text_embedding"
+            ),
+        )
+    )
+    draft, components = _draft(tmp_path, _write(tmp_path, text))
+    assert components["llama3"]["serving"] == {"engine": "vllm", "gpus_per_replica": 1}
+    assert "(KServe's Hugging Face runtime serves text generation with vLLM by default)" in draft
+    assert components["t5"]["serving"] == {"engine": "other", "gpus_per_replica": 1}
+    bge = components["bge"]
+    assert bge["kind"] == "embedding_model"
+    assert bge["serving"] == {"engine": "other", "gpus_per_replica": 1}
+    assert bge["model"] == {"name": "BAAI/bge-small-en-v1.5"}
