@@ -7,8 +7,8 @@ under MPS or time slicing). What they need of the GPUs adds up:
 * **mig**: the instances are isolated, so each member's throughput and memory are its
   profile's slice (:func:`~cellguard.models.catalog.mig.mig_slice`, applied in
   :mod:`.replica`; CG-CAP-011 judges each member on it). The profiles must fit one GPU
-  together: their compute slices at most 7, their memory slices at most 8 and no profile more
-  often than the GPU allows (``mig_profiles.yaml``).
+  together: their compute slices at most the GPU's (7 on an A100, H100 or H200), their memory
+  slices at most its 8 and no profile more often than the GPU allows (``mig_profiles.yaml``).
 * **mps** and **time_slicing**: every member computes on the whole GPUs, taking turns, so the
   GPUs' busy share is the sum of the members' utilisations (each member's peak demand over its
   own supply on the whole GPUs) and must stay at or below the target utilisation; and with no
@@ -31,7 +31,7 @@ from cellguard.assessments.cold_load import hot_set
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.throughput_model import MEMORY_HEADROOM
 from cellguard.models.catalog.hardware import Gpu, find_gpu, find_instance
-from cellguard.models.catalog.mig import COMPUTE_SLICES, MEMORY_SLICES, mig_profile
+from cellguard.models.catalog.mig import COMPUTE_SLICES, MEMORY_SLICES, mig_gpu, mig_profile
 from cellguard.models.components.gpu_sharing import GpuSharing, GpuSharingMode
 from cellguard.models.references import split_reference
 
@@ -64,6 +64,10 @@ class SharedGpus:
     missing: tuple[str, ...] = ()
     compute_slices: int | None = None
     memory_slices: int | None = None
+    compute_per_gpu: int = COMPUTE_SLICES
+    """The GPU's compute slices (``mig_profiles.yaml``: 7 on an A100, H100 or H200)."""
+    memory_per_gpu: int = MEMORY_SLICES
+    """The GPU's memory slices (8 on an A100, H100 or H200)."""
     over_instances: tuple[str, ...] = ()
     memory_budget_gb: float | None = None
 
@@ -93,8 +97,8 @@ class SharedGpus:
     def partition_fits(self) -> bool:
         """Whether the members' MIG profiles fit one GPU together (compute, memory, counts)."""
         return (
-            (self.compute_slices or 0) <= COMPUTE_SLICES
-            and (self.memory_slices or 0) <= MEMORY_SLICES
+            (self.compute_slices or 0) <= self.compute_per_gpu
+            and (self.memory_slices or 0) <= self.memory_per_gpu
             and not self.over_instances
         )
 
@@ -187,6 +191,10 @@ def _group(graph: StackGraph, key: str, qids: Iterable[str]) -> SharedGpus:
     compute = memory_slices = None
     over: list[str] = []
     budget = MEMORY_HEADROOM * found.memory_gb if found is not None else None
+    parts = mig_gpu(found) if found is not None else None
+    totals = (
+        (parts.compute_slices, parts.memory_slices) if parts else (COMPUTE_SLICES, MEMORY_SLICES)
+    )
     if mode is GpuSharingMode.MIG and found is not None:
         compute = memory_slices = 0
         counts: dict[str, int] = {}
@@ -211,6 +219,8 @@ def _group(graph: StackGraph, key: str, qids: Iterable[str]) -> SharedGpus:
         memory_slices=memory_slices,
         over_instances=tuple(over),
         memory_budget_gb=budget,
+        compute_per_gpu=totals[0],
+        memory_per_gpu=totals[1],
     )
 
 

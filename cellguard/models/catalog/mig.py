@@ -11,31 +11,49 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cellguard.models.catalog.hardware import Gpu, find_gpu
 from cellguard.models.catalog.sources import CatalogModel, Source, load_catalog_file
 
 COMPUTE_SLICES = 7
-"""Compute slices of a MIG-capable GPU (A100, H100, H200)."""
+"""Compute slices of an A100, H100 or H200 (the default of :attr:`MigGpu.compute_slices`)."""
 MEMORY_SLICES = 8
-"""Memory slices of a MIG-capable GPU."""
+"""Memory slices of an A100, H100 or H200 (the default of :attr:`MigGpu.memory_slices`)."""
+_MAX_SLICES = 8
 
 
 class MigProfile(CatalogModel):
     """One MIG profile: its compute and memory slices and how many fit on a GPU."""
 
-    compute: int = Field(ge=1, le=COMPUTE_SLICES, description="Compute slices (of 7).")
-    memory: int = Field(ge=1, le=MEMORY_SLICES, description="Memory slices (of 8).")
-    instances: int = Field(ge=1, le=COMPUTE_SLICES, description="Instances of it on one GPU.")
+    compute: int = Field(ge=1, le=_MAX_SLICES, description="Compute slices.")
+    memory: int = Field(ge=1, le=_MAX_SLICES, description="Memory slices.")
+    instances: int = Field(ge=1, le=_MAX_SLICES, description="Instances of it on one GPU.")
 
 
 class MigGpu(CatalogModel):
     """The MIG profiles of one catalogued GPU."""
 
     gpu: str = Field(min_length=1, description="Canonical GPU name (gpus.yaml).")
+    compute_slices: int = Field(
+        COMPUTE_SLICES, ge=1, le=_MAX_SLICES, description="Compute slices of the GPU (A30: 4)."
+    )
+    memory_slices: int = Field(
+        MEMORY_SLICES, ge=1, le=_MAX_SLICES, description="Memory slices of the GPU (A30: 4)."
+    )
     profiles: dict[str, MigProfile] = Field(min_length=1)
     source: Source
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MigGpu:
+        """Every profile is a share of the GPU."""
+        for name, p in self.profiles.items():
+            if p.compute > self.compute_slices or p.memory > self.memory_slices:
+                raise ValueError(
+                    f"{self.gpu} profile {name} takes {p.compute} compute and {p.memory} memory "
+                    f"slices, more than the GPU's {self.compute_slices} and {self.memory_slices}"
+                )
+        return self
 
 
 class MigCatalog(CatalogModel):
@@ -64,14 +82,15 @@ def mig_profile(gpu: Gpu, profile: str) -> MigProfile | None:
 
 def mig_slice(gpu: Gpu, profile: str) -> Gpu | None:
     """A GPU of the share of ``gpu`` that one instance of ``profile`` has (``None`` if the
-    catalog lacks the profile): memory and bandwidth x memory/8, tensor throughput x
-    compute/7, no NVLink (an instance cannot span GPUs)."""
+    catalog lacks the profile): memory and bandwidth x its memory slices over the GPU's (8),
+    tensor throughput x its compute slices over the GPU's (7), no NVLink (an instance cannot
+    span GPUs)."""
     found = mig_profile(gpu, profile)
     owner = mig_gpu(gpu)
     if found is None or owner is None:
         return None
-    memory = found.memory / MEMORY_SLICES
-    compute = found.compute / COMPUTE_SLICES
+    memory = found.memory / owner.memory_slices
+    compute = found.compute / owner.compute_slices
     return Gpu(
         name=f"{gpu.name} MIG {profile.strip().lower()}",
         aliases=(),

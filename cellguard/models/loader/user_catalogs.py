@@ -32,6 +32,7 @@ USER_FILES: dict[str, str] = {
     "availability.yaml": "cellguard.models.catalog.availability:AvailabilityCatalog",
     "media_throughput.yaml": "cellguard.models.catalog.media:MediaCatalog",
     "gpu_obtain.yaml": "cellguard.models.catalog.gpu_obtain:ObtainCatalog",
+    "mig_profiles.yaml": "cellguard.models.catalog.mig:MigCatalog",
 }
 """The files a user catalog directory may hold, and the model each is validated with."""
 

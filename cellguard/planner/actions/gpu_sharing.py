@@ -36,7 +36,7 @@ def _slice_step(action: str, finding: Finding, spec: ReplicaSpec) -> list[Action
         [
             name
             for name, p in owner.profiles.items()
-            if weights <= MEMORY_HEADROOM * whole.memory_gb * p.memory / MEMORY_SLICES
+            if weights <= MEMORY_HEADROOM * whole.memory_gb * p.memory / owner.memory_slices
         ]
         if owner is not None and whole is not None
         else []
@@ -69,12 +69,14 @@ def sharing_step(
     if mode is None:
         return None
     compute, memory = _number(ev.get("compute_slices")), _number(ev.get("memory_slices"))
-    if mode == "mig" and ((compute or 0) > COMPUTE_SLICES or (memory or 0) > MEMORY_SLICES):
+    most_compute = _number(ev.get("compute_slices_per_gpu")) or COMPUTE_SLICES
+    most_memory = _number(ev.get("memory_slices_per_gpu")) or MEMORY_SLICES
+    if mode == "mig" and ((compute or 0) > most_compute or (memory or 0) > most_memory):
         return manual(
             action,
             finding,
-            f"The MIG instances of group {group} need {compute or 0:g} of {COMPUTE_SLICES} "
-            f"compute and {memory or 0:g} of {MEMORY_SLICES} memory slices of each GPU: more "
+            f"The MIG instances of group {group} need {compute or 0:g} of {most_compute:g} "
+            f"compute and {memory or 0:g} of {most_memory:g} memory slices of each GPU: more "
             "replicas cannot fix this. Give some of its endpoints smaller profiles "
             "(serving.gpu_sharing.profile, from mig_profiles.yaml) or move one to GPUs of "
             "its own (another group, or no gpu_sharing).",

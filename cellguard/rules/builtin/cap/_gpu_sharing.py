@@ -9,7 +9,6 @@ every member; missing figures of any member make the group UNKNOWN.
 from __future__ import annotations
 
 from cellguard.assessments.gpu_sharing import SharedGpus
-from cellguard.models.catalog.mig import COMPUTE_SLICES, MEMORY_SLICES
 from cellguard.models.components.gpu_sharing import GpuSharingMode
 from cellguard.models.findings import Evidence
 from cellguard.rules.builtin.cap._capacity import percent
@@ -35,6 +34,8 @@ def sharing_evidence(group: SharedGpus) -> dict[str, Evidence]:
         evidence["mig_profiles"] = {m.qid: m.profile for m in group.members}
         evidence["compute_slices"] = group.compute_slices
         evidence["memory_slices"] = group.memory_slices
+        evidence["compute_slices_per_gpu"] = group.compute_per_gpu
+        evidence["memory_slices_per_gpu"] = group.memory_per_gpu
     else:
         evidence["shared_utilisation"] = _round(group.utilisation, 3)
         evidence["member_memory_gb"] = {m.qid: _round(m.memory_gb, 1) for m in group.members}
@@ -68,8 +69,8 @@ def sharing_outcome(
         over = f"; too many {', '.join(group.over_instances)}" if group.over_instances else ""
         return failed(
             target,
-            f"{on}: their MIG instances need {group.compute_slices} of {COMPUTE_SLICES} "
-            f"compute slices and {group.memory_slices} of {MEMORY_SLICES} memory slices of "
+            f"{on}: their MIG instances need {group.compute_slices} of {group.compute_per_gpu} "
+            f"compute slices and {group.memory_slices} of {group.memory_per_gpu} memory slices of "
             f"each GPU{over}, so they cannot all run on the shared GPUs.",
             _FIELD,
             **evidence,
@@ -113,8 +114,8 @@ def sharing_note(target: Target, group: SharedGpus) -> str:
     others = [n for n in group.names if n != me]
     if group.mode is GpuSharingMode.MIG:
         taken = (
-            f"their MIG instances take {group.compute_slices} of {COMPUTE_SLICES} compute and "
-            f"{group.memory_slices} of {MEMORY_SLICES} memory slices of each GPU"
+            f"their MIG instances take {group.compute_slices} of {group.compute_per_gpu} compute "
+            f"and {group.memory_slices} of {group.memory_per_gpu} memory slices of each GPU"
         )
     else:
         taken = f"their peak demand adds up to {percent(group.utilisation or 0.0)} of the GPUs"
