@@ -29,6 +29,9 @@ class Context:
     by_kind: dict[str, list[Manifest]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     region: tuple[str, Origin] | None = None
+    links: list[tuple[Workload, Workload, Origin, str]] = field(default_factory=list)
+    """Calls an operator's object states without a service address (caller, callee, where,
+    what says so): a Dynamo frontend routing to the graph's workers."""
 
     def objects(self, *kinds: str) -> list[Manifest]:
         """The manifests of the given kinds, in input order."""

@@ -85,6 +85,10 @@ def find_calls(ctx: Context) -> list[Call]:
                         continue
                     seen.add(pair)
                     calls.append(Call(caller, callee, text.origin, text.where, written))
+    for caller, callee, origin, where in ctx.links:
+        if (id(caller), id(callee)) not in seen and caller is not callee:
+            seen.add((id(caller), id(callee)))
+            calls.append(Call(caller, callee, origin, where, ""))
     return calls
 
 

@@ -175,6 +175,8 @@ class _Builder:
         return node
 
     def _kind_reason(self, w: Workload) -> str:
+        if w.kind_why:
+            return w.kind_why
         if w.component_kind in ("model_endpoint", "embedding_model"):
             engine = w.facts.get(("serving", "engine"))
             gpus = w.facts.get(("serving", "gpus_per_replica"))

@@ -101,6 +101,8 @@ class Workload:
     zone_spread: tuple[str, Origin] | None = None
     """How the pods are spread over zones: ``required`` (a DoNotSchedule topology spread
     constraint), ``anti-affinity`` (required pod anti-affinity on the zone) or ``preferred``."""
+    kind_why: str = ""
+    """Why it is the component kind it is, when neither its engine, its GPUs nor its image says."""
     suffix: str = ""
     """Distinguishes several components made from one object (one per served model)."""
     id: str = ""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from cellguard.importers import k8s_core, k8s_ray, k8s_serving, k8s_training
+from cellguard.importers import k8s_core, k8s_dynamo, k8s_ray, k8s_serving, k8s_training
 from cellguard.importers.context import Context, Skipped
 from cellguard.importers.dependencies import Call, break_cycles, find_calls
 from cellguard.importers.draft import Draft, assign_ids, build_draft
@@ -52,6 +52,10 @@ WORKLOADS: dict[str, tuple[tuple[str, ...], Reader]] = {
         k8s_serving.read_inference_service,
     ),
     "NIMService": (k8s_serving.KINDS["NIMService"], k8s_serving.read_nim_service),
+    "DynamoGraphDeployment": (
+        k8s_dynamo.KINDS["DynamoGraphDeployment"],
+        k8s_dynamo.read_dynamo,
+    ),
 }
 """Kinds that make workloads: API versions understood and the reader."""
 

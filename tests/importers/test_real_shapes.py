@@ -148,20 +148,16 @@ spec:
 def test_an_operator_kind_cellguard_does_not_read_is_named_when_nothing_else_is_found(
     tmp_path: Path,
 ) -> None:
-    # the shape of NVIDIA Dynamo's DynamoGraphDeployment (aws-samples/sample-genai-on-eks-
-    # starter-kit components/nvidia-platform/dynamo-vllm/agg.template.yaml, MIT-0), reduced
+    # Gateway API Inference Extension's InferencePool (kubernetes-sigs/gateway-api-inference-
+    # extension, Apache-2.0), simplified: a kind cellguard has no reader for
     path = _write(
         tmp_path,
         """\
-apiVersion: nvidia.com/v1alpha1
-kind: DynamoGraphDeployment
-metadata: {name: vllm-agg}
+apiVersion: inference.networking.x-k8s.io/v1alpha2
+kind: InferencePool
+metadata: {name: llm-pool}
 spec:
-  services:
-    VllmWorker:
-      componentType: worker
-      replicas: 1
-      resources: {limits: {nvidia.com/gpu: "1"}}
+  selector: {app: vllm}
 """,
     )
     result = runner.invoke(app, ["import", "k8s", path])
@@ -169,7 +165,7 @@ spec:
     assert "Traceback" not in result.output
     assert (
         "no workloads found in the manifests; kinds not understood: "
-        f"DynamoGraphDeployment/default/vllm-agg (nvidia.com/v1alpha1) at {path}:2"
+        f"InferencePool/default/llm-pool (inference.networking.x-k8s.io/v1alpha2) at {path}:2"
     ) in " ".join(result.output.split())
 
 
@@ -312,3 +308,29 @@ def test_kserve_hugging_face_runtime_engines_follow_its_backend_and_task(tmp_pat
     assert bge["kind"] == "embedding_model"
     assert bge["serving"] == {"engine": "other", "gpus_per_replica": 1}
     assert bge["model"] == {"name": "BAAI/bge-small-en-v1.5"}
+
+
+def test_a_dynamo_graph_is_a_frontend_gateway_calling_its_model_workers(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    dynamo = str(COVERAGE / "dynamo-workloads.yaml")
+    text, components = _draft(tmp_path, dynamo)
+    front = components["llama-disagg-frontend"]
+    assert front["kind"] == "gateway"
+    assert front["replicas"] == 2
+    assert [d["to"] for d in front["depends_on"]] == [  # type: ignore[attr-defined]
+        "llama-disagg-vllmdecodeworker",
+        "llama-disagg-vllmprefillworker",
+    ]
+    assert "kind: gateway # Dynamo componentType frontend" in " ".join(text.split())
+    assert components["llama-disagg-planner"]["kind"] == "app"
+    decode = components["llama-disagg-vllmdecodeworker"]
+    assert decode["kind"] == "model_endpoint"
+    assert decode["model"] == {"name": "meta-llama/Llama-3.3-70B-Instruct"}
+    assert decode["serving"] == {"engine": "vllm", "gpu": "H100", "gpus_per_replica": 2}
+    assert decode["replicas"] == 2
+    assert decode["runtime"] == "eks"
+    prefill = components["llama-disagg-vllmprefillworker"]
+    # Dynamo's own resource name `gpu`, and two pods per replica
+    assert prefill["serving"] == {"engine": "vllm", "gpus_per_replica": 8}
+    assert prefill["replicas"] == 1
