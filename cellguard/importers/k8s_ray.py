@@ -85,6 +85,12 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _other_accelerator(worker: PodFacts) -> bool:
+    """Whether the workers run on Neuron (or other non-NVIDIA) devices: then a tensor parallel
+    size counts those devices' cores, not GPUs."""
+    return worker.gpus is None and worker.accelerator is not None
+
+
 def _gpu_group(ctx: Context, m: Manifest, spec: KeyPath) -> tuple[PodFacts | None, int, KeyPath]:
     """The first worker group that asks for GPUs (else the first), its pod and its path."""
     groups = ctx.sequence(m, (*spec, "workerGroupSpecs"))
@@ -152,12 +158,13 @@ def _llm_endpoint(
     tp = _int(kwargs.get("tensor_parallel_size")) or 1
     pp = _int(kwargs.get("pipeline_parallel_size")) or 1
     key = "tensor_parallel_size" if "tensor_parallel_size" in kwargs else None
-    w.set(
-        ("serving", "gpus_per_replica"),
-        tp * pp,
-        at("engine_kwargs", key) if key else at(),
-        f"tensor_parallel_size {tp} x pipeline_parallel_size {pp}",
-    )
+    if not _other_accelerator(worker):
+        w.set(
+            ("serving", "gpus_per_replica"),
+            tp * pp,
+            at("engine_kwargs", key) if key else at(),
+            f"tensor_parallel_size {tp} x pipeline_parallel_size {pp}",
+        )
     for name, spec_path in (
         ("max_num_seqs", ("serving", "max_concurrency")),
         ("max_model_len", ("model", "context_tokens")),
@@ -222,14 +229,14 @@ def _app_endpoint(
         source = env if key == "tensor" else args
         value = _int(source.get(names[0]))
         where = ("runtime_env", "env_vars", names[0]) if key == "tensor" else ("args", names[0])
-        if value and kind == "model_endpoint":
+        if value and kind == "model_endpoint" and not _other_accelerator(worker):
             w.set(("serving", "gpus_per_replica"), value, at(*where), "tensor parallel size")
     deployments = app.get("deployments")
     for i, deployment in enumerate(deployments if isinstance(deployments, list) else []):
         if isinstance(deployment, dict):
             _serve_scaling(w, deployment, partial(at, "deployments", i))
             gpus = _int(dig(deployment, ("ray_actor_options", "num_gpus")))
-            if gpus and kind == "model_endpoint":
+            if gpus and kind == "model_endpoint" and not _other_accelerator(worker):
                 origin = at("deployments", i, "ray_actor_options", "num_gpus")
                 w.set(("serving", "gpus_per_replica"), gpus, origin, "num_gpus")
     for env_name, value in env.items():

@@ -51,12 +51,13 @@ def test_neuron_servers_are_model_endpoints_whose_accelerators_are_noted_not_cou
     # inf2.xlarge is not in the instance catalog: left out with a placeholder, not a crash
     assert (
         "# TODO(cellguard import): serving.instance_types: inf2.xlarge (from "
-        f"{NEURON}:22) not in cellguard's instance catalog; left out" in text
+        f"{NEURON}:23) not in cellguard's instance catalog; left out" in text
     )
     trn1 = components["llama3-trn1"]
     assert trn1["kind"] == "model_endpoint"
     assert trn1["model"] == {"name": "meta-llama/Meta-Llama-3-8B-Instruct"}
-    assert trn1["serving"] == {"engine": "vllm"}  # no gpus_per_replica from Neuron devices
+    # no gpus_per_replica from Neuron devices, nor from TENSOR_PARALLELISM (NeuronCores there)
+    assert trn1["serving"] == {"engine": "vllm"}
     assert trn1["labels"]["k8s/accelerators"] == "16 aws.amazon.com/neuron"  # type: ignore[index]
 
 
