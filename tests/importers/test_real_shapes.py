@@ -335,3 +335,38 @@ def test_a_dynamo_graph_is_a_frontend_gateway_calling_its_model_workers(
     # Dynamo's own resource name `gpu`, and two pods per replica
     assert prefill["serving"] == {"engine": "vllm", "gpus_per_replica": 8}
     assert prefill["replicas"] == 1
+
+
+def test_a_sagemaker_endpoint_on_inferentia_leaves_the_uncatalogued_instance_type_out(
+    tmp_path: Path,
+) -> None:
+    # LMI's Neuron container on ml.inf2 (the shape of AWS's LMI Neuron samples), reduced
+    path = tmp_path / "inf2.yaml"
+    path.write_text(
+        """\
+Resources:
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker
+      PrimaryContainer:
+        Image: 763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.29.0-neuronx-sdk2.19.1
+        Environment: {HF_MODEL_ID: meta-llama/Meta-Llama-3-8B}
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: AllTraffic, ModelName: !GetAtt Model.ModelName,
+           InstanceType: ml.inf2.xlarge, InitialInstanceCount: 2}
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+""",
+        encoding="utf-8",
+    )
+    text, components = _cfn_draft(tmp_path, str(path))
+    endpoint = components["endpoint"]
+    assert endpoint["serving"] == {"engine": "lmi"}
+    assert endpoint["replicas"] == 2
+    assert "serving.instance_types: ml.inf2.xlarge (from " in text
