@@ -382,7 +382,7 @@ def report(
             only_ours.append(f"{name} ({ours.status()}; faultree: {theirs.status()})")
         print(
             f"{name:<9} {cells[0][0]:>11} {cells[0][1]:>6} {cells[0][2]:<10} "
-            f"{cells[1][0]:>10} {cells[1][1]:>6} {cells[1][2]:<14} {ratio:>6}"
+            f"{cells[1][0]:>10} {cells[1][1]:>6} {cells[1][2]:<14} {ratio:>6}".rstrip()
         )
     if ratios:
         mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
