@@ -4,10 +4,12 @@ The diagrams :func:`.quantify.quantify` builds depend on the tree's gates and on
 modules, static variable order and gate rewriting never look at a probability. So a tree
 quantified again with some events' probabilities changed (the prior provenance of a journey
 sets each basis's events to never fail, see :mod:`cellguard.assessments.availability.provenance`)
-has the same diagrams; only their evaluation differs. :func:`probabilities` builds them once, the
-way :func:`~.quantify.quantify` does (one manager, the same variables declared in the same
-order), and evaluates them once per assignment with the same evaluator, so each result is the
-very float :func:`~.quantify.quantify` returns for that assignment (tested bit for bit). For a
+has the same diagrams; only their evaluation differs. :func:`probabilities` builds them once
+over the variables :func:`~.quantify.quantify` declares, in its order (one manager, the same
+modules), so each module's diagram is the very one quantify builds (a reduced ordered BDD is
+canonical: quantify's gate rewriting changes the steps to it, not the result), and evaluates
+them once per assignment with the same evaluator: each result is the float
+:func:`~.quantify.quantify` returns for that assignment (tested bit for bit). For a
 journey of 15 events this is four evaluations instead of three builds and evaluations.
 
 Only for trees whose build never needs the budget (journey-sized: at most
@@ -31,7 +33,6 @@ from cellguard.assessments.faulttree.quantify import (
     _module_gates,
     gate_function,
 )
-from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree
 
 
@@ -52,8 +53,7 @@ def probabilities(
     for module in tree.topological_order():
         if module not in modules:
             continue
-        gates, leaves = _module_gates(tree, module, modules)
-        gates, defs = rewrite(tree, module, modules, gates, leaves)
+        gates, leaves = _module_gates(tree, module, modules)  # quantify's variable order
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
         variables: list[tuple[int, str]] = []
         for leaf in leaves:
@@ -62,7 +62,8 @@ def probabilities(
         for name in gates:
             if time.perf_counter() > deadline:
                 return None
-            gate = defs[name]
+            gate = tree.gates[name]  # as written: quantify's rewriting changes the steps
+            # to a diagram, never the diagram (reduced and ordered, it is canonical)
             values[name] = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
         built.append((module, values[module], variables))
         del values

@@ -26,7 +26,7 @@ def _with(tree: FaultTree, assignment: dict[str, float]) -> FaultTree:
     return FaultTree(tree.name, tree.top, events, dict(tree.gates))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     tree=random_trees(min_events=1, max_events=12, max_gates=10, max_arity=4, probabilities=ANY_P),
     data=st.data(),
