@@ -117,9 +117,18 @@ def media_catalog() -> MediaCatalog:
     return load_catalog_file("media_throughput.yaml", MediaCatalog)
 
 
+@cache
+def _found() -> dict[str, MediaModel | None]:
+    """What :func:`find_media_model` answered so far (forgotten with the catalog)."""
+    return {}
+
+
 def find_media_model(name: str) -> MediaModel | None:
     """The catalogued non-LLM model a spec's ``model.name`` names, or ``None``."""
-    return next((m for m in media_catalog().models if m.matches(name)), None)
+    found = _found()
+    if name not in found:  # every model endpoint asks, the walk normalises every name
+        found[name] = next((m for m in media_catalog().models if m.matches(name)), None)
+    return found[name]
 
 
 def media_measurements(model_id: str) -> tuple[MediaMeasurement, ...]:
