@@ -104,16 +104,3 @@ def test_the_examples_use_no_deprecated_key() -> None:
     for path in [*sorted((REPO / "examples").glob("*.yaml")), REPO / "examples" / "org"]:
         result = runner.invoke(app, ["validate", str(path)])
         assert "deprecated-key" not in result.stderr, (path, result.stderr)
-
-
-def test_a_training_jobs_gpu_is_deprecated_for_its_instance_types(tmp_path: Path) -> None:
-    text = (REPO / "examples" / "saas-finetune.yaml").read_text(encoding="utf-8")
-    types = "    instance_types: [ml.g5.2xlarge]\n"
-    assert text.count(types) == 1
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(text.replace(types, "    gpu: A10G  # the job's\n" + types), encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(spec)])
-    assert result.exit_code == 0, result.output
-    line = _line_of(spec, "gpu: A10G  # the job's")
-    assert f"spec.yaml:{line}" in result.stderr
-    assert "'gpu' of training job 'finetune-jobs' is deprecated" in result.stderr

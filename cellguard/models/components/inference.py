@@ -351,11 +351,5 @@ class TrainingJob(ComponentBase):
             "the checkpoint)."
         ),
     )
-    gpu: str | None = Field(
-        None,
-        description=(
-            "Deprecated: read by no check (accepted with a warning); the GPU follows from "
-            "instance_types."
-        ),
-    )
+    gpu: str | None = Field(None, description="GPU type used.")
     instance_types: list[str] = Field(default_factory=list, description="Instance types used.")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from cellguard.models.components.compute import Agent
 from cellguard.models.components.data import DataVolume, PromptStore
-from cellguard.models.components.inference import TrainingJob
 from cellguard.models.components.safety import Observability
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import Diagnostic, KeyPath, Severity
@@ -61,13 +60,6 @@ def _component(i: int, comp: object) -> list[Deprecation]:
             "drift_baselines), which CG-OBS-001..005 judge",
         )
         out.append(Deprecation(("components", i, "signals"), message, suggestion))
-    if isinstance(comp, TrainingJob) and "gpu" in comp.model_fields_set:
-        message, suggestion = _ignored(
-            f"'gpu' of training job '{ident}'",
-            "list instance_types: the catalog says which GPU each carries, and the training "
-            "checks read them",
-        )
-        out.append(Deprecation(("components", i, "gpu"), message, suggestion))
     if isinstance(comp, Agent) and "tools" in comp.model_fields_set:
         message, suggestion = _ignored(
             f"'tools' of agent '{ident}'",
