@@ -199,6 +199,8 @@ class _Builder:
             node.note(
                 self.todo(f"model.name: the {self.words.source} do not say which model it serves")
             )
+        if ("replicas",) not in facts:
+            node.note(self.todo(f"replicas: the {self.words.source} do not say how many serve it"))
 
     def _zones(self, w: Workload, facts: dict[SpecPath, Fact]) -> None:
         fact = zone_fact(w)
