@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from cellguard.importers import k8s_core, k8s_dynamo, k8s_ray, k8s_serving, k8s_training
+from cellguard.importers import (
+    k8s_core,
+    k8s_dynamo,
+    k8s_hyperpod,
+    k8s_ray,
+    k8s_serving,
+    k8s_training,
+)
 from cellguard.importers.context import Context, Skipped
 from cellguard.importers.dependencies import Call, break_cycles, find_calls
 from cellguard.importers.draft import Draft, assign_ids, build_draft
@@ -56,6 +63,7 @@ WORKLOADS: dict[str, tuple[tuple[str, ...], Reader]] = {
         k8s_dynamo.KINDS["DynamoGraphDeployment"],
         k8s_dynamo.read_dynamo,
     ),
+    **{k: (v, k8s_hyperpod.read_hyperpod) for k, v in k8s_hyperpod.KINDS.items()},
 }
 """Kinds that make workloads: API versions understood and the reader."""
 

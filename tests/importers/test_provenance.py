@@ -130,7 +130,7 @@ def _matches(listed: str, kind: str, own: bool) -> bool:
 
 
 def test_the_fixtures_are_read(repo_root: Path) -> None:
-    assert len(K8S) == 10 and len(CFN) == 6
+    assert len(K8S) == 11 and len(CFN) == 6
     importers = {s[0] for s in _seen()}
     assert importers == {"k8s", "cloudformation"}
     # the attribution finds other objects than the component's own

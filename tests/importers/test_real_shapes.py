@@ -374,3 +374,29 @@ Resources:
     assert endpoint["serving"] == {"engine": "lmi"}
     assert endpoint["replicas"] == 2
     assert "serving.instance_types: ml.inf2.xlarge (from " in text
+
+
+def test_sagemaker_hyperpod_deployments_are_self_hosted_endpoints_on_eks(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    _, components = _draft(tmp_path, str(COVERAGE / "hyperpod-workloads.yaml"))
+    lmi = components["qwen-lmi"]
+    assert lmi["kind"] == "model_endpoint"
+    assert (lmi["runtime"], lmi["hosting"]) == ("eks", "self_hosted")
+    assert lmi["model"] == {"name": "Qwen/Qwen2.5-32B-Instruct"}
+    assert lmi["serving"] == {
+        "engine": "lmi",
+        "gpu": "A10G",
+        "gpus_per_replica": 4,
+        "instance_types": ["ml.g5.12xlarge"],
+    }
+    assert lmi["replicas"] == 2
+    jumpstart = components["deepseek-js"]
+    assert jumpstart["model"] == {
+        "name": "deepseek-llm-r1-distill-qwen-1-5b",
+        "pinned_version": "2.0.4",
+    }
+    assert jumpstart["serving"] == {"gpu": "A10G", "instance_types": ["ml.g5.8xlarge"]}
+    # scale to zero: 1 counted while there is work, the range kept
+    assert jumpstart["replicas"] == 1
+    assert jumpstart["autoscaling"] == {"min": 0, "max": 5}
