@@ -21,6 +21,7 @@ from cellguard.importers.k8s_links import _set_range
 from cellguard.importers.manifests import Manifest
 from cellguard.importers.nodes import gpu_of_instance
 from cellguard.importers.pods import PodFacts, gpu_count
+from cellguard.models.loader.errors import KeyPath
 
 _VERSIONS = ("inference.sagemaker.aws.amazon.com/v1alpha1", "inference.sagemaker.aws.amazon.com/v1")
 KINDS = {"InferenceEndpointConfig": _VERSIONS, "JumpStartModel": _VERSIONS}
@@ -51,9 +52,9 @@ def read_hyperpod(ctx: Context, m: Manifest) -> None:
     if ctx.mapping(m, ("spec",)) is None:
         return
     pod = PodFacts(("spec",), m.origin("spec"))
+    instance_path: KeyPath = ("spec", "instanceType")
     if m.kind == "InferenceEndpointConfig":
         _worker(ctx, m, pod)
-        instance_path = ("spec", "instanceType")
     else:
         model = ctx.text(m, ("spec", "model", "modelId"))
         if model is not None:
