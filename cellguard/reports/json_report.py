@@ -10,6 +10,7 @@ control, bidi and zero-width characters in them are written as ``\\uXXXX`` escap
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cellguard import __version__
@@ -17,7 +18,15 @@ from cellguard.assessments.availability.journeys import JourneyAvailability
 from cellguard.assessments.figures import Figures
 from cellguard.assessments.risks import risk_rows
 from cellguard.assessments.scoring import Score
-from cellguard.models.findings import Finding, Pillar, Severity, Status
+from cellguard.models.findings import (
+    Finding,
+    Impact,
+    Location,
+    Pillar,
+    Severity,
+    Status,
+    WaiverUse,
+)
 from cellguard.models.json_text import dumps
 from cellguard.models.text import json_safe
 from cellguard.rules.engine import Assessment
@@ -53,8 +62,6 @@ def _tallies(scores: dict[str, Score]) -> dict[str, Any]:
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     """One finding in the contract's shape, plus ``impact``, ``waiver`` and ``note``."""
-    impact = finding.impact
-    waiver = finding.waiver
     return {
         "rule": finding.rule,
         "title": finding.title,
@@ -70,39 +77,41 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "evidence": finding.evidence,
         "remediation": finding.remediation,
         "fingerprint": finding.fingerprint,
-        "location": (
-            None
-            if finding.location is None
-            else {
-                "file": finding.location.file,
-                "line": finding.location.line,
-                "column": finding.location.column,
-            }
-        ),
-        "impact": (
-            None
-            if impact is None
-            else {
-                "journeys": list(impact.journeys),
-                "criticality": impact.criticality,
-                "revenue_per_hour": impact.revenue_per_hour,
-                "penalty_per_incident": impact.penalty_per_incident,
-                "severity_shift": impact.shift,
-                "reason": impact.reason,
-            }
-        ),
-        "waiver": (
-            None
-            if waiver is None
-            else {
-                "owner": waiver.owner,
-                "reason": waiver.reason,
-                "expires": waiver.expires,
-                "ticket": waiver.ticket,
-                "expired": waiver.expired,
-            }
-        ),
+        "location": _location_dict(finding.location),
+        "impact": _impact_dict(finding.impact),
+        "waiver": _waiver_use_dict(finding.waiver),
         "note": finding.note,
+    }
+
+
+def _location_dict(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def _impact_dict(impact: Impact | None) -> dict[str, Any] | None:
+    if impact is None:
+        return None
+    return {
+        "journeys": list(impact.journeys),
+        "criticality": impact.criticality,
+        "revenue_per_hour": impact.revenue_per_hour,
+        "penalty_per_incident": impact.penalty_per_incident,
+        "severity_shift": impact.shift,
+        "reason": impact.reason,
+    }
+
+
+def _waiver_use_dict(waiver: WaiverUse | None) -> dict[str, Any] | None:
+    if waiver is None:
+        return None
+    return {
+        "owner": waiver.owner,
+        "reason": waiver.reason,
+        "expires": waiver.expires,
+        "ticket": waiver.ticket,
+        "expired": waiver.expired,
     }
 
 
@@ -154,6 +163,16 @@ def to_json_data(
     include_passed: bool = False,
 ) -> dict[str, Any]:
     """The whole report as plain data."""
+    return _report_data(assessment, min_severity, include_passed, finding_dict)
+
+
+def _report_data(
+    assessment: Assessment,
+    min_severity: Severity | None,
+    include_passed: bool,
+    finding: Callable[[Finding], Any],
+) -> dict[str, Any]:
+    """:func:`to_json_data`, each finding as ``finding`` gives it."""
     statuses = tuple(Status) if include_passed else REPORTED
     counts = {s.value: 0 for s in Status}
     for f in assessment.findings:
@@ -176,8 +195,7 @@ def to_json_data(
         "capacity": [c.to_json() for c in figs.capacity] if figs else [],
         "latency": [lat.to_json() for lat in figs.latency] if figs else [],
         "findings": [
-            finding_dict(f)
-            for f in visible(assessment, min_severity=min_severity, statuses=statuses)
+            finding(f) for f in visible(assessment, min_severity=min_severity, statuses=statuses)
         ],
         "waivers": [_waiver_dict(w) for w in assessment.waivers],
         "risks": [r.to_json() for r in risk_rows(assessment.graph)] if assessment.graph else [],
@@ -195,8 +213,8 @@ def render_json(
     One finding per line diffs well in pull requests, and it lets the C encoder do the work
     (``json`` falls back to pure Python whenever ``indent`` is set).
     """
-    data = to_json_data(assessment, min_severity=min_severity, include_passed=include_passed)
-    return dump_lines(data)
+    data = _report_data(assessment, min_severity, include_passed, lambda f: f)
+    return dump_lines(data, {"findings": _FindingLines().encode})
 
 
 _OPTIONS: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (", ", ": ")}
@@ -213,16 +231,23 @@ def _compact(value: Any, at: str = "") -> str:
     return json_safe(text)
 
 
-def dump_lines(data: dict[str, Any]) -> str:
-    """``data`` as JSON with each top-level key, and each item of a top-level list, on a line."""
+def dump_lines(
+    data: dict[str, Any], encoders: Mapping[str, Callable[[Any, str], str]] | None = None
+) -> str:
+    """``data`` as JSON with each top-level key, and each item of a top-level list, on a line.
+
+    ``encoders`` may name, for a top-level list, the function writing each of its items (given
+    the item and its key path), instead of :func:`_compact`.
+    """
     lines = ["{"]
     items = sorted(data.items())
     for i, (key, value) in enumerate(items):
         comma = "," if i < len(items) - 1 else ""
         if isinstance(value, list) and value:
+            encode = (encoders or {}).get(key, _compact)
             lines.append(f"  {_compact(key)}: [")
             lines.extend(
-                f"    {_compact(item, f'{key}[{j}]')}{',' if j < len(value) - 1 else ''}"
+                f"    {encode(item, f'{key}[{j}]')}{',' if j < len(value) - 1 else ''}"
                 for j, item in enumerate(value)
             )
             lines.append(f"  ]{comma}")
@@ -230,3 +255,69 @@ def dump_lines(data: dict[str, Any]) -> str:
             lines.append(f"  {_compact(key)}: {_compact(value, key)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+class _FindingLines:
+    """Each finding's line as :func:`_compact` writes its :func:`finding_dict`, written from
+    its fields: the keys in sorted order around each value's own encoding, and the impact,
+    location and waiver (shared by many findings) encoded once each. The same bytes (tested
+    on every finding of the examples), without building 45,000 dictionaries for a report of
+    10,000 components and sorting their keys."""
+
+    def __init__(self) -> None:
+        self._shared: dict[int, tuple[object, str]] = {}
+
+    def _once(self, value: object, as_dict: Callable[[Any], dict[str, Any] | None]) -> str:
+        found = self._shared.get(id(value))
+        if found is None:  # the value is kept with its text: its id cannot be reused meanwhile
+            found = self._shared[id(value)] = (value, _ENCODER.encode(as_dict(value)))
+        return found[1]
+
+    def encode(self, finding: Finding, at: str) -> str:
+        """The finding's line; where a value cannot be written, :func:`_compact`'s error."""
+        enc = _ENCODER.encode
+        try:
+            text = "".join(
+                (
+                    '{"base_severity": ',
+                    enc(finding.base_severity.value),
+                    ', "category": ',
+                    enc(finding.category.value),
+                    ', "evidence": ',
+                    enc(finding.evidence),
+                    ', "fingerprint": ',
+                    enc(finding.fingerprint),
+                    ', "impact": ',
+                    self._once(finding.impact, _impact_dict),
+                    ', "location": ',
+                    self._once(finding.location, _location_dict),
+                    ', "message": ',
+                    enc(finding.message),
+                    ', "note": ',
+                    enc(finding.note),
+                    ', "pillar": ',
+                    enc(finding.pillar.value),
+                    ', "remediation": ',
+                    enc(finding.remediation),
+                    ', "rule": ',
+                    enc(finding.rule),
+                    ', "severity": ',
+                    enc(finding.severity.value),
+                    ', "stack": ',
+                    enc(finding.stack),
+                    ', "status": ',
+                    enc(finding.status.value),
+                    ', "target": ',
+                    enc(finding.target),
+                    ', "target_kind": ',
+                    enc(finding.target_kind.value),
+                    ', "title": ',
+                    enc(finding.title),
+                    ', "waiver": ',
+                    self._once(finding.waiver, _waiver_use_dict),
+                    "}",
+                )
+            )
+        except ValueError:
+            return _compact(finding_dict(finding), at)
+        return json_safe(text)

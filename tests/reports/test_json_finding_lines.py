@@ -1,0 +1,47 @@
+"""The JSON report writes each finding's line from its fields: the bytes of its dictionary's."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from cellguard.models.findings import WaiverUse
+from cellguard.models.json_text import NonFiniteJSONError
+from cellguard.reports.json_report import _compact, _FindingLines, finding_dict
+from tests.reports.report_fixtures import assess
+
+EXAMPLES = ["examples/org", "examples/rag-support-assistant.yaml", "examples/saas-finetune.yaml"]
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_every_finding_line_is_its_dictionary_written_compactly(repo_root: Path, path: str) -> None:
+    findings = assess(Path(path)).assessment.findings
+    lines = _FindingLines()
+    assert len(findings) > 100
+    for j, finding in enumerate(findings):  # PASS and NOT_APPLICABLE included
+        assert lines.encode(finding, f"findings[{j}]") == _compact(finding_dict(finding))
+
+
+def test_waivers_notes_and_hostile_text_are_written_the_same(repo_root: Path) -> None:
+    finding = assess(Path("examples/vllm-single-zone.yaml")).assessment.findings[0]
+    waiver = WaiverUse("s", "CG-X", None, "me", "why\u202e", "2026-12-01", "T-1", False)
+    odd = replace(
+        finding,
+        message="line\nbreak \x1b[2J \u200b ❤️",
+        note="a note",
+        waiver=waiver,
+        location=None,
+        impact=None,
+        evidence={"b": [1.5, None, True], "a": {"z": "\x7f", "y": 1e-300}},
+    )
+    assert _FindingLines().encode(odd, "findings[0]") == _compact(finding_dict(odd))
+
+
+def test_a_non_finite_number_is_refused_naming_where_it_is(repo_root: Path) -> None:
+    finding = assess(Path("examples/vllm-single-zone.yaml")).assessment.findings[0]
+    bad = replace(finding, evidence={"ratio": math.inf})
+    with pytest.raises(NonFiniteJSONError, match=r"findings\[7\]\.evidence\.ratio"):
+        _FindingLines().encode(bad, "findings[7]")
