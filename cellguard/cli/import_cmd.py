@@ -164,7 +164,9 @@ def k8s(
     """Write a draft stack spec from Kubernetes manifests.
 
     Reads Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, RayServices, RayClusters,
-    LeaderWorkerSets, KServe InferenceServices, NIMServices and Kubeflow jobs, with the HPAs,
+    RayJobs, LeaderWorkerSets, KServe InferenceServices, NIMServices, NVIDIA
+    DynamoGraphDeployments, SageMaker HyperPod InferenceEndpointConfigs and JumpStartModels, and
+    Kubeflow jobs (PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob, TrainJob), with the HPAs,
     KEDA ScaledObjects, PodDisruptionBudgets, PriorityClasses, Karpenter NodePools,
     Services, Ingresses and ConfigMaps that say more about them. Every imported value carries
     a '# from FILE:LINE' comment; what manifests cannot say (business impact, journeys,
