@@ -10,7 +10,11 @@ setup(
     ext_modules=[
         Extension(
             "cellguard.assessments.faulttree._cudd_walk",
-            sources=["cellguard/assessments/faulttree/_cudd_walk.c"],
+            sources=[
+                "cellguard/assessments/faulttree/_cudd_walk.c",
+                "cellguard/assessments/faulttree/_cudd_joint.c",
+            ],
+            depends=["cellguard/assessments/faulttree/_cudd_dag.h"],
             optional=True,
         )
     ]

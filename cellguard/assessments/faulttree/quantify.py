@@ -34,6 +34,7 @@ from typing import Any
 
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
+from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, quantify_hard
 from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.rewrite import rewrite
@@ -314,7 +315,10 @@ def quantify(
         for name in gates:
             for arg in defs[name].args:
                 uses[arg] = uses.get(arg, 0) + 1
-        sifted = False
+        sifted = hard = False
+        cpu = time.process_time()
+        freed_before = len(free_gates)
+        joint: tuple[float, float, int, int] | None = None
         slowest = 0.0  # the longest gate operation so far: a gate starts only if twice it fits
         size = 0
         spent = reading = 0.0  # operation seconds since the size was last read; that read's
@@ -340,6 +344,18 @@ def quantify(
                 continue
             started_reading = time.perf_counter()
             size = _live_nodes(bdd)
+            slow = time.process_time() - cpu > HARD_AFTER
+            if (
+                size > HARD_AT or slow
+            ) and not hard:  # tried once per module, in a manager of its own
+                hard = True
+                probs = {leaf: module_prob.get(leaf) for leaf in leaves}
+                probs.update(
+                    (leaf, tree.events[leaf].probability) for leaf in leaves if leaf in tree.events
+                )
+                joint = quantify_hard(defs, gates, leaves, probs, module, deadline)
+                if joint is not None:
+                    break
             now = time.perf_counter()
             reading, spent = now - started_reading, 0.0
             if (
@@ -358,6 +374,12 @@ def quantify(
                 free_gates.append(name)
                 continue
             values[name] = value
+        if joint is not None:  # exact: every gate of the module is in the joint's result
+            del values, free_gates[freed_before:]
+            module_prob[module] = joint[0]
+            nodes = max(nodes, joint[2])
+            result = (joint[0], joint[0])
+            continue
         top = values[module]
         del values
         if local_free:
