@@ -1,4 +1,4 @@
-"""The organisation as one networkx graph: components, dependencies and failure domains.
+"""The organisation as one graph: components, dependencies and failure domains.
 
 Nodes (``type`` attribute):
 
@@ -22,9 +22,7 @@ they are kept in :attr:`StackGraph.unresolved` instead.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, cast
 
 from cellguard.assessments.edges import (
     COMPONENT,
@@ -38,6 +36,7 @@ from cellguard.assessments.edges import (
     dependency_edge,
     edge_key,
 )
+from cellguard.assessments.multigraph import MultiDiGraph
 from cellguard.assessments.placement import (
     DomainKind,
     DomainRef,
@@ -53,19 +52,25 @@ from cellguard.models.loader.organisation import Organisation
 from cellguard.models.references import qualify
 from cellguard.models.stack import Platform, Stack
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 class StackGraph:
-    """Typed, deterministic queries over the organisation graph; :attr:`nx` is the raw graph."""
+    """Typed, deterministic queries over the organisation graph; :attr:`nx` is the raw graph
+    (a :class:`~cellguard.assessments.multigraph.MultiDiGraph`: networkx's layout, without
+    importing networkx)."""
 
-    def __init__(self, graph: nx.MultiDiGraph, org: Organisation) -> None:
+    def __init__(self, graph: MultiDiGraph, org: Organisation) -> None:
         """Wrap ``graph`` built from ``org`` (use :func:`build_graph`)."""
-        self.nx: nx.MultiDiGraph = graph
+        self.nx: MultiDiGraph = graph
         self.org = org
         self.unresolved: list[DependencyEdge | FallbackEdge] = []
         self._components: dict[str | None, list[str]] | None = None
         self._data: dict[str, dict[str, Any]] | None = None
         self._edge_lists: dict[tuple[str, bool, str], list[Any]] = {}
         self._routes: dict[tuple[str, str], JourneyRoute] = {}
+        self._journeys: dict[str | None, list[tuple[str, Journey]]] | None = None
 
     # -- components -------------------------------------------------------------------------
 
@@ -168,14 +173,18 @@ class StackGraph:
         mode; the loader has warned about the reference) has nothing to analyse and is left
         out, so that no analysis has to guard :meth:`entrypoint` against it.
         """
-        found = [
-            (s.name, j)
-            for s in self.org.stacks
-            if stack is None or s.name == stack
-            for j in s.business.journeys
-            if qualify(j.entrypoint, s.name) in self.nx
-        ]
-        return sorted(found, key=lambda sj: (sj[0], sj[1].id))
+        if self._journeys is None:  # once: rules ask for each stack's journeys many times
+            found = [
+                (s.name, j)
+                for s in self.org.stacks
+                for j in s.business.journeys
+                if qualify(j.entrypoint, s.name) in self.nx
+            ]
+            every = sorted(found, key=lambda sj: (sj[0], sj[1].id))
+            self._journeys = {None: every}
+            for item in every:
+                self._journeys.setdefault(item[0], []).append(item)
+        return list(self._journeys.get(stack, []))
 
     def journey(self, stack: str, journey_id: str) -> Journey:
         """Journey ``journey_id`` of ``stack``; ``KeyError`` if there is none."""
@@ -211,7 +220,10 @@ class StackGraph:
         return self.route(stack, journey_id).components
 
     def journey_subgraph(self, stack: str, journey_id: str) -> nx.MultiDiGraph:
-        """A new graph of the journey's components and the dependency/fallback edges among them."""
+        """A new networkx graph of the journey's components and the dependency/fallback edges
+        among them."""
+        import networkx as nx
+
         nodes = self.journey_components(stack, journey_id)
         members = set(nodes)
         sub = nx.MultiDiGraph()
@@ -316,7 +328,7 @@ class StackGraph:
         return sorted({self.stack_of(qid) for qid in self.members(domain)})
 
 
-def _add_domain(graph: nx.MultiDiGraph, domain: DomainRef, parent: DomainRef | None = None) -> None:
+def _add_domain(graph: MultiDiGraph, domain: DomainRef, parent: DomainRef | None = None) -> None:
     if domain.node_id not in graph:
         graph.add_node(domain.node_id, type=DOMAIN, domain=domain)
     if parent is not None:
@@ -324,7 +336,7 @@ def _add_domain(graph: nx.MultiDiGraph, domain: DomainRef, parent: DomainRef | N
         graph.add_edge(domain.node_id, parent.node_id, key=PART_OF, relation=PART_OF)
 
 
-def _add_topology(graph: nx.MultiDiGraph, doc: Stack | Platform) -> None:
+def _add_topology(graph: MultiDiGraph, doc: Stack | Platform) -> None:
     topology = doc.topology
     for account in topology.accounts:
         _add_domain(graph, DomainRef.account(account))
@@ -344,7 +356,7 @@ def build_graph(org: Organisation) -> StackGraph:
     Placement defaults follow :mod:`cellguard.assessments.placement`. The build is
     deterministic: documents in the organisation's order, components in declaration order.
     """
-    graph = nx.MultiDiGraph()
+    graph = MultiDiGraph()
     result = StackGraph(graph, org)
     for loaded in org.documents:
         doc = loaded.document
