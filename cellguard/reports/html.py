@@ -33,6 +33,7 @@ from cellguard import __version__
 from cellguard.models.findings import Finding, Pillar, Severity, Status, TargetKind
 from cellguard.models.stack import Stack
 from cellguard.models.text import inert
+from cellguard.models.wording import plural
 from cellguard.reports.charts import blast_chart, loss_chart, scores_chart
 from cellguard.reports.context import ReportContext
 from cellguard.reports.html_evidence import EvidenceBook, canonical
@@ -175,6 +176,7 @@ def _environment() -> jinja2.Environment:
         finalize=_finalize,
     )
     env.filters["num"] = num
+    env.filters["plural"] = plural
     env.filters["pct"] = pct
     env.filters["score"] = fmt_score
     env.filters["percent"] = fmt_percent

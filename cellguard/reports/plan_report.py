@@ -213,7 +213,11 @@ def _summary_cost(plan: Plan) -> list[str]:
         left = len(plan.over_budget)
         out.append(
             f"Budget: ${plan.budget:,.0f}/month; "
-            + (f"{left} change(s) over it left out (below)." if left else "every change fits.")
+            + (
+                f"{plural(left, 'change')} over it left out (below)."
+                if left
+                else "every change fits."
+            )
         )
     return ["", *out]
 

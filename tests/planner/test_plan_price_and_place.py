@@ -258,3 +258,14 @@ def test_budget_keeps_the_plan_under_the_ceiling(tmp_path: Path) -> None:
         "left out over the budget: statically-stable-gpus (+$19,641/month would take the plan "
         "to $22,914/month, past the ceiling of $5,000/month (plan --budget))" in reasons
     )
+
+
+def test_the_markdown_budget_line_counts_what_it_left_out(tmp_path: Path) -> None:
+    spec = tmp_path / "forge.yaml"
+    spec.write_text(VLLM.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["plan", str(spec), "-o", str(tmp_path / "t.yaml"), "--today", TODAY, "--budget", "5000"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Budget: $5,000/month; 4 changes over it left out (below)." in result.stdout

@@ -254,3 +254,11 @@ def test_read_only_views_of_different_mappings_are_not_the_same_value() -> None:
     b = MappingProxyType({"supply": 5253.0, "unit": "tokens/s"})
     assert canonical(a) != canonical(b)
     assert canonical(a) == canonical({"unit": "tokens/s", "supply": 3502.0})
+
+
+def test_counts_in_the_report_are_words_not_parenthesised_plurals(html: str) -> None:
+    assert "(s)" not in re.sub(r"<[^>]+>", "", html)
+    assert "from 5 documents as of" in html
+    single = assess(REPO / "examples/rag-support-assistant.yaml")
+    one = render(single.assessment, ReportFormat.HTML, single.ctx())
+    assert "from 1 document as of" in one
