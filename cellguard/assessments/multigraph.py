@@ -52,8 +52,8 @@ class EdgeView:
         u, v, key = edge
         return self._succ[u][v][key]
 
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return self(keys=False)
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return self(keys=True)  # as networkx: a multigraph's edges are (u, v, key)
 
     def __call__(self, *, keys: bool = False, data: bool = False) -> Iterator[Any]:
         """Every edge, by source in node order, then target, then key."""
