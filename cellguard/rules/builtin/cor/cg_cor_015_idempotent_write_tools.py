@@ -25,8 +25,10 @@ META = RuleMeta(
         "For a tool that writes (issues a refund, sends an email, files a ticket, places an "
         "order), every retry of a slow call is a second refund or a second email. A tool that "
         "takes an idempotency key, or whose writes are naturally idempotent (puts, upserts), "
-        "makes retries safe. Only tools some caller retries (depends_on[].retries above 0, or "
-        "not declared) are judged; a tool whose permissions are not declared is UNKNOWN."
+        "makes retries safe. A tool that declares idempotent: true passes whoever calls it (so "
+        "that leaving out its permissions or a caller's retries never raises a score); of the "
+        "others, only tools some caller retries (depends_on[].retries above 0, or not "
+        "declared) are judged, and one whose permissions are not declared is UNKNOWN."
     ),
     source=(
         "Amazon Builders' Library, 'Making retries safe with idempotent APIs' "
@@ -53,12 +55,6 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
         undeclared = sorted(
             localise(e.source, target.stack) for e in callers if not e.retries_declared
         )
-        if not retried and not undeclared:
-            yield not_applicable(target, f"No caller retries {target.id}.")
-            continue
-        if comp.permissions is ToolPermission.READ:
-            yield not_applicable(target, f"{target.id} only reads: retrying it is harmless.")
-            continue
         evidence: dict[str, Evidence] = {
             "permissions": comp.permissions.value if comp.permissions else None,
             "idempotent": comp.idempotent,
@@ -66,13 +62,17 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             "retries_undeclared_by": undeclared,
         }
         field = ("idempotent",)
-        if comp.idempotent is True:
+        if comp.idempotent is True:  # before the exemptions: they must not outrank a PASS
             yield passed(
                 target,
                 f"{target.id} is idempotent: its callers' retries repeat no side effect.",
                 field,
                 **evidence,
             )
+        elif not retried and not undeclared:
+            yield not_applicable(target, f"No caller retries {target.id}.")
+        elif comp.permissions is ToolPermission.READ:
+            yield not_applicable(target, f"{target.id} only reads: retrying it is harmless.")
         elif comp.permissions is None:
             yield unknown(
                 target,
