@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.assessments.availability.journeys import journey_result
+from cellguard.assessments.availability.possible_pools import possible_single_points
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome, failed, passed
+from cellguard.rules.outcome import Outcome, failed, passed, unknown
 
 REGIONAL_KINDS = ("region", "account", "service")
 """Events that only a second region removes; CG-RED-002 judges those, so they are context here."""
@@ -27,7 +28,10 @@ META = RuleMeta(
         "journey. Within a region these are fixable with more replicas over more zones, a "
         "fallback, or by not sharing the domain. Regional services, the region and the account "
         "are single points too, but only a second region removes them (CG-RED-002), so they "
-        "are listed as evidence, not judged here."
+        "are listed as evidence, not judged here. A pool AWS imposes (Lambda concurrency, a "
+        "Bedrock model's quota) whose membership rests on a key left out (a service's runtime, "
+        "a Bedrock endpoint's model) makes the verdict UNKNOWN when, were the component a "
+        "member, the pool would take the journey down."
     ),
     source="AWS Well-Architected REL10-BP01 and REL11-BP01; Generative AI Lens GENREL05",
     remediation=(
@@ -61,6 +65,20 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"{target.id} goes down when any one of these fails: {names}{more}.",
                 (),
                 **evidence,
+            )
+        elif possible := possible_single_points(ctx.graph, jt):
+            pool = possible[0]
+            yield unknown(
+                target,
+                f"{target.id} survives the loss of any one declared replica, zone, cell or "
+                f"shared domain, but {', '.join(pool.missing)} not declared: as a member, "
+                f"{pool.ref.id.split('/', 1)[1]} would take it down.",
+                (),
+                **evidence,
+                possible_single_points=[
+                    {"domain": p.ref.id, "known": list(p.known), "missing": list(p.missing)}
+                    for p in possible
+                ],
             )
         else:
             yield passed(
