@@ -146,3 +146,18 @@ def test_the_blueprint_readme_and_output_name_what_is_not_generated(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "not generated: dreambooth-jobs: training jobs are not generated" in result.stderr
     assert "not generated: portrait-mme: a SageMaker multi-model endpoint" in result.stderr
+
+
+def test_the_recovery_region_gap_is_the_missing_endpoint_not_a_missing_copy() -> None:
+    # model-store replicates the personal models to us-west-2; what is not there is an
+    # endpoint, and nothing says how its GPUs would be obtained within render's RTO
+    found = finding(EXAMPLE, "CG-RED-006", "portrait-mme")
+    assert found.status is Status.UNKNOWN
+    ev = found.evidence
+    assert (ev["artefact_stores"], ev["artefacts_replicated"]) == (["model-store"], True)
+    assert ev["missing"] == ["serving capacity present"]
+    assert ev["unknown"] == ["capacity obtainable within RTO"]
+    assert ev["rto_minutes"] == 120
+    assert "custom models exist only where" not in found.message
+    assert "its artefacts are replicated to us-west-2 (model-store)" in found.message
+    assert "has no endpoint serving it in the recovery region us-west-2" in found.message

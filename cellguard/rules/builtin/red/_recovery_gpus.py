@@ -71,6 +71,72 @@ def _sources_in_region(
             found.unknowns.append(f"{where}; whether it has a copy in {region} is unknown")
 
 
+@dataclass(frozen=True)
+class RegionGpus:
+    """How one GPU model's replicas are obtained and started in a recovery region."""
+
+    how: str
+    """E.g. ``llm needs g6e GPUs in us-west-2 bought as odcr: 5 min to obtain (...) + 5 min to
+    start = 10 min``; empty when the obtain time is unknown."""
+    minutes: float | None
+    """Obtain plus start-up minutes (obtain only when the start-up is unknown); ``None`` when
+    the obtain time is unknown."""
+    lacking: str | None
+    """The key whose absence leaves the obtain time unknown."""
+    start_known: bool
+    capacity_block: bool
+    evidence: dict[str, Evidence]
+
+
+def region_gpus(comp: object, name: str, region: str) -> RegionGpus:
+    """How long ``comp``'s GPUs take to obtain (``capacity.recovery_purchase``, the catalog)
+    and start (its scale-out time) in ``region``."""
+    capacity = getattr(comp, "capacity", None)
+    purchase: PurchaseOption | None = getattr(capacity, "recovery_purchase", None)
+    serving = getattr(comp, "serving", None)
+    family = family_of(
+        list(getattr(serving, "instance_types", None) or []), getattr(serving, "gpu", None)
+    )
+    entry = obtain_time(purchase, family) if purchase and family else None
+    if purchase is None or family is None or entry is None:
+        lacking = "capacity.recovery_purchase" if purchase is None else "serving.instance_types"
+        return RegionGpus(
+            "",
+            None,
+            lacking,
+            False,
+            False,
+            {"recovery_purchase": purchase.value if purchase else None},
+        )
+    start = scale_out(comp)
+    start_min = (start.seconds or 0.0) / 60.0
+    total = entry.minutes + start_min
+    label = "an estimate" if entry.estimate else "published"
+    how = (
+        f"{name} needs {family} GPUs in {region} bought as {purchase.value}: "
+        f"{_minutes(entry.minutes)} min to obtain ({label}, {entry.source.title})"
+    )
+    if start.seconds is not None:
+        how += f" + {_minutes(start_min)} min to start = {_minutes(total)} min"
+    evidence: dict[str, Evidence] = {
+        "recovery_region": region,
+        "recovery_purchase": purchase.value,
+        "instance_family": family,
+        "obtain_minutes": entry.minutes,
+        "obtain_estimate": entry.estimate,
+        "start_minutes": round(start_min, 1) if start.seconds is not None else None,
+        "recovery_minutes": round(total, 1),
+    }
+    return RegionGpus(
+        how,
+        total,
+        None,
+        start.seconds is not None,
+        purchase is PurchaseOption.CAPACITY_BLOCK,
+        evidence,
+    )
+
+
 def recovery_gpus(ctx: RuleContext, stack: str, journey_id: str, rto: float) -> RecoveryGpus:
     """Judge the GPUs the journey needs in the recovery region against ``rto`` minutes."""
     found = RecoveryGpus()
@@ -84,48 +150,22 @@ def recovery_gpus(ctx: RuleContext, stack: str, journey_id: str, rto: float) -> 
             continue
         name = localise(qid, stack)
         _sources_in_region(ctx, qid, name, region, found)
-        capacity = getattr(comp, "capacity", None)
-        purchase: PurchaseOption | None = getattr(capacity, "recovery_purchase", None)
-        serving = getattr(comp, "serving", None)
-        family = family_of(
-            list(getattr(serving, "instance_types", None) or []), getattr(serving, "gpu", None)
-        )
-        entry = obtain_time(purchase, family) if purchase and family else None
-        if purchase is None or family is None or entry is None:
-            lacking = "capacity.recovery_purchase" if purchase is None else "serving.instance_types"
-            found.unknowns.append(f"how {name} obtains its GPUs in {region} is unknown ({lacking})")
-            found.evidence[name] = {"recovery_purchase": purchase.value if purchase else None}
-            continue
-        start = scale_out(comp)
-        start_min = (start.seconds or 0.0) / 60.0
-        total = entry.minutes + start_min
-        label = "an estimate" if entry.estimate else "published"
-        how = (
-            f"{name} needs {family} GPUs in {region} bought as {purchase.value}: "
-            f"{_minutes(entry.minutes)} min to obtain ({label}, {entry.source.title})"
-        )
-        if start.seconds is not None:
-            how += f" + {_minutes(start_min)} min to start = {_minutes(total)} min"
-        found.evidence[name] = {
-            "recovery_region": region,
-            "recovery_purchase": purchase.value,
-            "instance_family": family,
-            "obtain_minutes": entry.minutes,
-            "obtain_estimate": entry.estimate,
-            "start_minutes": round(start_min, 1) if start.seconds is not None else None,
-            "recovery_minutes": round(total, 1),
-        }
-        if total > rto:
-            found.fails.append(how)
-        elif start.seconds is None:
+        gpus = region_gpus(comp, name, region)
+        found.evidence[name] = gpus.evidence
+        if gpus.minutes is None:
             found.unknowns.append(
-                f"{how}, and its start-up time is unknown (serving.cold_start_seconds)"
+                f"how {name} obtains its GPUs in {region} is unknown ({gpus.lacking})"
+            )
+        elif gpus.minutes > rto:
+            found.fails.append(gpus.how)
+        elif not gpus.start_known:
+            found.unknowns.append(
+                f"{gpus.how}, and its start-up time is unknown (serving.cold_start_seconds)"
             )
         else:
-            if purchase is PurchaseOption.CAPACITY_BLOCK:
-                how += " (while a Capacity Block is active there)"
-            found.oks.append(how)
+            suffix = " (while a Capacity Block is active there)" if gpus.capacity_block else ""
+            found.oks.append(gpus.how + suffix)
     return found
 
 
-__all__ = ["SOURCE", "RecoveryGpus", "recovery_gpus"]
+__all__ = ["SOURCE", "RecoveryGpus", "RegionGpus", "recovery_gpus", "region_gpus"]
