@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 from cellguard.assessments.capacity import QUOTA, CapacityRow, Fleet, fleet
 from cellguard.assessments.throughput_media import WORK_UNITS
+from cellguard.models.components import ComponentBase, ModelEndpoint
 from cellguard.models.findings import Evidence
 from cellguard.rules.context import RuleContext
 from cellguard.rules.outcome import Outcome, Target, not_applicable
@@ -85,3 +86,21 @@ def judge_fleets(
             yield idle
             continue
         yield from judge(target, model)
+
+
+def quota_gaps(comp: ComponentBase) -> list[str]:
+    """What the quota of ``comp`` leaves out that a PASS needs: who shares it and, for a
+    generative model, both limits (a provider enforces tokens and requests per minute).
+    CG-CAP-013 cannot pass the quota without them, nor CG-TIM-008 a journey calling it (the
+    call may be throttled)."""
+    quota = getattr(comp, "quota", None)
+    if quota is None:
+        return []
+    gaps = []
+    if isinstance(comp, ModelEndpoint):
+        for name in ("tokens_per_minute", "requests_per_minute"):
+            if getattr(quota, name) is None:
+                gaps.append(f"its {name.replace('_', ' ')} limit (quota.{name})")
+    if not quota.sharing_declared:
+        gaps.append("who else draws on the quota (quota.shared_with; [] for nobody)")
+    return gaps

@@ -8,7 +8,6 @@ from cellguard.assessments.capacity import CapacityRow, Fleet, rounded
 from cellguard.assessments.demand import journeys_reaching
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.timeouts import Redelivery, journey_redeliveries
-from cellguard.models.components import ComponentBase, ModelEndpoint
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
@@ -16,6 +15,7 @@ from cellguard.rules.builtin.cap._capacity import (
     judge_fleets,
     missing_text,
     percent,
+    quota_gaps,
     rate,
     row_evidence,
 )
@@ -71,22 +71,6 @@ def _failover_utilisation(row: CapacityRow) -> float | None:
     if row.supply is None or row.supply <= 0 or row.failover_demand is None:
         return None
     return ((row.demand or 0.0) + row.failover_demand) / row.supply
-
-
-def _undeclared(comp: ComponentBase) -> list[str]:
-    """What the quota of ``comp`` leaves out that a PASS needs: who shares it and, for a
-    generative model, both limits (a provider enforces tokens and requests per minute)."""
-    quota = getattr(comp, "quota", None)
-    if quota is None:
-        return []
-    gaps = []
-    if isinstance(comp, ModelEndpoint):
-        for name in ("tokens_per_minute", "requests_per_minute"):
-            if getattr(quota, name) is None:
-                gaps.append(f"its {name.replace('_', ' ')} limit (quota.{name})")
-    if not quota.sharing_declared:
-        gaps.append("who else draws on the quota (quota.shared_with; [] for nobody)")
-    return gaps
 
 
 def _redelivered(graph: StackGraph, qid: str) -> list[Redelivery]:
@@ -216,7 +200,7 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             target,
             model,
             model.row.qid in fallbacks,
-            _undeclared(ctx.graph.component(model.row.qid)),
+            quota_gaps(ctx.graph.component(model.row.qid)),
             _redelivered(ctx.graph, model.row.qid),
         ),
         quota=True,

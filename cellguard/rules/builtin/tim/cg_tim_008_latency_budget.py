@@ -10,7 +10,7 @@ from cellguard.models.enums import Interaction
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.models.references import localise
 from cellguard.rules.base import PythonRule
-from cellguard.rules.builtin.cap._capacity import missing_text, percent, rate
+from cellguard.rules.builtin.cap._capacity import missing_text, percent, quota_gaps, rate
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, failed, passed, unknown
@@ -32,7 +32,9 @@ META = RuleMeta(
         "figures (the Erlang C wait for a batch slot, prefill and decode from the GPU catalog, "
         "contention counted once as the slower decode step) and, for the rest, assumed p99 "
         "priors. A journey fails only when the derived figures alone break the objective or a "
-        "call on its path is saturated; assumed ones can only make it UNKNOWN."
+        "call on its path is saturated; assumed ones can only make it UNKNOWN, and so does a "
+        "managed model on the path whose quota is not known in full (no quota, a limit or who "
+        "shares it left out, demand the spec leaves out): its calls may be throttled."
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENPERF; Google SRE Workbook, 'Implementing SLOs'"
@@ -163,8 +165,9 @@ def _partial_fleets(ctx: RuleContext, row: LatencyRow) -> list[str]:
 
 def _open_quotas(ctx: RuleContext, row: LatencyRow) -> list[str]:
     """Managed models on the journey's path under a quota whose known demand stays below it
-    but which may still be throttled: no quota declared, or demand the spec leaves out (a
-    budget within the objective is then not proven: the call may be throttled)."""
+    but which may still be throttled: no quota declared, demand the spec leaves out, or a
+    quota that leaves out a limit or who shares it (a budget within the objective is then
+    not proven: the call may be throttled)."""
     found = []
     for qid in row.critical_path:
         model = fleet(ctx.graph, qid)
@@ -178,6 +181,8 @@ def _open_quotas(ctx: RuleContext, row: LatencyRow) -> list[str]:
                 found.append(f"the quota of {name} is not checked: {missing_text(model.row)}")
         elif not model.row.demand_complete:
             found.append(f"the demand on the quota of {localise(qid, row.stack)} is incomplete")
+        elif gaps := quota_gaps(ctx.graph.component(qid)):  # issue 15 item 2
+            found.append(f"the quota of {localise(qid, row.stack)} leaves out {'; '.join(gaps)}")
     return found
 
 
