@@ -21,9 +21,9 @@ before half its gates are built). The module is then quantified again, in a mana
 Measured on das9701 (267 events, 3,218 gates, one module): the circuit is the top six gates over
 eight inputs; 7.44694E-02 as published (see ``benchmarks/RESULTS.md`` for the times).
 
-Returns ``None`` (the caller goes on as before) when the C walker is not available, the circuit
-has more than :data:`JOINT_MAX` inputs, an input is a bounded sub-module, or the time or the
-memory budget runs out.
+Returns ``None`` (the caller goes on as before) when the C walker is not available, the module
+has more than :data:`HARD_VARS` variables, the circuit has more than :data:`JOINT_MAX` inputs,
+an input is a bounded sub-module, or the time or the memory budget runs out.
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ but das9701 and nus9601 peaks below 1.2 million (cea9601 1.14M, edf9204 0.67M)..
 HARD_AFTER = 5.0
 """...or CPU seconds of the static build: every other Aralia tree's engine needs less than
 4.1 s of CPU even on a loaded machine; das9701 crawls at 600,000-800,000 live nodes after 3 s."""
+
+HARD_VARS = 1000
+"""Most variables (events and sub-modules) of a module tried here: group sifting moves every
+variable through every level, and nus9601's module (1,567 events) built 600 of its 2,830 gates
+in 12 s of CPU under it, then overran its time limit in one sifting (its static build alone
+reaches a non-trivial bound)."""
 
 TOP_SHARE = 0.9
 """Share of the module's variables a gate's support must hold to belong to the top circuit."""
@@ -160,7 +166,11 @@ def quantify_hard(
     from cellguard.assessments.faulttree.quantify import gate_function
 
     native = walker()
-    if not hasattr(native, "joint") or any(probabilities[leaf] is None for leaf in leaves):
+    if (
+        not hasattr(native, "joint")
+        or len(leaves) > HARD_VARS
+        or any(probabilities[leaf] is None for leaf in leaves)
+    ):
         return None
     circuit, inputs = top_circuit(defs, gates, leaves, module)
     if not 1 <= len(inputs) <= JOINT_MAX:
