@@ -189,3 +189,24 @@ def test_deleting_optional_keys_never_raises_a_score(name: str) -> None:
         assert not risen, f"deleting {deleted} from {name} raised {risen}"
 
     deleting()
+
+
+RAISED_ONCE: list[tuple[str, int, Path_]] = [
+    # CG-COR-015: leave-balance (permissions: read, idempotent: true) went NOT_APPLICABLE -> PASS
+    ("org", 0, ("components", 2, "permissions")),
+    ("org", 1, ("components", 4, "permissions")),
+    # CG-TIM-008: shared-llm with requests_per_minute only is no longer over its quota, and
+    # hr-assistant's policy-qa went FAIL -> PASS
+    ("org", 2, ("components", 1, "quota", "tokens_per_minute")),
+]
+"""Single deletions that raised a score (found by ``benchmarks/monotone_sweep.py``)."""
+
+
+@pytest.mark.parametrize(("name", "index", "path"), RAISED_ONCE)
+def test_deletions_that_raised_a_score_no_longer_do(name: str, index: int, path: Path_) -> None:
+    documents = [copy.deepcopy(data) for _, data in corpus(name)]
+    assert delete(documents, index, path), path
+    before, after = baseline(name), scores_of(documents)
+    for key, value in after.items():
+        if value is not None and before[key] is not None:
+            assert value <= before[key] + 1e-9, (key, before[key], value)
