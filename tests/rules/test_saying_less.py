@@ -49,6 +49,9 @@ FACTS: dict[str, str] = {
     "target covers every target of its rule",
     "route": "a journey without it makes every call its entrypoint reaches",
     "answer": "a journey without it is answered synchronously: its async calls are fire-and-forget",
+    "shared_domains": "like depends_on, a relation the spec lists: a component that names none is "
+    "in no declared shared domain (the pools AWS imposes follow from runtime and model, and are "
+    "UNKNOWN when those are left out)",
 }
 """Keys whose absence is a fact about the system, and why (README, "Absent keys")."""
 
