@@ -52,6 +52,8 @@ FACTS: dict[str, str] = {
     "shared_domains": "like depends_on, a relation the spec lists: a component that names none is "
     "in no declared shared domain (the pools AWS imposes follow from runtime and model, and are "
     "UNKNOWN when those are left out)",
+    "gpu_sharing": "an endpoint without it has GPUs of its own: Kubernetes' device plugin and "
+    "SageMaker allocate whole GPUs to one pod or endpoint unless MIG, MPS or time slicing is set up",
 }
 """Keys whose absence is a fact about the system, and why (README, "Absent keys")."""
 
