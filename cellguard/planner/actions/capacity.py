@@ -20,6 +20,7 @@ from cellguard.planner.actions._helpers import (
     target_component,
     zone_count,
 )
+from cellguard.planner.actions.cold_start import reduce_cold_start
 from cellguard.planner.actions.gpu_memory import memory_step
 from cellguard.planner.actions.gpu_sharing import group_note, replicas_for_group, sharing_step
 from cellguard.planner.actions.redundancy import ZONES_WANTED
@@ -252,19 +253,6 @@ def enable_autoscaling(ws: Workspace, finding: Finding, ctx: ActionContext) -> l
     edits = ws.set(stack, ("components", cid, "autoscaling"), new)
     text = f"{cid}: autoscale {new.min}-{new.max} replicas per region on {metric.value}."
     return change("enable-autoscaling", finding, text, edits)
-
-
-def reduce_cold_start(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
-    """CG-CAP-004: model cache, image pre-pull and a warm pool."""
-    stack, cid = finding.stack, finding.target
-    edits: list[Edit] = []
-    for flag in ("model_cache", "image_prepull", "warm_pool"):
-        edits += ws.set(stack, ("components", cid, "serving", flag), True)
-    text = (
-        f"{cid}: node-local model cache, pre-pulled images and a warm pool of GPU nodes, so a "
-        "new replica loads weights from local disk on a running node."
-    )
-    return change("reduce-cold-start", finding, text, edits)
 
 
 def _protection(action: str, flag: str, words: str) -> Action:
