@@ -136,14 +136,16 @@ def provision_step(comp: object, startup: Startup) -> tuple[StartStep | None, st
     return StartStep("provision", entry.minutes * 60, how, entry.estimate), None
 
 
-def startup_time(comp: object) -> StartupTime | None:
-    """The start-up of one of ``comp``'s replicas (``None``: it declares no ``startup``)."""
+def startup_time(comp: object, *, provision: bool = True) -> StartupTime | None:
+    """The start-up of one of ``comp``'s replicas (``None``: it declares no ``startup``);
+    without the provision step when ``provision`` is false (a recovery region's GPUs, whose
+    obtain time is counted on its own)."""
     startup = getattr(comp, "startup", None)
     if not isinstance(startup, Startup):
         return None
     steps: list[StartStep] = []
     missing: list[str] = []
-    step, lacking = provision_step(comp, startup)
+    step, lacking = provision_step(comp, startup) if provision else (None, None)
     if step is not None:
         steps.append(step)
     if lacking is not None:
@@ -189,12 +191,13 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def scale_out(comp: object) -> ScaleOut:
-    """The larger of the declared cold start and the start-up's total (module docstring)."""
+def scale_out(comp: object, *, provision: bool = True) -> ScaleOut:
+    """The larger of the declared cold start and the start-up's total (module docstring);
+    ``provision`` false leaves the start-up's provision step out (:func:`startup_time`)."""
     serving = getattr(comp, "serving", None)
     raw = getattr(serving, "cold_start_seconds", None) if serving is not None else None
     declared = float(raw) if raw is not None else None
-    startup = startup_time(comp)
+    startup = startup_time(comp, provision=provision)
     if startup is None or not startup.steps:
         return ScaleOut(declared, declared, startup)
     if declared is None and not startup.complete:

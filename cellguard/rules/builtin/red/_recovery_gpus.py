@@ -7,7 +7,9 @@ Block) launches in minutes, capacity bought during the outage (on demand, spot) 
 longer for scarce families, and a regional failover is when every customer of the lost region
 buys in the same places. The recovery time of such a replica is the catalog's obtain time
 (:mod:`cellguard.models.catalog.gpu_obtain`) plus its start-up (scale-out time:
-:mod:`cellguard.assessments.startup`), against the RTO. A start-up source that is a component of
+:mod:`cellguard.assessments.startup`) without the start-up's provision step, which the obtain
+time in the recovery region replaces (the primary's ``capacity.purchase`` does not buy the
+recovery region's nodes), against the RTO. A start-up source that is a component of
 the stack (a weights bucket, an image registry) must be reachable in the recovery region: it
 runs there or has a copy there, or the replica cannot start at all.
 """
@@ -108,7 +110,7 @@ def region_gpus(comp: object, name: str, region: str) -> RegionGpus:
             False,
             {"recovery_purchase": purchase.value if purchase else None},
         )
-    start = scale_out(comp)
+    start = scale_out(comp, provision=False)  # the obtain time above is its provisioning
     start_min = (start.seconds or 0.0) / 60.0
     total = entry.minutes + start_min
     label = "an estimate" if entry.estimate else "published"
