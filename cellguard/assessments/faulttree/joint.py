@@ -35,8 +35,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import dd.cudd as cudd
-
+from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, Gate, GateOp
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
-from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, quantify_hard
+from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, HARD_VARS, quantify_hard
 from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.rewrite import rewrite
@@ -361,6 +361,7 @@ def quantify(
             if (
                 REORDER_AT < size < SIFT_MAX
                 and not sifted
+                and (hard or len(leaves) > HARD_VARS)  # not before the joint path was tried
                 and now - started > SIFT_AFTER
                 and deadline - now > SIFT_AFTER * 3
             ):
