@@ -36,6 +36,7 @@ from cellguard.models.catalog.hardware import Gpu, normalise
 from cellguard.models.catalog.media import (
     MediaMeasurement,
     MediaModel,
+    engine_caveat,
     find_media_model,
     media_measurements,
 )
@@ -165,6 +166,9 @@ def _images(
             measured_gpu=best.gpu,
             measured_engine=best.engine,
         )
+        caveat = engine_caveat(best, serving.engine if serving else None)
+        if caveat is not None:
+            basis["caveats"] = [caveat]
         exact = math.isclose(flops_ratio, 1.0) and math.isclose(base_cost, mean_cost)
         if exact:
             return per, f"measured: {best.source.title}", basis, []

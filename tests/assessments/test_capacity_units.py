@@ -137,6 +137,26 @@ def test_the_tensorrt_point_serves_a_compiled_engine() -> None:
     assert row.throughput_basis["measured_engine"] == "tensorrt"
 
 
+def test_a_media_point_from_another_engine_carries_a_caveat() -> None:
+    # issue 17 item 6: Triton may run a Python backend, nearer the card's baseline pipeline
+    row = row_of(stack(IMAGES_30, serving=", engine: triton"))
+    assert row.throughput_basis["measurement"] == "hf-sdxl-a10-tensorrt-30steps"
+    assert row.throughput_basis["caveats"] == [
+        "measured with tensorrt, served with triton: the figure holds for the measured engine "
+        "and backend only (Triton runs whatever backend its model repository holds: a TensorRT "
+        "engine, or a Python backend running the PyTorch pipeline); the baseline pipeline on "
+        "the same A10 makes 0.1 images/s against 0.12 (17% less)"
+    ]
+    undeclared = row_of(stack(IMAGES_30)).throughput_basis["caveats"]
+    assert undeclared == [
+        "measured with baseline, served with an undeclared engine: the figure holds for the "
+        "measured engine and backend only; the tensorrt pipeline on the same A10 makes 0.12 "
+        "images/s against 0.1 (20% more)"
+    ]
+    compiled = row_of(stack(IMAGES_30, serving=", engine: tensorrt_llm"))
+    assert "caveats" not in compiled.throughput_basis
+
+
 def test_a_diffusion_transformer_without_a_point_gets_a_flops_estimate() -> None:
     demand = IMAGES_30.replace("steps: 30", "steps: 28")
     row = row_of(stack(demand, model="black-forest-labs/FLUX.1-dev", gpu="H100"))

@@ -161,3 +161,13 @@ def test_the_recovery_region_gap_is_the_missing_endpoint_not_a_missing_copy() ->
     assert "custom models exist only where" not in found.message
     assert "its artefacts are replicated to us-west-2 (model-store)" in found.message
     assert "has no endpoint serving it in the recovery region us-west-2" in found.message
+
+
+def test_the_sdxl_figure_says_it_rests_on_a_tensorrt_pipeline_not_triton() -> None:
+    basis = finding(EXAMPLE, "CG-CAP-011", "portrait-mme").evidence["throughput_basis"]
+    assert isinstance(basis, dict)
+    (caveat,) = basis["caveats"]
+    assert caveat.startswith("measured with tensorrt, served with triton")
+    assert "the baseline pipeline on the same A10 makes 0.1 images/s against 0.12 (17% less)" in (
+        caveat
+    )

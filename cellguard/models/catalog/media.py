@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from cellguard.models.catalog.hardware import find_gpu, normalise
 from cellguard.models.catalog.sources import CatalogModel, Source, load_catalog_file
+from cellguard.models.enums import ServingEngine
 
 MediaUnit = Literal["images", "embeddings", "audio_seconds"]
 """The units non-LLM work is counted in (the journey's ``demand.unit``)."""
@@ -134,3 +135,47 @@ def find_media_model(name: str) -> MediaModel | None:
 def media_measurements(model_id: str) -> tuple[MediaMeasurement, ...]:
     """The measurements of one model, in catalog order."""
     return tuple(m for m in media_catalog().measurements if m.model == model_id)
+
+
+SAME_ENGINE: dict[str, frozenset[ServingEngine]] = {
+    "tensorrt": frozenset({ServingEngine.TENSORRT_LLM})
+}
+"""Serving engines that run what a measurement's ``engine`` names (a TensorRT-compiled
+pipeline); ``baseline`` (a card's non-optimised pipeline, framework not named) has none."""
+
+
+def engine_caveat(measurement: MediaMeasurement, engine: ServingEngine | None) -> str | None:
+    """Why ``measurement`` may not carry over to a replica served with ``engine`` (``None`` when
+    the engine is the measured one), as for LLM points (issue 15 item 4). A pipeline's speed
+    depends on its engine and backend: Triton, for one, serves whatever its model repository
+    holds (a TensorRT engine, or a Python backend running the PyTorch pipeline). Where the
+    catalog measured the same model, GPU and conditions with another engine, the caveat gives
+    that figure, so the report shows how far the choice of engine moves it."""
+    if engine is not None and engine in SAME_ENGINE.get(measurement.engine, frozenset()):
+        return None
+    served = engine.value if engine is not None else "an undeclared engine"
+    text = (
+        f"measured with {measurement.engine}, served with {served}: the figure holds for the "
+        "measured engine and backend only"
+    )
+    if engine is ServingEngine.TRITON:
+        text += (
+            " (Triton runs whatever backend its model repository holds: a TensorRT engine, or "
+            "a Python backend running the PyTorch pipeline)"
+        )
+    unit = next((f"{m.unit}/s" for m in media_catalog().models if m.id == measurement.model), "")
+    others = [
+        m
+        for m in media_measurements(measurement.model)
+        if m.engine != measurement.engine
+        and m.gpu == measurement.gpu
+        and m.gpus == measurement.gpus
+        and m.conditions == measurement.conditions
+    ]
+    for other in sorted(others, key=lambda m: m.id):
+        change = other.per_s / measurement.per_s - 1
+        text += (
+            f"; the {other.engine} pipeline on the same {measurement.gpu} makes {other.per_s:g} {unit} "
+            f"against {measurement.per_s:g} ({abs(change):.0%} {'less' if change < 0 else 'more'})"
+        )
+    return text
