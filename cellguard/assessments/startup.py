@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cellguard.models.catalog.gpu_obtain import family_of, obtain_time
+from cellguard.models.catalog.gpu_obtain import obtain_time, serving_family
 from cellguard.models.components.startup import Startup, StartupSource
 from cellguard.models.findings import Evidence
 
@@ -48,7 +48,6 @@ class StartupTime:
 
     steps: tuple[StartStep, ...]
     missing: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -71,7 +70,7 @@ class StartupTime:
             total = "0 s"
         else:
             total = " + ".join(f"{s.name} {s.how}" for s in self.steps)
-            total += f" = {_num(self.seconds)} s" if len(self.steps) > 1 else ""
+            total += f" = {figure(self.seconds)} s" if len(self.steps) > 1 else ""
         if self.missing:
             total += f" (at least: {', '.join(self.missing)} not declared)"
         return total
@@ -88,7 +87,9 @@ class StartupTime:
         return found
 
 
-def _num(value: float) -> str:
+def figure(value: float) -> str:
+    """``value`` to one decimal with thousands separators, without a trailing ``.0``
+    (``1,441.5``, ``600``)."""
     return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
@@ -96,7 +97,7 @@ def _pull(name: str, source: StartupSource) -> StartStep | None:
     seconds = source.pull_seconds
     if seconds is None or source.size_gb is None or source.gb_per_s is None:
         return None
-    how = f"{_num(source.size_gb)} GB / {_num(source.gb_per_s)} GB/s = {_num(seconds)} s"
+    how = f"{figure(source.size_gb)} GB / {figure(source.gb_per_s)} GB/s = {figure(seconds)} s"
     return StartStep(name, seconds, how)
 
 
@@ -114,16 +115,14 @@ def provision_step(comp: object, startup: Startup) -> tuple[StartStep | None, st
     """The provisioning step, or the key whose absence leaves it unknown."""
     if startup.provision_seconds is not None:
         return StartStep(
-            "provision", startup.provision_seconds, f"{_num(startup.provision_seconds)} s"
+            "provision", startup.provision_seconds, f"{figure(startup.provision_seconds)} s"
         ), None
     if not runs_on_gpu_nodes(comp):
         return None, None
     serving = getattr(comp, "serving", None)
     capacity = getattr(comp, "capacity", None)
     purchase = getattr(capacity, "purchase", None) if capacity is not None else None
-    family = family_of(
-        list(getattr(serving, "instance_types", None) or []), getattr(serving, "gpu", None)
-    )
+    family = serving_family(serving)
     if family is None:
         return None, "serving.instance_types or serving.gpu"
     if purchase is None:
@@ -132,7 +131,7 @@ def provision_step(comp: object, startup: Startup) -> tuple[StartStep | None, st
     if entry is None:
         return None, "startup.provision_seconds"
     label = "catalog estimate" if entry.estimate else "catalog"
-    how = f"{_num(entry.minutes * 60)} s ({label}: {purchase.value} {family})"
+    how = f"{figure(entry.minutes * 60)} s ({label}: {purchase.value} {family})"
     return StartStep("provision", entry.minutes * 60, how, entry.estimate), None
 
 
@@ -159,7 +158,7 @@ def startup_time(comp: object, *, provision: bool = True) -> StartupTime | None:
         else:
             missing.append(f"startup.{name}.size_gb and gb_per_s")
     if startup.load_seconds is not None:
-        steps.append(StartStep("load", startup.load_seconds, f"{_num(startup.load_seconds)} s"))
+        steps.append(StartStep("load", startup.load_seconds, f"{figure(startup.load_seconds)} s"))
     elif startup.weights is not None and runs_on_gpu_nodes(comp):
         missing.append("startup.load_seconds")
     return StartupTime(tuple(steps), tuple(missing))
@@ -210,6 +209,7 @@ __all__ = [
     "ScaleOut",
     "StartStep",
     "StartupTime",
+    "figure",
     "provision_step",
     "runs_on_gpu_nodes",
     "scale_out",

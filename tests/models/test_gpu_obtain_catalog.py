@@ -73,3 +73,14 @@ def test_a_user_catalog_overrides_an_estimate_with_a_measurement(tmp_path: Path)
     assert obtain_time(PurchaseOption.ODCR, "p5").minutes == 5  # type: ignore[union-attr]
     user.activate([])
     assert obtain_time(PurchaseOption.ON_DEMAND, "p5").minutes == 1440  # type: ignore[union-attr]
+
+
+def test_the_family_of_a_models_serving_block() -> None:
+    from types import SimpleNamespace
+
+    from cellguard.models.catalog.gpu_obtain import serving_family
+
+    assert serving_family(SimpleNamespace(instance_types=["ml.p5.48xlarge"], gpu="L40S")) == "p5"
+    assert serving_family(SimpleNamespace(instance_types=None, gpu="L40S")) == "g6e"
+    assert serving_family(SimpleNamespace(gpu=None)) is None
+    assert serving_family(None) is None

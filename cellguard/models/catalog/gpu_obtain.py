@@ -68,6 +68,13 @@ def family_of(instance_types: list[str], gpu: str | None) -> str | None:
     return None
 
 
+def serving_family(serving: object) -> str | None:
+    """:func:`family_of` a model's ``serving`` (its ``instance_types`` and ``gpu``)."""
+    return family_of(
+        list(getattr(serving, "instance_types", None) or []), getattr(serving, "gpu", None)
+    )
+
+
 def obtain_time(purchase: PurchaseOption, family: str) -> ObtainTime | None:
     """The catalog's time to obtain a ``family`` node bought with ``purchase``."""
     return next((e for e in obtain_catalog().entries if e.matches(purchase, family)), None)
@@ -78,4 +85,12 @@ def scarce(family: str) -> bool:
     return family in obtain_catalog().scarce_families
 
 
-__all__ = ["ObtainCatalog", "ObtainTime", "family_of", "instance_family", "obtain_time", "scarce"]
+__all__ = [
+    "ObtainCatalog",
+    "ObtainTime",
+    "family_of",
+    "instance_family",
+    "obtain_time",
+    "scarce",
+    "serving_family",
+]

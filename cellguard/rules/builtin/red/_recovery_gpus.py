@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cellguard.assessments.startup import runs_on_gpu_nodes, scale_out
-from cellguard.models.catalog.gpu_obtain import family_of, obtain_time
+from cellguard.assessments.startup import figure, runs_on_gpu_nodes, scale_out
+from cellguard.models.catalog.gpu_obtain import obtain_time, serving_family
 from cellguard.models.components.startup import Startup
 from cellguard.models.enums import BackupScope, DrStrategy, PurchaseOption
 from cellguard.models.findings import Evidence
@@ -42,10 +42,6 @@ class RecoveryGpus:
     unknowns: list[str] = field(default_factory=list)
     oks: list[str] = field(default_factory=list)
     evidence: dict[str, Evidence] = field(default_factory=dict)
-
-
-def _minutes(value: float) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
 def _sources_in_region(
@@ -96,9 +92,7 @@ def region_gpus(comp: object, name: str, region: str) -> RegionGpus:
     capacity = getattr(comp, "capacity", None)
     purchase: PurchaseOption | None = getattr(capacity, "recovery_purchase", None)
     serving = getattr(comp, "serving", None)
-    family = family_of(
-        list(getattr(serving, "instance_types", None) or []), getattr(serving, "gpu", None)
-    )
+    family = serving_family(serving)
     entry = obtain_time(purchase, family) if purchase and family else None
     if purchase is None or family is None or entry is None:
         lacking = "capacity.recovery_purchase" if purchase is None else "serving.instance_types"
@@ -116,10 +110,10 @@ def region_gpus(comp: object, name: str, region: str) -> RegionGpus:
     label = "an estimate" if entry.estimate else "published"
     how = (
         f"{name} needs {family} GPUs in {region} bought as {purchase.value}: "
-        f"{_minutes(entry.minutes)} min to obtain ({label}, {entry.source.title})"
+        f"{figure(entry.minutes)} min to obtain ({label}, {entry.source.title})"
     )
     if start.seconds is not None:
-        how += f" + {_minutes(start_min)} min to start = {_minutes(total)} min"
+        how += f" + {figure(start_min)} min to start = {figure(total)} min"
     evidence: dict[str, Evidence] = {
         "recovery_region": region,
         "recovery_purchase": purchase.value,
