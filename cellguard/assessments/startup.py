@@ -22,6 +22,7 @@ node is declared as the source, with its bandwidth).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from cellguard.models.catalog.gpu_obtain import obtain_time, serving_family
@@ -178,6 +179,16 @@ class ScaleOut:
         return self.startup is not None and (
             self.declared is None or self.startup.seconds > self.declared
         )
+
+    @property
+    def judged_seconds(self) -> int | None:
+        """The whole seconds a rule compares with its limits and prints: the declared cold
+        start (``serving.cold_start_seconds``, whole seconds), or the start-up's total rounded
+        UP when it sets the scale-out (120.4 s is over a 120 s limit; rounded to the nearest
+        second it was 120 and passed)."""
+        if not self.from_startup or self.seconds is None:
+            return None if self.declared is None else round(self.declared)
+        return math.ceil(round(self.seconds, 6))  # 541.9999999999999 s is 542, not 543
 
     def evidence(self) -> dict[str, Evidence]:
         """``scale_out_seconds`` and the start-up's figures (nothing without a start-up)."""

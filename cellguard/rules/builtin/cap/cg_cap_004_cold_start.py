@@ -64,10 +64,8 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         serving = comp.serving
         declared = serving.cold_start_seconds if serving else None
-        cold = declared
         started = scale_out(comp)  # the start-up's total when it is longer (issue 16 item 4)
-        if started.from_startup and started.seconds is not None and started.startup:
-            cold = round(started.seconds)
+        cold = started.judged_seconds
         flags = {name: getattr(serving, name) if serving else None for name in MITIGATIONS}
         on = [name for name, value in flags.items() if value is True]
         off = [name for name, value in flags.items() if value is False]

@@ -128,10 +128,8 @@ def _judge(
             yield not_applicable(target, f"No journey with a known demand reaches {target.id}.")
         return
     declared = comp.serving.cold_start_seconds if comp.serving else None
-    cold = declared
     started = scale_out(comp)  # the start-up's total when it is longer (issue 16 item 4)
-    if started.from_startup and started.seconds is not None:
-        cold = round(started.seconds)
+    cold = started.judged_seconds
     scaling = comp.autoscaling
     per, regions = row.per_replica, max(len(row.regions), 1)
     at_max = per * scaling.max * regions if per is not None and scaling else None
