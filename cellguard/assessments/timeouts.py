@@ -281,8 +281,13 @@ def journey_amplification(
     retry budget caps them at a share of its requests, or a circuit breaker stops calling):
     its calls then count as one attempt each (a queue's redeliveries still count).
     """
-    loaded = set(graph.components())
+    loaded: set[str] = set()  # the loaded components, listed when an unresolved call needs it
     route = graph.route(stack, journey_id)
+
+    def is_loaded(qid: str) -> bool:
+        if not loaded:
+            loaded.update(graph.components())
+        return qid in loaded
 
     def calls(qid: str) -> list[tuple[str, int, bool]]:
         """Deciding calls of ``qid``, into loaded documents or not."""
@@ -294,7 +299,7 @@ def journey_amplification(
                 tries = 1 if single else e.attempts
                 found.append((e.target, tries * (again.factor if again else 1), True))
         found += [
-            (e.target, 1 if single else e.attempts, e.target in loaded)
+            (e.target, 1 if single else e.attempts, is_loaded(e.target))
             for e in graph.unresolved
             if isinstance(e, DependencyEdge)
             and e.source == qid
