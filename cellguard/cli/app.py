@@ -120,7 +120,8 @@ def main(
         typer.Option(
             "--catalog",
             help="A user catalog directory (gpus.yaml, instances.yaml, models.yaml, "
-            "throughput.yaml, engines.yaml, availability.yaml) laid over the built-in catalog; "
+            "throughput.yaml, engines.yaml, availability.yaml, media_throughput.yaml, "
+            "gpu_obtain.yaml, mig_profiles.yaml) laid over the built-in catalog; "
             "repeatable, later ones win (default: the config file's 'catalogs').",
             metavar="DIR",
             show_default=False,
