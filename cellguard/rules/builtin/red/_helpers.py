@@ -251,12 +251,23 @@ def copy_outcomes(ctx: RuleContext, scope: BackupScope) -> Iterator[Outcome]:
         elif scope is BackupScope.CROSS_ACCOUNT:
             have += ", no cross-account replication"
         consequence = _SCOPE_RISK[scope]
-        if scope is BackupScope.SAME_REGION and getattr(comp, "versioning", None):
+        replica = scope is BackupScope.SAME_REGION and xr is True
+        if replica:
+            # the replica survives what the bucket's own fate would take (issue 17 item 6):
+            # what is missing is a point in time to restore, not a copy to recreate from
+            consequence = (
+                "its cross-region replica survives a lost region or a deleted store, but "
+                "replication carries bad writes to the replica too, so nothing restores the "
+                "data to a point in time before them"
+            )
+            if getattr(comp, "versioning", None):
+                consequence += " (versioning keeps earlier versions, one object at a time)"
+        elif scope is BackupScope.SAME_REGION and getattr(comp, "versioning", None):
             consequence = (
                 "object versioning undoes overwrites but shares the bucket's fate: a bad "
                 "lifecycle rule, a compromised role or a deleted bucket loses every version"
             )
-        if hours is not None:
+        if hours is not None and not replica:
             consequence += f"; recreating its data from source takes about {hours:g} h"
         yield failed(
             target,
