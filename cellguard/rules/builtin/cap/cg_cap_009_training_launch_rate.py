@@ -163,7 +163,8 @@ def _unqueued(
     return failed(
         target,
         f"{target.id} launches {_jobs(plan)} at its peak against CreateTrainingJob's "
-        f"{_rate(plan)} with no queue: about {plan.throttled_share:.0%} of launches are "
+        f"{_rate(plan)} with no queue pacing them (launch_queue): about "
+        f"{plan.throttled_share:.0%} of launches are "
         f"throttled, {fate}.",
         ("launch_rate_per_second",),
         **evidence,
