@@ -34,6 +34,12 @@ def _engine(comp: ComponentBase) -> str:
 
 
 def _model(comp: ModelEndpoint | EmbeddingModel) -> str:
+    if comp.hosting is Hosting.SELF_HOSTED:
+        runtime = comp.runtime.value if comp.runtime is not None else "unset"
+        return (
+            f"a self-hosted model on runtime {runtime}: not generated (the blueprint serves "
+            "self-hosted models on EKS GPU node pools only)"
+        )
     if comp.hosting is not Hosting.SAGEMAKER:
         return (
             f"a {comp.hosting.value} model its provider runs: nothing to create (request its quota)"
