@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from cellguard.assessments.availability.priors import Priors, Resolved
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.startup import StartupTime, startup_time
+from cellguard.models.catalog.availability import PriorScope
 from cellguard.models.components.startup import Startup
 from cellguard.models.references import qualify
 
@@ -108,12 +109,17 @@ def replacement(graph: StackGraph, priors: Priors, qid: str, prior: Resolved) ->
 
 
 def replacement_of(graph: StackGraph, qid: str) -> Replacement | None:
-    """:func:`replacement` of ``qid`` with the graph's priors, for a finding's evidence."""
+    """:func:`replacement` of ``qid`` with the graph's priors, for a finding's evidence;
+    ``None`` as well for a managed service's event (scope ``service``), which the fault tree
+    keeps at the provider's figure (the module docstring)."""
     comp = graph.component(qid)
     if getattr(comp, "startup", None) is None:
         return None
     priors = Priors(graph)
-    return replacement(graph, priors, qid, priors.component(qid))
+    prior = priors.component(qid)
+    if prior.scope is PriorScope.SERVICE:
+        return None
+    return replacement(graph, priors, qid, prior)
 
 
 __all__ = ["Replacement", "replacement", "replacement_of"]

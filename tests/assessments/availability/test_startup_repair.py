@@ -6,6 +6,7 @@ import pytest
 
 from cellguard.assessments.availability.compile import compile_journey
 from cellguard.assessments.availability.journeys import journey_availability
+from cellguard.assessments.availability.startup_repair import replacement_of
 from cellguard.assessments.graph import build_graph
 from cellguard.assessments.startup import scale_out
 from tests.helpers import load_texts
@@ -123,3 +124,13 @@ def test_scale_out_is_the_longer_of_cold_start_and_start_up() -> None:
     assert slow.seconds == pytest.approx(
         1440 * 60 + 400
     )  # a day to find on-demand H100s (estimate)
+
+
+def test_a_managed_endpoint_reports_no_replacement_the_fault_tree_does_not_use() -> None:
+    # a SageMaker endpoint's event is the provider's regional figure (scope service): its
+    # instance replacements are inside it, so CG-CAP-004's evidence shows no replacement time
+    text = (SPEC + STARTUP).replace("hosting: self_hosted", "hosting: sagemaker")
+    text = text.replace("instance_types: [p5.48xlarge]", "instance_types: [ml.p5.48xlarge]")
+    graph = build_graph(load_texts(text))
+    assert replacement_of(graph, "shop/llm") is None
+    assert replacement_of(build_graph(load_texts(SPEC + STARTUP)), "shop/llm") is not None
