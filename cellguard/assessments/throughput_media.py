@@ -34,6 +34,7 @@ from cellguard.assessments.throughput_model import MFU
 from cellguard.models.business import DemandUnit
 from cellguard.models.catalog.hardware import Gpu, normalise
 from cellguard.models.catalog.media import (
+    SAME_ENGINE,
     MediaMeasurement,
     MediaModel,
     engine_caveat,
@@ -58,9 +59,6 @@ UNIT_LABELS: dict[DemandUnit, str] = {
 WORK_UNITS = frozenset(label for label in UNIT_LABELS.values() if label != "requests/s")
 """Units whose rates are often below one per second: outputs give them three significant
 figures instead of one decimal."""
-
-_COMPILED = (ServingEngine.TRITON, ServingEngine.TENSORRT_LLM)
-"""Engines whose catalogued counterpart is a TensorRT-compiled pipeline."""
 
 
 @dataclass(frozen=True)
@@ -114,15 +112,33 @@ def _gpu_flops(gpu: Gpu, gpus: int) -> float:
     return gpu.dense_tflops["bf16"] * 1e12 * gpus
 
 
-def _best(measurements: tuple[MediaMeasurement, ...], gpu: Gpu, engine: str) -> MediaMeasurement:
-    """Same GPU first, then the serving engine's counterpart, then the nearest FLOP/s."""
+def _best(
+    measurements: tuple[MediaMeasurement, ...], gpu: Gpu, engine: ServingEngine | None
+) -> tuple[MediaMeasurement, int]:
+    """The point to scale, and how many points on its GPU competed (issue 17 item 6 review).
 
-    def key(m: MediaMeasurement) -> tuple[bool, bool, float, str]:
+    Same GPU first, then the nearest FLOP/s. Among the points there, the serving engine's own
+    (:data:`SAME_ENGINE`) wins; an engine with no point of its own (Triton, whose backend may
+    be a TensorRT engine or the PyTorch pipeline; vLLM; an undeclared one) gets the most
+    conservative of them, never the fastest.
+    """
+
+    def place(m: MediaMeasurement) -> tuple[bool, float]:
         same = normalise(m.gpu) in {normalise(gpu.name), *(normalise(a) for a in gpu.aliases)}
         ratio = (m.dense_tflops() or 1.0) / gpu.dense_tflops["bf16"]
-        return (not same, m.engine != engine, abs(math.log(ratio)), m.id)
+        return (not same, abs(math.log(ratio)))
 
-    return min(measurements, key=key)
+    nearest = min(place(m) for m in measurements)
+    here = [m for m in measurements if place(m) == nearest]
+    own = [m for m in here if engine is not None and engine in SAME_ENGINE.get(m.engine, ())]
+    if own:
+        return min(own, key=lambda m: m.id), len(here)
+
+    def scaled(m: MediaMeasurement) -> tuple[float, str]:
+        cost = (m.conditions.steps or 0) * (m.conditions.pixels or 0)
+        return (m.per_s * cost / ((m.dense_tflops() or 1.0) * m.gpus), m.id)
+
+    return min(here, key=scaled), len(here)
 
 
 def _images(
@@ -153,8 +169,8 @@ def _images(
     found = media_measurements(model.id)
     if found:
         serving = getattr(comp, "serving", None)
-        engine = "tensorrt" if serving and serving.engine in _COMPILED else "baseline"
-        best = _best(found, gpu, engine)
+        engine = serving.engine if serving else None
+        best, competing = _best(found, gpu, engine)
         base_cost = (best.conditions.steps or 0) * (best.conditions.pixels or 0)
         flops_ratio = _gpu_flops(gpu, gpus) / ((best.dense_tflops() or 1.0) * 1e12 * best.gpus)
         per = best.per_s * flops_ratio * base_cost / mean_cost
@@ -166,13 +182,23 @@ def _images(
             measured_gpu=best.gpu,
             measured_engine=best.engine,
         )
-        caveat = engine_caveat(best, serving.engine if serving else None)
+        caveat = engine_caveat(best, engine)
+        chosen: list[str] = []
         if caveat is not None:
             basis["caveats"] = [caveat]
+            if competing > 1:
+                served = engine.value if engine is not None else "an undeclared engine"
+                chosen = [
+                    f"the most conservative of the {competing} points on {best.gpu}: "
+                    f"{served} has no point of its own"
+                ]
         exact = math.isclose(flops_ratio, 1.0) and math.isclose(base_cost, mean_cost)
         if exact:
+            if chosen:
+                basis["assumed"] = chosen
             return per, f"measured: {best.source.title}", basis, []
         basis["assumed"] = [
+            *chosen,
             f"scaled from {best.gpu} by dense 16-bit FLOP/s ({flops_ratio:.3f}x: diffusion "
             "is compute bound)",
             f"scaled by steps x pixels ({base_cost / mean_cost:.3f}x: attention's quadratic "
