@@ -173,3 +173,22 @@ def possible_single_points(graph: StackGraph, jt: JourneyTree) -> list[Uncertain
         if forced and fails_with(jt.tree, forced):
             found.append(pool)
     return found
+
+
+def unplaced_single_points(graph: StackGraph, jt: JourneyTree) -> list[str]:
+    """Components of the journey of ``jt`` whose replicas run in zones the spec does not
+    declare (``placement.zones`` left out) and whose loss would stop the journey: all their
+    replicas may be in one zone, which would then be a single point (``zones: 1`` is one)."""
+    found = []
+    replicated = {
+        info.component
+        for info in jt.events.values()
+        if info.kind == "replica" and info.component is not None
+    }
+    for qid in sorted(replicated):
+        placement = graph.placement(qid)
+        if placement.zones is not None or len(placement.regions) != 1:
+            continue
+        if fails_with(jt.tree, {f"down:{qid}"}):
+            found.append(qid)
+    return found

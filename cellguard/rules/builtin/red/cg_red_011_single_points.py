@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cellguard.assessments.availability.journeys import journey_result
-from cellguard.assessments.availability.possible_pools import possible_single_points
+from cellguard.assessments.availability.possible_pools import (
+    possible_single_points,
+    unplaced_single_points,
+)
 from cellguard.models.findings import Evidence, FailureCategory, Pillar, Severity
 from cellguard.rules.base import PythonRule
 from cellguard.rules.context import RuleContext
@@ -31,7 +34,8 @@ META = RuleMeta(
         "are listed as evidence, not judged here. A pool AWS imposes (Lambda concurrency, a "
         "Bedrock model's quota) whose membership rests on a key left out (a service's runtime, "
         "a Bedrock endpoint's model) makes the verdict UNKNOWN when, were the component a "
-        "member, the pool would take the journey down."
+        "member, the pool would take the journey down; so does a component the journey cannot "
+        "lose whose replicas run in zones the spec does not declare (placement.zones)."
     ),
     source="AWS Well-Architected REL10-BP01 and REL11-BP01; Generative AI Lens GENREL05",
     remediation=(
@@ -65,6 +69,16 @@ def check(ctx: RuleContext) -> Iterator[Outcome]:
                 f"{target.id} goes down when any one of these fails: {names}{more}.",
                 (),
                 **evidence,
+            )
+        elif unplaced := unplaced_single_points(ctx.graph, jt):
+            yield unknown(
+                target,
+                f"{target.id} survives the loss of any one declared replica, zone, cell or "
+                f"shared domain, but the zones of {', '.join(unplaced)} are not declared "
+                "(placement.zones): their replicas may all run in one zone.",
+                (),
+                **evidence,
+                zones_undeclared=unplaced,
             )
         elif possible := possible_single_points(ctx.graph, jt):
             pool = possible[0]
