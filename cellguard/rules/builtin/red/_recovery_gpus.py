@@ -56,10 +56,18 @@ def _sources_in_region(
         if source.component is None:
             continue
         ref = qualify(source.component, stack)
-        regions = ctx.graph.placement(ref).regions
+        try:
+            regions = ctx.graph.placement(ref).regions
+            comp = ctx.graph.component(ref)
+        except KeyError:  # declared in a document that is not loaded
+            found.unknowns.append(
+                f"{name} pulls its {key} from {source.component}, a document not loaded: "
+                f"whether it is reachable in {region} is unknown"
+            )
+            continue
         if region in regions:
             continue
-        copy = has_copy(ctx.graph.component(ref), BackupScope.CROSS_REGION, regions)
+        copy = has_copy(comp, BackupScope.CROSS_REGION, regions)
         where = (
             f"{name} pulls its {key} from {source.component}, which runs in {', '.join(regions)}"
         )
