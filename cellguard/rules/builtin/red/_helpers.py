@@ -204,6 +204,30 @@ _SCOPE_RISK = {
 }
 
 
+def _other_backups(comp: ComponentBase, scope: BackupScope) -> str | None:
+    """What the store's backups outside ``scope`` give when ``scope`` has none: a point to
+    roll a bad write back to, at the RPO of the most frequent one (``None`` without any)."""
+    others = [b for b in getattr(comp, "backups", None) or [] if b.scope is not scope]
+    if not others:
+        return None
+    kinds = sorted({b.scope.value.replace("_", "-") for b in others})
+    where = " and ".join(kinds)
+    stated = [b.every_minutes for b in others if b.every_minutes is not None]
+    if stated:
+        rpo = min(stated)
+        across = "another region" if "cross-region" in kinds else "another account"
+        return (
+            f"a bad write, deletion or corruption can be rolled back only to the last "
+            f"{where} backup (every {rpo:g} min): an RPO of {rpo:g} min, and a restore from "
+            f"{across}, slower than one in place"
+        )
+    return (
+        f"a bad write, deletion or corruption can be rolled back to the last {where} backup, "
+        "but its interval is not declared (backups[].every_minutes), so the RPO it gives is "
+        "unknown"
+    )
+
+
 def copy_outcomes(ctx: RuleContext, scope: BackupScope) -> Iterator[Outcome]:
     """One outcome per data store: does it have a copy in ``scope``?"""
     words = _SCOPE_WORDS[scope]
@@ -252,7 +276,12 @@ def copy_outcomes(ctx: RuleContext, scope: BackupScope) -> Iterator[Outcome]:
             have += ", no cross-account replication"
         consequence = _SCOPE_RISK[scope]
         replica = scope is BackupScope.SAME_REGION and xr is True
-        if replica:
+        elsewhere = _other_backups(comp, scope) if scope is BackupScope.SAME_REGION else None
+        if elsewhere is not None:
+            # a backup in another region or account still rolls a bad write back, to its
+            # last copy (issue 17 item 6 review): say the RPO it gives, not "cannot"
+            consequence = elsewhere
+        elif replica:
             # the replica survives what the bucket's own fate would take (issue 17 item 6):
             # what is missing is a point in time to restore, not a copy to recreate from
             consequence = (
@@ -267,7 +296,7 @@ def copy_outcomes(ctx: RuleContext, scope: BackupScope) -> Iterator[Outcome]:
                 "object versioning undoes overwrites but shares the bucket's fate: a bad "
                 "lifecycle rule, a compromised role or a deleted bucket loses every version"
             )
-        if hours is not None and not replica:
+        if hours is not None and not replica and elsewhere is None:
             consequence += f"; recreating its data from source takes about {hours:g} h"
         yield failed(
             target,
