@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cellguard.assessments.faulttree.dd_cudd import cudd
+from cellguard.assessments.faulttree.gates import gate_function
 from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, Gate, GateOp
 
@@ -162,8 +163,6 @@ def quantify_hard(
 ) -> tuple[float, float, int, int] | None:
     """``(P, 1 − P, nodes, states)`` of ``module`` (its rewritten ``gates`` in post-order, ``defs``,
     ``leaves`` in the static order with their ``probabilities``), or ``None``."""
-    from cellguard.assessments.faulttree.quantify import gate_function
-
     native = walker()
     if (
         not hasattr(native, "joint")

@@ -34,11 +34,13 @@ from typing import Any
 
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
+from cellguard.assessments.faulttree.gates import at_least as at_least
+from cellguard.assessments.faulttree.gates import gate_function as gate_function
 from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, HARD_VARS, quantify_hard
 from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.rewrite import rewrite
-from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, GateOp
+from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Most BDD nodes the manager may hold before a gate is replaced by a free variable."""
@@ -112,37 +114,6 @@ class Quantification:
             out["upper"] = self.upper
             out["free_gates"] = len(self.free_gates)
         return out
-
-
-def at_least(bdd: Any, args: list[Any], k: int) -> Any:
-    """BDD of "at least ``k`` of ``args`` are true" in ``O(len(args)·k)`` ITE operations."""
-    row = [bdd.true] + [bdd.false] * k
-    for arg in reversed(args):
-        row = [bdd.true] + [bdd.ite(arg, row[j - 1], row[j]) for j in range(1, k + 1)]
-    return row[k]
-
-
-def gate_function(bdd: Any, op: GateOp, args: list[Any], k: int | None) -> Any:
-    """Combine argument BDDs with a gate's connective."""
-    if op is GateOp.AND:
-        out = bdd.true
-        for arg in args:
-            out = out & arg
-        return out
-    if op is GateOp.OR:
-        out = bdd.false
-        for arg in args:
-            out = out | arg
-        return out
-    if op is GateOp.NOT:
-        return ~args[0]
-    if op is GateOp.XOR:
-        out = bdd.false
-        for arg in args:
-            out = bdd.apply("xor", out, arg)
-        return out
-    assert k is not None
-    return at_least(bdd, args, k)
 
 
 def _live_nodes(bdd: Any) -> int:
