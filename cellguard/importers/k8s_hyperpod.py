@@ -76,7 +76,8 @@ def read_hyperpod(ctx: Context, m: Manifest) -> None:
             w.set(("serving", "gpu"), gpu, origin, f"the GPU of {instance}")
     scaling = ("spec", "autoScalingSpec")
     low = ctx.integer(m, (*scaling, "minReplicaCount"))
-    high = ctx.integer(m, (*scaling, "maxReplicaCount"), minimum=1)
+    # an inverted range (min over max) is a located error, not a silently dropped range
+    high = ctx.integer(m, (*scaling, "maxReplicaCount"), minimum=max(1, low or 0))
     count = ctx.integer(m, ("spec", "replicas"))
     if high is not None and high >= (low or 0):
         low_at = m.origin(*scaling, "minReplicaCount") if low is not None else m.origin(*scaling)
