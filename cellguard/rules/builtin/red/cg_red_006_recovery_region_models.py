@@ -100,9 +100,13 @@ def _artefact_stores(ctx: RuleContext, qid: str) -> list[str]:
 
 def _copied_to(ctx: RuleContext, store: str, region: str) -> bool | None:
     """Whether ``store`` runs in ``region`` or has a cross-region copy (there or anywhere:
-    ``replication.regions`` names it, or the copy's region is not stated)."""
-    comp = ctx.graph.component(store)
-    own = ctx.graph.placement(store).regions
+    ``replication.regions`` names it, or the copy's region is not stated); unknown (``None``)
+    when the store is declared in a document that is not loaded."""
+    try:
+        comp = ctx.graph.component(store)
+        own = ctx.graph.placement(store).regions
+    except KeyError:
+        return None
     if region in own:
         return True
     repl = getattr(comp, "replication", None)
