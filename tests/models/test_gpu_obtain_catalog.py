@@ -84,3 +84,25 @@ def test_the_family_of_a_models_serving_block() -> None:
     assert serving_family(SimpleNamespace(instance_types=None, gpu="L40S")) == "g6e"
     assert serving_family(SimpleNamespace(gpu=None)) is None
     assert serving_family(None) is None
+
+
+def test_a_family_a_user_catalog_adds_with_h100s_is_as_scarce_as_p5(tmp_path: Path) -> None:
+    directory = tmp_path / "catalog"
+    directory.mkdir()
+    (directory / "instances.yaml").write_text(
+        "families:\n"
+        "  - family: p5x\n"
+        "    gpu: H100\n"
+        "    interconnect: nvlink\n"
+        "    sizes: {48xlarge: 8}\n"
+        "    platforms: [ec2]\n"
+        "    regions: [us-east-1]\n"
+        "    source: {title: a new H100 family, checked: 2026-12-03}\n",
+        encoding="utf-8",
+    )
+    user.activate([directory])
+    entry = obtain_time(PurchaseOption.ON_DEMAND, "p5x")
+    assert entry is not None and entry.minutes == 1440 and scarce("p5x")
+    # a family with a common GPU, or none the catalog knows, keeps the common estimate
+    assert obtain_time(PurchaseOption.ON_DEMAND, "g7").minutes == 10  # type: ignore[union-attr]
+    assert not scarce("g7")

@@ -75,14 +75,34 @@ def serving_family(serving: object) -> str | None:
     )
 
 
+def _like(family: str) -> str:
+    """The family whose obtain times ``family`` takes: itself when the catalog names it, else a
+    scarce family with the same GPU (a family a user catalog adds with H100s is as hard to find
+    as p5), else itself (the ``"*"`` entries)."""
+    listed = {f for e in obtain_catalog().entries for f in e.families}
+    if family in listed:
+        return family
+    gpus = {f.family: normalise(f.gpu) for f in instance_catalog().families}
+    gpu = gpus.get(family)
+    if gpu is None:
+        return family
+    return next(
+        (s for s in obtain_catalog().scarce_families if gpus.get(s) == gpu),
+        family,
+    )
+
+
 def obtain_time(purchase: PurchaseOption, family: str) -> ObtainTime | None:
-    """The catalog's time to obtain a ``family`` node bought with ``purchase``."""
-    return next((e for e in obtain_catalog().entries if e.matches(purchase, family)), None)
+    """The catalog's time to obtain a ``family`` node bought with ``purchase`` (a family the
+    catalog does not list takes the times of a scarce family with the same GPU)."""
+    like = _like(family)
+    return next((e for e in obtain_catalog().entries if e.matches(purchase, like)), None)
 
 
 def scarce(family: str) -> bool:
-    """Whether ``family`` is one of the scarce GPU families (H100, H200, A100, B200)."""
-    return family in obtain_catalog().scarce_families
+    """Whether ``family`` is one of the scarce GPU families (H100, H200, A100, B200), or
+    carries the GPU of one."""
+    return _like(family) in obtain_catalog().scarce_families
 
 
 __all__ = [
