@@ -228,7 +228,16 @@ class _Checker:
             if source.component is not None:  # issue 16 item 4: start-up sources
                 where = key.replace("[", ".").rstrip("]").split(".")
                 path = tuple(int(p) if p.isdigit() else p for p in where)
-                self.reference((*base, "startup", *path, "component"), source.component)
+                if self.local(source.component) == comp.id:
+                    self.error(
+                        (*base, "startup", *path, "component"),
+                        f"component '{comp.id}' cannot start from itself",
+                        "self-dependency",
+                        suggestion="name the store, registry or service it pulls from, or an "
+                        "external source",
+                    )
+                else:
+                    self.reference((*base, "startup", *path, "component"), source.component)
         if isinstance(comp, Agent):
             for ti, tool in enumerate(comp.tools):
                 self.reference((*base, "tools", ti), tool)
