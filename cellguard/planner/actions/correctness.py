@@ -15,6 +15,7 @@ from cellguard.models.enums import (
     ChaosExperimentType,
     GuardrailCheck,
     GuardrailProvider,
+    Hosting,
     RolloutStrategy,
     StoreEngine,
 )
@@ -248,9 +249,18 @@ def enforce_ci_cd_rollback(
 
 
 def enable_gpu_health(ws: Workspace, finding: Finding, ctx: ActionContext) -> list[ActionResult]:
-    """CG-COR-010: DCGM health checks and node auto-repair."""
+    """CG-COR-010: DCGM health checks and node auto-repair; on SageMaker, whose instances
+    SageMaker runs, a container /ping that fails when the GPU does (issue 17 item 6 review)."""
     stack, cid = finding.stack, finding.target
     edits = ws.set(stack, ("components", cid, "health", "gpu_health_checks"), True)
+    if getattr(target_component(ws, finding), "hosting", None) is Hosting.SAGEMAKER:
+        return change(
+            "enable-gpu-health",
+            finding,
+            f"{cid}: a container /ping that fails when the GPU does (a tiny inference on it, "
+            "or a DCGM health check), so SageMaker's health check sees GPU faults.",
+            edits,
+        )
     edits += ws.set(stack, ("components", cid, "health", "node_auto_repair"), True)
     return change(
         "enable-gpu-health",
