@@ -158,6 +158,10 @@ def startup_time(comp: object, *, provision: bool = True) -> StartupTime | None:
             steps.append(pulled)
         else:
             missing.append(f"startup.{name}.size_gb and gb_per_s")
+    for i, service in enumerate(startup.services):  # asked, not pulled, unless it says a size
+        fetched = _pull(f"services[{i}] {service.name}", service)
+        if fetched is not None:
+            steps.append(fetched)
     if startup.load_seconds is not None:
         steps.append(StartStep("load", startup.load_seconds, f"{figure(startup.load_seconds)} s"))
     elif startup.weights is not None and runs_on_gpu_nodes(comp):

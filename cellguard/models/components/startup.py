@@ -116,7 +116,10 @@ class Startup(SpecModel):
     )
     services: list[StartupSource] = Field(
         default_factory=list,
-        description="Licence, token or secret services a replica must reach to start.",
+        description=(
+            "Licence, token or secret services a replica must reach to start; with size_gb and "
+            "gb_per_s, what it fetches from one (a tokenizer, an adapter) adds to the start-up."
+        ),
     )
     provision_seconds: float | None = Field(
         None,
