@@ -38,7 +38,7 @@ def test_plan_writes_the_target_and_a_markdown_plan(repo_root: Path, tmp_path: P
     assert plan.startswith("# cellguard remediation plan")
     for section in ("## Scores", "## Journeys", "## Changes", "## Manual steps", "## Not resolved"):
         assert section in plan
-    assert "overall score **22.8 -> 77.5**" in plan
+    assert "overall score **22.8 -> 77.7**" in plan  # CG-RED-015: the planned cell router
     # 99.7331% before issue 16 item 4: coder-llm's replacement waits for its start-up
     assert "| forge-code-assistant/code-chat | 99.5% | 99.7314% -> " in plan
     _golden("vllm-single-zone.md", plan)
@@ -60,7 +60,7 @@ def test_plan_is_deterministic_and_json_ties_changes_to_findings(
     data = json.loads(outs[0])
     assert data["schema_version"] == 1
     assert data["summary"]["failing_before"] == 38
-    assert data["scores"]["overall"] == {"before": 22.8, "after": 77.5}
+    assert data["scores"]["overall"] == {"before": 22.8, "after": 77.7}
     for change in data["changes"]:
         assert change["resolves"] and change["edits"]
         for ref in change["resolves"]:
