@@ -143,3 +143,12 @@ def test_a_mistyped_command_is_still_suggested(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "Did you mean 'validate'?" in done.stderr
+
+
+def test_assess_needs_no_networkx(tmp_path: Path) -> None:
+    """issue 21 item 5: the graph is cellguard's own and dd is imported without networkx, so an
+    assessment does not pay for importing networkx (0.2-0.3 s)."""
+    spec = REPO / "examples" / "rag-support-assistant.yaml"
+    modules = imported(tmp_path, "assess", str(spec), "-f", "json", "-o", str(tmp_path / "a.json"))
+    assert "dd.cudd" in modules
+    assert loaded(modules, ("networkx",)) == []

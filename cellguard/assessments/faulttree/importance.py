@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import dd.cudd as cudd
-
+from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import birnbaum_all, probability
 from cellguard.assessments.faulttree.quantify import gate_function
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree

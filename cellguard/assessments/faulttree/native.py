@@ -78,7 +78,7 @@ def _layout_matches(bdd: Any, f: Any) -> bool:
 
 
 def _self_test(module: Walker) -> bool:
-    import dd.cudd as cudd
+    from cellguard.assessments.faulttree.dd_cudd import cudd
 
     if ctypes.sizeof(ctypes.c_void_p) != 8:
         return False
