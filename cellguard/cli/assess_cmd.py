@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import collector_paused, exit_if_rules_crashed, run_assessment
+from cellguard.cli.assessing import assess_configured, collector_paused, exit_if_rules_crashed
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.options import (
     ConfigOption,
@@ -93,15 +93,7 @@ def assess(
     )
     with collector_paused():  # the report of a large organisation is a heap of its own
         spec_paths = require_paths(settings)
-        assessment = run_assessment(
-            spec_paths,
-            rules=settings.packs.value,
-            select=settings.select.value,
-            ignore=settings.ignore.value,
-            today=settings.today.value,
-            plugins=settings.plugins.value,
-            patterns_from=settings.patterns_from,
-        )
+        assessment = assess_configured(spec_paths, settings)
         from cellguard.cli.signoff_cmd import report_signoff
 
         formats = settings.formats.value

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
+from cellguard.cli.assessing import assess_configured, exit_if_rules_crashed
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import (
@@ -256,15 +256,7 @@ def check(
     spec_paths = require_paths(settings)
     score_bar = _bar(settings.min_score, "--min-score")
     assurance_bar = _bar(settings.min_assurance, "--min-assurance")
-    assess: Assess = functools.partial(
-        run_assessment,
-        rules=settings.packs.value,
-        select=settings.select.value,
-        ignore=settings.ignore.value,
-        today=settings.today.value,
-        plugins=settings.plugins.value,
-        patterns_from=settings.patterns_from,
-    )
+    assess: Assess = functools.partial(assess_configured, settings=settings)
     assessment = assess(spec_paths)
     comparison: Comparison | None = None
     base_scores = None

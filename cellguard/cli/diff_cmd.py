@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
+from cellguard.cli.assessing import assess_configured, exit_if_rules_crashed
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.git_revision import git_ref, paths_at_revision
@@ -85,15 +85,7 @@ def diff(
         )
 
     def assess(path: Path) -> Assessment:
-        return run_assessment(
-            [path],
-            rules=settings.packs.value,
-            select=settings.select.value,
-            ignore=settings.ignore.value,
-            today=settings.today.value,
-            plugins=settings.plugins.value,
-            patterns_from=settings.patterns_from,
-        )
+        return assess_configured([path], settings)
 
     ref = old_ref or new_ref
     if ref is None:

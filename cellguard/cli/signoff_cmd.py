@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from cellguard import __version__
-from cellguard.cli.assessing import exit_if_rules_crashed, run_assessment
+from cellguard.cli.assessing import assess_configured, exit_if_rules_crashed
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
 from cellguard.cli.options import (
@@ -166,15 +166,7 @@ def _assess(
     settings = resolve_settings(
         read_config(config), select=select, ignore=ignore, packs=rules, plugins=plugins, today=today
     )
-    assessment = run_assessment(
-        [path],
-        rules=settings.packs.value,
-        select=settings.select.value,
-        ignore=settings.ignore.value,
-        today=settings.today.value,
-        plugins=settings.plugins.value,
-        patterns_from=settings.patterns_from,
-    )
+    assessment = assess_configured([path], settings)
     exit_if_rules_crashed(assessment, consequence=consequence)
     return assessment
 
