@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import assess_configured, collector_paused, exit_if_rules_crashed
+from cellguard.cli.assessing import collector_paused, exit_if_rules_crashed
 from cellguard.cli.exit_codes import handle_errors
 from cellguard.cli.options import (
     ConfigOption,
@@ -21,7 +21,7 @@ from cellguard.cli.options import (
     TodayOption,
 )
 from cellguard.cli.report_options import FormatsOption, OutputsOption, write_reports
-from cellguard.cli.settings import read_config, require_paths, resolve_settings
+from cellguard.cli.settings import assess_configured, read_config, require_paths, resolve_settings
 from cellguard.models.findings import Severity, Status
 from cellguard.rules.engine import Assessment
 

@@ -23,7 +23,6 @@ from cellguard.models.quoting import quoted
 from cellguard.models.text import inert
 
 if TYPE_CHECKING:  # imported where used: commands that only need the date start fast
-    from cellguard.cli.settings import Settings
     from cellguard.models.loader import LoadedDocument, Organisation
     from cellguard.rules.engine import Assessment
 
@@ -105,20 +104,6 @@ def run_assessment(
             plugins=plugins,
             patterns_from=patterns_from,
         )
-
-
-def assess_configured(paths: list[Path], settings: Settings) -> Assessment:
-    """:func:`run_assessment` of ``paths`` with the rules, date and plugins ``settings`` resolved
-    from the flags and ``.cellguard.yaml`` (what assess, check, diff and signoff share)."""
-    return run_assessment(
-        paths,
-        rules=settings.packs.value,
-        select=settings.select.value,
-        ignore=settings.ignore.value,
-        today=settings.today.value,
-        plugins=settings.plugins.value,
-        patterns_from=settings.patterns_from,
-    )
 
 
 def _run_assessment(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from cellguard.cli.assessing import assess_configured, exit_if_rules_crashed
+from cellguard.cli.assessing import exit_if_rules_crashed
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import git_ref, paths_at_revision
 from cellguard.cli.options import (
@@ -40,6 +40,7 @@ from cellguard.cli.report_options import FormatsOption, OutputsOption, write_rep
 from cellguard.cli.settings import (
     Setting,
     Settings,
+    assess_configured,
     read_config,
     require_paths,
     resolve_settings,

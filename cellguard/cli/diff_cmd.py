@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cellguard.cli.assessing import assess_configured, exit_if_rules_crashed
+from cellguard.cli.assessing import exit_if_rules_crashed
 from cellguard.cli.exit_codes import UserError, handle_errors
 from cellguard.cli.files import emit
 from cellguard.cli.git_revision import git_ref, paths_at_revision
@@ -27,7 +27,7 @@ from cellguard.cli.options import (
     SelectOption,
     TodayOption,
 )
-from cellguard.cli.settings import read_config, resolve_settings
+from cellguard.cli.settings import assess_configured, read_config, resolve_settings
 from cellguard.models.loader import SpecLoadError
 from cellguard.reports.diff import DiffFormat, diff_assessments
 from cellguard.reports.diff_text import render_diff

@@ -14,9 +14,12 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from cellguard.cli.assessing import TODAY_ENV, parse_today
+from cellguard.cli.assessing import TODAY_ENV, parse_today, run_assessment
+
+if TYPE_CHECKING:
+    from cellguard.rules.engine import Assessment
 from cellguard.cli.exit_codes import UserError
 from cellguard.cli.options import DEFAULT_FAIL_ON
 from cellguard.models.config import (
@@ -280,3 +283,17 @@ def require_paths(settings: Settings) -> list[Path]:
             hint=f"pass spec files or directories, or list them under 'paths:' in {CONFIG_NAME}",
         )
     return settings.paths.value
+
+
+def assess_configured(paths: list[Path], settings: Settings) -> Assessment:
+    """:func:`run_assessment` of ``paths`` with the rules, date and plugins ``settings`` resolved
+    from the flags and ``.cellguard.yaml`` (what assess, check, diff and signoff share)."""
+    return run_assessment(
+        paths,
+        rules=settings.packs.value,
+        select=settings.select.value,
+        ignore=settings.ignore.value,
+        today=settings.today.value,
+        plugins=settings.plugins.value,
+        patterns_from=settings.patterns_from,
+    )

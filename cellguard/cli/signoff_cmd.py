@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from cellguard import __version__
-from cellguard.cli.assessing import assess_configured, exit_if_rules_crashed
+from cellguard.cli.assessing import exit_if_rules_crashed
 from cellguard.cli.exit_codes import ExitCode, UserError, handle_errors
 from cellguard.cli.git_revision import repository_root
 from cellguard.cli.options import (
@@ -28,7 +28,7 @@ from cellguard.cli.options import (
     SelectOption,
     TodayOption,
 )
-from cellguard.cli.settings import read_config, resolve_settings
+from cellguard.cli.settings import assess_configured, read_config, resolve_settings
 from cellguard.models.text import inert
 from cellguard.reports.formats import ReportFormat, SignoffBlock
 from cellguard.reports.signoff import Decision, SignoffRecord, StoredRecord, make_record
