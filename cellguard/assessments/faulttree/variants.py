@@ -25,12 +25,12 @@ from typing import Any
 
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.modules import find_modules
+from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.quantify import (
     DEFAULT_NODE_BUDGET,
     SMALL_TREE_EVENTS,
     _live_nodes,
     _Manager,
-    _module_gates,
     gate_function,
 )
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree
@@ -53,7 +53,7 @@ def probabilities(
     for module in tree.topological_order():
         if module not in modules:
             continue
-        gates, leaves = _module_gates(tree, module, modules)  # quantify's variable order
+        gates, leaves = module_gates(tree, module, modules)  # quantify's variable order
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
         variables: list[tuple[int, str]] = []
         for leaf in leaves:

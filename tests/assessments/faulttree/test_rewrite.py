@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cellguard.assessments.faulttree.modules import find_modules
-from cellguard.assessments.faulttree.quantify import _module_gates, quantify
+from cellguard.assessments.faulttree.order import module_gates
+from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.tree import FaultTree, Gate, GateOp
 from tests.assessments.faulttree.trees import evaluate, make_tree, truth_table_probability
@@ -55,7 +56,7 @@ def test_every_rewritten_gate_keeps_its_function(tree: FaultTree, data: st.DataO
     for module in tree.topological_order():
         if module not in modules:
             continue
-        gates, leaves = _module_gates(tree, module, modules)
+        gates, leaves = module_gates(tree, module, modules)
         post, defs = rewrite(tree, module, modules, gates, leaves)
         assert post[-1] == module
         assert all(len(defs[g].args) <= 2 for g in post if defs[g].op in (GateOp.AND, GateOp.OR))
@@ -82,7 +83,7 @@ def test_a_shared_factor_is_pulled_out() -> None:
         ],
     )
     modules = find_modules(tree)
-    gates, leaves = _module_gates(tree, "top", modules)
+    gates, leaves = module_gates(tree, "top", modules)
     post, defs = rewrite(tree, "top", modules, gates, leaves)
     # (a2 ∧ b2) ∨ (a2 ∧ c2) = a2 ∧ (b2 ∨ c2): one AND of the factor, no per-product ANDs
     assert "p1" not in post and "p2" not in post
@@ -108,7 +109,7 @@ def test_absorption() -> None:
         ],
     )
     modules = find_modules(tree)
-    gates, leaves = _module_gates(tree, "top", modules)
+    gates, leaves = module_gates(tree, "top", modules)
     _, defs = rewrite(tree, "top", modules, gates, leaves)
     assert defs["top"].args == ("g",)  # g ∨ (g ∧ h) = g
     assert abs(quantify(tree).probability - (1 - 0.8 * 0.7)) <= 1e-15
