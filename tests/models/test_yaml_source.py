@@ -137,3 +137,52 @@ def test_size_cap_and_encoding_errors_are_clear() -> None:
     diag = info.value.errors[0]
     assert (diag.line, diag.column, diag.code) == (2, 4, "encoding")
     assert decode("\ufeffa: 1\n".encode(), "bom.yaml") == "a: 1\n"
+
+
+_WORDS = (
+    "yes No on OFF y n ~ null Null NULL true False TRUE t 0 -0 +12 0x1F 0o17 0b101 1_000 1e3 .5 "
+    "3. -1.5e-3 +.inf -.INF .nan .NaN 2026-01-01 2026-1-1 12:30:00 190:20:30 1:2 << = x eks "
+    "us-east-1 c12 registry.example/c1:1.1 http://x 1.2.3 0.0.0.0 +1_0"
+)
+_SPELLINGS = [*_WORDS.split(), "", "2026-01-01 10:00:00"]
+"""Plain scalars of every implicit type PyYAML's safe loader knows, and strings like them."""
+
+
+def _tags(node: object) -> list[tuple[str, str]]:
+    """(tag, value) of every node of a composed tree, depth first."""
+    import yaml
+
+    assert isinstance(node, yaml.Node)
+    if isinstance(node, yaml.ScalarNode):
+        return [(node.tag, node.value)]
+    items = (
+        [n for pair in node.value for n in pair]
+        if isinstance(node, yaml.MappingNode)
+        else node.value
+    )
+    return [(node.tag, ""), *(t for child in items for t in _tags(child))]
+
+
+@pytest.mark.parametrize("style", ["plain", "quoted", "flow"])
+def test_the_composer_resolves_tags_as_pyyaml_does(style: str) -> None:
+    """compose() resolves implicit tags without PyYAML's per-node resolver calls (issue 21
+    item 5); every node still gets the tag PyYAML's safe loader gives it."""
+    import yaml
+
+    from cellguard.models.loader.source import _ComposingLoader, compose
+
+    if style == "plain":
+        text = "".join(f"k{i}: {v}\n" for i, v in enumerate(_SPELLINGS))
+    elif style == "quoted":
+        text = "".join(f"k{i}: '{v}'\n" for i, v in enumerate(_SPELLINGS))
+    else:
+        text = "l: [" + ", ".join(v or "''" for v in _SPELLINGS if v != "<<") + "]\n"
+        text += "m: {a: [1, {b: !!str 2, c: ! 3}], yes: no, ? [x]: y}\n"
+    expected = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert _tags(compose(text, "f.yaml")) == _tags(expected)
+    resolver = _ComposingLoader("")
+    for value in _SPELLINGS:
+        for implicit in ((True, False), (False, True), (False, False)):
+            assert resolver.resolve(yaml.ScalarNode, value, implicit) == yaml.SafeLoader(
+                ""
+            ).resolve(yaml.ScalarNode, value, implicit), (value, implicit)
