@@ -37,6 +37,7 @@ from typing import Any
 
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.gates import gate_function
+from cellguard.assessments.faulttree.interrupt import Deadline
 from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, Gate, GateOp
 
@@ -153,6 +154,56 @@ def truth_table(
     return bits.to_bytes(max(1, (1 << m) // 8), "little")
 
 
+def _build(
+    bdd: Any,
+    defs: Mapping[str, Gate],
+    build: Sequence[str],
+    values: dict[str, Any],
+    uses: dict[str, int],
+    keep: set[str],
+    inputs: Sequence[str],
+    deadline: float,
+) -> tuple[list[Any], dict[str, int]] | None:
+    """Build the gates below the top circuit under group sifting, then sift the circuit's
+    inputs alone; their distinct diagrams and each input's index among them (``None`` once
+    ``deadline`` passes)."""
+    next_sift = SIFT_FIRST
+    for position, name in enumerate(build):
+        if time.perf_counter() > deadline:
+            return None
+        gate = defs[name]
+        values[name] = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
+        for arg in gate.args:
+            uses[arg] -= 1
+            if uses[arg] == 0 and arg in defs and arg not in keep:
+                del values[arg]
+        if position % 4 == 0:
+            size = _live(bdd)
+            if next_sift < size < SIFT_CAP:
+                bdd.reorder()
+                next_sift = max(SIFT_FIRST, 2 * _live(bdd))
+    number: dict[int, int] = {}
+    roots: list[Any] = []
+    index: dict[str, int] = {}
+    for name in inputs:  # one diagram for inputs that are the same function
+        key = int(values[name])
+        if key not in number:
+            number[key] = len(roots)
+            roots.append(values[name])
+        index[name] = number[key]
+    values.clear()  # only the inputs' diagrams stay alive for the final sifting
+    size = _live(bdd)
+    for _ in range(SIFT_PASSES):
+        if time.perf_counter() > deadline:
+            return None
+        bdd.reorder()
+        after = _live(bdd)
+        if after > size * (1.0 - SIFT_GAIN):
+            break
+        size = after
+    return roots, index
+
+
 def quantify_hard(
     defs: Mapping[str, Gate],
     gates: Sequence[str],
@@ -187,40 +238,19 @@ def quantify_hard(
     for name in build:
         for arg in defs[name].args:
             uses[arg] = uses.get(arg, 0) + 1
-    next_sift = SIFT_FIRST
-    for position, name in enumerate(build):
-        if time.perf_counter() > deadline:
-            return None
-        gate = defs[name]
-        values[name] = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
-        for arg in gate.args:
-            uses[arg] -= 1
-            if uses[arg] == 0 and arg in defs and arg not in keep:
-                del values[arg]
-        if position % 4 == 0:
-            size = _live(bdd)
-            if next_sift < size < SIFT_CAP:
-                bdd.reorder()
-                next_sift = max(SIFT_FIRST, 2 * _live(bdd))
-    number: dict[int, int] = {}
-    roots: list[Any] = []
-    index: dict[str, int] = {}
-    for name in inputs:  # one diagram for inputs that are the same function
-        key = int(values[name])
-        if key not in number:
-            number[key] = len(roots)
-            roots.append(values[name])
-        index[name] = number[key]
-    del values
-    size = _live(bdd)
-    for _ in range(SIFT_PASSES):
-        if time.perf_counter() > deadline:
-            return None
-        bdd.reorder()
-        after = _live(bdd)
-        if after > size * (1.0 - SIFT_GAIN):
-            break
-        size = after
+    guard = Deadline(bdd, deadline)  # one operation past the deadline is stopped inside CUDD
+    guard.start()
+    try:
+        built = _build(bdd, defs, build, values, uses, keep, inputs, deadline)
+    except (ValueError, RuntimeError):
+        if not guard.stopped():
+            raise
+        return None
+    finally:
+        guard.stop()
+    if built is None:
+        return None
+    roots, index = built
     level = array("i", [bdd.level_of_var(f"x{i}") for i in range(len(leaves))])
     table = truth_table(defs, gates, circuit, index, module)
     seconds = deadline - time.perf_counter()

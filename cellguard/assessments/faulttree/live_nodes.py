@@ -43,6 +43,7 @@ def _word(address: int) -> int:
     return ctypes.c_void_p.from_address(address).value or 0
 
 
+@cache
 def _method_table() -> int:
     capsule = vars(cudd.BDD).get("__pyx_vtable__")
     if capsule is None:
@@ -111,6 +112,13 @@ def _reader() -> Callable[[Any], int] | None:
         return int(keys(pointer) - dead(pointer)) if pointer else _statistics_count(bdd)
 
     return read
+
+
+def manager_pointer(bdd: Any) -> int:
+    """The ``DdManager *`` of a ``dd.cudd`` manager, or 0 where the layout check failed."""
+    if type(bdd) is not cudd.BDD or _reader() is None:
+        return 0
+    return _manager(bdd, _method_table())
 
 
 def live_nodes(bdd: Any) -> int:

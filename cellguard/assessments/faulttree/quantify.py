@@ -27,6 +27,7 @@ Probabilities are evaluated by :mod:`.evaluate` without subtractions.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,12 +36,13 @@ from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.gates import at_least as at_least
 from cellguard.assessments.faulttree.gates import gate_function as gate_function
+from cellguard.assessments.faulttree.interrupt import Deadline
 from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, HARD_VARS, quantify_hard
 from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
-from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree
+from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Most BDD nodes the manager may hold before a gate is replaced by a free variable."""
@@ -153,6 +155,20 @@ class _Manager:
         return self.bdd.var(name)
 
 
+def _interruptible(bdd: Any, guard: Deadline, gate: Gate, args: list[Any]) -> Any | None:
+    """The gate's diagram, or ``None`` when the deadline stopped the operation inside CUDD
+    (:mod:`.interrupt`; between operations the gate loop checks it itself)."""
+    guard.start()
+    try:
+        return gate_function(bdd, gate.op, args, gate.k)
+    except (ValueError, RuntimeError):
+        if guard.stopped():
+            return None
+        raise
+    finally:
+        guard.stop()
+
+
 def _owner(tree: FaultTree, name: str) -> str:
     """The tree's gate that ``name`` is (or that a gate made by :func:`.rewrite.rewrite` for
     it, named ``<gate>~<n>``, is part of)."""
@@ -174,6 +190,7 @@ def quantify(
     modules = find_modules(tree)
     manager = _Manager(small=len(tree.events) <= SMALL_TREE_EVENTS)
     bdd = manager.bdd
+    guard = Deadline(bdd, deadline)
     module_prob: dict[str, float | None] = {}
     free_gates: list[str] = []
     nodes = 0
@@ -206,7 +223,12 @@ def quantify(
                 values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
                 continue
-            value = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
+            value = _interruptible(bdd, guard, gate, [values[a] for a in gate.args])
+            if value is None:  # stopped by the deadline inside the operation
+                slowest = math.inf
+                values[name] = manager.new_var(None, local_free)
+                free_gates.append(name)
+                continue
             took = time.perf_counter() - before
             slowest = max(slowest, took)
             spent += took
@@ -243,7 +265,12 @@ def quantify(
                 and deadline - now > SIFT_AFTER * 3
             ):
                 bdd.configure(max_swaps=SIFT_SWAPS)
-                bdd.reorder()
+                guard.start()  # sifting gives up at the deadline (dd ignores its status)
+                try:
+                    bdd.reorder()
+                finally:
+                    guard.stop()
+                    guard.stopped()  # clears the error code a stopped sifting leaves
                 sifted = True
                 size = _live_nodes(bdd)
             if size > node_budget:
