@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
-from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate
+from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate, GateOp
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Most BDD nodes the manager may hold before a gate is replaced by a free variable."""
@@ -169,6 +170,32 @@ def _interruptible(bdd: Any, guard: Deadline, gate: Gate, args: list[Any]) -> An
         guard.stop()
 
 
+MONOTONE = frozenset({GateOp.AND, GateOp.OR, GateOp.ATLEAST})
+
+
+def _bounds(
+    bdd: Any, top: Any, q: list[float], free: list[str], gates: Iterable[Gate]
+) -> tuple[float, float, int]:
+    """``P(∀free: top)``, ``P(∃free: top)`` and the larger diagram's nodes.
+
+    Where every gate of the module is monotone, ``∀v: f = f|v=0`` and ``∃v: f = f|v=1``, so
+    both are walks of ``top`` itself with the free variables' probabilities set to 0 and 1:
+    no BDD operation after the deadline, however large ``top`` is. Otherwise the quantified
+    diagrams are built (a module with ``not`` or ``xor`` gates)."""
+    if all(gate.op in MONOTONE for gate in gates):
+        index = [int(name[1:]) for name in free]  # free variables are named x<i>
+        low_q, high_q = list(q), list(q)
+        for i in index:
+            low_q[i], high_q[i] = 0.0, 1.0
+        low, _, n = probability(bdd, top, low_q)
+        high, _, _ = probability(bdd, top, high_q)
+        return low, high, n
+    names = set(free)
+    low, _, n1 = probability(bdd, bdd.forall(names, top), q)
+    high, _, n2 = probability(bdd, bdd.exist(names, top), q)
+    return low, high, max(n1, n2)
+
+
 def _owner(tree: FaultTree, name: str) -> str:
     """The tree's gate that ``name`` is (or that a gate made by :func:`.rewrite.rewrite` for
     it, named ``<gate>~<n>``, is part of)."""
@@ -288,12 +315,8 @@ def quantify(
         top = values[module]
         del values
         if local_free:
-            names = set(local_free)
-            low_f = bdd.forall(names, top)
-            high_f = bdd.exist(names, top)
-            low, _, n1 = probability(bdd, low_f, manager.q)
-            high, _, n2 = probability(bdd, high_f, manager.q)
-            nodes = max(nodes, n1, n2)
+            low, high, n = _bounds(bdd, top, manager.q, local_free, defs.values())
+            nodes = max(nodes, n)
             module_prob[module] = None  # a bounded module is free in the modules above it
             result = (low, high)
         else:

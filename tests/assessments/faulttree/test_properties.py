@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from cellguard.assessments.faulttree import quantify as quantify_module
 from cellguard.assessments.faulttree.montecarlo import (
     at_least_words,
     gate_words,
@@ -152,3 +153,31 @@ def test_simulation_of_a_basic_event_top_and_of_certain_events() -> None:
     assert simulate(sure, trials=1000).hits == 1000
     never = make_tree("top", {"a": 1.0, "b": 0.0}, [("top", GateOp.AND, ("a", "b"), None)])
     assert simulate(never, trials=1000).hits == 0
+
+
+COHERENT = random_trees(
+    min_events=2, max_events=8, max_gates=10, max_arity=4, probabilities=ANY_P, coherent=True
+)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.one_of(SMALL, COHERENT))
+def test_a_bound_from_free_gates_contains_the_truth(tree: FaultTree) -> None:
+    bounded = quantify(tree, node_budget=1)  # every gate read over the budget becomes free
+    truth = truth_table_probability(tree)
+    assert bounded.lower - 1e-12 <= truth <= bounded.upper + 1e-12, (bounded, truth)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(COHERENT)
+def test_monotone_bounds_walked_equal_the_quantified_diagrams(tree: FaultTree) -> None:
+    walked = quantify(tree, node_budget=1)
+    monotone = quantify_module.MONOTONE
+    quantify_module.MONOTONE = frozenset()  # forall/exist, as before
+    try:
+        built = quantify(tree, node_budget=1)
+    finally:
+        quantify_module.MONOTONE = monotone
+    assert math.isclose(walked.lower, built.lower, rel_tol=1e-12, abs_tol=1e-15)
+    assert math.isclose(walked.upper, built.upper, rel_tol=1e-12, abs_tol=1e-15)
+    assert walked.free_gates == built.free_gates
