@@ -22,7 +22,7 @@ they are kept in :attr:`StackGraph.unresolved` instead.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from cellguard.assessments.edges import (
     COMPONENT,
@@ -69,6 +69,8 @@ class StackGraph:
         self._components: dict[str | None, list[str]] | None = None
         self._data: dict[str, dict[str, Any]] | None = None
         self._edge_lists: dict[tuple[str, bool, str], list[Any]] = {}
+        self._all_edges: dict[str, list[Any]] = {}
+        self._component_data: dict[str, dict[str, Any]] | None = None
         self._routes: dict[tuple[str, str], JourneyRoute] = {}
         self._journeys: dict[str | None, list[tuple[str, Journey]]] | None = None
 
@@ -80,6 +82,19 @@ class StackGraph:
         data: dict[str, Any] | None = self._data.get(qid)
         if data is None or data.get("type") != node_type:
             raise KeyError(f"no {node_type} {qid!r} in the graph")
+        return data
+
+    def _component(self, qid: str) -> dict[str, Any]:
+        """The attributes of component ``qid`` (:meth:`_node` for components, indexed once:
+        rules ask for kinds and specs hundreds of thousands of times)."""
+        index = self._component_data
+        if index is None:
+            index = self._component_data = {
+                n: d for n, d in self.nx.nodes(data=True) if d.get("type") == COMPONENT
+            }
+        data = index.get(qid)
+        if data is None:
+            raise KeyError(f"no {COMPONENT} {qid!r} in the graph")
         return data
 
     def stacks(self) -> list[str]:
@@ -102,19 +117,19 @@ class StackGraph:
 
     def component(self, qid: str) -> ComponentBase:
         """The spec model of component ``qid``; ``KeyError`` if there is none."""
-        return cast(ComponentBase, self._node(qid, COMPONENT)["component"])
+        return self._component(qid)["component"]  # type: ignore[no-any-return]
 
     def kind(self, qid: str) -> ComponentKind:
         """The kind of component ``qid``."""
-        return cast(ComponentKind, self._node(qid, COMPONENT)["kind"])
+        return self._component(qid)["kind"]  # type: ignore[no-any-return]
 
     def stack_of(self, qid: str) -> str:
         """The name of the document declaring component ``qid``."""
-        return cast(str, self._node(qid, COMPONENT)["stack"])
+        return self._component(qid)["stack"]  # type: ignore[no-any-return]
 
     def placement(self, qid: str) -> EffectivePlacement:
         """Where component ``qid`` runs once defaults are applied (see ``placement`` module)."""
-        return cast(EffectivePlacement, self._node(qid, COMPONENT)["placement"])
+        return self._component(qid)["placement"]  # type: ignore[no-any-return]
 
     def replica_zones(self, qid: str) -> dict[str, list[str]]:
         """Region -> zone of each replica of ``qid`` in order; empty lists when zones are unknown
@@ -142,26 +157,33 @@ class StackGraph:
 
     def dependencies(self, qid: str) -> list[DependencyEdge]:
         """The dependencies ``qid`` calls, sorted by target."""
-        self._node(qid, COMPONENT)
+        self._component(qid)
         return self._adjacent(qid, True, DEPENDS_ON)
 
     def dependents(self, qid: str) -> list[DependencyEdge]:
         """The dependency edges calling ``qid`` (callers are ``edge.source``), sorted by caller."""
-        self._node(qid, COMPONENT)
+        self._component(qid)
         return self._adjacent(qid, False, DEPENDS_ON)
 
     def fallbacks(self, qid: str) -> list[FallbackEdge]:
         """The fallback edges leaving ``qid``, sorted by fallback target."""
-        self._node(qid, COMPONENT)
+        self._component(qid)
         return self._adjacent(qid, True, FALLBACK)
+
+    def _every(self, key: str) -> list[Any]:
+        """Every resolved edge with ``key``, sorted by (source, target); listed once."""
+        found = self._all_edges.get(key)
+        if found is None:
+            found = self._all_edges[key] = self._edges(self.nx.edges(keys=True, data=True), key)
+        return list(found)
 
     def dependency_edges(self) -> list[DependencyEdge]:
         """Every resolved dependency edge, sorted by (source, target)."""
-        return self._edges(self.nx.edges(keys=True, data=True), DEPENDS_ON)
+        return self._every(DEPENDS_ON)
 
     def fallback_edges(self) -> list[FallbackEdge]:
         """Every resolved fallback edge, sorted by (source, target)."""
-        return self._edges(self.nx.edges(keys=True, data=True), FALLBACK)
+        return self._every(FALLBACK)
 
     # -- journeys ---------------------------------------------------------------------------
 
@@ -198,7 +220,7 @@ class StackGraph:
     def entrypoint(self, stack: str, journey_id: str) -> str:
         """Qualified id of the journey's entrypoint component."""
         qid = qualify(self.journey(stack, journey_id).entrypoint, stack)
-        self._node(qid, COMPONENT)
+        self._component(qid)
         return qid
 
     def route(self, stack: str, journey_id: str) -> JourneyRoute:
@@ -307,7 +329,7 @@ class StackGraph:
 
     def domains_of(self, qid: str) -> list[DomainRef]:
         """The failure domains component ``qid`` is a member of, sorted by kind then id."""
-        self._node(qid, COMPONENT)
+        self._component(qid)
         return sorted(
             self.nx.nodes[v]["domain"]
             for _, v, k in self.nx.out_edges(qid, keys=True)
@@ -358,23 +380,27 @@ def build_graph(org: Organisation) -> StackGraph:
     """
     graph = MultiDiGraph()
     result = StackGraph(graph, org)
+    add_node, add_edge, nodes = graph.add_node, graph.add_edge, graph.nodes
     for loaded in org.documents:
         doc = loaded.document
+        name, topology = doc.name, doc.topology
         _add_topology(graph, doc)
         for comp in doc.components:
-            placement = _effective_placement(doc.name, doc.topology, comp)
-            qid = f"{doc.name}/{comp.id}"
-            graph.add_node(
+            placement = _effective_placement(name, topology, comp)
+            qid = f"{name}/{comp.id}"
+            add_node(
                 qid,
                 type=COMPONENT,
-                stack=doc.name,
+                stack=name,
                 component=comp,
                 kind=ComponentKind(comp.kind),
                 placement=placement,
             )
             for domain in placement.domains():
-                _add_domain(graph, domain)
-                graph.add_edge(qid, domain.node_id, key=MEMBER_OF, relation=MEMBER_OF)
+                node = domain.node_id
+                if node not in nodes:  # _add_domain, without a parent
+                    add_node(node, type=DOMAIN, domain=domain)
+                add_edge(qid, node, key=MEMBER_OF, relation=MEMBER_OF)
     members = [
         (qid, data["component"], data["placement"])
         for qid, data in graph.nodes(data=True)

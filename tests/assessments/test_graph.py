@@ -298,3 +298,34 @@ def test_build_is_deterministic() -> None:
     first, second = graph_of(SUPPORT, PLATFORM), graph_of(PLATFORM, SUPPORT)
     assert list(first.nx.nodes) == list(second.nx.nodes)
     assert list(first.nx.edges(keys=True)) == list(second.nx.edges(keys=True))
+
+
+def test_edge_lists_and_component_lookups_are_made_once() -> None:
+    """Rules ask for every edge and for components' kinds again and again (issue 21 item 5):
+    the graph lists its edges and indexes its components once, and every caller still gets a
+    list of its own."""
+    fresh = graph_of(SUPPORT, PLATFORM)
+    expected = sorted((u, v) for u, v, k in fresh.nx.edges(keys=True) if k == DEPENDS_ON)
+    view = fresh.nx.edges
+    calls: list[dict[str, bool]] = []
+
+    class Counting:
+        def __call__(self, **kw: bool) -> object:
+            calls.append(kw)
+            return view(**kw)
+
+    fresh.nx.edges = Counting()  # type: ignore[assignment]
+    first = fresh.dependency_edges()
+    assert [(e.source, e.target) for e in first] == expected
+    first.clear()
+    assert [(e.source, e.target) for e in fresh.dependency_edges()] == expected
+    assert fresh.fallback_edges() == fresh.fallback_edges() != []
+    assert len(calls) == 2  # once for the dependencies, once for the fallbacks
+
+    assert fresh.kind("support/llm") is ComponentKind.MODEL_ENDPOINT
+    fresh.nx.nodes = None  # type: ignore[assignment]  # indexed already: not read again
+    assert fresh.kind("support/llm") is ComponentKind.MODEL_ENDPOINT
+    assert fresh.stack_of("platform/kb") == "platform"
+    assert fresh.component("support/llm").id == "llm"
+    with pytest.raises(KeyError, match="no component 'region:us-east-1' in the graph"):
+        fresh.kind("region:us-east-1")
