@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
+from operator import attrgetter
 
 from cellguard.assessments.figures import Figures, figures
 from cellguard.assessments.graph import StackGraph
@@ -30,7 +31,8 @@ from cellguard.models.loader.errors import KeyPath
 from cellguard.rules.base import Rule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
-from cellguard.rules.outcome import Outcome
+from cellguard.rules.outcome import Outcome, Target
+from cellguard.rules.parallel import can_split, split_run
 from cellguard.rules.templates import bounded
 from cellguard.rules.untrusted import CheckedRule, checked_outcome, describe_exception, raised_at
 from cellguard.rules.waivers import WaiverReport, apply_waivers
@@ -92,55 +94,146 @@ def _journeys(ctx: RuleContext, outcome: Outcome) -> list[tuple[str, Journey]]:
     return [found[k] for k in sorted(found)]
 
 
-class _Locator:
-    """Where an outcome points in the user's files; each place looked up once per run (rules
-    judge the same components' same keys again and again)."""
+_FIELDS = tuple(f.name for f in fields(Finding))
+_SET_HERE = (
+    "rule",
+    "title",
+    "pillar",
+    "category",
+    "status",
+    "severity",
+    "base_severity",
+    "stack",
+    "target",
+    "target_kind",
+    "message",
+    "remediation",
+    "location",
+    "evidence",
+    "impact",
+)
+_DEFAULTS = {f.name: f.default for f in fields(Finding) if f.name not in _SET_HERE}
+FAST_FINDINGS = (
+    _FIELDS[: len(_SET_HERE)] == _SET_HERE
+    and all(v is not MISSING for v in _DEFAULTS.values())
+    and not hasattr(Finding, "__post_init__")
+    and "__slots__" not in vars(Finding)
+)
+"""Whether :func:`_new_finding` may fill a finding's ``__dict__`` directly: true while
+:class:`Finding` is a plain frozen dataclass whose other fields have simple defaults (checked
+here, so a change to it falls back to its constructor, and tested)."""
 
-    def __init__(self, graph: StackGraph) -> None:
-        self.graph = graph
-        self._found: dict[tuple[str, KeyPath], Location | None] = {}
+_new_object = object.__new__
 
-    def __call__(self, outcome: Outcome) -> Location | None:
-        path = (*outcome.target.path, *outcome.field)
-        key = (outcome.target.stack, path)
-        if key in self._found:
-            return self._found[key]
-        loaded = self.graph.org.by_name(outcome.target.stack)
-        location = None
-        if loaded is not None:
-            pos, _ = loaded.source.locate(path, prefer_key=True)
-            location = Location(loaded.file, pos.line, pos.column)
-        self._found[key] = location
-        return location
+
+def _new_finding(*values: object) -> Finding:
+    """``Finding(*values)`` (the fields of :data:`_SET_HERE` in order, the others at their
+    defaults), without the frozen dataclass's ``__init__``: its ``object.__setattr__`` per
+    field was 5 of 6 microseconds a finding, 0.6 s for the 118,000 findings of 10,000
+    components. The same object, equal to the constructor's (tested)."""
+    if not FAST_FINDINGS:
+        return Finding(*values)  # type: ignore[arg-type]
+    finding: Finding = _new_object(Finding)
+    state = vars(finding)
+    state.update(zip(_SET_HERE, values, strict=True))
+    state.update(_DEFAULTS)
+    return finding
 
 
 _ADJUSTED: dict[tuple[Severity, int], Severity] = {}
 """Severity after an impact's shift, by (severity, shift): one lookup per finding."""
 
+_UNSEEN = object()
 
-def _finding(
-    meta: RuleMeta, outcome: Outcome, impact: Impact, location: Location | None
-) -> Finding:
-    severity = _ADJUSTED.get((meta.severity, impact.shift))
-    if severity is None:
-        severity = _ADJUSTED[(meta.severity, impact.shift)] = adjust(meta.severity, impact)
-    return Finding(
-        rule=meta.id,
-        title=meta.title,
-        pillar=meta.pillar,
-        category=meta.category,
-        status=outcome.status,
-        severity=severity,
-        base_severity=meta.severity,
-        stack=outcome.target.stack,
-        target=outcome.target.id,
-        target_kind=outcome.target.kind,
-        message=outcome.message,
-        remediation=meta.remediation,
-        location=location,
-        evidence=dict(outcome.evidence),
-        impact=impact,
-    )
+
+class _Judge:
+    """Turns outcomes into findings: each target's business impact and each place in the
+    user's files looked up once per run (rules judge the same components' same keys again and
+    again), a target found again by identity (rules share their :class:`Target` objects)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self._impacts: dict[tuple[object, ...], Impact] = {}
+        self._places: dict[tuple[str, KeyPath], Location | None] = {}
+        self._targets: dict[int, tuple[Target, Impact, dict[KeyPath, Location | None]]] = {}
+
+    def findings(self, meta: RuleMeta, outcomes: Iterable[object]) -> list[Finding]:
+        """The findings of one rule's outcomes; anything but an :class:`Outcome` is a bug in
+        the rule (TypeError)."""
+        rule, title, pillar, category = meta.id, meta.title, meta.pillar, meta.category
+        base, remediation = meta.severity, meta.remediation
+        severities: dict[int, Severity] = {}
+        targets = self._targets
+        found: list[Finding] = []
+        for outcome in outcomes:
+            if not isinstance(outcome, Outcome):
+                raise TypeError(f"the rule yielded {bounded(repr(outcome), 80)}, not an Outcome")
+            target = outcome.target
+            known = targets.get(id(target))
+            if known is None or known[0] is not target:  # kept alive here: ids stay unique
+                known = targets[id(target)] = (target, self._impact(outcome), {})
+            _, impact, places = known
+            field = outcome.field
+            location = places.get(field, _UNSEEN)
+            if location is _UNSEEN:
+                location = places[field] = self._locate(target, field)
+            severity = severities.get(impact.shift)
+            if severity is None:
+                severity = severities[impact.shift] = _adjusted(base, impact)
+            found.append(
+                _new_finding(
+                    rule,
+                    title,
+                    pillar,
+                    category,
+                    outcome.status,
+                    severity,
+                    base,
+                    target.stack,
+                    target.id,
+                    target.kind,
+                    outcome.message,
+                    remediation,
+                    location,
+                    dict(outcome.evidence),
+                    impact,
+                )
+            )
+        return found
+
+    def _impact(self, outcome: Outcome) -> Impact:
+        target = outcome.target
+        key = (target.kind, target.stack, target.id)
+        impact = self._impacts.get(key)
+        if impact is None:
+            journeys = _journeys(self.ctx, outcome)
+            touched = ("journeys", *((stack, j.id) for stack, j in journeys))
+            impact = self._impacts.get(touched)  # the components of a journey share its impact
+            if impact is None:
+                impact = self._impacts[touched] = assess_impact(journeys)
+            self._impacts[key] = impact
+        return impact
+
+    def _locate(self, target: Target, field: KeyPath) -> Location | None:
+        """Where ``field`` of ``target`` is in the user's files (``None`` for no document)."""
+        path = (*target.path, *field)
+        key = (target.stack, path)
+        if key in self._places:
+            return self._places[key]
+        loaded = self.ctx.graph.org.by_name(target.stack)
+        location = None
+        if loaded is not None:
+            pos, _ = loaded.source.locate(path, prefer_key=True)
+            location = Location(loaded.file, pos.line, pos.column)
+        self._places[key] = location
+        return location
+
+
+def _adjusted(severity: Severity, impact: Impact) -> Severity:
+    found = _ADJUSTED.get((severity, impact.shift))
+    if found is None:
+        found = _ADJUSTED[(severity, impact.shift)] = adjust(severity, impact)
+    return found
 
 
 def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
@@ -163,40 +256,20 @@ def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
     )
 
 
-def _judged(
-    ctx: RuleContext,
-    meta: RuleMeta,
-    outcome: object,
-    impacts: dict[tuple[object, ...], Impact],
-    locate: _Locator,
-) -> Finding:
-    """The finding of one outcome; a rule yielding anything else is a bug in that rule."""
-    if not isinstance(outcome, Outcome):
-        raise TypeError(f"the rule yielded {bounded(repr(outcome), 80)}, not an Outcome")
-    target = outcome.target
-    key = (target.kind, target.stack, target.id)
-    impact = impacts.get(key)
-    if impact is None:
-        journeys = _journeys(ctx, outcome)
-        touched = ("journeys", *((stack, j.id) for stack, j in journeys))
-        impact = impacts.get(touched)  # the components of a journey share its impact
-        if impact is None:
-            impact = impacts[touched] = assess_impact(journeys)
-        impacts[key] = impact
-    return _finding(meta, outcome, impact, locate(outcome))
-
-
 MAX_OUTCOMES_PER_TARGET = 10
 """A pack's rule may yield at most this many outcomes per possible target (plus 1,000)."""
 
 
-def _outcomes(rule: Rule, ctx: RuleContext) -> Iterator[Outcome]:
+def _outcomes(rule: Rule, ctx: RuleContext) -> Iterable[object]:
     """The outcomes of ``rule``; a pack's rule's are checked and copied (see
     :func:`~cellguard.rules.untrusted.checked_outcome`) and their number bounded."""
     produced = rule.evaluate(ctx)
     if not isinstance(rule, CheckedRule):
-        yield from produced
-        return
+        return produced
+    return _checked(produced, ctx)
+
+
+def _checked(produced: Iterable[Outcome], ctx: RuleContext) -> Iterator[Outcome]:
     graph = ctx.graph
     targets = len(graph.stacks()) + len(graph.journeys()) + len(graph.components())
     limit = MAX_OUTCOMES_PER_TARGET * (targets + len(graph.dependency_edges())) + 1000
@@ -204,6 +277,26 @@ def _outcomes(rule: Rule, ctx: RuleContext) -> Iterator[Outcome]:
         if count > limit:
             raise ValueError(f"the rule yielded over {limit:,} outcomes (a runaway generator?)")
         yield checked_outcome(outcome)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    """``findings`` sorted stably by pillar, rule, stack and target.
+
+    Each rule's findings are gathered in order, the groups put in pillar and rule order and
+    each sorted by stack and target: the order of one stable sort on all four, without a key
+    tuple per finding built and compared (a run yields 118,000 at 10,000 components)."""
+    groups: dict[tuple[int, str], list[Finding]] = {}
+    for finding in findings:
+        key = (_PILLAR_ORDER[finding.pillar], finding.rule)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+        group.append(finding)
+    by_place = attrgetter("stack", "target")
+    result: list[Finding] = []
+    for key in sorted(groups):
+        result.extend(sorted(groups[key], key=by_place))
+    return result
 
 
 def run_rules(
@@ -215,27 +308,32 @@ def run_rules(
 ) -> Assessment:
     """Run ``rules`` over ``graph`` and return the scored, waived findings."""
     ctx = RuleContext(graph)
-    locate = _Locator(graph)
+    judge = _Judge(ctx)
     chosen = list(rules)
-    findings: list[Finding] = []
-    impacts: dict[tuple[object, ...], Impact] = {}
-    for done, rule in enumerate(chosen):
+
+    def run_one(rule: Rule) -> list[Finding]:
         meta = rule.meta
-        if progress is not None:
-            progress(done, len(chosen), meta.id)
         try:
-            produced = [_judged(ctx, meta, o, impacts, locate) for o in _outcomes(rule, ctx)]
+            return judge.findings(meta, _outcomes(rule, ctx))
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a crashing or ill-behaved rule is reported, the run
             # goes on; SystemExit from a pack's rule too (exit 0 with no report would pass a gate)
-            findings.append(_error(meta, rule.origin, exc))
-            continue
-        findings.extend(produced)
+            return [_error(meta, rule.origin, exc)]
+
+    findings: list[Finding] = []
+    if progress is None and can_split(len(graph.components())):
+        for found in split_run(chosen, run_one, movable=lambda r: not isinstance(r, CheckedRule)):
+            findings.extend(found)
+    else:
+        for done, rule in enumerate(chosen):
+            if progress is not None:
+                progress(done, len(chosen), rule.meta.id)
+            findings.extend(run_one(rule))
     if progress is not None:
         progress(len(chosen), len(chosen), "")
     findings, waivers = apply_waivers(findings, graph.org, today)
-    findings.sort(key=lambda f: (_PILLAR_ORDER[f.pillar], f.rule, f.stack, f.target))
+    findings = _sorted(findings)
     return Assessment(
         findings=findings,
         waivers=waivers,

@@ -1,0 +1,197 @@
+"""Rules on two cores and findings built without the dataclass constructor: the same findings,
+in the same order, as one process and the constructor give (issue 21 item 5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from cellguard.assessments.graph import build_graph
+from cellguard.models.findings import (
+    FailureCategory,
+    Finding,
+    Impact,
+    Location,
+    Pillar,
+    Severity,
+    Status,
+    TargetKind,
+)
+from cellguard.models.loader import load
+from cellguard.rules import engine, parallel
+from cellguard.rules.builtin import builtin_rules
+from cellguard.rules.engine import run_rules
+from tests.helpers import REPO
+
+TODAY = dt.date(2026, 11, 21)
+EXAMPLE = REPO / "examples" / "org"
+
+
+def _assess(split: bool, monkeypatch: pytest.MonkeyPatch) -> engine.Assessment:
+    monkeypatch.setattr(parallel, "MIN_COMPONENTS", 0 if split else 10**9)
+    graph = build_graph(load(EXAMPLE))
+    return run_rules(graph, builtin_rules(), today=TODAY)
+
+
+def test_split_rules_give_the_findings_of_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not parallel.can_split(10**9):
+        pytest.skip("fork is unavailable or one core is all there is")
+    calls: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        calls.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    split = _assess(True, monkeypatch)
+    assert calls == [1]
+    serial = _assess(False, monkeypatch)
+    assert len(calls) == 1
+    assert split.findings == serial.findings
+    assert split.scores == serial.scores
+    assert len(split.findings) > 100
+
+
+def _findings(rule: object) -> list[Finding]:
+    name = str(rule)
+    return [
+        Finding(
+            rule=name,
+            title="t",
+            pillar=Pillar.REDUNDANCY,
+            category=FailureCategory.SHARED_FATE,
+            status=Status.FAIL,
+            severity=Severity.LOW,
+            base_severity=Severity.LOW,
+            stack="s",
+            target=f"{name}-{i}",
+            target_kind=TargetKind.COMPONENT,
+            message="m",
+            remediation="r",
+            location=Location("f.yaml", i + 1, 1),
+            evidence={"i": i, "of": [name]},
+        )
+        for i in range(3)
+    ]
+
+
+class _Rule:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.meta = type("Meta", (), {"id": name})()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+RULES = [_Rule(f"R{i}") for i in range(12)]
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_what_the_child_does_not_send_back_is_evaluated_here() -> None:
+    parent = os.getpid()
+
+    def run_one(rule: object) -> list[Finding]:
+        if os.getpid() != parent and str(rule) == "R3":
+            os._exit(7)  # the child dies: nothing it took comes back
+        return _findings(rule)
+
+    got = parallel.split_run(RULES, run_one, movable=lambda r: True)  # type: ignore[arg-type]
+    assert got == [_findings(r) for r in RULES]
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_unpicklable_findings_are_evaluated_here() -> None:
+    parent = os.getpid()
+    here: list[str] = []
+
+    def run_one(rule: object) -> list[Finding]:
+        found = _findings(rule)
+        if os.getpid() == parent:
+            here.append(str(rule))
+        else:  # a value pickle cannot send: the child's whole message fails
+            found[0].evidence["f"] = lambda: 1  # type: ignore[assignment]
+        return found
+
+    got = parallel.split_run(RULES, run_one, movable=lambda r: str(r) != "R0")  # type: ignore[arg-type]
+    assert [len(found) for found in got] == [3] * len(RULES)
+    assert sorted(here, key=lambda n: int(n[1:])) == [str(r) for r in RULES]  # all, in the end
+    assert all("f" not in found[0].evidence for found in got)
+
+
+def test_pinned_rules_are_the_ones_reading_journey_figures() -> None:
+    """Rules that read the graph's journey availability run where the reports read it again."""
+    builtin = REPO / "cellguard" / "rules" / "builtin"
+    reading = set()
+    for path in builtin.rglob("cg_*.py"):
+        text = path.read_text()
+        if re.search(r"journey_(availability|result|provenance)\b", text):
+            found = re.search(r'id="(CG-[A-Z]+-\d+)"', text)
+            assert found, path
+            reading.add(found.group(1))
+    assert reading == set(parallel.PINNED)
+
+
+def test_fast_findings_equal_the_constructors() -> None:
+    assert engine.FAST_FINDINGS
+    impact = Impact(("s/j",), "tier1", 10.0, 0.0, 1, "why")
+    values = (
+        "CG-RED-001",
+        "title",
+        Pillar.REDUNDANCY,
+        FailureCategory.SHARED_FATE,
+        Status.FAIL,
+        Severity.HIGH,
+        Severity.MEDIUM,
+        "stack",
+        "target",
+        TargetKind.COMPONENT,
+        "message",
+        "remediation",
+        Location("f.yaml", 3, 5),
+        {"x": 1},
+        impact,
+    )
+    fast = engine._new_finding(*values)
+    slow = Finding(*values)  # type: ignore[arg-type]
+    assert type(fast) is Finding
+    assert fast == slow
+    assert vars(fast) == vars(slow)
+    assert fast.waiver is None and fast.note is None
+    assert hash(fast.location) == hash(slow.location)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.status = Status.PASS  # type: ignore[misc]
+    assert dataclasses.replace(fast, note="n") == dataclasses.replace(slow, note="n")
+
+
+def test_sorted_is_one_stable_sort_on_pillar_rule_stack_and_target() -> None:
+    def finding(rule: str, pillar: Pillar, stack: str, target: str, message: str) -> Finding:
+        return Finding(
+            rule=rule,
+            title="t",
+            pillar=pillar,
+            category=FailureCategory.SHARED_FATE,
+            status=Status.PASS,
+            severity=Severity.LOW,
+            base_severity=Severity.LOW,
+            stack=stack,
+            target=target,
+            target_kind=TargetKind.COMPONENT,
+            message=message,
+            remediation="r",
+            location=None,
+        )
+
+    pillars = list(Pillar)
+    items = [
+        finding(f"R{(i * 7) % 5}", pillars[(i * 3) % 2], f"s{(i * 5) % 3}", f"t{i % 2}", str(i))
+        for i in range(60)
+    ]
+    order = {p: i for i, p in enumerate(Pillar)}
+    expected = sorted(items, key=lambda f: (order[f.pillar], f.rule, f.stack, f.target))
+    assert [f.message for f in engine._sorted(items)] == [f.message for f in expected]
