@@ -94,7 +94,7 @@ def assess(
     with collector_paused():  # the report of a large organisation is a heap of its own
         spec_paths = require_paths(settings)
         assessment = assess_configured(spec_paths, settings)
-        from cellguard.cli.signoff_cmd import report_signoff
+        from cellguard.cli.signoff_report import report_signoff
 
         formats = settings.formats.value
         ctx = ReportContext(

@@ -45,7 +45,7 @@ from cellguard.cli.settings import (
     require_paths,
     resolve_settings,
 )
-from cellguard.cli.signoff_cmd import report_signoff
+from cellguard.cli.signoff_report import report_signoff
 from cellguard.models.loader import SpecLoadError
 from cellguard.models.text import inert
 from cellguard.models.wording import plural

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +29,6 @@ from cellguard.cli.options import (
 )
 from cellguard.cli.settings import assess_configured, read_config, resolve_settings
 from cellguard.models.text import inert
-from cellguard.reports.formats import ReportFormat, SignoffBlock
 from cellguard.reports.signoff import Decision, SignoffRecord, StoredRecord, make_record
 from cellguard.reports.signoff_ssh import AllowedSigners, sign_digest
 from cellguard.reports.signoff_store import BrokenStoreError, SignoffError, SignoffStore, subject_of
@@ -136,17 +134,6 @@ def check_signoff(
         today=assessment.as_of,
         signature=_signature_check(allowed_signers),
     )
-
-
-def report_signoff(
-    paths: list[Path], formats: list[ReportFormat] | None, assessment: Assessment
-) -> SignoffBlock | None:
-    """The sign-off block of an HTML report of a single PATH, with whether it still verifies."""
-    if ReportFormat.HTML not in (formats or []) or len(paths) != 1:
-        return None
-    allowed = os.environ.get(ALLOWED_SIGNERS_ENV)
-    signers = Path(allowed) if allowed else None
-    return check_signoff(paths[0], assessment, allowed_signers=signers).block()
 
 
 def _assess(

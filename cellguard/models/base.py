@@ -27,6 +27,10 @@ class SpecModel(BaseModel):
         str_strip_whitespace=False,
         protected_namespaces=(),
         allow_inf_nan=False,
+        # Built when first used, not when the class is defined: the documents' validator
+        # (stack.DOCUMENT_ADAPTER) builds every model it holds within itself, and each class's
+        # own validator was built once more at import for nothing (issue 21 item 5).
+        defer_build=True,
     )
 
 

@@ -152,3 +152,15 @@ def test_assess_needs_no_networkx(tmp_path: Path) -> None:
     modules = imported(tmp_path, "assess", str(spec), "-f", "json", "-o", str(tmp_path / "a.json"))
     assert "dd.cudd" in modules
     assert loaded(modules, ("networkx",)) == []
+
+
+def test_assess_imports_the_signoff_modules_for_an_html_report_only(tmp_path: Path) -> None:
+    """issue 21 item 5: only an HTML report of one spec shows a sign-off block; other runs of
+    assess and check do not import the sign-off command, its records, signatures and store
+    (15-20 ms)."""
+    spec = str(REPO / "examples" / "rag-support-assistant.yaml")
+    signoff = ("cellguard.cli.signoff_cmd", "cellguard.reports.signoff")
+    modules = imported(tmp_path, "assess", spec, "-f", "json", "-o", str(tmp_path / "a.json"))
+    assert loaded(modules, signoff) == []
+    html = imported(tmp_path, "assess", spec, "-f", "html", "-o", str(tmp_path / "a.html"))
+    assert loaded(html, signoff) == list(signoff)
