@@ -9,6 +9,7 @@ malformed is reported as one ERROR finding and the run goes on.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, fields
 from operator import attrgetter
@@ -16,7 +17,7 @@ from operator import attrgetter
 from cellguard.assessments.figures import Figures, figures
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.impact import adjust, assess_impact
-from cellguard.assessments.scoring import Score, scores
+from cellguard.assessments.scoring import Score, scores, scores_of
 from cellguard.models.business import Journey
 from cellguard.models.findings import (
     Finding,
@@ -42,6 +43,9 @@ Progress = Callable[[int, int, str], None]
 
 _PILLAR_ORDER = {p: i for i, p in enumerate(Pillar)}
 
+_STACK_TALLY_KEY = attrgetter("stack", "pillar", "status", "severity")
+"""A finding's stack and :data:`~cellguard.assessments.scoring.TALLY_KEY`."""
+
 
 @dataclass
 class Assessment:
@@ -60,10 +64,12 @@ class Assessment:
 
     def stack_scores(self) -> dict[str, dict[str, Score]]:
         """Scores of each document's own findings."""
-        own: dict[str, list[Finding]] = {name: [] for name in self.stacks}
-        for finding in self.findings:  # one pass: stacks × findings was 8M steps at 10k components
-            own.setdefault(finding.stack, []).append(finding)
-        return {name: scores(own[name]) for name in self.stacks}
+        own: dict[str, dict[tuple[Pillar, Status, Severity], int]] = {n: {} for n in self.stacks}
+        for (stack, *key), count in Counter(map(_STACK_TALLY_KEY, self.findings)).items():
+            counts = own.get(stack)
+            if counts is not None:
+                counts[(key[0], key[1], key[2])] = count
+        return {name: scores_of(own[name]) for name in self.stacks}
 
     def by_status(self, *statuses: Status) -> list[Finding]:
         """Findings with one of ``statuses``."""

@@ -68,12 +68,20 @@ def apply_waivers(
     """Apply every document's waivers to ``findings`` (as of ``today``)."""
     result = list(findings)
     reports: list[WaiverReport] = []
+    failing: dict[str, list[int]] | None = None  # FAILs by stack, in order: a waiver matches
+    # its own document's only (each waiver scanned all 118,000 findings at 10,000 components)
     for loaded in org.documents:
         for index, waiver in enumerate(loaded.document.waivers):
+            if failing is None:
+                failing = {}
+                for i, finding in enumerate(result):
+                    if finding.status is Status.FAIL:
+                        failing.setdefault(finding.stack, []).append(i)
             expired = today > waiver.expires
             use = _use(loaded.name, waiver, expired)
             matched: list[str] = []
-            for i, finding in enumerate(result):
+            for i in failing.get(loaded.name, ()):
+                finding = result[i]
                 if finding.status is not Status.FAIL or finding.waiver is not None:
                     continue
                 if not _matches(waiver, loaded.name, finding):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cellguard.assessments.scoring import FORMULA, WEIGHTS, score, scores
+from cellguard.assessments.scoring import FORMULA, TALLY_KEY, WEIGHTS, score, scores, scores_of
 from cellguard.models.findings import (
     FailureCategory,
     Finding,
@@ -189,3 +190,14 @@ def test_scores_stay_in_range(items: list[Finding]) -> None:
     for value in scores(items).values():
         for figure in (value.score, value.upper, value.assurance):
             assert figure is None or 0.0 <= figure <= 100.0
+
+
+@given(findings_strategy)
+def test_counted_scores_are_each_pillars_score(items: list[Finding]) -> None:
+    """``scores`` counts findings by key (issue 21 item 5): the very figures ``score`` gives for
+    all of them and for each pillar's, tallies included."""
+    got = scores_of(Counter(map(TALLY_KEY, items)))
+    assert got == scores(items)
+    assert got["overall"] == score(items)
+    for pillar in Pillar:
+        assert got[pillar.value] == score([f for f in items if f.pillar is pillar])

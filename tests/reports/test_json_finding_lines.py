@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cellguard.models.findings import WaiverUse
+from cellguard.models.findings import Location, WaiverUse
 from cellguard.models.json_text import NonFiniteJSONError
 from cellguard.reports.json_report import _compact, _FindingLines, finding_dict
 from tests.reports.report_fixtures import assess
@@ -45,3 +45,21 @@ def test_a_non_finite_number_is_refused_naming_where_it_is(repo_root: Path) -> N
     bad = replace(finding, evidence={"ratio": math.inf})
     with pytest.raises(NonFiniteJSONError, match=r"findings\[7\]\.evidence\.ratio"):
         _FindingLines().encode(bad, "findings[7]")
+
+
+def test_locations_and_repeated_strings_are_written_the_same(repo_root: Path) -> None:
+    """Locations are written out and repeated strings encoded once (issue 21 item 5): the same
+    bytes for odd file names, a location shared or not, and strings seen again."""
+    finding = assess(Path("examples/vllm-single-zone.yaml")).assessment.findings[0]
+    lines = _FindingLines()
+    for file in ('dir "quoted"/ünï\\cöde.yaml', "tab\there.yaml", "\u202eevil.yaml", "plain.yaml"):
+        for line, column in ((1, 1), (12345, 67)):
+            odd = replace(
+                finding,
+                location=Location(file, line, column),
+                stack=file,
+                evidence={},
+                remediation=file + "\n" + finding.remediation,
+            )
+            for _ in range(2):  # the second time from what was kept
+                assert lines.encode(odd, "findings[0]") == _compact(finding_dict(odd))
