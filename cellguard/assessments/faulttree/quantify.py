@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cellguard.assessments.faulttree.bounds import module_bounds
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.gates import at_least as at_least
@@ -173,29 +173,6 @@ def _interruptible(bdd: Any, guard: Deadline, gate: Gate, args: list[Any]) -> An
 MONOTONE = frozenset({GateOp.AND, GateOp.OR, GateOp.ATLEAST})
 
 
-def _bounds(
-    bdd: Any, top: Any, q: list[float], free: list[str], gates: Iterable[Gate]
-) -> tuple[float, float, int]:
-    """``P(∀free: top)``, ``P(∃free: top)`` and the larger diagram's nodes.
-
-    Where every gate of the module is monotone, ``∀v: f = f|v=0`` and ``∃v: f = f|v=1``, so
-    both are walks of ``top`` itself with the free variables' probabilities set to 0 and 1:
-    no BDD operation after the deadline, however large ``top`` is. Otherwise the quantified
-    diagrams are built (a module with ``not`` or ``xor`` gates)."""
-    if all(gate.op in MONOTONE for gate in gates):
-        index = [int(name[1:]) for name in free]  # free variables are named x<i>
-        low_q, high_q = list(q), list(q)
-        for i in index:
-            low_q[i], high_q[i] = 0.0, 1.0
-        low, _, n = probability(bdd, top, low_q)
-        high, _, _ = probability(bdd, top, high_q)
-        return low, high, n
-    names = set(free)
-    low, _, n1 = probability(bdd, bdd.forall(names, top), q)
-    high, _, n2 = probability(bdd, bdd.exist(names, top), q)
-    return low, high, max(n1, n2)
-
-
 def _owner(tree: FaultTree, name: str) -> str:
     """The tree's gate that ``name`` is (or that a gate made by :func:`.rewrite.rewrite` for
     it, named ``<gate>~<n>``, is part of)."""
@@ -219,6 +196,7 @@ def quantify(
     bdd = manager.bdd
     guard = Deadline(bdd, deadline)
     module_prob: dict[str, float | None] = {}
+    ranges: dict[str, tuple[float, float]] = {}
     free_gates: list[str] = []
     nodes = 0
     result: tuple[float, float] = (0.0, 0.0)
@@ -229,8 +207,13 @@ def quantify(
         gates, defs = rewrite(tree, module, modules, gates, leaves)
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
         local_free: list[str] = []
+        monotone = all(defs[name].op in MONOTONE for name in gates)
+        ranged: dict[int, tuple[float, float]] = {}  # variable -> its bounded module's range
         for leaf in leaves:
             prob = tree.events[leaf].probability if leaf in tree.events else module_prob[leaf]
+            if leaf in ranges and monotone:
+                ranged[len(manager.q)] = ranges[leaf]
+                prob = ranges[leaf][0]
             values[leaf] = manager.new_var(prob, local_free)
         uses: dict[str, int] = {}
         for name in gates:
@@ -314,10 +297,11 @@ def quantify(
             continue
         top = values[module]
         del values
-        if local_free:
-            low, high, n = _bounds(bdd, top, manager.q, local_free, defs.values())
+        if local_free or ranged:
+            low, high, n = module_bounds(bdd, top, manager.q, local_free, ranged, monotone)
             nodes = max(nodes, n)
-            module_prob[module] = None  # a bounded module is free in the modules above it
+            module_prob[module] = None  # a bounded module is a range in monotone modules above
+            ranges[module] = (low, high)  # it and a free variable in the others
             result = (low, high)
         else:
             p, _, n = probability(bdd, top, manager.q)

@@ -170,7 +170,7 @@ def test_a_bound_from_free_gates_contains_the_truth(tree: FaultTree) -> None:
 
 @settings(max_examples=150, derandomize=True, deadline=None)
 @given(COHERENT)
-def test_monotone_bounds_walked_equal_the_quantified_diagrams(tree: FaultTree) -> None:
+def test_monotone_bounds_walked_lie_within_the_quantified_diagrams(tree: FaultTree) -> None:
     walked = quantify(tree, node_budget=1)
     monotone = quantify_module.MONOTONE
     quantify_module.MONOTONE = frozenset()  # forall/exist, as before
@@ -178,6 +178,7 @@ def test_monotone_bounds_walked_equal_the_quantified_diagrams(tree: FaultTree) -
         built = quantify(tree, node_budget=1)
     finally:
         quantify_module.MONOTONE = monotone
-    assert math.isclose(walked.lower, built.lower, rel_tol=1e-12, abs_tol=1e-15)
-    assert math.isclose(walked.upper, built.upper, rel_tol=1e-12, abs_tol=1e-15)
+    # equal where only free variables bound a module; tighter where a bounded sub-module is
+    # a range rather than a free variable of its monotone parent
+    assert built.lower - 1e-12 <= walked.lower <= walked.upper <= built.upper + 1e-12
     assert walked.free_gates == built.free_gates
