@@ -104,8 +104,8 @@ def circuit_probability(
     inputs: Sequence[str],
     module: str,
     seconds: float,
-) -> tuple[float, float, int] | None:
-    """``(P, 1 − P, states)`` of ``module`` from its circuit's input diagrams (``values``; every
+) -> tuple[float, float, int, int] | None:
+    """``(P, 1 − P, nodes, states)`` of ``module`` (``nodes``: of the input diagrams) from its circuit's input diagrams (``values``; every
     variable ``x<i>`` of ``bdd`` has probability ``q[i]``), or ``None`` when the walker is
     missing, the manager holds fewer than :data:`MIN_NODES` live nodes, or the traversal would
     take more than :data:`STATES_PER_NODE` states per live node, more than memory allows, or
@@ -129,10 +129,6 @@ def circuit_probability(
     level = array("i", [bdd.level_of_var(f"x{i}") for i in range(len(q))])
     one = pointer(bdd.true)
     states = min(max_states(), STATES_PER_NODE * live)
-    result = native.joint(
+    return native.joint(
         [pointer(r) for r in roots], one, array("d", q), level, table, states, seconds
     )
-    if result is None:
-        return None
-    p, r, _, states = result
-    return p, r, states

@@ -136,6 +136,7 @@ def test_the_circuits_probability_is_the_built_modules(tree: FaultTree) -> None:
     finally:
         top.MIN_GATES, top.MIN_NODES = saved
     assert found is not None
+    assert found[2] >= 1  # the input diagrams' nodes
     assert found[0] == pytest.approx(p, rel=1e-12, abs=1e-300)
     assert found[1] == pytest.approx(r, rel=1e-12, abs=1e-300)
 
