@@ -48,7 +48,7 @@ def _component(i: int, comp: object) -> list[Deprecation]:
                 "write 'versioning', the name object stores use for the same thing",
             )
         )
-    data = getattr(comp, "data", None)
+    data = vars(comp).get("data")  # a field of some kinds: no AttributeError raised for others
     if isinstance(data, DataVolume):
         for key in sorted(IGNORED_DATA.keys() & data.model_fields_set):
             message, suggestion = _ignored(f"'data.{key}' of '{ident}'", IGNORED_DATA[key])

@@ -185,7 +185,9 @@ class _Checker:
                 "out-of-range",
                 expected="at most the replicas per region",
             )
-        autoscaling = getattr(comp, "autoscaling", None)
+        # fields of some kinds only: read from the instance, without pydantic's slow miss
+        # (getattr(comp, name, None) raised and caught an AttributeError for every other kind)
+        autoscaling = comp.__dict__.get("autoscaling")
         if autoscaling is not None and autoscaling.min > autoscaling.max:
             self.error(
                 (*base, "autoscaling", "min"),
@@ -223,7 +225,7 @@ class _Checker:
             self.reference((*base, "shared_domains", si), domain, "shared domain")
         if isinstance(comp, TrainingJob) and comp.launch_queue is not None:
             self.reference((*base, "launch_queue"), comp.launch_queue)
-        startup = getattr(comp, "startup", None)
+        startup = comp.__dict__.get("startup")
         for key, source in startup.sources() if startup is not None else ():
             if source.component is not None:  # issue 16 item 4: start-up sources
                 where = key.replace("[", ".").rstrip("]").split(".")
