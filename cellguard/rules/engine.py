@@ -328,8 +328,15 @@ def run_rules(
             return [_error(meta, rule.origin, exc)]
 
     findings: list[Finding] = []
+    figs: Figures | None = None
     if progress is None and can_split(len(graph.components())):
-        for found in split_run(chosen, run_one, movable=lambda r: not isinstance(r, CheckedRule)):
+        results, figs = split_run(
+            chosen,
+            run_one,
+            movable=lambda r: not isinstance(r, CheckedRule),
+            alongside=lambda: figures(graph),  # while the child evaluates rules
+        )
+        for found in results:
             findings.extend(found)
     else:
         for done, rule in enumerate(chosen):
@@ -347,6 +354,6 @@ def run_rules(
         stacks=graph.stacks(),
         as_of=today,
         scores=scores(findings),
-        figures=figures(graph),
+        figures=figures(graph) if figs is None else figs,
         graph=graph,
     )

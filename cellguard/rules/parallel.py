@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from cellguard.models.findings import Finding
 from cellguard.rules.base import Rule
@@ -32,6 +33,8 @@ MIN_COMPONENTS = 500
 """Split the rules from this many components up: below it, forking costs about what it saves."""
 
 _TOKEN = 2  # bytes per queued rule index
+
+T = TypeVar("T")
 
 
 def cores() -> int:
@@ -81,10 +84,13 @@ def split_run(
     run_one: Callable[[Rule], list[Finding]],
     *,
     movable: Callable[[Rule], bool],
-) -> list[list[Finding]]:
+    alongside: Callable[[], T],
+) -> tuple[list[list[Finding]], T]:
     """Each rule's findings by its index in ``rules``, the ``movable`` ones (less
     :data:`PINNED`) shared with a forked child; ``run_one`` turns one rule into its findings
-    and never raises (a crashing rule is one ERROR finding)."""
+    and never raises (a crashing rule is one ERROR finding). ``alongside()`` is called here
+    after the rules that stay here and before the shared ones (the child meanwhile takes them),
+    and what it returns is returned too."""
     results: list[list[Finding] | None] = [None] * len(rules)
     queued = [i for i, rule in enumerate(rules) if movable(rule) and rule.meta.id not in PINNED]
     if len(queued) * _TOKEN > 4096:  # the queue must fit a pipe's buffer (64 KiB on Linux)
@@ -103,6 +109,7 @@ def split_run(
         for i, rule in enumerate(rules):  # what stays here, then the queue
             if i not in taken:
                 results[i] = run_one(rule)
+        also = alongside()
         while (index := _take(queue)) is not None:
             results[index] = run_one(rules[index])
         with open(incoming, "rb", closefd=False) as stream:
@@ -116,4 +123,46 @@ def split_run(
             results[index] = found
     except Exception:  # a short or broken message: its rules run below
         pass
-    return [run_one(rules[i]) if found is None else found for i, found in enumerate(results)]
+    return [run_one(rules[i]) if found is None else found for i, found in enumerate(results)], also
+
+
+MIN_LINES = 5000
+"""Write a report's lines on two cores from this many up (a 1,001-component organisation's
+JSON has 4,400 finding lines, a 10,001-component one's 43,600)."""
+
+
+def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
+    """``[line(0), ..., line(count - 1)]``, the second half written by a forked child from
+    ``count >= MIN_LINES`` up. A line must hold no line break (JSON escapes them). Whatever
+    the child does not send back is written here, so an error ``line`` raises is raised here."""
+    if count < MIN_LINES or not can_split(MIN_COMPONENTS):
+        return [line(j) for j in range(count)]
+    half = count // 2
+    incoming, out = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(incoming)
+            text = "\n".join([line(j) for j in range(half, count)])
+            with open(out, "wb", closefd=False) as stream:
+                stream.write(text.encode("utf-8", "surrogatepass"))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(out)
+    try:
+        lines = [line(j) for j in range(half)]
+        with open(incoming, "rb", closefd=False) as stream:
+            data = stream.read()
+    finally:
+        os.close(incoming)
+        _, status = os.waitpid(pid, 0)
+    try:
+        rest = data.decode("utf-8", "surrogatepass").split("\n") if status == 0 else []
+    except UnicodeDecodeError:
+        rest = []
+    if len(rest) != count - half:  # the child failed (or a line broke): write its half here
+        rest = [line(j) for j in range(half, count)]
+    lines.extend(rest)
+    return lines

@@ -54,6 +54,7 @@ def test_split_rules_give_the_findings_of_one_process(monkeypatch: pytest.Monkey
     assert len(calls) == 1
     assert split.findings == serial.findings
     assert split.scores == serial.scores
+    assert split.figures == serial.figures
     assert len(split.findings) > 100
 
 
@@ -101,8 +102,14 @@ def test_what_the_child_does_not_send_back_is_evaluated_here() -> None:
             os._exit(7)  # the child dies: nothing it took comes back
         return _findings(rule)
 
-    got = parallel.split_run(RULES, run_one, movable=lambda r: True)  # type: ignore[arg-type]
+    got, also = parallel.split_run(
+        RULES,  # type: ignore[arg-type]
+        run_one,
+        movable=lambda r: True,
+        alongside=lambda: os.getpid(),
+    )
     assert got == [_findings(r) for r in RULES]
+    assert also == parent
 
 
 @pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
@@ -118,7 +125,12 @@ def test_unpicklable_findings_are_evaluated_here() -> None:
             found[0].evidence["f"] = lambda: 1  # type: ignore[assignment]
         return found
 
-    got = parallel.split_run(RULES, run_one, movable=lambda r: str(r) != "R0")  # type: ignore[arg-type]
+    got, _ = parallel.split_run(
+        RULES,  # type: ignore[arg-type]
+        run_one,
+        movable=lambda r: str(r) != "R0",
+        alongside=lambda: None,
+    )
     assert [len(found) for found in got] == [3] * len(RULES)
     assert sorted(here, key=lambda n: int(n[1:])) == [str(r) for r in RULES]  # all, in the end
     assert all("f" not in found[0].evidence for found in got)
@@ -195,3 +207,58 @@ def test_sorted_is_one_stable_sort_on_pillar_rule_stack_and_target() -> None:
     order = {p: i for i, p in enumerate(Pillar)}
     expected = sorted(items, key=lambda f: (order[f.pillar], f.rule, f.stack, f.target))
     assert [f.message for f in engine._sorted(items)] == [f.message for f in expected]
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_split_lines_are_the_lines_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_LINES", 4)
+    parent = os.getpid()
+    odd = "\ud800 ❤️ \u202e \\n"  # a lone surrogate survives the trip
+
+    def line(j: int) -> str:
+        return f"{j} {odd} {'here' if os.getpid() == parent else 'child'}"
+
+    got = parallel.split_lines(9, line)
+    assert [g.split()[0] for g in got] == [str(j) for j in range(9)]
+    assert [g.rsplit(" ", 1)[1] for g in got] == ["here"] * 4 + ["child"] * 5
+    assert all(odd in g for g in got)
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_lines_the_child_cannot_write_are_written_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_LINES", 4)
+    parent = os.getpid()
+
+    def broken(j: int) -> str:  # the child's lines hold a line break: they are not taken
+        return f"{j}" if os.getpid() == parent else f"{j}\nx"
+
+    assert parallel.split_lines(8, broken) == [str(j) for j in range(8)]
+
+    def failing(j: int) -> str:  # the error is raised here, where it is reported
+        if j == 6:
+            raise ValueError("line 6")
+        return str(j)
+
+    with pytest.raises(ValueError, match="line 6"):
+        parallel.split_lines(8, failing)
+
+
+def test_a_large_json_report_is_written_the_same_on_two_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cellguard.reports.json_report import render_json
+
+    monkeypatch.setattr(parallel, "MIN_LINES", 10**9)
+    assessment = _assess(False, monkeypatch)
+    one = render_json(assessment, include_passed=True)
+    monkeypatch.setattr(parallel, "MIN_LINES", 10)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    assert render_json(assessment, include_passed=True) == one
+    assert forks and one.count("\n") > 500
