@@ -49,7 +49,10 @@ beats building on large diagrams only. Measured on the Aralia modules where it w
 building: edfpa14q 716,630 states, 0.37 s against 0.21 s)."""
 
 STATES_PER_NODE = 5
-"""Most states of the traversal per live node: past them it gives way to building."""
+"""Most states of the traversal per live node: past them it gives way to building..."""
+
+MIN_STATES = 10_000
+"""...but at least this many (a few live nodes can need some hundred states)."""
 
 
 def top_circuit(
@@ -108,8 +111,8 @@ def circuit_probability(
     """``(P, 1 − P, nodes, states)`` of ``module`` (``nodes``: of the input diagrams) from its circuit's input diagrams (``values``; every
     variable ``x<i>`` of ``bdd`` has probability ``q[i]``), or ``None`` when the walker is
     missing, the manager holds fewer than :data:`MIN_NODES` live nodes, or the traversal would
-    take more than :data:`STATES_PER_NODE` states per live node, more than memory allows, or
-    more than ``seconds``."""
+    take more than :data:`STATES_PER_NODE` states per live node (and :data:`MIN_STATES`), more
+    than memory allows, or more than ``seconds``."""
     native = walker()
     if native is None or not hasattr(native, "joint") or seconds <= 0:
         return None
@@ -128,7 +131,7 @@ def circuit_probability(
     table = truth_table(defs, gates, circuit, index, module)
     level = array("i", [bdd.level_of_var(f"x{i}") for i in range(len(q))])
     one = pointer(bdd.true)
-    states = min(max_states(), STATES_PER_NODE * live)
+    states = min(max_states(), max(MIN_STATES, STATES_PER_NODE * live))
     return native.joint(
         [pointer(r) for r in roots], one, array("d", q), level, table, states, seconds
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import dd.cudd as cudd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cellguard.assessments.faulttree import top
@@ -17,7 +17,7 @@ from cellguard.assessments.faulttree.native import walker
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate, GateOp
-from tests.assessments.faulttree.trees import random_trees
+from tests.assessments.faulttree.trees import make_tree, random_trees
 
 needs_joint = pytest.mark.skipif(
     not hasattr(walker(), "joint"), reason="the C walker (with joint) is not built"
@@ -106,7 +106,12 @@ def _build(bdd: Any, defs: dict[str, Gate], gates: list[str], leaves: list[str])
 
 
 @needs_joint
-@settings(max_examples=60, deadline=None)
+@example(
+    make_tree(
+        "top", {"e0": 0.5, "e1": 0.5, "e2": 0.5}, [("top", GateOp.AND, ("e0", "e1", "e2"), None)]
+    )
+)
+@settings(max_examples=60, derandomize=True, deadline=None)
 @given(
     random_trees(
         min_events=3,
@@ -185,8 +190,10 @@ def test_a_traversal_past_its_states_gives_way(monkeypatch: pytest.MonkeyPatch) 
     assert top.circuit_probability(*args, 5.0) is not None
     assert top.circuit_probability(*args, 0.0) is None
     monkeypatch.setattr(top, "STATES_PER_NODE", 0)
+    monkeypatch.setattr(top, "MIN_STATES", 1)
     assert top.circuit_probability(*args, 5.0) is None
     monkeypatch.setattr(top, "STATES_PER_NODE", 5)
+    monkeypatch.setattr(top, "MIN_STATES", 10_000)
     monkeypatch.setattr(top, "walker", lambda: None)
     assert top.circuit_probability(*args, 5.0) is None
 
