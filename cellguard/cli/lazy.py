@@ -19,12 +19,15 @@ from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group
 from typer.models import CommandInfo
 
+from cellguard.cli.importing import importing
+
 
 def load_command(name: str, target: str, *, rich_markup_mode: Any) -> Any:
     """The click command of ``target`` (``module:attribute``): a command function or a Typer
     sub-application, built as ``app.command()`` or ``app.add_typer`` would build it."""
     module, _, attribute = target.partition(":")
-    value = getattr(import_module(module), attribute)
+    with importing():
+        value = getattr(import_module(module), attribute)
     if isinstance(value, typer.Typer):
         return get_group(value)
     info = CommandInfo(name=name, callback=value)

@@ -12,6 +12,8 @@ import gc
 import sys
 from typing import TYPE_CHECKING, Any
 
+from cellguard.cli.importing import importing
+
 if TYPE_CHECKING:
     from cellguard.cli.app import CellguardGroup, app, main
 
@@ -26,7 +28,8 @@ def run() -> None:
         code = exit_code(sys.argv[1:])
         if code is not None:
             sys.exit(code)
-    from cellguard.cli.app import app
+    with importing():
+        from cellguard.cli.app import app
 
     try:
         app(prog_name="cellguard")
