@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import pickle
 import re
 
 import pytest
@@ -262,3 +263,15 @@ def test_a_large_json_report_is_written_the_same_on_two_cores(
     monkeypatch.setattr(os, "fork", fork)
     assert render_json(assessment, include_passed=True) == one
     assert forks and one.count("\n") > 500
+
+
+def test_findings_travel_as_rows_and_come_back_equal() -> None:
+    assert parallel._PLAIN
+    sent = [*_findings("R1"), dataclasses.replace(_findings("R2")[0], location=None, note="n")]
+    rows = parallel._packed(sent)
+    assert all(isinstance(row, tuple) for row in rows)
+    back = parallel._unpacked(pickle.loads(pickle.dumps(rows)))
+    assert back == sent
+    assert [vars(b) == vars(s) for b, s in zip(back, sent, strict=True)] == [True] * len(sent)
+    assert all(type(b) is Finding for b in back)
+    assert hash(back[0].location) == hash(sent[0].location)
