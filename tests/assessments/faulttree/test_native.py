@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from array import array
+from collections.abc import Iterator
 from unittest.mock import patch
 
 import pytest
@@ -21,8 +22,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_walker(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fresh_walker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A walker checked afresh for each test, and again after it: a test that refuses the
+    walker (a wrong layout, ``CELLGUARD_NO_NATIVE``) must not leave ``None`` cached for the
+    tests of other files, which would then run the pure-Python path without saying so."""
     monkeypatch.delenv("CELLGUARD_NO_NATIVE", raising=False)
+    native.walker.cache_clear()
+    yield
+    monkeypatch.undo()
     native.walker.cache_clear()
 
 
@@ -95,7 +102,7 @@ def test_bad_arguments_are_errors_not_crashes() -> None:
     with pytest.raises(ValueError, match="bad arguments"):
         walker.probability(root, native.pointer(bdd.false), array("d", q))
     with pytest.raises(ValueError, match="bad arguments"):
-        walker.probability(root, one, b"\x00" * 7)  # not a whole number of doubles
+        walker.probability(root, one, b"\x00" * 7)  # type: ignore[arg-type]  # not whole doubles
 
 
 def test_a_stale_build_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
