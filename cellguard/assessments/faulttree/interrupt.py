@@ -16,6 +16,7 @@ pointer that :mod:`.live_nodes` has already checked the layout of. Where that ch
 from __future__ import annotations
 
 import ctypes
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,15 +60,31 @@ class Deadline:
 
     def __init__(self, bdd: Any, at: float) -> None:
         self.at = at
+        self.bdd = bdd  # the manager must outlive the registration
         self.pointer = manager_pointer(bdd)
         self.library = _library() if self.pointer else None
         self._registered = False
+        self._pending: list[BaseException] = []
+        self._hook: Callable[[Any], object] | None = None
         clock: Callable[[], float] = time.perf_counter
+        pending = self._pending
 
         def expired(_argument: int | None) -> int:
+            if pending:  # Ctrl-C arrived: stop the operation so that it can be raised
+                return 1
             return 1 if clock() > at else 0
 
+        self._function = expired
         self._callback = _CALLBACK(expired)  # kept alive as long as CUDD may call it
+
+    def _unraisable(self, unraisable: Any) -> None:
+        """A signal handler (Ctrl-C) that runs inside the callback raises there; ctypes cannot
+        propagate it and hands it to ``sys.unraisablehook``: keep it, to raise it from
+        :meth:`stopped`/:meth:`stop` once CUDD has abandoned the operation."""
+        if unraisable.object is self._function and unraisable.exc_value is not None:
+            self._pending.append(unraisable.exc_value)
+        elif self._hook is not None:
+            self._hook(unraisable)
 
     @property
     def active(self) -> bool:
@@ -77,17 +94,28 @@ class Deadline:
     def start(self) -> None:
         """Register the deadline with CUDD (no-op where the layout check failed)."""
         if self.library is not None and not self._registered:
+            self._hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
             self.library.Cudd_RegisterTerminationCallback(self.pointer, self._callback, None)
             self._registered = True
 
     def stop(self) -> None:
-        """Unregister it: operations run to the end again."""
+        """Unregister it: operations run to the end again. Raises a ``KeyboardInterrupt`` (or
+        other exception) that a signal handler raised inside the callback."""
         if self.library is not None and self._registered:
             self.library.Cudd_UnregisterTerminationCallback(self.pointer)
             self._registered = False
+            if self._hook is not None:
+                sys.unraisablehook, self._hook = self._hook, None
+        self._raise_pending()
+
+    def _raise_pending(self) -> None:
+        if self._pending:
+            raise self._pending.pop()
 
     def stopped(self) -> bool:
-        """After an operation failed: whether the deadline stopped it (and clear the error)."""
+        """After an operation failed: whether the deadline stopped it (and clear the error);
+        raises what a signal handler raised inside the callback."""
+        self._raise_pending()
         if self.library is None:
             return False
         code = int(self.library.Cudd_ReadErrorCode(self.pointer))

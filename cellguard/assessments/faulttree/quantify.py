@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from cellguard.assessments.faulttree.bounds import module_bounds
+from cellguard.assessments.faulttree.bounds import forced, module_bounds, tighten
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.gates import at_least as at_least
@@ -209,6 +209,7 @@ def quantify(
         local_free: list[str] = []
         monotone = all(defs[name].op in MONOTONE for name in gates)
         ranged: dict[int, tuple[float, float]] = {}  # variable -> its bounded module's range
+        first = len(manager.q)
         for leaf in leaves:
             prob = tree.events[leaf].probability if leaf in tree.events else module_prob[leaf]
             if leaf in ranges and monotone:
@@ -299,6 +300,11 @@ def quantify(
         del values
         if local_free or ranged:
             low, high, n = module_bounds(bdd, top, manager.q, local_free, ranged, monotone)
+            if monotone:  # narrowed by the leaves the module needs or that are enough for it
+                leaf_ranges = [
+                    ranged.get(first + i, (manager.q[first + i],) * 2) for i in range(len(leaves))
+                ]
+                low, high = tighten((low, high), *forced(defs, gates, leaves, module), leaf_ranges)
             nodes = max(nodes, n)
             module_prob[module] = None  # a bounded module is a range in monotone modules above
             ranges[module] = (low, high)  # it and a free variable in the others
