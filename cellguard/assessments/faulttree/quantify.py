@@ -43,6 +43,7 @@ from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
+from cellguard.assessments.faulttree.top import circuit_probability, top_circuit
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate, GateOp
 
 DEFAULT_NODE_BUDGET = 4_000_000
@@ -216,6 +217,9 @@ def quantify(
                 ranged[len(manager.q)] = ranges[leaf]
                 prob = ranges[leaf][0]
             values[leaf] = manager.new_var(prob, local_free)
+        split = top_circuit(defs, gates, leaves, module)
+        circuit = split[0] if split else set()  # built last, and only if the traversal fails
+        gates = [g for g in gates if g not in circuit] + [g for g in gates if g in circuit]
         uses: dict[str, int] = {}
         for name in gates:
             for arg in defs[name].args:
@@ -230,6 +234,13 @@ def quantify(
         for position, name in enumerate(gates, start=1):
             gate = defs[name]
             before = time.perf_counter()
+            if split and name in circuit and not local_free and not ranged:
+                joint = circuit_probability(
+                    bdd, values, manager.q, defs, gates, circuit, split[1], module, deadline - before
+                )
+                split = None  # tried once
+                if joint is not None:
+                    break
             if before + 2.0 * slowest > deadline:  # the next operation could overrun the limit
                 values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
