@@ -164,3 +164,21 @@ def test_assess_imports_the_signoff_modules_for_an_html_report_only(tmp_path: Pa
     assert loaded(modules, signoff) == []
     html = imported(tmp_path, "assess", spec, "-f", "html", "-o", str(tmp_path / "a.html"))
     assert loaded(html, signoff) == list(signoff)
+
+
+def test_models_are_built_when_used_not_when_imported() -> None:
+    """issue 21 item 5: importing the spec and catalog models builds no validator of its own;
+    the documents' validator builds the spec models within itself, a catalog file's model the
+    catalog models it holds, when first used."""
+    probe = (
+        "import cellguard.models.stack as s, cellguard.models.catalog.hardware as h\n"
+        "from cellguard.models.components import ComponentBase\n"
+        "print(s.Stack.__pydantic_complete__, ComponentBase.__pydantic_complete__,"
+        " h.GpuCatalog.__pydantic_complete__, h.Gpu.__pydantic_complete__)\n"
+        "h.gpu_catalog()\n"
+        "print(h.GpuCatalog.__pydantic_complete__, h.Gpu.__pydantic_complete__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["False False False False", "True False"]

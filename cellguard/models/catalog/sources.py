@@ -24,7 +24,9 @@ _M = TypeVar("_M", bound=BaseModel)
 class CatalogModel(BaseModel):
     """Base of catalog models: strict, immutable, finite numbers only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # built when first used (a catalog file's model builds the models it holds within itself),
+    # not each at import: most runs read a few of the catalogs (issue 21 item 5)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class Source(CatalogModel):
