@@ -154,6 +154,23 @@ def truth_table(
     return bits.to_bytes(max(1, (1 << m) // 8), "little")
 
 
+def distinct_inputs(
+    values: Mapping[str, Any], inputs: Sequence[str]
+) -> tuple[list[Any], dict[str, int]]:
+    """The circuit inputs' distinct diagrams (inputs that are the same function share one) and
+    each input's index among them."""
+    number: dict[int, int] = {}
+    roots: list[Any] = []
+    index: dict[str, int] = {}
+    for name in inputs:
+        key = int(values[name])
+        if key not in number:
+            number[key] = len(roots)
+            roots.append(values[name])
+        index[name] = number[key]
+    return roots, index
+
+
 def _build(
     bdd: Any,
     defs: Mapping[str, Gate],
@@ -182,15 +199,7 @@ def _build(
             if next_sift < size < SIFT_CAP:
                 bdd.reorder()
                 next_sift = max(SIFT_FIRST, 2 * _live(bdd))
-    number: dict[int, int] = {}
-    roots: list[Any] = []
-    index: dict[str, int] = {}
-    for name in inputs:  # one diagram for inputs that are the same function
-        key = int(values[name])
-        if key not in number:
-            number[key] = len(roots)
-            roots.append(values[name])
-        index[name] = number[key]
+    roots, index = distinct_inputs(values, inputs)
     values.clear()  # only the inputs' diagrams stay alive for the final sifting
     size = _live(bdd)
     for _ in range(SIFT_PASSES):

@@ -26,7 +26,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cellguard.assessments.faulttree.joint import max_states, truth_table
+from cellguard.assessments.faulttree.joint import distinct_inputs, max_states, truth_table
 from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.tree import Gate
@@ -119,15 +119,7 @@ def circuit_probability(
     live = live_nodes(bdd)
     if live < MIN_NODES:
         return None
-    number: dict[int, int] = {}
-    roots: list[Any] = []
-    index: dict[str, int] = {}
-    for name in inputs:  # one diagram for inputs that are the same function
-        key = int(values[name])
-        if key not in number:
-            number[key] = len(roots)
-            roots.append(values[name])
-        index[name] = number[key]
+    roots, index = distinct_inputs(values, inputs)
     table = truth_table(defs, gates, circuit, index, module)
     level = array("i", [bdd.level_of_var(f"x{i}") for i in range(len(q))])
     one = pointer(bdd.true)
