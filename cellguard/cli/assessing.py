@@ -65,6 +65,12 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # All the block allocated is young to the collector: enabled as it is, the next
+            # allocation would walk all of it (0.2-0.4 s of CPU after assessing 10,001
+            # components, with nothing to free). Moved to the oldest generation, it is walked
+            # at the next full collection, if the process lives that long.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
