@@ -13,7 +13,7 @@ be pickled) is evaluated here afterwards; where ``fork`` is unavailable, or one 
 there is, nothing is split.
 
 :func:`split_lines` does the same for the lines of a large report: the child writes the
-second half, this process the first, and what the child fails to send is written here.
+last three fifths, this process the rest, and what the child fails to send is written here.
 
 Measured at 10,001 components (CPU, loaded machine): about 2.3 s of rules on each side instead
 of 4.6 s in one process; sending 60,000 findings costs 0.2 s in the child and 0.2 s here.
@@ -181,19 +181,19 @@ JSON has 4,400 finding lines, a 10,001-component one's 43,600)."""
 
 
 def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
-    """``[line(0), ..., line(count - 1)]``, the second half written by a forked child from
+    """``[line(0), ..., line(count - 1)]``, the last three fifths written by a forked child from
     ``count >= MIN_LINES`` up. A line must hold no line break (JSON escapes them). Whatever
     the child does not send back is written here, so an error ``line`` raises is raised here."""
     if count < MIN_LINES or not can_split(MIN_COMPONENTS):
         return [line(j) for j in range(count)]
-    half = count // 2
+    split = count * 2 // 5  # the child writes more: this process has the report's other parts
     incoming, out = os.pipe()
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
             os.close(incoming)
-            text = "\n".join([line(j) for j in range(half, count)])
+            text = "\n".join([line(j) for j in range(split, count)])
             with open(out, "wb", closefd=False) as stream:
                 stream.write(text.encode("utf-8", "surrogatepass"))
             code = 0
@@ -201,7 +201,7 @@ def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
             os._exit(code)
     os.close(out)
     try:
-        lines = [line(j) for j in range(half)]
+        lines = [line(j) for j in range(split)]
         with open(incoming, "rb", closefd=False) as stream:
             data = stream.read()
     finally:
@@ -211,7 +211,7 @@ def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
         rest = data.decode("utf-8", "surrogatepass").split("\n") if status == 0 else []
     except UnicodeDecodeError:
         rest = []
-    if len(rest) != count - half:  # the child failed (or a line broke): write its half here
-        rest = [line(j) for j in range(half, count)]
+    if len(rest) != count - split:  # the child failed (or a line broke): write its part here
+        rest = [line(j) for j in range(split, count)]
     lines.extend(rest)
     return lines

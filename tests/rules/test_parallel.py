@@ -221,7 +221,7 @@ def test_split_lines_are_the_lines_in_order(monkeypatch: pytest.MonkeyPatch) -> 
 
     got = parallel.split_lines(9, line)
     assert [g.split()[0] for g in got] == [str(j) for j in range(9)]
-    assert [g.rsplit(" ", 1)[1] for g in got] == ["here"] * 4 + ["child"] * 5
+    assert [g.rsplit(" ", 1)[1] for g in got] == ["here"] * 3 + ["child"] * 6
     assert all(odd in g for g in got)
 
 
