@@ -236,7 +236,15 @@ def quantify(
             before = time.perf_counter()
             if split and name in circuit and not local_free and not ranged:
                 joint = circuit_probability(
-                    bdd, values, manager.q, defs, gates, circuit, split[1], module, deadline - before
+                    bdd,
+                    values,
+                    manager.q,
+                    defs,
+                    gates,
+                    circuit,
+                    split[1],
+                    module,
+                    deadline - before,
                 )
                 split = None  # tried once
                 if joint is not None:
