@@ -20,7 +20,10 @@ The procedure:
    BDD operation cannot be interrupted), is replaced by a *free* variable. The result is then an
    interval: ``P(∀free: top) ≤ P(top) ≤ P(∃free: top)``, valid for any tree (coherent or
    not) because the true value of the gate is one of the two for every state of the events.
-   Such a result says ``exact: false`` and carries both bounds; it never hangs or crashes.
+   Such a result says ``exact: false`` and carries both bounds; it never hangs or crashes. An
+   operation still running at the limit is stopped inside CUDD (:mod:`.interrupt`); a module
+   reached after the limit still gets :data:`LATE_MODULE` seconds, so that small modules above a
+   hard one are built; bounds are narrowed as :mod:`.bounds` describes.
 
 Probabilities are evaluated by :mod:`.evaluate` without subtractions.
 """
@@ -51,6 +54,13 @@ DEFAULT_NODE_BUDGET = 4_000_000
 
 DEFAULT_TIME_LIMIT = 50.0
 """Seconds after which the remaining gates are replaced by free variables."""
+
+LATE_MODULE = 0.5
+LATE_SHARE = 0.05
+"""A module reached after the time limit still gets :data:`LATE_MODULE` seconds (all of them
+together the larger of that and :data:`LATE_SHARE` of the limit; none with a zero limit): a hard
+module that used up the limit must not leave the small modules above it free (nus9601: its
+13-leaf top module free made the bound [0, 1])."""
 
 REORDER_AT = 300_000
 """Live nodes at which a hard module's build is sifted once (see :data:`SIFT_AFTER`)."""
@@ -188,14 +198,14 @@ def quantify(
 ) -> Quantification:
     """Quantify ``tree``'s top event; see the module docstring for the method."""
     started = time.perf_counter()
-    deadline = started + time_limit
+    limit_at = started + time_limit
+    late_until: float | None = None  # set when the first module is reached after the limit
     if tree.top in tree.events:
         p = tree.events[tree.top].probability
         return Quantification(tree.name, tree.top, p, True, p, p, 1, 0, 0.0)
     modules = find_modules(tree)
     manager = _Manager(small=len(tree.events) <= SMALL_TREE_EVENTS)
     bdd = manager.bdd
-    guard = Deadline(bdd, deadline)
     module_prob: dict[str, float | None] = {}
     ranges: dict[str, tuple[float, float]] = {}
     free_gates: list[str] = []
@@ -204,6 +214,11 @@ def quantify(
     for module in tree.topological_order():
         if module not in modules:
             continue
+        now = time.perf_counter()  # a module reached late gets a moment of its own
+        if now >= limit_at and late_until is None:
+            late_until = now + (max(LATE_MODULE, LATE_SHARE * time_limit) if time_limit > 0 else 0)
+        deadline = limit_at if late_until is None else min(now + LATE_MODULE, late_until)
+        guard = Deadline(bdd, deadline)
         gates, leaves = module_gates(tree, module, modules)
         gates, defs = rewrite(tree, module, modules, gates, leaves)
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}

@@ -36,7 +36,11 @@ EXPLODING = textwrap.dedent(
     gates.append(("b", GateOp.AND, ("c", "d"), None))  # static orders visit "a" first
     gates.append(("e", GateOp.OR, ("c", "d"), None))  # (c and d are shared: not flattened)
     gates.append(("top", GateOp.AND, ("a", "b", "e"), None))
-    tree = make_tree("top", {e: 0.5 for e in xs + ys}, gates)
+    events = {e: 0.5 for e in xs + ys}
+    if len(sys.argv) > 2:  # a small module above the exploding one: q1 AND q2, OR it
+        events.update(q1=0.1, q2=0.2)
+        gates += [("q", GateOp.AND, ("q1", "q2"), None), ("all", GateOp.OR, ("q", "top"), None)]
+    tree = make_tree(sys.argv[2] if len(sys.argv) > 2 else "top", events, gates)
     result = quantify(tree, time_limit=float(sys.argv[1]))
     print(json.dumps({"exact": result.exact, "lower": result.lower, "upper": result.upper,
                       "free": list(result.free_gates)}))
@@ -64,6 +68,23 @@ def test_an_exploding_gate_becomes_free_at_the_time_limit() -> None:
     assert result["exact"] is False
     assert "b" in result["free"] or "e" in result["free"]
     assert 0.0 <= result["lower"] <= result["upper"] <= 1.0
+
+
+def test_a_small_module_reached_after_the_limit_is_still_built() -> None:
+    # the exploding module uses up the limit; the module above it (all = (q1 AND q2) OR top)
+    # still gets its moment, so the bound keeps P(q1 AND q2) = 0.02 instead of [0, 1]
+    done = subprocess.run(
+        [sys.executable, "-c", EXPLODING, "3.0", "all"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert result["exact"] is False
+    assert "all" not in result["free"]
+    assert result["lower"] >= 0.02 - 1e-12
+    assert result["upper"] <= 1.0
 
 
 def test_operations_after_an_interrupt_still_work() -> None:
