@@ -21,9 +21,12 @@ of 4.6 s in one process; sending 60,000 findings costs 0.2 s in the child and 0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import fields, is_dataclass
 from operator import attrgetter
@@ -60,7 +63,33 @@ def can_split(components: int) -> bool:
         and sys.platform.startswith("linux")  # fork is safe here; macOS frameworks are not
         and hasattr(os, "fork")
         and cores() >= 2
+        and threading.active_count() == 1  # a child inherits other threads' locks, not them
     )
+
+
+def _fork() -> tuple[int, int, int] | None:
+    """``(pid, read end, write end)`` of a forked child and a pipe, or ``None`` when the system
+    refuses either (process limits, memory, seccomp): then the caller works alone."""
+    try:
+        incoming, out = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(incoming)
+        os.close(out)
+        return None
+    return pid, incoming, out
+
+
+def _reap(pid: int, failed: bool) -> int:
+    """Wait for the child (killed first when this process leaves on an exception, e.g. Ctrl-C,
+    rather than finishing its share first); its wait status."""
+    if failed:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
 
 
 _VALUES = tuple(f.name for f in fields(Finding) if f.name != "location")
@@ -147,12 +176,17 @@ def split_run(
     queue, feed = os.pipe()
     os.write(feed, b"".join(i.to_bytes(_TOKEN, "little") for i in queued))
     os.close(feed)
-    incoming, out = os.pipe()
-    pid = os.fork()
+    forked = _fork()
+    if forked is None:
+        os.close(queue)
+        found = [run_one(rule) for rule in rules]
+        return found, alongside()
+    pid, incoming, out = forked
     if pid == 0:
         os.close(incoming)
         _child(rules, run_one, queue, out)
     os.close(out)
+    failed = True
     try:
         taken = set(queued)
         for i, rule in enumerate(rules):  # what stays here, then the queue
@@ -163,10 +197,11 @@ def split_run(
             results[index] = run_one(rules[index])
         with open(incoming, "rb", closefd=False) as stream:
             data = stream.read()
+        failed = False
     finally:
         os.close(queue)
         os.close(incoming)
-        os.waitpid(pid, 0)
+        _reap(pid, failed)
     try:
         for index, rows in pickle.loads(data):
             results[index] = _unpacked(rows)
@@ -187,8 +222,10 @@ def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
     if count < MIN_LINES or not can_split(MIN_COMPONENTS):
         return [line(j) for j in range(count)]
     split = count * 2 // 5  # the child writes more: this process has the report's other parts
-    incoming, out = os.pipe()
-    pid = os.fork()
+    forked = _fork()
+    if forked is None:
+        return [line(j) for j in range(count)]
+    pid, incoming, out = forked
     if pid == 0:
         code = 1
         try:
@@ -200,13 +237,15 @@ def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
         finally:
             os._exit(code)
     os.close(out)
+    failed = True
     try:
         lines = [line(j) for j in range(split)]
         with open(incoming, "rb", closefd=False) as stream:
             data = stream.read()
+        failed = False
     finally:
         os.close(incoming)
-        _, status = os.waitpid(pid, 0)
+        status = _reap(pid, failed)
     try:
         rest = data.decode("utf-8", "surrogatepass").split("\n") if status == 0 else []
     except UnicodeDecodeError:

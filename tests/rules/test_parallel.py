@@ -275,3 +275,38 @@ def test_findings_travel_as_rows_and_come_back_equal() -> None:
     assert [vars(b) == vars(s) for b, s in zip(back, sent, strict=True)] == [True] * len(sent)
     assert all(type(b) is Finding for b in back)
     assert hash(back[0].location) == hash(sent[0].location)
+
+
+def _refuse(*_: object) -> int:
+    raise BlockingIOError(11, "Resource temporarily unavailable")
+
+
+def test_a_refused_fork_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    # review3: os.fork failing (EAGAIN under a process limit, ENOMEM, seccomp) made assess
+    # exit 3 with an internal error; it must fall back to one process and the same findings
+    if not parallel.can_split(10**9):
+        pytest.skip("fork is unavailable or one core is all there is")
+    serial = _assess(False, monkeypatch)
+    monkeypatch.setattr(os, "fork", _refuse)
+    refused = _assess(True, monkeypatch)
+    assert refused.findings == serial.findings
+    assert refused.figures == serial.figures
+    assert parallel.split_lines(parallel.MIN_LINES, str) == [
+        str(j) for j in range(parallel.MIN_LINES)
+    ]
+
+
+def test_no_split_while_other_threads_run() -> None:
+    import threading
+
+    if not parallel.can_split(10**9):
+        pytest.skip("fork is unavailable or one core is all there is")
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not parallel.can_split(10**9)  # its locks would be copied into the child
+    finally:
+        stop.set()
+        worker.join()
+    assert parallel.can_split(10**9)
