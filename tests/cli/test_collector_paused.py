@@ -3,27 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-
-import pytest
 
 from cellguard.cli.assessing import collector_paused
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    """The generations of the automatic collections that start while the test runs."""
-    started: list[int] = []
-
-    def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started.append(info["generation"])
-
-    gc.callbacks.append(callback)
-    try:
-        yield started
-    finally:
-        gc.callbacks.remove(callback)
 
 
 def test_what_the_block_made_is_not_walked_when_the_collector_resumes(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -36,22 +35,6 @@ def org_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("org")
     assert _generator().write_org(root, 150) == 151
     return root
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    """The generations of the automatic collections that start while the test runs."""
-    started: list[int] = []
-
-    def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started.append(info["generation"])
-
-    gc.callbacks.append(callback)
-    try:
-        yield started
-    finally:
-        gc.callbacks.remove(callback)
 
 
 def test_loading_runs_no_collection_and_gives_the_collector_back(
