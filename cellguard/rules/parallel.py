@@ -6,9 +6,11 @@ the graph is built, a forked child and this process take the built-in rules from
 rule is taken exactly once), the child sends back the findings of the rules it took, and
 :func:`split_run` returns every rule's findings at its own index, as the serial loop would.
 
-This process keeps what must or should run here: the rules of packs (untrusted code stays in
-one process) and :data:`PINNED` (the journey figures they compute are read again by the
-reports). Anything the child fails to send back (it crashed, was killed, or a finding could not
+This process keeps what must or should run here: the Python rules of packs and plugins
+(untrusted code stays in one process; a pack's YAML rules are data and may move) and
+:data:`PINNED` (the journey figures they compute are read again by the reports). Nothing is split
+while other threads run (the child would inherit their locks) or when the system refuses the fork
+or the pipe. Anything the child fails to send back (it crashed, was killed, or a finding could not
 be pickled) is evaluated here afterwards; where ``fork`` is unavailable, or one core is all
 there is, nothing is split.
 
