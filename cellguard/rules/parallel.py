@@ -65,8 +65,12 @@ def can_split(components: int) -> bool:
         and sys.platform.startswith("linux")  # fork is safe here; macOS frameworks are not
         and hasattr(os, "fork")
         and cores() >= 2
-        and threading.active_count() == 1  # a child inherits other threads' locks, not them
+        and not _other_threads()  # a child inherits other threads' locks, not the threads
     )
+
+
+def _other_threads() -> bool:
+    return threading.active_count() > 1
 
 
 def _fork() -> tuple[int, int, int] | None:

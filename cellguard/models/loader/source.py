@@ -77,6 +77,9 @@ def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_YAML_TAGS = "tag:yaml.org,2002:"
+"""The prefix of YAML's own tags: only scalars with one are built inline (others go through
+``build()``, which a subclass may extend)."""
 _Constructor = Callable[[yaml.constructor.SafeConstructor, yaml.Node], Any]
 _CONSTRUCTORS: dict[str | None, _Constructor] = yaml.constructor.SafeConstructor.yaml_constructors
 _SHARED_TAGS = frozenset(
@@ -200,13 +203,14 @@ class _Builder:
                 )
                 continue
             keys[key_path] = key_node.start_mark
-            if type(value_node) is _SCALAR and leaves:  # build(), inlined for scalars
+            tag = value_node.tag
+            if tag == _STR_TAG and type(value_node) is _SCALAR and leaves:  # build(), inlined
                 values[key_path] = value_node.start_mark
-                if value_node.tag == _STR_TAG:
-                    out[key] = str(value_node.value)
-                else:
-                    out[key] = scalar(value_node, key_path)
-            else:
+                out[key] = str(value_node.value)
+            elif type(value_node) is _SCALAR and leaves and tag.startswith(_YAML_TAGS):
+                values[key_path] = value_node.start_mark
+                out[key] = scalar(value_node, key_path)
+            else:  # containers, and application tags a subclass's build() reads (CloudFormation)
                 out[key] = build(value_node, key_path)
         for key_node, value_node in merged:  # explicit keys win over merged ones
             key = str(key_node.value)
