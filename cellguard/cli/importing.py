@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+
+from cellguard.models.collector import paused
 
 
-@contextmanager
-def importing() -> Iterator[None]:
+def importing() -> AbstractContextManager[None]:
     """Import a command's modules with the cycle collector off, as it was afterwards.
 
     Importing what ``assess`` needs allocates some 80,000 objects that live as long as the
@@ -17,12 +16,4 @@ def importing() -> Iterator[None]:
     was imported then goes to the oldest generation unscanned (``freeze``, ``unfreeze``):
     otherwise the first allocation afterwards would scan all of it as young.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
+    return paused()

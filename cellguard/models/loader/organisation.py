@@ -6,13 +6,13 @@ among required dependencies are found over the whole organisation.
 
 from __future__ import annotations
 
-import gc
 import graphlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cellguard.models.collector import paused
 from cellguard.models.components import ComponentBase
 from cellguard.models.loader.document import LoadedDocument, read_document
 from cellguard.models.loader.errors import (
@@ -287,8 +287,7 @@ def load(path: Path) -> Organisation:
         return build_organisation(documents, org_mode=org_mode)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused() -> AbstractContextManager[None]:
     """Pause Python's cycle collector while a load builds its documents.
 
     Loading allocates millions of objects that all stay alive (data, positions, models) and
@@ -300,12 +299,4 @@ def _collector_paused() -> Iterator[None]:
     collection of the young generation over all of it (0.3 s). The collector then runs as
     it was, also when the load fails.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
+    return paused()
