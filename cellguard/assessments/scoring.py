@@ -63,27 +63,8 @@ def _percent(part: float, whole: float) -> float | None:
 
 def score(findings: Iterable[Finding]) -> Score:
     """The score of a set of results (see the module docstring)."""
-    good = bad = unknown = 0.0
-    counts = dict.fromkeys(Status, 0)
-    for finding in findings:
-        counts[finding.status] += 1
-        weight = WEIGHTS[finding.severity]
-        if finding.status is Status.PASS:
-            good += weight
-        elif finding.status is Status.FAIL:
-            bad += weight
-        elif finding.status is Status.UNKNOWN:
-            unknown += weight
-    total = good + bad + unknown
-    return Score(
-        _percent(good, total),
-        counts[Status.PASS],
-        counts[Status.FAIL],
-        counts[Status.UNKNOWN],
-        counts[Status.WAIVED],
-        upper=_percent(good + unknown, total),
-        assurance=_percent(good + bad, total),
-    )
+    tally = Counter((finding.status, finding.severity) for finding in findings)
+    return _counted((status, severity, count) for (status, severity), count in tally.items())
 
 
 def scores(findings: Iterable[Finding]) -> dict[str, Score]:
