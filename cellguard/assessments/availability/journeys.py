@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from cellguard.assessments.availability.compile import JourneyTree, compile_journey
 from cellguard.assessments.availability.priors import Priors
+from cellguard.assessments.availability.shapes import Memo, Shape, shape_of
 from cellguard.assessments.faulttree.cutsets import CutSetLimitError, minimal_cut_sets
 from cellguard.assessments.faulttree.importance import (
     HOURS_PER_YEAR,
@@ -37,6 +38,7 @@ from cellguard.assessments.faulttree.importance import (
     analyse,
 )
 from cellguard.assessments.faulttree.quantify import quantify
+from cellguard.assessments.faulttree.tree import FaultTree
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.routes import RouteStep
 from cellguard.models.findings import Evidence
@@ -212,40 +214,84 @@ _CACHE: weakref.WeakKeyDictionary[
 
 Figures = tuple[float, float | None, tuple[Importance, ...], int, bool]
 
-_FIGURES: dict[tuple[object, ...], Figures] = {}
-FIGURES_KEPT = 2048
+_FIGURES: Memo[Figures] = Memo(2048)
+FIGURES_KEPT = _FIGURES.kept
 """Journey trees whose figures are remembered (oldest forgotten first): `plan` assesses the
 organisation again after every round and scores every change's avoided loss, and most
 journeys' trees are the same each time; a tree is the same when its top, events (names,
-probabilities, repair times, labels) and gates are."""
+probabilities, repair times, labels) and gates are. Only trees beyond :data:`ANALYSIS_LIMIT`
+are remembered here, by name: the others' figures go to :data:`_SHAPED`."""
+
+Ranked = tuple[float, float | None, tuple[tuple[int, float, float, float], ...], int, bool]
+""":data:`Figures` with each importance's event given by its rank in the tree's :class:`Shape`."""
+
+_SHAPED: Memo[Ranked | None] = Memo(FIGURES_KEPT)
+"""Figures of trees by shape (``None``: too large for the importance analysis), so that the
+journeys of stacks built alike are analysed once (400 journeys of 200 such stacks: 2)."""
+
+_CUT_SETS: Memo[tuple[tuple[int, ...], ...] | None] = Memo(FIGURES_KEPT)
+"""Minimal cut sets by shape, each as the ranks of its events (``None``: past the limit)."""
 
 
-def _figures(jt: JourneyTree) -> Figures:
-    """Probability, failures per year, top importances, diagram size and exactness (of an
-    identical tree computed before, when there is one)."""
+def _figures(jt: JourneyTree, shape: Shape) -> Figures:
+    """Probability, failures per year, top importances, diagram size and exactness (of a tree
+    of the same shape, or an identical one, computed before, when there is one)."""
+    key = (shape.key, jt.bounded, ANALYSIS_LIMIT)  # the limit picks the method
+    if key not in _SHAPED:
+        try:
+            analysis = analyse(jt.tree, max_events=ANALYSIS_LIMIT)
+        except AnalysisLimitError:
+            _SHAPED.keep(key, None)
+        else:
+            ranked = tuple(
+                (shape.rank[i.event], i.probability, i.birnbaum, i.fussell_vesely)
+                for i in analysis.top_importances(TOP_IMPORTANCES)
+            )
+            _SHAPED.keep(
+                key,
+                (
+                    analysis.probability,
+                    analysis.frequency_per_year,
+                    ranked,
+                    analysis.bdd_nodes,
+                    not jt.bounded,
+                ),
+            )
+    found = _SHAPED[key]
+    if found is not None:
+        probability, frequency, ranked, nodes, exact = found
+        names = shape.names
+        importances = tuple(Importance(names[r], q, b, fv) for r, q, b, fv in ranked)
+        return probability, frequency, importances, nodes, exact
     tree = jt.tree
     events, gates = frozenset(tree.events.values()), frozenset(tree.gates.values())
-    key = (tree.top, events, gates, jt.bounded, ANALYSIS_LIMIT)  # the limit picks the method
-    found = _FIGURES.get(key)
-    if found is None:
-        found = _compute_figures(jt)
-        if len(_FIGURES) >= FIGURES_KEPT:
-            del _FIGURES[next(iter(_FIGURES))]
-        _FIGURES[key] = found
-    return found
-
-
-def _compute_figures(jt: JourneyTree) -> Figures:
-    """:func:`_figures` without the memory."""
-    try:
-        analysis = analyse(jt.tree, max_events=ANALYSIS_LIMIT)
-    except AnalysisLimitError:
-        quantified = quantify(jt.tree, time_limit=FALLBACK_SECONDS)
+    named = (tree.top, events, gates, jt.bounded, ANALYSIS_LIMIT)
+    figures = _FIGURES.get(named)
+    if figures is None:
+        quantified = quantify(tree, time_limit=FALLBACK_SECONDS)
         exact = quantified.exact and not jt.bounded
-        return quantified.probability, None, (), quantified.bdd_nodes, exact
-    importances = tuple(analysis.top_importances(TOP_IMPORTANCES))
-    frequency = analysis.frequency_per_year
-    return analysis.probability, frequency, importances, analysis.bdd_nodes, not jt.bounded
+        figures = _FIGURES.keep(
+            named, (quantified.probability, None, (), quantified.bdd_nodes, exact)
+        )
+    return figures
+
+
+def _cut_sets(tree: FaultTree, shape: Shape) -> list[frozenset[str]] | None:
+    """:func:`minimal_cut_sets` of order :data:`CUT_SET_ORDER` (of a tree of the same shape
+    when there was one), ``None`` past its limit."""
+    key = (shape.key, CUT_SET_ORDER)
+    if key not in _CUT_SETS:
+        try:
+            found = minimal_cut_sets(tree, CUT_SET_ORDER)
+        except CutSetLimitError:
+            _CUT_SETS.keep(key, None)
+        else:
+            _CUT_SETS.keep(key, tuple(shape.ranks(cut) for cut in found))
+    ranked = _CUT_SETS[key]
+    if ranked is None:
+        return None
+    names = shape.names
+    return [frozenset(names[r] for r in cut) for cut in ranked]
 
 
 def _evaluate(jt: JourneyTree, graph: StackGraph) -> JourneyAvailability:
@@ -254,13 +300,11 @@ def _evaluate(jt: JourneyTree, graph: StackGraph) -> JourneyAvailability:
     answer = None
     if route.producer is not None and route.channel is not None and route.delivery is not None:
         answer = (route.producer, route.channel, route.delivery)
-    probability, frequency, importances, nodes, exact = _figures(jt)
+    shape = shape_of(jt.tree)
+    probability, frequency, importances, nodes, exact = _figures(jt, shape)
     order = {name: info.order for name, info in jt.events.items() if info.order != 1}
-    try:
-        found = minimal_cut_sets(jt.tree, CUT_SET_ORDER)
-        complete = True
-    except CutSetLimitError:
-        found, complete = [], False
+    cut_sets = _cut_sets(jt.tree, shape)
+    found, complete = ([], False) if cut_sets is None else (cut_sets, True)
     weighed = [(sum(order.get(e, 1) for e in cut), sorted(cut)) for cut in found]
     cuts = [cut for weight, cut in sorted(weighed) if weight <= CUT_SET_ORDER]
     return JourneyAvailability(

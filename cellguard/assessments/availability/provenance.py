@@ -25,8 +25,14 @@ import weakref
 from dataclasses import dataclass, replace
 
 from cellguard.assessments.availability.compile import JourneyTree
-from cellguard.assessments.availability.journeys import journey_availability, journey_result, sig
+from cellguard.assessments.availability.journeys import (
+    FIGURES_KEPT,
+    journey_availability,
+    journey_result,
+    sig,
+)
 from cellguard.assessments.availability.priors import Priors, Resolved
+from cellguard.assessments.availability.shapes import Memo, shape_of
 from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.assessments.faulttree.tree import FaultTree
 from cellguard.assessments.faulttree.variants import probabilities
@@ -114,6 +120,28 @@ def _without(tree: FaultTree, events: set[str]) -> FaultTree:
     return FaultTree(tree.name, tree.top, changed, dict(tree.gates))
 
 
+_RESTS: Memo[tuple[float, ...]] = Memo(FIGURES_KEPT)
+""":func:`_rests` by the tree's shape and the ranks of each set's events."""
+
+
+def _rests(tree: FaultTree, sets: list[set[str]]) -> list[float] | None:
+    """The probability of ``tree`` with the events of each of ``sets`` set to never fail (of a
+    tree of the same shape with the same events set, when there was one), ``None`` when
+    :func:`~cellguard.assessments.faulttree.variants.probabilities` does not serve the tree
+    (that depends on the clock too, so it is not remembered)."""
+    shape = shape_of(tree)
+    key = (shape.key, tuple(shape.ranks(events) for events in sets))
+    found = _RESTS.get(key)
+    if found is None:
+        rests = probabilities(
+            tree, [dict.fromkeys(events, 0.0) for events in sets], time_limit=QUANTIFY_SECONDS
+        )
+        if rests is None:
+            return None
+        found = _RESTS.keep(key, tuple(rests))
+    return list(found)
+
+
 def _provenance(graph: StackGraph, priors: Priors, stack: str, journey: str) -> JourneyProvenance:
     jt, result = journey_result(graph, stack, journey)
     unknown = tuple(sorted(c for c in jt.components if not priors.component(c).known))
@@ -126,11 +154,7 @@ def _provenance(graph: StackGraph, priors: Priors, stack: str, journey: str) -> 
     total = result.unavailability
     if total > 0:
         present = [b for b in BASES if by_basis.get(b)]
-        rests = probabilities(
-            jt.tree,
-            [dict.fromkeys(by_basis[b], 0.0) for b in present],
-            time_limit=QUANTIFY_SECONDS,
-        )
+        rests = _rests(jt.tree, [by_basis[b] for b in present])
         for i, basis in enumerate(present):
             if rests is not None:
                 rest = rests[i]
