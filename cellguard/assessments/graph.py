@@ -113,21 +113,37 @@ class StackGraph:
             self._components = {k: sorted(v) for k, v in index.items()}
         return list(self._components.get(stack, []))
 
+    # The four look-ups below run hundreds of thousands of times in a large assessment: each
+    # reads the index directly, and falls back to :meth:`_component` (which builds the index
+    # the first time and raises the KeyError naming a missing component) only when that fails.
+
     def component(self, qid: str) -> ComponentBase:
         """The spec model of component ``qid``; ``KeyError`` if there is none."""
-        return self._component(qid)["component"]  # type: ignore[no-any-return]
+        try:
+            return self._component_data[qid]["component"]  # type: ignore[index,no-any-return]
+        except (KeyError, TypeError):  # not a component; the index not made yet
+            return self._component(qid)["component"]  # type: ignore[no-any-return]
 
     def kind(self, qid: str) -> ComponentKind:
         """The kind of component ``qid``."""
-        return self._component(qid)["kind"]  # type: ignore[no-any-return]
+        try:
+            return self._component_data[qid]["kind"]  # type: ignore[index,no-any-return]
+        except (KeyError, TypeError):
+            return self._component(qid)["kind"]  # type: ignore[no-any-return]
 
     def stack_of(self, qid: str) -> str:
         """The name of the document declaring component ``qid``."""
-        return self._component(qid)["stack"]  # type: ignore[no-any-return]
+        try:
+            return self._component_data[qid]["stack"]  # type: ignore[index,no-any-return]
+        except (KeyError, TypeError):
+            return self._component(qid)["stack"]  # type: ignore[no-any-return]
 
     def placement(self, qid: str) -> EffectivePlacement:
         """Where component ``qid`` runs once defaults are applied (see ``placement`` module)."""
-        return self._component(qid)["placement"]  # type: ignore[no-any-return]
+        try:
+            return self._component_data[qid]["placement"]  # type: ignore[index,no-any-return]
+        except (KeyError, TypeError):
+            return self._component(qid)["placement"]  # type: ignore[no-any-return]
 
     def replica_zones(self, qid: str) -> dict[str, list[str]]:
         """Region -> zone of each replica of ``qid`` in order; empty lists when zones are unknown
@@ -155,16 +171,25 @@ class StackGraph:
 
     def dependencies(self, qid: str) -> list[DependencyEdge]:
         """The dependencies ``qid`` calls, sorted by target."""
+        cached = self._edge_lists.get((qid, True, DEPENDS_ON))
+        if cached is not None:  # made by this method: ``qid`` is a component
+            return list(cached)
         self._component(qid)
         return self._adjacent(qid, True, DEPENDS_ON)
 
     def dependents(self, qid: str) -> list[DependencyEdge]:
         """The dependency edges calling ``qid`` (callers are ``edge.source``), sorted by caller."""
+        cached = self._edge_lists.get((qid, False, DEPENDS_ON))
+        if cached is not None:  # made by this method: ``qid`` is a component
+            return list(cached)
         self._component(qid)
         return self._adjacent(qid, False, DEPENDS_ON)
 
     def fallbacks(self, qid: str) -> list[FallbackEdge]:
         """The fallback edges leaving ``qid``, sorted by fallback target."""
+        cached = self._edge_lists.get((qid, True, FALLBACK))
+        if cached is not None:  # made by this method: ``qid`` is a component
+            return list(cached)
         self._component(qid)
         return self._adjacent(qid, True, FALLBACK)
 

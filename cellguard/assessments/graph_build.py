@@ -16,7 +16,7 @@ from cellguard.assessments.edges import (
     edge_key,
 )
 from cellguard.assessments.multigraph import MultiDiGraph
-from cellguard.assessments.placement import DomainRef, implicit_pools
+from cellguard.assessments.placement import DomainRef, EffectivePlacement, implicit_pools
 from cellguard.assessments.placement import effective_placement as _effective_placement
 from cellguard.models.enums import ComponentKind
 from cellguard.models.loader.organisation import Organisation
@@ -51,6 +51,9 @@ def populate(org: Organisation) -> tuple[MultiDiGraph, list[DependencyEdge | Fal
     graph = MultiDiGraph()
     unresolved: list[DependencyEdge | FallbackEdge] = []
     add_node, add_edge, nodes = graph.add_node, graph.add_edge, graph.nodes
+    # Equal placements are members of the same domains: listed once for each distinct one
+    # (the components of a large organisation have a few dozen placements between them).
+    domains_of: dict[EffectivePlacement, list[tuple[str, DomainRef]]] = {}
     for loaded in org.documents:
         doc = loaded.document
         name, topology = doc.name, doc.topology
@@ -66,8 +69,10 @@ def populate(org: Organisation) -> tuple[MultiDiGraph, list[DependencyEdge | Fal
                 kind=ComponentKind(comp.kind),
                 placement=placement,
             )
-            for domain in placement.domains():
-                node = domain.node_id
+            domains = domains_of.get(placement)
+            if domains is None:
+                domains = domains_of[placement] = [(d.node_id, d) for d in placement.domains()]
+            for node, domain in domains:
                 if node not in nodes:  # _add_domain, without a parent
                     add_node(node, type=DOMAIN, domain=domain)
                 add_edge(qid, node, key=MEMBER_OF, relation=MEMBER_OF)

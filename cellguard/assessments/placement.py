@@ -97,7 +97,7 @@ class DomainRef:
 
     def __lt__(self, other: DomainRef) -> bool:
         """Domains sort by :attr:`sort_key`."""
-        return self.sort_key < other.sort_key
+        return (_KIND_ORDER[self.kind], self.id) < (_KIND_ORDER[other.kind], other.id)
 
     @classmethod
     def parse(cls, node_id: str) -> DomainRef:
@@ -282,17 +282,21 @@ def aws_pool_refs(component: ComponentBase, placement: EffectivePlacement) -> li
     ``~aws/bedrock-quota@<account>@<region>@<model>``."""
     if len(placement.regions) != 1:
         return []
-    where = f"{_part(placement.account)}@{_part(placement.regions[0])}"
     if isinstance(component, ServiceFields) and component.runtime is Runtime.LAMBDA:
-        return [DomainRef.shared(AWS_POOLS, f"lambda-concurrency@{where}")]
+        return [DomainRef.shared(AWS_POOLS, f"lambda-concurrency@{_where(placement)}")]
     if (
         isinstance(component, HostedModelFields)
         and component.hosting is Hosting.BEDROCK
         and component.model is not None
     ):
         model = _part(component.model.name)
-        return [DomainRef.shared(AWS_POOLS, f"bedrock-quota@{where}@{model}")]
+        return [DomainRef.shared(AWS_POOLS, f"bedrock-quota@{_where(placement)}@{model}")]
     return []
+
+
+def _where(placement: EffectivePlacement) -> str:
+    """``<account>@<region>`` of a single-region placement, for a pool's id."""
+    return f"{_part(placement.account)}@{_part(placement.regions[0])}"
 
 
 GPU_SHARING = "~gpu"
@@ -307,12 +311,13 @@ def gpu_sharing_refs(
 ) -> list[DomainRef]:
     """The shared GPUs ``component`` of ``stack`` runs on (single-region components only):
     ``~gpu/<group's document>@<group>@<account>@<region>``."""
-    serving = getattr(component, "serving", None)
+    # Only models have ``serving``: asking others with getattr() costs pydantic's __getattr__
+    serving = component.serving if isinstance(component, HostedModelFields) else None
     sharing = getattr(serving, "gpu_sharing", None)
     if sharing is None or len(placement.regions) != 1:
         return []
     owner, group = split_reference(sharing.group, stack)
-    where = f"{_part(placement.account)}@{_part(placement.regions[0])}"
+    where = _where(placement)
     return [DomainRef.shared(GPU_SHARING, f"{_part(owner)}@{_part(group)}@{where}")]
 
 
@@ -346,15 +351,18 @@ def implicit_pools(
     """The placements (by qualified id ``stack/id``) that gain a domain nobody declares (a
     pool AWS imposes, shared GPUs): those of every component in a pool or group that two or
     more components are in."""
-    items = list(members)
+    items = [
+        (qid, placement, _implicit_refs(qid, component, placement))
+        for qid, component, placement in members
+    ]
     drawn: dict[DomainRef, list[str]] = {}
-    for qid, component, placement in items:
-        for ref in _implicit_refs(qid, component, placement):
+    for qid, _, refs in items:
+        for ref in refs:
             drawn.setdefault(ref, []).append(qid)
     shared = {ref for ref, qids in drawn.items() if len(qids) >= 2}
     out: dict[str, EffectivePlacement] = {}
-    for qid, component, placement in items:
-        pools = [ref for ref in _implicit_refs(qid, component, placement) if ref in shared]
+    for qid, placement, refs in items:
+        pools = [ref for ref in refs if ref in shared]
         if pools:
             out[qid] = replace(placement, shared=tuple(sorted({*placement.shared, *pools})))
     return out

@@ -329,3 +329,23 @@ def test_edge_lists_and_component_lookups_are_made_once() -> None:
     assert fresh.component("support/llm").id == "llm"
     with pytest.raises(KeyError, match="no component 'region:us-east-1' in the graph"):
         fresh.kind("region:us-east-1")
+
+
+@pytest.mark.parametrize("method", ["component", "kind", "stack_of", "placement"])
+def test_component_lookups_name_what_is_missing_before_and_after_indexing(method: str) -> None:
+    fresh = graph_of(SUPPORT, PLATFORM)  # nothing looked up yet: no index
+    lookup = getattr(fresh, method)
+    with pytest.raises(KeyError, match="no component 'support/nope' in the graph"):
+        lookup("support/nope")
+    assert lookup("support/llm") == fresh.nx.nodes["support/llm"][method.removesuffix("_of")]
+    with pytest.raises(KeyError, match="no component 'region:us-east-1' in the graph"):
+        lookup("region:us-east-1")
+
+
+def test_edge_lists_of_a_domain_raise_even_after_components_were_listed() -> None:
+    fresh = graph_of(SUPPORT, PLATFORM)
+    assert fresh.dependencies("support/retriever") == fresh.dependencies("support/retriever")
+    assert fresh.dependents("platform/kb") == fresh.dependents("platform/kb") != []
+    for method in (fresh.dependencies, fresh.dependents, fresh.fallbacks):
+        with pytest.raises(KeyError, match="no component 'region:us-east-1' in the graph"):
+            method("region:us-east-1")
