@@ -7,10 +7,10 @@ report format renders them. Plain frozen dataclasses keep an organisation-sized 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 Evidence: TypeAlias = (
     "str | int | float | bool | Sequence[Evidence] | Mapping[str, Evidence] | None"
@@ -168,6 +168,44 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable identity: rule, stack and logical target; never line numbers."""
         return fingerprint(self.rule, self.stack, self.target)
+
+    if not TYPE_CHECKING:  # to the type checker, ``location`` is the field it is
+
+        def __getattr__(self, name: str) -> Any:
+            """The ``location`` of a finding made with a :class:`Place` instead (see there),
+            looked up now and kept; Python calls this only for what the instance lacks."""
+            state = self.__dict__
+            if name == "location" and "_place" in state:
+                location = state["location"] = state.pop("_place").lookup()
+                return location
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+        def __getstate__(self) -> dict[str, Any]:
+            """The fields, the location looked up first (a copy or a pickle carries no
+            :class:`Place`)."""
+            self.location  # noqa: B018
+            return self.__dict__
+
+
+LocationLookup = Callable[[str, tuple[str | int, ...]], Location | None]
+"""Where a key path of a document is in the user's files (``None``: no such document)."""
+
+
+class Place:
+    """A finding's location not looked up yet: the document and key path to look up, and the
+    lookup. The rule engine makes each finding with one (in its ``__dict__`` as ``_place``,
+    ``location`` absent) and the first read of ``location`` looks it up: most findings (PASS,
+    NOT_APPLICABLE) are counted and never shown, and finding 118,000 keys in the files of
+    10,000 components was a third of turning outcomes into findings."""
+
+    __slots__ = ("document", "path", "where")
+
+    def __init__(self, where: LocationLookup, document: str, path: tuple[str | int, ...]) -> None:
+        self.where, self.document, self.path = where, document, path
+
+    def lookup(self) -> Location | None:
+        """The location."""
+        return self.where(self.document, self.path)
 
 
 def fingerprint(rule: str, stack: str, target: str) -> str:

@@ -24,6 +24,7 @@ from cellguard.models.findings import (
     Impact,
     Location,
     Pillar,
+    Place,
     Severity,
     Status,
     TargetKind,
@@ -118,6 +119,7 @@ _SET_HERE = (
     "evidence",
     "impact",
 )
+_LOCATION = _SET_HERE.index("location")
 _DEFAULTS = {f.name: f.default for f in fields(Finding) if f.name not in _SET_HERE}
 FAST_FINDINGS = (
     _FIELDS[: len(_SET_HERE)] == _SET_HERE
@@ -136,20 +138,25 @@ def _new_finding(*values: object) -> Finding:
     """``Finding(*values)`` (the fields of :data:`_SET_HERE` in order, the others at their
     defaults), without the frozen dataclass's ``__init__``: its ``object.__setattr__`` per
     field was 5 of 6 microseconds a finding, 0.6 s for the 118,000 findings of 10,000
-    components. The same object, equal to the constructor's (tested)."""
+    components. The same object, equal to the constructor's (tested). A
+    :class:`~cellguard.models.findings.Place` for the location is looked up when the
+    location is first read."""
     if not FAST_FINDINGS:
+        place = values[_LOCATION]
+        if isinstance(place, Place):
+            values = (*values[:_LOCATION], place.lookup(), *values[_LOCATION + 1 :])
         return Finding(*values)  # type: ignore[arg-type]
     finding: Finding = _new_object(Finding)
     state = vars(finding)
     state.update(zip(_SET_HERE, values, strict=True))
     state.update(_DEFAULTS)
+    if type(values[_LOCATION]) is Place:
+        state["_place"] = state.pop("location")
     return finding
 
 
 _ADJUSTED: dict[tuple[Severity, int], Severity] = {}
 """Severity after an impact's shift, by (severity, shift): one lookup per finding."""
-
-_UNSEEN = object()
 
 
 class _Judge:
@@ -161,7 +168,7 @@ class _Judge:
         self.ctx = ctx
         self._impacts: dict[tuple[object, ...], Impact] = {}
         self._places: dict[tuple[str, KeyPath], Location | None] = {}
-        self._targets: dict[int, tuple[Target, Impact, dict[KeyPath, Location | None]]] = {}
+        self._targets: dict[int, tuple[Target, Impact, dict[KeyPath, Place]]] = {}
 
     def findings(self, meta: RuleMeta, outcomes: Iterable[object]) -> list[Finding]:
         """The findings of one rule's outcomes; anything but an :class:`Outcome` is a bug in
@@ -180,9 +187,10 @@ class _Judge:
                 known = targets[id(target)] = (target, self._impact(outcome), {})
             _, impact, places = known
             field = outcome.field
-            location = places.get(field, _UNSEEN)
-            if location is _UNSEEN:
-                location = places[field] = self._locate(target, field)
+            location = places.get(field)
+            if location is None:
+                path = (*target.path, *field)
+                location = places[field] = Place(self.locate, target.stack, path)
             severity = severities.get(impact.shift)
             if severity is None:
                 severity = severities[impact.shift] = _adjusted(base, impact)
@@ -220,13 +228,13 @@ class _Judge:
             self._impacts[key] = impact
         return impact
 
-    def _locate(self, target: Target, field: KeyPath) -> Location | None:
-        """Where ``field`` of ``target`` is in the user's files (``None`` for no document)."""
-        path = (*target.path, *field)
-        key = (target.stack, path)
+    def locate(self, stack: str, path: KeyPath) -> Location | None:
+        """Where ``path`` of document ``stack`` is in the user's files (``None`` for no
+        document), each place looked up once."""
+        key = (stack, path)
         if key in self._places:
             return self._places[key]
-        loaded = self.ctx.graph.org.by_name(target.stack)
+        loaded = self.ctx.graph.org.by_name(stack)
         location = None
         if loaded is not None:
             pos, _ = loaded.source.locate(path, prefer_key=True)
@@ -335,6 +343,7 @@ def run_rules(
             run_one,
             movable=lambda r: not isinstance(r, CheckedRule),
             alongside=lambda: figures(graph),  # while the child evaluates rules
+            locate=judge.locate,
         )
         for found in results:
             findings.extend(found)

@@ -34,7 +34,7 @@ from dataclasses import fields, is_dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from cellguard.models.findings import Finding, Location
+from cellguard.models.findings import Finding, Location, LocationLookup, Place
 from cellguard.rules.base import Rule
 
 PINNED = frozenset({"CG-FI-009", "CG-RED-010", "CG-RED-011"})
@@ -112,29 +112,39 @@ _new = object.__new__
 
 
 def _packed(found: list[Finding]) -> list[Any]:
+    """Rows of field values; a location not looked up yet (a :class:`Place`) travels as
+    ``(None, document, key path)`` and is looked up there when it is read."""
     if not _PLAIN:
         return found
     rows: list[Any] = []
     for finding in found:
-        where = finding.location
-        place = None if where is None else (where.file, where.line, where.column)
+        deferred = vars(finding).get("_place")
+        if deferred is not None:
+            place: tuple[Any, ...] | None = (None, deferred.document, deferred.path)
+        else:
+            where = finding.location
+            place = None if where is None else (where.file, where.line, where.column)
         rows.append((_values(finding), place))
     return rows
 
 
-def _unpacked(rows: list[Any]) -> list[Finding]:
+def _unpacked(rows: list[Any], locate: LocationLookup) -> list[Finding]:
+    """The findings of :func:`_packed`'s rows, locations not looked up yet by ``locate``."""
     if not _PLAIN:
         return rows
     found: list[Finding] = []
     for values, place in rows:
-        location = None
-        if place is not None:
-            location = _new(Location)
-            vars(location).update(file=place[0], line=place[1], column=place[2])
         finding = _new(Finding)
         state = vars(finding)
         state.update(zip(_VALUES, values, strict=True))
-        state["location"] = location
+        if place is None:
+            state["location"] = None
+        elif place[0] is None:
+            state["_place"] = Place(locate, place[1], place[2])
+        else:
+            location = _new(Location)
+            vars(location).update(file=place[0], line=place[1], column=place[2])
+            state["location"] = location
         found.append(finding)
     return found
 
@@ -169,12 +179,14 @@ def split_run(
     *,
     movable: Callable[[Rule], bool],
     alongside: Callable[[], T],
+    locate: LocationLookup,
 ) -> tuple[list[list[Finding]], T]:
     """Each rule's findings by its index in ``rules``, the ``movable`` ones (less
     :data:`PINNED`) shared with a forked child; ``run_one`` turns one rule into its findings
     and never raises (a crashing rule is one ERROR finding). ``alongside()`` is called here
     after the rules that stay here and before the shared ones (the child meanwhile takes them),
-    and what it returns is returned too."""
+    and what it returns is returned too. The child's findings whose location it did not read
+    come back with it looked up here by ``locate`` when it is read."""
     results: list[list[Finding] | None] = [None] * len(rules)
     queued = [i for i, rule in enumerate(rules) if movable(rule) and rule.meta.id not in PINNED]
     if len(queued) * _TOKEN > 4096:  # the queue must fit a pipe's buffer (64 KiB on Linux)
@@ -210,7 +222,7 @@ def split_run(
         _reap(pid, failed)
     try:
         for index, rows in pickle.loads(data):
-            results[index] = _unpacked(rows)
+            results[index] = _unpacked(rows, locate)
     except Exception:  # a short or broken message: its rules run below
         pass
     return [run_one(rules[i]) if found is None else found for i, found in enumerate(results)], also

@@ -18,6 +18,7 @@ from cellguard.models.findings import (
     Impact,
     Location,
     Pillar,
+    Place,
     Severity,
     Status,
     TargetKind,
@@ -102,6 +103,10 @@ class _Rule:
 RULES = [_Rule(f"R{i}") for i in range(12)]
 
 
+def _nowhere(document: str, path: tuple[str | int, ...]) -> Location | None:
+    raise AssertionError(f"no finding here has a location to look up ({document}, {path})")
+
+
 @pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
 def test_what_the_child_does_not_send_back_is_evaluated_here() -> None:
     parent = os.getpid()
@@ -116,6 +121,7 @@ def test_what_the_child_does_not_send_back_is_evaluated_here() -> None:
         run_one,
         movable=lambda r: True,
         alongside=lambda: os.getpid(),
+        locate=_nowhere,
     )
     assert got == [_findings(r) for r in RULES]
     assert also == parent
@@ -139,6 +145,7 @@ def test_unpicklable_findings_are_evaluated_here() -> None:
         run_one,
         movable=lambda r: str(r) != "R0",
         alongside=lambda: None,
+        locate=_nowhere,
     )
     assert [len(found) for found in got] == [3] * len(RULES)
     assert sorted(here, key=lambda n: int(n[1:])) == [str(r) for r in RULES]  # all, in the end
@@ -278,11 +285,58 @@ def test_findings_travel_as_rows_and_come_back_equal() -> None:
     sent = [*_findings("R1"), dataclasses.replace(_findings("R2")[0], location=None, note="n")]
     rows = parallel._packed(sent)
     assert all(isinstance(row, tuple) for row in rows)
-    back = parallel._unpacked(pickle.loads(pickle.dumps(rows)))
+    back = parallel._unpacked(pickle.loads(pickle.dumps(rows)), _nowhere)
     assert back == sent
     assert [vars(b) == vars(s) for b, s in zip(back, sent, strict=True)] == [True] * len(sent)
     assert all(type(b) is Finding for b in back)
     assert hash(back[0].location) == hash(sent[0].location)
+
+
+def _placed(looked_up: list[tuple[str, tuple[str | int, ...]]]) -> Finding:
+    def locate(document: str, path: tuple[str | int, ...]) -> Location:
+        looked_up.append((document, path))
+        return Location(f"{document}.yaml", len(path), 3)
+
+    values = list(vars(_findings("R1")[0]).values())[: len(engine._SET_HERE)]
+    values[engine._LOCATION] = Place(locate, "s", ("components", 2, "replicas"))
+    return engine._new_finding(*values)
+
+
+def test_a_location_is_looked_up_when_first_read_and_kept() -> None:
+    looked_up: list[tuple[str, tuple[str | int, ...]]] = []
+    finding = _placed(looked_up)
+    assert looked_up == [] and "location" not in vars(finding)
+    assert finding.location == Location("s.yaml", 3, 3)
+    assert finding.location is finding.location
+    assert looked_up == [("s", ("components", 2, "replicas"))]
+    assert vars(finding)["location"] == finding.location and "_place" not in vars(finding)
+    with pytest.raises(AttributeError, match="no attribute 'locaton'"):
+        finding.locaton  # type: ignore[attr-defined]  # noqa: B018
+    # equality, copies and pickles see the location; a row sends the place to look up there
+    assert _placed([]) == finding and dataclasses.replace(_placed([])) == finding
+    assert pickle.loads(pickle.dumps(_placed([]))) == finding
+    back: list[tuple[str, tuple[str | int, ...]]] = []
+    [row] = pickle.loads(pickle.dumps(parallel._packed([_placed(back)])))
+    assert back == [] and row[1] == (None, "s", ("components", 2, "replicas"))
+    [again] = parallel._unpacked([row], lambda d, p: Location("there.yaml", 1, 1))
+    assert "location" not in vars(again)
+    assert again.location == Location("there.yaml", 1, 1)
+
+
+def test_only_the_locations_read_are_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = engine._Judge.locate
+
+    def counted(self: engine._Judge, stack: str, path: tuple[str | int, ...]) -> Location | None:
+        calls.append(stack)
+        return real(self, stack, path)
+
+    monkeypatch.setattr(engine._Judge, "locate", counted)
+    assessment = _assess(False, monkeypatch)
+    assert calls == []
+    shown = [f for f in assessment.findings if f.status is Status.FAIL]
+    assert all(f.location is not None for f in shown)
+    assert 0 < len(calls) <= len(shown) < len(assessment.findings)
 
 
 def _refuse(*_: object) -> int:
