@@ -17,7 +17,13 @@ API_VERSION = "cellguard/v1"
 
 
 class SpecModel(BaseModel):
-    """Base of every spec model: unknown keys are errors, values are checked on assignment."""
+    """Base of every spec model: unknown keys are errors, values are checked on assignment.
+
+    An empty default is written ``default_factory=lambda: []`` (``{}``, ``set()``), not
+    ``default_factory=list``: pydantic reads each factory's signature when it builds a model,
+    and a builtin's is parsed from its text with ``tokenize`` (0.3-0.4 ms each, 25-30 ms of
+    every ``assess`` in all, against 2 ms for the lambdas; issue 21 item 5).
+    """
 
     model_config = ConfigDict(
         extra="forbid",

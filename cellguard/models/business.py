@@ -328,7 +328,7 @@ class Risk(SpecModel):
     likelihood: Likelihood = Field(description="How likely the risk is to materialise.")
     severity: RiskSeverity = Field(description="How bad it is when it does.")
     components: list[Reference] = Field(
-        default_factory=list, description="Components the risk concerns."
+        default_factory=lambda: [], description="Components the risk concerns."
     )
     mitigation: str | None = Field(
         None,
@@ -359,4 +359,4 @@ class Business(SpecModel):
     journeys: list[Journey] = Field(
         min_length=1, description="The journeys the stack serves; at least one."
     )
-    risks: list[Risk] = Field(default_factory=list, description="Optional risk register.")
+    risks: list[Risk] = Field(default_factory=lambda: [], description="Optional risk register.")

@@ -39,7 +39,7 @@ class ChaosExperiment(SpecModel):
 
     type: ChaosExperimentType = Field(description="What the experiment breaks.")
     targets: list[Reference] = Field(
-        default_factory=list, description="Components the experiment targets."
+        default_factory=lambda: [], description="Components the experiment targets."
     )
     last_run: IsoDate | None = Field(None, description="When it last ran.")
 

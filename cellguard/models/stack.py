@@ -26,7 +26,7 @@ class Metadata(SpecModel):
     currency: str = Field(
         "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency of money figures."
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="Free-form labels.")
+    labels: dict[str, str] = Field(default_factory=lambda: {}, description="Free-form labels.")
 
     @property
     def effective_department(self) -> str | None:
@@ -46,7 +46,7 @@ class _DocumentBase(SpecModel):
     practices: Practices = Field(
         default_factory=Practices, description="Stack-wide engineering practices."
     )
-    waivers: list[Waiver] = Field(default_factory=list, description="Accepted risks.")
+    waivers: list[Waiver] = Field(default_factory=lambda: [], description="Accepted risks.")
 
     @property
     def name(self) -> str:
@@ -69,7 +69,9 @@ class Platform(_DocumentBase):
     """Shared components (vector store, model gateway, quota) used by several stacks."""
 
     kind: Literal["Platform"] = Field(description="Document kind.")
-    components: list[Component] = Field(default_factory=list, description="The shared components.")
+    components: list[Component] = Field(
+        default_factory=lambda: [], description="The shared components."
+    )
 
 
 Document = Annotated[Stack | Platform, Field(discriminator="kind")]

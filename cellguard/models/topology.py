@@ -72,17 +72,19 @@ class Topology(SpecModel):
     regions: list[Region] = Field(
         min_length=1, description="Regions the stack runs in; the first is the default."
     )
-    cells: list[Cell] = Field(default_factory=list, description="Cells, if the stack is celled.")
+    cells: list[Cell] = Field(
+        default_factory=lambda: [], description="Cells, if the stack is celled."
+    )
     availability: AvailabilityOverrides = Field(
         default_factory=AvailabilityOverrides,
         description="Overrides of the catalog's priors for zones, regions, accounts and cells.",
     )
     shared_domains: list[SharedDomain] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Explicit shared-fate domains (quotas, node pools, control planes, ...).",
     )
     allowed_regions: list[Annotated[str, Field(pattern=REGION_PATTERN)]] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description=(
             "Regions the stack and its data may be in (residency, e.g. the EU regions); the "
             "regions must be among them, and `plan` recovers only into them. Empty: any region "

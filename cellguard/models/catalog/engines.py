@@ -26,7 +26,7 @@ class EngineDefaults(CatalogModel):
         description="Default concurrent sequences per replica (null: none, memory-derived)."
     )
     by_gpu: dict[str, int] = Field(
-        default_factory=dict, description="GPU (canonical name) -> default on that GPU."
+        default_factory=lambda: {}, description="GPU (canonical name) -> default on that GPU."
     )
     kv_bound: bool = Field(
         False,

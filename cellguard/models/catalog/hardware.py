@@ -98,7 +98,7 @@ class InstanceFamily(CatalogModel):
     interconnect: Interconnect = Field(description="How the instance's GPUs are linked.")
     sizes: dict[str, int] = Field(min_length=1, description="Size -> GPUs per instance.")
     shapes: dict[str, tuple[int, int]] = Field(
-        default_factory=dict, description="Size -> (vCPUs, memory in GiB) of the instance."
+        default_factory=lambda: {}, description="Size -> (vCPUs, memory in GiB) of the instance."
     )
     platforms: tuple[Literal["ec2", "sagemaker"], ...] = Field(min_length=1)
     regions: tuple[str, ...] = Field(description="Regions known to offer it (partial).")

@@ -29,7 +29,7 @@ class SageMakerRates(CatalogModel):
     estimate: bool
     factor: float = Field(gt=0)
     source: Source
-    prices: dict[str, float] = Field(default_factory=dict)
+    prices: dict[str, float] = Field(default_factory=lambda: {})
 
 
 class RegionFactors(CatalogModel):

@@ -91,7 +91,7 @@ class Replication(SpecModel):
 
     cross_region: bool | None = Field(None, description="Replicated to another region.")
     cross_account: bool | None = Field(None, description="Replicated to another account.")
-    regions: list[str] = Field(default_factory=list, description="Replica regions.")
+    regions: list[str] = Field(default_factory=lambda: [], description="Replica regions.")
     lag_seconds: PositiveInt | None = Field(
         None, le=MAX_SECONDS, description="Typical replication lag."
     )
@@ -106,7 +106,7 @@ class ComponentBase(SpecModel):
     id: Identifier = Field(description="Component id, unique within the stack.")
     description: str | None = Field(None, description="What the component does.")
     owner: str | None = Field(None, description="Owning team, if not the stack owner.")
-    labels: dict[str, str] = Field(default_factory=dict, description="Free-form labels.")
+    labels: dict[str, str] = Field(default_factory=lambda: {}, description="Free-form labels.")
     placement: Placement | None = Field(None, description="Where the component runs.")
     replicas: NonNegativeInt | None = Field(
         None,
@@ -129,11 +129,11 @@ class ComponentBase(SpecModel):
         ),
     )
     depends_on: list[DependencyItem] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Components this one calls: mappings, or bare ids as shorthand for {to: id}.",
     )
     shared_domains: list[Reference] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Explicit shared-fate domains the component belongs to ('stack/id' across stacks).",
     )
 

@@ -67,7 +67,7 @@ class Agent(ComponentBase, ServiceFields):
         None, description="Whether callers wait for the agent (sync) or are notified (async)."
     )
     tools: list[Reference] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description=(
             "Deprecated: read by no check (accepted with a warning); list the tools the agent "
             "calls in depends_on."

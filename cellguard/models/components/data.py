@@ -130,7 +130,7 @@ class ObjectStore(ComponentBase, StatefulFields):
 
     kind: Literal["object_store"] = Field(description="Component kind.")
     engine: StoreEngine | None = Field(None, description="Storage engine (s3, efs, ...).")
-    contents: list[DataContent] = Field(default_factory=list, description="What it holds.")
+    contents: list[DataContent] = Field(default_factory=lambda: [], description="What it holds.")
     versioning: bool | None = Field(None, description="Object versioning enabled.")
     data: DataVolume | None = Field(None, description="Data volume and recreate time.")
 
@@ -140,7 +140,7 @@ class Database(ComponentBase, StatefulFields):
 
     kind: Literal["database"] = Field(description="Component kind.")
     engine: StoreEngine | None = Field(None, description="Database engine.")
-    contents: list[DataContent] = Field(default_factory=list, description="What it holds.")
+    contents: list[DataContent] = Field(default_factory=lambda: [], description="What it holds.")
     multi_az: bool | None = Field(None, description="Deployed with standby across zones.")
     data: DataVolume | None = Field(None, description="Data volume and recreate time.")
 
@@ -161,7 +161,7 @@ class IngestionPipeline(ComponentBase, ServiceFields):
 
     kind: Literal["ingestion_pipeline"] = Field(description="Component kind.")
     mode: PipelineMode | None = Field(None, description="batch or streaming.")
-    sources: list[Source] = Field(default_factory=list, description="Sources read.")
+    sources: list[Source] = Field(default_factory=lambda: [], description="Sources read.")
     parallelism: PositiveInt | None = Field(
         None, le=MAX_PER_REPLICA, description="Concurrent embedding requests at most."
     )

@@ -115,7 +115,7 @@ class Serving(SpecModel):
         None, le=MAX_PER_REPLICA, description="GPUs per replica."
     )
     instance_types: list[str] = Field(
-        default_factory=list, description="Instance types the replicas may run on."
+        default_factory=lambda: [], description="Instance types the replicas may run on."
     )
     cold_start_seconds: PositiveInt | None = Field(
         None, le=MAX_SECONDS, description="Seconds from scale-out decision to serving traffic."
@@ -134,7 +134,7 @@ class Serving(SpecModel):
         ),
     )
     hosted_models: list[HostedModels] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description=(
             "Models or adapters sharing this endpoint's GPU pool (multi-model endpoints, "
             "inference components, multi-LoRA): their journeys' demand adds up on the pool, "
@@ -173,7 +173,7 @@ class Quota(SpecModel):
         None, le=MAX_PER_MINUTE, description="Requests per minute."
     )
     shared_with: list[str] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description=(
             "Other stacks or teams drawing on the same quota ([] for none; left out, whether "
             "it is shared is unknown)."
@@ -352,4 +352,6 @@ class TrainingJob(ComponentBase):
         ),
     )
     gpu: str | None = Field(None, description="GPU type used.")
-    instance_types: list[str] = Field(default_factory=list, description="Instance types used.")
+    instance_types: list[str] = Field(
+        default_factory=lambda: [], description="Instance types used."
+    )

@@ -15,7 +15,9 @@ class Guardrail(ComponentBase, ServiceFields):
 
     kind: Literal["guardrail"] = Field(description="Component kind.")
     provider: GuardrailProvider | None = Field(None, description="Guardrail implementation.")
-    checks: list[GuardrailCheck] = Field(default_factory=list, description="Checks performed.")
+    checks: list[GuardrailCheck] = Field(
+        default_factory=lambda: [], description="Checks performed."
+    )
     fail_open: bool | None = Field(
         None, description="Requests pass unchecked when the guardrail is down."
     )
@@ -27,7 +29,7 @@ class Observability(ComponentBase):
     kind: Literal["observability"] = Field(description="Component kind.")
     provider: ObservabilityProvider | None = Field(None, description="Back end.")
     signals: list[Literal["metrics", "gpu_metrics", "traces", "logs", "feedback", "drift"]] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description=(
             "Deprecated: read by no check (accepted with a warning); declare "
             "practices.observability, which the CG-OBS rules judge."

@@ -115,7 +115,7 @@ class Startup(SpecModel):
         None, description="The image registry, the image's size and the pull bandwidth."
     )
     services: list[StartupSource] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description=(
             "Licence, token or secret services a replica must reach to start; with size_gb and "
             "gb_per_s, what it fetches from one (a tokenizer, an adapter) adds to the start-up."
