@@ -86,6 +86,9 @@ def run_assessment(
     ``patterns_from`` says where ``select``/``ignore`` came from when it was not the command line
     (``rules.select at .cellguard.yaml:4``): a pattern that matches no rule is named with it.
     """
+    from cellguard.rules.spare import mark
+
+    mark()  # whether a second core is free is judged from here (rules/spare.py)
     with collector_paused():
         return _run_assessment(
             paths,

@@ -12,7 +12,8 @@ This process keeps what must or should run here: the Python rules of packs and p
 while other threads run (the child would inherit their locks) or when the system refuses the fork
 or the pipe. Anything the child fails to send back (it crashed, was killed, or a finding could not
 be pickled) is evaluated here afterwards; where ``fork`` is unavailable, or one core is all
-there is, nothing is split.
+there is, or other processes have kept a core busy since the assessment started
+(:mod:`.spare`), nothing is split.
 
 :func:`split_lines` does the same for the lines of a large report: the child writes the
 last three fifths, this process the rest, and what the child fails to send is written here.
@@ -36,6 +37,7 @@ from typing import Any, TypeVar
 
 from cellguard.models.findings import Finding, Location, LocationLookup, Place
 from cellguard.rules.base import Rule
+from cellguard.rules.spare import second_core_free
 
 PINNED = frozenset({"CG-FI-009", "CG-RED-010", "CG-RED-011"})
 """Rules always evaluated in this process: they fill the graph's cache of journey availability
@@ -66,6 +68,7 @@ def can_split(components: int) -> bool:
         and hasattr(os, "fork")
         and cores() >= 2
         and not _other_threads()  # a child inherits other threads' locks, not the threads
+        and second_core_free()  # a core busy elsewhere: alone is faster (:mod:`.spare`)
     )
 
 

@@ -24,7 +24,7 @@ from cellguard.models.findings import (
     TargetKind,
 )
 from cellguard.models.loader import load
-from cellguard.rules import engine, parallel
+from cellguard.rules import engine, parallel, spare
 from cellguard.rules.builtin import builtin_rules
 from cellguard.rules.engine import run_rules
 from tests.helpers import REPO
@@ -39,6 +39,7 @@ def _single_threaded(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     thread), and nothing is split while threads run; these tests are about the split."""
     if request.node.name != "test_no_split_while_other_threads_run":
         monkeypatch.setattr(parallel, "_other_threads", lambda: False)
+    monkeypatch.setattr(spare, "_mark", None)  # an assessment run before: not the machine's load
 
 
 def _assess(split: bool, monkeypatch: pytest.MonkeyPatch) -> engine.Assessment:
@@ -372,3 +373,16 @@ def test_no_split_while_other_threads_run() -> None:
         stop.set()
         worker.join()
     assert parallel.can_split(10**9) == (threading.active_count() == 1)  # others may linger
+
+
+def test_findings_written_out_equal_the_constructors_on_an_organisation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast = _assess(False, monkeypatch).findings
+    monkeypatch.setattr(engine, "FAST_FINDINGS", False)
+    slow = _assess(False, monkeypatch).findings
+    assert len(fast) == len(slow) > 100
+    assert fast == slow
+    for a, b in zip(fast, slow, strict=True):
+        assert a.location == b.location  # looked up: the fields are all there now
+        assert sorted(vars(a).items(), key=str) == sorted(vars(b).items(), key=str)
