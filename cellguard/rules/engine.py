@@ -194,25 +194,47 @@ class _Judge:
             severity = severities.get(impact.shift)
             if severity is None:
                 severity = severities[impact.shift] = _adjusted(base, impact)
-            found.append(
-                _new_finding(
-                    rule,
-                    title,
-                    pillar,
-                    category,
-                    outcome.status,
-                    severity,
-                    base,
-                    target.stack,
-                    target.id,
-                    target.kind,
-                    outcome.message,
-                    remediation,
-                    location,
-                    dict(outcome.evidence),
-                    impact,
+            if not FAST_FINDINGS:
+                found.append(
+                    _new_finding(
+                        rule,
+                        title,
+                        pillar,
+                        category,
+                        outcome.status,
+                        severity,
+                        base,
+                        target.stack,
+                        target.id,
+                        target.kind,
+                        outcome.message,
+                        remediation,
+                        location,
+                        dict(outcome.evidence),
+                        impact,
+                    )
                 )
-            )
+                continue
+            # _new_finding written out: a key at a time is a third of its time (118,000 times)
+            finding = _new_object(Finding)
+            state = finding.__dict__
+            state["rule"] = rule
+            state["title"] = title
+            state["pillar"] = pillar
+            state["category"] = category
+            state["status"] = outcome.status
+            state["severity"] = severity
+            state["base_severity"] = base
+            state["stack"] = target.stack
+            state["target"] = target.id
+            state["target_kind"] = target.kind
+            state["message"] = outcome.message
+            state["remediation"] = remediation
+            state["_place"] = location
+            state["evidence"] = dict(outcome.evidence)
+            state["impact"] = impact
+            state.update(_DEFAULTS)
+            found.append(finding)
         return found
 
     def _impact(self, outcome: Outcome) -> Impact:

@@ -24,7 +24,7 @@ from cellguard.models.findings import (
     TargetKind,
 )
 from cellguard.models.loader import load
-from cellguard.rules import engine, parallel, spare
+from cellguard.rules import engine, outcome, parallel, spare
 from cellguard.rules.builtin import builtin_rules
 from cellguard.rules.engine import run_rules
 from tests.helpers import REPO
@@ -386,3 +386,19 @@ def test_findings_written_out_equal_the_constructors_on_an_organisation(
     for a, b in zip(fast, slow, strict=True):
         assert a.location == b.location  # looked up: the fields are all there now
         assert sorted(vars(a).items(), key=str) == sorted(vars(b).items(), key=str)
+
+
+def test_fast_outcomes_equal_the_constructors() -> None:
+    assert outcome.FAST_OUTCOMES
+    target = outcome.Target(TargetKind.COMPONENT, "s", "c", ("components", 0))
+    for made, status in [
+        (outcome.passed(target, "m", ("replicas",), n=2), Status.PASS),
+        (outcome.failed(target, "m", ("replicas",), n=2), Status.FAIL),
+        (outcome.unknown(target, "m", ("replicas",), n=2), Status.UNKNOWN),
+    ]:
+        slow = outcome.Outcome(status, target, "m", {"n": 2}, ("replicas",))
+        assert type(made) is outcome.Outcome and made == slow and vars(made) == vars(slow)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.message = "x"  # type: ignore[misc]
+    none = outcome.not_applicable(target, "m")
+    assert vars(none) == vars(outcome.Outcome(Status.NOT_APPLICABLE, target, "m", {}, ()))
