@@ -36,6 +36,24 @@ class RuleContext:
         self._targets: dict[str, Target] = {}
         self._dependency_targets: dict[tuple[str, str], Target] = {}
 
+    def warm(self) -> None:
+        """Make now the look-ups most rules share: this context's indexes and the graph's
+        model fleets and journey latencies. Before a forked child takes some of the rules
+        (:mod:`.parallel`), so that it inherits them instead of making them again (0.37 s of
+        CPU at 10,000 components); the reports' figures read the fleets and latencies too."""
+        from cellguard.assessments.capacity import capacity_rows
+        from cellguard.assessments.latency import latency_rows
+
+        _ = (
+            self._index,
+            self._dependency_index,
+            self._journeys_by_component,
+            self._journeys_by_entrypoint,
+        )
+        self.components()
+        capacity_rows(self.graph)
+        latency_rows(self.graph)
+
     # -- documents ------------------------------------------------------------------------
 
     def stacks(self) -> list[Stack]:

@@ -360,6 +360,7 @@ def run_rules(
     findings: list[Finding] = []
     figs: Figures | None = None
     if progress is None and can_split(len(graph.components())):
+        ctx.warm()  # once, here: the child inherits what the rules of both processes share
         results, figs = split_run(
             chosen,
             run_one,

@@ -402,3 +402,22 @@ def test_fast_outcomes_equal_the_constructors() -> None:
             made.message = "x"  # type: ignore[misc]
     none = outcome.not_applicable(target, "m")
     assert vars(none) == vars(outcome.Outcome(Status.NOT_APPLICABLE, target, "m", {}, ()))
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_the_child_inherits_the_lookups_rules_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cellguard.assessments import capacity
+
+    seen: list[bool] = []
+    real_fork = parallel._fork
+
+    def fork() -> tuple[int, int, int] | None:
+        seen.append(len(capacity._FLEETS) == 1)
+        return real_fork()
+
+    monkeypatch.setattr(parallel, "_fork", fork)
+    monkeypatch.setattr(capacity, "_FLEETS", type(capacity._FLEETS)())
+    split = _assess(True, monkeypatch)
+    assert seen == [True]  # the fleets were there when the child was forked
+    monkeypatch.setattr(capacity, "_FLEETS", type(capacity._FLEETS)())
+    assert split.findings == _assess(False, monkeypatch).findings
