@@ -46,6 +46,8 @@ class _Checker:
         self.domain_ids = [d.id for d in self.doc.topology.shared_domains]
         self.suggest = Suggester()
         self._choices: dict[str, tuple[frozenset[str], str]] = {}
+        self._name = self.doc.name  # read for every reference: once, not through the models
+        self._region_names = [r.name for r in self.doc.topology.regions]  # for each placement
 
     def error(
         self,
@@ -81,10 +83,13 @@ class _Checker:
 
     def local(self, ref: str) -> str:
         """``ref`` without this document's own name as qualifier (``me/x`` is ``x``)."""
-        return localise(ref, self.doc.name)
+        return localise(ref, self._name)
 
     def reference(self, path: KeyPath, ref: str, what: str = "component") -> None:
-        ref = self.local(ref)
+        self._local_reference(path, localise(ref, self._name), what)
+
+    def _local_reference(self, path: KeyPath, ref: str, what: str = "component") -> None:
+        """:meth:`reference` of ``ref`` made local already."""
         if "/" in ref:
             self.out.cross_refs.append(CrossReference(self.loaded, path, ref, what))
             return
@@ -203,7 +208,7 @@ class _Checker:
                     (*dpath, "to"), f"component '{comp.id}' depends on itself", "self-dependency"
                 )
             else:
-                self.reference((*dpath, "to"), dep.to)
+                self._local_reference((*dpath, "to"), to)
             if to in targets:
                 self.error(
                     (*dpath, "to"),
@@ -255,7 +260,7 @@ class _Checker:
         if placement.account is not None:
             self.member((*path, "account"), placement.account, topo.accounts, "account")
         regions = placement.regions or [topo.regions[0].name]
-        known = [r.name for r in topo.regions]
+        known = self._region_names
         for ri, name in enumerate(placement.regions or []):
             self.member((*path, "regions", ri), name, known, "region")
         for name in regions:
