@@ -75,6 +75,20 @@ def scores(findings: Iterable[Finding]) -> dict[str, Score]:
 TALLY_KEY = attrgetter("pillar", "status", "severity")
 """What a finding counts as in a score: :func:`scores_of` reads how many have each key."""
 
+Tally = Mapping[tuple[str, Pillar, Status, Severity], int]
+"""How many findings have each (stack, pillar, status, severity)."""
+
+
+def pillar_counts(tally: Tally) -> dict[tuple[Pillar, Status, Severity], int]:
+    """The counts by :data:`TALLY_KEY` of every stack's findings together (for
+    :func:`scores_of`: the same scores as :func:`scores` of the findings)."""
+    counts: dict[tuple[Pillar, Status, Severity], int] = {}
+    for (_, pillar, status, severity), count in tally.items():
+        key = (pillar, status, severity)
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
 _PILLARS = {id(pillar): pillar for pillar in Pillar}
 
 

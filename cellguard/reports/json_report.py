@@ -10,10 +10,8 @@ control, bidi and zero-width characters in them are written as ``\\uXXXX`` escap
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Mapping
 from json.encoder import encode_basestring
-from operator import attrgetter
 from typing import Any
 
 from cellguard import __version__
@@ -41,8 +39,6 @@ REPORTED = (Status.FAIL, Status.WAIVED, Status.UNKNOWN, Status.ERROR)
 """Statuses listed under ``findings`` by default (PASS and NOT_APPLICABLE are counted only)."""
 
 SCORE_KEYS = ("overall", *(p.value for p in Pillar))
-
-_STATUS = attrgetter("status")
 
 
 def score_dict(scores: dict[str, Score]) -> dict[str, Any]:
@@ -184,7 +180,7 @@ def _report_data(
     """:func:`to_json_data`, each finding as ``finding`` gives it."""
     statuses = tuple(Status) if include_passed else REPORTED
     counts = {s.value: 0 for s in Status}
-    for status, count in Counter(map(_STATUS, assessment.findings)).items():
+    for (_, _, status, _), count in assessment.tally().items():
         counts[status.value] += count
     stack_scores = assessment.stack_scores()
     figs = assessment.figures

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import MISSING, dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import MISSING, dataclass, field, fields
 from operator import attrgetter
 
 from cellguard.assessments.figures import Figures, figures
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.impact import adjust, assess_impact
-from cellguard.assessments.scoring import Score, scores, scores_of
+from cellguard.assessments.scoring import Score, pillar_counts, scores_of
 from cellguard.models.business import Journey
 from cellguard.models.findings import (
     Finding,
@@ -36,7 +36,7 @@ from cellguard.rules.metadata import RuleMeta
 from cellguard.rules.outcome import Outcome, Target
 from cellguard.rules.parallel import can_split, split_run
 from cellguard.rules.templates import bounded
-from cellguard.rules.untrusted import CheckedRule, checked_outcome, describe_exception, raised_at
+from cellguard.rules.untrusted import CheckedRule, describe_exception, outcomes_of, raised_at
 from cellguard.rules.waivers import WaiverReport, apply_waivers
 
 Progress = Callable[[int, int, str], None]
@@ -63,13 +63,25 @@ class Assessment:
     graph: StackGraph | None = None
     """The graph that was assessed (diagrams in the markdown and HTML reports)."""
 
+    _tally: Counter[tuple[str, Pillar, Status, Severity]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def tally(self) -> Counter[tuple[str, Pillar, Status, Severity]]:
+        """How many findings have each (stack, pillar, status, severity), counted once: the
+        scores, each stack's and the report's counts by status read it (a pass over 118,000
+        findings at 10,000 components was 0.1-0.25 s each). A run's findings do not change."""
+        if self._tally is None:
+            self._tally = Counter(map(_STACK_TALLY_KEY, self.findings))
+        return self._tally
+
     def stack_scores(self) -> dict[str, dict[str, Score]]:
         """Scores of each document's own findings."""
         own: dict[str, dict[tuple[Pillar, Status, Severity], int]] = {n: {} for n in self.stacks}
-        for (stack, *key), count in Counter(map(_STACK_TALLY_KEY, self.findings)).items():
+        for (stack, pillar, status, severity), count in self.tally().items():
             counts = own.get(stack)
             if counts is not None:
-                counts[(key[0], key[1], key[2])] = count
+                counts[(pillar, status, severity)] = count
         return {name: scores_of(own[name]) for name in self.stacks}
 
     def by_status(self, *statuses: Status) -> list[Finding]:
@@ -292,29 +304,6 @@ def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
     )
 
 
-MAX_OUTCOMES_PER_TARGET = 10
-"""A pack's rule may yield at most this many outcomes per possible target (plus 1,000)."""
-
-
-def _outcomes(rule: Rule, ctx: RuleContext) -> Iterable[object]:
-    """The outcomes of ``rule``; a pack's rule's are checked and copied (see
-    :func:`~cellguard.rules.untrusted.checked_outcome`) and their number bounded."""
-    produced = rule.evaluate(ctx)
-    if not isinstance(rule, CheckedRule):
-        return produced
-    return _checked(produced, ctx)
-
-
-def _checked(produced: Iterable[Outcome], ctx: RuleContext) -> Iterator[Outcome]:
-    graph = ctx.graph
-    targets = len(graph.stacks()) + len(graph.journeys()) + len(graph.components())
-    limit = MAX_OUTCOMES_PER_TARGET * (targets + len(graph.dependency_edges())) + 1000
-    for count, outcome in enumerate(produced, start=1):
-        if count > limit:
-            raise ValueError(f"the rule yielded over {limit:,} outcomes (a runaway generator?)")
-        yield checked_outcome(outcome)
-
-
 def _sorted(findings: list[Finding]) -> list[Finding]:
     """``findings`` sorted stably by pillar, rule, stack and target.
 
@@ -350,7 +339,7 @@ def run_rules(
     def run_one(rule: Rule) -> list[Finding]:
         meta = rule.meta
         try:
-            return judge.findings(meta, _outcomes(rule, ctx))
+            return judge.findings(meta, outcomes_of(rule, ctx))
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a crashing or ill-behaved rule is reported, the run
@@ -379,13 +368,16 @@ def run_rules(
         progress(len(chosen), len(chosen), "")
     findings, waivers = apply_waivers(findings, graph.org, today)
     findings = _sorted(findings)
-    return Assessment(
+    tally = Counter(map(_STACK_TALLY_KEY, findings))
+    assessment = Assessment(
         findings=findings,
         waivers=waivers,
         rules=sorted((r.meta for r in chosen), key=lambda m: m.sort_key),
         stacks=graph.stacks(),
         as_of=today,
-        scores=scores(findings),
+        scores=scores_of(pillar_counts(tally)),
         figures=figures(graph) if figs is None else figs,
         graph=graph,
     )
+    assessment._tally = tally
+    return assessment

@@ -9,7 +9,7 @@ property, an ``__iter__``, a ``__str__`` or ``__eq__``, and not ``SystemExit``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,3 +216,26 @@ def checked_outcome(outcome: object) -> Outcome:
         },
         field=_key_path(outcome.field, "field"),
     )
+
+
+MAX_OUTCOMES_PER_TARGET = 10
+"""A pack's rule may yield at most this many outcomes per possible target (plus 1,000)."""
+
+
+def outcomes_of(rule: Rule, ctx: RuleContext) -> Iterable[object]:
+    """The outcomes of ``rule``; a pack's rule's are checked and copied (see
+    :func:`checked_outcome`) and their number bounded."""
+    produced = rule.evaluate(ctx)
+    if not isinstance(rule, CheckedRule):
+        return produced
+    return _checked(produced, ctx)
+
+
+def _checked(produced: Iterable[Outcome], ctx: RuleContext) -> Iterator[Outcome]:
+    graph = ctx.graph
+    targets = len(graph.stacks()) + len(graph.journeys()) + len(graph.components())
+    limit = MAX_OUTCOMES_PER_TARGET * (targets + len(graph.dependency_edges())) + 1000
+    for count, outcome in enumerate(produced, start=1):
+        if count > limit:
+            raise ValueError(f"the rule yielded over {limit:,} outcomes (a runaway generator?)")
+        yield checked_outcome(outcome)

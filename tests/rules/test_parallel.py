@@ -421,3 +421,21 @@ def test_the_child_inherits_the_lookups_rules_share(monkeypatch: pytest.MonkeyPa
     assert seen == [True]  # the fleets were there when the child was forked
     monkeypatch.setattr(capacity, "_FLEETS", type(capacity._FLEETS)())
     assert split.findings == _assess(False, monkeypatch).findings
+
+
+def test_one_tally_gives_the_scores_of_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter
+
+    from cellguard.assessments.scoring import scores, scores_of
+
+    assessment = _assess(False, monkeypatch)
+    found = assessment.findings
+    tally = assessment.tally()
+    assert tally is assessment.tally()  # counted once
+    assert tally == Counter((f.stack, f.pillar, f.status, f.severity) for f in found)
+    assert assessment.scores == scores(found)
+    for stack, own in assessment.stack_scores().items():
+        assert own == scores(f for f in found if f.stack == stack)
+    fresh = dataclasses.replace(assessment, findings=found[:10])  # not carried over
+    assert sum(fresh.tally().values()) == 10
+    assert scores_of({}) == scores([])
