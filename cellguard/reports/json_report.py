@@ -262,7 +262,8 @@ def dump_lines(
         else:
             lines.append(f"  {_compact(key)}: {_compact(value, key)}{comma}")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the last line break, without copying a 50 MB report once more
+    return "\n".join(lines)
 
 
 class _FindingLines:
