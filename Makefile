@@ -15,7 +15,7 @@ PY_CHECK := import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cellguar
 
 # The C walker (optional; built when a compiler is present) is rebuilt when its source changes.
 # Versions come from constraints.txt, so CI installs what the suite last passed with.
-$(STAMP): pyproject.toml setup.py constraints.txt cellguard/assessments/faulttree/_cudd_walk.c
+$(STAMP): pyproject.toml setup.py constraints.txt $(wildcard cellguard/assessments/faulttree/_cudd_*.[ch])
 	@$(PYTHON) -c '$(PY_CHECK)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

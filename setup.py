@@ -13,6 +13,7 @@ setup(
             sources=[
                 "cellguard/assessments/faulttree/_cudd_walk.c",
                 "cellguard/assessments/faulttree/_cudd_joint.c",
+                "cellguard/assessments/faulttree/_cudd_truncate.c",
             ],
             depends=["cellguard/assessments/faulttree/_cudd_dag.h"],
             optional=True,

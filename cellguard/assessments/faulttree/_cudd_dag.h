@@ -250,5 +250,7 @@ static inline int forward(const Dag *d, const double *q, double **p_out, double 
 
 PyObject *walk_joint(PyObject *self, PyObject *args);
 extern const char joint_doc[];
+PyObject *walk_truncate(PyObject *self, PyObject *args);
+extern const char truncate_doc[];
 
 #endif

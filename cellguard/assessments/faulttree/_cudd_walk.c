@@ -131,6 +131,7 @@ static PyMethodDef methods[] = {
     {"probability", walk_probability, METH_VARARGS, probability_doc},
     {"birnbaum", walk_birnbaum, METH_VARARGS, birnbaum_doc},
     {"joint", walk_joint, METH_VARARGS, joint_doc},
+    {"truncate", walk_truncate, METH_VARARGS, truncate_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -36,6 +36,10 @@ class Walker(Protocol):
 
     def birnbaum(self, root: int, one: int, q: array[float], /) -> list[float]: ...
 
+    def truncate(
+        self, root: int, one: int, q: array[float], up: bool, budget: float, min_nodes: int, /
+    ) -> tuple[int, bytes, float, int] | None: ...
+
     def joint(
         self,
         roots: list[int],

@@ -24,6 +24,9 @@ The procedure:
    operation still running at the limit is stopped inside CUDD (:mod:`.interrupt`); a module
    reached after the limit still gets :data:`LATE_MODULE` seconds, so that small modules above a
    hard one are built; bounds are narrowed as :mod:`.bounds` describes.
+6. **Truncation**: a monotone module whose static build outgrows ``HARD_AT`` live nodes, and that
+   the joint path of :mod:`.joint` declined, goes on as lower and upper diagrams with their
+   least probable nodes cut (:mod:`.truncate`): a bound, narrow where the tree is rare.
 
 Probabilities are evaluated by :mod:`.evaluate` without subtractions.
 """
@@ -48,6 +51,7 @@ from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.top import circuit_probability, top_circuit
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate, GateOp
+from cellguard.assessments.faulttree.truncate import Lower, available
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Most BDD nodes the manager may hold before a gate is replaced by a free variable."""
@@ -243,12 +247,22 @@ def quantify(
         cpu = time.process_time()
         freed_before = len(free_gates)
         joint: tuple[float, float, int, int] | None = None
+        lower: Lower | None = None  # set when the module goes on truncated
+        bounded: tuple[float, float, int] | None = None  # then its bounds from the top circuit
         slowest = 0.0  # the longest gate operation so far: a gate starts only if twice it fits
         size = 0
         spent = reading = 0.0  # operation seconds since the size was last read; that read's
         for position, name in enumerate(gates, start=1):
             gate = defs[name]
             before = time.perf_counter()
+            if lower is not None:  # the module goes on truncated (.truncate)
+                if split and name in circuit:
+                    bounded = lower.circuit(defs, gates, split, module, deadline - before)
+                    split = None  # tried once
+                    if bounded is not None:
+                        break
+                slowest = lower.step(name, gate, guard, before + 2.0 * slowest > deadline, slowest)
+                continue
             if split and name in circuit and not local_free and not ranged:
                 joint = circuit_probability(
                     bdd,
@@ -300,6 +314,12 @@ def quantify(
                 joint = quantify_hard(defs, gates, leaves, probs, module, deadline)
                 if joint is not None:
                     break
+            if hard and size > HARD_AT and monotone and not (local_free or ranged) and available():
+                values[name] = value  # exact so far; the joint path declined: the rest truncated
+                lower = Lower.start(
+                    tree, bdd, manager.q, defs, gates, leaves, module_prob, values, uses, module
+                )
+                continue
             now = time.perf_counter()
             reading, spent = now - started_reading, 0.0
             if (
@@ -329,6 +349,24 @@ def quantify(
             module_prob[module] = joint[0]
             nodes = max(nodes, joint[2])
             result = (joint[0], joint[0])
+            continue
+        if lower is not None:
+            free_gates.extend(lower.touched)
+            low, high, n = lower.result() if bounded is None else bounded
+            del values, lower
+            nodes = max(nodes, n)
+            if low == high and len(free_gates) == freed_before:
+                module_prob[module] = low
+            else:
+                if monotone:
+                    low, high = tighten(
+                        (low, high),
+                        *forced(defs, gates, leaves, module),
+                        [(manager.q[first + i],) * 2 for i in range(len(leaves))],
+                    )
+                module_prob[module] = None
+                ranges[module] = (low, high)
+            result = (low, high)
             continue
         top = values[module]
         del values
