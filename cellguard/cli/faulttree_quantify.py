@@ -128,7 +128,9 @@ def _table(path: Path, tree: FaultTree, result: Quantification, mc: MonteCarloRe
         rows.append(("probability", f"{result.probability:.6e} (exact)"))
     else:
         rows.append(("probability", f"between {result.lower:.6e} and {result.upper:.6e} (bound)"))
-        rows.append(("free gates", f"{len(result.free_gates)}: budget or time limit reached"))
+        rows.append(
+            ("free gates", f"{len(result.free_gates)}: left free or truncated (size or time limit)")
+        )
     if mc is not None:
         rows.append(
             (

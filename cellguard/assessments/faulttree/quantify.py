@@ -104,7 +104,7 @@ class Quantification:
 
     ``exact`` is true when ``probability`` is the exact value; otherwise ``lower`` and
     ``upper`` bound it and ``probability`` is the (conservative) upper bound, and
-    ``free_gates`` names the tree's gates that were (wholly or in part) left free.
+    ``free_gates`` names the tree's gates that were (wholly or in part) left free or truncated.
     """
 
     name: str
