@@ -76,6 +76,7 @@ PyObject *walk_truncate(PyObject *self, PyObject *args) {
     PyObject *out = NULL;
     if (dag_build(&d, root, (Node *)(uintptr_t)one_ptr, qbuf.len / (Py_ssize_t)sizeof(double)) <
         0) {
+        dag_free(&d); /* what dag_add collected before it failed (dag_init leaves it zeroed) */
         PyBuffer_Release(&qbuf);
         return NULL;
     }

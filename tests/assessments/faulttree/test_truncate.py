@@ -4,7 +4,9 @@ and the bounds :func:`.quantify` takes from them (issue 21 item 2)."""
 from __future__ import annotations
 
 import math
+import os
 from array import array
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,7 @@ from cellguard.assessments.faulttree import truncate as truncate_module
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.estimate import derivative, estimates, gate_estimate
 from cellguard.assessments.faulttree.evaluate import probability
+from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.assessments.faulttree.tree import FaultTree, Gate, GateOp
 from cellguard.assessments.faulttree.truncate import available, truncated
@@ -143,3 +146,29 @@ def test_quantify_bounds_from_truncated_diagrams_contain_the_truth(
     assert result.lower - 1e-12 <= truth <= result.upper + 1e-12, (result, truth)
     if result.exact:
         assert math.isclose(result.probability, truth, rel_tol=1e-9, abs_tol=1e-15)
+
+
+STATM = Path("/proc/self/statm")
+
+
+def _resident_bytes() -> int:
+    return int(STATM.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not STATM.exists(), reason="needs Linux /proc")
+def test_a_rejected_diagram_frees_what_the_walker_collected() -> None:
+    """A diagram with a variable beyond the probabilities given is refused (ValueError) after
+    the walker has collected part of it: that part must be freed (each refusal leaked some
+    30 kB before, about 90 MB over these 3,000 calls)."""
+    bdd = cudd.BDD()
+    for i in range(VARS):
+        bdd.declare(f"x{i}")
+    f = bdd.add_expr("(x1 & x7) | x3")
+    native = walker()
+    assert native is not None
+    short = array("d", [0.1] * 3)
+    before = _resident_bytes()
+    for _ in range(3000):
+        with pytest.raises(ValueError, match="beyond the 3 probabilities"):
+            native.truncate(pointer(f), pointer(bdd.true), short, False, 1.0, 0)
+    assert _resident_bytes() - before < 20 * 2**20
