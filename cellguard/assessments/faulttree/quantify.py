@@ -314,8 +314,9 @@ def quantify(
                 joint = quantify_hard(defs, gates, leaves, probs, module, deadline)
                 if joint is not None:
                     break
-            if hard and size > HARD_AT and monotone and not (local_free or ranged) and available():
-                values[name] = value  # exact so far; the joint path declined: the rest truncated
+            truncate = monotone and not (local_free or ranged) and name != module  # its gate: exact
+            if hard and size > HARD_AT and truncate and available():  # the joint path declined
+                values[name] = value  # exact so far; the rest truncated
                 lower = Lower.start(
                     tree, bdd, manager.q, defs, gates, leaves, module_prob, values, uses, module
                 )

@@ -172,3 +172,22 @@ def test_a_rejected_diagram_frees_what_the_walker_collected() -> None:
         with pytest.raises(ValueError, match="beyond the 3 probabilities"):
             native.truncate(pointer(f), pointer(bdd.true), short, False, 1.0, 0)
     assert _resident_bytes() - before < 20 * 2**20
+
+
+def test_a_module_whose_own_gate_outgrows_the_build_is_exact() -> None:
+    """When the size that calls for truncation is read after the module's own gate, its exact
+    diagram is already built: its probability is that diagram's, not a truncated bound (the
+    whole budget here would cut it to a constant)."""
+    tree = make_tree(
+        "t",
+        {"a": 0.1, "b": 0.2, "c": 0.3},
+        [("t", GateOp.ATLEAST, ("a", "b", "c"), 2)],
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quantify_module, "HARD_AT", -1)
+        patch.setattr(quantify_module, "quantify_hard", lambda *args: None)
+        patch.setattr(truncate_module, "SMALL", 0)
+        patch.setattr(truncate_module, "SHARE", 10.0)
+        result = quantify(tree)
+    assert result.exact, result
+    assert math.isclose(result.probability, 0.1 * 0.2 + 0.1 * 0.3 + 0.2 * 0.3 - 2 * 0.006)
