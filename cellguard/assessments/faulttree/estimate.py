@@ -51,25 +51,54 @@ def gate_estimate(gate: Gate, ps: Sequence[float]) -> float:
     return sum(_exactly(ps)[gate.k :])
 
 
-def derivative(gate: Gate, ps: Sequence[float], i: int) -> float:
-    """``|d gate_estimate / d ps[i]|``."""
-    others = [*ps[:i], *ps[i + 1 :]]
-    if gate.op is GateOp.AND:
-        out = 1.0
-        for p in others:
-            out *= p
-        return out
-    if gate.op is GateOp.OR:
-        out = 1.0
-        for p in others:
-            out *= 1.0 - p
-        return out
+def _odd_of_two(a: float, b: float) -> float:
+    return a * (1.0 - b) + (1.0 - a) * b
+
+
+def derivatives(gate: Gate, ps: Sequence[float]) -> list[float]:
+    """``|d gate_estimate / d ps[i]|`` for every ``i``, from the arguments before ``i`` and those
+    after it (no division, so zeros are fine): linear in the arguments for ``AND``, ``OR`` and
+    ``XOR``, ``n * k`` for ``atleast k`` (one argument at a time made wide gates quadratic and
+    ``atleast`` cubic: 2 s for an ``OR`` of 8,000 events)."""
+    n = len(ps)
     if gate.op is GateOp.NOT:
-        return 1.0
+        return [1.0]
+    if gate.op is GateOp.ATLEAST:
+        assert gate.k is not None
+        return _atleast_derivatives(ps, gate.k)
     if gate.op is GateOp.XOR:
-        return abs(1.0 - 2.0 * _odd(others))
-    assert gate.k is not None
-    return _exactly(others)[gate.k - 1]
+        unit, join = 0.0, _odd_of_two
+    else:
+        unit, join = 1.0, (lambda a, b: a * b)
+    terms = list(ps) if gate.op is not GateOp.OR else [1.0 - p for p in ps]
+    before = [unit] * (n + 1)
+    for i, t in enumerate(terms):
+        before[i + 1] = join(before[i], t)
+    out = [0.0] * n
+    after = unit
+    for i in range(n - 1, -1, -1):
+        rest = join(before[i], after)
+        out[i] = abs(1.0 - 2.0 * rest) if gate.op is GateOp.XOR else rest
+        after = join(terms[i], after)
+    return out
+
+
+def _atleast_derivatives(ps: Sequence[float], k: int) -> list[float]:
+    """``P(exactly k - 1 of the others)`` for every argument."""
+    n = len(ps)
+
+    def add(row: list[float], p: float) -> list[float]:  # one more argument (counts below k)
+        return [row[0] * (1.0 - p)] + [row[j] * (1.0 - p) + row[j - 1] * p for j in range(1, k)]
+
+    before = [[1.0] + [0.0] * (k - 1)]
+    for p in ps[:-1]:
+        before.append(add(before[-1], p))
+    out = [0.0] * n
+    after = [1.0] + [0.0] * (k - 1)
+    for i in range(n - 1, -1, -1):
+        out[i] = sum(before[i][j] * after[k - 1 - j] for j in range(k))
+        after = add(after, ps[i])
+    return out
 
 
 def estimates(
@@ -89,7 +118,7 @@ def estimates(
         weight = importance.get(name, 0.0)
         if weight == 0.0:
             continue
-        ps = [p[a] for a in gates[name].args]
-        for i, arg in enumerate(gates[name].args):
-            importance[arg] = importance.get(arg, 0.0) + weight * derivative(gates[name], ps, i)
+        slopes = derivatives(gates[name], [p[a] for a in gates[name].args])
+        for arg, slope in zip(gates[name].args, slopes, strict=True):
+            importance[arg] = importance.get(arg, 0.0) + weight * slope
     return p, importance

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cellguard.assessments.faulttree import quantify as quantify_module
 from cellguard.assessments.faulttree import truncate as truncate_module
 from cellguard.assessments.faulttree.dd_cudd import cudd
-from cellguard.assessments.faulttree.estimate import derivative, estimates, gate_estimate
+from cellguard.assessments.faulttree.estimate import derivatives, estimates, gate_estimate
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.quantify import quantify
@@ -101,7 +101,22 @@ def test_independence_estimates_and_their_derivatives() -> None:
             moved = list(ps)
             moved[i] += 1e-6
             slope = (gate_estimate(gate, moved) - gate_estimate(gate, ps)) / 1e-6
-            assert math.isclose(derivative(gate, ps, i), abs(slope), rel_tol=1e-4), (gate, i)
+            assert math.isclose(derivatives(gate, ps)[i], abs(slope), rel_tol=1e-4), (gate, i)
+    wide = [0.0, 0.5, 1.0, *[0.01 * (i % 7) for i in range(40)]]  # zeros and ones: no division
+    names = tuple(f"e{i}" for i in range(len(wide)))
+    for gate in (
+        Gate("g", GateOp.AND, names),
+        Gate("g", GateOp.OR, names),
+        Gate("g", GateOp.XOR, names),
+        Gate("g", GateOp.ATLEAST, names, 1),
+        Gate("g", GateOp.ATLEAST, names, 5),
+        Gate("g", GateOp.ATLEAST, names, len(names)),
+    ):
+        slopes = derivatives(gate, wide)
+        for i in range(len(wide)):  # the change from the argument false to true
+            rises = gate_estimate(gate, [*wide[:i], 1.0, *wide[i + 1 :]])
+            falls = gate_estimate(gate, [*wide[:i], 0.0, *wide[i + 1 :]])
+            assert math.isclose(slopes[i], abs(rises - falls), abs_tol=1e-15), (gate.op, i)
     tree = make_tree(
         "t",
         {"a": 0.1, "b": 0.2},
