@@ -120,5 +120,6 @@ def estimates(
             continue
         slopes = derivatives(gates[name], [p[a] for a in gates[name].args])
         for arg, slope in zip(gates[name].args, slopes, strict=True):
-            importance[arg] = importance.get(arg, 0.0) + weight * slope
+            if slope > 0.0:  # not inf * 0 = NaN where sums over many paths overflowed
+                importance[arg] = importance.get(arg, 0.0) + weight * slope
     return p, importance

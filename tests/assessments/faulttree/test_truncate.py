@@ -206,3 +206,27 @@ def test_a_module_whose_own_gate_outgrows_the_build_is_exact() -> None:
         result = quantify(tree)
     assert result.exact, result
     assert math.isclose(result.probability, 0.1 * 0.2 + 0.1 * 0.3 + 0.2 * 0.3 - 2 * 0.006)
+
+
+def test_budgets_are_numbers_where_importance_sums_overflow() -> None:
+    """A ladder of ``OR`` gates, each over the two below it, has Fibonacci-many paths from the
+    top: summed along them the estimated importances overflow to infinity, and a gate reached
+    through a zero slope (``AND`` with an impossible event) got ``inf * 0``: a NaN budget, which
+    the walker refuses (``ValueError`` out of quantify)."""
+    rungs = 1600
+    events = {"a": 0.3, "b": 0.2, "z": 0.0, **{f"e{i}": 0.0 for i in range(rungs)}}
+    gates: list[tuple[str, GateOp, tuple[str, ...], int | None]] = [
+        ("h", GateOp.OR, ("a", "b"), None),
+        ("g0", GateOp.AND, ("h", "z"), None),
+        ("g1", GateOp.OR, ("g0", "e1"), None),
+    ]
+    gates += [
+        (f"g{i}", GateOp.OR, (f"g{i - 1}", f"g{i - 2}", f"e{i}"), None) for i in range(2, rungs)
+    ]
+    gates.append(("top", GateOp.OR, (f"g{rungs - 1}", "a"), None))
+    tree = make_tree("top", events, gates)
+    leaves = {name: event.probability for name, event in tree.events.items()}
+    budget = truncate_module.budgets(tree, tree.gates, tree.topological_order(), leaves, "top")
+    assert not any(math.isnan(b) for b in budget.values())
+    assert budget["g0"] == 0.0  # importance infinite: nothing cut
+    assert budget["h"] > 1e200  # importance 0 (z impossible): all of it may go
