@@ -7,12 +7,14 @@ import math
 import os
 from array import array
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cellguard.assessments.faulttree import quantify as quantify_module
+from cellguard.assessments.faulttree import top as top_module
 from cellguard.assessments.faulttree import truncate as truncate_module
 from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.estimate import derivatives, estimates, gate_estimate
@@ -143,19 +145,38 @@ COHERENT = random_trees(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(COHERENT, st.sampled_from([1e-9, 1e-5, 1e-3, 0.1, 10.0]))
+@given(
+    COHERENT,
+    st.sampled_from([1e-9, 1e-5, 1e-3, 0.1, 10.0]),
+    st.booleans(),
+    st.sampled_from([None, 0, 1, 3]),
+)
 def test_quantify_bounds_from_truncated_diagrams_contain_the_truth(
-    tree: FaultTree, share: float
+    tree: FaultTree, share: float, circuit: bool, late_after: int | None
 ) -> None:
     """Every module truncated from its first gate on (the joint path declined, every diagram
     cut, budgets from tiny to everything): the bound holds the truth table's value, and an
-    untouched module is exact."""
+    untouched module is exact. ``circuit``: the top circuit's joint traversal is tried on
+    small modules too (both sides of :meth:`.Lower.circuit`); ``late_after``: the deadline
+    passes after that many truncated gates (:meth:`.Lower.missing` for the rest)."""
+    steps = [0]
+    step = truncate_module.Lower.step
+
+    def late_step(self: Any, name: str, gate: Gate, guard: Any, late: bool, slow: float) -> float:
+        steps[0] += 1
+        late = late or (late_after is not None and steps[0] > late_after)
+        return step(self, name, gate, guard, late, slow)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(quantify_module, "HARD_AT", -1)
         patch.setattr(quantify_module, "CHECK_EVERY", 1)
         patch.setattr(quantify_module, "quantify_hard", lambda *args: None)
         patch.setattr(truncate_module, "SMALL", 0)
         patch.setattr(truncate_module, "SHARE", share)
+        patch.setattr(truncate_module.Lower, "step", late_step)
+        if circuit:
+            patch.setattr(top_module, "MIN_GATES", 1)
+            patch.setattr(top_module, "MIN_NODES", 0)
         result = quantify(tree)
     truth = truth_table_probability(tree)
     assert result.lower - 1e-12 <= truth <= result.upper + 1e-12, (result, truth)
