@@ -51,7 +51,7 @@ from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.top import circuit_probability, top_circuit
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate, GateOp
-from cellguard.assessments.faulttree.truncate import Lower, available
+from cellguard.assessments.faulttree.truncate import Truncation, available
 
 DEFAULT_NODE_BUDGET = 4_000_000
 """Most BDD nodes the manager may hold before a gate is replaced by a free variable."""
@@ -247,7 +247,7 @@ def quantify(
         cpu = time.process_time()
         freed_before = len(free_gates)
         joint: tuple[float, float, int, int] | None = None
-        lower: Lower | None = None  # set when the module goes on truncated
+        rest: Truncation | None = None  # set when the rest of the module goes on truncated
         bounded: tuple[float, float, int] | None = None  # then its bounds from the top circuit
         slowest = 0.0  # the longest gate operation so far: a gate starts only if twice it fits
         size = 0
@@ -255,13 +255,13 @@ def quantify(
         for position, name in enumerate(gates, start=1):
             gate = defs[name]
             before = time.perf_counter()
-            if lower is not None:  # the module goes on truncated (.truncate)
+            if rest is not None:  # the module goes on truncated (.truncate)
                 if split and name in circuit:
-                    bounded = lower.circuit(defs, gates, split, module, deadline - before)
+                    bounded = rest.circuit(defs, gates, split, module, deadline - before)
                     split = None  # tried once
                     if bounded is not None:
                         break
-                slowest = lower.step(name, gate, guard, before + 2.0 * slowest > deadline, slowest)
+                slowest = rest.step(name, gate, guard, before + 2.0 * slowest > deadline, slowest)
                 continue
             if split and name in circuit and not local_free and not ranged:
                 joint = circuit_probability(
@@ -317,7 +317,7 @@ def quantify(
             truncate = monotone and not (local_free or ranged) and name != module  # its gate: exact
             if hard and size > HARD_AT and truncate and available():  # the joint path declined
                 values[name] = value  # exact so far; the rest truncated
-                lower = Lower.start(
+                rest = Truncation.start(
                     tree, bdd, manager.q, defs, gates, leaves, module_prob, values, uses, module
                 )
                 continue
@@ -351,10 +351,10 @@ def quantify(
             nodes = max(nodes, joint[2])
             result = (joint[0], joint[0])
             continue
-        if lower is not None:
-            free_gates.extend(lower.touched)
-            low, high, n = lower.result() if bounded is None else bounded
-            del values, lower
+        if rest is not None:
+            free_gates.extend(rest.touched)
+            low, high, n = rest.result() if bounded is None else bounded
+            del values, rest
             nodes = max(nodes, n)
             if low == high and len(free_gates) == freed_before:
                 module_prob[module] = low

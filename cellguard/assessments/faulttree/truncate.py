@@ -103,7 +103,7 @@ def budgets(
     return {name: error / max(importance.get(name, 0.0), 1e-300) for name in gates}
 
 
-class Lower:
+class Truncation:
     """The rest of a monotone module's gates as truncated diagrams (module docstring).
 
     ``values`` are the exact diagrams built so far (leaves, constants and gates); ``q`` the
@@ -185,7 +185,7 @@ class Lower:
         values: dict[str, Any],
         uses: dict[str, int],
         module: str,
-    ) -> Lower:
+    ) -> Truncation:
         """Go on with ``module``, whose gates are built exactly so far into ``values``; its
         sub-modules' probabilities are in ``module_prob`` (all known: a module with a bounded
         one is not truncated); ``uses`` counts the later gates needing each name."""

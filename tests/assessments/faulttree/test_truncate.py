@@ -157,10 +157,10 @@ def test_quantify_bounds_from_truncated_diagrams_contain_the_truth(
     """Every module truncated from its first gate on (the joint path declined, every diagram
     cut, budgets from tiny to everything): the bound holds the truth table's value, and an
     untouched module is exact. ``circuit``: the top circuit's joint traversal is tried on
-    small modules too (both sides of :meth:`.Lower.circuit`); ``late_after``: the deadline
-    passes after that many truncated gates (:meth:`.Lower.missing` for the rest)."""
+    small modules too (both sides of :meth:`.Truncation.circuit`); ``late_after``: the deadline
+    passes after that many truncated gates (:meth:`.Truncation.missing` for the rest)."""
     steps = [0]
-    step = truncate_module.Lower.step
+    step = truncate_module.Truncation.step
 
     def late_step(self: Any, name: str, gate: Gate, guard: Any, late: bool, slow: float) -> float:
         steps[0] += 1
@@ -173,7 +173,7 @@ def test_quantify_bounds_from_truncated_diagrams_contain_the_truth(
         patch.setattr(quantify_module, "quantify_hard", lambda *args: None)
         patch.setattr(truncate_module, "SMALL", 0)
         patch.setattr(truncate_module, "SHARE", share)
-        patch.setattr(truncate_module.Lower, "step", late_step)
+        patch.setattr(truncate_module.Truncation, "step", late_step)
         if circuit:
             patch.setattr(top_module, "MIN_GATES", 1)
             patch.setattr(top_module, "MIN_NODES", 0)
