@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from textwrap import dedent
+from types import ModuleType
 
 import pytest
 
@@ -58,3 +60,14 @@ def load_errors(*texts: str, org_mode: bool = True) -> list[str]:
     with pytest.raises(SpecLoadError) as info:
         load_texts(*texts, org_mode=org_mode)
     return [d.render() for d in info.value.errors]
+
+
+def org_generator() -> ModuleType:
+    """``benchmarks/assess_scale.py`` loaded as a module (its ``write_org(root, n)`` writes the
+    generated organisation of ``n`` components the scale tests and the benchmark use)."""
+    path = REPO / "benchmarks" / "assess_scale.py"
+    spec = importlib.util.spec_from_file_location("assess_scale_generator", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -9,31 +9,20 @@ back, and that positions read before and after the marks are settled agree.
 from __future__ import annotations
 
 import gc
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from cellguard.models.loader import SpecLoadError, load
 from cellguard.models.loader.source import Position, SourceMap, read_yaml
-from tests.helpers import REPO
-
-
-def _generator() -> ModuleType:
-    path = REPO / "benchmarks" / "assess_scale.py"
-    spec = importlib.util.spec_from_file_location("assess_scale_generator_load", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers import org_generator
 
 
 @pytest.fixture(scope="module")
 def org_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated organisation: the platform and three stacks of 50 components."""
     root = tmp_path_factory.mktemp("org")
-    assert _generator().write_org(root, 150) == 151
+    assert org_generator().write_org(root, 150) == 151
     return root
 
 

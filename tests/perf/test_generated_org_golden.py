@@ -11,30 +11,19 @@ four unchanged; a deliberate change of output regenerates them with
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from typer.testing import CliRunner
 
 from cellguard.cli.main import app
-from tests.helpers import REPO
+from tests.helpers import REPO, org_generator
 
 GOLDEN = REPO / "tests" / "golden" / "generated"
 TODAY = ["--today", "2026-11-21", "--no-plugins"]
 COMPONENTS = 100  # two stacks of 50, plus the platform's shared vector store
-
-
-def _generator() -> ModuleType:
-    path = REPO / "benchmarks" / "assess_scale.py"
-    spec = importlib.util.spec_from_file_location("assess_scale_generator", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +32,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("generated")
     org = work / "org"
     org.mkdir()
-    assert _generator().write_org(org, COMPONENTS) == 101
+    assert org_generator().write_org(org, COMPONENTS) == 101
     runner = CliRunner()
     cwd = Path.cwd()
     os.chdir(work)  # paths in the reports print as org/<file>.yaml

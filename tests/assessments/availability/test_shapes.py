@@ -8,9 +8,7 @@ stacks are built alike: fewer analyses, every figure as without the memo.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +25,7 @@ from cellguard.assessments.faulttree.variants import probabilities
 from cellguard.assessments.graph import build_graph
 from cellguard.models.loader import load
 from tests.assessments.faulttree.trees import make_tree, random_trees
-from tests.helpers import REPO
+from tests.helpers import org_generator
 
 P = st.sampled_from([0.0, 1e-3, 0.01, 0.2, 0.5, 1.0])
 
@@ -101,15 +99,6 @@ def test_trees_differing_in_anything_but_names_differ_in_shape() -> None:
     assert Shape(slow).key != Shape(FaultTree("t", "e", {"e": BasicEvent("e", 0.1)})).key
 
 
-def _generator() -> ModuleType:
-    path = REPO / "benchmarks" / "assess_scale.py"
-    spec = importlib.util.spec_from_file_location("assess_scale_generator", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class _Named(Shape):
     """A shape whose key holds the names too: nothing is shared (the figures without the memo)."""
 
@@ -136,7 +125,7 @@ def test_stacks_built_alike_are_analysed_once_with_the_figures_of_each(
 ) -> None:
     org = tmp_path / "org"
     org.mkdir()
-    assert _generator().write_org(org, 150) == 151  # three stacks alike, two journeys each
+    assert org_generator().write_org(org, 150) == 151  # three stacks alike, two journeys each
     calls: list[str] = []
 
     def counted(tree: FaultTree, max_events: int = 5000) -> object:
