@@ -22,8 +22,18 @@ estimated importance to the top (the module's to the top times the gate's to the
 from :mod:`.estimate`: a gate that matters little to the top may lose more. No cap relative to
 the gate's own probability: a gate estimated unimportant may become ``FALSE`` / ``TRUE`` whole
 (capping each cut at the diagram's own probability kept nus9601's upper diagrams in the
-millions of nodes). Measured on nus9601, the one Aralia tree that comes here (its budgets,
-widths and times: ``benchmarks/RESULTS.md``).
+millions of nodes). The budgets only steer: where shared events make the estimated importance
+far too small, a gate is cut whole and the bound is wide, still a bound (edf9206, forced
+through here in a review: its top estimated at 1.1e-68 against 8.6e-12 exact, its modules'
+importances at 1e-106 to 1e-110, so budgets of 1e30 even at ``SHARE`` 1e-9: 99.9% wide).
+
+Measured on nus9601, the one Aralia tree that comes here (one process each, quiet 2-core
+machine, 2026-12-03; not yet in ``benchmarks/RESULTS.md``): time limit 55 s and 20 s, the same
+bits, [9.939447E-06, 1.001315E-05] (0.74% wide) in 16.4 s and 14.7 s: the switch at 3.6-4.0
+s, :meth:`Truncation.start` (budgets, and cutting the diagrams then alive) 1.5-1.8 s, the 2,201
+truncations in all 4.0-4.1 s (3.6 s of it in C); limit 10 s: [9.939274E-06, 1.206529E-05] in
+8.7 s, 758 gates not built. A truncation is not interrupted by the deadline (the longest took
+0.42 s), nor is :meth:`Truncation.start`.
 """
 
 from __future__ import annotations
@@ -44,8 +54,9 @@ from cellguard.assessments.faulttree.tree import FaultTree, Gate
 
 SHARE = 1e-5
 """Change of the top event's probability one truncation may make, as a share of the tree's
-estimated top probability (measured on nus9601: 1e-4 gave a width of 2.1%, 1e-5 0.74% in 12 s,
-3e-6 0.54% but 53 s as its top circuit had to be built; see ``benchmarks/RESULTS.md``)."""
+estimated top probability (chosen on nus9601 by its author's runs, one each, at commit 6d7949d:
+1e-4 gave a width of 2.1%, 1e-5 0.74% in 12 s, 3e-6 0.54% but 53 s as its top circuit had to
+be built)."""
 
 SMALL = 20_000
 """Nodes below which a diagram is kept whole."""
