@@ -28,12 +28,12 @@ through here in a review: its top estimated at 1.1e-68 against 8.6e-12 exact, it
 importances at 1e-106 to 1e-110, so budgets of 1e30 even at ``SHARE`` 1e-9: 99.9% wide).
 
 Measured on nus9601, the one Aralia tree that comes here (one process each, quiet 2-core
-machine, 2026-12-03; not yet in ``benchmarks/RESULTS.md``): time limit 55 s and 20 s, the same
-bits, [9.939447E-06, 1.001315E-05] (0.74% wide) in 16.4 s and 14.7 s: the switch at 3.6-4.0
-s, :meth:`Truncation.start` (budgets, and cutting the diagrams then alive) 1.5-1.8 s, the 2,201
-truncations in all 4.0-4.1 s (3.6 s of it in C); limit 10 s: [9.939274E-06, 1.206529E-05] in
-8.7 s, 758 gates not built. A truncation is not interrupted by the deadline (the longest took
-0.42 s), nor is :meth:`Truncation.start`.
+machine, 2026-12-03; the whole-process benchmark is in ``benchmarks/RESULTS.md``): limits 55
+and 20 s, the same bits, [9.939447E-06, 1.001315E-05] (0.74% wide) in 16.4 and 14.7 s: the
+switch at 3.6-4.0 s, :meth:`Truncation.start` (budgets, and cutting the diagrams then alive)
+1.5-1.8 s, the 2,201 truncations in all 4.0-4.1 s (3.6 s of it in C); limit 10 s:
+[9.939274E-06, 1.206529E-05] in 8.7 s, 758 gates not built. A truncation is not interrupted by
+the deadline (the longest took 0.42 s), nor is :meth:`Truncation.start`.
 """
 
 from __future__ import annotations
