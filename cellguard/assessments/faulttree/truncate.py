@@ -86,16 +86,23 @@ def truncated(
     root, rows, cost, _ = out
     built: list[Any] = [bdd.false, bdd.true]
     table = memoryview(rows).cast("q")
-    for i in range(0, len(table), 3):
-        high, low = built[table[i + 1]], built[table[i + 2]]
-        if high == low:  # both children cut to the same constant (CUDD's unique table
-            built.append(high)  # does not reduce: find_or_add would make a redundant node)
-            continue
-        name = f"x{table[i]}"
-        if high.negated:  # CUDD's canonical form: the then-edge is never complemented
-            built.append(~bdd.find_or_add(name, ~low, ~high))
-        else:
-            built.append(bdd.find_or_add(name, low, high))
+    reordering = bdd.configure()["reordering"]
+    if reordering:  # the rows follow the order of the walk; CUDD's unique table returns NULL
+        bdd.configure(reordering=False)  # when it reorders (dd: ValueError)
+    try:
+        for i in range(0, len(table), 3):
+            high, low = built[table[i + 1]], built[table[i + 2]]
+            if high == low:  # both children cut to the same constant (CUDD's unique table
+                built.append(high)  # does not reduce: find_or_add would make a redundant node)
+                continue
+            name = f"x{table[i]}"
+            if high.negated:  # CUDD's canonical form: the then-edge is never complemented
+                built.append(~bdd.find_or_add(name, ~low, ~high))
+            else:
+                built.append(bdd.find_or_add(name, low, high))
+    finally:
+        if reordering:
+            bdd.configure(reordering=True)
     return built[root], cost
 
 

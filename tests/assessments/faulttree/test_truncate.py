@@ -251,3 +251,22 @@ def test_budgets_are_numbers_where_importance_sums_overflow() -> None:
     assert not any(math.isnan(b) for b in budget.values())
     assert budget["g0"] == 0.0  # importance infinite: nothing cut
     assert budget["h"] > 1e200  # importance 0 (z impossible): all of it may go
+
+
+def test_a_manager_that_reorders_by_itself_gets_its_diagram_rebuilt() -> None:
+    """dd's managers reorder dynamically by default: rebuilding the kept nodes must not let
+    CUDD reorder under it (its unique table then answers NULL: a ValueError from dd). A case
+    a random probe found: 64 nodes after one sifting, cut going up."""
+    bdd = cudd.BDD()
+    for i in range(10):
+        bdd.declare(f"x{i}")
+    bdd.reorder()
+    f = bdd.add_expr(
+        "((~ x4 ^ ~ x2 ^ ((((x8 ^ x0) & (~ x9 | x9 | ~ x4) & (x6 | ~ x1 | ~ x5)) | ((x8 ^ x3) & (x9 ^ x1 ^ ~ x7))) & (((~ x5 | x9 | x9) & x2 & (x2 | x1 | x0)) | (x3 ^ (x1 & x7) ^ (~ x3 ^ x0 ^ x2)) | ~ x8))) | ((((x3 & (~ x5 ^ x0) & x5) & ((~ x1 | x0) ^ x3 ^ x7) & ((~ x0 ^ x7) | (x1 & ~ x4))) & (((x0 ^ ~ x3 ^ ~ x7) | x1) | ~ x2)) & (x2 ^ (~ x4 | x7))))"
+    )
+    q = array("d", [0.01, 0.01, 0.3, 1e-300, 1.0, 0.0, 1e-300, 1e-12, 1.0, 1.0 - 2**-53])
+    g, cost = truncated(bdd, f, q, True, 1e-4, small=0)
+    assert f & ~g == bdd.false
+    assert 0.0 < cost <= 1e-4
+    assert probability(bdd, bdd.apply("xor", f, g), q)[0] <= cost * (1 + 1e-9)
+    assert bdd.configure()["reordering"]  # given back
