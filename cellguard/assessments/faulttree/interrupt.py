@@ -24,7 +24,9 @@ from functools import cache
 from typing import Any
 
 from cellguard.assessments.faulttree.dd_cudd import cudd
+from cellguard.assessments.faulttree.gates import gate_function
 from cellguard.assessments.faulttree.live_nodes import manager_pointer
+from cellguard.assessments.faulttree.tree import Gate
 
 CUDD_TERMINATION = 5
 """``Cudd_ReadErrorCode`` after an operation was stopped by the termination callback."""
@@ -132,5 +134,19 @@ def deadline(bdd: Any, at: float) -> Iterator[Deadline]:
     guard.start()
     try:
         yield guard
+    finally:
+        guard.stop()
+
+
+def interruptible(bdd: Any, guard: Deadline, gate: Gate, args: list[Any]) -> Any | None:
+    """The gate's diagram, or ``None`` when the deadline stopped the operation inside CUDD
+    (between operations the gate loops check it themselves)."""
+    guard.start()
+    try:
+        return gate_function(bdd, gate.op, args, gate.k)
+    except (ValueError, RuntimeError):
+        if guard.stopped():
+            return None
+        raise
     finally:
         guard.stop()

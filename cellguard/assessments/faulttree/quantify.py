@@ -43,14 +43,14 @@ from cellguard.assessments.faulttree.dd_cudd import cudd
 from cellguard.assessments.faulttree.evaluate import probability
 from cellguard.assessments.faulttree.gates import at_least as at_least
 from cellguard.assessments.faulttree.gates import gate_function as gate_function
-from cellguard.assessments.faulttree.interrupt import Deadline
+from cellguard.assessments.faulttree.interrupt import Deadline, interruptible
 from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, HARD_VARS, quantify_hard
 from cellguard.assessments.faulttree.live_nodes import live_nodes
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
 from cellguard.assessments.faulttree.top import circuit_probability, top_circuit
-from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, Gate, GateOp
+from cellguard.assessments.faulttree.tree import FALSE, TRUE, FaultTree, GateOp
 from cellguard.assessments.faulttree.truncate import Truncation, available
 
 DEFAULT_NODE_BUDGET = 4_000_000
@@ -171,20 +171,6 @@ class _Manager:
         return self.bdd.var(name)
 
 
-def _interruptible(bdd: Any, guard: Deadline, gate: Gate, args: list[Any]) -> Any | None:
-    """The gate's diagram, or ``None`` when the deadline stopped the operation inside CUDD
-    (:mod:`.interrupt`; between operations the gate loop checks it itself)."""
-    guard.start()
-    try:
-        return gate_function(bdd, gate.op, args, gate.k)
-    except (ValueError, RuntimeError):
-        if guard.stopped():
-            return None
-        raise
-    finally:
-        guard.stop()
-
-
 MONOTONE = frozenset({GateOp.AND, GateOp.OR, GateOp.ATLEAST})
 
 
@@ -282,7 +268,7 @@ def quantify(
                 values[name] = manager.new_var(None, local_free)
                 free_gates.append(name)
                 continue
-            value = _interruptible(bdd, guard, gate, [values[a] for a in gate.args])
+            value = interruptible(bdd, guard, gate, [values[a] for a in gate.args])
             if value is None:  # stopped by the deadline inside the operation
                 slowest = math.inf
                 values[name] = manager.new_var(None, local_free)

@@ -46,8 +46,7 @@ from typing import Any
 
 from cellguard.assessments.faulttree.estimate import estimates
 from cellguard.assessments.faulttree.evaluate import probability
-from cellguard.assessments.faulttree.gates import gate_function
-from cellguard.assessments.faulttree.interrupt import Deadline
+from cellguard.assessments.faulttree.interrupt import Deadline, interruptible
 from cellguard.assessments.faulttree.native import pointer, walker
 from cellguard.assessments.faulttree.top import circuit_probability
 from cellguard.assessments.faulttree.tree import FaultTree, Gate
@@ -137,6 +136,7 @@ class Truncation:
         q: Sequence[float],
         budget: Mapping[str, float],
         module: str,
+        uses: dict[str, int],
     ) -> None:
         self.bdd = bdd
         self.values = values
@@ -144,7 +144,7 @@ class Truncation:
         self.q = array("d", q)
         self.budget = budget
         self.module = module
-        self.uses: dict[str, int] = {}  # later gates needing each name's diagrams
+        self.uses = uses  # later gates needing each name's diagrams
         self.slack = 0.0
         self.touched: list[str] = []  # gates truncated or not built
         for name in list(values):  # the diagrams alive now were built exactly, maybe large
@@ -166,20 +166,13 @@ class Truncation:
         or ``None`` when the deadline stopped it inside CUDD (the gate is then
         :meth:`missing`)."""
         before = time.perf_counter()
-        guard.start()
-        try:
-            low = gate_function(self.bdd, gate.op, [self.values[a] for a in gate.args], gate.k)
-            if all(self.values[a] == self.upper[a] for a in gate.args):
-                high = low
-            else:
-                high = gate_function(self.bdd, gate.op, [self.upper[a] for a in gate.args], gate.k)
-        except (ValueError, RuntimeError):
-            if guard.stopped():
-                self.missing(name)
-                return None
-            raise
-        finally:
-            guard.stop()
+        low = interruptible(self.bdd, guard, gate, [self.values[a] for a in gate.args])
+        high = low
+        if low is not None and any(self.values[a] != self.upper[a] for a in gate.args):
+            high = interruptible(self.bdd, guard, gate, [self.upper[a] for a in gate.args])
+        if low is None or high is None:
+            self.missing(name)
+            return None
         self._truncate(name, low, high)
         return time.perf_counter() - before
 
@@ -212,9 +205,7 @@ class Truncation:
             p = tree.events[leaf].probability if leaf in tree.events else module_prob[leaf]
             assert p is not None, leaf
             known[leaf] = p
-        out = cls(bdd, values, q, budgets(tree, defs, gates, known, module), module)
-        out.uses = uses
-        return out
+        return cls(bdd, values, q, budgets(tree, defs, gates, known, module), module, uses)
 
     def step(self, name: str, gate: Gate, guard: Deadline, late: bool, slowest: float) -> float:
         """Build ``gate`` (``missing`` when ``late``), free the argument diagrams no later gate
