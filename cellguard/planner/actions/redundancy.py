@@ -24,6 +24,7 @@ from cellguard.planner.actions._helpers import (
     target_component,
     zone_count,
 )
+from cellguard.planner.actions.recovery_gpus import recovery_purchases
 from cellguard.planner.context import Action, ActionContext, change, manual
 from cellguard.planner.model import ActionResult, Edit
 from cellguard.planner.workspace import Workspace
@@ -154,11 +155,14 @@ def upgrade_dr_strategy(ws: Workspace, finding: Finding, ctx: ActionContext) -> 
             if added:
                 copied.append(cid)
                 edits += added
+    bought, purchases = recovery_purchases(ws, qids, region, rto)
+    edits += bought
     rto_text = f"{rto:g}-min RTO" if rto is not None else "no RTO"
     text = (
         f"DR strategy {strategy.value} (typically recovers in {DR_CLASSES[strategy].describe()}, "
         f"within the stack's {rto_text}) into {region} ({why})"
         + (f"; cross-region backups of {', '.join(copied)}" if copied else "")
+        + (f"; {'; '.join(p.describe(region) for p in purchases)}" if purchases else "")
         + "."
     )
     return change("upgrade-dr-strategy", finding, text, edits)
