@@ -16,8 +16,9 @@ under MPS or time slicing). What they need of the GPUs adds up:
   fit together in the share of a GPU's memory weights may take.
 
 Members whose figures are missing, or that are declared in a document that is not loaded,
-leave the group's verdict unknown; members disagreeing on the mode or the GPU contradict each
-other.
+leave the group's verdict unknown, and so does an MPS or time-sliced group with one member
+(nothing else on its GPUs is described; a MIG instance alone is isolated and judged on its
+slice); members disagreeing on the mode or the GPU contradict each other.
 """
 
 from __future__ import annotations
@@ -184,9 +185,16 @@ def _group(graph: StackGraph, key: str, qids: Iterable[str]) -> SharedGpus:
     if "unknown" in gpus:
         missing.append("the GPU the group shares (serving.gpu)")
     owner = key.split("/", 1)[0]
+    mode = min(modes)
     if owner not in graph.stacks():
         missing.append(f"the other members of {key} (document {owner} is not loaded)")
-    mode = min(modes)
+    elif len(members) == 1 and mode is not GpuSharingMode.MIG:
+        # MPS or time slicing with nothing else on the GPUs named: a misspelt group, or GPUs
+        # shared with work the spec does not describe; its demand and memory are unknown
+        missing.append(
+            f"the other users of {key}'s GPUs (no other endpoint names the group: a misspelt "
+            "group, or work the spec does not describe)"
+        )
     found = find_gpu(named_gpus[0]) if len(named_gpus) == 1 else None
     compute = memory_slices = None
     over: list[str] = []

@@ -49,7 +49,9 @@ META = RuleMeta(
         "Endpoints sharing GPUs (serving.gpu_sharing) are one capacity domain: a MIG "
         "instance serves with its profile's share of the GPU's memory and throughput, and the "
         "profiles of one group must fit a GPU together; under MPS or time slicing the members' "
-        "utilisations add up on the GPUs and, without memory isolation, so do their weights."
+        "utilisations add up on the GPUs and, without memory isolation, so do their weights; an "
+        "MPS or time-sliced endpoint alone in its group is unknown (what else runs on its GPUs "
+        "is not described)."
     ),
     source=(
         "AWS Well-Architected Generative AI Lens GENREL01-BP01 (scale and balance foundation "
