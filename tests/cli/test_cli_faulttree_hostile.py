@@ -189,8 +189,8 @@ CASES = [
             "</define-basic-event>"
         ),
         6,
-        "basic event 'a': only <float value=...> probabilities are supported, found <float>, "
-        "<float>; expected exactly one <float value=...>",
+        "basic event 'a': expected exactly one probability expression such as "
+        "<float value=...>, found <float>, <float>",
     ),
     # names
     Case(
@@ -226,7 +226,8 @@ CASES = [
         mef(f"<{'q' * 5000}/>"),
         4,
         f"unsupported element <{'q' * 79}…> in gate 'g'; expected one of and, or, not, xor, "
-        "atleast, gate, basic-event, event, constant",
+        "atleast, nand, nor, iff, imply, cardinality, gate, basic-event, event, house-event, "
+        "constant",
     ),
     # structure
     Case(
@@ -247,7 +248,8 @@ CASES = [
         mef("<and/>"),
         4,
         "<and> in gate 'g' has no arguments; expected at least one of and, or, not, xor, "
-        "atleast, gate, basic-event, event, constant",
+        "atleast, nand, nor, iff, imply, cardinality, gate, basic-event, event, house-event, "
+        "constant",
     ),
     Case(
         "text-in-a-formula",

@@ -1,11 +1,16 @@
 """Open-PSA Model Exchange Format (MEF) XML: read any fault tree, write ours.
 
-Reading supports what fault-tree tools exchange in practice: ``define-fault-tree`` with
-``define-gate`` formulas (``and``, ``or``, ``not``, ``xor``, ``atleast min=k``, nested, arguments
-``gate``, ``basic-event``, ``event`` or ``constant``), and ``define-basic-event`` with a
-``float`` probability, inside fault trees or ``model-data``. Anything else the MEF can express
-(parameters, expressions other than ``float``, house events, CCF groups) is reported as
-unsupported, naming the element and its line.
+Reading supports the fault-tree part of the Open-PSA MEF: ``define-fault-tree``,
+``define-component`` (public or private, :mod:`.mef_scope`) and ``model-data`` containers;
+``define-gate`` formulas ``and``, ``or``, ``not``, ``xor``, ``atleast min=k`` and the derived
+``nand``, ``nor``, ``iff``, ``imply``, ``cardinality`` (:mod:`.mef_derived`), nested, over
+``gate``, ``basic-event``, ``house-event``, ``event`` or ``constant``; ``define-basic-event``
+with any probability expression and ``define-parameter`` (:mod:`.mef_expr`);
+``define-house-event`` (a constant true or false); and ``define-CCF-group`` with the
+beta-factor, MGL, alpha-factor and phi-factor models, expanded into independent events
+(:mod:`.mef_ccf`). Anything else (event trees, substitutions, alignments, extern functions,
+other expressions) is refused, naming the element and its line: an element skipped silently
+could change the probability.
 
 Nothing in the file is trusted: the XML is parsed within fixed bounds and without entities
 (:mod:`.mef_xml`), every name, ``min`` and probability is checked before use
@@ -26,6 +31,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from cellguard.assessments.faulttree.mef_ccf import MAX_CCF_EVENTS, expand
+from cellguard.assessments.faulttree.mef_expr import MISSION_TIME
 from cellguard.assessments.faulttree.mef_reader import MAX_NAME, Reader
 from cellguard.assessments.faulttree.mef_xml import (
     MefError,
@@ -42,6 +49,7 @@ from cellguard.assessments.faulttree.tree import (
     FaultTree,
     FaultTreeError,
     Gate,
+    GateOp,
 )
 from cellguard.models.wording import plural
 
@@ -79,6 +87,57 @@ def _any_cycle_member(gates: Mapping[str, Gate]) -> str:
         seen.add(name)
         name = parents[name]
     return name
+
+
+def _expand_ccf(reader: Reader) -> None:
+    """Replace each CCF member by an ``or`` gate over its group's CCF events."""
+    budget = MAX_CCF_EVENTS
+    for group in reader.ccf_groups:
+        events, of_member = expand(group, reader.expressions, budget, reader.error)
+        budget -= len(events)
+        for name in events:
+            if name in reader.taken or name in reader.events:
+                raise reader.error(
+                    f"CCF group {shown(group.name)} makes the event {shown(name)}, a name the "
+                    "file already uses; rename that element",
+                    group.node,
+                )
+            reader.events[name] = events[name]
+            reader.event_nodes[name] = group.node
+        for member, names in of_member.items():
+            reader.add_gate(member, GateOp.OR, tuple(names), None, group.member_nodes[member])
+            reader.anonymous.add(member)  # never a top of its own
+
+
+def _house_events(reader: Reader) -> None:
+    """Replace each house event by the constant it is set to."""
+    for name, node in reader.untyped.items():
+        if name in reader.houses:
+            reader.referenced_houses.setdefault(name, node)
+    for name, node in reader.referenced_houses.items():
+        if name not in reader.houses:
+            raise reader.error(
+                f"house event {shown(name)} is not defined; expected a "
+                f'<define-house-event name={shown(name)}> with <constant value="true"/> or '
+                '<constant value="false"/>',
+                node,
+            )
+    clash = sorted(set(reader.houses) & (set(reader.gates) | set(reader.events)))
+    if clash:
+        raise reader.error(
+            f"{shown(clash[0])} is defined both as a house event and as a gate or basic event; "
+            "give them different names",
+            reader.house_nodes[clash[0]],
+        )
+    if not reader.houses:
+        return
+    for name, gate in reader.gates.items():
+        if any(arg in reader.houses for arg in gate.args):
+            args = tuple(
+                (TRUE if reader.houses[a] else FALSE) if a in reader.houses else a
+                for a in gate.args
+            )
+            reader.gates[name] = Gate(name, gate.op, args, gate.k)
 
 
 def _top(reader: Reader, top: str | None, events: Mapping[str, BasicEvent]) -> str:
@@ -124,11 +183,13 @@ def read_mef(
     *,
     top: str | None = None,
     default_probability: float | None = None,
+    mission_time: float = MISSION_TIME,
 ) -> FaultTree:
     """Read a MEF document into a :class:`FaultTree`.
 
     ``default_probability`` is given to basic events that are referenced but never defined;
-    without it such an event is an error.
+    without it such an event is an error. ``mission_time`` (hours) is the value of
+    ``<system-mission-time/>`` in probability expressions.
     """
     data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
     root = parse(data, path)
@@ -136,8 +197,11 @@ def read_mef(
         raise MefError(
             path, f"root element is {tag_shown(root.tag)}, expected <opsa-mef>", root.line
         )
-    reader = Reader(path, root)
+    reader = Reader(path, root, mission_time)
     reader.walk()
+    reader.evaluate_events()
+    _expand_ccf(reader)
+    _house_events(reader)
     for name, (owner, node) in reader.referenced_gates.items():
         if name not in reader.gates:
             raise reader.error(
@@ -146,7 +210,7 @@ def read_mef(
                 node,
             )
     for name, node in reader.untyped.items():
-        if name not in reader.gates and name not in reader.events:
+        if name not in reader.gates and name not in reader.events and name not in reader.houses:
             reader.referenced_events.setdefault(name, node)
     clash = sorted(set(reader.gates) & set(reader.events))
     if clash:
@@ -155,7 +219,11 @@ def read_mef(
             f"line {reader.gate_nodes[clash[0]].line}); give them different names",
             reader.event_nodes[clash[0]],
         )
-    missing = sorted(n for n in reader.referenced_events if n not in reader.events)
+    missing = sorted(
+        n
+        for n in reader.referenced_events
+        if n not in reader.events and n not in reader.ccf_members
+    )
     if missing and default_probability is None:
         raise reader.error(
             f"{plural(len(missing), 'basic event')} "

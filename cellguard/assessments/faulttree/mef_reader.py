@@ -15,6 +15,10 @@ import math
 import re
 from collections.abc import Iterator
 
+from cellguard.assessments.faulttree.mef_ccf import CcfGroup, read_group
+from cellguard.assessments.faulttree.mef_derived import DERIVED, derived
+from cellguard.assessments.faulttree.mef_expr import MISSION_TIME, Expressions, house_value
+from cellguard.assessments.faulttree.mef_scope import CONTAINERS, Scopes
 from cellguard.assessments.faulttree.mef_xml import MefError, Node, cut, shown, tag_shown
 from cellguard.assessments.faulttree.tree import CONSTANTS, FALSE, TRUE, Gate, GateOp
 
@@ -22,13 +26,21 @@ MAX_NAME = 1_000
 """Longest gate or event name read, in characters."""
 
 _OPS = {op.value: op for op in GateOp}
-_ARG_TAGS = ("gate", "basic-event", "event")
-_CONTAINERS = ("define-fault-tree", "model-data", "define-component")
+_CONNECTIVES = (*_OPS, *DERIVED)
+_ARG_TAGS = ("gate", "basic-event", "event", "house-event")
+_EVENT_TYPES = ("gate", "basic-event", "house-event")
 _IGNORED = ("label", "attributes")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INFINITE = {sign + word for sign in ("", "+", "-") for word in ("inf", "infinity")}
-_FORMULAS = "and, or, not, xor, atleast, gate, basic-event, event, constant"
+_FORMULAS = (
+    "and, or, not, xor, atleast, nand, nor, iff, imply, cardinality, gate, basic-event, event, "
+    "house-event, constant"
+)
+_DEFINITIONS = (
+    "define-fault-tree, define-component, model-data, define-gate, define-basic-event, "
+    "define-house-event, define-parameter or define-CCF-group"
+)
 
 
 def _name_problem(name: str) -> str | None:
@@ -48,9 +60,19 @@ def _name_problem(name: str) -> str | None:
 class Reader:
     """The state of one read: gates and events so far, and where each was written."""
 
-    def __init__(self, path: str, root: Node) -> None:
+    def __init__(self, path: str, root: Node, mission_time: float = MISSION_TIME) -> None:
         self.path = path
         self.root = root
+        self.scopes = Scopes(path, root)
+        self.expressions = Expressions(path, self.scopes.resolve, mission_time)
+        self.scope = ""  # path of the container being read
+        self.private = False
+        self.pending: list[tuple[str, Node, str]] = []  # events with expressions to evaluate
+        self.houses: dict[str, bool] = {}
+        self.house_nodes: dict[str, Node] = {}
+        self.referenced_houses: dict[str, Node] = {}
+        self.ccf_groups: list[CcfGroup] = []
+        self.ccf_members: dict[str, Node] = {}
         self.gates: dict[str, Gate] = {}
         self.gate_nodes: dict[str, Node] = {}
         self.events: dict[str, float] = {}
@@ -69,6 +91,7 @@ class Reader:
             if name is not None:
                 self.taken.add(name)
             stack.extend(node.children)
+        self.taken.update(self.scopes.by_path.values())
 
     def error(self, message: str, node: Node) -> MefError:
         """A :class:`MefError` at the line of ``node``."""
@@ -87,22 +110,36 @@ class Reader:
             raise self.error(f"{tag_shown(node.tag)}{where}: name {shown(raw)} {problem}", node)
         return raw
 
+    def defined(self, node: Node) -> str:
+        """The name in the tree of the element ``node`` defines (its path when private)."""
+        self.name(node, None)
+        return self.scopes.name(node, self.scope, self.private)
+
     def argument(self, node: Node, owner: str) -> str | None:
         """The name ``node`` stands for in gate ``owner``; None for a formula (and, or, ...)."""
         tag = node.tag
-        if tag in _OPS:
+        if tag in _CONNECTIVES:
             return None
         if tag in _ARG_TAGS:
-            name = self.name(node, owner)
+            name = self.scopes.resolve(self.scope, self.name(node, owner))
+            kind = node.get("type") if tag == "event" else tag
+            if kind is not None and kind not in _EVENT_TYPES:
+                raise self.error(
+                    f"<event name={shown(name)}> in gate {shown(owner)} has type "
+                    f"{shown(kind)}; expected gate, basic-event or house-event",
+                    node,
+                )
             if node.children:
                 raise self.error(
                     f"<{tag} name={shown(name)}> in gate {shown(owner)} contains "
                     f"{tag_shown(node.children[0].tag)}; expected an empty element",
                     node.children[0],
                 )
-            if tag == "basic-event":
+            if kind == "basic-event":
                 self.referenced_events.setdefault(name, node)
-            elif tag == "event":
+            elif kind == "house-event":
+                self.referenced_houses.setdefault(name, node)
+            elif kind is None:
                 self.untyped.setdefault(name, node)
             else:
                 self.referenced_gates.setdefault(name, (owner, node))
@@ -147,10 +184,21 @@ class Reader:
 
     def compound(self, node: Node, args: list[str], owner: str, define: Node | None) -> str:
         """Add the gate of formula ``node`` over ``args`` (see :meth:`formula`); its name."""
-        op = _OPS[node.tag]
         what = f"<{node.tag}> in gate {shown(owner)}"
         if not args:
             raise self.error(f"{what} has no arguments; expected at least one of {_FORMULAS}", node)
+        if node.tag in DERIVED:
+
+            def add(op: GateOp, inner: tuple[str, ...], k: int | None, name: str | None) -> str:
+                if name is None:
+                    name = self.anonymous_name(owner)
+                    self.add_gate(name, op, inner, k, node)
+                else:
+                    self.add_gate(name, op, inner, k, node if define is None else define)
+                return name
+
+            return derived(node, args, what, None if define is None else owner, add, self.error)
+        op = _OPS[node.tag]
         if op is GateOp.NOT and len(args) != 1:
             raise self.error(f"{what} takes exactly one argument, found {len(args)}", node)
         k = self.minimum(node, what, len(args)) if op is GateOp.ATLEAST else None
@@ -202,40 +250,85 @@ class Reader:
 
     def define_gate(self, node: Node) -> None:
         """Read a ``<define-gate>``: a name, an optional label, exactly one formula."""
-        name = self.name(node, None)
+        name = self.defined(node)
         body = [child for child in node.children if child.tag not in _IGNORED]
         if len(body) != 1:
             raise self.error(
                 f"gate {shown(name)} must contain exactly one formula, found {len(body)}", node
             )
         formula = body[0]
-        if formula.tag in _OPS:
+        if formula.tag in _CONNECTIVES:
             self.formula(formula, name, node)
         else:  # a gate that just passes one argument through
             self.add_gate(name, GateOp.AND, (self.formula(formula, name, None),), None, node)
         self.label(name, node)
 
     def define_event(self, node: Node) -> None:
-        """Read a ``<define-basic-event>`` with one ``<float value=...>`` probability."""
-        name = self.name(node, None)
+        """Read a ``<define-basic-event>``: a ``<float value=...>`` probability is read now,
+        any other expression once every parameter is known (:meth:`evaluate_events`)."""
+        name = self.defined(node)
         body = [child for child in node.children if child.tag not in _IGNORED]
-        if len(body) != 1 or body[0].tag != "float":
+        if len(body) != 1:
             found = ", ".join(tag_shown(child.tag) for child in body[:3]) or "nothing"
             raise self.error(
-                f"basic event {shown(name)}: only <float value=...> probabilities are "
-                f"supported, found {found}; expected exactly one <float value=...>",
+                f"basic event {shown(name)}: expected exactly one probability expression "
+                f"such as <float value=...>, found {found}",
                 node,
             )
-        probability = self.probability(name, body[0])
-        if name in self.events:
-            first = self.event_nodes[name].line
-            raise self.error(
-                f"basic event {shown(name)} is defined twice (first at line {first}); remove one",
-                node,
-            )
-        self.events[name] = probability
-        self.event_nodes[name] = node
+        self.new_event(name, node)
+        if body[0].tag == "float":
+            self.events[name] = self.probability(name, body[0])
+        else:
+            self.events[name] = math.nan  # evaluated after the walk
+            self.pending.append((name, body[0], self.scope))
         self.label(name, node)
+
+    def new_event(self, name: str, node: Node) -> None:
+        """Record that basic event ``name`` is defined at ``node``; twice is an error."""
+        first = self.event_nodes.get(name) or self.ccf_members.get(name)
+        if first is not None:
+            raise self.error(
+                f"basic event {shown(name)} is defined twice (first at line {first.line}); "
+                "remove one",
+                node,
+            )
+        self.event_nodes[name] = node
+
+    def evaluate_events(self) -> None:
+        """Evaluate the probability expression of every basic event that has one."""
+        for name, expression, scope in self.pending:
+            self.events[name] = self.expressions.probability(
+                expression, f"basic event {shown(name)}", scope
+            )
+
+    def define_house(self, node: Node) -> None:
+        """Read a ``<define-house-event>``: ``<constant>`` or ``<bool>`` true or false
+        (false when empty, as in SCRAM)."""
+        name = self.defined(node)
+        value = house_value(node, name, self.error)
+        if name in self.houses:
+            first = self.house_nodes[name].line
+            raise self.error(
+                f"house event {shown(name)} is defined twice (first at line {first}); remove one",
+                node,
+            )
+        self.houses[name] = value
+        self.house_nodes[name] = node
+
+    def define_ccf(self, node: Node) -> None:
+        """Read a ``<define-CCF-group>``: its members are basic events it defines."""
+        name = self.name(node, None)
+
+        def member(item: Node) -> str:
+            key = self.defined(item)
+            if key in self.gate_nodes:
+                raise self.error(f"CCF member {shown(key)} is also defined as a gate", item)
+            self.new_event(key, item)
+            del self.event_nodes[key]
+            self.ccf_members[key] = item
+            return key
+
+        self.ccf_groups.append(read_group(node, name, self.scope, member, self.error))
 
     def probability(self, name: str, value: Node) -> float:
         """The checked probability of ``<float value=...>`` ``value`` of event ``name``."""
@@ -267,21 +360,31 @@ class Reader:
 
     def walk(self) -> None:
         """Read every definition under the root, in document order (with a stack)."""
-        stack = [iter(self.root.children)]
+        stack = [(iter(self.root.children), "", False)]
         while stack:
-            for child in stack[-1]:
+            children, self.scope, self.private = stack[-1]
+            for child in children:
                 if child.tag == "define-gate":
                     self.define_gate(child)
                 elif child.tag == "define-basic-event":
                     self.define_event(child)
-                elif child.tag in _CONTAINERS:
-                    stack.append(iter(child.children))
+                elif child.tag == "define-house-event":
+                    self.define_house(child)
+                elif child.tag == "define-parameter":
+                    self.expressions.define(self.defined(child), child, self.scope)
+                elif child.tag == "define-CCF-group":
+                    self.define_ccf(child)
+                elif child.tag in CONTAINERS:
+                    scope, private = self.scopes.scope_of[id(child)]
+                    stack.append((iter(child.children), scope, private))
                     break
                 elif child.tag not in _IGNORED:
                     raise self.error(
-                        f"unsupported element {tag_shown(child.tag)}; expected "
-                        "define-fault-tree, define-gate, define-basic-event or model-data",
+                        f"unsupported element {tag_shown(child.tag)}; expected {_DEFINITIONS} "
+                        "(event trees, substitutions, alignments and extern functions are not "
+                        "read)",
                         child,
                     )
             else:
                 stack.pop()
+        self.scope, self.private = "", False

@@ -193,16 +193,19 @@ def test_the_root_must_be_opsa_mef(tmp_path: Path) -> None:
 
 
 def test_an_unknown_formula_element_is_named_with_the_expected_ones(tmp_path: Path) -> None:
-    body = '<define-gate name="g">\n<nand><basic-event name="a"/></nand>\n</define-gate>\n' + A
+    body = '<define-gate name="g">\n<vote><basic-event name="a"/></vote>\n</define-gate>\n' + A
     message = error_of(tmp_path, TREE.format(body=body))
-    assert "bad.xml:4: unsupported element <nand> in gate 'g'" in message
-    assert "expected one of and, or, not, xor, atleast" in message
+    assert "bad.xml:4: unsupported element <vote> in gate 'g'" in message
+    assert (
+        "expected one of and, or, not, xor, atleast, nand, nor, iff, imply, cardinality" in message
+    )
 
 
 def test_an_unknown_definition_is_named_with_the_expected_ones(tmp_path: Path) -> None:
-    message = error_of(tmp_path, TREE.format(body='<define-parameter name="lambda"/>'))
-    assert "bad.xml:3: unsupported element <define-parameter>" in message
-    assert "expected define-fault-tree, define-gate, define-basic-event or model-data" in message
+    message = error_of(tmp_path, TREE.format(body='<define-event-tree name="e"/>'))
+    assert "bad.xml:3: unsupported element <define-event-tree>" in message
+    assert "expected define-fault-tree, define-component, model-data, define-gate" in message
+    assert "event trees, substitutions, alignments and extern functions are not read" in message
 
 
 def test_a_basic_event_without_probability(tmp_path: Path) -> None:
@@ -241,13 +244,12 @@ def test_a_negative_atleast_min_names_the_range(tmp_path: Path) -> None:
 def test_a_probability_that_is_not_a_float(tmp_path: Path) -> None:
     body = (
         '<define-gate name="g"><or><basic-event name="a"/></or></define-gate>\n'
-        '<define-basic-event name="a">\n<exponential><float value="1e-3"/></exponential>\n'
+        '<define-basic-event name="a">\n<histogram><float value="1e-3"/></histogram>\n'
         "</define-basic-event>"
     )
     message = error_of(tmp_path, TREE.format(body=body))
-    assert (
-        "bad.xml:4: basic event 'a': only <float value=...> probabilities are supported" in message
-    )
+    assert "bad.xml:5: basic event 'a': unsupported expression <histogram>" in message
+    assert "cellguard reads float, int, bool" in message
 
 
 def test_a_probability_out_of_range(tmp_path: Path) -> None:
