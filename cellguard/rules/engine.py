@@ -28,6 +28,7 @@ from cellguard.models.findings import (
     Severity,
     Status,
     TargetKind,
+    new_location,
 )
 from cellguard.models.loader.errors import KeyPath
 from cellguard.rules.base import Rule
@@ -272,7 +273,7 @@ class _Judge:
         location = None
         if loaded is not None:
             pos, _ = loaded.source.locate(path, prefer_key=True)
-            location = Location(loaded.file, pos.line, pos.column)
+            location = new_location(loaded.file, pos.line, pos.column)
         self._places[key] = location
         return location
 

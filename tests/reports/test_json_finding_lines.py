@@ -8,9 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from cellguard.models.findings import Location, WaiverUse
+from cellguard.models.findings import Location, Status, WaiverUse
 from cellguard.models.json_text import NonFiniteJSONError
-from cellguard.reports.json_report import _compact, _FindingLines, finding_dict
+from cellguard.models.text import json_safe
+from cellguard.reports.json_report import (
+    _compact,
+    _evidence,
+    _FindingLines,
+    _made_safe,
+    finding_dict,
+    render_json,
+)
 from tests.reports.report_fixtures import assess
 
 EXAMPLES = ["examples/org", "examples/rag-support-assistant.yaml", "examples/saas-finetune.yaml"]
@@ -63,3 +71,32 @@ def test_locations_and_repeated_strings_are_written_the_same(repo_root: Path) ->
             )
             for _ in range(2):  # the second time from what was kept
                 assert lines.encode(odd, "findings[0]") == _compact(finding_dict(odd))
+
+
+def test_the_report_escapes_unsafe_text_in_one_pass(repo_root: Path) -> None:
+    """Finding lines are written raw and the report made safe at once (issue 21 item 5): a
+    DEL in otherwise ASCII text, and bidi or zero-width characters, are escaped all the same."""
+    assessment = assess(Path("examples/vllm-single-zone.yaml")).assessment
+    first = assessment.findings[0]
+    for message in ("ascii \x7f del", "bidi \u202e and \u200b", "plain"):
+        odd = replace(first, message=message, status=Status.FAIL)
+        text = render_json(replace(assessment, findings=[odd]))
+        line = _FindingLines().encode(odd, "findings[0]")
+        assert f"    {line}\n" in text  # as each line was made safe on its own
+        assert "\x7f" not in text and "\u202e" not in text and "\u200b" not in text
+        assert _made_safe(text) == text == json_safe(text)
+
+
+def test_evidence_after_a_refused_number_is_written_again(repo_root: Path) -> None:
+    """The shared C encoder is replaced after an error, so the value it was writing when it
+    failed is not taken for a cycle the next time."""
+    evidence: dict[str, object] = {"ratio": math.inf, "nested": {"a": 1}}
+    with pytest.raises(ValueError):
+        _evidence(evidence)
+    evidence["ratio"] = 0.5
+    assert _evidence(evidence) == '{"nested": {"a": 1}, "ratio": 0.5}'
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError, match="Circular"):
+        _evidence(cycle)
+    assert _evidence([1.0, "é"]) == '[1.0, "é"]'

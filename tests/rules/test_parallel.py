@@ -22,6 +22,7 @@ from cellguard.models.findings import (
     Severity,
     Status,
     TargetKind,
+    new_location,
 )
 from cellguard.models.loader import load
 from cellguard.rules import engine, outcome, parallel, spare
@@ -196,6 +197,15 @@ def test_fast_findings_equal_the_constructors() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.status = Status.PASS  # type: ignore[misc]
     assert dataclasses.replace(fast, note="n") == dataclasses.replace(slow, note="n")
+
+
+def test_fast_locations_equal_the_constructors() -> None:
+    fast, slow = new_location("dir/f.yaml", 12, 3), Location("dir/f.yaml", 12, 3)
+    assert type(fast) is Location and fast == slow and hash(fast) == hash(slow)
+    assert vars(fast) == vars(slow) and repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.line = 1  # type: ignore[misc]
 
 
 def test_sorted_is_one_stable_sort_on_pillar_rule_stack_and_target() -> None:
