@@ -1,0 +1,128 @@
+"""SCRAM's example inputs quantified end to end to the values SCRAM's tests publish.
+
+The files are SCRAM's own (GPL-3.0, see data/scram/README.md). Each expected value is the
+exact (BDD) top-event probability asserted in SCRAM's test named in the case, at the commit
+given, to the digits it publishes (``EXPECT_DOUBLE_EQ``: to the last bits; ``EXPECT_NEAR``
+with 1e-5: the seven decimals written). The old reader refused all but two of these files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import pytest
+from typer.testing import CliRunner
+
+from cellguard.cli.main import app
+from tests.helpers import REPO
+
+runner = CliRunner()
+DATA = REPO / "tests" / "assessments" / "faulttree" / "data" / "scram"
+SCRAM = "rakhimov/scram"
+
+
+@dataclass(frozen=True)
+class Published:
+    file: str
+    top: str
+    value: float
+    decimals: int | None  # None: EXPECT_DOUBLE_EQ (compared to 1e-12 relative)
+    source: str  # SCRAM test file @ commit that asserts the value
+    features: str  # what the old reader refused in the file
+
+
+CASES = [
+    Published(
+        "theatre.xml",
+        "Theatre",
+        0.00207,
+        None,
+        "tests/bench_theatre_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053",
+        "nothing (read before)",
+    ),
+    Published(
+        "two_train.xml",
+        "TopEvent",
+        0.7225,
+        None,
+        "tests/bench_two_train_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053",
+        "nothing (read before)",
+    ),
+    Published(
+        "three_motor.xml",
+        "E1",
+        0.0211538,
+        7,
+        "tests/bench_three_motor_tests.cc @ 71a159a5db6dd3c9a7db5ae52c0c940305aedca3",
+        "house events, a private component redefining E1..E7",
+    ),
+    Published(
+        "HIPPS.xml",
+        "top",
+        0.0016209,
+        7,
+        "tests/bench_hipps_tests.cc @ 34a4eaa2a645944b6d3438eb37b49c78da47a111",
+        "GLM, periodic-test, system-mission-time",
+    ),
+    Published(
+        "BSCU.xml",
+        "LossOfBrakingCommands",
+        0.1124087,
+        7,
+        "tests/bench_bscu_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053",
+        "parameters, exponential, mul, int, lognormal-deviate (its mean)",
+    ),
+    Published(
+        "xor.xml",
+        "TopEvent",
+        0.404,
+        None,
+        "tests/bench_core_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053 (XorABC)",
+        "event type attributes",
+    ),
+    Published(
+        "nand_or_equality.xml",
+        "TopEvent",
+        1.0,
+        None,
+        "tests/bench_core_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053 (NandUnity)",
+        "nand",
+    ),
+]
+
+
+def quantify_json(name: str) -> dict[str, object]:
+    result = runner.invoke(
+        app, ["faulttree", "quantify", str(DATA / name), "--format", "json", "--mc-trials", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
+def test_scram_input_quantifies_to_its_published_value(case: Published) -> None:
+    data = quantify_json(case.file)
+    assert data["top_event"] == case.top
+    assert data["exact"] is True
+    p = data["probability"]
+    assert isinstance(p, float)
+    if case.decimals is None:
+        assert math.isclose(p, case.value, rel_tol=1e-12, abs_tol=1e-15), (p, case.source)
+    else:
+        assert round(p, case.decimals) == case.value, (p, case.source)
+
+
+def test_common_cause_two_beta_factor_groups_by_hand() -> None:
+    """TwoTrain/common_cause.xml: no published value; OUR OWN HAND COMPUTATION. Each group
+    (Q = 0.1, beta = 0.2, 2 members) gives independent events of (1 - beta) Q = 0.08 and one
+    common event of beta Q = 0.02. The top fails if either common event does, else if both
+    trains fail independently: c + (1 - c) t^2 with c = 1 - 0.98^2, t = 1 - 0.92^2."""
+    c = 1 - 0.98**2
+    t = 1 - 0.92**2
+    data = quantify_json("common_cause.xml")
+    assert data["top_event"] == "TopEvent"
+    assert math.isclose(data["probability"], c + (1 - c) * t * t, rel_tol=1e-12)  # 0.0622587
