@@ -22,6 +22,9 @@ __all__ = ["CellguardGroup", "app", "main", "run"]
 
 def run() -> None:
     """Console-script entry point."""
+    from cellguard.cli.class_methods import install
+
+    install()  # the dataclasses made from here on compile fewer methods
     if sys.argv[1:3] == ["faulttree", "quantify"]:  # other commands do not import cli.fast
         from cellguard.cli.fast import exit_code
 
