@@ -195,15 +195,18 @@ def expand(
         )
         for level, (_, node) in zip(levels, group.factors, strict=True)
     ]
-    rates = _rates(group, q, factors, levels, error)
     n = len(group.members)
-    count = sum(math.comb(n, k) for k in rates)
-    if count > budget:
-        raise error(
-            f"{what} expands into {count:,} CCF events, more than the {MAX_CCF_EVENTS:,} "
-            "cellguard reads; lower its highest factor level or split the group",
-            group.node,
-        )
+    count = 0
+    for k in sorted({1, *levels}):  # before the rates: C(n, k) of a huge group is huge
+        count += math.comb(n, k)
+        if count > budget:
+            raise error(
+                f"{what} expands into more than {budget:,} CCF events (the {MAX_CCF_EVENTS:,} "
+                "cellguard reads, less those of earlier groups); lower its highest factor level "
+                "or split the group",
+                group.node,
+            )
+    rates = _rates(group, q, factors, levels, error)
     members = sorted(group.members)
     events: dict[str, float] = {}
     of_member: dict[str, list[str]] = {m: [] for m in members}

@@ -146,6 +146,13 @@ _OPERATIONS: dict[str, tuple[int, int | None, Fn]] = {
     "gamma-deviate": (2, 2, lambda a: a[0] * a[1]),
     "beta-deviate": (2, 2, _beta),
 }
+# the arguments of a distribution that must not be negative (rates, times), by position
+_NON_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "exponential": ("lambda", "t"),
+    "GLM": ("gamma", "lambda", "mu", "t"),
+    "Weibull": ("alpha", "beta", "t0", "t"),
+    "periodic-test": ("lambda", "tau", "theta", "t"),
+}
 _CONSTANTS = ("float", "int", "bool", "pi", "system-mission-time", "parameter")
 SUPPORTED = ", ".join(_CONSTANTS + tuple(_OPERATIONS))
 """The expression elements read, for messages."""
@@ -326,6 +333,18 @@ class Expressions:
             hint = " (cellguard reads its 4-argument form)" if tag == "periodic-test" else ""
             raise self.error(
                 f"{what}: <{tag}> takes {expected} arguments, found {count}{hint}", frame.node
+            )
+        for name, value in zip(_NON_NEGATIVE.get(tag, ()), frame.values, strict=False):
+            if value < 0.0:
+                raise self.error(
+                    f"{what}: <{tag}> argument {name} is {value!r}; rates and times cannot be "
+                    "negative",
+                    frame.node,
+                )
+        if tag == "GLM" and frame.values[0] > 1.0:
+            raise self.error(
+                f"{what}: <GLM> argument gamma (a probability) is {frame.values[0]!r}, more than 1",
+                frame.node,
             )
         try:
             value = function(frame.values)

@@ -55,7 +55,14 @@ class Scopes:
         if node.tag == "model-data":
             return "", False
         name = node.get("name") or ""
-        scope = f"{base}.{name}" if base else name
+        if not name and node.tag == "define-component":
+            raise MefError(
+                self.path,
+                '<define-component> without a name; expected name="..." (its elements are '
+                "known by it)",
+                node.line,
+            )
+        scope = f"{base}.{name}" if base and name else name or base
         return scope, self._private(node, private)
 
     def _private(self, node: Node, inherited: bool) -> bool:

@@ -164,7 +164,7 @@ def test_a_group_too_large_to_expand_is_refused() -> None:
         + members
         + f"</or></define-gate>{ccf}</define-fault-tree></opsa-mef>"
     )
-    assert "more than the 100,000 cellguard reads" in error(text)
+    assert "expands into more than 100,000 CCF events" in error(text)
 
 
 # component scopes
@@ -207,3 +207,10 @@ def test_a_private_event_is_not_visible_by_its_bare_name_outside() -> None:
 def test_a_bad_role_is_refused() -> None:
     text = '<opsa-mef><define-fault-tree name="T" role="secret"/></opsa-mef>'
     assert "role 'secret' of <define-fault-tree> is not public or private" in error(text)
+
+
+def test_a_component_without_a_name_is_refused() -> None:
+    text = (
+        '<opsa-mef><define-fault-tree name="T">\n<define-component/></define-fault-tree></opsa-mef>'
+    )
+    assert error(text).startswith("f.xml:2: <define-component> without a name")

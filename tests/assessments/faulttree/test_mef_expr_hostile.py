@@ -94,7 +94,10 @@ def test_an_expression_nested_10000_deep_is_refused_by_the_parser() -> None:
         ('<exp><float value="1e6"/></exp>', "<exp> cannot be evaluated (math range error)"),
         ('<pow><float value="10"/><float value="1e300"/></pow>', "<pow> cannot be evaluated"),
         ('<mul><float value="1e308"/><float value="10"/></mul>', "<mul> evaluates to inf"),
-        ('<add><float value="1e308"/><float value="1e308"/></add>', "<add> cannot be evaluated (intermediate overflow"),
+        (
+            '<add><float value="1e308"/><float value="1e308"/></add>',
+            "<add> cannot be evaluated (intermediate overflow",
+        ),
         ('<div><float value="1"/><float value="0"/></div>', "division by zero"),
         ('<exponential><float value="1e308"/><float value="1e308"/></exponential>', None),
         ('<add><float value="nan"/></add>', "<float> has value 'nan', not a finite decimal"),
@@ -133,3 +136,15 @@ def test_the_cli_exits_2_with_the_line_of_a_bad_expression(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert f"{path}:5: basic event 'a': <exp> cannot be evaluated" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_ccf_group_of_20000_members_is_refused_before_its_combinations_are_counted() -> None:
+    """C(20000, 2) pair events: refused from the level-2 count, without building any."""
+    members = "".join(f'<basic-event name="m{i}"/>' for i in range(20_000))
+    text = (
+        '<opsa-mef><define-fault-tree name="t"><define-gate name="g"><or><basic-event name="m0"/>'
+        '</or></define-gate></define-fault-tree><define-CCF-group name="G" model="MGL">'
+        f'<members>{members}</members><distribution><float value="0.1"/></distribution>'
+        '<factor level="2"><float value="0.1"/></factor></define-CCF-group></opsa-mef>'
+    )
+    assert "CCF group 'G' expands into more than 100,000 CCF events" in error(text)

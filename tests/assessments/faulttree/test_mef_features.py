@@ -257,6 +257,14 @@ def test_the_mission_time_can_be_given() -> None:
         ),
         ('<mul><float value="1e999"/></mul>', "<float> evaluates to inf, not a finite number"),
         ('<int value="1.5"/>', "<int> has value '1.5', not an integer"),
+        (
+            '<exponential><float value="-1e-3"/><float value="10"/></exponential>',
+            "<exponential> argument lambda is -0.001; rates and times cannot be negative",
+        ),
+        (
+            '<GLM><float value="2"/><float value="1e-3"/><float value="0"/><float value="1"/></GLM>',
+            "<GLM> argument gamma (a probability) is 2.0, more than 1",
+        ),
         ('<log><float value="0"/></log>', "<log> cannot be evaluated (logarithm of 0.0"),
     ],
 )
