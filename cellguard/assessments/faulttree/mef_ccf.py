@@ -119,8 +119,10 @@ def _factor(node: Node, what: str, error: Error) -> tuple[int | None, Node]:
     return int(text), node
 
 
-def _levels(group: CcfGroup, error: Error) -> list[int]:
-    """The checked level of each factor, in order."""
+def _levels(group: CcfGroup, error: Error) -> list[tuple[int, Node]]:
+    """Each factor with its level, sorted by level and checked: as SCRAM reads them, a factor
+    without ``level`` follows the one before it (the first is the model's lowest level), the
+    order in the file does not matter, and the levels run without gaps from the lowest."""
     n = len(group.members)
     what = f"CCF group {shown(group.name)} ({group.model}, {n} members)"
     if group.model == "beta-factor":
@@ -129,20 +131,39 @@ def _levels(group: CcfGroup, error: Error) -> list[int]:
                 f"{what} takes exactly one factor (beta), found {len(group.factors)}",
                 group.factors[1][1],
             )
-        expected = [n]
-    else:
-        first = 2 if group.model == "MGL" else 1
-        expected = list(range(first, first + len(group.factors)))
-        if expected[-1] > n:
+        level, node = group.factors[0]
+        if level is not None and level != n:
             raise error(
-                f"{what} has factors up to level {expected[-1]}, more than its {n} members; "
-                f"expected levels {first} to at most {n}",
-                group.factors[-1][1],
+                f"{what}: the beta factor's level is {level}; expected {n}, its number of members",
+                node,
             )
-    for want, (level, node) in zip(expected, group.factors, strict=True):
-        if level is not None and level != want:
-            raise error(f"{what}: factor level {level} where level {want} was expected", node)
-    return expected
+        return [(n, node)]
+    first = 2 if group.model == "MGL" else 1
+    levels: dict[int, Node] = {}
+    previous: int | None = None
+    for given, node in group.factors:
+        level = given if given is not None else first if previous is None else previous + 1
+        if not first <= level <= n:
+            raise error(
+                f"{what}: factor level {level} is out of range; expected levels {first} to {n}",
+                node,
+            )
+        if level in levels:
+            raise error(
+                f"{what}: factor level {level} is given twice (first at line "
+                f"{levels[level].line}); remove one",
+                node,
+            )
+        levels[level] = node
+        previous = level
+    missing = [k for k in range(first, max(levels) + 1) if k not in levels]
+    if missing:
+        raise error(
+            f"{what}: no factor for level {missing[0]}; the levels must run from {first} "
+            f"without gaps up to the highest ({max(levels)})",
+            group.node,
+        )
+    return sorted(levels.items())
 
 
 def _rates(
@@ -181,7 +202,8 @@ def expand(
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """The CCF events of ``group`` (name -> probability) and each member's events; at most
     ``budget`` events."""
-    levels = _levels(group, error)
+    leveled = _levels(group, error)
+    levels = [level for level, _ in leveled]
     what = f"CCF group {shown(group.name)}"
     assert group.distribution is not None
     q = expressions.probability(
@@ -193,7 +215,7 @@ def expand(
         expressions.probability(
             expressions.body(node, f"{what} factor"), f"{what} factor level {level}", group.scope
         )
-        for level, (_, node) in zip(levels, group.factors, strict=True)
+        for level, node in leveled
     ]
     n = len(group.members)
     count = 0

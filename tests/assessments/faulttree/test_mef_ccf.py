@@ -124,10 +124,21 @@ def error(text: str) -> str:
             "needs at least 2 members",
         ),
         (group("phi-factor", factors(0.5, 0.3, 0.1)), "the phi factors sum to 0.9"),
-        (group("MGL", factors(0.2, 0.3, 0.4, first=2)), "factors up to level 4, more than its 3"),
+        (
+            group("MGL", factors(0.2, 0.3, 0.4, first=2)),
+            "factor level 4 is out of range; expected levels 2 to 3",
+        ),
         (group("beta-factor", factors(0.2, 0.1)), "takes exactly one factor (beta), found 2"),
-        (group("alpha-factor", factors(0.2, 0.8, first=2)), "factor level 2 where level 1"),
+        (
+            group("alpha-factor", factors(0.2, 0.8, first=2)),
+            "no factor for level 1; the levels must run from 1 without gaps",
+        ),
         (group("beta-factor", factors(1.5, first=3)), "not a probability in [0, 1]"),
+        (group("beta-factor", factors(0.2, first=2)), "the beta factor's level is 2; expected 3"),
+        (
+            group("phi-factor", factors(0.5, 0.5).replace('level="2"', 'level="1"')),
+            "factor level 1 is given twice (first at line 1)",
+        ),
         (group("beta-factor", factors(0.2, first=3), q="2"), "distribution: the expression"),
         (
             group(
@@ -214,3 +225,18 @@ def test_a_component_without_a_name_is_refused() -> None:
         '<opsa-mef><define-fault-tree name="T">\n<define-component/></define-fault-tree></opsa-mef>'
     )
     assert error(text).startswith("f.xml:2: <define-component> without a name")
+
+
+def test_factors_may_come_in_any_order_and_without_levels() -> None:
+    """As SCRAM's mgl_ccf.xml: a factor without a level follows the previous one."""
+    mixed = (
+        '<factors><factor level="3"><float value="0.5"/></factor>'
+        '<factor level="2"><float value="0.3"/></factor></factors>'
+    )
+    close(probabilities(group("MGL", mixed)), level(0.07, 0.0075, 0.015))
+    unlabelled = (
+        "<factors>"
+        + "".join(f'<factor><float value="{v}"/></factor>' for v in (0.8, 0.15, 0.05))
+        + "</factors>"
+    )
+    close(probabilities(group("alpha-factor", unlabelled)), level(0.064, 0.012, 0.012))
