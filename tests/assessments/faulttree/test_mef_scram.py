@@ -161,4 +161,6 @@ def test_common_cause_two_beta_factor_groups_by_hand() -> None:
     t = 1 - 0.92**2
     data = quantify_json("common_cause.xml")
     assert data["top_event"] == "TopEvent"
-    assert math.isclose(data["probability"], c + (1 - c) * t * t, rel_tol=1e-12)  # 0.0622587
+    p = data["probability"]
+    assert isinstance(p, float)
+    assert math.isclose(p, c + (1 - c) * t * t, rel_tol=1e-12)  # 0.0622587
