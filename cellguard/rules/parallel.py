@@ -28,19 +28,18 @@ free second core costs 0.6-1 s of CPU in all, which is why :mod:`.spare` decides
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
-import pickle
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import fields, is_dataclass
-from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from cellguard.models.findings import Finding, Location, LocationLookup, Place
+from cellguard.models.findings import Finding, LocationLookup
 from cellguard.rules.base import Rule
 from cellguard.rules.spare import second_core_free
+from cellguard.rules.transfer import packed, unpacked
 
 PINNED = frozenset({"CG-FI-009", "CG-RED-010", "CG-RED-011"})
 """Rules always evaluated in this process: they fill the graph's cache of journey availability
@@ -104,57 +103,6 @@ def _reap(pid: int, failed: bool) -> int:
     return os.waitpid(pid, 0)[1]
 
 
-_VALUES = tuple(f.name for f in fields(Finding) if f.name != "location")
-_values = attrgetter(*_VALUES)
-_PLAIN = tuple(f.name for f in fields(Location)) == ("file", "line", "column") and all(
-    is_dataclass(cls) and not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
-    for cls in (Finding, Location)
-)
-"""Whether findings travel as rows of their field values, made again without the frozen
-dataclasses' constructors (their per-field ``__setattr__``): a third of the time pickling
-took. Otherwise they travel as objects."""
-
-_new = object.__new__
-
-
-def _packed(found: list[Finding]) -> list[Any]:
-    """Rows of field values; a location not looked up yet (a :class:`Place`) travels as
-    ``(None, document, key path)`` and is looked up there when it is read."""
-    if not _PLAIN:
-        return found
-    rows: list[Any] = []
-    for finding in found:
-        deferred = vars(finding).get("_place")
-        if deferred is not None:
-            place: tuple[Any, ...] | None = (None, deferred.document, deferred.path)
-        else:
-            where = finding.location
-            place = None if where is None else (where.file, where.line, where.column)
-        rows.append((_values(finding), place))
-    return rows
-
-
-def _unpacked(rows: list[Any], locate: LocationLookup) -> list[Finding]:
-    """The findings of :func:`_packed`'s rows, locations not looked up yet by ``locate``."""
-    if not _PLAIN:
-        return rows
-    found: list[Finding] = []
-    for values, place in rows:
-        finding = _new(Finding)
-        state = vars(finding)
-        state.update(zip(_VALUES, values, strict=True))
-        if place is None:
-            state["location"] = None
-        elif place[0] is None:
-            state["_place"] = Place(locate, place[1], place[2])
-        else:
-            location = _new(Location)
-            vars(location).update(file=place[0], line=place[1], column=place[2])
-            state["location"] = location
-        found.append(finding)
-    return found
-
-
 def _take(queue: int) -> int | None:
     """The next rule index from the queue; ``None`` once it is empty."""
     data = os.read(queue, _TOKEN)
@@ -171,7 +119,7 @@ def _child(
         done: list[tuple[int, list[Finding]]] = []
         while (index := _take(queue)) is not None:
             done.append((index, run_one(rules[index])))
-        data = pickle.dumps([(i, _packed(f)) for i, f in done], protocol=pickle.HIGHEST_PROTOCOL)
+        data = marshal.dumps([(i, *packed(f)) for i, f in done])
         with open(out, "wb", closefd=False) as stream:
             stream.write(data)
         code = 0
@@ -227,8 +175,8 @@ def split_run(
         os.close(incoming)
         _reap(pid, failed)
     try:
-        for index, rows in pickle.loads(data):
-            results[index] = _unpacked(rows, locate)
+        for index, how, found in marshal.loads(data):
+            results[index] = unpacked(how, found, locate)
     except Exception:  # a short or broken message: its rules run below
         pass
     return [run_one(rules[i]) if found is None else found for i, found in enumerate(results)], also

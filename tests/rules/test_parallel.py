@@ -25,7 +25,7 @@ from cellguard.models.findings import (
     new_location,
 )
 from cellguard.models.loader import load
-from cellguard.rules import engine, outcome, parallel, spare
+from cellguard.rules import engine, outcome, parallel, spare, transfer
 from cellguard.rules.builtin import builtin_rules
 from cellguard.rules.engine import run_rules
 from tests.helpers import REPO
@@ -292,15 +292,17 @@ def test_a_large_json_report_is_written_the_same_on_two_cores(
 
 
 def test_findings_travel_as_rows_and_come_back_equal() -> None:
-    assert parallel._PLAIN
-    sent = [*_findings("R1"), dataclasses.replace(_findings("R2")[0], location=None, note="n")]
-    rows = parallel._packed(sent)
-    assert all(isinstance(row, tuple) for row in rows)
-    back = parallel._unpacked(pickle.loads(pickle.dumps(rows)), _nowhere)
-    assert back == sent
-    assert [vars(b) == vars(s) for b, s in zip(back, sent, strict=True)] == [True] * len(sent)
-    assert all(type(b) is Finding for b in back)
-    assert hash(back[0].location) == hash(sent[0].location)
+    assert transfer.PLAIN
+    one_rule = _findings("R1")
+    mixed = [*one_rule, dataclasses.replace(_findings("R2")[0], location=None, note="n")]
+    for sent, how in ((one_rule, transfer._COMPACT), (mixed, transfer._ROWS)):
+        packed = transfer.packed(sent)
+        assert packed[0] == how
+        back = transfer.unpacked(*packed, _nowhere)
+        assert back == sent
+        assert [vars(b) == vars(s) for b, s in zip(back, sent, strict=True)] == [True] * len(sent)
+        assert all(type(b) is Finding for b in back)
+        assert hash(back[0].location) == hash(sent[0].location)
 
 
 def _placed(looked_up: list[tuple[str, tuple[str | int, ...]]]) -> Finding:
@@ -327,11 +329,11 @@ def test_a_location_is_looked_up_when_first_read_and_kept() -> None:
     assert _placed([]) == finding and dataclasses.replace(_placed([])) == finding
     assert pickle.loads(pickle.dumps(_placed([]))) == finding
     back: list[tuple[str, tuple[str | int, ...]]] = []
-    [row] = pickle.loads(pickle.dumps(parallel._packed([_placed(back)])))
-    assert back == [] and row[1] == (None, "s", ("components", 2, "replicas"))
-    [again] = parallel._unpacked([row], lambda d, p: Location("there.yaml", 1, 1))
+    how, data = transfer.packed([_placed(back)])
+    assert back == [] and how == transfer._COMPACT
+    [again] = transfer.unpacked(how, data, lambda d, p: Location("there.yaml", len(p), 1))
     assert "location" not in vars(again)
-    assert again.location == Location("there.yaml", 1, 1)
+    assert again.location == Location("there.yaml", 3, 1)
 
 
 def test_only_the_locations_read_are_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
