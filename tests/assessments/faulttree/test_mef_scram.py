@@ -164,3 +164,23 @@ def test_common_cause_two_beta_factor_groups_by_hand() -> None:
     p = data["probability"]
     assert isinstance(p, float)
     assert math.isclose(p, c + (1 - c) * t * t, rel_tol=1e-12)  # 0.0622587
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # OUR OWN HAND COMPUTATIONS (A, B, C = 0.1, 0.2, 0.3; no published value found):
+        # 1 to 2 of A, B, C: 1 - P(none) - P(all) = 1 - 0.9*0.8*0.7 - 0.1*0.2*0.3
+        ("cardinality.xml", 1 - 0.9 * 0.8 * 0.7 - 0.1 * 0.2 * 0.3),  # 0.49
+        # iff(A, iff(B, C)): x = 0.2*0.3 + 0.8*0.7 = 0.62; 0.1*x + 0.9*(1 - x)
+        ("iff.xml", 0.1 * 0.62 + 0.9 * 0.38),  # 0.404
+        # imply(A, imply(B, C)): x = 1 - 0.2*0.7 = 0.86; 1 - 0.1*(1 - x)
+        ("imply.xml", 1 - 0.1 * 0.14),  # 0.986
+    ],
+)
+def test_scram_derived_gate_inputs_by_hand(name: str, expected: float) -> None:
+    data = quantify_json(name)
+    assert data["top_event"] == "TopEvent"
+    p = data["probability"]
+    assert isinstance(p, float)
+    assert math.isclose(p, expected, rel_tol=1e-12)
