@@ -7,6 +7,11 @@ number of arguments (never ``int()`` of an unbounded string); a probability is a
 in [0, 1] (``nan``, ``inf``, ``1e999`` and ``0_1`` are refused). Formulas and containers are
 read with explicit stacks, so no nesting depth can exhaust Python's recursion limit. Every
 error is a :class:`.mef_xml.MefError` at the line of the element concerned.
+
+Names are resolved through :mod:`.mef_scope` (components); derived connectives are rewritten
+by :mod:`.mef_derived`; probability expressions and parameters are evaluated by
+:mod:`.mef_expr` once the whole file is read (a parameter may be defined after its use); CCF
+groups (:mod:`.mef_ccf`) and house events are applied by :func:`.mef.read_mef` after the walk.
 """
 
 from __future__ import annotations
