@@ -348,6 +348,88 @@ CASES = [
         3,
         "not well-formed XML: unclosed token (column 1); the file ends inside a tag (truncated?)",
     ),
+    # parameters, expressions, house events, CCF groups and derived gates (read since then)
+    Case(
+        "parameter-cycle",
+        mef(
+            events='<define-basic-event name="a"><parameter name="p"/></define-basic-event>\n'
+            '<define-parameter name="p"><parameter name="q"/></define-parameter>\n'
+            '<define-parameter name="q"><parameter name="p"/></define-parameter>'
+        ),
+        7,
+        "basic event 'a': parameter 'p' is part of a cycle (p -> q -> p); a parameter cannot "
+        "depend on itself",
+    ),
+    Case(
+        "parameter-undefined",
+        mef(events='<define-basic-event name="a"><parameter name="lambda"/></define-basic-event>'),
+        6,
+        "basic event 'a': parameter 'lambda' is not defined; expected a "
+        "<define-parameter name='lambda'> (defined: none)",
+    ),
+    Case(
+        "expression-overflow",
+        mef(
+            events='<define-basic-event name="a"><exponential><exp><float value="1e6"/></exp>'
+            '<float value="1"/></exponential></define-basic-event>'
+        ),
+        6,
+        "basic event 'a': <exp> cannot be evaluated (math range error); check the magnitudes "
+        "and signs of its arguments",
+    ),
+    Case(
+        "expression-nan",
+        mef(
+            events='<define-basic-event name="a"><mul><float value="NaN"/><float value="1"/></mul>'
+            "</define-basic-event>"
+        ),
+        6,
+        "basic event 'a': <float> has value 'NaN', not a finite decimal number such as 0.001 or "
+        "1e-3",
+    ),
+    Case(
+        "expression-negative-time",
+        mef(
+            events='<define-basic-event name="a"><exponential><float value="1e-3"/>'
+            '<float value="-5"/></exponential></define-basic-event>'
+        ),
+        6,
+        "basic event 'a': <exponential> argument t is -5.0; rates and times cannot be negative",
+    ),
+    Case(
+        "house-event-undefined",
+        mef('<or><basic-event name="a"/><house-event name="h"/></or>'),
+        4,
+        "house event 'h' is not defined; expected a <define-house-event name='h'> with "
+        '<constant value="true"/> or <constant value="false"/>',
+    ),
+    Case(
+        "cardinality-min-over-max",
+        mef(
+            '<cardinality min="2" max="1"><basic-event name="a"/><basic-event name="a"/></cardinality>'
+        ),
+        4,
+        "<cardinality> in gate 'g': min=2 is greater than max=1; no number of arguments is both",
+    ),
+    Case(
+        "ccf-unknown-model",
+        mef(
+            events='<define-CCF-group name="G" model="beta"><members><basic-event name="a"/>'
+            '<basic-event name="b"/></members></define-CCF-group>'
+        ),
+        6,
+        "CCF group 'G': model 'beta' is not supported; expected one of beta-factor, MGL, "
+        "alpha-factor, phi-factor",
+    ),
+    Case(
+        "event-tree",
+        mef(events=EVENT + '\n<define-event-tree name="e"/>'),
+        7,
+        "unsupported element <define-event-tree>; expected define-fault-tree, define-component, "
+        "model-data, define-gate, define-basic-event, define-house-event, define-parameter or "
+        "define-CCF-group (event trees, substitutions, alignments and extern functions are not "
+        "read)",
+    ),
 ]
 
 
