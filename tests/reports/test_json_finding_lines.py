@@ -8,17 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from cellguard.models.findings import Location, Status, WaiverUse
+from cellguard.models.findings import (
+    FailureCategory,
+    Location,
+    Pillar,
+    Severity,
+    Status,
+    WaiverUse,
+)
 from cellguard.models.json_text import NonFiniteJSONError
 from cellguard.models.text import json_safe
-from cellguard.reports.json_report import (
+from cellguard.reports.json_lines import (
     _compact,
     _evidence,
     _FindingLines,
     _made_safe,
     finding_dict,
-    render_json,
 )
+from cellguard.reports.json_report import render_json
 from tests.reports.report_fixtures import assess
 
 EXAMPLES = ["examples/org", "examples/rag-support-assistant.yaml", "examples/saas-finetune.yaml"]
@@ -100,3 +107,23 @@ def test_evidence_after_a_refused_number_is_written_again(repo_root: Path) -> No
     with pytest.raises(ValueError, match="Circular"):
         _evidence(cycle)
     assert _evidence([1.0, "é"]) == '[1.0, "é"]'
+
+
+def test_what_a_rules_findings_share_is_written_once_per_rule(repo_root: Path) -> None:
+    """The text around the varying values is made once per rule's shared values; findings
+    that differ in any of them get their own (the same bytes as the dictionary's)."""
+    finding = assess(Path("examples/vllm-single-zone.yaml")).assessment.findings[0]
+    lines = _FindingLines()
+    variants = [
+        finding,
+        replace(finding, title="other"),
+        replace(finding, remediation="other"),
+        replace(finding, rule="CG-OTHER-1"),
+        replace(finding, base_severity=Severity.CRITICAL),
+        replace(finding, category=FailureCategory.EXCESSIVE_LOAD),
+        replace(finding, pillar=Pillar.SECURITY),
+    ]
+    for _ in range(2):
+        for odd in variants:
+            assert lines.encode(odd, "findings[0]") == _compact(finding_dict(odd))
+    assert len(lines._parts) == len(variants)
