@@ -31,6 +31,7 @@ NAMES = {
     "--node-budget": "node_budget",
     "--time-limit": "time_limit",
     "--mc-trials": "mc_trials",
+    "--mission-time": "mission_time",
 }
 """The options of ``faulttree quantify`` (its ``-h``/``--help`` are left to typer)."""
 
@@ -40,6 +41,7 @@ VALUES = {
     "node_budget": re.compile(r"[1-9][0-9]{0,17}"),  # min=1
     "time_limit": re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,9})?"),  # min=0.0
     "mc_trials": re.compile(r"0|[1-9][0-9]{0,17}"),  # min=0
+    "mission_time": re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,9})?"),  # min=0.0
 }
 """Values taken here; any other spelling (``+5``, ``1e3``, ``5_000``, ``JSON``) goes to typer."""
 
@@ -111,6 +113,7 @@ def quantify(parsed: QuantifyArgs) -> int:
             int(values["node_budget"]) if "node_budget" in values else None,
             float(values["time_limit"]) if "time_limit" in values else None,
             int(values["mc_trials"]) if "mc_trials" in values else MC_TRIALS,
+            float(values["mission_time"]) if "mission_time" in values else None,
         )
         _echo(text if newline_included else f"{text}\n", sys.stdout)
     except BaseException as exc:

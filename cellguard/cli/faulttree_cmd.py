@@ -92,6 +92,17 @@ def quantify_cmd(
             ),
         ),
     ] = MC_TRIALS,
+    mission_time: Annotated[
+        float | None,
+        typer.Option(
+            "--mission-time",
+            min=0.0,
+            help=(
+                "Hours that <system-mission-time/> stands for in the file's probability "
+                "expressions (default: 8760, one year, as SCRAM)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Exact top-event probability of a MEF fault tree, or a labelled bound.
 
@@ -99,7 +110,7 @@ def quantify_cmd(
     the output is reproducible) is shown beside it, labelled as statistical.
     """
     text, newline_included = quantify_output(
-        file, output_format, top, node_budget, time_limit, mc_trials
+        file, output_format, top, node_budget, time_limit, mc_trials, mission_time
     )
     typer.echo(text, nl=not newline_included)
 

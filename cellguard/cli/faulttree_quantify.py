@@ -51,12 +51,15 @@ class QuantifyFormat(StrEnum):
     JSON = "json"
 
 
-def _read(path: Path, top: str | None) -> FaultTree:
+def _read(path: Path, top: str | None, mission_time: float | None) -> FaultTree:
     """Read a MEF file; unreadable or invalid files are user errors (exit code 2)."""
     from cellguard.assessments.faulttree.mef import MefError, read_mef_file
+    from cellguard.assessments.faulttree.mef_expr import MISSION_TIME
 
     try:
-        return read_mef_file(path, top=top)
+        return read_mef_file(
+            path, top=top, mission_time=MISSION_TIME if mission_time is None else mission_time
+        )
     except MefError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -151,6 +154,7 @@ def quantify_output(
     node_budget: int | None,
     time_limit: float | None,
     mc_trials: int,
+    mission_time: float | None = None,
 ) -> tuple[str, bool]:
     """The text ``faulttree quantify`` prints and whether it ends in a newline of its own
     (the JSON does not: the caller adds one); input errors raise :class:`UserError`."""
@@ -160,7 +164,7 @@ def quantify_output(
         quantify,
     )
 
-    tree = _read(file, top)
+    tree = _read(file, top, mission_time)
     result = _with_stack(
         lambda: quantify(
             tree,

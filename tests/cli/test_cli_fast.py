@@ -9,6 +9,7 @@ itself, each as a process, and compares stdout, stderr and the exit code; the el
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from tests.helpers import REPO
 ARALIA = REPO / "benchmarks" / "data" / "aralia"
 CHINESE = str(ARALIA / "chinese.xml")
 BAOBAB = str(ARALIA / "baobab1.xml")
+MISSION = str(REPO / "tests" / "cli" / "data" / "mission_time.xml")
 
 PLAIN = [
     [CHINESE],
@@ -37,6 +39,9 @@ PLAIN = [
     [str(ARALIA / "no-such-tree.xml")],  # exit 2, the reader's message
     [CHINESE, "--top", "no-such-gate"],  # exit 2
     [str(ARALIA)],  # a directory: exit 2
+    [MISSION, "-f", "json"],
+    [MISSION, "--mission-time", "1000", "-f", "json"],
+    ["--mission-time=0.5", MISSION],
 ]
 """Command lines the fast path runs."""
 
@@ -57,6 +62,8 @@ TO_TYPER = [
     [CHINESE, "-f", "json", "-f", "table"],
     ["--", CHINESE],
     ["-"],
+    [MISSION, "--mission-time", "-1"],
+    [MISSION, "--mission-time", "1e3"],
 ]
 """Command lines left to typer: help, usage errors and every unusual spelling."""
 
@@ -114,3 +121,20 @@ def test_the_fast_path_prints_the_figures(tmp_path: Path) -> None:
     code, out, err = via_entry_point([str(tmp_path / "missing.xml")])
     assert (code, out) == (2, "")
     assert err.startswith(f"cellguard: error: {tmp_path / 'missing.xml'}:1: cannot read file")
+
+
+@pytest.mark.parametrize(
+    ("args", "hours"),
+    [([], 8760.0), (["--mission-time", "1000"], 1000.0), (["--mission-time=0.5"], 0.5)],
+)
+def test_the_mission_time_is_what_system_mission_time_stands_for(
+    args: list[str], hours: float
+) -> None:
+    code, out, err = via_entry_point([MISSION, "-f", "json", "--mc-trials", "0", *args])
+    assert (code, err) == (0, "")
+    data = json.loads(out.replace('"seconds": S', '"seconds": 0'))
+    # pump and valve fail exponentially at 1e-4 and 2e-4 per hour: 8,760 h (the default, a
+    # year) gives 0.58355 x 0.82657 = 0.48235; 1,000 h 0.0951626 x 0.181269 = 0.0172500
+    expected = (1 - math.exp(-1e-4 * hours)) * (1 - math.exp(-2e-4 * hours))
+    assert data["exact"] is True
+    assert data["probability"] == pytest.approx(expected, rel=1e-12)

@@ -255,9 +255,12 @@ def read_mef(
     return tree
 
 
-def read_mef_file(path: Path, *, top: str | None = None) -> FaultTree:
-    """Read the MEF file at ``path`` (at most :data:`.mef_xml.MAX_BYTES`)."""
-    return read_mef(read_bytes(path), str(path), top=top)
+def read_mef_file(
+    path: Path, *, top: str | None = None, mission_time: float = MISSION_TIME
+) -> FaultTree:
+    """Read the MEF file at ``path`` (at most :data:`.mef_xml.MAX_BYTES`); ``mission_time`` as
+    in :func:`read_mef`."""
+    return read_mef(read_bytes(path), str(path), top=top, mission_time=mission_time)
 
 
 def _arg(parent: ET.Element, name: str, tree: FaultTree) -> None:
