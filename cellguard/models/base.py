@@ -6,8 +6,6 @@ replicas x throughput, ...) can overflow to infinity. The upper bounds below are
 real system; the spec reference and the JSON Schema show each field's range.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints

@@ -1,7 +1,5 @@
 """Business impact analysis: journeys with their impact, objectives and demand, and the risk register."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -203,7 +201,7 @@ class Demand(SpecModel):
         return data
 
     @model_validator(mode="after")
-    def _one_unit(self) -> Demand:
+    def _one_unit(self) -> "Demand":
         """A block of another unit than ``unit`` is a contradiction."""
         for unit, key in _UNIT_BLOCKS.items():
             if getattr(self, key) is not None and unit is not self.unit:

@@ -12,8 +12,6 @@ report, ``reports[].output``) are relative to the directory holding the file, so
 subdirectory reads the same files. Command-line options always win over the file.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal

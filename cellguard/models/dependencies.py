@@ -1,7 +1,5 @@
 """Dependency edges between components and the protections a caller applies."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -73,7 +71,7 @@ class Dependency(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _async_shorthand(self) -> Dependency:
+    def _async_shorthand(self) -> "Dependency":
         """Fold ``async: true`` into ``mode`` and reject contradictions."""
         if self.is_async is True:
             if "mode" in self.model_fields_set and self.mode is not DependencyMode.ASYNC:
@@ -84,7 +82,7 @@ class Dependency(SpecModel):
         return self
 
     @model_validator(mode="after")
-    def _shed_needs_fallback(self) -> Dependency:
+    def _shed_needs_fallback(self) -> "Dependency":
         """``shed_on_failover`` says how much a fallback may leave unserved: it needs one."""
         if self.shed_on_failover is not None and self.fallback is None:
             raise ValueError(

@@ -4,8 +4,6 @@ Every flag defaults to ``None`` (unknown), never to ``False``: a rule that needs
 spec does not set reports UNKNOWN rather than FAIL.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field

@@ -1,7 +1,5 @@
 """Top-level documents: a ``Stack`` (one team's GenAI stack) and a ``Platform`` (shared components)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter

@@ -1,7 +1,5 @@
 """The failure domains a stack lives in: accounts, regions with zones, cells and shared domains."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -93,7 +91,7 @@ class Topology(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _regions_allowed(self) -> Topology:
+    def _regions_allowed(self) -> "Topology":
         outside = [r.name for r in self.regions if r.name not in self.allowed_regions]
         if self.allowed_regions and outside:
             raise ValueError(

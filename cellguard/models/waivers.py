@@ -1,7 +1,5 @@
 """Waivers: accepted risks that suppress a rule's finding until they expire."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from cellguard.models.base import SpecModel

@@ -5,8 +5,6 @@ entry's name and aliases, with or without the organisation prefix, so
 ``meta-llama/Llama-3.1-8B-Instruct`` and ``llama-3.1-8b-instruct`` are the same model.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -12,8 +12,6 @@ Every prior says in ``basis`` what kind of figure it is (:class:`PriorBasis`): a
 threshold, a provider's design figure, a cellguard estimate or a cellguard assumption.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from functools import cache
 
@@ -67,7 +65,7 @@ class ComponentMatch(CatalogModel):
     framework: str | None = None
     multi_az: bool | None = None
 
-    def fits(self, attributes: ComponentAttributes) -> bool:
+    def fits(self, attributes: "ComponentAttributes") -> bool:
         """Whether every attribute this match sets has that value in ``attributes``."""
         return all(
             wanted is None or getattr(attributes, name) == wanted

@@ -6,8 +6,6 @@ that default. Engines whose limit follows from the KV-cache memory have ``max_co
 null`` and are estimated from the KV-cache bound instead.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -6,8 +6,6 @@ ODCR, an active Capacity Block) launches in minutes; capacity bought when needed
 spot) has no published figure and the catalog's entries for it are labelled estimates.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -6,8 +6,6 @@ case-insensitively and without spaces, hyphens or an ``NVIDIA`` prefix, so ``l40
 ``NVIDIA L40S`` and ``L40S`` are the same GPU.
 """
 
-from __future__ import annotations
-
 from functools import cache
 from typing import Literal
 
@@ -61,7 +59,7 @@ class Gpu(CatalogModel):
     source: Source
 
     @model_validator(mode="after")
-    def _has_bf16(self) -> Gpu:
+    def _has_bf16(self) -> "Gpu":
         if "bf16" not in self.dense_tflops:
             raise ValueError(f"{self.name}: dense_tflops needs a bf16 figure")
         return self

@@ -5,8 +5,6 @@ specific entry for a component; :func:`model_prior` the time to first token and 
 speed of a managed model.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -6,8 +6,6 @@ a FLOPS estimate needs. A :class:`MediaMeasurement` is work per second of one re
 stated conditions (steps, resolution, batch), with its source.
 """
 
-from __future__ import annotations
-
 from functools import cache
 from typing import Literal
 
@@ -95,7 +93,7 @@ class MediaCatalog(CatalogModel):
     measurements: tuple[MediaMeasurement, ...] = ()
 
     @model_validator(mode="after")
-    def _measurements_resolve(self) -> MediaCatalog:
+    def _measurements_resolve(self) -> "MediaCatalog":
         """Every measurement names a catalogued model and a GPU whose FLOP/s are known."""
         ids = {m.id for m in self.models}
         for measurement in self.measurements:

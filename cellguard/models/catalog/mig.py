@@ -7,8 +7,6 @@ share, so every figure computed from a GPU (weights fit, KV cache, decode bandwi
 is the instance's.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field, model_validator
@@ -45,7 +43,7 @@ class MigGpu(CatalogModel):
     source: Source
 
     @model_validator(mode="after")
-    def _consistent(self) -> MigGpu:
+    def _consistent(self) -> "MigGpu":
         """Every profile is a share of the GPU."""
         for name, p in self.profiles.items():
             if p.compute > self.compute_slices or p.memory > self.memory_slices:

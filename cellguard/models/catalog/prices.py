@@ -5,8 +5,6 @@ Every rate carries its :class:`~cellguard.models.catalog.sources.Source` and whe
 estimate; the report labels a cost built on any estimate as one.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Managed-service API rates (``services.yaml``), e.g. SageMaker's CreateTrainingJob rate."""
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -6,8 +6,6 @@ with pydantic models that forbid unknown keys, so a typo in a catalog entry fail
 suite rather than silently dropping a number.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from functools import cache
 from importlib import resources

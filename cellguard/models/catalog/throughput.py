@@ -9,8 +9,6 @@ taken with the same engine is preferred, and another engine's is used with a cav
 (:data:`SCENARIO_PREFERENCE`).
 """
 
-from __future__ import annotations
-
 from functools import cache
 from typing import Literal
 

@@ -6,8 +6,6 @@ observed interruptions, GPUs and days, and :attr:`InterruptionRate.per_gpu_hour`
 per-GPU rate from them.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Fields every component shares, and building blocks several kinds reuse."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Components that run the team's code: apps, gateways, routers, agents and tools."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Components that hold or move data: vector stores, prompt stores, caches, queues, stores, pipelines."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -70,7 +68,7 @@ class PromptStore(ComponentBase, StatefulFields):
     )
 
     @model_validator(mode="after")
-    def _old_spelling(self) -> PromptStore:
+    def _old_spelling(self) -> "PromptStore":
         """Fold the deprecated ``versioned`` into ``versioning``; a contradiction is an error."""
         if self.versioned is None:
             return self

@@ -15,8 +15,6 @@ GPUs, their driver, MIG or MPS configuration) and one capacity domain (their dem
 the GPUs, and with MPS or time slicing their weights share the GPUs' memory).
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -58,7 +56,7 @@ class GpuSharing(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _profile_for_mig(self) -> GpuSharing:
+    def _profile_for_mig(self) -> "GpuSharing":
         """A MIG instance names its profile; MPS and time slicing have none."""
         if self.mode is GpuSharingMode.MIG and self.profile is None:
             raise ValueError(

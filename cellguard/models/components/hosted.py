@@ -6,8 +6,6 @@ one entry per named model, or one entry for many alike (per-tenant models) with 
 the size of one and the share of requests that find their model resident.
 """
 
-from __future__ import annotations
-
 from pydantic import Field, model_validator
 
 from cellguard.models.base import MAX_POPULATION, MAX_RATE, MAX_SIZE_GB, PositiveInt, SpecModel
@@ -72,7 +70,7 @@ class HostedModels(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> HostedModels:
+    def _consistent(self) -> "HostedModels":
         """A group of several models states its hit ratio; hot models fit in the group."""
         if self.count > 1 and self.access is None:
             raise ValueError(

@@ -1,7 +1,5 @@
 """Model-serving and training components: model endpoints, embedding models and training jobs."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -78,7 +76,7 @@ class MeasuredServing(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> MeasuredServing:
+    def _consistent(self) -> "MeasuredServing":
         """At least one figure; a throughput with its concurrency; p50 at most p99."""
         if self.output_tokens_per_s is None and self.ttft_p99_ms is None:
             raise ValueError(
@@ -151,7 +149,7 @@ class Serving(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _unique_hosted(self) -> Serving:
+    def _unique_hosted(self) -> "Serving":
         """Hosted model names are unique."""
         names = [h.name for h in self.hosted_models]
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -224,7 +222,7 @@ class HostedModelFields(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _hosted_on_our_gpus(self) -> HostedModelFields:
+    def _hosted_on_our_gpus(self) -> "HostedModelFields":
         """Hosted models share a GPU pool this stack runs (SageMaker or self-hosted)."""
         hosted = self.serving is not None and bool(self.serving.hosted_models)
         if hosted and self.hosting not in (Hosting.SAGEMAKER, Hosting.SELF_HOSTED):

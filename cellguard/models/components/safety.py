@@ -1,7 +1,5 @@
 """Components that keep output correct and observable: guardrails and observability."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -9,8 +9,6 @@ the scale-out and replacement time, and their outages delay a replacement
 (a model hub) with its own figures.
 """
 
-from __future__ import annotations
-
 from pydantic import Field, model_validator
 
 from cellguard.models.base import (
@@ -63,7 +61,7 @@ class StartupSource(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> StartupSource:
+    def _consistent(self) -> "StartupSource":
         """One of component or external; an external source's figures go together."""
         if (self.component is None) == (self.external is None):
             raise ValueError(
@@ -138,7 +136,7 @@ class Startup(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _something(self) -> Startup:
+    def _something(self) -> "Startup":
         """A start-up declares at least one source or time."""
         if (
             self.weights is None
