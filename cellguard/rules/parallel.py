@@ -10,8 +10,8 @@ This process keeps what must or should run here: the Python rules of packs and p
 (untrusted code stays in one process; a pack's YAML rules are data and may move) and
 :data:`PINNED` (the journey figures they compute are read again by the reports). Nothing is split
 while other threads run (the child would inherit their locks) or when the system refuses the fork
-or the pipe. Anything the child fails to send back (it crashed, was killed, or a finding could not
-be pickled) is evaluated here afterwards; where ``fork`` is unavailable, or one core is all
+or the pipe. Anything the child fails to send back (it crashed, was killed, or a rule's findings
+could not be written: :mod:`.transfer`) is evaluated here afterwards; where ``fork`` is unavailable, or one core is all
 there is, or other processes have kept a core busy since the assessment started
 (:mod:`.spare`), nothing is split.
 
@@ -113,13 +113,20 @@ def _child(
     rules: Sequence[Rule], run_one: Callable[[Rule], list[Finding]], queue: int, out: int
 ) -> None:
     """The child's whole life: take rules until the queue is empty, send their findings, exit
-    (never returning into the caller's code, whatever happens)."""
+    (never returning into the caller's code, whatever happens). Each rule's findings are
+    packed as soon as they are made, while this process still has other rules to take, so
+    that little is left to do once the queue is empty (this process then waits); a rule whose
+    findings cannot be packed is left out, and evaluated there."""
     code = 1
     try:
-        done: list[tuple[int, list[Finding]]] = []
+        done: list[tuple[int, int, bytes]] = []
         while (index := _take(queue)) is not None:
-            done.append((index, run_one(rules[index])))
-        data = marshal.dumps([(i, *packed(f)) for i, f in done])
+            found = run_one(rules[index])
+            try:
+                done.append((index, *packed(found)))
+            except Exception:  # not sent: the other process evaluates the rule
+                continue
+        data = marshal.dumps(done)
         with open(out, "wb", closefd=False) as stream:
             stream.write(data)
         code = 0

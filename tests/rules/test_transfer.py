@@ -7,13 +7,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
+import time
 
 import pytest
 
 from cellguard.assessments.graph import build_graph
 from cellguard.models.findings import Finding, Location, Severity, Status, WaiverUse
 from cellguard.models.loader import load
-from cellguard.rules import engine, transfer
+from cellguard.rules import engine, parallel, transfer
 from cellguard.rules.builtin import builtin_rules
 from cellguard.rules.context import RuleContext
 from tests.helpers import REPO
@@ -124,3 +126,45 @@ def test_no_findings_and_a_crash_finding_come_back() -> None:
     how, back = _round_trip([crash])
     assert back == [crash] and back[0].severity is Severity(meta.severity)
     assert how == transfer._COMPACT
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_only_the_rule_whose_findings_cannot_be_sent_is_evaluated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child packs each rule's findings when it has made them: one that cannot be written
+    is left out (and evaluated here), the others it took still come back."""
+    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
+    parent = os.getpid()
+    rules = [_Named(f"R{i}") for i in range(8)]
+    here: list[str] = []
+    two = next(found for found in _by_rule() if len(found) > 1)[:2]
+
+    def run_one(rule: _Named) -> list[Finding]:
+        found = [
+            dataclasses.replace(f, target=rule.meta.id, evidence=dict(f.evidence)) for f in two
+        ]
+        if os.getpid() == parent:
+            here.append(rule.meta.id)
+        elif rule.meta.id == "R3":
+            found[0].evidence["f"] = lambda: 1  # type: ignore[assignment]
+        return found
+
+    def slow() -> None:  # the child meanwhile takes every shared rule
+        time.sleep(1.0)
+
+    got, _ = parallel.split_run(
+        rules,  # type: ignore[arg-type]
+        run_one,  # type: ignore[arg-type]
+        movable=lambda r: r.meta.id != "R0",
+        alongside=slow,
+        locate=_there,
+    )
+    assert here == ["R0", "R3"]
+    assert [[f.target for f in found] for found in got] == [[r.meta.id] * 2 for r in rules]
+    assert all("f" not in found[0].evidence for found in got)
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.meta = type("Meta", (), {"id": name})()
