@@ -15,7 +15,10 @@ A ``<define-basic-event>`` may hold any expression of the Open-PSA MEF (section 
 * random deviates, evaluated at their mean as a point estimate (as SCRAM does):
   ``uniform-deviate`` (min, max), ``normal-deviate`` (mean, sigma), ``lognormal-deviate``
   (mean, error factor, level; or mu, sigma of the log), ``gamma-deviate`` (k, theta) and
-  ``beta-deviate`` (alpha, beta).
+  ``beta-deviate`` (alpha, beta); their parameters are checked as SCRAM's ``Validate``
+  checks them (min below max, sigma, k, theta, alpha, beta and a lognormal mean positive, an
+  error factor over 1, a level in (0, 1)), so an impossible distribution is never read as its
+  formal mean.
 
 Anything else (``histogram``, ``if``/``switch``, comparisons, extern functions, the 5- and
 11-argument ``periodic-test``) is refused naming the element and its line. Every intermediate
@@ -104,14 +107,39 @@ def _periodic_test(a: Sequence[float]) -> float:
     return _p_exp(lam, since if since else tau)
 
 
+def _uniform(a: Sequence[float]) -> float:
+    low, high = a
+    if low >= high:
+        raise ValueError(f"min {low!r} is not below max {high!r}")
+    return (low + high) / 2
+
+
+def _normal(a: Sequence[float]) -> float:
+    if a[1] <= 0.0:
+        raise ValueError(f"the standard deviation sigma is {a[1]!r}; it must be positive")
+    return a[0]
+
+
 def _lognormal(a: Sequence[float]) -> float:
     if len(a) == 3:  # mean, error factor, confidence level: the mean is given
         mean, factor, level = a
+        if mean <= 0.0:
+            raise ValueError(f"the mean is {mean!r}; it must be positive")
         if factor <= 1.0 or not 0.0 < level < 1.0:
             raise ValueError("the error factor must exceed 1 and the level be in (0, 1)")
         return mean
     mu, sigma = a
+    if sigma <= 0.0:
+        raise ValueError(
+            f"the standard deviation sigma of the log is {sigma!r}; it must be positive"
+        )
     return math.exp(mu + sigma * sigma / 2)
+
+
+def _gamma(a: Sequence[float]) -> float:
+    if a[0] <= 0.0 or a[1] <= 0.0:
+        raise ValueError("the shape k and the scale theta must be positive")
+    return a[0] * a[1]
 
 
 def _beta(a: Sequence[float]) -> float:
@@ -140,10 +168,10 @@ _OPERATIONS: dict[str, tuple[int, int | None, Fn]] = {
     "GLM": (4, 4, _glm),
     "Weibull": (4, 4, _weibull),
     "periodic-test": (4, 4, _periodic_test),
-    "uniform-deviate": (2, 2, lambda a: (a[0] + a[1]) / 2),
-    "normal-deviate": (2, 2, lambda a: a[0]),
+    "uniform-deviate": (2, 2, _uniform),
+    "normal-deviate": (2, 2, _normal),
     "lognormal-deviate": (2, 3, _lognormal),
-    "gamma-deviate": (2, 2, lambda a: a[0] * a[1]),
+    "gamma-deviate": (2, 2, _gamma),
     "beta-deviate": (2, 2, _beta),
 }
 # the arguments of a distribution that must not be negative (rates, times), by position

@@ -148,3 +148,39 @@ def test_a_ccf_group_of_20000_members_is_refused_before_its_combinations_are_cou
         '<factor level="2"><float value="0.1"/></factor></define-CCF-group></opsa-mef>'
     )
     assert "CCF group 'G' expands into more than 100,000 CCF events" in error(text)
+
+
+def _pair(tag: str, first: str, second: str) -> str:
+    return f'<{tag}><float value="{first}"/><float value="{second}"/></{tag}>'
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        # each of these has a mean in [0, 1] that the old reader returned as the probability;
+        # SCRAM refuses them all (src/expression/random_deviate.cc, the Validate methods)
+        (
+            _pair("gamma-deviate", "-1", "-0.001"),
+            "the shape k and the scale theta must be positive",
+        ),
+        (_pair("gamma-deviate", "0.5", "0"), "the shape k and the scale theta must be positive"),
+        (_pair("normal-deviate", "0.01", "-0.001"), "the standard deviation sigma is -0.001"),
+        (_pair("normal-deviate", "0.01", "0"), "the standard deviation sigma is 0.0"),
+        (_pair("uniform-deviate", "0.2", "0.1"), "min 0.2 is not below max 0.1"),
+        (
+            _pair("lognormal-deviate", "-5", "-1"),
+            "the standard deviation sigma of the log is -1.0; it must be positive",
+        ),
+        (
+            '<lognormal-deviate><float value="0"/><float value="3"/><float value="0.9"/>'
+            "</lognormal-deviate>",
+            "the mean is 0.0; it must be positive",
+        ),
+    ],
+)
+def test_a_deviate_with_impossible_parameters_is_a_located_error(
+    expression: str, message: str
+) -> None:
+    found = error(doc(event(expression)))
+    assert found.startswith("h.xml:1: basic event 'a': <")
+    assert "cannot be evaluated (" + message in found
