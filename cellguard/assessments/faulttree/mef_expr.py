@@ -182,6 +182,14 @@ _NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "periodic-test": ("lambda", "tau", "theta", "t"),
 }
 _CONSTANTS = ("float", "int", "bool", "pi", "system-mission-time", "parameter")
+# units of <define-parameter unit=...> (the MEF's, as SCRAM lists them): read as written ...
+_UNITS = ("bool", "int", "float", "hours", "hours-1", "demands")
+# ... and those that would need converting to hours: refused, saying how to convert
+_CONVERT = {
+    "years": 'give the value in hours (years * 8760) with unit="hours"',
+    "years-1": 'give the rate per hour (per year / 8760) with unit="hours-1"',
+    "fit": 'give the rate per hour (1 FIT = 1e-9 per hour) with unit="hours-1"',
+}
 SUPPORTED = ", ".join(_CONSTANTS + tuple(_OPERATIONS))
 """The expression elements read, for messages."""
 
@@ -238,7 +246,26 @@ class Expressions:
                 node,
             )
         self.body(node, f"parameter {shown(name)}")
+        self._unit(name, node)
         self.definitions[name] = (node, scope)
+
+    def _unit(self, name: str, node: Node) -> None:
+        """Check the ``unit`` of parameter ``name``: rates and times are read in hours, so a
+        value in years or FIT would be off by 8,760 or 10^9 if read as written."""
+        unit = node.get("unit")
+        if unit is None or unit in _UNITS:
+            return
+        if unit in _CONVERT:
+            raise self.error(
+                f"parameter {shown(name)} has unit={shown(unit)}; cellguard reads rates and "
+                f"times in hours (the mission time is in hours), so {_CONVERT[unit]}",
+                node,
+            )
+        raise self.error(
+            f"parameter {shown(name)} has unit={shown(unit)}, not a unit of the MEF; expected "
+            f"one of {', '.join((*_UNITS, *_CONVERT))}",
+            node,
+        )
 
     def probability(self, expression: Node, what: str, scope: str) -> float:
         """The value of ``expression``, checked to be a probability in [0, 1]."""

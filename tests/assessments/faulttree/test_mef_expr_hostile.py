@@ -3,6 +3,7 @@ overflow and NaN are located errors, never a traceback, a hang or a NaN probabil
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -184,3 +185,28 @@ def test_a_deviate_with_impossible_parameters_is_a_located_error(
     found = error(doc(event(expression)))
     assert found.startswith("h.xml:1: basic event 'a': <")
     assert "cannot be evaluated (" + message in found
+
+
+@pytest.mark.parametrize(
+    ("unit", "message"),
+    [
+        ("fit", "1 FIT = 1e-9 per hour"),
+        ("years-1", "per year / 8760"),
+        ("years", "years * 8760"),
+        ("per-hour", "not a unit of the MEF; expected one of bool, int, float, hours, hours-1"),
+    ],
+)
+def test_a_parameter_in_a_unit_other_than_hours_is_a_located_error(unit: str, message: str) -> None:
+    """100 FIT is 1e-7 per hour: read as 100 per hour, the event would be certain to fail
+    within the hour. SCRAM keeps the unit without converting; cellguard refuses it."""
+    lam = f'<define-parameter name="lam" unit="{unit}"><float value="100"/></define-parameter>'
+    text = doc(lam + event('<exponential><parameter name="lam"/><float value="1"/></exponential>'))
+    found = error(text)
+    assert found.startswith(f"h.xml:1: parameter 'lam' has unit='{unit}'")
+    assert message in found
+
+
+def test_a_parameter_in_hours_is_read_as_written() -> None:
+    lam = '<define-parameter name="lam" unit="hours-1"><float value="1e-3"/></define-parameter>'
+    text = doc(lam + event('<exponential><parameter name="lam"/><float value="10"/></exponential>'))
+    assert read_mef(text).events["a"].probability == pytest.approx(-math.expm1(-1e-2), rel=1e-12)
