@@ -24,16 +24,18 @@ Anything else (``histogram``, ``if``/``switch``, comparisons, extern functions, 
 11-argument ``periodic-test``) is refused naming the element and its line. Every intermediate
 value must be a finite number (``1e308 * 10`` and ``exp(1e6)`` are errors, never ``inf``), so
 a probability is never NaN. Evaluation uses an explicit stack: neither nesting nor a chain of
-10,000 parameters can exhaust Python's recursion limit.
+10,000 parameters can exhaust Python's recursion limit. The functions themselves are in
+:mod:`.mef_functions`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from cellguard.assessments.faulttree.mef_functions import NON_NEGATIVE, OPERATIONS
 from cellguard.assessments.faulttree.mef_xml import MefError, Node, cut, shown, tag_shown
 
 MISSION_TIME = 8760.0
@@ -43,144 +45,6 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _IGNORED = ("label", "attributes")
 
-Fn = Callable[[Sequence[float]], float]
-
-
-def _sub(a: Sequence[float]) -> float:
-    return a[0] - math.fsum(a[1:]) if len(a) > 1 else a[0]
-
-
-def _div(a: Sequence[float]) -> float:
-    result = a[0]
-    for x in a[1:]:
-        if x == 0.0:
-            raise ZeroDivisionError("division by zero")
-        result /= x
-    return result
-
-
-def _prod(a: Sequence[float]) -> float:
-    result = 1.0
-    for x in a:
-        result *= x
-    return result
-
-
-def _log(x: float, base: float | None = None) -> float:
-    if x <= 0.0:
-        raise ValueError(f"logarithm of {x!r}, which is not positive")
-    return math.log(x) if base is None else math.log(x, base)
-
-
-def _sqrt(x: float) -> float:
-    if x < 0.0:
-        raise ValueError(f"square root of {x!r}, which is negative")
-    return math.sqrt(x)
-
-
-def _p_exp(rate: float, time: float) -> float:
-    return -math.expm1(-rate * time)
-
-
-def _glm(a: Sequence[float]) -> float:
-    gamma, lam, mu, t = a
-    rate = lam + mu
-    if rate == 0.0:
-        raise ValueError("lambda + mu is 0")
-    return (lam - (lam - gamma * rate) * math.exp(-rate * t)) / rate
-
-
-def _weibull(a: Sequence[float]) -> float:
-    alpha, beta, t0, t = a
-    if alpha <= 0.0 or beta <= 0.0:
-        raise ValueError("alpha and beta must be positive")
-    return 0.0 if t <= t0 else -math.expm1(-(((t - t0) / alpha) ** beta))
-
-
-def _periodic_test(a: Sequence[float]) -> float:
-    lam, tau, theta, t = a
-    if tau <= 0.0:
-        raise ValueError("the test interval tau must be positive")
-    if t <= theta:  # no test yet
-        return _p_exp(lam, t)
-    since = (t - theta) - math.floor((t - theta) / tau) * tau
-    return _p_exp(lam, since if since else tau)
-
-
-def _uniform(a: Sequence[float]) -> float:
-    low, high = a
-    if low >= high:
-        raise ValueError(f"min {low!r} is not below max {high!r}")
-    return (low + high) / 2
-
-
-def _normal(a: Sequence[float]) -> float:
-    if a[1] <= 0.0:
-        raise ValueError(f"the standard deviation sigma is {a[1]!r}; it must be positive")
-    return a[0]
-
-
-def _lognormal(a: Sequence[float]) -> float:
-    if len(a) == 3:  # mean, error factor, confidence level: the mean is given
-        mean, factor, level = a
-        if mean <= 0.0:
-            raise ValueError(f"the mean is {mean!r}; it must be positive")
-        if factor <= 1.0 or not 0.0 < level < 1.0:
-            raise ValueError("the error factor must exceed 1 and the level be in (0, 1)")
-        return mean
-    mu, sigma = a
-    if sigma <= 0.0:
-        raise ValueError(
-            f"the standard deviation sigma of the log is {sigma!r}; it must be positive"
-        )
-    return math.exp(mu + sigma * sigma / 2)
-
-
-def _gamma(a: Sequence[float]) -> float:
-    if a[0] <= 0.0 or a[1] <= 0.0:
-        raise ValueError("the shape k and the scale theta must be positive")
-    return a[0] * a[1]
-
-
-def _beta(a: Sequence[float]) -> float:
-    if a[0] <= 0.0 or a[1] <= 0.0:
-        raise ValueError("alpha and beta must be positive")
-    return a[0] / (a[0] + a[1])
-
-
-# tag -> (smallest and largest number of arguments (None: any), function)
-_OPERATIONS: dict[str, tuple[int, int | None, Fn]] = {
-    "add": (1, None, math.fsum),
-    "sub": (1, None, _sub),
-    "mul": (1, None, _prod),
-    "div": (1, None, _div),
-    "neg": (1, 1, lambda a: -a[0]),
-    "abs": (1, 1, lambda a: abs(a[0])),
-    "min": (1, None, min),
-    "max": (1, None, max),
-    "mean": (1, None, lambda a: math.fsum(a) / len(a)),
-    "exp": (1, 1, lambda a: math.exp(a[0])),
-    "log": (1, 1, lambda a: _log(a[0])),
-    "log10": (1, 1, lambda a: _log(a[0], 10.0)),
-    "sqrt": (1, 1, lambda a: _sqrt(a[0])),
-    "pow": (2, 2, lambda a: math.pow(a[0], a[1])),
-    "exponential": (2, 2, lambda a: _p_exp(a[0], a[1])),
-    "GLM": (4, 4, _glm),
-    "Weibull": (4, 4, _weibull),
-    "periodic-test": (4, 4, _periodic_test),
-    "uniform-deviate": (2, 2, _uniform),
-    "normal-deviate": (2, 2, _normal),
-    "lognormal-deviate": (2, 3, _lognormal),
-    "gamma-deviate": (2, 2, _gamma),
-    "beta-deviate": (2, 2, _beta),
-}
-# the arguments of a distribution that must not be negative (rates, times), by position
-_NON_NEGATIVE: dict[str, tuple[str, ...]] = {
-    "exponential": ("lambda", "t"),
-    "GLM": ("gamma", "lambda", "mu", "t"),
-    "Weibull": ("alpha", "beta", "t0", "t"),
-    "periodic-test": ("lambda", "tau", "theta", "t"),
-}
 _CONSTANTS = ("float", "int", "bool", "pi", "system-mission-time", "parameter")
 # units of <define-parameter unit=...> (the MEF's, as SCRAM lists them): read as written ...
 _UNITS = ("bool", "int", "float", "hours", "hours-1", "demands")
@@ -190,7 +54,7 @@ _CONVERT = {
     "years-1": 'give the rate per hour (per year / 8760) with unit="hours-1"',
     "fit": 'give the rate per hour (1 FIT = 1e-9 per hour) with unit="hours-1"',
 }
-SUPPORTED = ", ".join(_CONSTANTS + tuple(_OPERATIONS))
+SUPPORTED = ", ".join(_CONSTANTS + tuple(OPERATIONS))
 """The expression elements read, for messages."""
 
 
@@ -310,7 +174,7 @@ class Expressions:
     def _push(self, node: Node, what: str, stack: list[_Frame], scope: str) -> float | None:
         """The value of leaf ``node``, or None after pushing a frame to evaluate it."""
         tag = node.tag
-        if tag in _OPERATIONS:
+        if tag in OPERATIONS:
             stack.append(_Frame(node, iter(node.children), scope))
             return None
         if tag == "parameter":
@@ -381,7 +245,7 @@ class Expressions:
     def _apply(self, frame: _Frame, what: str) -> float:
         """Apply the operation of ``frame`` to its evaluated arguments."""
         tag = frame.node.tag
-        low, high, function = _OPERATIONS[tag]
+        low, high, function = OPERATIONS[tag]
         count = len(frame.values)
         if count < low or (high is not None and count > high):
             expected = str(low) if low == high else f"{low} to {high}" if high else f"{low} or more"
@@ -389,7 +253,7 @@ class Expressions:
             raise self.error(
                 f"{what}: <{tag}> takes {expected} arguments, found {count}{hint}", frame.node
             )
-        for name, value in zip(_NON_NEGATIVE.get(tag, ()), frame.values, strict=False):
+        for name, value in zip(NON_NEGATIVE.get(tag, ()), frame.values, strict=False):
             if value < 0.0:
                 raise self.error(
                     f"{what}: <{tag}> argument {name} is {value!r}; rates and times cannot be "
