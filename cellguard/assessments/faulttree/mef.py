@@ -212,6 +212,14 @@ def read_mef(
     for name, node in reader.untyped.items():
         if name not in reader.gates and name not in reader.events and name not in reader.houses:
             reader.referenced_events.setdefault(name, node)
+    for name, node in reader.referenced_events.items():
+        if name in reader.houses:  # never a basic event of default probability
+            raise reader.error(
+                f"{shown(name)} is a house event (line {reader.house_nodes[name].line}) but is "
+                f"referenced as a basic event; write <house-event name={shown(name)}/> or "
+                f"<event name={shown(name)}/>",
+                node,
+            )
     clash = sorted(set(reader.gates) & set(reader.events))
     if clash:
         raise reader.error(

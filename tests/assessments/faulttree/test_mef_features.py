@@ -142,6 +142,22 @@ def test_house_event_errors() -> None:
     assert "value='maybe'" in message
 
 
+def test_a_house_event_referenced_as_a_basic_event_is_a_located_error() -> None:
+    """The old reader took 'h' for an undefined basic event: an error saying to define it,
+    or, with a default probability, that probability instead of the house event's value."""
+    house = '<define-house-event name="h"><constant value="true"/></define-house-event>'
+    text = doc(
+        '<define-gate name="g"><and><basic-event name="a"/>\n<basic-event name="h"/></and>'
+        "</define-gate>",
+        EVENTS + house,
+    )
+    message = error(text)
+    assert message.startswith("f.xml:2: 'h' is a house event (line 2) but is referenced as a ")
+    assert "write <house-event name='h'/> or <event name='h'/>" in message
+    with pytest.raises(MefError, match="'h' is a house event"):
+        read_mef(text, default_probability=0.5)
+
+
 # parameters and expressions
 
 
