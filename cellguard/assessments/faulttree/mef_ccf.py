@@ -11,7 +11,10 @@ highest factor level, C the binomial coefficient):
 * ``MGL`` (factors for levels 2..m: beta, gamma, delta, ...; rho_1 = 1, rho_{m+1} = 0):
   Q_k = rho_1 ... rho_k (1 - rho_{k+1}) Q / C(n-1, k-1);
 * ``alpha-factor`` (levels 1..m; alpha_t = sum of k alpha_k, non-staggered testing):
-  Q_k = k alpha_k Q / (C(n-1, k-1) alpha_t);
+  Q_k = k alpha_k Q / (C(n-1, k-1) alpha_t), as SCRAM's ``AlphaFactorModel``; the factors
+  are fractions of the failure events and must sum to 1 within 1e-3 (SCRAM does not check,
+  and would silently rescale a mistyped factor through alpha_t). The MEF has no attribute
+  for staggered testing (Q_k = alpha_k Q / C(n-1, k-1)), so none is read;
 * ``phi-factor`` (levels 1..m, summing to 1 within 1e-4 as SCRAM checks): Q_k = phi_k Q.
 
 Factors and Q are expressions (:mod:`.mef_expr`) that must be probabilities; the number of
@@ -34,6 +37,8 @@ MAX_CCF_EVENTS = 100_000
 
 _IGNORED = ("label", "attributes")
 _PHI_TOLERANCE = 1e-4
+_ALPHA_TOLERANCE = 1e-3
+"""How far alpha factors may sum from 1: published factors are rounded to about three digits."""
 
 Error = Callable[[str, Node], MefError]
 
@@ -181,9 +186,16 @@ def _rates(
             rates[k] = product * q / math.comb(n - 1, k - 1)
         return rates
     if group.model == "alpha-factor":
+        fractions = math.fsum(factors)
+        if abs(fractions - 1.0) > _ALPHA_TOLERANCE:
+            raise error(
+                f"CCF group {shown(group.name)}: the alpha factors sum to {fractions!r}; each is "
+                "the fraction of the group's failure events in which exactly k members fail, so "
+                f"they must sum to 1 (within {_ALPHA_TOLERANCE:g}); check each factor and its "
+                "level",
+                group.node,
+            )
         total = math.fsum(k * a for k, a in zip(levels, factors, strict=True))
-        if total <= 0.0:
-            raise error(f"CCF group {shown(group.name)}: the alpha factors are all 0", group.node)
         return {
             k: k * a * q / (math.comb(n - 1, k - 1) * total)
             for k, a in zip(levels, factors, strict=True)

@@ -94,6 +94,20 @@ def test_alpha_factor() -> None:
     )
 
 
+def test_alpha_factors_must_sum_to_one() -> None:
+    """alpha_1 = 0.95 and a mistyped alpha_2 = 0.5 (for 0.05): SCRAM, and the old reader,
+    divide by alpha_t = 0.95 + 2 * 0.5 = 1.95 and give Q_2 = 0.5 * 0.1 / 1.95 = 0.0256
+    instead of 2 * 0.05 * 0.1 / (2 * 1.05) = 0.00476, without a word. Refused; a sum rounded
+    to three digits is read."""
+    message = error(tree_text(group("alpha-factor", factors(0.95, 0.5))))
+    assert message.startswith("f.xml:1: CCF group 'Pumps': the alpha factors sum to 1.45; ")
+    assert "they must sum to 1 (within 0.001)" in message
+    # 0.952 + 0.0319 + 0.0158 = 0.9997: alpha_t = 0.952 + 0.0638 + 0.0474 = 1.0632
+    found = probabilities(group("alpha-factor", factors(0.952, 0.0319, 0.0158)))
+    t = 0.952 + 2 * 0.0319 + 3 * 0.0158
+    close(found, level(0.952 * 0.1 / t, 2 * 0.0319 * 0.1 / (2 * t), 3 * 0.0158 * 0.1 / t))
+
+
 def test_phi_factor() -> None:
     close(probabilities(group("phi-factor", factors(0.9, 0.07, 0.03))), level(0.09, 0.007, 0.003))
 
