@@ -323,9 +323,11 @@ class Reader:
     def define_ccf(self, node: Node) -> None:
         """Read a ``<define-CCF-group>``: its members are basic events it defines."""
         name = self.name(node, None)
+        private = self.scopes.private(node, self.private)  # members take the group's role
 
         def member(item: Node) -> str:
-            key = self.defined(item)
+            self.name(item, None)
+            key = self.scopes.name(item, self.scope, private)
             if key in self.gate_nodes:
                 raise self.error(f"CCF member {shown(key)} is also defined as a gate", item)
             self.new_event(key, item)

@@ -8,7 +8,8 @@ path, and by its bare name inside its own container. A reference ``R`` written i
 there is one, else the public element ``R`` (a name without a dot), else the element whose
 full path is ``R``. ``model-data`` has no path: its elements are public.
 
-Private elements get their full path as their name in the tree (``ThreeMotor.t.E1``), public
+The members of a ``define-CCF-group`` are basic events with the group's path and role (as
+SCRAM's ``Initializer::ProcessCcfMembers`` makes them). Private elements get their full path as their name in the tree (``ThreeMotor.t.E1``), public
 ones their bare name, so the two ``E1`` of SCRAM's ThreeMotor input stay distinct.
 """
 
@@ -42,11 +43,12 @@ class Scopes:
                     break
                 if child.tag in DEFINITIONS:
                     self.name(child, base, private)
-                elif child.tag == "define-CCF-group":
+                elif child.tag == "define-CCF-group":  # members take the group's role
+                    group_private = self.private(child, private)
                     members = child.find("members")
                     for member in members.children if members is not None else ():
                         if member.tag == "basic-event":
-                            self.name(member, base, private)
+                            self.name(member, base, group_private)
             else:
                 stack.pop()
 
@@ -63,9 +65,10 @@ class Scopes:
                 node.line,
             )
         scope = f"{base}.{name}" if base and name else name or base
-        return scope, self._private(node, private)
+        return scope, self.private(node, private)
 
-    def _private(self, node: Node, inherited: bool) -> bool:
+    def private(self, node: Node, inherited: bool) -> bool:
+        """Whether ``node`` is private: its ``role``, else that of its container."""
         role = node.get("role")
         if role is None:
             return inherited
@@ -81,7 +84,7 @@ class Scopes:
         """The name in the tree of element ``node`` defined in container ``base``."""
         raw = node.get("name") or ""
         full = f"{base}.{raw}" if base else raw
-        name = full if self._private(node, private) else raw
+        name = full if self.private(node, private) else raw
         self.by_path.setdefault(full, name)
         return name
 

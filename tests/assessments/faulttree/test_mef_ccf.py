@@ -229,6 +229,24 @@ def test_a_private_event_is_not_visible_by_its_bare_name_outside() -> None:
     assert "has no probability, e.g. 'z'" in error(text)
 
 
+def test_the_members_of_a_private_ccf_group_are_private() -> None:
+    """SCRAM's ProcessCcfMembers makes each member a basic event with the group's base path
+    and role: inside its fault tree PA is the group's, outside only ft.PA names it."""
+    ccf = group("beta-factor", factors(0.2, first=3)).replace(
+        'model="beta-factor"', 'model="beta-factor" role="private"'
+    )
+    tree = read_mef(tree_text(ccf))
+    assert tree.gates["top"].args == ("ft.PA", "ft.PB", "ft.PC")
+    assert tree.gates["ft.PA"].args == ("[ft.PA]", "[ft.PA ft.PB ft.PC]")
+    assert math.isclose(quantify(tree).probability, 0.02 + 0.98 * 0.08**3, rel_tol=1e-12)
+    outside = tree_text(ccf).replace(
+        "</opsa-mef>",
+        '<define-fault-tree name="other"><define-gate name="g2"><or><basic-event name="PA"/>'
+        "</or></define-gate></define-fault-tree></opsa-mef>",
+    )
+    assert "has no probability, e.g. 'PA'" in error(outside)
+
+
 def test_a_bad_role_is_refused() -> None:
     text = '<opsa-mef><define-fault-tree name="T" role="secret"/></opsa-mef>'
     assert "role 'secret' of <define-fault-tree> is not public or private" in error(text)
