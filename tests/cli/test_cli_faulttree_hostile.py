@@ -522,3 +522,23 @@ def test_more_elements_than_the_limit_are_refused_at_the_first_one_over(
         f"cellguard: error: {path}:6: more than 6 elements; cellguard reads MEF files up to that "
         "size (split the model, or quantify its parts separately with --top)\n"
     )
+
+
+def test_an_infinite_mission_time_is_a_located_error(tmp_path: Path) -> None:
+    """--mission-time inf passed the option's >= 0 check and made every exponential 1."""
+    path = tmp_path / "t.xml"
+    path.write_text(
+        '<opsa-mef><define-fault-tree name="t"><define-gate name="g"><or>'
+        '<basic-event name="a"/></or></define-gate>\n<define-basic-event name="a"><exponential>'
+        '<float value="1e-4"/><system-mission-time/></exponential></define-basic-event>'
+        "</define-fault-tree></opsa-mef>"
+    )
+    result = runner.invoke(
+        app, ["faulttree", "quantify", str(path), "--mc-trials", "0", "--mission-time", "inf"]
+    )
+    assert result.exit_code == 2
+    assert (
+        f"{path}:2: basic event 'a': <system-mission-time> evaluates to inf, not a finite number"
+        in result.stderr
+    )
+    assert "Traceback" not in result.output

@@ -213,8 +213,8 @@ class Expressions:
         tag = node.tag
         if tag == "pi":
             return math.pi
-        if tag == "system-mission-time":
-            return self.mission_time
+        if tag == "system-mission-time":  # the caller's: --mission-time inf is no time
+            return self._finite(self.mission_time, node, what)
         raw = node.get("value")
         text = "" if raw is None else raw.strip()
         found = "no value" if raw is None else f"value {shown(raw)}"
