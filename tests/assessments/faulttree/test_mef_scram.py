@@ -80,7 +80,10 @@ CASES = [
         "TopEvent",
         0.404,
         None,
-        "tests/bench_core_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053 (XorABC)",
+        "tests/bench_core_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053 (XorABC); that "
+        "test reads tests/input/core/xor.xml @ 383f60abe9b89db1d767335f219952626e86c18b, the "
+        "same xor(A, xor(B, C)) over the same A, B, C as this copy of input/NotGate/xor.xml "
+        "(whose inner gate is named TestAnd, not XorGate)",
         "event type attributes",
     ),
     Published(
@@ -88,7 +91,10 @@ CASES = [
         "TopEvent",
         1.0,
         None,
-        "tests/bench_core_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053 (NandUnity)",
+        "tests/bench_core_tests.cc @ 5048bf7f47e164120d8ff0036709b9f3119ed053 (NandUnity); that "
+        "test reads tests/input/core/nand_or_equality.xml @ "
+        "383f60abe9b89db1d767335f219952626e86c18b, identical to this copy of "
+        "input/NotGate/nand_or_equality.xml but for its comment",
         "nand",
     ),
     Published(
