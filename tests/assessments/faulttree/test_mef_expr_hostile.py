@@ -198,7 +198,8 @@ def test_a_deviate_with_impossible_parameters_is_a_located_error(
 )
 def test_a_parameter_in_a_unit_other_than_hours_is_a_located_error(unit: str, message: str) -> None:
     """100 FIT is 1e-7 per hour: read as 100 per hour, the event would be certain to fail
-    within the hour. SCRAM keeps the unit without converting; cellguard refuses it."""
+    within the hour. cellguard reads values in hours, so it refuses the unit, saying how to
+    convert."""
     lam = f'<define-parameter name="lam" unit="{unit}"><float value="100"/></define-parameter>'
     text = doc(lam + event('<exponential><parameter name="lam"/><float value="1"/></exponential>'))
     found = error(text)
