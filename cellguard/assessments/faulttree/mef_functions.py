@@ -2,7 +2,7 @@
 distributions, each over its evaluated arguments, for :mod:`.mef_expr`.
 
 Formulas as SCRAM implements them (``src/expression/exponential.cc``,
-``random_deviate.cc``, ``numerical.cc``): ``exponential`` 1 - e^(-lambda t); ``GLM``
+``random_deviate.cc``, ``numerical.h``): ``exponential`` 1 - e^(-lambda t); ``GLM``
 (lambda - (lambda - gamma (lambda + mu)) e^(-(lambda + mu) t)) / (lambda + mu); ``Weibull``
 1 - e^(-((t - t0) / alpha)^beta) after t0, else 0; ``periodic-test`` (4 arguments: instant
 test and repair) 1 - e^(-lambda s), s the time since the last test (tau when t falls on a
