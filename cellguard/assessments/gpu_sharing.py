@@ -30,6 +30,7 @@ from weakref import WeakKeyDictionary
 from cellguard.assessments.capacity import fleet
 from cellguard.assessments.cold_load import hot_set
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.spec_fields import field_or_none
 from cellguard.assessments.throughput_model import MEMORY_HEADROOM
 from cellguard.models.catalog.hardware import Gpu, find_gpu, find_instance
 from cellguard.models.catalog.mig import COMPUTE_SLICES, MEMORY_SLICES, mig_gpu, mig_profile
@@ -105,8 +106,9 @@ class SharedGpus:
 
 
 def _sharing(graph: StackGraph, qid: str) -> GpuSharing | None:
-    serving = getattr(graph.component(qid), "serving", None)
-    return getattr(serving, "gpu_sharing", None)
+    serving = field_or_none(graph.component(qid), "serving")
+    sharing: GpuSharing | None = field_or_none(serving, "gpu_sharing")
+    return sharing
 
 
 def _gpu_of(serving: object) -> Gpu | None:

@@ -10,6 +10,7 @@ from cellguard.assessments.capacity import OUTPUT_TPS, QUOTA, TOKENS_PS, Fleet, 
 from cellguard.assessments.cold_load import cold_load_p99_ms
 from cellguard.assessments.demand import JourneyLoad
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.spec_fields import field_or_none
 from cellguard.models.business import DemandUnit
 from cellguard.models.catalog.latency import component_prior, model_prior
 from cellguard.models.components import ComponentBase
@@ -145,7 +146,7 @@ def over_quota(graph: StackGraph, qid: str) -> bool:
 
 def _provider(comp: ComponentBase) -> str | None:
     for name in ("provider", "engine"):
-        value = getattr(comp, name, None)
+        value = field_or_none(comp, name)
         if value is not None:
             return str(value)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cellguard.assessments.spec_fields import field_or_none
 from cellguard.models.components import (
     KIND_MODELS,
     ComponentBase,
@@ -104,7 +105,7 @@ def provider_runs(comp: ComponentBase) -> str | None:
         return f"hosting {served_by.value}"
     if runs_gpus(comp):
         return None  # instances we choose and size, even when the runtime is managed
-    engine = getattr(comp, "engine", None)
+    engine = field_or_none(comp, "engine")
     if engine is not None and str(engine) in MANAGED_ENGINES:
         return f"engine {engine}"
     if isinstance(comp, Guardrail) and comp.provider is GuardrailProvider.BEDROCK_GUARDRAILS:

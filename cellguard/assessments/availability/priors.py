@@ -23,6 +23,7 @@ from enum import Enum
 
 from cellguard.assessments.graph import StackGraph
 from cellguard.assessments.placement import DomainKind, DomainRef, pool_type
+from cellguard.assessments.spec_fields import field_or_none
 from cellguard.models.catalog.availability import (
     ComponentAttributes,
     ComponentPrior,
@@ -82,10 +83,10 @@ def attributes(comp: ComponentBase) -> ComponentAttributes:
 
 def _matched(comp: ComponentBase) -> tuple[object, ...]:
     """The values :func:`attributes` reads, as a key (without building the model)."""
-    multi_az = getattr(comp, "multi_az", None)
+    multi_az = field_or_none(comp, "multi_az")
     names = ("hosting", "engine", "runtime", "provider", "product", "framework")
     return (
-        *(_value(getattr(comp, name, None)) for name in names),
+        *(_value(field_or_none(comp, name)) for name in names),
         multi_az if isinstance(multi_az, bool) else None,
     )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cellguard.assessments.graph import StackGraph
+from cellguard.assessments.spec_fields import field_or_none
 from cellguard.models.components import ComponentBase
 from cellguard.models.components.common import StatefulFields
 from cellguard.models.enums import BackupScope, DrStrategy
@@ -65,8 +66,8 @@ REGIONAL_STRATEGIES = (DrStrategy.PILOT_LIGHT, DrStrategy.WARM_STANDBY, DrStrate
 
 def recreate_hours(comp: ComponentBase) -> float | None:
     """Hours to recreate the store's data from source (``data.recreate_hours``), if declared."""
-    data = getattr(comp, "data", None)
-    value = getattr(data, "recreate_hours", None) if data is not None else None
+    data = field_or_none(comp, "data")
+    value = field_or_none(data, "recreate_hours") if data is not None else None
     return float(value) if value is not None else None
 
 
@@ -289,9 +290,9 @@ def copy_outcomes(ctx: RuleContext, scope: BackupScope) -> Iterator[Outcome]:
                 "replication carries bad writes to the replica too, so nothing restores the "
                 "data to a point in time before them"
             )
-            if getattr(comp, "versioning", None):
+            if field_or_none(comp, "versioning"):
                 consequence += " (versioning keeps earlier versions, one object at a time)"
-        elif scope is BackupScope.SAME_REGION and getattr(comp, "versioning", None):
+        elif scope is BackupScope.SAME_REGION and field_or_none(comp, "versioning"):
             consequence = (
                 "object versioning undoes overwrites but shares the bucket's fate: a bad "
                 "lifecycle rule, a compromised role or a deleted bucket loses every version"
