@@ -35,6 +35,8 @@ class RuleContext:
         self._selections: dict[frozenset[ComponentKind], list[tuple[str, ComponentBase]]] = {}
         self._targets: dict[str, Target] = {}
         self._dependency_targets: dict[tuple[str, str], Target] = {}
+        self._journey_targets: dict[tuple[str, str], Target] = {}
+        self._stack_targets: dict[str, Target] = {}
 
     def warm(self) -> None:
         """Make now the look-ups most rules share: this context's indexes and the graph's
@@ -107,17 +109,21 @@ class RuleContext:
         return found
 
     def journey_target(self, stack: str, journey_id: str) -> Target:
-        """The :class:`Target` of a journey."""
-        return Target(
-            TargetKind.JOURNEY,
-            stack,
-            journey_id,
-            ("business", "journeys", self._journey_index[(stack, journey_id)]),
-        )
+        """The :class:`Target` of a journey (one frozen object per journey: the rule engine
+        finds a target it has judged before by identity)."""
+        key = (stack, journey_id)
+        found = self._journey_targets.get(key)
+        if found is None:
+            path = ("business", "journeys", self._journey_index[key])
+            found = self._journey_targets[key] = Target(TargetKind.JOURNEY, stack, journey_id, path)
+        return found
 
     def stack_target(self, stack: str) -> Target:
-        """The :class:`Target` of a whole document."""
-        return Target(TargetKind.STACK, stack, stack, ())
+        """The :class:`Target` of a whole document (one frozen object per document)."""
+        found = self._stack_targets.get(stack)
+        if found is None:
+            found = self._stack_targets[stack] = Target(TargetKind.STACK, stack, stack, ())
+        return found
 
     def dependency_target(self, edge: DependencyEdge) -> Target:
         """The :class:`Target` of a dependency: the caller's ``depends_on`` entry."""

@@ -170,3 +170,22 @@ def test_malformed_metadata_fails_at_definition(changes: dict[str, object], mess
     data = meta().model_dump() | changes
     with pytest.raises(ValueError, match=message):
         RuleMeta.model_validate(data)
+
+
+def test_journey_and_stack_targets_are_one_object_each() -> None:
+    """Rules share each target, so the engine judges a journey's or a document's impact and
+    place once, whichever rules ask (issue 21 item 5)."""
+    ctx = RuleContext(build_graph(load_texts(BASE_STACK)))
+    [(stack, journey)] = ctx.journeys()
+    first = ctx.journey_target(stack, journey.id)
+    assert ctx.journey_target(stack, journey.id) is first
+    assert (first.kind, first.stack, first.id, first.path) == (
+        TargetKind.JOURNEY,
+        stack,
+        journey.id,
+        ("business", "journeys", 0),
+    )
+    assert ctx.stack_target(stack) is ctx.stack_target(stack)
+    assert ctx.stack_target(stack) == Target(TargetKind.STACK, stack, stack, ())
+    with pytest.raises(KeyError):
+        ctx.journey_target(stack, "no-such-journey")
