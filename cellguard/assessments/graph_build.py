@@ -18,6 +18,7 @@ from cellguard.assessments.edges import (
 from cellguard.assessments.multigraph import MultiDiGraph
 from cellguard.assessments.placement import DomainRef, EffectivePlacement, implicit_pools
 from cellguard.assessments.placement import effective_placement as _effective_placement
+from cellguard.models.components import ComponentBase
 from cellguard.models.enums import ComponentKind
 from cellguard.models.loader.organisation import Organisation
 from cellguard.models.stack import Platform, Stack
@@ -45,6 +46,25 @@ def _add_topology(graph: MultiDiGraph, doc: Stack | Platform) -> None:
         _add_domain(graph, DomainRef.shared(doc.name, shared.id))
 
 
+def _placement_inputs(comp: ComponentBase) -> tuple[object, ...]:
+    """What :func:`~cellguard.assessments.placement.effective_placement` reads of a component
+    (its stack and topology aside), as a key: its placement's fields, replicas and shared
+    domains."""
+    spec = comp.placement
+    fields = (
+        None
+        if spec is None
+        else (spec.account, _tuple(spec.regions), _tuple(spec.zones), _tuple(spec.cells))
+    )
+    return fields, comp.replicas, tuple(comp.shared_domains)
+
+
+def _tuple(value: object) -> object:
+    """A list as a tuple (hashable, and never equal to an int or ``None``); other values as
+    they are."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def populate(org: Organisation) -> tuple[MultiDiGraph, list[DependencyEdge | FallbackEdge]]:
     """The organisation's graph and its unresolved edges, sorted (see
     :func:`cellguard.assessments.graph.build_graph`)."""
@@ -58,8 +78,14 @@ def populate(org: Organisation) -> tuple[MultiDiGraph, list[DependencyEdge | Fal
         doc = loaded.document
         name, topology = doc.name, doc.topology
         _add_topology(graph, doc)
+        # A stack's components declare a few distinct placements between them: each one's
+        # effective placement is worked out once (the same inputs give the same result).
+        placements: dict[tuple[object, ...], EffectivePlacement] = {}
         for comp in doc.components:
-            placement = _effective_placement(name, topology, comp)
+            key = _placement_inputs(comp)
+            placement = placements.get(key)
+            if placement is None:
+                placement = placements[key] = _effective_placement(name, topology, comp)
             qid = f"{name}/{comp.id}"
             add_node(
                 qid,
