@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields
+from itertools import groupby
 from operator import attrgetter
 
 from cellguard.assessments.figures import Figures, figures
@@ -45,6 +46,7 @@ Progress = Callable[[int, int, str], None]
 
 _PILLAR_ORDER = {p: i for i, p in enumerate(Pillar)}
 
+_PILLAR_RULE = attrgetter("pillar", "rule")
 _STACK_TALLY_KEY = attrgetter("stack", "pillar", "status", "severity")
 """A finding's stack and :data:`~cellguard.assessments.scoring.TALLY_KEY`."""
 
@@ -310,14 +312,16 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
 
     Each rule's findings are gathered in order, the groups put in pillar and rule order and
     each sorted by stack and target: the order of one stable sort on all four, without a key
-    tuple per finding built and compared (a run yields 118,000 at 10,000 components)."""
+    tuple per finding built and compared (a run yields 118,000 at 10,000 components). The
+    findings come a rule at a time: each run of one pillar and rule is gathered at once."""
     groups: dict[tuple[int, str], list[Finding]] = {}
-    for finding in findings:
-        key = (_PILLAR_ORDER[finding.pillar], finding.rule)
+    for (pillar, rule), run in groupby(findings, key=_PILLAR_RULE):
+        key = (_PILLAR_ORDER[pillar], rule)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = []
-        group.append(finding)
+            groups[key] = list(run)
+        else:
+            group.extend(run)
     by_place = attrgetter("stack", "target")
     result: list[Finding] = []
     for key in sorted(groups):
