@@ -140,6 +140,11 @@ def _string(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+_GETATTR = ("getattr", "hasattr", "field_or_none")
+"""Calls reading the attribute named by their second argument (``field_or_none`` is
+:func:`cellguard.assessments.spec_fields.field_or_none`, ``getattr(x, name, None)``)."""
+
+
 def _keys_read(node: ast.AST) -> list[str | None]:
     """Keys a node reads as strings: ``x["key"]``, ``x.get("key")``, ``getattr(x, "key")``,
     ``"key" in x``."""
@@ -149,7 +154,7 @@ def _keys_read(node: ast.AST) -> list[str | None]:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "get":
             return [_string(node.args[0])]
-        if isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(node.args) > 1:
+        if isinstance(func, ast.Name) and func.id in _GETATTR and len(node.args) > 1:
             return [_string(node.args[1])]
     if isinstance(node, ast.Compare) and any(isinstance(o, ast.In | ast.NotIn) for o in node.ops):
         return [_string(node.left)]
@@ -163,7 +168,7 @@ def _name_tables(tree: ast.Module) -> list[str | None]:
     dynamic = any(
         isinstance(n, ast.Call)
         and isinstance(n.func, ast.Name)
-        and n.func.id == "getattr"
+        and n.func.id in ("getattr", "field_or_none")
         and len(n.args) > 1
         and _string(n.args[1]) is None
         for n in ast.walk(tree)
