@@ -18,7 +18,7 @@ from cellguard.assessments.figures import Figures
 from cellguard.assessments.risks import risk_rows
 from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Severity, Status
-from cellguard.reports.json_lines import _compact, _FindingLines, _made_safe, finding_dict
+from cellguard.reports.json_lines import _compact, _FindingLines, finding_dict
 from cellguard.rules.engine import Assessment
 from cellguard.rules.parallel import split_lines
 from cellguard.rules.waivers import WaiverReport
@@ -153,7 +153,7 @@ def render_json(
     (``json`` falls back to pure Python whenever ``indent`` is set).
     """
     data = _report_data(assessment, min_severity, include_passed, lambda f: f)
-    return _made_safe(dump_lines(data, {"findings": _FindingLines().raw}))
+    return dump_lines(data, {"findings": _FindingLines().encode})
 
 
 def dump_lines(

@@ -22,7 +22,7 @@ from cellguard.reports.json_lines import (
     _compact,
     _evidence,
     _FindingLines,
-    _made_safe,
+    _safe,
     finding_dict,
 )
 from cellguard.reports.json_report import render_json
@@ -80,9 +80,10 @@ def test_locations_and_repeated_strings_are_written_the_same(repo_root: Path) ->
                 assert lines.encode(odd, "findings[0]") == _compact(finding_dict(odd))
 
 
-def test_the_report_escapes_unsafe_text_in_one_pass(repo_root: Path) -> None:
-    """Finding lines are written raw and the report made safe at once (issue 21 item 5): a
-    DEL in otherwise ASCII text, and bidi or zero-width characters, are escaped all the same."""
+def test_lines_are_made_safe_after_a_quick_check(repo_root: Path) -> None:
+    """An ASCII finding line without DEL is taken as it is, any other made safe by json_safe
+    (issue 21 item 5): a DEL in otherwise ASCII text, and bidi or zero-width characters, are
+    escaped all the same."""
     assessment = assess(Path("examples/vllm-single-zone.yaml")).assessment
     first = assessment.findings[0]
     for message in ("ascii \x7f del", "bidi \u202e and \u200b", "plain"):
@@ -91,7 +92,10 @@ def test_the_report_escapes_unsafe_text_in_one_pass(repo_root: Path) -> None:
         line = _FindingLines().encode(odd, "findings[0]")
         assert f"    {line}\n" in text  # as each line was made safe on its own
         assert "\x7f" not in text and "\u202e" not in text and "\u200b" not in text
-        assert _made_safe(text) == text == json_safe(text)
+        assert text == json_safe(text)
+        assert _safe(line) == line == json_safe(line)
+    for raw in ('{"a": "x\x7fy"}', '{"a": "\u202e"}', '{"a": "é"}', '{"a": "plain"}'):
+        assert _safe(raw) == json_safe(raw)
 
 
 def test_evidence_after_a_refused_number_is_written_again(repo_root: Path) -> None:
