@@ -42,7 +42,35 @@ def make_classes() -> dict[str, Any]:
     class Child(Point):
         extra: float = float("nan")
 
-    return {c.__name__: c for c in (Point, Slotted, Empty, Mutable, Plain, Child)}
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Made:
+        items: list[int] = dataclasses.field(default_factory=lambda: [1])
+        later: list[int] = dataclasses.field(default_factory=list, init=False)
+        fixed: int = dataclasses.field(default=7, init=False)
+        scale: dataclasses.InitVar[int] = 2
+        self: str = "named self"
+
+        def __post_init__(self, scale: int) -> None:
+            object.__setattr__(self, "scaled", [i * scale for i in self.items])
+
+    class Guarded:
+        @property
+        def x(self) -> int:
+            return 1
+
+    @dataclasses.dataclass(frozen=True)
+    class OverProperty(Guarded):  # x is a read-only property of the base: __init__ fails
+        x: int  # type: ignore[assignment]
+
+    @dataclasses.dataclass(frozen=True)
+    class OwnSlots:
+        __slots__ = ("a",)
+        a: int
+
+    return {
+        c.__name__: c
+        for c in (Point, Slotted, Empty, Mutable, Plain, Child, Made, OverProperty, OwnSlots)
+    }
 
 
 def outcome(action: Callable[[], Any]) -> tuple[str, str]:
@@ -58,7 +86,10 @@ def behaviour(classes: dict[str, Any]) -> list[tuple[str, str]]:
     mutable = classes["Mutable"]([1, "two"], point)
     mutable.items.append(mutable)  # a recursive repr
     plain, child = classes["Plain"](2, "p"), classes["Child"](3)
-    seen = [repr(o) for o in (point, slotted, empty, mutable, plain, child)]
+    made = classes["Made"](items=[3, 4], scale=10)
+    seen = [repr(o) for o in (point, slotted, empty, mutable, plain, child, made)]
+    seen += [str(sorted(vars(o).items())) for o in (point, plain, child, made)]
+    seen += [str(list(vars(o))) for o in (point, child, made)]  # the order of the entries
     actions: list[Callable[[], Any]] = [
         lambda: setattr(point, "x", 5),
         lambda: setattr(point, "other", 5),
@@ -74,6 +105,11 @@ def behaviour(classes: dict[str, Any]) -> list[tuple[str, str]]:
         lambda: setattr(child, "extra", 1.0),
         lambda: setattr(child, "x", 1),
         lambda: (setattr(mutable, "items", []), mutable),
+        lambda: classes["OverProperty"](5),
+        lambda: classes["OwnSlots"](5).a,
+        lambda: vars(classes["OwnSlots"](5)),
+        lambda: (made == classes["Made"](items=[3, 4], scale=1), hash(made) == hash(made)),
+        lambda: classes["Point"](1) == classes["Point"](1, hidden=9),
     ]
     methods = [
         (getattr(cls, name).__name__, getattr(cls, name).__qualname__)
@@ -108,3 +144,20 @@ def test_the_classes_behave_as_the_stdlibs(monkeypatch: pytest.MonkeyPatch) -> N
         "repr",
         f"{local}Mutable(items=[1, 'two', ...], point={local}Point(x=1, label={point_label}))",
     ) in stdlib
+
+
+def test_plain_frozen_classes_store_their_fields_in_the_dict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in class_methods._REPLACED:
+        monkeypatch.setattr(dataclasses, name, getattr(dataclasses, name))  # restored after
+    class_methods.install()
+    classes = make_classes()
+
+    def writes_dict(name: str) -> bool:
+        return "__dict__" in classes[name].__init__.__code__.co_names
+
+    # Plain inherits Point's; Empty sets nothing; Slotted, OverProperty, OwnSlots keep object.__setattr__
+    assert [n for n in classes if writes_dict(n)] == ["Point", "Plain", "Child", "Made"]
+    assert dataclasses._process_class is class_methods._process_class  # type: ignore[attr-defined]
+    assert class_methods._making == [] and class_methods._to_dict == [False]
