@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -65,11 +66,18 @@ _REPLACED = {
 _STDLIB: dict[str, Any] = {name: getattr(dataclasses, name, None) for name in _REPLACED}
 """The helpers as ``dataclasses`` defines them."""
 
-_making: list[type] = []
-"""The classes whose dataclass methods are being made, innermost last."""
 
-_to_dict = [False]
-"""Whether the ``__init__`` being written stores the fields in the instance's ``__dict__``."""
+class _Making(threading.local):
+    """What this thread is making: the classes whose dataclass methods are being made
+    (innermost last), and whether the ``__init__`` being written stores the fields in the
+    instance's ``__dict__``."""
+
+    def __init__(self) -> None:
+        self.classes: list[type] = []
+        self.to_dict = False
+
+
+_making = _Making()
 
 
 def _repr_fn(fields: Sequence[dataclasses.Field[Any]], globals: dict[str, Any]) -> Any:
@@ -111,11 +119,11 @@ def _frozen_get_del_attr(
 
 def _process_class(cls: type, *args: Any, **kwargs: Any) -> Any:
     """``dataclasses._process_class``, with the class known to :func:`_init_fn` meanwhile."""
-    _making.append(cls)
+    _making.classes.append(cls)
     try:
         return _STDLIB["_process_class"](cls, *args, **kwargs)
     finally:
-        _making.pop()
+        _making.classes.pop()
 
 
 def _init_fn(
@@ -130,18 +138,21 @@ def _init_fn(
 ) -> Any:
     """``dataclasses._init_fn``; a frozen class that allows it stores its fields in its
     instances' ``__dict__`` (see the module)."""
-    _to_dict[0] = frozen and not slots and bool(_making) and _dict_is_storage(_making[-1], fields)
+    classes = _making.classes
+    _making.to_dict = (
+        frozen and not slots and bool(classes) and _dict_is_storage(classes[-1], fields)
+    )
     try:
         return _STDLIB["_init_fn"](
             fields, std_fields, kw_only_fields, frozen, has_post_init, self_name, globals, slots
         )
     finally:
-        _to_dict[0] = False
+        _making.to_dict = False
 
 
 def _field_assign(frozen: bool, name: str, value: str, self_name: str) -> str:
     """``dataclasses._field_assign``: one line of ``__init__`` setting a field."""
-    if frozen and _to_dict[0]:
+    if frozen and _making.to_dict:
         return f"{self_name}.__dict__[{name!r}]={value}"
     result: str = _STDLIB["_field_assign"](frozen, name, value, self_name)
     return result

@@ -4,6 +4,7 @@ without compiling ``__repr__``, ``__setattr__`` and ``__delattr__``."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -160,4 +161,32 @@ def test_plain_frozen_classes_store_their_fields_in_the_dict(
     # Plain inherits Point's; Empty sets nothing; Slotted, OverProperty, OwnSlots keep object.__setattr__
     assert [n for n in classes if writes_dict(n)] == ["Point", "Plain", "Child", "Made"]
     assert dataclasses._process_class is class_methods._process_class  # type: ignore[attr-defined]
-    assert class_methods._making == [] and class_methods._to_dict == [False]
+    assert class_methods._making.classes == [] and not class_methods._making.to_dict
+
+
+def test_a_class_made_in_another_thread_meanwhile_is_made_as_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in class_methods._REPLACED:
+        monkeypatch.setattr(dataclasses, name, getattr(dataclasses, name))  # restored after
+    class_methods.install()
+    made: list[Any] = []
+
+    def other_thread() -> None:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Slotted:
+            a: int
+
+        made.append(Slotted(1).a)
+
+    # this thread is halfway through writing a plain frozen class's __init__
+    class_methods._making.classes.append(object)
+    class_methods._making.to_dict = True
+    try:
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+    finally:
+        class_methods._making.classes.pop()
+        class_methods._making.to_dict = False
+    assert made == [1]
