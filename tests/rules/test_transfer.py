@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import sys
 import time
 
 import pytest
@@ -168,3 +169,13 @@ def test_only_the_rule_whose_findings_cannot_be_sent_is_evaluated_again(
 class _Named:
     def __init__(self, name: str) -> None:
         self.meta = type("Meta", (), {"id": name})()
+
+
+def test_the_rules_of_a_thousand_components_are_not_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 1,001 components a split gained no wall time and cost CPU (issue 21 item 5)."""
+    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
+    monkeypatch.setattr(parallel, "second_core_free", lambda: True)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert not parallel.can_split(1001)
+    if sys.platform.startswith("linux"):
+        assert parallel.can_split(3001)
