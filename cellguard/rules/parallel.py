@@ -21,9 +21,9 @@ last three fifths, this process the rest, and what the child fails to send is wr
 Measured at 10,001 components (CPU, load 2 on two cores): 1.8 s of rules and figures here and
 1.4 s in the child instead of 2.2-2.7 s in one process (the child copies on write the pages whose
 reference counts it touches; it packs each rule's findings as it goes, :mod:`.transfer`, and
-reading them here takes 0.13-0.25 s once the queue is empty), and 0.65 s of JSON here and 0.6 s
-in the child instead of 0.8-1.35 s: the wall time gained on a free second core costs 0.6-1 s of
-CPU in all, which is why :mod:`.spare` decides.
+reading them here takes 0.13-0.25 s once the queue is empty): the wall time gained on a free
+second core costs CPU, which is why :mod:`.spare` decides (and why a report's lines are no longer
+split at that size: see :data:`MIN_LINES`).
 """
 
 from __future__ import annotations
