@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 from collections.abc import Callable
@@ -32,6 +33,10 @@ class UserError(Exception):
         self.hint = hint
 
 
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Errors of a write the device or quota refused: a full disk is no bug of cellguard's."""
+
+
 def _debug() -> bool:
     return os.environ.get("CELLGUARD_DEBUG", "") not in ("", "0")
 
@@ -53,6 +58,11 @@ def report_failure(exc: BaseException, echo: Callable[[str], None]) -> int | Non
     if isinstance(exc, KeyboardInterrupt):
         echo("cellguard: interrupted")
         return 130
+    if isinstance(exc, OSError) and exc.errno in _FULL:  # the environment's, not a bug
+        where = f" ({inert(exc.filename, single_line=True)})" if exc.filename else ""
+        echo(f"cellguard: error: cannot write the output{where}: {exc.strerror or exc}")
+        echo("    hint: free space on that device (or quota), or write elsewhere with -o PATH")
+        return ExitCode.INPUT_ERROR
     if not isinstance(exc, Exception) or _debug():
         return None
     echo(
