@@ -159,6 +159,30 @@ class Impact:
     reason: str
 
 
+FIELD_ORDER = (
+    "rule",
+    "title",
+    "pillar",
+    "category",
+    "status",
+    "severity",
+    "base_severity",
+    "stack",
+    "target",
+    "target_kind",
+    "message",
+    "remediation",
+    "location",
+    "evidence",
+    "impact",
+    "waiver",
+    "note",
+)
+""":class:`Finding`'s fields in declaration order, as the paths that make findings without its
+constructor rely on (``rules/engine.py``, ``rules/transfer.py``): each compares
+``fields(Finding)`` with this and uses the constructor when they differ."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One rule's result on one target, after business impact and waivers."""

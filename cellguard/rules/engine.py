@@ -21,6 +21,7 @@ from cellguard.assessments.impact import adjust, assess_impact
 from cellguard.assessments.scoring import Score, pillar_counts, scores_of
 from cellguard.models.business import Journey
 from cellguard.models.findings import (
+    FIELD_ORDER,
     Finding,
     Impact,
     Location,
@@ -117,23 +118,8 @@ def _journeys(ctx: RuleContext, outcome: Outcome) -> list[tuple[str, Journey]]:
 
 
 _FIELDS = tuple(f.name for f in fields(Finding))
-_SET_HERE = (
-    "rule",
-    "title",
-    "pillar",
-    "category",
-    "status",
-    "severity",
-    "base_severity",
-    "stack",
-    "target",
-    "target_kind",
-    "message",
-    "remediation",
-    "location",
-    "evidence",
-    "impact",
-)
+_SET_HERE = FIELD_ORDER[: FIELD_ORDER.index("impact") + 1]
+"""The fields the judge sets; ``waiver`` and ``note`` keep their defaults."""
 _LOCATION = _SET_HERE.index("location")
 _DEFAULTS = {f.name: f.default for f in fields(Finding) if f.name not in _SET_HERE}
 FAST_FINDINGS = (

@@ -25,6 +25,7 @@ from operator import attrgetter
 from typing import Any
 
 from cellguard.models.findings import (
+    FIELD_ORDER,
     FailureCategory,
     Finding,
     Impact,
@@ -43,25 +44,7 @@ _FIELDS = tuple(f.name for f in fields(Finding))
 _IMPACT = tuple(f.name for f in fields(Impact))
 _impact_values = attrgetter(*_IMPACT)
 _CONSTANT = ("rule", "title", "pillar", "category", "base_severity", "remediation")
-_ORDER = (
-    "rule",
-    "title",
-    "pillar",
-    "category",
-    "status",
-    "severity",
-    "base_severity",
-    "stack",
-    "target",
-    "target_kind",
-    "message",
-    "remediation",
-    "location",
-    "evidence",
-    "impact",
-    "waiver",
-    "note",
-)
+_ORDER = FIELD_ORDER
 PLAIN = (
     _FIELDS == _ORDER
     and tuple(f.name for f in fields(Location)) == ("file", "line", "column")
