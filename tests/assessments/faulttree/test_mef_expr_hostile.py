@@ -4,7 +4,6 @@ overflow and NaN are located errors, never a traceback, a hang or a NaN probabil
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from cellguard.assessments.faulttree.mef import MefError, read_mef
 from cellguard.assessments.faulttree.mef_xml import MAX_DEPTH
 from cellguard.assessments.faulttree.quantify import quantify
 from cellguard.cli.main import app
+from tests.assessments.faulttree.trees import read_without_recursion
 
 GATE = '<define-gate name="g"><or><basic-event name="a"/></or></define-gate>'
 
@@ -57,12 +57,7 @@ def chain(length: int, last: str) -> str:
 
 def test_a_chain_of_10000_parameters_is_evaluated_without_recursion() -> None:
     text = doc(event('<parameter name="p0"/>') + chain(10_000, '<float value="0.25"/>'))
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(200)
-    try:
-        tree = read_mef(text)
-    finally:
-        sys.setrecursionlimit(limit)
+    tree = read_without_recursion(text)
     assert quantify(tree).probability == 0.25
 
 
@@ -75,12 +70,7 @@ def test_a_cycle_of_10000_parameters_is_found_and_shortened_in_the_message() -> 
 def test_an_expression_nested_under_the_limit_is_evaluated_without_recursion() -> None:
     depth = MAX_DEPTH - 10
     expression = "<neg>" * depth + '<float value="0.5"/>' + "</neg>" * depth  # even: +0.5
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(200)
-    try:
-        tree = read_mef(doc(event(expression)))
-    finally:
-        sys.setrecursionlimit(limit)
+    tree = read_without_recursion(doc(event(expression)))
     assert tree.events["a"].probability == 0.5
 
 

@@ -4,13 +4,13 @@ nesting it used to recurse over (the located messages are in tests/cli/test_cli_
 from __future__ import annotations
 
 import math
-import sys
 
 import pytest
 
 from cellguard.assessments.faulttree.mef import MefError, read_mef, write_mef
 from cellguard.assessments.faulttree.mef_xml import MAX_DEPTH, cut, shown
 from cellguard.assessments.faulttree.quantify import quantify
+from tests.assessments.faulttree.trees import read_without_recursion
 
 EVENTS = (
     '<define-basic-event name="a"><float value="0.5"/></define-basic-event>'
@@ -29,12 +29,7 @@ def test_formulas_nested_just_under_the_limit_are_read_without_recursion() -> No
     depth = MAX_DEPTH - 10
     formula = "<and><or>" * (depth // 2) + '<basic-event name="a"/>' + "</or></and>" * (depth // 2)
     text = tree_text(f'<define-gate name="g">{formula}</define-gate>')
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(200)
-    try:
-        tree = read_mef(text)
-    finally:
-        sys.setrecursionlimit(limit)
+    tree = read_without_recursion(text)
     assert len(tree.gates) == depth
     assert quantify(tree).probability == 0.5
 

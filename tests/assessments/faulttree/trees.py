@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Mapping
 
 from hypothesis import strategies as st
 
+from cellguard.assessments.faulttree.mef import read_mef
 from cellguard.assessments.faulttree.tree import FALSE, TRUE, BasicEvent, FaultTree, Gate, GateOp
+
+SHALLOW = 200
+"""A recursion limit far below the nesting the reader must handle without recursing."""
+
+
+def read_without_recursion(text: str) -> FaultTree:
+    """``read_mef(text)`` with Python's recursion limit at :data:`SHALLOW`: a reader that
+    recursed once per nesting level would raise RecursionError."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(SHALLOW)
+    try:
+        return read_mef(text)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def make_tree(
