@@ -128,12 +128,18 @@ def test_the_helpers_are_replaced_on_this_python() -> None:
     assert class_methods.supported()
 
 
+def _install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """:func:`class_methods.install` for one test: every helper it replaces is restored after
+    (restoring fewer would leave the rest of the session on the replaced ones)."""
+    for name in class_methods._REPLACED:
+        monkeypatch.setattr(dataclasses, name, getattr(dataclasses, name))
+    class_methods.install()
+
+
 def test_the_classes_behave_as_the_stdlibs(monkeypatch: pytest.MonkeyPatch) -> None:
     stdlib = behaviour(make_classes())
     compiled = dataclasses._repr_fn, dataclasses._frozen_get_del_attr  # type: ignore[attr-defined]
-    for name in ("_repr_fn", "_frozen_get_del_attr"):
-        monkeypatch.setattr(dataclasses, name, getattr(dataclasses, name))  # restored after
-    class_methods.install()
+    _install(monkeypatch)
     installed = dataclasses._repr_fn, dataclasses._frozen_get_del_attr  # type: ignore[attr-defined]
     assert installed == (class_methods._repr_fn, class_methods._frozen_get_del_attr)
     assert installed != compiled
@@ -150,9 +156,7 @@ def test_the_classes_behave_as_the_stdlibs(monkeypatch: pytest.MonkeyPatch) -> N
 def test_plain_frozen_classes_store_their_fields_in_the_dict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in class_methods._REPLACED:
-        monkeypatch.setattr(dataclasses, name, getattr(dataclasses, name))  # restored after
-    class_methods.install()
+    _install(monkeypatch)
     classes = make_classes()
 
     def writes_dict(name: str) -> bool:
@@ -167,9 +171,7 @@ def test_plain_frozen_classes_store_their_fields_in_the_dict(
 def test_a_class_made_in_another_thread_meanwhile_is_made_as_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in class_methods._REPLACED:
-        monkeypatch.setattr(dataclasses, name, getattr(dataclasses, name))  # restored after
-    class_methods.install()
+    _install(monkeypatch)
     made: list[Any] = []
 
     def other_thread() -> None:
@@ -190,3 +192,13 @@ def test_a_class_made_in_another_thread_meanwhile_is_made_as_alone(
         class_methods._making.classes.pop()
         class_methods._making.to_dict = False
     assert made == [1]
+
+
+def test_a_tests_install_is_undone_after_it() -> None:
+    # the first test of this file once restored two of the five helpers it replaced: the rest of
+    # the session then made its dataclasses with cellguard's __init__ and _process_class
+    originals = {name: getattr(dataclasses, name) for name in class_methods._REPLACED}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _install(monkeypatch)
+        assert all(getattr(dataclasses, n) is not f for n, f in originals.items())
+    assert {name: getattr(dataclasses, name) for name in class_methods._REPLACED} == originals
