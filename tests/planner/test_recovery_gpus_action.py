@@ -89,6 +89,7 @@ def test_a_day_long_rto_buys_common_gpus_on_demand(tmp_path: Path) -> None:
     # g6e is not scarce: on demand obtains one in 10 min (an estimate) plus its start-up
     assert edits[PURCHASE] == PurchaseOption.ON_DEMAND.value
     assert "coder-llm's GPUs in us-west-2 as on_demand (" in change.description
+    assert "min, an estimate)" in change.description  # gpu_obtain.yaml: no published figure
     message = _gpu_verdict(path, change, tmp_path)
     assert "obtains its GPUs" not in message  # no longer unknown
     assert "coder-llm needs g6e GPUs in us-west-2 bought as on_demand" in message

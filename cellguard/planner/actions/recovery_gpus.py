@@ -41,10 +41,16 @@ class Purchase:
     """Obtain plus start-up minutes with it (the rule's figure)."""
     fits: bool
     """Whether ``minutes`` is within the RTO (otherwise the fastest option, still too slow)."""
+    estimate: bool
+    """Whether the catalog's obtain time is an estimate (no published figure)."""
 
     def describe(self, region: str) -> str:
-        """``llm's GPUs in us-west-2 as odcr (10 min)``, with a warning when too slow."""
-        text = f"{self.cid}'s GPUs in {region} as {self.purchase.value} ({self.minutes:g} min"
+        """``llm's GPUs in us-west-2 as odcr (10 min, an estimate)``, with a warning when too
+        slow."""
+        label = ", an estimate" if self.estimate else ""
+        text = (
+            f"{self.cid}'s GPUs in {region} as {self.purchase.value} ({self.minutes:g} min{label}"
+        )
         return text + (")" if self.fits else ", still beyond the RTO)")
 
 
@@ -68,13 +74,15 @@ def choose(comp: ComponentBase, cid: str, region: str, rto: float) -> Purchase |
             return None  # held capacity is as fast as anything the plan could choose
     fastest: Purchase | None = None
     for purchase in RECOVERY_PURCHASES:
-        minutes = region_gpus(_with_purchase(comp, purchase), cid, region).minutes
+        gpus = region_gpus(_with_purchase(comp, purchase), cid, region)
+        minutes = gpus.minutes
         if minutes is None:
             return None  # no obtain time for this family: a purchase decides nothing
+        estimate = gpus.evidence.get("obtain_estimate") is not False
         if minutes <= rto:
-            return Purchase(cid, purchase, minutes, True)
+            return Purchase(cid, purchase, minutes, True, estimate)
         if fastest is None or minutes < fastest.minutes:
-            fastest = Purchase(cid, purchase, minutes, False)
+            fastest = Purchase(cid, purchase, minutes, False, estimate)
     return fastest
 
 
