@@ -7,6 +7,8 @@ The procedure:
 2. **Static variable order** (:mod:`.order`): depth-first order of first appearance inside each module, which
    keeps events that meet in a gate next to each other; of two such orders (arguments as
    written, or lightest sub-tree first) the one with the smaller total gate span is used.
+   Events that meet only in the same ``OR`` (``AND``) gates of a monotone module are then one
+   variable (:mod:`.merge`), in the place of the group's first member.
 3. **Gates** are rewritten inside each module (:func:`.rewrite.rewrite`: nested AND/OR flattened,
    common factors of OR-of-ANDs pulled out, arguments narrowest first, one operation per
    gate) and built in topological order; ``atleast k-of-n`` by the dynamic programme
@@ -46,6 +48,7 @@ from cellguard.assessments.faulttree.gates import gate_function as gate_function
 from cellguard.assessments.faulttree.interrupt import Deadline, interruptible
 from cellguard.assessments.faulttree.joint import HARD_AFTER, HARD_AT, HARD_VARS, quantify_hard
 from cellguard.assessments.faulttree.live_nodes import live_nodes
+from cellguard.assessments.faulttree.merge import merge_events
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.rewrite import rewrite
@@ -210,14 +213,15 @@ def quantify(
         deadline = limit_at if late_until is None else min(now + LATE_MODULE, late_until)
         guard = Deadline(bdd, deadline)
         gates, leaves = module_gates(tree, module, modules)
-        gates, defs = rewrite(tree, module, modules, gates, leaves)
+        merged, leaves, _ = merge_events(tree, gates, leaves)  # events met only together: one
+        gates, defs = rewrite(merged, module, modules, gates, leaves)
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
         local_free: list[str] = []
         monotone = all(defs[name].op in MONOTONE for name in gates)
         ranged: dict[int, tuple[float, float]] = {}  # variable -> its bounded module's range
         first = len(manager.q)
         for leaf in leaves:
-            prob = tree.events[leaf].probability if leaf in tree.events else module_prob[leaf]
+            prob = merged.events[leaf].probability if leaf in merged.events else module_prob[leaf]
             if leaf in ranges and monotone:
                 ranged[len(manager.q)] = ranges[leaf]
                 prob = ranges[leaf][0]
@@ -295,7 +299,9 @@ def quantify(
                 hard = True
                 probs = {leaf: module_prob.get(leaf) for leaf in leaves}
                 probs.update(
-                    (leaf, tree.events[leaf].probability) for leaf in leaves if leaf in tree.events
+                    (leaf, merged.events[leaf].probability)
+                    for leaf in leaves
+                    if leaf in merged.events
                 )
                 joint = quantify_hard(defs, gates, leaves, probs, module, deadline)
                 if joint is not None:
@@ -304,7 +310,7 @@ def quantify(
             if hard and size > HARD_AT and truncate and available():  # the joint path declined
                 values[name] = value  # exact so far; the rest truncated
                 rest = Truncation.start(
-                    tree, bdd, manager.q, defs, gates, leaves, module_prob, values, uses, module
+                    merged, bdd, manager.q, defs, gates, leaves, module_prob, values, uses, module
                 )
                 continue
             now = time.perf_counter()

@@ -1,7 +1,9 @@
 """One fault tree quantified under several probability assignments, its diagrams built once.
 
 The diagrams :func:`.quantify.quantify` builds depend on the tree's gates and on nothing else:
-modules, static variable order and gate rewriting never look at a probability. So a tree
+modules, static variable order, merged events (:mod:`.merge`: which events, not their
+probability, which is computed here per assignment as quantify computes it) and gate rewriting
+never look at a probability. So a tree
 quantified again with some events' probabilities changed (the prior provenance of a journey
 sets each basis's events to never fail, see :mod:`cellguard.assessments.availability.provenance`)
 has the same diagrams; only their evaluation differs. :func:`probabilities` builds them once
@@ -24,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cellguard.assessments.faulttree.evaluate import probability
+from cellguard.assessments.faulttree.merge import Group, group_probability, merge_events
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.quantify import (
@@ -50,10 +53,14 @@ def probabilities(
     bdd = manager.bdd
     built: list[tuple[str, Any, list[tuple[int, str]]]] = []
     """Each module in build order: its name, its diagram and (variable index, leaf) pairs."""
+    groups: dict[str, Group] = {}
+    """The events :func:`.merge.merge_events` made, each with its connective and members."""
     for module in tree.topological_order():
         if module not in modules:
             continue
         gates, leaves = module_gates(tree, module, modules)  # quantify's variable order
+        merged, leaves, made = merge_events(tree, gates, leaves)  # and its merged events
+        groups.update(made)
         values: dict[str, Any] = {TRUE: bdd.true, FALSE: bdd.false}
         variables: list[tuple[int, str]] = []
         for leaf in leaves:
@@ -62,7 +69,7 @@ def probabilities(
         for name in gates:
             if time.perf_counter() > deadline:
                 return None
-            gate = tree.gates[name]  # as written: quantify's rewriting changes the steps
+            gate = merged.gates[name]  # as written: quantify's rewriting changes the steps
             # to a diagram, never the diagram (reduced and ordered, it is canonical)
             values[name] = gate_function(bdd, gate.op, [values[a] for a in gate.args], gate.k)
         built.append((module, values[module], variables))
@@ -78,6 +85,11 @@ def probabilities(
             for index, leaf in variables:
                 if leaf in tree.events:
                     q[index] = assignment.get(leaf, tree.events[leaf].probability)
+                elif leaf in groups:  # as quantify computes it, from this assignment
+                    op, members = groups[leaf]
+                    q[index] = group_probability(
+                        op, [assignment.get(m, tree.events[m].probability) for m in members]
+                    )
                 else:
                     q[index] = module_prob[leaf]
             p = probability(bdd, top, q)[0]
