@@ -9,12 +9,15 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
 
 from cellguard.cli.exit_codes import UserError
+from cellguard.cli.overlap import write_overlapped
 from cellguard.models.quoting import clipped
 from cellguard.models.text import inert
 
@@ -142,8 +145,12 @@ def _place(tmp: Path, path: Path, *, force: bool) -> None:
         tmp.replace(path)
 
 
-def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
+def write_text_atomic(path: Path, text: str | Iterable[str], *, force: bool) -> None:
     """Write ``text`` to ``path`` via a temporary file and rename; refuse to overwrite unless forced.
+
+    ``text`` may come in pieces (:func:`~cellguard.reports.formats.render_chunks`): each is
+    written while the next is made (:mod:`cellguard.cli.overlap`); the file gets its name only
+    once all are written.
 
     A regular file that is replaced keeps its mode; a replaced symbolic link becomes a regular
     file with the default mode, and the file it pointed to is left as it was. Every
@@ -159,7 +166,10 @@ def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
         tmp = Path(name)
         os.fchmod(fd, mode)  # mkstemp makes 0600; keep the file's mode, or use the umask's
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                write_overlapped(text, handle.write)
             handle.flush()
             os.fsync(handle.fileno())
         _place(tmp, path, force=force)
@@ -170,10 +180,37 @@ def write_text_atomic(path: Path, text: str, *, force: bool) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def emit(text: str, output: Path | None, *, force: bool) -> None:
-    """Print ``text`` to stdout, or write it to ``output`` (``-`` also means stdout)."""
+def emit(text: str | Iterable[str], output: Path | None, *, force: bool) -> None:
+    """Print ``text`` to stdout, or write it to ``output`` (``-`` also means stdout). Text in
+    pieces is written a piece at a time while the next is made (:mod:`cellguard.cli.overlap`)."""
     if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
+        if isinstance(text, str):
+            typer.echo(text, nl=False)
+        else:
+            try:
+                write_overlapped(text, _echo)
+            except BrokenPipeError:
+                _reader_gone()
     else:
         write_text_atomic(output, text, force=force)
         typer.echo(inert(f"wrote {output}", single_line=True), err=True)
+
+
+def _echo(piece: str) -> None:
+    typer.echo(piece, nl=False)
+
+
+def _reader_gone() -> None:
+    """Standard output's reader closed it (``cellguard assess ... | head``): the rest of the
+    report goes nowhere, as when the whole report was one write (the first write to a closed
+    pipe is not reported by Python; every later one is), and the streams' flushing at exit
+    finds nothing left to fail on."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real stream (tests' runners)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

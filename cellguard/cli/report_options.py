@@ -20,7 +20,7 @@ import typer
 
 from cellguard.cli.exit_codes import UserError
 from cellguard.cli.files import check_writable, emit
-from cellguard.reports.formats import ReportContext, ReportFormat, render, step_summary
+from cellguard.reports.formats import ReportContext, ReportFormat, render_chunks, step_summary
 from cellguard.rules.engine import Assessment
 
 FormatsOption = Annotated[
@@ -145,6 +145,6 @@ def write_reports(
                 assessment, Console(), min_severity=ctx.min_severity, baselined=ctx.baselined
             )
         else:
-            emit(render(assessment, target.fmt, ctx), target.path, force=force)
+            emit(render_chunks(assessment, target.fmt, ctx), target.path, force=force)
         if target.fmt is ReportFormat.GITHUB:
             _append_step_summary(assessment, ctx)

@@ -9,6 +9,7 @@ Every renderer is a pure function: the same assessment and context give byte-ide
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,14 @@ from cellguard.reports.context import ReportContext, SignoffBlock
 if TYPE_CHECKING:  # annotations only: the CLI imports ReportFormat without the rule engine
     from cellguard.rules.engine import Assessment
 
-__all__ = ["ReportContext", "ReportFormat", "SignoffBlock", "render", "step_summary"]
+__all__ = [
+    "ReportContext",
+    "ReportFormat",
+    "SignoffBlock",
+    "render",
+    "render_chunks",
+    "step_summary",
+]
 
 
 class ReportFormat(StrEnum):
@@ -91,6 +99,21 @@ def render(assessment: Assessment, fmt: ReportFormat, ctx: ReportContext | None 
     from cellguard.reports.html import render_html
 
     return render_html(assessment, ctx)
+
+
+def render_chunks(
+    assessment: Assessment, fmt: ReportFormat, ctx: ReportContext | None = None
+) -> Iterator[str]:
+    """:func:`render`'s text in pieces made as they are asked for (joined, the same text): the
+    JSON report in pieces of whole lines, every other format in one piece."""
+    ctx = ctx or ReportContext()
+    if fmt is ReportFormat.JSON:
+        from cellguard.reports.json_report import render_json_chunks
+
+        return render_json_chunks(
+            assessment, min_severity=ctx.min_severity, include_passed=ctx.include_passed
+        )
+    return iter((render(assessment, fmt, ctx),))
 
 
 def step_summary(assessment: Assessment, ctx: ReportContext | None = None) -> str:

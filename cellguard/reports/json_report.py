@@ -9,7 +9,7 @@ control, bidi and zero-width characters in them are written as ``\\uXXXX`` escap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from cellguard import __version__
@@ -20,7 +20,6 @@ from cellguard.assessments.scoring import Score
 from cellguard.models.findings import Finding, Pillar, Severity, Status
 from cellguard.reports.json_lines import _compact, _FindingLines, finding_dict
 from cellguard.rules.engine import Assessment
-from cellguard.rules.parallel import split_lines
 from cellguard.rules.waivers import WaiverReport
 
 SCHEMA_VERSION = 1
@@ -152,8 +151,21 @@ def render_json(
     One finding per line diffs well in pull requests, and it lets the C encoder do the work
     (``json`` falls back to pure Python whenever ``indent`` is set).
     """
+    return "".join(
+        render_json_chunks(assessment, min_severity=min_severity, include_passed=include_passed)
+    )
+
+
+def render_json_chunks(
+    assessment: Assessment,
+    *,
+    min_severity: Severity | None = None,
+    include_passed: bool = False,
+) -> Iterator[str]:
+    """:func:`render_json`'s text in pieces of whole lines, made as they are asked for: the
+    command writes each piece while the next is made (:mod:`cellguard.cli.overlap`)."""
     data = _report_data(assessment, min_severity, include_passed, lambda f: f)
-    return dump_lines(data, {"findings": _FindingLines().encode})
+    return dump_chunks(data, {"findings": _FindingLines().encode})
 
 
 def dump_lines(
@@ -164,6 +176,20 @@ def dump_lines(
     ``encoders`` may name, for a top-level list, the function writing each of its items (given
     the item and its key path), instead of :func:`_compact`.
     """
+    return "".join(dump_chunks(data, encoders))
+
+
+CHUNK_LINES = 1000
+"""Lines per piece of :func:`dump_chunks` (about 1.2 MB of findings): large enough that a
+piece costs little to hand over, small enough that the last one, written after everything
+else is made, is a few milliseconds of a 50 MB report."""
+
+
+def dump_chunks(
+    data: dict[str, Any], encoders: Mapping[str, Callable[[Any, str], str]] | None = None
+) -> Iterator[str]:
+    """:func:`dump_lines`'s text in pieces of at least :data:`CHUNK_LINES` whole lines (the
+    last piece may hold fewer), each ending with its line break; joined, they are the text."""
     lines = ["{"]
     items = sorted(data.items())
     for i, (key, value) in enumerate(items):
@@ -172,15 +198,15 @@ def dump_lines(
             encode = (encoders or {}).get(key, _compact)
             lines.append(f"  {_compact(key)}: [")
             last = len(value) - 1
-            lines.extend(
-                split_lines(  # a large report's lines on two cores
-                    last + 1,
-                    lambda j: f"    {encode(value[j], f'{key}[{j}]')}{',' if j < last else ''}",  # noqa: B023
-                )
-            )
+            for j, item in enumerate(value):
+                lines.append(f"    {encode(item, f'{key}[{j}]')}{',' if j < last else ''}")
+                if len(lines) >= CHUNK_LINES:
+                    lines.append("")  # the piece's last line break
+                    yield "\n".join(lines)
+                    lines = []
             lines.append(f"  ]{comma}")
         else:
             lines.append(f"  {_compact(key)}: {_compact(value, key)}{comma}")
     lines.append("}")
-    lines.append("")  # the last line break, without copying a 50 MB report once more
-    return "\n".join(lines)
+    lines.append("")  # the last line break
+    yield "\n".join(lines)
