@@ -63,8 +63,10 @@ def collector_paused() -> AbstractContextManager[None]:
 def load_paths(paths: list[Path]) -> Organisation:
     """Load each path; several paths are checked together as one organisation."""
     from cellguard.models.loader import build_organisation, load
+    from cellguard.rules.parallel import MIN_COMPONENTS, can_split
 
-    orgs = [load(p) for p in paths]
+    split = can_split(MIN_COMPONENTS)  # whether this machine has a core for a child now
+    orgs = [load(p, split=split) for p in paths]
     if len(orgs) == 1:
         return orgs[0]
     documents: list[LoadedDocument] = [d for org in orgs for d in org.documents]

@@ -127,6 +127,11 @@ def _precheck(data: Any, source: SourceMap) -> None:
 def parse_document(text: str, file: str) -> LoadedDocument:
     """Parse and validate the text of one spec file (no cross-reference checks)."""
     data, source = read_yaml(text, file)
+    return validated_document(data, source, file)
+
+
+def validated_document(data: Any, source: SourceMap, file: str) -> LoadedDocument:
+    """Validate the data :func:`read_yaml` read from ``file`` (no cross-reference checks)."""
     _precheck(data, source)
     try:
         document: Stack | Platform = DOCUMENT_ADAPTER.validate_python(data)

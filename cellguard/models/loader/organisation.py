@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cellguard.models.collector import paused
 from cellguard.models.components import ComponentBase
-from cellguard.models.loader.document import LoadedDocument, read_document
+from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import (
     Diagnostic,
     Severity,
@@ -21,6 +21,7 @@ from cellguard.models.loader.errors import (
     Suggester,
     one_of,
 )
+from cellguard.models.loader.forked import read_documents
 from cellguard.models.loader.journey_checks import organisation_checks
 from cellguard.models.loader.semantic import CrossReference, check_document
 from cellguard.models.references import qualify, split_reference
@@ -271,8 +272,9 @@ def build_organisation(documents: Sequence[LoadedDocument], *, org_mode: bool) -
     return org
 
 
-def load(path: Path) -> Organisation:
-    """Load a spec file, or every spec file in a directory as one organisation."""
+def load(path: Path, *, split: bool = False) -> Organisation:
+    """Load a spec file, or every spec file in a directory as one organisation; with
+    ``split``, a large one's files are read on two cores (:mod:`.forked`)."""
     if path.is_dir():
         try:
             files = spec_files(path)
@@ -292,11 +294,11 @@ def load(path: Path) -> Organisation:
     with _collector_paused():
         documents: list[LoadedDocument] = []
         diagnostics: list[Diagnostic] = []
-        for file in files:
-            try:
-                documents.append(read_document(file, _display(file)))
-            except SpecLoadError as exc:
-                diagnostics += exc.diagnostics
+        for read in read_documents(files, [_display(f) for f in files], split=split):
+            if isinstance(read, SpecLoadError):
+                diagnostics += read.diagnostics
+            else:
+                documents.append(read)
         if diagnostics:
             raise SpecLoadError(diagnostics)
         return build_organisation(documents, org_mode=org_mode)

@@ -31,11 +31,15 @@ class _Mark(Protocol):
 _Recorded = Position | _Mark
 
 
-def position(recorded: _Recorded) -> Position:
-    """The 1-based position of a recorded position or parser mark."""
-    if type(recorded) is Position:
-        return recorded
-    return Position(recorded.line + 1, recorded.column + 1)
+def position(recorded: _Recorded | tuple[int, int]) -> Position:
+    """The 1-based position of a recorded position, a plain 1-based ``(line, column)`` pair
+    (:meth:`SourceMap.pairs`) or a parser mark."""
+    kind = type(recorded)
+    if kind is Position:
+        return recorded  # type: ignore[return-value]  # just checked
+    if kind is tuple:
+        return Position._make(recorded)  # type: ignore[arg-type]
+    return Position(recorded.line + 1, recorded.column + 1)  # type: ignore[union-attr]
 
 
 class SourceMap:
@@ -65,6 +69,25 @@ class SourceMap:
         must write nothing else into this map while it does)."""
         self._marks = True
         return self._keys, self._values
+
+    def pairs(self) -> tuple[dict[KeyPath, tuple[int, int]], dict[KeyPath, tuple[int, int]]]:
+        """The key and value positions as plain 1-based ``(line, column)`` pairs (what
+        :func:`marshal.dumps` can send to another process; :meth:`from_pairs` takes them)."""
+        return _plain(self._keys), _plain(self._values)
+
+    @classmethod
+    def from_pairs(
+        cls,
+        file: str,
+        keys: dict[KeyPath, tuple[int, int]],
+        values: dict[KeyPath, tuple[int, int]],
+    ) -> SourceMap:
+        """The map :meth:`pairs` described, its dicts kept as they are (each pair becomes a
+        :class:`Position` when it is looked up)."""
+        source = cls(file)
+        source._keys, source._values = keys, values  # type: ignore[assignment]
+        source._marks = True
+        return source
 
     def _settle(self) -> None:
         if self._marks:  # in place: a reader holds these dicts
@@ -141,3 +164,13 @@ class SourceMap:
             suggestion=suggestion,
             severity=severity,
         )
+
+
+def _plain(recorded: dict[KeyPath, _Recorded]) -> dict[KeyPath, tuple[int, int]]:
+    out: dict[KeyPath, tuple[int, int]] = {}
+    for path, where in recorded.items():
+        if type(where) is Position:
+            out[path] = (where.line, where.column)
+        else:
+            out[path] = (where.line + 1, where.column + 1)
+    return out
