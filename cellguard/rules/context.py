@@ -39,13 +39,11 @@ class RuleContext:
         self._stack_targets: dict[str, Target] = {}
 
     def warm(self) -> None:
-        """Make now the look-ups most rules share: this context's indexes and the graph's
-        model fleets and journey latencies. Before a forked child takes some of the rules
-        (:mod:`.parallel`), so that it inherits them instead of making them again (0.37 s of
-        CPU at 10,000 components); the reports' figures read the fleets and latencies too."""
-        from cellguard.assessments.capacity import capacity_rows
-        from cellguard.assessments.latency import latency_rows
-
+        """Make now the look-ups most rules share: this context's indexes. Before a forked
+        child takes some of the rules (:mod:`.parallel`), so that it inherits them instead of
+        making them again. The model fleets and journey latencies are not made here: the
+        rules that read them stay in this process (:data:`.parallel.FLEET_RULES`), where the
+        reports' figures read them too, and are made there while the child works."""
         _ = (
             self._index,
             self._dependency_index,
@@ -53,8 +51,6 @@ class RuleContext:
             self._journeys_by_entrypoint,
         )
         self.components()
-        capacity_rows(self.graph)
-        latency_rows(self.graph)
 
     # -- documents ------------------------------------------------------------------------
 

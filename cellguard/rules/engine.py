@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from itertools import groupby
 from operator import attrgetter
@@ -293,26 +293,58 @@ def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
     )
 
 
-def _sorted(findings: list[Finding]) -> list[Finding]:
+def _sorted(findings: list[Finding], runs: list[int] | None = None) -> list[Finding]:
     """``findings`` sorted stably by pillar, rule, stack and target.
 
     Each rule's findings are gathered in order, the groups put in pillar and rule order and
     each sorted by stack and target: the order of one stable sort on all four, without a key
     tuple per finding built and compared (a run yields 118,000 at 10,000 components). The
-    findings come a rule at a time: each run of one pillar and rule is gathered at once."""
+    findings come a rule at a time: each run of one pillar and rule is gathered at once.
+
+    ``runs``, when given, are the lengths of the consecutive runs ``findings`` is made of,
+    each of one rule's findings already sorted by stack and target (:func:`_by_place`, done
+    where the rule ran: on two cores, :mod:`.parallel`): those are put in order as they are,
+    and only the runs of a rule that occurs twice are merged and sorted again (a stable sort
+    of runs each sorted stably gives what one stable sort of them all gives)."""
+    gathered = groupby(findings, key=_PILLAR_RULE) if runs is None else _runs(findings, runs)
     groups: dict[tuple[int, str], list[Finding]] = {}
-    for (pillar, rule), run in groupby(findings, key=_PILLAR_RULE):
+    merged: set[tuple[int, str]] = set()
+    for (pillar, rule), run in gathered:
         key = (_PILLAR_ORDER[pillar], rule)
         group = groups.get(key)
         if group is None:
             groups[key] = list(run)
         else:
             group.extend(run)
-    by_place = attrgetter("stack", "target")
+            merged.add(key)
     result: list[Finding] = []
     for key in sorted(groups):
-        result.extend(sorted(groups[key], key=by_place))
+        group = groups[key]
+        result.extend(group if runs is not None and key not in merged else _by_place(group))
     return result
+
+
+def _runs(
+    findings: list[Finding], runs: list[int]
+) -> Iterator[tuple[tuple[Pillar, str], list[Finding]]]:
+    """``findings`` cut into runs of the given lengths, each with its pillar and rule (a
+    rule's findings share them: the judge and :func:`_error` set them from its metadata)."""
+    start = 0
+    for size in runs:
+        if size:
+            run = findings[start : start + size]
+            yield _PILLAR_RULE(run[0]), run
+            start += size
+    if start != len(findings):
+        raise ValueError(f"runs of {start} findings for {len(findings)}")
+
+
+_BY_PLACE = attrgetter("stack", "target")
+
+
+def _by_place(findings: list[Finding]) -> list[Finding]:
+    """``findings`` sorted stably by stack and target."""
+    return sorted(findings, key=_BY_PLACE)
 
 
 def run_rules(
@@ -329,15 +361,15 @@ def run_rules(
 
     def run_one(rule: Rule) -> list[Finding]:
         meta = rule.meta
-        try:
-            return judge.findings(meta, outcomes_of(rule, ctx))
+        try:  # sorted here: on two cores, where the rule ran (see _sorted)
+            return _by_place(judge.findings(meta, outcomes_of(rule, ctx)))
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a crashing or ill-behaved rule is reported, the run
             # goes on; SystemExit from a pack's rule too (exit 0 with no report would pass a gate)
             return [_error(meta, rule.origin, exc)]
 
-    findings: list[Finding] = []
+    runs: list[list[Finding]]
     figs: Figures | None = None
     if progress is None and can_split(len(graph.components())):
         ctx.warm()  # once, here: the child inherits what the rules of both processes share
@@ -348,17 +380,18 @@ def run_rules(
             alongside=lambda: figures(graph),  # while the child evaluates rules
             locate=judge.locate,
         )
-        for found in results:
-            findings.extend(found)
+        runs = results
     else:
+        runs = []
         for done, rule in enumerate(chosen):
             if progress is not None:
                 progress(done, len(chosen), rule.meta.id)
-            findings.extend(run_one(rule))
+            runs.append(run_one(rule))
     if progress is not None:
         progress(len(chosen), len(chosen), "")
-    findings, waivers = apply_waivers(findings, graph.org, today)
-    findings = _sorted(findings)
+    findings = [finding for run in runs for finding in run]
+    findings, waivers = apply_waivers(findings, graph.org, today)  # order, rules, places kept
+    findings = _sorted(findings, [len(run) for run in runs])
     tally = Counter(map(_STACK_TALLY_KEY, findings))
     assessment = Assessment(
         findings=findings,

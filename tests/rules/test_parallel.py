@@ -199,6 +199,37 @@ def test_fast_findings_equal_the_constructors() -> None:
     assert dataclasses.replace(fast, note="n") == dataclasses.replace(slow, note="n")
 
 
+def test_runs_sorted_where_they_were_made_give_the_one_stable_sort() -> None:
+    """Each rule's findings sorted by stack and target where the rule ran, then put in order
+    by their lengths: the order of :func:`engine._sorted` on all of them, a rule that occurs
+    in two runs merged and sorted again."""
+
+    def finding(rule: str, pillar: Pillar, stack: str, target: str, message: str) -> Finding:
+        return dataclasses.replace(
+            _findings(rule)[0], pillar=pillar, stack=stack, target=target, message=message
+        )
+
+    pillars = list(Pillar)
+    runs = [
+        [
+            finding(
+                rule, pillars[int(rule[1]) % 2], f"s{(i * 5 + k) % 3}", f"t{i * 7 % 4}", f"{k}.{i}"
+            )
+            for i in range(12)
+        ]
+        for k, rule in enumerate(["R3", "R1", "R2", "R1", "R0"])  # R1 twice
+    ]
+    runs.append([])  # a rule with no findings
+    flat = [f for run in runs for f in run]
+    expected = [f.message for f in engine._sorted(flat)]
+    made = [f for run in runs for f in engine._by_place(run)]
+    assert [f.message for f in made] != expected
+    got = engine._sorted(made, [len(run) for run in runs])
+    assert [f.message for f in got] == expected
+    with pytest.raises(ValueError, match="runs of 60 findings for 59"):
+        engine._sorted(made[:-1], [len(run) for run in runs])
+
+
 def test_fast_locations_equal_the_constructors() -> None:
     fast, slow = new_location("dir/f.yaml", 12, 3), Location("dir/f.yaml", 12, 3)
     assert type(fast) is Location and fast == slow and hash(fast) == hash(slow)
@@ -417,22 +448,43 @@ def test_fast_outcomes_equal_the_constructors() -> None:
 
 
 @pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
-def test_the_child_inherits_the_lookups_rules_share(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fleets_are_made_here_after_the_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child inherits the context's indexes; the model fleets and latencies are made after
+    the fork, in this process only: the rules that read them stay here with the figures."""
     from cellguard.assessments import capacity
 
     seen: list[bool] = []
     real_fork = parallel._fork
 
     def fork() -> tuple[int, int, int] | None:
-        seen.append(len(capacity._FLEETS) == 1)
+        seen.append(len(capacity._FLEETS) == 0)
         return real_fork()
 
     monkeypatch.setattr(parallel, "_fork", fork)
     monkeypatch.setattr(capacity, "_FLEETS", type(capacity._FLEETS)())
     split = _assess(True, monkeypatch)
-    assert seen == [True]  # the fleets were there when the child was forked
+    assert seen == [True]  # not made before the fork
+    assert len(capacity._FLEETS) == 1  # made here, for the figures and the rules kept here
     monkeypatch.setattr(capacity, "_FLEETS", type(capacity._FLEETS)())
     assert split.findings == _assess(False, monkeypatch).findings
+
+
+def test_fleet_rules_are_the_ones_reading_fleets_or_latencies() -> None:
+    """Each built-in rule run alone on a fresh graph: those that make the model fleets or the
+    journey latencies are kept in this process (:data:`parallel.FLEET_RULES`)."""
+    from cellguard.assessments import capacity, latency
+    from cellguard.rules.context import RuleContext
+    from cellguard.rules.untrusted import outcomes_of
+
+    org = load(EXAMPLE)
+    reading = set()
+    for rule in builtin_rules():
+        graph = build_graph(org)
+        list(outcomes_of(rule, RuleContext(graph)))
+        if graph in capacity._FLEETS or graph in latency._ROWS:
+            reading.add(rule.meta.id)
+    assert {"CG-CAP-011", "CG-TIM-008"} <= reading <= parallel.FLEET_RULES
+    assert not parallel.FLEET_RULES & parallel.PINNED
 
 
 def test_one_tally_gives_the_scores_of_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
