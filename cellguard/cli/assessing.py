@@ -90,7 +90,7 @@ def run_assessment(
     """
     from cellguard.rules.spare import mark
 
-    mark()  # whether a second core is free is judged from here (rules/spare.py)
+    mark(keep_recent=True)  # a second core's use is judged from here, or the start (spare.py)
     with collector_paused():
         return _run_assessment(
             paths,

@@ -81,3 +81,20 @@ def test_the_counters_of_this_machine() -> None:
     if found is None:
         pytest.skip("no /proc/stat")
     assert 0 <= found.idle <= found.total and found.own > 0
+
+
+def test_a_recent_mark_is_kept_when_asked(machine: list[_Counters | None]) -> None:
+    """The console script marks at its start; the assessment keeps that mark when it is less
+    than KEEP_SECONDS old (2 cores at 100 ticks: 1,000 ticks), and marks again when older."""
+    machine += [_Counters(1000, 5000, 1.0), _Counters(1010, 5100, 1.4)]
+    spare.mark()
+    spare.mark(keep_recent=True)  # 100 ticks later: kept
+    machine += [_Counters(1020, 5200, 1.8)]
+    # 200 ticks since the start, 20 idle, 80 ours: others used 100 of 200
+    assert spare.spare_cores() == pytest.approx(2 * (1 - 100 / 200))
+    machine += [_Counters(1100, 6100, 2.0), _Counters(1200, 6300, 2.0)]
+    spare.mark(keep_recent=True)  # 1,100 ticks after the first mark: a new one
+    assert spare.spare_cores() == pytest.approx(2 * (1 - 100 / 200))  # 100 idle of 200
+    machine += [_Counters(1250, 6400, 2.1), _Counters(1300, 6500, 2.1)]
+    spare.mark()  # without keep_recent: always a new mark
+    assert spare.spare_cores() == pytest.approx(2 * (1 - 50 / 100))
