@@ -16,29 +16,30 @@ could not be written: :mod:`.transfer`) is evaluated here afterwards; where ``fo
 there is, or other processes have kept a core busy since the assessment started
 (:mod:`.spare`), nothing is split.
 
-:func:`split_lines` does the same for the lines of a large report: the child writes the
-last three fifths, this process the rest, and what the child fails to send is written here.
-
 Measured at 10,001 components (CPU, load 2 on two cores): 1.8 s of rules and figures here and
 1.4 s in the child instead of 2.2-2.7 s in one process (the child copies on write the pages whose
 reference counts it touches; it packs each rule's findings as it goes, :mod:`.transfer`, and
 reading them here takes 0.13-0.25 s once the queue is empty): the wall time gained on a free
-second core costs CPU, which is why :mod:`.spare` decides (and why a report's lines are no longer
-split at that size: see :data:`MIN_LINES`).
+second core costs CPU, which is why :mod:`.spare` decides. (A report's lines were split too,
+until writing them alone was measured faster: 5.16 against 5.48 s at best at 43,611 lines, with
+0.85-1.2 s less CPU; the report is now written while it is made, :mod:`cellguard.cli.overlap`.)
+The fork, pipes and queue are :mod:`cellguard.models.forking`'s, shared with the loader.
 """
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from cellguard.models.findings import Finding, LocationLookup
+from cellguard.models.forking import MAX_QUEUED, queue_of
+from cellguard.models.forking import fork_with_pipe as _fork
+from cellguard.models.forking import reap as _reap
+from cellguard.models.forking import take as _take
 from cellguard.rules.base import Rule
 from cellguard.rules.spare import second_core_free
 from cellguard.rules.transfer import packed, unpacked
@@ -72,7 +73,6 @@ alternating, six runs each): 1,001 components 0.82 s at best either way, median 
 against 0.99 s, with 0.11-0.21 s more CPU; 3,001 components 1.79 against 2.03 s at best, median
 2.04 against 2.29 s, with 0.33 s more CPU."""
 
-_TOKEN = 2  # bytes per queued rule index
 
 T = TypeVar("T")
 
@@ -99,37 +99,6 @@ def can_split(components: int) -> bool:
 
 def _other_threads() -> bool:
     return threading.active_count() > 1
-
-
-def _fork() -> tuple[int, int, int] | None:
-    """``(pid, read end, write end)`` of a forked child and a pipe, or ``None`` when the system
-    refuses either (process limits, memory, seccomp): then the caller works alone."""
-    try:
-        incoming, out = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(incoming)
-        os.close(out)
-        return None
-    return pid, incoming, out
-
-
-def _reap(pid: int, failed: bool) -> int:
-    """Wait for the child (killed first when this process leaves on an exception, e.g. Ctrl-C,
-    rather than finishing its share first); its wait status."""
-    if failed:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
-
-
-def _take(queue: int) -> int | None:
-    """The next rule index from the queue; ``None`` once it is empty."""
-    data = os.read(queue, _TOKEN)
-    return int.from_bytes(data, "little") if len(data) == _TOKEN else None
 
 
 def _child(
@@ -174,14 +143,12 @@ def split_run(
     results: list[list[Finding] | None] = [None] * len(rules)
     kept = PINNED | FLEET_RULES
     queued = [i for i, rule in enumerate(rules) if movable(rule) and rule.meta.id not in kept]
-    if len(queued) * _TOKEN > 4096:  # the queue must fit a pipe's buffer (64 KiB on Linux)
-        queued = queued[: 4096 // _TOKEN]
-    queue, feed = os.pipe()
-    os.write(feed, b"".join(i.to_bytes(_TOKEN, "little") for i in queued))
-    os.close(feed)
-    forked = _fork()
-    if forked is None:
-        os.close(queue)
+    queued = queued[:MAX_QUEUED]  # the queue must fit a pipe's buffer
+    queue = queue_of(queued)
+    forked = None if queue is None else _fork()
+    if queue is None or forked is None:
+        if queue is not None:
+            os.close(queue)
         found = [run_one(rule) for rule in rules]
         return found, alongside()
     pid, incoming, out = forked
@@ -211,53 +178,3 @@ def split_run(
     except Exception:  # a short or broken message: its rules run below
         pass
     return [run_one(rules[i]) if found is None else found for i, found in enumerate(results)], also
-
-
-MIN_LINES = 100_000
-"""Write a report's lines on two cores from this many up (a 1,001-component organisation's
-JSON has 4,400 finding lines, a 10,001-component one's 43,600). It was 5,000 until the lines
-became cheap to write: at 43,611 lines, whole process, six runs each alternating, the rules
-split either way, writing them split took 5.48 s at best and 6.28 s median against 5.16 and
-5.71 s alone, with 0.85-1.2 s more CPU (the child copies on write the pages it touches and its
-text is sent, decoded and split again). Larger reports than twice that were not measured."""
-
-
-def split_lines(count: int, line: Callable[[int], str]) -> list[str]:
-    """``[line(0), ..., line(count - 1)]``, the last three fifths written by a forked child from
-    ``count >= MIN_LINES`` up. A line must hold no line break (JSON escapes them). Whatever
-    the child does not send back is written here, so an error ``line`` raises is raised here."""
-    if count < MIN_LINES or not can_split(MIN_COMPONENTS):
-        return [line(j) for j in range(count)]
-    split = count * 2 // 5  # the child writes more: this process has the report's other parts
-    forked = _fork()
-    if forked is None:
-        return [line(j) for j in range(count)]
-    pid, incoming, out = forked
-    if pid == 0:
-        code = 1
-        try:
-            os.close(incoming)
-            text = "\n".join([line(j) for j in range(split, count)])
-            with open(out, "wb", closefd=False) as stream:
-                stream.write(text.encode("utf-8", "surrogatepass"))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(out)
-    failed = True
-    try:
-        lines = [line(j) for j in range(split)]
-        with open(incoming, "rb", closefd=False) as stream:
-            data = stream.read()
-        failed = False
-    finally:
-        os.close(incoming)
-        status = _reap(pid, failed)
-    try:
-        rest = data.decode("utf-8", "surrogatepass").split("\n") if status == 0 else []
-    except UnicodeDecodeError:
-        rest = []
-    if len(rest) != count - split:  # the child failed (or a line broke): write its part here
-        rest = [line(j) for j in range(split, count)]
-    lines.extend(rest)
-    return lines

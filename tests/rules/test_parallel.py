@@ -267,61 +267,6 @@ def test_sorted_is_one_stable_sort_on_pillar_rule_stack_and_target() -> None:
     assert [f.message for f in engine._sorted(items)] == [f.message for f in expected]
 
 
-@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
-def test_split_lines_are_the_lines_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_LINES", 4)
-    parent = os.getpid()
-    odd = "\ud800 ❤️ \u202e \\n"  # a lone surrogate survives the trip
-
-    def line(j: int) -> str:
-        return f"{j} {odd} {'here' if os.getpid() == parent else 'child'}"
-
-    got = parallel.split_lines(9, line)
-    assert [g.split()[0] for g in got] == [str(j) for j in range(9)]
-    assert [g.rsplit(" ", 1)[1] for g in got] == ["here"] * 3 + ["child"] * 6
-    assert all(odd in g for g in got)
-
-
-@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
-def test_lines_the_child_cannot_write_are_written_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_LINES", 4)
-    parent = os.getpid()
-
-    def broken(j: int) -> str:  # the child's lines hold a line break: they are not taken
-        return f"{j}" if os.getpid() == parent else f"{j}\nx"
-
-    assert parallel.split_lines(8, broken) == [str(j) for j in range(8)]
-
-    def failing(j: int) -> str:  # the error is raised here, where it is reported
-        if j == 6:
-            raise ValueError("line 6")
-        return str(j)
-
-    with pytest.raises(ValueError, match="line 6"):
-        parallel.split_lines(8, failing)
-
-
-def test_a_large_json_report_is_written_the_same_on_two_cores(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from cellguard.reports.json_report import render_json
-
-    monkeypatch.setattr(parallel, "MIN_LINES", 10**9)
-    assessment = _assess(False, monkeypatch)
-    one = render_json(assessment, include_passed=True)
-    monkeypatch.setattr(parallel, "MIN_LINES", 10)
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", fork)
-    assert render_json(assessment, include_passed=True) == one
-    assert forks and one.count("\n") > 500
-
-
 def test_findings_travel_as_rows_and_come_back_equal() -> None:
     assert transfer.PLAIN
     one_rule = _findings("R1")
@@ -397,9 +342,6 @@ def test_a_refused_fork_runs_everything_here(monkeypatch: pytest.MonkeyPatch) ->
     refused = _assess(True, monkeypatch)
     assert refused.findings == serial.findings
     assert refused.figures == serial.figures
-    assert parallel.split_lines(parallel.MIN_LINES, str) == [
-        str(j) for j in range(parallel.MIN_LINES)
-    ]
 
 
 def test_no_split_while_other_threads_run() -> None:

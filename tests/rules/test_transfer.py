@@ -179,16 +179,3 @@ def test_the_rules_of_a_thousand_components_are_not_split(monkeypatch: pytest.Mo
     assert not parallel.can_split(1001)
     if sys.platform.startswith("linux"):
         assert parallel.can_split(3001)
-
-
-def test_the_lines_of_ten_thousand_components_are_written_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """At 43,611 lines writing them split was slower than alone and cost CPU (issue 21 item 5):
-    no fork."""
-    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
-    monkeypatch.setattr(parallel, "second_core_free", lambda: True)
-    forks: list[int] = []
-    monkeypatch.setattr(parallel, "_fork", lambda: forks.append(1))
-    assert parallel.split_lines(43_611, str) == [str(j) for j in range(43_611)]
-    assert forks == []
