@@ -7,7 +7,9 @@ Each finding is one line, written from its fields as :func:`_compact` writes its
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
@@ -85,6 +87,10 @@ def _safe(text: str) -> str:
     return json_safe(text)
 
 
+_sha256 = hashlib.sha256
+_marshalled: Callable[[Any], bytes] = marshal.dumps
+
+
 _OPTIONS: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (", ", ": ")}
 _ENCODER = json.JSONEncoder(allow_nan=False, **_OPTIONS)
 """What :func:`~cellguard.models.json_text.dumps` makes for each line, made once (a report of
@@ -112,6 +118,7 @@ class _FindingLines:
         self._shared: dict[int, tuple[object, str]] = {}
         self._texts: dict[str, str] = {}
         self._parts: dict[tuple[str, ...], tuple[str, str, str]] = {}
+        self._evidences: dict[bytes, str] = {}
 
     def _text(self, value: str) -> str:
         """``value`` as a JSON string, each distinct one encoded once (titles, remediations,
@@ -119,6 +126,22 @@ class _FindingLines:
         found = self._texts.get(value)
         if found is None:
             found = self._texts[value] = encode_basestring(value)
+        return found
+
+    def _evidence(self, evidence: object) -> str:
+        """:func:`_evidence`, the text of evidence with the same content as one written before
+        reused: 43,600 findings of 10,000 components have 5,700 distinct evidence texts. The
+        content is told by :func:`marshal.dumps`, which writes exactly the types and values
+        (``1``, ``1.0`` and ``True`` apart, a float bit for bit, a tuple apart from a list);
+        the same bytes are the same values and so the same JSON text. Evidence it cannot
+        write (an enumeration member, a subclass) is encoded each time."""
+        try:
+            key = _marshalled(evidence)
+        except ValueError:
+            return _evidence(evidence)
+        found = self._evidences.get(key)
+        if found is None:
+            found = self._evidences[key] = _evidence(evidence)
         return found
 
     def _location(self, location: Location | None) -> str:
@@ -164,17 +187,21 @@ class _FindingLines:
 
     def _line(self, finding: Finding, at: str) -> str:
         """:meth:`encode` before :func:`_safe`."""
-        text_of = self._text
-        evidence = finding.evidence
+        text_of, texts = self._text, self._texts.get  # each hit without a call
+        evidence, waiver = finding.evidence, finding.waiver
         try:
             head, middle, tail = self._rule_parts(finding)
             text = "".join(
                 (
                     head,
-                    "{}" if type(evidence) is dict and not evidence else _evidence(evidence),
-                    ', "fingerprint": ',
-                    encode_basestring(finding.fingerprint),
-                    ', "impact": ',
+                    "{}" if type(evidence) is dict and not evidence else self._evidence(evidence),
+                    ', "fingerprint": "',
+                    # finding.fingerprint written out (hexadecimal digits: a JSON string as
+                    # they are; the same text as the property's, tested)
+                    _sha256(
+                        f"{finding.rule}\x1f{finding.stack}\x1f{finding.target}".encode()
+                    ).hexdigest()[:16],
+                    '", "impact": ',
                     self._once(finding.impact, _impact_dict),
                     ', "location": ',
                     self._location(finding.location),
@@ -183,17 +210,17 @@ class _FindingLines:
                     ', "note": ',
                     "null" if finding.note is None else encode_basestring(finding.note),
                     middle,
-                    text_of(finding.severity),
+                    texts(finding.severity) or text_of(finding.severity),
                     ', "stack": ',
-                    text_of(finding.stack),
+                    texts(finding.stack) or text_of(finding.stack),
                     ', "status": ',
-                    text_of(finding.status),
+                    texts(finding.status) or text_of(finding.status),
                     ', "target": ',
                     encode_basestring(finding.target),
                     ', "target_kind": ',
-                    text_of(finding.target_kind),
+                    texts(finding.target_kind) or text_of(finding.target_kind),
                     tail,
-                    self._once(finding.waiver, _waiver_use_dict),
+                    "null" if waiver is None else self._once(waiver, _waiver_use_dict),
                     "}",
                 )
             )

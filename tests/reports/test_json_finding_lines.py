@@ -131,3 +131,37 @@ def test_what_a_rules_findings_share_is_written_once_per_rule(repo_root: Path) -
         for odd in variants:
             assert lines.encode(odd, "findings[0]") == _compact(finding_dict(odd))
     assert len(lines._parts) == len(variants)
+
+
+def test_evidence_of_the_same_content_is_encoded_once(
+    repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evidence equal in content to evidence written before takes its text (issue 21 item 5):
+    told apart by type as the encoder tells them apart (1, 1.0 and True; -0.0 and 0.0), and
+    evidence the content cannot be told of (an enumeration member) encoded each time."""
+    import cellguard.reports.json_lines as json_lines
+
+    finding = assess(Path("examples/vllm-single-zone.yaml")).assessment.findings[0]
+    encoded: list[object] = []
+    real = json_lines._evidence
+
+    def counted(evidence: object) -> str:
+        encoded.append(evidence)
+        return real(evidence)
+
+    monkeypatch.setattr(json_lines, "_evidence", counted)
+    lines = _FindingLines()
+    kinds = [1, 1.0, True, 0.0, -0.0, "1", [1], (1,), {"v": 1}, None]
+    for _ in range(3):  # each time a new dictionary of the same content
+        for value in kinds:
+            odd = replace(finding, evidence={"x": value, "y": [value, "é"]})
+            assert lines.encode(odd, "findings[0]") == _compact(finding_dict(odd))
+    assert len(encoded) == len(kinds)
+    member = replace(finding, evidence={"x": Severity.HIGH})
+    for _ in range(2):
+        assert lines.encode(member, "findings[0]") == _compact(finding_dict(member))
+    assert len(encoded) == len(kinds) + 2
+    bad = replace(finding, evidence={"ratio": math.nan})
+    for _ in range(2):  # an error is not kept: raised again
+        with pytest.raises(NonFiniteJSONError):
+            lines.encode(bad, "findings[0]")
