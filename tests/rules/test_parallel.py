@@ -130,6 +130,62 @@ def test_what_the_child_does_not_send_back_is_evaluated_here() -> None:
 
 
 @pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_the_childs_findings_are_read_while_rules_run_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the child sends is read between this process's own rules, not all at the end."""
+    import time
+
+    parent = os.getpid()
+    events: list[str] = []
+    real = parallel.unpacked
+
+    def unpacked(how: int, data: bytes, locate: object) -> list[Finding]:
+        events.append("read")
+        return real(how, data, locate)  # type: ignore[arg-type]
+
+    def run_one(rule: object) -> list[Finding]:
+        if os.getpid() == parent and str(rule) == "R0":
+            time.sleep(0.5)  # meanwhile the child evaluates the others and sends them
+        return _findings(rule)
+
+    monkeypatch.setattr(parallel, "unpacked", unpacked)
+    got, _ = parallel.split_run(
+        RULES,  # type: ignore[arg-type]
+        run_one,
+        movable=lambda r: str(r) != "R0",
+        alongside=lambda: events.append("alongside"),
+        locate=_nowhere,
+    )
+    assert got == [_findings(r) for r in RULES]
+    assert "read" in events[: events.index("alongside")]
+
+
+def test_a_broken_message_leaves_the_rules_not_read_to_run_here() -> None:
+    """A rule sent twice, or a message cut short, ends the reading; what was read stays."""
+    results: list[list[Finding] | None] = [None] * 3
+    first, second = transfer.packed(_findings("R1")), transfer.packed(_findings("R2"))
+    incoming, out = os.pipe()
+    try:
+        received = parallel._Received(incoming, results, _nowhere)
+        received.poll()  # nothing yet: no waiting
+        os.write(out, parallel._frame(0, *first)[:5])
+        received.poll()
+        assert results == [None] * 3
+        os.write(out, parallel._frame(0, *first)[5:] + parallel._frame(0, *second))
+        os.write(out, parallel._frame(1, *second))
+        os.close(out)
+        out = -1
+        received.drain()
+    finally:
+        os.close(incoming)
+        if out >= 0:
+            os.close(out)
+    assert results[0] == _findings("R1")
+    assert received.broken and results[1:] == [None, None]
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
 def test_unpicklable_findings_are_evaluated_here() -> None:
     parent = os.getpid()
     here: list[str] = []
