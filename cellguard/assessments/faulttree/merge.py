@@ -34,7 +34,8 @@ from cellguard.assessments.faulttree.tree import BasicEvent, FaultTree, Gate, Ga
 MAX_LEAVES = 1000
 """Modules with more variables than this are left as they are: they go on as truncated
 diagrams (:mod:`.truncate`) whose cuts merging changes (nus9601: its 1,337-event module, 788
-variables merged, was bounded 0.84% wide instead of 0.74%)."""
+variables merged, was bounded 0.84% wide instead of 0.74%). :func:`.rewrite.rewrite` inlines
+OR chains with their events only below this size too."""
 
 MERGED = (GateOp.AND, GateOp.OR)
 MONOTONE = frozenset({GateOp.AND, GateOp.OR, GateOp.ATLEAST})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cellguard.assessments.faulttree import rewrite as rewrite_module
 from cellguard.assessments.faulttree.modules import find_modules
 from cellguard.assessments.faulttree.order import module_gates
 from cellguard.assessments.faulttree.quantify import quantify
@@ -113,3 +115,74 @@ def test_absorption() -> None:
     _, defs = rewrite(tree, "top", modules, gates, leaves)
     assert defs["top"].args == ("g",)  # g ∨ (g ∧ h) = g
     assert abs(quantify(tree).probability - (1 - 0.8 * 0.7)) <= 1e-15
+
+
+def _chain(link_op: GateOp = GateOp.OR) -> FaultTree:
+    """``top = AND(c1, d)`` with ``c1 = OR(a, b, c2)``, ``c2 = OR(c, d2, c3)``,
+    ``c3 = OR(e, x)``: an OR chain as Aralia's files write a wide OR (``x`` and ``d`` shared, so
+    that the links are not modules); ``link_op`` is the connective of ``c2``."""
+    return make_tree(
+        "top",
+        dict.fromkeys(["a", "b", "c", "d", "e", "x"], 0.1),
+        [
+            ("c3", GateOp.OR, ("e", "x"), None),
+            ("d2", GateOp.AND, ("d", "x"), None),
+            ("c2", link_op, ("c", "d2", "c3"), None),
+            ("c1", GateOp.OR, ("a", "b", "c2"), None),
+            ("top", GateOp.AND, ("c1", "d"), None),
+        ],
+    )
+
+
+def test_an_or_chain_below_the_module_gate_is_inlined_with_its_events() -> None:
+    tree = _chain()
+    modules = find_modules(tree)
+    assert modules == {"top"}
+    gates, leaves = module_gates(tree, "top", modules)
+    post, defs = rewrite(tree, "top", modules, gates, leaves)
+    assert "c2" not in post and "c3" not in post  # before: c1 = OR(a, b, c2), c2 built
+    flat: set[str] = set()
+    stack = ["c1"]
+    while stack:  # the two-argument chain rewrite made of c1
+        for arg in defs[stack.pop()].args:
+            if arg in defs and defs[arg].op is GateOp.OR and arg.startswith("c1~"):
+                stack.append(arg)
+            else:
+                flat.add(arg)
+    assert flat == {"a", "b", "c", "d2", "e", "x"}
+    assert abs(quantify(tree).probability - truth_table_probability(tree)) <= 1e-15
+
+
+def test_or_chains_stay_under_the_module_gate_in_large_and_non_monotone_modules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    top_or = make_tree(  # the module's own gate: its OR arguments with events are kept
+        "top",
+        dict.fromkeys(["a", "b", "c"], 0.1),
+        [
+            ("g", GateOp.OR, ("b", "c"), None),
+            ("h", GateOp.AND, ("a", "b"), None),  # b shared: g is not a module
+            ("top", GateOp.OR, ("h", "g"), None),
+        ],
+    )
+    negated = make_tree(  # a NOT in the module: as before, gates only
+        "top",
+        dict.fromkeys(["a", "b", "c", "d", "x"], 0.1),
+        [
+            ("c3", GateOp.OR, ("c", "x"), None),
+            ("c1", GateOp.OR, ("a", "b", "c3"), None),
+            ("n", GateOp.NOT, ("x",), None),
+            ("top", GateOp.AND, ("c1", "d", "n"), None),
+        ],
+    )
+    for tree, kept in ((top_or, "g"), (negated, "c3")):
+        modules = find_modules(tree)
+        gates, leaves = module_gates(tree, "top", modules)
+        post, _ = rewrite(tree, "top", modules, gates, leaves)
+        assert kept in post
+    monkeypatch.setattr(rewrite_module, "MAX_LEAVES", 5)  # _chain has six leaves
+    tree = _chain()
+    modules = find_modules(tree)
+    gates, leaves = module_gates(tree, "top", modules)
+    post, _ = rewrite(tree, "top", modules, gates, leaves)
+    assert "c2" in post and "c3" in post
