@@ -2,29 +2,36 @@
 
 A large report (50 MB of JSON at 10,000 components) used to be made whole and then written:
 the write waits for whoever reads standard output (a pipe drains 64 KiB at a time) or for the
-file system, 0.3-0.6 s in which nothing else happened. :func:`write_overlapped` hands each
-piece to a thread that writes it while this one makes the next; the pieces are written in
-order, exactly as given. The writing thread releases the interpreter's lock while the
-operating system takes the bytes, so the two overlap on two cores.
+file system, 0.3-0.6 s in which nothing else happened. :func:`write_overlapped` writes each
+piece here while a second thread makes the next ones; the pieces are written in order, exactly
+as given. The writing releases the interpreter's lock while the operating system takes the
+bytes, so the two overlap on two cores.
 
-A failure to write (a closed pipe, a full disk) stops the making and is raised here, in the
-caller's thread, as if the caller had written; so is a failure to make a piece, after what was
-made before it is written.
+The writing stays in the caller's thread because that is where signals arrive: Ctrl-C while a
+reader reads nothing (a stalled pipe) interrupts the waiting write at once, as it did the one
+write of a whole report; a write waiting on another thread could not be interrupted, and the
+caller would have waited for it. A failure to write (a closed pipe, a full disk) stops the
+making and is raised as it is; a failure to make a piece is raised here after what was made
+before it is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 _DEPTH = 4
-"""Pieces made ahead of the writer at most (a bound on the memory held for it)."""
+"""Pieces made ahead of the writing at most (a bound on the memory held for it)."""
+
+THREAD_NAME = "cellguard-report-maker"
 
 
 def write_overlapped(pieces: Iterable[str], write: Callable[[str], object]) -> None:
-    """Call ``write(piece)`` for each of ``pieces`` in order, on a second thread while the next
-    piece is made here. A single piece, or a system that refuses a thread, is written here."""
+    """Call ``write(piece)`` for each of ``pieces`` in order, here, while a second thread makes
+    the next pieces. A single piece, or a system that refuses a thread, is made and written
+    here alone."""
     made = iter(pieces)
     first = next(made, None)
     if first is None:
@@ -33,35 +40,43 @@ def write_overlapped(pieces: Iterable[str], write: Callable[[str], object]) -> N
     if second is None:
         write(first)
         return
-    pending: queue.Queue[str | None] = queue.Queue(maxsize=_DEPTH)
-    failed: list[BaseException] = []
-
-    def writer() -> None:
-        while (piece := pending.get()) is not None:
-            if not failed:  # after a failure the rest is taken and dropped
-                try:
-                    write(piece)
-                except BaseException as exc:  # raised in the caller's thread
-                    failed.append(exc)
-
-    thread = threading.Thread(target=writer, name="cellguard-writer", daemon=True)
+    ready: queue.Queue[str | BaseException | None] = queue.Queue(maxsize=_DEPTH)
+    stop = threading.Event()
+    thread = threading.Thread(target=_make, args=(made, ready, stop), name=THREAD_NAME, daemon=True)
     try:
         thread.start()
-    except RuntimeError:  # no thread to be had: write here
+    except RuntimeError:  # no thread to be had: make and write here
         write(first)
         write(second)
         for piece in made:
             write(piece)
         return
     try:
-        pending.put(first)
-        pending.put(second)
-        for piece in made:
-            if failed:
-                break
-            pending.put(piece)
+        write(first)
+        write(second)
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            write(item)
     finally:
-        pending.put(None)
+        stop.set()
+        with contextlib.suppress(queue.Empty):  # room for the maker's last put: it then stops
+            while True:
+                ready.get_nowait()
         thread.join()
-    if failed:
-        raise failed[0]
+
+
+def _make(
+    made: Iterator[str], ready: queue.Queue[str | BaseException | None], stop: threading.Event
+) -> None:
+    """The second thread: make pieces into ``ready`` until they end (``None``), making one
+    fails (the exception), or the writing has stopped."""
+    try:
+        for piece in made:
+            if stop.is_set():
+                return
+            ready.put(piece)
+    except BaseException as exc:  # raised in the caller's thread, after the pieces before it
+        ready.put(exc)
+        return
+    ready.put(None)

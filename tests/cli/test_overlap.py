@@ -3,6 +3,7 @@ in order, and every failure where it would have been without the second thread."
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from cellguard.cli.app import app
 from cellguard.cli.exit_codes import ExitCode
-from cellguard.cli.overlap import write_overlapped
+from cellguard.cli.overlap import THREAD_NAME, write_overlapped
 from cellguard.reports import json_report
 from tests.helpers import REPO, org_generator
 
@@ -23,7 +24,7 @@ FULL = Path("/dev/full")
 
 
 def _writers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "cellguard-writer"]
+    return [t for t in threading.enumerate() if t.name == THREAD_NAME]
 
 
 def _pieces(count: int, log: list[str] | None = None) -> Iterator[str]:
@@ -33,19 +34,26 @@ def _pieces(count: int, log: list[str] | None = None) -> Iterator[str]:
         yield f"piece {i}\n"
 
 
-def test_every_piece_is_written_in_order_on_another_thread() -> None:
+def test_every_piece_is_written_in_order_here_and_made_on_another_thread() -> None:
     written: list[str] = []
-    threads: set[str] = set()
+    writing: set[str] = set()
+    making: set[str] = set()
+
+    def pieces() -> Iterator[str]:
+        for i in range(50):
+            making.add(threading.current_thread().name)
+            yield f"piece {i}\n"
 
     def write(piece: str) -> None:
         time.sleep(0.001)  # slower than making: the queue fills and waits
-        threads.add(threading.current_thread().name)
+        writing.add(threading.current_thread().name)
         written.append(piece)
 
-    write_overlapped(_pieces(50), write)
+    write_overlapped(pieces(), write)
     assert written == [f"piece {i}\n" for i in range(50)]
-    assert threads == {"cellguard-writer"}
-    assert not _writers()  # the writer is gone
+    assert writing == {threading.current_thread().name}  # where Ctrl-C arrives
+    assert making == {threading.current_thread().name, THREAD_NAME}  # two here, then there
+    assert not _writers()  # the maker is gone
 
 
 def test_a_single_piece_is_written_here() -> None:
@@ -90,6 +98,38 @@ def test_no_thread_to_be_had_writes_here(monkeypatch: pytest.MonkeyPatch) -> Non
     written: list[str] = []
     write_overlapped(_pieces(5), written.append)
     assert written == [f"piece {i}\n" for i in range(5)]
+
+
+def test_an_interrupt_while_the_reader_reads_nothing_is_raised_at_once() -> None:
+    """Ctrl-C while standard output's reader reads nothing (a stalled pipe): the interrupt
+    comes out while the write still waits, as it did from the one write, instead of waiting
+    for that reader (the writing must be where the signal arrives: this thread)."""
+    released = threading.Event()  # the reader reads again: only after the test, or at 10 s
+    waiting = threading.Event()
+    main = threading.get_ident()
+
+    def write(piece: str) -> None:
+        waiting.set()
+        released.wait()
+
+    def interrupt() -> None:
+        waiting.wait()
+        time.sleep(0.3)  # into the wait (a signal just before it would not end it)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    helper = threading.Thread(target=interrupt)
+    watchdog = threading.Timer(10, released.set)
+    helper.start()
+    watchdog.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_overlapped(_pieces(100), write)
+        assert not released.is_set()  # raised while the write was still waiting
+    finally:
+        released.set()
+        watchdog.cancel()
+        helper.join()
+    assert not _writers()
 
 
 @pytest.fixture(scope="module")
