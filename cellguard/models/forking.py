@@ -39,13 +39,18 @@ def fork_with_pipe() -> tuple[int, int, int] | None:
     return pid, incoming, out
 
 
-def reap(pid: int, failed: bool) -> int:
+def reap(pid: int, failed: bool) -> int | None:
     """Wait for the child (killed first when this process leaves on an exception, e.g. Ctrl-C,
-    rather than finishing its share first); its wait status."""
+    rather than finishing its share first); its wait status, or ``None`` when the kernel
+    reaped it (``SIGCHLD`` ignored, as whoever started this process may leave it: the status
+    is lost, and what the child sent must show by itself whether it is whole)."""
     if failed:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
 
 
 def queue_of(indices: Sequence[int]) -> int | None:

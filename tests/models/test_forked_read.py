@@ -7,11 +7,14 @@ one process reads, whichever process composed the file, and whatever the child f
 from __future__ import annotations
 
 import os
+import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cellguard.models.forking import fork_with_pipe, reap
 from cellguard.models.loader import forked, load
 from cellguard.models.loader.document import LoadedDocument
 from cellguard.models.loader.errors import SpecLoadError
@@ -156,3 +159,36 @@ def test_positions_survive_as_pairs() -> None:
     assert again == source
     assert again.locate(("a", "b", 1, "c")) == source.locate(("a", "b", 1, "c"))
     assert again.keys[("a", "d")] == (3, 3)
+
+
+@pytest.fixture
+def children_ignored() -> Iterator[None]:
+    """SIGCHLD ignored, as a process that started this one may leave it (the disposition is
+    inherited across exec): the kernel reaps each child itself and ``waitpid`` finds none."""
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+
+
+@pytest.mark.usefixtures("no_floor", "slow_here", "children_ignored")
+def test_a_child_reaped_by_the_kernel_changes_nothing(
+    files: list[Path], received: list[str]
+) -> None:
+    alone = _shown(_read(files, split=False))
+    received.clear()
+    assert _shown(_read(files, split=True)) == alone  # was ChildProcessError: exit 3
+    assert len(received) >= len(files) // 2  # what it sent was still read
+
+
+@pytest.mark.usefixtures("children_ignored")
+def test_reap_of_a_child_the_kernel_reaped() -> None:
+    forked_ = fork_with_pipe()
+    assert forked_ is not None
+    pid, incoming, out = forked_
+    if pid == 0:
+        os._exit(0)
+    os.close(out)
+    os.close(incoming)
+    assert reap(pid, False) is None  # its status is unknown
