@@ -202,9 +202,9 @@ def _echo(piece: str) -> None:
 
 def _reader_gone() -> None:
     """Standard output's reader closed it (``cellguard assess ... | head``): the rest of the
-    report goes nowhere, as when the whole report was one write (the first write to a closed
-    pipe is not reported by Python; every later one is), and the streams' flushing at exit
-    finds nothing left to fail on."""
+    report goes nowhere, and the streams' flushing at exit finds nothing left to fail on; the
+    exit code is the assessment's. (The one write of a whole report was as quiet when the
+    reader closed in its middle; a reader gone before it made it an internal error, exit 3.)"""
     try:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):  # not a real stream (tests' runners)

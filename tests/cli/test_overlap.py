@@ -3,6 +3,7 @@ in order, and every failure where it would have been without the second thread."
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -190,6 +191,25 @@ def test_a_reader_that_stops_early_is_no_error(org: Path) -> None:
     assert len(whole.stdout) > 1_000_000  # many pieces: most were written after the close
     assert error == b""
     assert code == whole.returncode
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_reader_gone_before_the_first_write_is_no_error(fmt: str) -> None:
+    """A reader that closed standard output before anything was written (``| true``): the
+    same as one that stopped early, no output and the assessment's exit code (the one write
+    of a whole report was an 'internal error', exit 3, in this case only)."""
+    spec = str(REPO / "examples" / "vllm-single-zone.yaml")
+    args = ["assess", spec, "--format", fmt, "--today", "2026-11-21", "--no-plugins"]
+    whole = _run(args, capture_output=True)
+    read, write = os.pipe()
+    os.close(read)  # gone before the command starts
+    try:
+        done = _run(args, stdout=write, stderr=subprocess.PIPE)
+    finally:
+        os.close(write)
+    assert whole.stdout and whole.returncode in (0, 1)
+    assert done.stderr == b""
+    assert done.returncode == whole.returncode
 
 
 @pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux)")
