@@ -50,6 +50,7 @@ _PILLAR_ORDER = {p: i for i, p in enumerate(Pillar)}
 _PILLAR_RULE = attrgetter("pillar", "rule")
 _STACK_TALLY_KEY = attrgetter("stack", "pillar", "status", "severity")
 """A finding's stack and :data:`~cellguard.assessments.scoring.TALLY_KEY`."""
+_TallyKey = tuple[str, Pillar, Status, Severity]
 
 
 @dataclass
@@ -273,6 +274,59 @@ def _adjusted(severity: Severity, impact: Impact) -> Severity:
     return found
 
 
+_SHOWN = frozenset({Status.FAIL, Status.UNKNOWN})
+"""Statuses a report lists by default whose findings have a place in the user's files (with
+WAIVED, a FAIL a waiver matched, and ERROR, which has none)."""
+
+
+def _located(found: list[Finding]) -> None:
+    """Look up now the locations of those of ``found`` a report lists by default: on two
+    cores, this process does it while the child evaluates rules (:mod:`.parallel`), instead
+    of while the report is written (43,600 of the 118,000 findings of 10,000 components,
+    0.2-0.25 s). The child leaves them to this process: there, looking them up copied the
+    pages of the loaded documents it touched."""
+    for finding in found:
+        if finding.status in _SHOWN:
+            finding.location  # noqa: B018  # looked up and kept (Finding.__getattr__)
+
+
+class _Tallies:
+    """The :meth:`Assessment.tally` of a run counted a rule's findings at a time: on two cores
+    as each rule's findings arrive in this process while the child evaluates rules
+    (:meth:`arrived`), instead of over all 118,000 findings of 10,000 components once the
+    rules are done (0.05-0.1 s)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, tuple[list[Finding], Counter[_TallyKey]]] = {}
+
+    def arrived(self, found: list[Finding]) -> None:
+        """Count ``found`` now (and look up the locations a report lists, :func:`_located`)."""
+        _located(found)
+        self.counts[id(found)] = (found, Counter(map(_STACK_TALLY_KEY, found)))
+
+    def total(
+        self, runs: list[list[Finding]], made: list[Finding], waived: list[Finding]
+    ) -> Counter[_TallyKey]:
+        """The tally of ``waived``: ``made`` (the runs' findings in order) after the waivers,
+        which replaced some of them (a FAIL became WAIVED, or got a note)."""
+        if not self.counts or len(made) != len(waived):  # one process: counted at once
+            return Counter(map(_STACK_TALLY_KEY, waived))
+        tally: Counter[_TallyKey] = Counter()
+        for run in runs:
+            known = self.counts.get(id(run))
+            tally.update(
+                known[1] if known is not None and known[0] is run else map(_STACK_TALLY_KEY, run)
+            )
+        for before, after in zip(made, waived, strict=True):
+            if before is not after:
+                old = _STACK_TALLY_KEY(before)
+                tally[old] -= 1
+                if not tally[old]:
+                    del tally[old]
+                tally[_STACK_TALLY_KEY(after)] += 1
+        return tally
+
+
 def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
     line = raised_at(exc, origin)
     where = f"{origin}:{line}" if line > 1 else origin
@@ -370,6 +424,7 @@ def run_rules(
             return [_error(meta, rule.origin, exc)]
 
     runs: list[list[Finding]]
+    counted = _Tallies()
     figs: Figures | None = None
     if progress is None and can_split(len(graph.components())):
         ctx.warm()  # once, here: the child inherits what the rules of both processes share
@@ -379,6 +434,7 @@ def run_rules(
             movable=lambda r: not isinstance(r, CheckedRule),
             alongside=lambda: figures(graph),  # while the child evaluates rules
             locate=judge.locate,
+            arrived=counted.arrived,  # while the child evaluates rules
         )
         runs = results
     else:
@@ -389,10 +445,10 @@ def run_rules(
             runs.append(run_one(rule))
     if progress is not None:
         progress(len(chosen), len(chosen), "")
-    findings = [finding for run in runs for finding in run]
-    findings, waivers = apply_waivers(findings, graph.org, today)  # order, rules, places kept
+    made = [finding for run in runs for finding in run]
+    findings, waivers = apply_waivers(made, graph.org, today)  # order, rules, places kept
     findings = _sorted(findings, [len(run) for run in runs])
-    tally = Counter(map(_STACK_TALLY_KEY, findings))
+    tally = counted.total(runs, made, findings)
     assessment = Assessment(
         findings=findings,
         waivers=waivers,

@@ -161,11 +161,16 @@ class _Received:
     or a message is broken) ends the reading: the rules not read are evaluated here."""
 
     def __init__(
-        self, incoming: int, results: list[list[Finding] | None], locate: LocationLookup
+        self,
+        incoming: int,
+        results: list[list[Finding] | None],
+        locate: LocationLookup,
+        arrived: Callable[[list[Finding]], object] = lambda found: None,
     ) -> None:
         self.incoming = incoming
         self.results = results
         self.locate = locate
+        self.arrived = arrived
         self.buffer = bytearray()
         self.broken = False
         os.set_blocking(incoming, False)
@@ -201,11 +206,12 @@ class _Received:
                 if self.results[index] is not None:
                     raise ValueError(f"rule {index} sent twice")
                 data = bytes(buffer[start + _HEAD : end])
-                self.results[index] = unpacked(how, data, self.locate)
+                self.results[index] = found = unpacked(how, data, self.locate)
             except Exception:  # a broken message: the rules not read run here
                 self.broken = True
                 return
             start = end
+            self.arrived(found)
         del buffer[:start]
 
 
@@ -216,13 +222,16 @@ def split_run(
     movable: Callable[[Rule], bool],
     alongside: Callable[[], T],
     locate: LocationLookup,
+    arrived: Callable[[list[Finding]], object] = lambda found: None,
 ) -> tuple[list[list[Finding]], T]:
     """Each rule's findings by its index in ``rules``, the ``movable`` ones (less
     :data:`PINNED` and :data:`FLEET_RULES`) shared with a forked child; ``run_one`` turns one
     rule into its findings and never raises (a crashing rule is one ERROR finding).
     ``alongside()`` is called here after the rules that stay here and before the shared ones
     (the child meanwhile takes them), and what it returns is returned too. The child's findings whose location it did not read
-    come back with it looked up here by ``locate`` when it is read."""
+    come back with it looked up here by ``locate`` when it is read. ``arrived`` is called here
+    with each rule's findings as they are made or read, while the child still evaluates rules
+    (what it does there is done in parallel with the child's work)."""
     results: list[list[Finding] | None] = [None] * len(rules)
     kept = PINNED | FLEET_RULES
     queued = [i for i, rule in enumerate(rules) if movable(rule) and rule.meta.id not in kept]
@@ -241,18 +250,20 @@ def split_run(
     os.close(out)
     with contextlib.suppress(AttributeError, OSError):  # a larger pipe where Linux allows
         fcntl.fcntl(incoming, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-    received = _Received(incoming, results, locate)
+    received = _Received(incoming, results, locate, arrived)
     failed = True
     try:
         taken = set(queued)
         for i, rule in enumerate(rules):  # what stays here, then the queue
             if i not in taken:
-                results[i] = run_one(rule)
+                results[i] = made = run_one(rule)
+                arrived(made)
                 received.poll()
         also = alongside()
         received.poll()
         while (index := _take(queue)) is not None:
-            results[index] = run_one(rules[index])
+            results[index] = made = run_one(rules[index])
+            arrived(made)
             received.poll()
         received.drain()
         failed = False

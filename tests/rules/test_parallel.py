@@ -384,6 +384,71 @@ def test_only_the_locations_read_are_looked_up(monkeypatch: pytest.MonkeyPatch) 
     assert 0 < len(calls) <= len(shown) < len(assessment.findings)
 
 
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_on_two_cores_the_listed_locations_are_looked_up_during_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Split, the locations of the FAILs and UNKNOWNs (what a report lists) are looked up in
+    this process while the child evaluates rules; the others when first read, as alone."""
+    here: list[str] = []
+    parent = os.getpid()
+    real = engine._Judge.locate
+
+    def counted(self: engine._Judge, stack: str, path: tuple[str | int, ...]) -> Location | None:
+        if os.getpid() == parent:
+            here.append(stack)
+        return real(self, stack, path)
+
+    monkeypatch.setattr(engine._Judge, "locate", counted)
+    split = _assess(True, monkeypatch)
+    listed = [f for f in split.findings if f.status in (Status.FAIL, Status.UNKNOWN)]
+    others = [f for f in split.findings if f.status in (Status.PASS, Status.NOT_APPLICABLE)]
+    assert listed and all("location" in vars(f) for f in listed)
+    assert sum("_place" in vars(f) for f in others) > len(others) // 2
+    assert 0 < len(here) <= len(listed)
+    looked_up = len(here)
+    alone = _assess(False, monkeypatch)
+    assert [f.location for f in split.findings] == [f.location for f in alone.findings]
+    assert len(here) > looked_up
+
+
+@pytest.mark.skipif(not parallel.can_split(10**9), reason="no fork or one core")
+def test_on_two_cores_the_tally_is_counted_as_findings_arrive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Split, each rule's findings are counted as they arrive here; the tally is that of the
+    findings after the waivers, as counted at once by one process."""
+    from collections import Counter
+
+    real = engine.apply_waivers
+
+    def waiving(found: list[Finding], *args: object) -> tuple[list[Finding], object]:
+        result, reports = real(found, *args)  # type: ignore[arg-type]
+        fails = [i for i, f in enumerate(result) if f.status is Status.FAIL]
+        for i in fails[:3]:  # as a waiver does: a FAIL becomes WAIVED
+            result[i] = dataclasses.replace(result[i], status=Status.WAIVED)
+        return result, reports
+
+    monkeypatch.setattr(engine, "apply_waivers", waiving)
+    counted: list[int] = []
+    real_counter = engine.Counter
+
+    def counter(*args: object) -> Counter[object]:
+        made = real_counter(*args)  # type: ignore[arg-type]
+        counted.append(sum(made.values()))
+        return made
+
+    monkeypatch.setattr(engine, "Counter", counter)
+    split = _assess(True, monkeypatch)
+    assert max(counted) < len(split.findings)  # never all of them at once
+    tally = split.tally()
+    assert tally == Counter((f.stack, f.pillar, f.status, f.severity) for f in split.findings)
+    assert all(tally.values())
+    assert sum(1 for f in split.findings if f.status is Status.WAIVED) == 3
+    alone = _assess(False, monkeypatch)
+    assert tally == alone.tally() and split.scores == alone.scores
+
+
 def _refuse(*_: object) -> int:
     raise BlockingIOError(11, "Resource temporarily unavailable")
 
