@@ -29,7 +29,6 @@ The fork, pipes and queue are :mod:`cellguard.models.forking`'s, shared with the
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sys
 import threading
@@ -249,6 +248,8 @@ def split_run(
         _child(rules, run_one, queue, out)
     os.close(out)
     with contextlib.suppress(AttributeError, OSError):  # a larger pipe where Linux allows
+        import fcntl  # here, not at the top: Windows has none (and no split)
+
         fcntl.fcntl(incoming, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
     received = _Received(incoming, results, locate, arrived)
     failed = True
