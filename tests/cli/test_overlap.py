@@ -24,7 +24,7 @@ from tests.helpers import REPO, org_generator
 FULL = Path("/dev/full")
 
 
-def _writers() -> list[threading.Thread]:
+def _makers() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == THREAD_NAME]
 
 
@@ -54,7 +54,7 @@ def test_every_piece_is_written_in_order_here_and_made_on_another_thread() -> No
     assert written == [f"piece {i}\n" for i in range(50)]
     assert writing == {threading.current_thread().name}  # where Ctrl-C arrives
     assert making == {threading.current_thread().name, THREAD_NAME}  # two here, then there
-    assert not _writers()  # the maker is gone
+    assert not _makers()  # the maker is gone
 
 
 def test_a_single_piece_is_written_here() -> None:
@@ -75,7 +75,7 @@ def test_a_failed_write_is_raised_here_and_stops_the_making() -> None:
     with pytest.raises(BrokenPipeError):
         write_overlapped(_pieces(10_000, made), write)
     assert len(made) < 100  # stopped soon after, not made to the end
-    assert not _writers()
+    assert not _makers()
 
 
 def test_a_failure_to_make_a_piece_comes_after_what_was_made_before() -> None:
@@ -88,7 +88,7 @@ def test_a_failure_to_make_a_piece_comes_after_what_was_made_before() -> None:
     with pytest.raises(ValueError, match="a bug in a renderer"):
         write_overlapped(pieces(), written.append)
     assert written == ["piece 0\n", "piece 1\n", "piece 2\n"]
-    assert not _writers()
+    assert not _makers()
 
 
 def test_no_thread_to_be_had_writes_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +130,7 @@ def test_an_interrupt_while_the_reader_reads_nothing_is_raised_at_once() -> None
         released.set()
         watchdog.cancel()
         helper.join()
-    assert not _writers()
+    assert not _makers()
 
 
 @pytest.fixture(scope="module")
