@@ -88,7 +88,7 @@ def run_assessment(
     ``patterns_from`` says where ``select``/``ignore`` came from when it was not the command line
     (``rules.select at .cellguard.yaml:4``): a pattern that matches no rule is named with it.
     """
-    from cellguard.rules.spare import mark
+    from cellguard.models.spare import mark
 
     mark(keep_recent=True)  # a second core's use is judged from here, or the start (spare.py)
     with collector_paused():

@@ -31,9 +31,9 @@ def run() -> None:
         code = exit_code(sys.argv[1:])
         if code is not None:
             sys.exit(code)
-    from cellguard.rules.spare import mark
+    from cellguard.models.spare import mark
 
-    mark()  # whether a second core is free is judged from the start (rules/spare.py)
+    mark()  # whether a second core is free is judged from the start (models/spare.py)
     with importing():
         from cellguard.cli.app import app
 

@@ -14,13 +14,13 @@ Nothing is split while other threads run (the child would inherit their locks) o
 system refuses the fork or the pipe. Anything the child fails to send back (it crashed, was
 killed, or a rule's findings could not be written: :mod:`.transfer`) is evaluated here
 afterwards; where ``fork`` is unavailable, or one core is all there is, or other processes have
-kept a core busy since the assessment started (:mod:`.spare`), nothing is split.
+kept a core busy since the assessment started (:mod:`cellguard.models.spare`), nothing is split.
 
 Measured at 10,001 components (CPU, load 2 on two cores): 1.8 s of rules and figures here and
 1.4 s in the child instead of 2.2-2.7 s in one process (the child copies on write the pages whose
 reference counts it touches; it packs and sends each rule's findings as it goes, :mod:`.transfer`,
 and this process reads them between its own rules, :class:`_Received`): the wall time gained on a free
-second core costs CPU, which is why :mod:`.spare` decides. (A report's lines were split too,
+second core costs CPU, which is why :mod:`cellguard.models.spare` decides. (A report's lines were split too,
 until writing them alone was measured faster: 5.16 against 5.48 s at best at 43,611 lines, with
 0.85-1.2 s less CPU; the report is now written while it is made, :mod:`cellguard.cli.overlap`.)
 The fork, pipes and queue are :mod:`cellguard.models.forking`'s, shared with the loader.
@@ -40,8 +40,8 @@ from cellguard.models.forking import MAX_QUEUED, queue_of
 from cellguard.models.forking import fork_with_pipe as _fork
 from cellguard.models.forking import reap as _reap
 from cellguard.models.forking import take as _take
+from cellguard.models.spare import second_core_free
 from cellguard.rules.base import Rule
-from cellguard.rules.spare import second_core_free
 from cellguard.rules.transfer import packed, unpacked
 
 PINNED = frozenset({"CG-FI-009", "CG-RED-010", "CG-RED-011"})
@@ -93,7 +93,7 @@ def can_split(components: int) -> bool:
         and hasattr(os, "fork")
         and cores() >= 2
         and not _other_threads()  # a child inherits other threads' locks, not the threads
-        and second_core_free()  # a core busy elsewhere: alone is faster (:mod:`.spare`)
+        and second_core_free()  # a core busy elsewhere: alone is faster (:mod:`cellguard.models.spare`)
     )
 
 

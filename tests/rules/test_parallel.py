@@ -12,6 +12,7 @@ import re
 import pytest
 
 from cellguard.assessments.graph import build_graph
+from cellguard.models import spare
 from cellguard.models.findings import (
     FailureCategory,
     Finding,
@@ -25,7 +26,7 @@ from cellguard.models.findings import (
     new_location,
 )
 from cellguard.models.loader import load
-from cellguard.rules import engine, outcome, parallel, spare, transfer
+from cellguard.rules import engine, outcome, parallel, transfer
 from cellguard.rules.builtin import builtin_rules
 from cellguard.rules.engine import run_rules
 from tests.helpers import REPO

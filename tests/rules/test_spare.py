@@ -1,4 +1,4 @@
-"""Whether a second core is free (:mod:`cellguard.rules.spare`): rules and report lines are
+"""Whether a second core is free (:mod:`cellguard.models.spare`): rules and report lines are
 split with a forked child only while other processes leave this one more than a core."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ import os
 
 import pytest
 
-from cellguard.rules import parallel, spare
-from cellguard.rules.spare import _Counters
+from cellguard.models import spare
+from cellguard.models.spare import _Counters
+from cellguard.rules import parallel
 
 
 @pytest.fixture()

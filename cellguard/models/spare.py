@@ -1,6 +1,7 @@
 """How many cores other processes have left this one lately: whether a second core would help.
 
-Splitting work with a forked child (:mod:`.parallel`) pays only while a second core is free:
+Splitting work with a forked child (:mod:`cellguard.rules.parallel`, :mod:`.loader.forked`) pays
+only while a second core is free:
 the child repeats look-ups this process also makes and copies on write the pages whose
 reference counts it touches, about a third more CPU in all at 10,000 components. On a machine
 where other work keeps a core busy, the two processes share what is left with it and a run
