@@ -117,11 +117,21 @@ def artifact_uri(file: str) -> tuple[str, str | None]:
     slashes, absolute ones as ``file://`` URIs (no base)."""
     windows = PureWindowsPath(file)
     if windows.drive:
-        return "file:///" + quote(windows.as_posix()), None
+        return "file:///" + _quoted(windows.as_posix()), None
     path = PurePosixPath(file.replace("\\", "/"))
     if path.is_absolute():
-        return "file://" + quote(str(path)), None
-    return quote(str(path)), SRCROOT
+        return "file://" + _quoted(str(path)), None
+    return _quoted(str(path)), SRCROOT
+
+
+def _quoted(path: str) -> str:
+    """``path`` percent-encoded as UTF-8; a name that is not UTF-8 on disk (Python holds its
+    bytes as lone surrogates, PEP 383) as its own bytes, and any other lone surrogate as
+    ``surrogatepass`` writes it (before, either was an internal error, exit 3)."""
+    try:
+        return quote(path, errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(path, errors="surrogatepass")
 
 
 def _physical(location: Location) -> dict[str, Any]:

@@ -200,3 +200,15 @@ def test_microsoft_sarif_validator_accepts_every_example(path: str, tmp_path: Pa
         and r["ruleId"] != "SARIF2005"
     ]
     assert problems == []
+
+
+def test_a_file_name_that_is_not_utf8_is_its_own_bytes_in_the_uri() -> None:
+    """A spec file named in Latin-1 on disk (``café.yaml`` as bytes 63 61 66 E9): Python reads
+    the name with the byte as a lone surrogate; quoting it as UTF-8 raised (exit 3)."""
+    from cellguard.reports.sarif import artifact_uri
+
+    name = b"specs/caf\xe9.yaml".decode("utf-8", "surrogateescape")
+    assert artifact_uri(name) == ("specs/caf%E9.yaml", "%SRCROOT%")
+    assert artifact_uri("/srv/" + name)[0] == "file:///srv/specs/caf%E9.yaml"
+    assert artifact_uri("specs/café.yaml")[0] == "specs/caf%C3%A9.yaml"  # UTF-8 as before
+    assert artifact_uri("odd\ud800.yaml")[0] == "odd%ED%A0%80.yaml"
