@@ -32,12 +32,13 @@ from cellguard.models.loader.document import (
 from cellguard.models.loader.errors import SpecLoadError
 from cellguard.models.loader.source import SourceMap, decode, read_yaml
 
-MIN_BYTES = 256_000
-"""Split the reading from this many bytes of spec files up (about 850 components of the
-generated organisations). Measured in process, split against not, alternating, 15 runs each
-(2 cores, other work running): 1,001 components (304 kB) 0.132 -> 0.109 s at best, median
-0.196 -> 0.163 s; 10,001 components (3.2 MB) 1.07-1.12 -> 0.82-0.94 s, the child using
-0.53 s of CPU."""
+MIN_BYTES = 1_000_000
+"""Split the reading from this many bytes of spec files up (about 3,000 components of the
+generated organisations). Measured in process, split against not, alternating (2 cores, other
+work running): 10,001 components (3.2 MB) 1.07-1.12 -> 0.82-0.94 s, the child using 0.53 s of
+CPU; 1,001 components (304 kB) 0.132 -> 0.109 s at best, but whole process, eight interleaved
+runs on a quiet machine, 0.76 s split against 0.79 s alone at best and 0.85 against 0.82 s
+median: no gain worth the child's CPU."""
 
 Read = LoadedDocument | SpecLoadError
 """A file's document, or why it could not be read."""
