@@ -79,7 +79,7 @@ def group_probability(op: GateOp, probabilities: list[float]) -> float:
     for x in probabilities:
         total += x * none_yet
         none_yet *= 1.0 - x
-    return total
+    return min(total, 1.0)  # rounding: 0.2 + 0.8 * 0.2 + 0.64 * 1.0 is 1.0000000000000002
 
 
 def merge_events(

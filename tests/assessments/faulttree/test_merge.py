@@ -104,6 +104,9 @@ def test_the_group_probability_keeps_every_digit_of_rare_events() -> None:
     # 1 - (1 - p)(1 - p) would be 0.0 for p = 1e-20; the sum of non-negative terms is not
     assert group_probability(GateOp.OR, [1e-20, 1e-20]) == 2e-20
     assert group_probability(GateOp.OR, [0.5, 0.5]) == 0.75
+    # the sum of the terms rounds above 1 here (hypothesis found it through variants.probabilities:
+    # a merged event of probability 1.0000000000000002 was refused, ValueError)
+    assert group_probability(GateOp.OR, [0.2, 0.2, 1.0]) == 1.0
     assert group_probability(GateOp.AND, [1e-200, 1e-100]) == 1e-300
 
 
