@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields
-from itertools import groupby
-from operator import attrgetter
 
 from cellguard.assessments.figures import Figures, figures
 from cellguard.assessments.graph import StackGraph
@@ -36,6 +34,7 @@ from cellguard.models.loader.errors import KeyPath
 from cellguard.rules.base import Rule
 from cellguard.rules.context import RuleContext
 from cellguard.rules.metadata import RuleMeta
+from cellguard.rules.ordering import STACK_TALLY_KEY, Tallies, by_place, sorted_findings
 from cellguard.rules.outcome import Outcome, Target
 from cellguard.rules.parallel import can_split, split_run
 from cellguard.rules.templates import bounded
@@ -44,13 +43,6 @@ from cellguard.rules.waivers import WaiverReport, apply_waivers
 
 Progress = Callable[[int, int, str], None]
 """Called with (rules done, rules in total, id of the rule about to run)."""
-
-_PILLAR_ORDER = {p: i for i, p in enumerate(Pillar)}
-
-_PILLAR_RULE = attrgetter("pillar", "rule")
-_STACK_TALLY_KEY = attrgetter("stack", "pillar", "status", "severity")
-"""A finding's stack and :data:`~cellguard.assessments.scoring.TALLY_KEY`."""
-_TallyKey = tuple[str, Pillar, Status, Severity]
 
 
 @dataclass
@@ -77,7 +69,7 @@ class Assessment:
         scores, each stack's and the report's counts by status read it (a pass over 118,000
         findings at 10,000 components was 0.1-0.25 s each). A run's findings do not change."""
         if self._tally is None:
-            self._tally = Counter(map(_STACK_TALLY_KEY, self.findings))
+            self._tally = Counter(map(STACK_TALLY_KEY, self.findings))
         return self._tally
 
     def stack_scores(self) -> dict[str, dict[str, Score]]:
@@ -274,59 +266,6 @@ def _adjusted(severity: Severity, impact: Impact) -> Severity:
     return found
 
 
-_SHOWN = frozenset({Status.FAIL, Status.UNKNOWN})
-"""Statuses a report lists by default whose findings have a place in the user's files (with
-WAIVED, a FAIL a waiver matched, and ERROR, which has none)."""
-
-
-def _located(found: list[Finding]) -> None:
-    """Look up now the locations of those of ``found`` a report lists by default: on two
-    cores, this process does it while the child evaluates rules (:mod:`.parallel`), instead
-    of while the report is written (43,600 of the 118,000 findings of 10,000 components,
-    0.2-0.25 s). The child leaves them to this process: there, looking them up copied the
-    pages of the loaded documents it touched."""
-    for finding in found:
-        if finding.status in _SHOWN:
-            finding.location  # noqa: B018  # looked up and kept (Finding.__getattr__)
-
-
-class _Tallies:
-    """The :meth:`Assessment.tally` of a run counted a rule's findings at a time: on two cores
-    as each rule's findings arrive in this process while the child evaluates rules
-    (:meth:`arrived`), instead of over all 118,000 findings of 10,000 components once the
-    rules are done (0.05-0.1 s)."""
-
-    def __init__(self) -> None:
-        self.counts: dict[int, tuple[list[Finding], Counter[_TallyKey]]] = {}
-
-    def arrived(self, found: list[Finding]) -> None:
-        """Count ``found`` now (and look up the locations a report lists, :func:`_located`)."""
-        _located(found)
-        self.counts[id(found)] = (found, Counter(map(_STACK_TALLY_KEY, found)))
-
-    def total(
-        self, runs: list[list[Finding]], made: list[Finding], waived: list[Finding]
-    ) -> Counter[_TallyKey]:
-        """The tally of ``waived``: ``made`` (the runs' findings in order) after the waivers,
-        which replaced some of them (a FAIL became WAIVED, or got a note)."""
-        if not self.counts or len(made) != len(waived):  # one process: counted at once
-            return Counter(map(_STACK_TALLY_KEY, waived))
-        tally: Counter[_TallyKey] = Counter()
-        for run in runs:
-            known = self.counts.get(id(run))
-            tally.update(
-                known[1] if known is not None and known[0] is run else map(_STACK_TALLY_KEY, run)
-            )
-        for before, after in zip(made, waived, strict=True):
-            if before is not after:
-                old = _STACK_TALLY_KEY(before)
-                tally[old] -= 1
-                if not tally[old]:
-                    del tally[old]
-                tally[_STACK_TALLY_KEY(after)] += 1
-        return tally
-
-
 def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
     line = raised_at(exc, origin)
     where = f"{origin}:{line}" if line > 1 else origin
@@ -347,60 +286,6 @@ def _error(meta: RuleMeta, origin: str, exc: BaseException) -> Finding:
     )
 
 
-def _sorted(findings: list[Finding], runs: list[int] | None = None) -> list[Finding]:
-    """``findings`` sorted stably by pillar, rule, stack and target.
-
-    Each rule's findings are gathered in order, the groups put in pillar and rule order and
-    each sorted by stack and target: the order of one stable sort on all four, without a key
-    tuple per finding built and compared (a run yields 118,000 at 10,000 components). The
-    findings come a rule at a time: each run of one pillar and rule is gathered at once.
-
-    ``runs``, when given, are the lengths of the consecutive runs ``findings`` is made of,
-    each of one rule's findings already sorted by stack and target (:func:`_by_place`, done
-    where the rule ran: on two cores, :mod:`.parallel`): those are put in order as they are,
-    and only the runs of a rule that occurs twice are merged and sorted again (a stable sort
-    of runs each sorted stably gives what one stable sort of them all gives)."""
-    gathered = groupby(findings, key=_PILLAR_RULE) if runs is None else _runs(findings, runs)
-    groups: dict[tuple[int, str], list[Finding]] = {}
-    merged: set[tuple[int, str]] = set()
-    for (pillar, rule), run in gathered:
-        key = (_PILLAR_ORDER[pillar], rule)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = list(run)
-        else:
-            group.extend(run)
-            merged.add(key)
-    result: list[Finding] = []
-    for key in sorted(groups):
-        group = groups[key]
-        result.extend(group if runs is not None and key not in merged else _by_place(group))
-    return result
-
-
-def _runs(
-    findings: list[Finding], runs: list[int]
-) -> Iterator[tuple[tuple[Pillar, str], list[Finding]]]:
-    """``findings`` cut into runs of the given lengths, each with its pillar and rule (a
-    rule's findings share them: the judge and :func:`_error` set them from its metadata)."""
-    start = 0
-    for size in runs:
-        if size:
-            run = findings[start : start + size]
-            yield _PILLAR_RULE(run[0]), run
-            start += size
-    if start != len(findings):
-        raise ValueError(f"runs of {start} findings for {len(findings)}")
-
-
-_BY_PLACE = attrgetter("stack", "target")
-
-
-def _by_place(findings: list[Finding]) -> list[Finding]:
-    """``findings`` sorted stably by stack and target."""
-    return sorted(findings, key=_BY_PLACE)
-
-
 def run_rules(
     graph: StackGraph,
     rules: Iterable[Rule],
@@ -415,8 +300,8 @@ def run_rules(
 
     def run_one(rule: Rule) -> list[Finding]:
         meta = rule.meta
-        try:  # sorted here: on two cores, where the rule ran (see _sorted)
-            return _by_place(judge.findings(meta, outcomes_of(rule, ctx)))
+        try:  # sorted here: on two cores, where the rule ran (see ordering.sorted_findings)
+            return by_place(judge.findings(meta, outcomes_of(rule, ctx)))
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a crashing or ill-behaved rule is reported, the run
@@ -424,7 +309,7 @@ def run_rules(
             return [_error(meta, rule.origin, exc)]
 
     runs: list[list[Finding]]
-    counted = _Tallies()
+    counted = Tallies()
     figs: Figures | None = None
     if progress is None and can_split(len(graph.components())):
         ctx.warm()  # once, here: the child inherits what the rules of both processes share
@@ -447,7 +332,7 @@ def run_rules(
         progress(len(chosen), len(chosen), "")
     made = [finding for run in runs for finding in run]
     findings, waivers = apply_waivers(made, graph.org, today)  # order, rules, places kept
-    findings = _sorted(findings, [len(run) for run in runs])
+    findings = sorted_findings(findings, [len(run) for run in runs])
     tally = counted.total(runs, made, findings)
     assessment = Assessment(
         findings=findings,

@@ -26,7 +26,7 @@ from cellguard.models.findings import (
     new_location,
 )
 from cellguard.models.loader import load
-from cellguard.rules import engine, outcome, parallel, transfer
+from cellguard.rules import engine, ordering, outcome, parallel, transfer
 from cellguard.rules.builtin import builtin_rules
 from cellguard.rules.engine import run_rules
 from tests.helpers import REPO
@@ -258,7 +258,7 @@ def test_fast_findings_equal_the_constructors() -> None:
 
 def test_runs_sorted_where_they_were_made_give_the_one_stable_sort() -> None:
     """Each rule's findings sorted by stack and target where the rule ran, then put in order
-    by their lengths: the order of :func:`engine._sorted` on all of them, a rule that occurs
+    by their lengths: the order of :func:`ordering.sorted_findings` on all of them, a rule that occurs
     in two runs merged and sorted again."""
 
     def finding(rule: str, pillar: Pillar, stack: str, target: str, message: str) -> Finding:
@@ -278,13 +278,13 @@ def test_runs_sorted_where_they_were_made_give_the_one_stable_sort() -> None:
     ]
     runs.append([])  # a rule with no findings
     flat = [f for run in runs for f in run]
-    expected = [f.message for f in engine._sorted(flat)]
-    made = [f for run in runs for f in engine._by_place(run)]
+    expected = [f.message for f in ordering.sorted_findings(flat)]
+    made = [f for run in runs for f in ordering.by_place(run)]
     assert [f.message for f in made] != expected
-    got = engine._sorted(made, [len(run) for run in runs])
+    got = ordering.sorted_findings(made, [len(run) for run in runs])
     assert [f.message for f in got] == expected
     with pytest.raises(ValueError, match="runs of 60 findings for 59"):
-        engine._sorted(made[:-1], [len(run) for run in runs])
+        ordering.sorted_findings(made[:-1], [len(run) for run in runs])
 
 
 def test_fast_locations_equal_the_constructors() -> None:
@@ -321,7 +321,7 @@ def test_sorted_is_one_stable_sort_on_pillar_rule_stack_and_target() -> None:
     ]
     order = {p: i for i, p in enumerate(Pillar)}
     expected = sorted(items, key=lambda f: (order[f.pillar], f.rule, f.stack, f.target))
-    assert [f.message for f in engine._sorted(items)] == [f.message for f in expected]
+    assert [f.message for f in ordering.sorted_findings(items)] == [f.message for f in expected]
 
 
 def test_findings_travel_as_rows_and_come_back_equal() -> None:
@@ -432,14 +432,14 @@ def test_on_two_cores_the_tally_is_counted_as_findings_arrive(
 
     monkeypatch.setattr(engine, "apply_waivers", waiving)
     counted: list[int] = []
-    real_counter = engine.Counter
+    real_counter = ordering.Counter  # where the run's findings are counted
 
     def counter(*args: object) -> Counter[object]:
         made = real_counter(*args)  # type: ignore[arg-type]
         counted.append(sum(made.values()))
         return made
 
-    monkeypatch.setattr(engine, "Counter", counter)
+    monkeypatch.setattr(ordering, "Counter", counter)
     split = _assess(True, monkeypatch)
     assert max(counted) < len(split.findings)  # never all of them at once
     tally = split.tally()
