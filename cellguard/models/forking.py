@@ -19,8 +19,12 @@ TOKEN = 2
 """Bytes per queued index."""
 
 MAX_QUEUED = 4096 // TOKEN
-"""Most indices a queue holds: they must fit a pipe's buffer (64 KiB on Linux; 4 KiB
-guaranteed by POSIX) so that filling the queue never blocks."""
+"""Most indices a queue holds: they must fit a pipe's buffer so that filling the queue never
+blocks. POSIX promises no capacity (only that writes of PIPE_BUF bytes, at least 512, are
+atomic); Linux, where alone the splits run, gives a pipe 16 pages (65,536 bytes) and never
+less than a page, 4,096 bytes, also where a user's pipe memory limit is reached (pipe(7),
+"Pipe capacity" and /proc/sys/fs/pipe-user-pages-soft). Items past it are done by the
+parent alone."""
 
 
 def fork_with_pipe() -> tuple[int, int, int] | None:

@@ -67,11 +67,7 @@ def render(assessment: Assessment, fmt: ReportFormat, ctx: ReportContext | None 
     """The report in ``fmt`` as text; deterministic for the same input."""
     ctx = ctx or ReportContext()
     if fmt is ReportFormat.JSON:
-        from cellguard.reports.json_report import render_json
-
-        return render_json(
-            assessment, min_severity=ctx.min_severity, include_passed=ctx.include_passed
-        )
+        return "".join(render_chunks(assessment, fmt, ctx))
     if fmt is ReportFormat.TABLE:
         from cellguard.reports.terminal import render_text
 

@@ -150,7 +150,8 @@ def test_the_report_in_pieces_is_the_report(
     monkeypatch.setattr(json_report, "CHUNK_LINES", 7)  # many pieces, some mid-list
     pieces = list(json_report.dump_chunks({"a": list(range(20)), "b": 1, "c": []}))
     assert len(pieces) == 4  # 25 lines
-    assert "".join(pieces) == json_report.dump_lines({"a": list(range(20)), "b": 1, "c": []})
+    written = ["{", '  "a": [', *(f"    {i}," for i in range(19)), "    19", "  ],", '  "b": 1,']
+    assert "".join(pieces) == "\n".join([*written, '  "c": []', "}", ""])  # one line per item
     assert all(p.endswith("\n") for p in pieces)
     split = CliRunner().invoke(app, args)
     assert split.stdout == whole.stdout

@@ -184,7 +184,13 @@ def read_spec_bytes(path: Path, name: str) -> bytes:
             raise SpecLoadError.at(name, 1, 1, f"cannot read file: {reason}", code="io") from None
 
 
+def read_spec_text(path: Path, name: str) -> str:
+    """The text of a spec file (:func:`read_spec_bytes`, decoded), or a located
+    :class:`SpecLoadError`."""
+    return decode(read_spec_bytes(path, name), name)
+
+
 def read_document(path: Path, display: str | None = None) -> LoadedDocument:
     """Read, parse and validate one spec file (no cross-reference checks)."""
     name = display or str(path)
-    return parse_document(decode(read_spec_bytes(path, name), name), name)
+    return parse_document(read_spec_text(path, name), name)

@@ -26,11 +26,11 @@ from cellguard.models.forking import fork_with_pipe, queue_of, reap, take
 from cellguard.models.loader.document import (
     LoadedDocument,
     read_document,
-    read_spec_bytes,
+    read_spec_text,
     validated_document,
 )
 from cellguard.models.loader.errors import SpecLoadError
-from cellguard.models.loader.source import SourceMap, decode, read_yaml
+from cellguard.models.loader.source import SourceMap, read_yaml
 
 MIN_BYTES = 1_000_000
 """Split the reading from this many bytes of spec files up (about 3,000 components of the
@@ -63,14 +63,15 @@ def read_documents(files: Sequence[Path], names: Sequence[str], *, split: bool) 
     """Each of ``files`` read, parsed and validated (:func:`read_document`; ``names`` are
     their names in messages), in order; with ``split`` and :data:`MIN_BYTES` of files, part
     of them composed by a forked child."""
+    alone = [None] * len(files)  # what is read here: everything, without a split
     if not split or len(files) < 2 or _size(files) < MIN_BYTES:
-        return [_read_here(f, n) for f, n in zip(files, names, strict=True)]
+        return _read_rest(files, names, alone)
     queue = queue_of(range(len(files)))
     forked = None if queue is None else fork_with_pipe()
     if queue is None or forked is None:
         if queue is not None:
             os.close(queue)
-        return [_read_here(f, n) for f, n in zip(files, names, strict=True)]
+        return _read_rest(files, names, alone)
     pid, incoming, out = forked
     if pid == 0:
         os.close(incoming)
@@ -90,6 +91,13 @@ def read_documents(files: Sequence[Path], names: Sequence[str], *, split: bool) 
         status = reap(pid, failed)
     if status in (0, None):  # None: reaped by the kernel; a message cut short is not read
         _receive(data, names, results)
+    return _read_rest(files, names, results)
+
+
+def _read_rest(
+    files: Sequence[Path], names: Sequence[str], results: Sequence[Read | None]
+) -> list[Read]:
+    """``results`` with each file not read yet (``None``) read here."""
     return [
         _read_here(files[i], names[i]) if found is None else found
         for i, found in enumerate(results)
@@ -127,7 +135,7 @@ def _child(files: Sequence[Path], names: Sequence[str], queue: int, out: int) ->
         while (index := take(queue)) is not None:
             name = names[index]
             try:
-                data, source = read_yaml(decode(read_spec_bytes(files[index], name), name), name)
+                data, source = read_yaml(read_spec_text(files[index], name), name)
                 done.append(marshal.dumps((index, data, *source.pairs())))
             except Exception:  # read there: its error, if any, is reported as without a split
                 continue
